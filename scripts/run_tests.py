@@ -1,0 +1,186 @@
+"""Run the whole test suite on SQLite and on PostgreSQL (what `make test` and CI run).
+
+    .venv/bin/python scripts/run_tests.py                    # both databases
+    .venv/bin/python scripts/run_tests.py --only postgres    # one of them
+    .venv/bin/python scripts/run_tests.py -- -k merge -x     # extra pytest arguments
+
+Each run gets a fresh LIUKE_VAR_DIR (secret key, media, job queue), so tests never touch the
+developer's var/. PostgreSQL is a throw-away cluster started from the machine's binaries
+(scripts/pgserver.py) and removed afterwards. The last line is the combined count,
+"Total: N passed, N failed, N skipped".
+
+pytest runs serially: on the project's 2-core machines `-p xdist -n 2` was measured slower
+(each worker migrates its own database and starts its own live server), e.g. 41 s instead of
+18 s for the unit tests on SQLite. Pass `-- -p xdist -n 2` to try it anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pgserver  # noqa: E402
+
+DATABASES = ("sqlite", "postgres")
+_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
+_SUMMARY = re.compile(
+    r"^=*\s*(\d+ (passed|failed|skipped|errors?|xfailed|xpassed|deselected)|no tests ran)\b"
+    r".* in [\d.]+s"
+)
+
+
+@dataclass
+class Outcome:
+    database: str
+    returncode: int = 1
+    seconds: float = 0.0
+    summary: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _header(text: str) -> None:
+    bar = "=" * 78
+    print(f"\n{bar}\n  {text}\n{bar}", flush=True)
+
+
+def _pytest(database: str, env: dict[str, str], pytest_args: list[str]) -> Outcome:
+    """Run pytest, relaying its output line by line and keeping its closing summary."""
+    outcome = Outcome(database)
+    argv = [sys.executable, "-m", "pytest", *pytest_args]
+    if sys.stdout.isatty() and not any(a.startswith("--color") for a in pytest_args):
+        argv.append("--color=yes")
+    print("$ " + " ".join(argv), flush=True)
+    started = time.monotonic()
+    proc = subprocess.Popen(  # noqa: S603
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        bufsize=1,
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            plain = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
+            if _SUMMARY.match(plain):
+                outcome.summary = plain.strip("= ")
+        proc.wait()
+    except BaseException:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
+    outcome.seconds = time.monotonic() - started
+    outcome.returncode = proc.returncode
+    for number, word in _COUNT.findall(outcome.summary):
+        key = "error" if word.startswith("error") else word
+        outcome.counts[key] = outcome.counts.get(key, 0) + int(number)
+    sys.stdout.flush()
+    return outcome
+
+
+def _base_env(var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "SQLITE_TEST_NAME", "MEDIA_ROOT", "STATIC_ROOT", "REDIS_URL"):
+        env.pop(name, None)
+    env.update(
+        LIUKE_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="liuke.settings",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    return env
+
+
+def run_sqlite(pytest_args: list[str]) -> Outcome:
+    _header("SQLite — whole suite")
+    var_dir = Path(tempfile.mkdtemp(prefix="liuke-test-sqlite-"))
+    try:
+        return _pytest("sqlite", _base_env(var_dir), pytest_args)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def run_postgres(pytest_args: list[str]) -> Outcome:
+    bindir = pgserver.find_bindir()
+    _header(f"PostgreSQL — whole suite (server from {bindir})")
+    var_dir = Path(tempfile.mkdtemp(prefix="liuke-test-pg-"))
+    started = time.monotonic()
+    try:
+        with pgserver.cluster() as url:
+            print(f"throw-away cluster up in {time.monotonic() - started:.1f}s: {url}", flush=True)
+            env = _base_env(var_dir)
+            env["DATABASE_URL"] = url
+            return _pytest("postgres", env, pytest_args)
+    except RuntimeError as exc:
+        print(f"could not start PostgreSQL: {exc}", file=sys.stderr, flush=True)
+        return Outcome("postgres", returncode=1, note="PostgreSQL did not start")
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _on_term(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt()
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _on_term)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=DATABASES, help="run on one database only")
+    args, pytest_args = parser.parse_known_args(argv)
+    if pytest_args[:1] == ["--"]:
+        pytest_args = pytest_args[1:]
+    wanted = [args.only] if args.only else list(DATABASES)
+    runners = {"sqlite": run_sqlite, "postgres": run_postgres}
+    outcomes: list[Outcome] = []
+    total_started = time.monotonic()
+    try:
+        for database in wanted:
+            outcomes.append(runners[database](pytest_args))
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+    _header("Summary")
+    totals: dict[str, int] = {}
+    for o in outcomes:
+        status = "ok" if o.ok else f"FAILED (exit {o.returncode})"
+        detail = o.summary or o.note or "no pytest summary"
+        print(f"  {o.database:<9} {status:<18} {o.seconds:7.1f}s  {detail}")
+        for key, value in o.counts.items():
+            totals[key] = totals.get(key, 0) + value
+    print(f"  {'total':<9} {'':<18} {time.monotonic() - total_started:7.1f}s")
+    failed = totals.get("failed", 0) + totals.get("error", 0)
+    if not all(o.ok for o in outcomes) and failed == 0:
+        failed = sum(1 for o in outcomes if not o.ok)  # a run that died before counting
+    line = f"Total: {totals.get('passed', 0)} passed, {failed} failed"
+    if totals.get("skipped"):
+        line += f", {totals['skipped']} skipped"
+    print(line, flush=True)
+    return 0 if outcomes and all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

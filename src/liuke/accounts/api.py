@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from liuke.accounts import policy
+from liuke.accounts.models import Branch, User
+from liuke.core.api import READ_ERRORS
+from liuke.customers.selectors import branch_choices, staff_choices
+
+router = Router(tags=["staff and branches"])
+
+
+class BranchOut(Schema):
+    id: int
+    code: str
+    name: str
+    address: str
+    time_zone: str
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    business: str
+    branches: list[int]
+    capabilities: list[str]
+
+
+@router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="The logged-in staff member")
+def me(request: HttpRequest) -> MeOut:
+    user: User = request.auth  # type: ignore[attr-defined]
+    ids = policy.branch_ids(user)
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        display_name=str(user),
+        role=user.role,
+        business=str(user.business),
+        branches=list(branch_choices(actor=user).values_list("id", flat=True))
+        if ids is None
+        else ids,
+        capabilities=sorted(policy.capabilities(user)),
+    )
+
+
+@router.get("/branches", response={200: list[BranchOut], **READ_ERRORS}, summary="Your branches")
+def branches(request: HttpRequest) -> list[Branch]:
+    return list(branch_choices(actor=request.auth))  # type: ignore[attr-defined]
+
+
+@router.get("/staff", response={200: list[StaffOut], **READ_ERRORS}, summary="Active staff")
+def staff(request: HttpRequest) -> list[StaffOut]:
+    return [
+        StaffOut(id=u.pk, username=u.username, display_name=str(u), role=u.role)
+        for u in staff_choices(actor=request.auth)  # type: ignore[attr-defined]
+    ]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liuke.accounts.choices import Role
+from liuke.core.models import TimeStampedModel
+
+
+class Business(TimeStampedModel):
+    """The tenant: one salon business owning one or several branches.
+
+    Every customer row carries its business id, so the policy scopes by business from day one
+    and a hosted deployment (or a Citus-sharded PostgreSQL) can split data by this key.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    stale_after_months = models.PositiveSmallIntegerField(
+        _("data is stale after (months)"),
+        default=12,
+        help_text=_("Customer data not confirmed for this long is flagged for confirmation."),
+    )
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Branch(TimeStampedModel):
+    """A shop (门店) of a business."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="branches")
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=20)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=50, default="Asia/Shanghai")
+
+    class Meta:
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        ordering = ["business_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "code"], name="branch_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff who logs in. Role and branches drive what `accounts.policy` allows."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.FRONT_DESK)
+    branches = models.ManyToManyField(Branch, related_name="staff", blank=True)
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A personal API token for integrations. Only its SHA-256 is stored; the token itself is
+    shown once, when it is created. A revoked token stops working on its next request."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(max_length=8)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

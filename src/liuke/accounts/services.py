@@ -1,0 +1,96 @@
+"""Writes for businesses, branches and staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuke.accounts.choices import Role
+from liuke.accounts.models import ApiToken, Branch, Business, User
+from liuke.core.text import clean_text
+
+
+@transaction.atomic
+def owner_create(*, username: str, password: str, business_name: str, branch_name: str) -> User:
+    """A new business with its first branch and its owner: what `liuke createowner` does."""
+    username = clean_text(username, max_length=150, field=_("Username"))
+    if not username:
+        raise ValidationError(_("Enter a username."), code="required")
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(_("This username is taken."), code="username_taken")
+    business = Business.objects.create(
+        name=clean_text(business_name, max_length=100, field=_("Business")) or username
+    )
+    branch = Branch.objects.create(
+        business=business,
+        name=clean_text(branch_name, max_length=100, field=_("Branch")) or business.name,
+        code="B01",
+    )
+    user = User(username=username, business=business, role=Role.OWNER, display_name=username)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    user.branches.add(branch)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for the actor; returns it with the secret, which is never stored."""
+    import secrets
+
+    name = clean_text(name, max_length=60, field=_("Name"))
+    if not name:
+        raise ValidationError({"name": [ValidationError(_("Name the token."), code="required")]})
+    if actor.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
+        raise ValidationError(_("At most 20 active tokens per person."), code="too_many_tokens")
+    secret = "lk_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=actor, name=name, prefix=secret[:8], token_hash=_token_hash(secret)
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's tokens (an owner may revoke any token of the business)."""
+    from liuke.accounts import policy
+    from liuke.core.errors import NotFound
+
+    qs = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
+    if actor.role == Role.OWNER:
+        qs = qs.filter(user__business_id=policy.business_of(actor))
+    else:
+        qs = qs.filter(user=actor)
+    token = qs.first()
+    if token is None:
+        raise NotFound()
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_user(token: str) -> User | None:
+    """The active staff member a presented token belongs to, or None."""
+    if not token or len(token) > 100 or not token.isascii():
+        return None
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.user

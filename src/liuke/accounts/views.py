@@ -1,0 +1,63 @@
+"""The staff member's own account pages: personal API tokens."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liuke.accounts import policy, services
+from liuke.accounts.choices import Role
+from liuke.accounts.models import ApiToken, User
+from liuke.core.errors import NotFound
+
+
+def _actor(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not policy.is_staff_member(user):
+        raise Http404
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    secret = None
+    error = None
+    if request.method == "POST":
+        try:
+            token, secret = services.api_token_create(
+                actor=actor, name=request.POST.get("name", "")[:200]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Token %(name)s created.") % {"name": token.name})
+    qs = ApiToken.objects.select_related("user")
+    if actor.role == Role.OWNER:
+        qs = qs.filter(user__business_id=policy.business_of(actor))
+    else:
+        qs = qs.filter(user=actor)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": qs[:200], "secret": secret, "error": error},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.api_token_revoke(actor=_actor(request), token_id=token_id)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

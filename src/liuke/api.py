@@ -1,0 +1,25 @@
+"""The REST API under /api/v1/ (OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from liuke.accounts.api import router as accounts_router
+from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
+from liuke.customers.api import router as customers_router
+from liuke.sales.api import router as sales_router
+
+api = NinjaAPI(
+    title="Liuke API",
+    version="1",
+    description="Customer management for beauty salons. Errors share one shape: "
+    '`{"code": ..., "message": ..., "fields": {...}}`; codes are stable.',
+    urls_namespace="api-v1",
+    auth=[StaffTokenAuth(), StaffSessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/customers", customers_router)
+api.add_router("/", accounts_router)
+api.add_router("/", sales_router)

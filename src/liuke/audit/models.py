@@ -1,0 +1,78 @@
+"""The audit log: append-only and hash-chained.
+
+Each event carries the hash of the one before it (`prev_hash`) and its own `hash` over a canonical
+encoding of its content, so altering, removing or reordering any row breaks the chain. `AuditHead`
+holds the newest sequence number and hash apart from the events, so cutting off the tail is
+detected too; appends lock the head row, which serialises them and keeps the chain from forking.
+Triggers (SQLite and PostgreSQL) refuse UPDATE and DELETE on the events.
+
+Events name customers by id only (no personal values), so erasing a customer's personal data
+never needs to touch the log.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liuke.audit.choices import Action
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One audited read or change. Never updated, never deleted."""
+
+    seq = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    business_id = models.BigIntegerField(null=True)
+    actor_id = models.BigIntegerField(null=True, db_index=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    #: The customers concerned, sorted (the subjects table indexes them for lookups).
+    customer_ids = models.JSONField(default=list)
+    #: Which fields or which view: ["profile"], ["mobile", "allergies"], ["search:zs"] …
+    fields = models.JSONField(default=list)
+    reason = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["business_id", "-seq"], name="audit_biz_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditSubject(models.Model):
+    """Index of events by customer ("who has read this customer's file?")."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    customer_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("audit subject")
+        verbose_name_plural = _("audit subjects")
+        indexes = [models.Index(fields=["customer_id", "event"], name="audit_subject_cust")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.customer_id}"
+
+
+class AuditHead(models.Model):
+    """The single row (id=1) holding the chain's newest sequence number and hash."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit head")
+        verbose_name_plural = _("audit head")
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

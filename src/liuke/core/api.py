@@ -1,0 +1,136 @@
+"""The API's shared pieces: one error shape, stable codes, and the authentication every
+operation uses (a staff member's session; per-user tokens come with the access-policy issue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.schema import DjangoGetter
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import model_validator
+
+from liuke.accounts import policy
+from liuke.core.errors import ServiceError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class JsonObjectIn(Schema):
+    """A request body: a JSON object. (ninja's Schema alone reads any other JSON value, such as
+    `[null, null]`, as an empty object, so a malformed PATCH would succeed as a no-op.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_json_object(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            raise ValueError("Expected a JSON object.")
+        return data
+
+
+#: Responses every operation may give besides its success; declared so the OpenAPI schema
+#: documents every status code the API can return.
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class StaffSessionAuth(SessionAuth):
+    """A logged-in, active staff member of a business (CSRF checked on unsafe methods)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if policy.is_staff_member(user) else None
+
+
+class StaffTokenAuth(HttpBearer):
+    """`Authorization: Bearer lk_…`: a staff member's personal API token (no CSRF needed)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from liuke.accounts.services import api_token_user
+
+        user = api_token_user(token)
+        if user is None or not policy.is_staff_member(user):
+            return None
+        request.user = user
+        return user
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+def django_errors(exc: DjangoValidationError) -> tuple[str, dict[str, list[str]]]:
+    """(first code, messages by field) of a Django ValidationError."""
+    fields: dict[str, list[str]] = {}
+    code = "invalid"
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.error_dict.items():
+            for err in errs:
+                code = code if code != "invalid" else (err.code or "invalid")
+                fields.setdefault(field, []).extend(str(m) for m in err.messages)
+    else:
+        code = exc.code or "invalid"
+        fields["__all__"] = [str(m) for m in exc.messages]
+    return code, fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        code, fields = django_errors(exc)
+        first = next(iter(fields.values()), ["Invalid input."])[0]
+        return error_response(api, request, 400, code, first, fields)
+
+    def on_schema_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors:
+            loc = ".".join(str(p) for p in err.get("loc", ())[1:]) or "__all__"
+            fields.setdefault(loc, []).append(str(err.get("msg", "invalid")))
+        return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
+
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, 401, "not_authenticated", "Log in first.")
+
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {403: "permission_denied", 404: "not_found"}.get(exc.status_code, "error")
+        return error_response(api, request, exc.status_code, code, str(exc))
+
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", "Not found.")
+
+    def on_bad_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        # e.g. "Content-Type: multipart/form-data" without a boundary, met by the CSRF check.
+        return error_response(api, request, 400, "bad_request", "The request body is malformed.")
+
+    handlers: list[tuple[type[Exception], Any]] = [
+        (ServiceError, on_service_error),
+        (DjangoValidationError, on_django_validation),
+        (NinjaValidationError, on_schema_validation),
+        (AuthenticationError, on_auth),
+        (HttpError, on_http),
+        (Http404, on_404),
+        (MultiPartParserError, on_bad_body),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

@@ -1,0 +1,137 @@
+"""Page forms: they parse what the browser sent; the services validate and decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from liuke.accounts.models import User
+from liuke.customers import selectors
+from liuke.customers.choices import Gender, HairType, PhotoKind, SkinType, Source
+from liuke.customers.models import Customer
+
+
+class IsoDateInput(forms.DateInput):
+    """A date picker: `<input type="date">` takes only yyyy-mm-dd, whatever the language.
+
+    With the locale's format (1988/03/15 in Chinese) the browser shows an empty field and
+    submits nothing, so saving the form would erase the date."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
+    birthday = forms.DateField(label=_("Birthday"), required=False, widget=IsoDateInput())
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    wechat_id = forms.CharField(label=_("WeChat id"), max_length=40, required=False)
+    card_no = forms.CharField(label=_("Card number"), max_length=20, required=False)
+    branch_id = forms.TypedChoiceField(label=_("Branch"), coerce=int)
+    owner_id = forms.TypedChoiceField(
+        label=_("Responsible staff member"), coerce=int, required=False, empty_value=None
+    )
+    is_key_account = forms.BooleanField(label=_("Key account"), required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices, required=False)
+    referrer_id = forms.IntegerField(
+        label=_("Referred by (customer number)"), required=False, min_value=1, max_value=2**62
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=500,
+        required=False,
+        help_text=_("Separate tags with commas."),
+    )
+    skin_type = forms.ChoiceField(label=_("Skin type"), choices=SkinType.choices, required=False)
+    hair_type = forms.ChoiceField(label=_("Hair type"), choices=HairType.choices, required=False)
+    allergies = forms.CharField(
+        label=_("Allergies"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    contraindications = forms.CharField(
+        label=_("Contraindications"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    preferences = forms.CharField(
+        label=_("Preferences"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    marketing_consent = forms.BooleanField(label=_("Agrees to marketing messages"), required=False)
+    photo_consent = forms.BooleanField(label=_("Agrees to photos"), required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch_id"].choices = [  # type: ignore[attr-defined]
+            (b.pk, b.name) for b in selectors.branch_choices(actor=actor)
+        ]
+        self.fields["owner_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (u.pk, f"{u} ({u.get_role_display()})") for u in selectors.staff_choices(actor=actor)
+        ]
+
+    @staticmethod
+    def initial_for(customer: Customer) -> dict[str, Any]:
+        data = {
+            f: getattr(customer, f)
+            for f in (
+                "name",
+                "gender",
+                "birthday",
+                "mobile",
+                "wechat_id",
+                "card_no",
+                "branch_id",
+                "owner_id",
+                "is_key_account",
+                "source",
+                "referrer_id",
+                "skin_type",
+                "hair_type",
+                "allergies",
+                "contraindications",
+                "preferences",
+                "notes",
+                "marketing_consent",
+                "photo_consent",
+            )
+        }
+        data["tags"] = ", ".join(sorted(t.name for t in customer.tags.all()))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["card_no"] = data.get("card_no") or ""
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc)
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Photo"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=PhotoKind.choices)
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    taken_on = forms.DateField(label=_("Taken on"), required=False, widget=IsoDateInput())

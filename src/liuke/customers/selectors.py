@@ -1,0 +1,445 @@
+"""Every read of the customer archive. Each selector takes the acting user and goes through
+`accounts.policy`; there is no other way to get at customer rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from liuke.accounts import policy
+from liuke.accounts.models import Branch, Business, User
+from liuke.audit.choices import Action
+from liuke.audit.services import audit_record
+from liuke.core.errors import NotFound
+from liuke.core.timeutil import months_before
+from liuke.customers.models import Customer, CustomerMerge, FieldChange
+
+_DIGITS = re.compile(r"^\+?[\d\s\-]+$")
+_LETTERS = re.compile(r"^[a-z]+$")
+_CARD = re.compile(r"^[A-Za-z0-9\-]+$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+SortKey = Literal[
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "completeness",
+    "-completeness",
+    "verified_at",
+    "-verified_at",
+]
+_SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name_pinyin", "id"),
+    "-name": ("-name_pinyin", "-id"),
+    "created_at": ("created_at", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "completeness": ("completeness", "id"),
+    "-completeness": ("-completeness", "-id"),
+    "verified_at": ("verified_at", "id"),
+    "-verified_at": ("-verified_at", "-id"),
+}
+
+
+#: Documented in the schema (so clients and API fuzzers know a NUL is refused, with a 422).
+_NO_NUL = r"^[^\x00]*$"
+
+
+class CustomerFilters(BaseModel):
+    """The one filter definition of the customer list, shared by the page and the API."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    q: str = Field(
+        "",
+        max_length=50,
+        pattern=_NO_NUL,
+        description="Name, pinyin, initials, phone, last 4 digits or card number",
+    )
+    branch: int | None = Field(None, ge=1, le=2**62)
+    owner: int | None = Field(None, ge=1, le=2**62)
+    tag: str = Field("", max_length=30, pattern=_NO_NUL)
+    source: str = Field("", max_length=20, pattern=_NO_NUL)
+    key_account: bool | None = None
+    stale: bool | None = Field(None, description="Only customers whose data needs confirming")
+    sort: SortKey = "-created_at"
+    page: int = Field(1, ge=1, le=100000)
+
+    @field_validator("q", "tag", "source")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        # PostgreSQL refuses a NUL in a query parameter (a 500, not an empty result).
+        if not _is_storable(value):
+            raise ValueError("must not contain NUL or invalid characters")
+        return value
+
+
+def _is_storable(text: str) -> bool:
+    """Text either database can take as a parameter: no NUL, no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page without a COUNT(*): at a million rows the count costs more than the page."""
+
+    items: list[Customer]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def visible_customers(actor: User) -> QuerySet[Customer]:
+    return policy.scope_customers(actor, Customer.objects.all())
+
+
+def _audit_read(actor: User, action: str, customers: list[Customer], what: str) -> None:
+    """Every read of personal data leaves an event (no event when nothing was shown).
+
+    `what` names the view, never the search text: a typed phone number must not reach the log.
+    """
+    if customers:
+        audit_record(
+            actor=actor, action=action, customer_ids=[c.pk for c in customers], fields=[what]
+        )
+
+
+def customer_get(*, actor: User, customer_id: int | str, purpose: str = "profile") -> Customer:
+    """One customer's full file (audited as a profile view, or as `purpose`)."""
+    customer = _scoped_get(actor, customer_id)
+    _audit_read(actor, Action.PHOTO if purpose == "photo" else Action.VIEW, [customer], purpose)
+    return customer
+
+
+def _scoped_get(actor: User, customer_id: int | str) -> Customer:
+    try:
+        pk = int(customer_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    customer = (
+        visible_customers(actor)
+        .select_related("branch", "owner", "referrer")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+def stale_cutoff(business: Business, now: dt.datetime | None = None) -> dt.datetime:
+    return months_before(now or timezone.now(), business.stale_after_months)
+
+
+def stale_q(business: Business, now: dt.datetime | None = None) -> Q:
+    return Q(verified_at__isnull=True) | Q(verified_at__lt=stale_cutoff(business, now))
+
+
+def stale_groups(customer: Customer, business: Business) -> list[str]:
+    """The groups of fields on this customer that need confirming."""
+    from liuke.customers.choices import FieldGroup
+
+    cutoff = stale_cutoff(business)
+    out = []
+    for group in FieldGroup.values:
+        stamp = getattr(customer, f"{group}_verified_at")
+        if stamp is None or stamp < cutoff:
+            out.append(group)
+    return out
+
+
+def _prefix(field: str, prefix: str) -> dict[str, str]:
+    """An index-friendly prefix match: field >= 'zs' AND field < 'zt' (no LIKE, no ESCAPE)."""
+    # The next character after the last one, skipping the surrogates (a database cannot store a
+    # lone one); a last character without successor (U+10FFFF) bumps the one before it.
+    stem = prefix
+    while stem:
+        code = ord(stem[-1]) + 1
+        if code == 0xD800:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            return {f"{field}__gte": prefix, f"{field}__lt": stem[:-1] + chr(code)}
+        stem = stem[:-1]
+    return {f"{field}__gte": prefix}
+
+
+def _search_plan(query: str) -> list[dict[str, Any]]:
+    """The lookups for one query, best match first."""
+    from liuke.core.pinyin import name_keys
+
+    text = query.strip()
+    if not text or not _is_storable(text):
+        return []
+    plan: list[dict[str, Any]] = []
+    if _DIGITS.match(text):
+        digits = re.sub(r"\D", "", text)
+        if digits.startswith("86") and len(digits) == 13:
+            digits = digits[2:]
+        if len(digits) == 11:
+            plan.append({"mobile": digits})
+        if len(digits) == 4:
+            plan.append({"mobile_last4": digits})
+        if 3 <= len(digits) < 11:
+            plan.append(_prefix("mobile", digits))
+        if digits:
+            plan.append(_prefix("card_no", digits))
+        return plan
+    lowered = text.lower().replace(" ", "")
+    if _LETTERS.match(lowered):
+        plan.append({"name_initials": lowered})
+        plan.append(_prefix("name_initials", lowered))
+        plan.append({"name_pinyin": lowered})
+        plan.append(_prefix("name_pinyin", lowered))
+        plan.append({"card_no": text.upper()})
+        return plan
+    if _CJK.search(text):
+        plan.append({"name": text})
+        plan.append(_prefix("name", text))
+        full, _initials = name_keys(text)
+        if full:
+            plan.append({"name_pinyin": full})  # homophones: 张丽 finds 章丽
+        return plan
+    if _CARD.match(text):
+        card = text.upper()
+        plan.append({"card_no": card})
+        plan.append(_prefix("card_no", card))
+        return plan
+    plan.append(_prefix("name", text))
+    return plan
+
+
+def customer_search(*, actor: User, query: str, limit: int = 20) -> list[Customer]:
+    """Ranked search: exact matches of the best key first, then prefixes, then homophones.
+
+    Each step is one index range scan with a LIMIT, so the cost does not grow with the archive.
+    """
+    results = _search(actor=actor, query=query, limit=limit)
+    _audit_read(actor, Action.SEARCH, results, "search")
+    return results
+
+
+def _search(*, actor: User, query: str, limit: int) -> list[Customer]:
+    base = visible_customers(actor).select_related("branch")
+    found: dict[int, Customer] = {}
+    for lookup in _search_plan(query[:50]):
+        if len(found) >= limit:
+            break
+        rows = base.filter(**lookup).exclude(pk__in=list(found))[: limit - len(found)]
+        for customer in rows:
+            found.setdefault(customer.pk, customer)
+    return list(found.values())
+
+
+#: A search in the list shows at most this many matches, in rank order.
+SEARCH_LIST_LIMIT = 200
+
+
+def customer_list(*, actor: User, filters: CustomerFilters, page_size: int = 25) -> Page:
+    """The customer list: filtered and sorted, or, with a search text, the ranked matches."""
+    qs = visible_customers(actor).select_related("branch", "owner")
+    ranked: list[int] | None = None
+    if filters.q:
+        ranked = [
+            c.pk for c in customer_search(actor=actor, query=filters.q, limit=SEARCH_LIST_LIMIT)
+        ]
+        qs = qs.filter(pk__in=ranked)
+    if filters.branch:
+        qs = qs.filter(branch_id=filters.branch)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    if filters.key_account is not None:
+        qs = qs.filter(is_key_account=filters.key_account)
+    if filters.stale is not None and actor.business is not None:
+        cond = stale_q(actor.business)
+        qs = qs.filter(cond) if filters.stale else qs.exclude(cond)
+    start = (filters.page - 1) * page_size
+    if ranked is not None:
+        # Search results keep their rank (exact before prefix before homophone).
+        position = {pk: i for i, pk in enumerate(ranked)}
+        rows = sorted(qs, key=lambda c: position[c.pk])[start : start + page_size + 1]
+    else:
+        rows = list(qs.order_by(*_SORT_COLUMNS[filters.sort])[start : start + page_size + 1])
+    _audit_read(actor, Action.SEARCH if filters.q else Action.LIST, rows[:page_size], "list")
+    return Page(items=rows[:page_size], number=filters.page, has_next=len(rows) > page_size)
+
+
+def customer_history(*, actor: User, customer_id: int, limit: int = 200) -> list[FieldChange]:
+    customer = _scoped_get(actor, customer_id)
+    _audit_read(actor, Action.HISTORY, [customer], "history")
+    return list(FieldChange.objects.filter(customer=customer).select_related("changed_by")[:limit])
+
+
+def customer_merges(*, actor: User, customer_id: int) -> list[CustomerMerge]:
+    customer = _scoped_get(actor, customer_id)
+    return list(CustomerMerge.objects.filter(survivor=customer).select_related("merged_by"))
+
+
+def likely_duplicates(*, actor: User, customer: Customer, limit: int = 10) -> list[Customer]:
+    """Customers that may be the same person: same mobile, same name and birthday, or a name
+    that sounds the same (same pinyin) with the same birthday or phone suffix."""
+    cond = Q()
+    if customer.mobile:
+        cond |= Q(mobile=customer.mobile)
+    if customer.birthday:
+        cond |= Q(name=customer.name, birthday=customer.birthday)
+        if customer.name_pinyin:
+            cond |= Q(name_pinyin=customer.name_pinyin, birthday=customer.birthday)
+    if customer.mobile_last4 and customer.name_pinyin:
+        cond |= Q(name_pinyin=customer.name_pinyin, mobile_last4=customer.mobile_last4)
+    if not cond:
+        return []
+    found = list(
+        visible_customers(actor)
+        .filter(cond)
+        .exclude(pk=customer.pk)
+        .select_related("branch")[:limit]
+    )
+    _audit_read(actor, Action.LIST, found, "duplicates")
+    return found
+
+
+def customer_referrals(*, actor: User, customer: Customer, limit: int = 20) -> list[Customer]:
+    """The customers this one brought in (that the actor may see)."""
+    found = list(visible_customers(actor).filter(referrer=customer).order_by("-created_at")[:limit])
+    _audit_read(actor, Action.LIST, found, "referrals")
+    return found
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    reason: str  # "mobile" | "name_birthday"
+    key: str
+    customers: list[Customer]
+
+
+def duplicate_groups(*, actor: User, limit: int = 50) -> list[DuplicateGroup]:
+    """Groups of likely duplicates across the archive, for the merge page."""
+    base = visible_customers(actor)
+    groups: list[DuplicateGroup] = []
+    by_mobile = (
+        base.exclude(mobile="")
+        .values("mobile")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("mobile")[:limit]
+    )
+    for row in by_mobile:
+        members = list(base.filter(mobile=row["mobile"]).select_related("branch").order_by("id"))
+        groups.append(DuplicateGroup("mobile", row["mobile"], members))
+    by_name = (
+        base.exclude(birthday=None)
+        .values("name", "birthday")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("name")[:limit]
+    )
+    seen = {c.pk for g in groups for c in g.customers}
+    for row in by_name:
+        members = list(
+            base.filter(name=row["name"], birthday=row["birthday"])
+            .select_related("branch")
+            .order_by("id")
+        )
+        if {c.pk for c in members} <= seen:
+            continue
+        groups.append(DuplicateGroup("name_birthday", f"{row['name']} {row['birthday']}", members))
+    _audit_read(actor, Action.LIST, [c for g in groups for c in g.customers], "duplicates")
+    return groups
+
+
+def stale_queue(*, actor: User, page: int = 1, page_size: int = 25) -> Page:
+    if actor.business is None:
+        return Page([], page, False)
+    qs = (
+        visible_customers(actor)
+        .filter(stale_q(actor.business))
+        .select_related("branch", "owner")
+        .order_by("verified_at", "id")
+    )
+    start = (page - 1) * page_size
+    rows = list(qs[start : start + page_size + 1])
+    _audit_read(actor, Action.LIST, rows[:page_size], "to_confirm")
+    return Page(items=rows[:page_size], number=page, has_next=len(rows) > page_size)
+
+
+@dataclass(frozen=True)
+class BranchQuality:
+    branch: Branch
+    customers: int
+    completeness: float
+    stale: int
+    stale_share: float
+
+
+def branch_quality(*, actor: User) -> list[BranchQuality]:
+    """Completeness and freshness per branch: how current each shop keeps its archive."""
+    if actor.business is None or not policy.can(actor, policy.Cap.BRANCH_STATS_VIEW):
+        return []
+    branches = {b.pk: b for b in policy.scope_branches(actor, Branch.objects.all())}
+    base = visible_customers(actor).filter(branch_id__in=list(branches))
+    cutoff = stale_cutoff(actor.business)
+    rows = base.values("branch_id").annotate(
+        n=Count("id"),
+        avg=Avg("completeness"),
+        stale=Count("id", filter=Q(verified_at__isnull=True) | Q(verified_at__lt=cutoff)),
+        last=Max("updated_at"),
+    )
+    out = []
+    for row in rows:
+        n = row["n"]
+        out.append(
+            BranchQuality(
+                branch=branches[row["branch_id"]],
+                customers=n,
+                completeness=round(float(row["avg"] or 0), 1),
+                stale=row["stale"],
+                stale_share=round(100.0 * row["stale"] / n, 1) if n else 0.0,
+            )
+        )
+    return sorted(out, key=lambda q: q.branch.code)
+
+
+def staff_choices(*, actor: User) -> QuerySet[User]:
+    if not policy.is_staff_member(actor):
+        return User.objects.none()
+    return User.objects.filter(business_id=policy.business_of(actor), is_active=True).order_by(
+        "username"
+    )
+
+
+def branch_choices(*, actor: User) -> QuerySet[Branch]:
+    return policy.scope_branches(actor, Branch.objects.all())
+
+
+def quality_trend(*, actor: User, days: int = 30) -> list[Any]:
+    """The nightly data-quality snapshots of the user's branches, newest first."""
+    from liuke.customers.models import DataQualitySnapshot
+
+    if not policy.can(actor, policy.Cap.BRANCH_STATS_VIEW):
+        return []
+    branches = policy.scope_branches(actor, Branch.objects.all())
+    return list(
+        DataQualitySnapshot.objects.filter(branch__in=branches)
+        .select_related("branch")
+        .order_by("-day", "branch__code")[: days * max(1, branches.count())]
+    )

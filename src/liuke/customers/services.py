@@ -1,0 +1,614 @@
+"""Every write to the customer archive: validation, invariants and history in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuke.accounts import policy
+from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import Cap
+from liuke.audit.choices import Action
+from liuke.audit.services import audit_record
+from liuke.core import context
+from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.phone import normalise_mobile
+from liuke.core.pinyin import name_keys
+from liuke.core.text import clean_text
+from liuke.customers.choices import ChangeKind, FieldGroup, Gender, HairType, SkinType, Source
+from liuke.customers.models import (
+    FIELD_GROUPS,
+    Customer,
+    CustomerMerge,
+    CustomerPhoto,
+    FieldChange,
+    Tag,
+)
+
+#: Fields a create or an update may set, with their text limits.
+TEXT_FIELDS: dict[str, tuple[int, bool]] = {
+    "name": (50, False),
+    "wechat_id": (40, False),
+    "card_no": (20, False),
+    "allergies": (1000, True),
+    "contraindications": (1000, True),
+    "preferences": (2000, True),
+    "notes": (5000, True),
+}
+CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
+    "gender": Gender,
+    "source": Source,
+    "skin_type": SkinType,
+    "hair_type": HairType,
+}
+BOOL_FIELDS = ("is_key_account", "marketing_consent", "photo_consent")
+EDITABLE_FIELDS = (
+    *TEXT_FIELDS,
+    *CHOICE_FIELDS,
+    *BOOL_FIELDS,
+    "mobile",
+    "birthday",
+    "branch_id",
+    "owner_id",
+    "referrer_id",
+    "tags",
+)
+#: Fields whose history is kept, in display order.
+TRACKED_FIELDS = tuple(f for f in EDITABLE_FIELDS)
+
+#: Completeness weights (sum 100). A blank allergies field counts once health data was
+#: confirmed: "no known allergies" is an answer.
+COMPLETENESS_WEIGHTS: dict[str, int] = {
+    "name": 10,
+    "gender": 5,
+    "birthday": 10,
+    "mobile": 15,
+    "wechat_id": 5,
+    "skin_type": 10,
+    "hair_type": 5,
+    "allergies": 10,
+    "preferences": 10,
+    "source": 5,
+    "owner_id": 5,
+    "consent": 10,
+}
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def _clean_data(
+    *, actor: User, data: Mapping[str, Any], instance: Customer | None
+) -> dict[str, Any]:
+    """Validate and normalise the fields present in `data`; raise one ValidationError for all."""
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, Any] = {}
+
+    def fail(field: str, message: str, code: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    for field in sorted(unknown):
+        fail(field, _("Unknown field."), "unknown_field")
+
+    for field, (max_length, multiline) in TEXT_FIELDS.items():
+        if field in data:
+            try:
+                cleaned[field] = clean_text(
+                    data[field] or "",
+                    max_length=max_length,
+                    multiline=multiline,
+                    field=str(getattr(Customer._meta.get_field(field), "verbose_name", field)),
+                )
+            except ValidationError as exc:
+                errors.setdefault(field, []).append(exc)
+    if "name" in cleaned and not cleaned["name"]:
+        fail("name", _("Enter the customer's name."), "required")
+    if instance is None and "name" not in data:
+        fail("name", _("Enter the customer's name."), "required")
+    if "card_no" in cleaned:
+        cleaned["card_no"] = cleaned["card_no"].upper().replace(" ", "") or None
+
+    for field, choices in CHOICE_FIELDS.items():
+        if field in data:
+            value = data[field] or ""
+            if field == "source" and not value:
+                value = Source.WALK_IN
+            if value not in choices.values:
+                fail(field, _("Select a valid choice."), "invalid_choice")
+            else:
+                cleaned[field] = value
+
+    for field in BOOL_FIELDS:
+        if field in data:
+            if not isinstance(data[field], bool):
+                fail(field, _("Enter true or false."), "invalid")
+            else:
+                cleaned[field] = data[field]
+
+    if "mobile" in data:
+        try:
+            cleaned["mobile"] = normalise_mobile(data["mobile"] or "")
+        except ValidationError as exc:
+            errors.setdefault("mobile", []).append(exc)
+
+    if "birthday" in data:
+        birthday = data["birthday"]
+        if birthday in (None, ""):
+            cleaned["birthday"] = None
+        elif not isinstance(birthday, dt.date) or isinstance(birthday, dt.datetime):
+            fail("birthday", _("Enter a valid date."), "invalid_date")
+        elif birthday > timezone.localdate():
+            fail("birthday", _("The birthday cannot be in the future."), "birthday_in_future")
+        elif birthday.year < 1900:
+            fail("birthday", _("Enter a birthday after 1900."), "birthday_too_old")
+        else:
+            cleaned["birthday"] = birthday
+
+    if "branch_id" in data:
+        branch = Branch.objects.filter(pk=_as_int(data["branch_id"])).first()
+        if branch is None or not policy.may_use_branch(actor, branch):
+            fail("branch_id", _("Choose one of your branches."), "invalid_branch")
+        else:
+            cleaned["branch_id"] = branch.pk
+    elif instance is None:
+        fail("branch_id", _("Choose a branch."), "required")
+
+    if "owner_id" in data:
+        owner_id = data["owner_id"]
+        if owner_id in (None, ""):
+            cleaned["owner_id"] = None
+        elif not User.objects.filter(
+            pk=_as_int(owner_id), business_id=policy.business_of(actor), is_active=True
+        ).exists():
+            fail("owner_id", _("Choose an active staff member."), "invalid_owner")
+        else:
+            cleaned["owner_id"] = _as_int(owner_id)
+
+    if "referrer_id" in data:
+        referrer_id = data["referrer_id"]
+        if referrer_id in (None, ""):
+            cleaned["referrer_id"] = None
+        else:
+            rid = _as_int(referrer_id)
+            visible = policy.scope_customers(actor, Customer.objects.filter(pk=rid)).exists()
+            if not visible:
+                fail("referrer_id", _("Choose a customer you can see."), "invalid_referrer")
+            elif instance is not None and rid == instance.pk:
+                fail("referrer_id", _("A customer cannot refer themselves."), "self_referral")
+            else:
+                cleaned["referrer_id"] = rid
+
+    if "tags" in data:
+        tags = data["tags"]
+        if isinstance(tags, str):
+            tags = [t for t in tags.replace("，", ",").split(",")]
+        names: list[str] = []
+        for raw in tags or []:
+            try:
+                name = clean_text(str(raw), max_length=30, field=_("Tag"))
+            except ValidationError as exc:
+                errors.setdefault("tags", []).append(exc)
+                continue
+            if name and name not in names:
+                names.append(name)
+        if len(names) > 30:
+            fail("tags", _("At most 30 tags."), "too_many_tags")
+        cleaned["tags"] = names
+
+    if cleaned.get("card_no"):
+        clash = Customer.objects.filter(
+            business_id=policy.business_of(actor), card_no=cleaned["card_no"]
+        )
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            fail("card_no", _("This card number belongs to another customer."), "duplicate_card")
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _as_int(value: Any) -> int:
+    """An id from user input; 0 (which matches no row) for anything that is not one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
+
+
+# --- derived columns ----------------------------------------------------------------------------
+
+
+def _refresh_derived(customer: Customer) -> None:
+    customer.name_pinyin, customer.name_initials = name_keys(customer.name)
+    customer.mobile_last4 = customer.mobile[-4:] if customer.mobile else ""
+    stamps = [getattr(customer, f"{group}_verified_at") for group in FieldGroup.values]
+    customer.verified_at = None if any(s is None for s in stamps) else min(stamps)
+    customer.completeness = completeness_of(customer)
+
+
+def completeness_of(customer: Customer) -> int:
+    score = 0
+    for field, weight in COMPLETENESS_WEIGHTS.items():
+        if field == "consent":
+            filled = customer.consent_verified_at is not None
+        elif field == "allergies":
+            filled = bool(customer.allergies) or customer.health_verified_at is not None
+        else:
+            filled = bool(getattr(customer, field))
+        score += weight if filled else 0
+    return score
+
+
+def _display(customer: Customer, field: str) -> str:
+    if field == "tags":
+        return ", ".join(sorted(customer.tags.values_list("name", flat=True)))
+    value = getattr(customer, field)
+    if field in CHOICE_FIELDS:
+        return str(getattr(customer, f"get_{field}_display")()) if value else ""
+    # Foreign keys only: wechat_id also ends in "_id" but is plain text.
+    if field in ("branch_id", "owner_id", "referrer_id") and value is not None:
+        related = getattr(customer, field[:-3])
+        return f"{related} (#{value})"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return "" if value is None else str(value)
+
+
+def _record(
+    customer: Customer,
+    *,
+    actor: User | None,
+    kind: str,
+    field: str = "",
+    old: str = "",
+    new: str = "",
+) -> FieldChange:
+    return FieldChange(
+        customer=customer,
+        kind=kind,
+        field=field,
+        old_value=old,
+        new_value=new,
+        changed_by=actor,
+        changed_at=_now(),
+        request_id=context.request_id.get() or "",
+    )
+
+
+def _set_tags(customer: Customer, names: Iterable[str]) -> None:
+    tags = []
+    for name in names:
+        tag, _created = Tag.objects.get_or_create(business_id=customer.business_id, name=name)
+        tags.append(tag)
+    customer.tags.set(tags)
+
+
+def _save(customer: Customer) -> None:
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as exc:
+        if "card_no" in str(exc) or "customer_card_no_unique" in str(exc):
+            raise ValidationError(
+                {
+                    "card_no": [
+                        ValidationError(
+                            _("This card number belongs to another customer."),
+                            code="duplicate_card",
+                        )
+                    ]
+                }
+            ) from exc
+        raise
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
+    if not policy.can(actor, Cap.CUSTOMER_CREATE):
+        raise PermissionDenied()
+    cleaned = _clean_data(actor=actor, data=data, instance=None)
+    tags = cleaned.pop("tags", [])
+    now = _now()
+    customer = Customer(business_id=policy.business_of(actor), **cleaned)
+    if customer.marketing_consent:
+        customer.marketing_consent_at = now
+    if customer.photo_consent:
+        customer.photo_consent_at = now
+    # Everything typed in at creation was just collected from the customer: it is fresh.
+    for group in FieldGroup.values:
+        setattr(customer, f"{group}_verified_at", now)
+    _refresh_derived(customer)
+    _save(customer)
+    if tags:
+        _set_tags(customer, tags)
+    _record(customer, actor=actor, kind=ChangeKind.CREATE).save()
+    audit_record(
+        actor=actor, action=Action.CREATE, customer_ids=[customer.pk], fields=sorted(cleaned)
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Customer:
+    """Change the fields present in `data`; each changed field gets a history entry and marks
+    its group as verified now (staff just heard it from the customer)."""
+    if not policy.can(actor, Cap.CUSTOMER_EDIT):
+        raise PermissionDenied()
+    customer = _locked_customer(actor, customer_id)
+    cleaned = _clean_data(actor=actor, data=data, instance=customer)
+    now = _now()
+    changes: list[FieldChange] = []
+    new_tags = cleaned.pop("tags", None)
+    touched_groups: set[str] = set()
+    for field, value in cleaned.items():
+        if getattr(customer, field) == value:
+            continue
+        old = _display(customer, field)
+        setattr(customer, field, value)
+        if field.endswith("_id"):
+            # Drop the cached related object so the display shows the new one.
+            customer._state.fields_cache.pop(field[:-3], None)
+        changes.append(
+            _record(
+                customer,
+                actor=actor,
+                kind=ChangeKind.EDIT,
+                field=field,
+                old=old,
+                new=_display(customer, field),
+            )
+        )
+        if field in ("marketing_consent", "photo_consent"):
+            setattr(customer, f"{field}_at", now)
+        touched_groups.update(g for g, fields in FIELD_GROUPS.items() if field in fields)
+    if new_tags is not None:
+        old = _display(customer, "tags")
+        if sorted(new_tags) != sorted(old.split(", ") if old else []):
+            _set_tags(customer, new_tags)
+            changes.append(
+                _record(
+                    customer,
+                    actor=actor,
+                    kind=ChangeKind.EDIT,
+                    field="tags",
+                    old=old,
+                    new=_display(customer, "tags"),
+                )
+            )
+    if not changes:
+        return customer
+    for group in touched_groups:
+        setattr(customer, f"{group}_verified_at", now)
+    _refresh_derived(customer)
+    _save(customer)
+    FieldChange.objects.bulk_create(changes)
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        customer_ids=[customer.pk],
+        fields=sorted({c.field for c in changes}),
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_confirm(
+    *, actor: User, customer_id: int, groups: Iterable[str] | None = None
+) -> Customer:
+    """Mark groups of fields as confirmed with the customer today (the "to confirm" queue)."""
+    if not policy.can(actor, Cap.CUSTOMER_CONFIRM):
+        raise PermissionDenied()
+    customer = _locked_customer(actor, customer_id)
+    chosen = list(groups) if groups else list(FieldGroup.values)
+    bad = [g for g in chosen if g not in FieldGroup.values]
+    if bad:
+        raise ServiceError("invalid_group", _("Unknown group of fields: %s") % ", ".join(bad))
+    now = _now()
+    for group in chosen:
+        setattr(customer, f"{group}_verified_at", now)
+    _refresh_derived(customer)
+    customer.save()
+    FieldChange.objects.bulk_create(
+        [_record(customer, actor=actor, kind=ChangeKind.CONFIRM, field=g) for g in chosen]
+    )
+    audit_record(actor=actor, action=Action.CONFIRM, customer_ids=[customer.pk], fields=chosen)
+    return customer
+
+
+def _locked_customer(actor: User, customer_id: int) -> Customer:
+    qs = policy.scope_customers(actor, Customer.objects.select_for_update())
+    customer = qs.filter(pk=_as_int(customer_id)).first()
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    return customer
+
+
+#: Text fields whose contents are kept from both customers on a merge: losing an allergy
+#: because it was typed on the duplicate is the one mistake a salon must never make.
+_MERGE_APPEND = ("allergies", "contraindications", "preferences", "notes")
+_MERGE_FILL = (
+    "gender",
+    "birthday",
+    "mobile",
+    "wechat_id",
+    "skin_type",
+    "hair_type",
+    "owner_id",
+    "referrer_id",
+    "card_no",
+)
+
+
+@transaction.atomic
+def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> CustomerMerge:
+    """Fold `duplicate` into `survivor` without losing anything.
+
+    Every row of every table that points at the duplicate (visits, photos, history, referrals,
+    and whatever later apps add) is moved to the survivor: the related tables are found from the
+    model graph, so a new app's foreign key is covered without touching this function. The
+    duplicate's row stays, marked `merged_into`, with a snapshot in `CustomerMerge`.
+    """
+    if not policy.can(actor, Cap.CUSTOMER_MERGE):
+        raise PermissionDenied()
+    if _as_int(survivor_id) == _as_int(duplicate_id):
+        raise ServiceError("merge_same", _("A customer cannot be merged into itself."))
+    survivor = _locked_customer(actor, survivor_id)
+    duplicate = _locked_customer(actor, duplicate_id)
+    now = _now()
+    snapshot = {
+        f.attname: _jsonable(getattr(duplicate, f.attname)) for f in Customer._meta.concrete_fields
+    }
+    snapshot["tags"] = sorted(duplicate.tags.values_list("name", flat=True))
+    changes: list[FieldChange] = []
+
+    # Fields: fill the survivor's blanks, keep both texts where they add up.
+    if duplicate.card_no and not survivor.card_no:
+        card = duplicate.card_no
+        Customer.objects.filter(pk=duplicate.pk).update(card_no=None)
+        duplicate.card_no = None
+        survivor.card_no = card
+        changes.append(
+            _record(survivor, actor=actor, kind=ChangeKind.MERGE, field="card_no", new=card)
+        )
+    for field in _MERGE_FILL:
+        if field == "card_no":
+            continue
+        theirs = getattr(duplicate, field)
+        if field == "referrer_id" and theirs == survivor.pk:
+            continue
+        if theirs not in (None, "") and getattr(survivor, field) in (None, ""):
+            setattr(survivor, field, theirs)
+            changes.append(
+                _record(
+                    survivor,
+                    actor=actor,
+                    kind=ChangeKind.MERGE,
+                    field=field,
+                    new=_display(survivor, field),
+                )
+            )
+    for field in _MERGE_APPEND:
+        ours, theirs = getattr(survivor, field), getattr(duplicate, field)
+        if theirs and theirs not in ours:
+            limit = TEXT_FIELDS[field][0]
+            merged = f"{ours}\n{theirs}".strip()[:limit]
+            changes.append(
+                _record(
+                    survivor, actor=actor, kind=ChangeKind.MERGE, field=field, old=ours, new=merged
+                )
+            )
+            setattr(survivor, field, merged)
+    survivor.is_key_account = survivor.is_key_account or duplicate.is_key_account
+    if survivor.referrer_id == duplicate.pk:
+        survivor.referrer_id = (
+            duplicate.referrer_id if duplicate.referrer_id != survivor.pk else None
+        )
+
+    # Rows that point at the duplicate move to the survivor.
+    moved: dict[str, int] = {}
+    for rel in Customer._meta.related_objects:
+        if rel.many_to_many or rel.one_to_one or rel.related_model is CustomerMerge:
+            continue
+        if rel.related_model is Customer and rel.field.name == "merged_into":
+            continue
+        manager = rel.related_model._default_manager  # type: ignore[union-attr]
+        qs = manager.filter(**{rel.field.name: duplicate})
+        if rel.related_model is Customer:
+            qs = qs.exclude(pk=survivor.pk)
+        count = qs.update(**{rel.field.name: survivor})
+        if count:
+            moved[rel.related_model._meta.label] = count  # type: ignore[union-attr]
+    for tag in duplicate.tags.all():
+        survivor.tags.add(tag)
+
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    _refresh_derived(survivor)
+    survivor.save()
+    changes.append(
+        _record(
+            survivor,
+            actor=actor,
+            kind=ChangeKind.MERGE,
+            field="",
+            old=f"{duplicate.name} (#{duplicate.pk})",
+            new=f"#{survivor.pk}",
+        )
+    )
+    FieldChange.objects.bulk_create(changes)
+    audit_record(
+        actor=actor,
+        action=Action.MERGE,
+        customer_ids=[survivor.pk, duplicate.pk],
+        fields=sorted(moved),
+    )
+    return CustomerMerge.objects.create(
+        survivor=survivor,
+        merged=duplicate,
+        snapshot=snapshot,
+        moved=moved,
+        merged_by=actor,
+        merged_at=now,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def customer_photo_add(
+    *,
+    actor: User,
+    customer_id: int,
+    image: Any,
+    kind: str,
+    caption: str = "",
+    taken_on: dt.date | None = None,
+) -> CustomerPhoto:
+    """Store a before/after photo; only with the customer's photo consent."""
+    if not policy.can(actor, Cap.CUSTOMER_EDIT):
+        raise PermissionDenied()
+    customer = _locked_customer(actor, customer_id)
+    if not customer.photo_consent:
+        raise ServiceError("no_photo_consent", _("The customer has not consented to photos."))
+    from liuke.customers.photos import clean_photo
+
+    content = clean_photo(image)
+    photo = CustomerPhoto(
+        customer=customer,
+        kind=kind,
+        caption=clean_text(caption, max_length=200, field=_("caption")),
+        taken_on=taken_on,
+        uploaded_by=actor,
+    )
+    photo.image.save(content.name, content, save=False)
+    photo.save()
+    _record(
+        customer,
+        actor=actor,
+        kind=ChangeKind.PHOTO,
+        field="photos",
+        new=str(photo.get_kind_display()),
+    ).save()
+    audit_record(actor=actor, action=Action.PHOTO_ADD, customer_ids=[customer.pk], fields=[kind])
+    return photo

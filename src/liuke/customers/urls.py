@@ -1,0 +1,18 @@
+from django.urls import path
+
+from liuke.customers import views
+
+app_name = "customers"
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("search/", views.customer_search, name="search"),
+    path("new/", views.customer_create, name="create"),
+    path("to-confirm/", views.stale_queue, name="stale"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
+    path("<int:customer_id>/confirm/", views.customer_confirm, name="confirm"),
+    path("<int:customer_id>/merge/", views.customer_merge, name="merge"),
+    path("<int:customer_id>/photos/", views.photo_upload, name="photo_upload"),
+    path("<int:customer_id>/photos/<int:photo_id>/", views.photo_file, name="photo"),
+]

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from liuke.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("liuke.customers.urls")),
+    path("account/", include("liuke.accounts.urls")),
+    path("sales/", include("liuke.sales.urls")),
+    path("", include("liuke.web.urls")),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from liuke.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("branches/", views.branches, name="branches"),
+    path("branches/refresh-quality/", views.refresh_quality, name="refresh_quality"),
+    path("healthz", views.healthz, name="healthz"),
+]

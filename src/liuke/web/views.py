@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liuke.accounts import policy
+from liuke.accounts.models import User
+from liuke.accounts.policy import Cap
+from liuke.customers import selectors
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """A logged-out visitor's front page is the login page."""
+    if policy.is_staff_member(request.user):
+        return redirect("customers:list")
+    return cast(HttpResponse, LoginView.as_view()(request))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def branches(request: HttpRequest) -> HttpResponse:
+    if not policy.can(request.user, Cap.BRANCH_STATS_VIEW):
+        raise Http404
+    actor: User = request.user  # type: ignore[assignment]
+    staff = selectors.staff_choices(actor=actor).prefetch_related("branches")
+    return render(
+        request,
+        "web/branches.html",
+        {
+            "quality": selectors.branch_quality(actor=actor),
+            "trend": selectors.quality_trend(actor=actor),
+            "staff": staff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def refresh_quality(request: HttpRequest) -> HttpResponse:
+    """Queue today's data-quality snapshot on the job consumer (it also runs every night)."""
+    if not policy.can(request.user, Cap.BRANCH_STATS_VIEW):
+        raise Http404
+    from liuke.customers.tasks import data_quality_now
+
+    data_quality_now()
+    messages.success(request, _("Snapshot queued; it appears here within a few seconds."))
+    return redirect("web:branches")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and the serve command: the app answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

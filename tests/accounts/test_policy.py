@@ -1,0 +1,180 @@
+"""The access table and the policy's helpers (accounts/policy.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from tests.factories import user_make
+
+from liuke.accounts import policy
+from liuke.accounts.choices import Role
+from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.policy import ROLE_CAPABILITIES, Cap
+
+#: The table as the product promises it (docs/security.md). Changing the policy means
+#: changing this table on purpose.
+EXPECTED: dict[str, set[Cap]] = {
+    Role.OWNER: set(Cap),
+    Role.MANAGER: set(Cap) - {Cap.SETTINGS_MANAGE},
+    Role.FRONT_DESK: {
+        Cap.CUSTOMER_VIEW,
+        Cap.CUSTOMER_CREATE,
+        Cap.CUSTOMER_EDIT,
+        Cap.CUSTOMER_CONFIRM,
+        Cap.CUSTOMER_VIEW_FULL_MOBILE,
+        Cap.STAFF_VIEW,
+        Cap.SALE_CHECKOUT,
+        Cap.CARD_MANAGE,
+        Cap.PACKAGE_SELL,
+        Cap.SALES_VIEW,
+        Cap.DAILY_CLOSE_VIEW,
+    },
+    Role.BEAUTICIAN: {Cap.CUSTOMER_VIEW, Cap.CUSTOMER_EDIT, Cap.CUSTOMER_CONFIRM, Cap.SALES_VIEW},
+    Role.AUDITOR: {
+        Cap.CUSTOMER_VIEW,
+        Cap.CUSTOMER_VIEW_FULL_MOBILE,
+        Cap.BRANCH_STATS_VIEW,
+        Cap.STAFF_VIEW,
+        Cap.SALES_VIEW,
+        Cap.DAILY_CLOSE_VIEW,
+    },
+}
+
+WRITE_CAPS = {
+    Cap.CUSTOMER_CREATE,
+    Cap.CUSTOMER_EDIT,
+    Cap.CUSTOMER_CONFIRM,
+    Cap.CUSTOMER_MERGE,
+    Cap.STAFF_MANAGE,
+    Cap.SETTINGS_MANAGE,
+    Cap.SALE_CHECKOUT,
+    Cap.CARD_MANAGE,
+    Cap.PACKAGE_SELL,
+    Cap.PACKAGE_EXTEND,
+    Cap.SALE_REFUND,
+    Cap.CATALOGUE_MANAGE,
+    Cap.STOCK_MANAGE,
+}
+
+
+def test_every_role_is_in_the_table() -> None:
+    assert set(ROLE_CAPABILITIES) == set(Role.values)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_role_capabilities_match_the_published_table(role: str) -> None:
+    assert set(ROLE_CAPABILITIES[role]) == EXPECTED[role]
+
+
+def test_auditor_is_read_only() -> None:
+    assert not (ROLE_CAPABILITIES[Role.AUDITOR] & WRITE_CAPS)
+
+
+def test_only_the_owner_manages_settings() -> None:
+    holders = {role for role, caps in ROLE_CAPABILITIES.items() if Cap.SETTINGS_MANAGE in caps}
+    assert holders == {Role.OWNER}
+
+
+@pytest.mark.parametrize(
+    ("persona", "cap", "allowed"),
+    [
+        ("owner", Cap.SETTINGS_MANAGE, True),
+        ("manager_a", Cap.CUSTOMER_MERGE, True),
+        ("manager_a", Cap.SETTINGS_MANAGE, False),
+        ("front_a", Cap.CUSTOMER_CREATE, True),
+        ("front_a", Cap.CUSTOMER_MERGE, False),
+        ("beautician_a", Cap.CUSTOMER_EDIT, True),
+        ("beautician_a", Cap.CUSTOMER_CREATE, False),
+        ("auditor", Cap.CUSTOMER_VIEW, True),
+        ("auditor", Cap.CUSTOMER_EDIT, False),
+    ],
+)
+def test_can_answers_from_the_table(
+    request: pytest.FixtureRequest, persona: str, cap: Cap, allowed: bool
+) -> None:
+    user: User = request.getfixturevalue(persona)
+    assert policy.can(user, cap) is allowed
+    assert (cap in policy.capabilities(user)) is allowed
+
+
+def test_anonymous_has_no_capability() -> None:
+    anonymous = AnonymousUser()
+    assert not policy.is_staff_member(anonymous)
+    assert policy.capabilities(anonymous) == frozenset()
+    assert not any(policy.can(anonymous, cap) for cap in Cap)
+
+
+def test_inactive_staff_has_no_capability(owner: User) -> None:
+    owner.is_active = False
+    owner.save()
+    assert not policy.can(owner, Cap.CUSTOMER_VIEW)
+    assert policy.customer_scope(owner) is None
+
+
+@pytest.mark.django_db
+def test_a_user_without_business_has_no_capability() -> None:
+    # e.g. a Django superuser created by hand: no business, so nothing in the archive
+    root = user_make(business=None, role=Role.OWNER, is_superuser=True, is_staff=True)
+    assert not policy.can(root, Cap.CUSTOMER_VIEW)
+    assert policy.capabilities(root) == frozenset()
+
+
+def test_owner_and_auditor_see_every_branch(owner: User, auditor: User) -> None:
+    assert policy.branch_ids(owner) is None
+    assert policy.branch_ids(auditor) is None
+
+
+def test_branch_staff_see_their_branches(
+    front_a: User, front_b: User, manager_a: User, branch_a: Branch, branch_b: Branch
+) -> None:
+    assert policy.branch_ids(front_a) == [branch_a.pk]
+    assert policy.branch_ids(manager_a) == [branch_a.pk]
+    assert policy.branch_ids(front_b) == [branch_b.pk]
+
+
+def test_scope_branches(
+    owner: User, front_a: User, outsider: User, branch_a: Branch, branch_b: Branch
+) -> None:
+    all_branches = Branch.objects.all()
+    assert set(policy.scope_branches(owner, all_branches)) == {branch_a, branch_b}
+    assert list(policy.scope_branches(front_a, all_branches)) == [branch_a]
+    assert branch_a not in policy.scope_branches(outsider, all_branches)
+    assert not policy.scope_branches(AnonymousUser(), all_branches).exists()
+
+
+def test_may_use_branch(
+    owner: User, front_a: User, outsider: User, branch_a: Branch, branch_b: Branch
+) -> None:
+    assert policy.may_use_branch(owner, branch_b)
+    assert policy.may_use_branch(front_a, branch_a)
+    assert not policy.may_use_branch(front_a, branch_b)
+    assert not policy.may_use_branch(outsider, branch_a)
+
+
+def test_customer_scope_filters_business_branch_and_merged(
+    front_a: User, owner: User, business: Business, branch_a: Branch
+) -> None:
+    assert policy.customer_scope(front_a) == {
+        "business_id": business.pk,
+        "merged_into__isnull": True,
+        "branch_id__in": [branch_a.pk],
+    }
+    assert policy.customer_scope(owner) == {
+        "business_id": business.pk,
+        "merged_into__isnull": True,
+    }
+    assert policy.customer_scope(front_a, prefix="customer") == {
+        "customer__business_id": business.pk,
+        "customer__merged_into__isnull": True,
+        "customer__branch_id__in": [branch_a.pk],
+    }
+
+
+def test_mobile_is_masked_for_beautician_and_full_for_front_desk(
+    beautician_a: User, front_a: User, auditor: User
+) -> None:
+    assert policy.present_mobile(beautician_a, "13812345678") == "138****5678"
+    assert policy.present_mobile(front_a, "13812345678") == "13812345678"
+    assert policy.present_mobile(auditor, "13812345678") == "13812345678"
+    assert policy.present_mobile(AnonymousUser(), "13812345678") == "138****5678"
+    assert policy.present_mobile(beautician_a, "") == ""

@@ -1,0 +1,72 @@
+"""Sessions end when idle or too old; repeated failed logins lock the username out."""
+
+from __future__ import annotations
+
+import time_machine
+from django.test import Client
+from django.test.utils import override_settings
+
+from liuke.accounts.models import User
+
+PASSWORD = "Correct-Horse-2026"
+
+
+def _login(client: Client, username: str, password: str) -> int:
+    response = client.post("/login/", {"username": username, "password": password})
+    return response.status_code
+
+
+def test_idle_session_is_logged_out(front_a: User) -> None:
+    front_a.set_password(PASSWORD)
+    front_a.save()
+    client = Client()
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as clock:
+        assert _login(client, "front_a", PASSWORD) == 302
+        assert client.get("/customers/").status_code == 200
+        clock.shift(25 * 60)
+        assert client.get("/customers/").status_code == 200  # active: still in
+        clock.shift(31 * 60)
+        response = client.get("/customers/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@override_settings(LIUKE_SESSION_IDLE_SECONDS=3600, SESSION_COOKIE_AGE=2 * 3600)
+def test_session_ends_after_the_absolute_limit_even_when_active(front_a: User) -> None:
+    front_a.set_password(PASSWORD)
+    front_a.save()
+    client = Client()
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False) as clock:
+        assert _login(client, "front_a", PASSWORD) == 302
+        for _ in range(4):  # a request every 35 minutes for 2h20
+            clock.shift(35 * 60)
+            last = client.get("/customers/")
+    assert last.status_code == 302
+
+
+def test_disabling_a_staff_member_takes_effect_on_the_next_request(
+    front_a: User, front_a_client: Client
+) -> None:
+    assert front_a_client.get("/customers/").status_code == 200
+    User.objects.filter(pk=front_a.pk).update(is_active=False)
+    assert front_a_client.get("/customers/").status_code == 302
+    assert front_a_client.get("/api/v1/customers").status_code == 401
+
+
+def test_five_failed_logins_lock_the_username_out(front_a: User) -> None:
+    front_a.set_password(PASSWORD)
+    front_a.save()
+    client = Client()
+    for _ in range(4):
+        response = client.post("/login/", {"username": "front_a", "password": "wrong"})
+        assert response.status_code == 200  # the form again, with its error
+    # The fifth failure locks the username out from this address ...
+    response = client.post("/login/", {"username": "front_a", "password": "wrong"})
+    assert response.status_code == 429
+    # ... and then even the right password is refused, with the lockout page.
+    response = client.post("/login/", {"username": "front_a", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "15" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another user from the same address is not affected.
+    assert Client().get("/login/").status_code == 200

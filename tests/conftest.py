@@ -1,0 +1,202 @@
+"""Shared personas and clients (after healthchecks' hc/test.py).
+
+The business 丽颜美容 has two branches, 静安店 (A) and 浦东店 (B):
+
+- owner          the owner, every branch
+- manager_a      manager of branch A
+- front_a        front desk of branch A
+- front_b        front desk of branch B
+- beautician_a   beautician of branch A (sees masked mobiles, cannot create)
+- auditor        read-only, every branch
+- outsider       the owner of another business (别家美容)
+
+Each persona has a logged-in Django test client: `owner_client`, `front_a_client`, …
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+from tests.factories import branch_make, business_make, user_make
+
+from liuke.accounts.choices import Role
+from liuke.accounts.models import Branch, Business, User
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Uploaded files go to a temporary folder, never to var/media; static files are served
+    from the apps without a collectstatic manifest; passwords hash fast."""
+    media = tmp_path_factory.mktemp("media")
+    static = tmp_path_factory.mktemp("static")
+    with override_settings(
+        MEDIA_ROOT=media,
+        STATIC_ROOT=static,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield media
+
+
+@pytest.fixture
+def business(db: None) -> Business:
+    return business_make(name="丽颜美容")
+
+
+@pytest.fixture
+def branch_a(business: Business) -> Branch:
+    return branch_make(business=business, name="静安店", code="JA")
+
+
+@pytest.fixture
+def branch_b(business: Business) -> Branch:
+    return branch_make(business=business, name="浦东店", code="PD")
+
+
+@pytest.fixture
+def owner(business: Business, branch_a: Branch, branch_b: Branch) -> User:
+    return user_make(
+        business=business,
+        role=Role.OWNER,
+        branches=[branch_a, branch_b],
+        username="owner",
+        display_name="王老板",
+    )
+
+
+@pytest.fixture
+def manager_a(business: Business, branch_a: Branch) -> User:
+    return user_make(
+        business=business,
+        role=Role.MANAGER,
+        branches=[branch_a],
+        username="manager_a",
+        display_name="李店长",
+    )
+
+
+@pytest.fixture
+def front_a(business: Business, branch_a: Branch) -> User:
+    return user_make(
+        business=business,
+        role=Role.FRONT_DESK,
+        branches=[branch_a],
+        username="front_a",
+        display_name="小陈",
+    )
+
+
+@pytest.fixture
+def front_b(business: Business, branch_b: Branch) -> User:
+    return user_make(
+        business=business,
+        role=Role.FRONT_DESK,
+        branches=[branch_b],
+        username="front_b",
+        display_name="小周",
+    )
+
+
+@pytest.fixture
+def beautician_a(business: Business, branch_a: Branch) -> User:
+    return user_make(
+        business=business,
+        role=Role.BEAUTICIAN,
+        branches=[branch_a],
+        username="beautician_a",
+        display_name="美容师小林",
+    )
+
+
+@pytest.fixture
+def auditor(business: Business) -> User:
+    return user_make(business=business, role=Role.AUDITOR, username="auditor", display_name="审计")
+
+
+@pytest.fixture
+def other_business(db: None) -> Business:
+    return business_make(name="别家美容")
+
+
+@pytest.fixture
+def other_branch(other_business: Business) -> Branch:
+    return branch_make(business=other_business, name="别家总店", code="OT")
+
+
+@pytest.fixture
+def outsider(other_business: Business, other_branch: Branch) -> User:
+    return user_make(
+        business=other_business,
+        role=Role.OWNER,
+        branches=[other_branch],
+        username="outsider",
+        display_name="别人",
+    )
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[User], Client]:
+    """A fresh test client logged in as the given user."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner_client(client_for: Callable[[User], Client], owner: User) -> Client:
+    return client_for(owner)
+
+
+@pytest.fixture
+def manager_a_client(client_for: Callable[[User], Client], manager_a: User) -> Client:
+    return client_for(manager_a)
+
+
+@pytest.fixture
+def front_a_client(client_for: Callable[[User], Client], front_a: User) -> Client:
+    return client_for(front_a)
+
+
+@pytest.fixture
+def front_b_client(client_for: Callable[[User], Client], front_b: User) -> Client:
+    return client_for(front_b)
+
+
+@pytest.fixture
+def beautician_a_client(client_for: Callable[[User], Client], beautician_a: User) -> Client:
+    return client_for(beautician_a)
+
+
+@pytest.fixture
+def auditor_client(client_for: Callable[[User], Client], auditor: User) -> Client:
+    return client_for(auditor)
+
+
+@pytest.fixture
+def outsider_client(client_for: Callable[[User], Client], outsider: User) -> Client:
+    return client_for(outsider)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, leave out the checks of SQLite-specific behaviour (deselected, so no
+    test is reported as skipped)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    keep = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    dropped = [item for item in items if item.get_closest_marker("sqlite_only") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep

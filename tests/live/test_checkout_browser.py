@@ -1,0 +1,101 @@
+"""A checkout in a real browser against the production server: 张三 has a facial paid by a
+session of his package and a massage paid from his stored-value card (member price), the live
+quote shows the figures, and the profile then shows one session and the money fewer. The
+screenshots docs/screenshots/checkout.png and daily-close.png come from here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from tests.live.conftest import LiveServer
+from tests.live.test_browser import browser, log_in, shoot, zh_page  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.live, pytest.mark.e2e]
+
+
+def _sales(live: LiveServer) -> dict[str, Any]:
+    return live.seed["sales"]  # type: ignore[return-value]
+
+
+def _card_balance(page: Page, number: str) -> str:
+    row = page.locator("#cards tbody tr", has_text=number)
+    return row.locator("td.card-balance").inner_text().strip()
+
+
+def _package_left(page: Page, name: str) -> str:
+    row = page.locator("#packages tbody tr", has_text=name)
+    return row.locator("td.package-remaining").inner_text().strip()
+
+
+def test_checkout_with_a_package_session_and_stored_value(
+    zh_page: Page,  # noqa: F811
+    liuke_server: LiveServer,
+    screenshots: Path,
+) -> None:
+    page = zh_page
+    seed = _sales(liuke_server)
+    facial = seed["services"]["深层清洁护理"]
+    massage = seed["services"]["肩颈舒缓按摩"]
+    log_in(page, liuke_server, liuke_server.front_desk)
+
+    customer_id = liuke_server.customer_id("张三")
+    profile = f"{liuke_server.url}/customers/{customer_id}/"
+    page.goto(profile)
+    expect(page.locator("h1")).to_contain_text("张三")
+    balance_before = _card_balance(page, "JA-VIP-0001")
+    left_before = _package_left(page, "深层清洁10次卡")
+    assert balance_before == "1,200.00"  # ¥1,000 paid + ¥200 bonus
+    assert left_before.startswith("10 /")
+
+    page.locator("#checkout-button").click()
+    expect(page).to_have_url(re.compile(rf"/sales/checkout/\?customer={customer_id}$"))
+
+    rows = page.locator("#lines .line-row")
+    # line 1: the facial, by the beautician, paid with a session of the package
+    rows.nth(0).locator("select[name=line_item]").select_option(f"s:{facial}")
+    rows.nth(0).locator("select[name=line_staff]").select_option(str(seed["beautician"]))
+    rows.nth(0).locator("select[name=line_package]").select_option(str(seed["package"]))
+    # line 2: the massage at the 金卡 member price (88% of ¥198.00 = ¥174.24)
+    rows.nth(1).locator("select[name=line_item]").select_option(f"s:{massage}")
+    rows.nth(1).locator("select[name=line_staff]").select_option(str(seed["beautician"]))
+    # the package covers facials only: it is not offered for the massage
+    package_option = f"select[name=line_package] option[value='{seed['package']}']"
+    expect(rows.nth(1).locator(package_option)).to_be_disabled()
+    expect(rows.nth(0).locator(package_option)).to_be_enabled()
+    page.locator("select[name=member_card_id]").select_option(str(seed["card"]))
+
+    quote = page.locator("#quote")
+    expect(quote.locator("#quote-total")).to_have_text("¥174.24")
+    expect(quote.locator("#quote-remaining")).to_have_text("174.24")
+    expect(quote).to_contain_text("深层清洁10次卡")
+
+    pay = page.locator("#payments .pay-row").first
+    pay.locator("select[name=pay_method]").select_option(f"card:{seed['card']}")
+    pay.locator("input[name=pay_amount]").fill("174.24")
+    expect(quote.locator("#quote-remaining")).to_have_text("0.00")
+    page.locator("input[name=next_visit_at]").fill("2099-01-15T15:00")
+    page.locator("input[name=next_visit_at]").blur()
+    shoot(page, screenshots, "checkout.png")
+
+    page.locator("#checkout-submit").click()
+    expect(page).to_have_url(re.compile(r"/sales/visits/\d+/$"))
+    lines = page.locator("#visit-lines")
+    expect(lines).to_contain_text("深层清洁护理")
+    expect(lines).to_contain_text("肩颈舒缓按摩")
+    expect(page.locator("#visit-total")).to_have_text("174.24")
+
+    page.goto(profile)
+    assert _card_balance(page, "JA-VIP-0001") == "1,025.76"
+    assert _package_left(page, "深层清洁10次卡").startswith("9 /")
+    expect(page.locator("#visits tbody tr").first).to_contain_text("174.24")
+
+    # The day's close at 静安店 shows the visit, the stored value and the session used.
+    page.goto(
+        f"{liuke_server.url}/sales/daily-close/?branch={liuke_server.seed['branches']['jingan']}"
+    )
+    expect(page.locator("main")).to_contain_text("174.24")
+    shoot(page, screenshots, "daily-close.png")
