@@ -52,6 +52,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(
             "Demo salon loaded." if created else "Demo salon already present (not loaded again)."
         )
+    from liuke.core.maintenance import optimize_database
+
+    optimize_database()  # planner statistics for an archive imported or grown since last start
 
     port = int(args.port or os.environ.get("PORT") or 8000)
     url = f"http://{args.host}:{port}/"

@@ -21,6 +21,19 @@ class Business(TimeStampedModel):
         default=12,
         help_text=_("Customer data not confirmed for this long is flagged for confirmation."),
     )
+    grant_hours = models.PositiveSmallIntegerField(
+        _("borrowed access lasts (hours)"),
+        default=24,
+        help_text=_("How long an approved request to read a key account's file stays valid."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("review inactive customers after (years)"),
+        default=3,
+        help_text=_(
+            "Customers with no visit and no change for this long are listed for review and "
+            "can be anonymised."
+        ),
+    )
 
     class Meta:
         verbose_name = _("business")

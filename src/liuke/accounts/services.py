@@ -94,3 +94,55 @@ def api_token_user(token: str) -> User | None:
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+#: The business settings an owner may change, with their allowed ranges.
+BUSINESS_SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "stale_after_months": (1, 120),
+    "grant_hours": (1, 24 * 30),
+    "retention_years": (1, 30),
+}
+
+
+@transaction.atomic
+def business_update(*, actor: User, name: str, **numbers: int) -> Business:
+    """Change the business's name and settings (owners only). Unknown keys are refused."""
+    from liuke.accounts import policy
+    from liuke.audit.choices import Action
+    from liuke.audit.services import audit_record
+    from liuke.core.errors import PermissionDenied
+
+    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
+        raise PermissionDenied()
+    business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned_name = clean_text(name, max_length=100, field=_("Name"))
+    if not cleaned_name:
+        errors["name"] = [ValidationError(_("Enter the business name."), code="required")]
+    values: dict[str, int] = {}
+    for key, value in numbers.items():
+        if key not in BUSINESS_SETTING_RANGES:
+            raise ValueError(f"not a business setting: {key}")
+        low, high = BUSINESS_SETTING_RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[key] = [
+                ValidationError(
+                    _("Enter a whole number from %(low)s to %(high)s.")
+                    % {"low": low, "high": high},
+                    code="out_of_range",
+                )
+            ]
+        else:
+            values[key] = value
+    if errors:
+        raise ValidationError(errors)
+    changed = [k for k, v in values.items() if getattr(business, k) != v]
+    if business.name != cleaned_name:
+        changed.append("name")
+    business.name = cleaned_name
+    for key, value in values.items():
+        setattr(business, key, value)
+    business.save()
+    if changed:
+        audit_record(actor=actor, action=Action.SETTINGS, fields=sorted(changed))
+    return business

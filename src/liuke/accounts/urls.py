@@ -4,6 +4,7 @@ from liuke.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("settings/", views.business_settings, name="settings"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy, services
 from liuke.accounts.choices import Role
-from liuke.accounts.models import ApiToken, User
+from liuke.accounts.forms import BusinessSettingsForm
+from liuke.accounts.models import ApiToken, Business, User
 from liuke.core.errors import NotFound
 
 
@@ -61,3 +62,27 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def business_settings(request: HttpRequest) -> HttpResponse:
+    """The owner's settings page: the business name and the rules other pages apply."""
+    actor = _actor(request)
+    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
+        raise Http404
+    business = Business.objects.get(pk=policy.business_of(actor))
+    if request.method == "POST":
+        form = BusinessSettingsForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.business_update(actor=actor, name=data.pop("name"), **data)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("accounts:settings")
+    else:
+        form = BusinessSettingsForm(initial=BusinessSettingsForm.initial_for(business))
+    return render(request, "accounts/settings.html", {"form": form, "business": business})

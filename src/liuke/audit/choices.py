@@ -24,3 +24,4 @@ class Action(models.TextChoices):
     CARD_REFUND = "card_refund", _("Refunded a card")
     PACKAGE_SELL = "package_sell", _("Sold a package")
     PACKAGE_EXTEND = "package_extend", _("Extended a package")
+    SETTINGS = "settings", _("Changed settings")

@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
     business_id = models.BigIntegerField(null=True)
     actor_id = models.BigIntegerField(null=True, db_index=True)
     actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=20, choices=Action.choices)
+    #: One of `audit.choices.Action` (not declared as `choices=`: every app adds actions, and a
+    #: new action must not need a migration of this append-only table).
+    action = models.CharField(max_length=20)
     #: The customers concerned, sorted (the subjects table indexes them for lookups).
     customer_ids = models.JSONField(default=list)
     #: Which fields or which view: ["profile"], ["mobile", "allergies"], ["search:zs"] …
@@ -47,6 +49,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    def get_action_display(self) -> str:
+        try:
+            return str(Action(self.action).label)
+        except ValueError:
+            return self.action
 
 
 class AuditSubject(models.Model):
