@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from liuke.accounts.api import router as accounts_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
+from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
 from liuke.sales.api import router as sales_router
 
@@ -21,5 +22,6 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/customers", customers_router)
+api.add_router("/", access_router)
 api.add_router("/", accounts_router)
 api.add_router("/", sales_router)

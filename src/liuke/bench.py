@@ -323,6 +323,16 @@ def _main() -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    # A cached benchmark database may predate the newest migrations: bring it up to date.
+    call_command("migrate", interactive=False, verbosity=0)
+    # What `liuke serve` does at start: a migration may have rebuilt a table (and with it lost
+    # its planner statistics). The search must not depend on them (policy.scope_customers'
+    # `for_search`), but measure the database as it is served.
+    from liuke.core.maintenance import optimize_database
+
+    optimize_database()
     print(json.dumps(measure(args.measure, args.queries, args.username)))
     return 0
 

@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[Cap]] = {
         Cap.PACKAGE_SELL,
         Cap.SALES_VIEW,
         Cap.DAILY_CLOSE_VIEW,
+        Cap.FINANCE_VIEW,
     },
     Role.BEAUTICIAN: {Cap.CUSTOMER_VIEW, Cap.CUSTOMER_EDIT, Cap.CUSTOMER_CONFIRM, Cap.SALES_VIEW},
     Role.AUDITOR: {
@@ -37,6 +38,7 @@ EXPECTED: dict[str, set[Cap]] = {
         Cap.STAFF_VIEW,
         Cap.SALES_VIEW,
         Cap.DAILY_CLOSE_VIEW,
+        Cap.FINANCE_VIEW,
     },
 }
 
@@ -54,6 +56,8 @@ WRITE_CAPS = {
     Cap.SALE_REFUND,
     Cap.CATALOGUE_MANAGE,
     Cap.STOCK_MANAGE,
+    Cap.CUSTOMER_GRANT_DECIDE,
+    Cap.CUSTOMER_HANDOVER,
 }
 
 

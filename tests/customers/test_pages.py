@@ -293,7 +293,7 @@ def test_edit_page_round_trips_every_field(
         mobile="13812345678",
         wechat_id="zs_wx",
         card_no="A1001",
-        owner_id=owner.pk,
+        owner_id=front_a.pk,  # her own key account: she reads and edits the full file
         is_key_account=True,
         source="referral",
         referrer_id=referrer.pk,
@@ -304,6 +304,7 @@ def test_edit_page_round_trips_every_field(
         contraindications="孕期",
         preferences="安静",
         notes="第一行\n第二行",
+        confidential_notes="只给负责人看",
         marketing_consent=True,
         photo_consent=True,
     )

@@ -182,7 +182,7 @@ def test_update_of_wechat_id_is_recorded_as_text(front_a: User) -> None:
 
 def test_update_of_the_responsible_staff_shows_names(front_a: User, manager_a: User) -> None:
     customer = customer_make(actor=front_a, owner_id=front_a.pk)
-    customer_update(actor=front_a, customer_id=customer.pk, data={"owner_id": manager_a.pk})
+    customer_update(actor=manager_a, customer_id=customer.pk, data={"owner_id": manager_a.pk})
     change = _changes(customer)["owner_id"]
     assert change.old_value == f"小陈 (#{front_a.pk})"
     assert change.new_value == f"李店长 (#{manager_a.pk})"

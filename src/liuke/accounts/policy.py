@@ -8,10 +8,11 @@ full access policy (key-account grants, field masking) extends this module, not 
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from liuke.accounts.choices import Role
 
@@ -41,6 +42,10 @@ class Cap(enum.StrEnum):
     STOCK_MANAGE = "stock.manage"
     SALES_VIEW = "sales.view"
     DAILY_CLOSE_VIEW = "sales.daily_close"
+    # Key accounts, field rules, handover (the access-policy issue)
+    CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
+    CUSTOMER_HANDOVER = "customer.handover"
+    FINANCE_VIEW = "finance.view"
 
 
 _ALL = frozenset(Cap)
@@ -52,6 +57,7 @@ _READ_ONLY = frozenset(
         Cap.CUSTOMER_VIEW_FULL_MOBILE,
         Cap.SALES_VIEW,
         Cap.DAILY_CLOSE_VIEW,
+        Cap.FINANCE_VIEW,
     }
 )
 
@@ -72,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.PACKAGE_SELL,
             Cap.SALES_VIEW,
             Cap.DAILY_CLOSE_VIEW,
+            Cap.FINANCE_VIEW,
         }
     ),
     Role.BEAUTICIAN: frozenset(
@@ -82,6 +89,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
+
+#: Roles that read every key account's full file in their scope (besides its responsible person).
+KEY_ACCOUNT_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+# --- Field-level rules -------------------------------------------------------------------------
+#: The minimal card of a key account: what anyone in scope sees without a grant.
+CARD_FIELDS = frozenset({"name", "gender", "mobile", "branch_id", "owner_id", "is_key_account"})
+#: Health fields a beautician serving the customer always sees, even on the minimal card.
+SAFETY_FIELDS = frozenset({"allergies", "contraindications"})
+#: Only the customer's responsible person, managers and owners.
+CONFIDENTIAL_FIELDS = frozenset({"confidential_notes"})
+#: A beautician "serves" a customer when they performed a service for them this recently
+#: (appointments, when they come, add "booked with them today").
+SERVING_WINDOW_DAYS = 30
 
 
 def is_staff_member(user: Any) -> bool:
@@ -139,10 +160,26 @@ def customer_scope(user: Any, prefix: str = "") -> dict[str, Any] | None:
     return scope
 
 
-def scope_customers(user: Any, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
-    """Restrict any queryset of customers (or of rows with a customer FK, via `prefix`)."""
+def scope_customers(
+    user: Any, qs: QuerySet[Any], prefix: str = "", *, for_search: bool = False
+) -> QuerySet[Any]:
+    """Restrict any queryset of customers (or of rows with a customer FK, via `prefix`).
+
+    `for_search=True` writes the branch condition as `(branch_id + 0) IN (…)`: the same rows,
+    but no index can serve it, so the query planner must use the search key's index (name,
+    pinyin, phone, card) and check the branch on the few rows it finds. Left as a plain
+    `branch_id IN (…)`, SQLite without fresh statistics prefers the (business, branch) index
+    and walks half a branch for every search (docs/benchmarks.md).
+    """
     scope = customer_scope(user, prefix)
-    return qs.none() if scope is None else qs.filter(**scope)
+    if scope is None:
+        return qs.none()
+    branch_key = f"{prefix}__branch_id__in" if prefix else "branch_id__in"
+    if for_search and branch_key in scope:
+        ids = scope.pop(branch_key)
+        column = f"{prefix}__branch_id" if prefix else "branch_id"
+        qs = qs.alias(_scope_branch=F(column) + 0).filter(_scope_branch__in=ids)
+    return qs.filter(**scope)
 
 
 def customer_visible(user: Any, customer: Any) -> bool:
@@ -182,3 +219,94 @@ def business_of(user: Any) -> int:
     if not isinstance(business_id, int):
         raise ValueError("not a staff member of a business")
     return business_id
+
+
+# --- Key accounts and borrowed access ----------------------------------------------------------
+
+
+def is_customer_owner(user: Any, customer: Any) -> bool:
+    return customer.owner_id is not None and customer.owner_id == getattr(user, "pk", None)
+
+
+def active_grant(user: Any, customer: Any, now: dt.datetime | None = None) -> Any | None:
+    """The grant in force that lets `user` read this key account's file, if any."""
+    from django.utils import timezone
+
+    from liuke.customers.choices import GrantStatus
+    from liuke.customers.models import AccessGrant
+
+    return (
+        AccessGrant.objects.filter(
+            grantee_id=user.pk,
+            customer_id=customer.pk,
+            status=GrantStatus.APPROVED,
+            expires_at__gt=now or timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def has_full_file(user: Any, customer: Any, now: dt.datetime | None = None) -> bool:
+    """Whether `user` (already in scope) may read the customer's full file, or only the card.
+
+    Every customer's file is open to staff in scope except a key account's: that is open to its
+    responsible person, managers and owners, and to anyone holding a grant in force.
+    """
+    if not customer.is_key_account:
+        return True
+    if user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer):
+        return True
+    return active_grant(user, customer, now) is not None
+
+
+def may_decide_grant(user: Any, customer: Any) -> bool:
+    """The customer's responsible person, or a manager/owner in scope, decides requests."""
+    if not customer_visible(user, customer):
+        return False
+    return is_customer_owner(user, customer) or can(user, Cap.CUSTOMER_GRANT_DECIDE)
+
+
+def is_serving(user: Any, customer: Any, now: dt.datetime | None = None) -> bool:
+    """A beautician who served this customer in the last `SERVING_WINDOW_DAYS` days."""
+    from django.utils import timezone
+
+    from liuke.sales.models import VisitLine
+
+    since = (now or timezone.now()) - dt.timedelta(days=SERVING_WINDOW_DAYS)
+    return VisitLine.objects.filter(
+        visit__customer_id=customer.pk, staff_id=user.pk, visit__visited_at__gte=since
+    ).exists()
+
+
+def visible_fields(user: Any, customer: Any, *, full_file: bool | None = None) -> frozenset[str]:
+    """The profile fields `user` may see on this customer (the customer already in scope).
+
+    `full_file` may be passed when the caller has computed `has_full_file` already.
+    """
+    from liuke.customers.services import EDITABLE_FIELDS
+
+    if full_file is None:
+        full_file = has_full_file(user, customer)
+    if full_file:
+        fields = set(EDITABLE_FIELDS) | {"photos", "history"}
+    else:
+        fields = set(CARD_FIELDS)
+        if user.role == Role.BEAUTICIAN and (
+            is_customer_owner(user, customer) or is_serving(user, customer)
+        ):
+            fields |= SAFETY_FIELDS
+    if not (user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)):
+        fields -= CONFIDENTIAL_FIELDS
+    return frozenset(fields)
+
+
+def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True) -> str:
+    """The customer's mobile as this user may see it; always masked on a key account's card."""
+    from liuke.core.phone import mask_mobile
+
+    if not customer.mobile:
+        return ""
+    if full_file and show_full_mobile(user):
+        return str(customer.mobile)
+    return mask_mobile(customer.mobile)

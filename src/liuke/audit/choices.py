@@ -25,3 +25,8 @@ class Action(models.TextChoices):
     PACKAGE_SELL = "package_sell", _("Sold a package")
     PACKAGE_EXTEND = "package_extend", _("Extended a package")
     SETTINGS = "settings", _("Changed settings")
+    ACCESS_REQUEST = "access_request", _("Asked to read a key account")
+    ACCESS_APPROVE = "access_approve", _("Approved access to a key account")
+    ACCESS_REFUSE = "access_refuse", _("Refused access to a key account")
+    ACCESS_REVOKE = "access_revoke", _("Revoked access to a key account")
+    HANDOVER = "handover", _("Handed customers over")

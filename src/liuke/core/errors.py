@@ -32,3 +32,12 @@ class PermissionDenied(ServiceError):
 
     def __init__(self, message: str = "You do not have permission to do this.") -> None:
         super().__init__("permission_denied", message)
+
+
+class KeyAccountRestricted(PermissionDenied):
+    """The customer is a key account and the actor may see only its minimal card."""
+
+    def __init__(
+        self, message: str = "This is a key account: ask for access to read the full file."
+    ) -> None:
+        ServiceError.__init__(self, "key_account_restricted", message)

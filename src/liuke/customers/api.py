@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup, Gender, HairType, SkinType, Source
-from liuke.customers.models import Customer, FieldChange
+from liuke.customers.models import AccessGrant, Customer, FieldChange
+from liuke.customers.services import EDITABLE_FIELDS
 
 router = Router(tags=["customers"])
+#: Key-account access requests and handovers, mounted at the API root (`/access-grants`, …).
+access_router = Router(tags=["key accounts"])
 
 Text50 = Annotated[str, Field(max_length=50)]
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -41,6 +44,7 @@ class CustomerWrite(JsonObjectIn):
     contraindications: Annotated[str, Field(max_length=1000)] | None = None
     preferences: Annotated[str, Field(max_length=2000)] | None = None
     notes: Annotated[str, Field(max_length=5000)] | None = None
+    confidential_notes: Annotated[str, Field(max_length=2000)] | None = None
     marketing_consent: bool | None = None
     photo_consent: bool | None = None
 
@@ -82,6 +86,7 @@ class CustomerOut(CustomerSummary):
     contraindications: str
     preferences: str
     notes: str
+    confidential_notes: str
     marketing_consent: bool
     marketing_consent_at: dt.datetime | None
     photo_consent: bool
@@ -90,6 +95,12 @@ class CustomerOut(CustomerSummary):
     stale_groups: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    access: Literal["full", "card"] = Field(
+        description="`card`: a key account seen without a grant; only the minimal card is filled"
+    )
+    hidden_fields: list[str] = Field(
+        description="Fields this staff member may not see; they are returned empty"
+    )
 
 
 class CustomerPage(Schema):
@@ -126,11 +137,16 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _summary(actor: User, c: Customer, stale: bool) -> dict[str, Any]:
+    # Lists show card fields; a key account's mobile stays masked unless the actor is one of
+    # those who always read its file (a borrowed grant opens the profile, not the lists).
+    full = not c.is_key_account or (
+        actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, c)
+    )
     return {
         "id": c.pk,
         "name": c.name,
         "gender": c.gender,
-        "mobile": policy.present_mobile(actor, c.mobile),
+        "mobile": policy.present_customer_mobile(actor, c, full_file=full),
         "card_no": c.card_no,
         "branch_id": c.branch_id,
         "branch": c.branch.name,
@@ -140,10 +156,33 @@ def _summary(actor: User, c: Customer, stale: bool) -> dict[str, Any]:
     }
 
 
-def _out(actor: User, c: Customer) -> dict[str, Any]:
+#: What a hidden field reads as, by type: the schema stays the same for every access level.
+_BLANK: dict[str, Any] = {
+    "birthday": None,
+    "owner_id": None,
+    "referrer_id": None,
+    "marketing_consent": False,
+    "marketing_consent_at": None,
+    "photo_consent": False,
+    "photo_consent_at": None,
+    "card_no": None,
+    "tags": [],
+}
+#: Output fields that follow an editable field's visibility.
+_FOLLOWS = {
+    "marketing_consent_at": "marketing_consent",
+    "photo_consent_at": "photo_consent",
+    "name_pinyin": "name",
+    "name_initials": "name",
+}
+
+
+def _out(actor: User, file: selectors.CustomerFile) -> dict[str, Any]:
+    c = file.customer
     assert actor.business is not None
     groups = selectors.stale_groups(c, actor.business)
     data = _summary(actor, c, bool(groups))
+    data["mobile"] = policy.present_customer_mobile(actor, c, full_file=file.full)
     data.update(
         {
             f: getattr(c, f)
@@ -170,10 +209,24 @@ def _out(actor: User, c: Customer) -> dict[str, Any]:
             )
         }
     )
+    data["confidential_notes"] = c.confidential_notes
     data["tags"] = sorted(t.name for t in c.tags.all())
     data["verified"] = {g: getattr(c, f"{g}_verified_at") for g in FieldGroup.values}
     data["stale_groups"] = groups
+    hidden = sorted(
+        key
+        for key in data
+        if (key in EDITABLE_FIELDS or key in _FOLLOWS) and _FOLLOWS.get(key, key) not in file.fields
+    )
+    for key in hidden:
+        data[key] = _BLANK.get(key, "")
+    data["access"] = "full" if file.full else "card"
+    data["hidden_fields"] = hidden
     return data
+
+
+def _file(actor: User, customer_id: int) -> selectors.CustomerFile:
+    return selectors.customer_file(actor=actor, customer_id=customer_id)
 
 
 @router.get("", response={200: CustomerPage, **READ_ERRORS}, summary="List and search customers")
@@ -196,10 +249,10 @@ def customer_list(
 
 
 @router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
-def customer_create(request: HttpRequest, payload: CustomerCreate) -> tuple[int, dict[str, Any]]:
+def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status:
     actor = _actor(request)
     customer = services.customer_create(actor=actor, data=payload.dict(exclude_unset=True))
-    return 201, _out(actor, selectors.customer_get(actor=actor, customer_id=customer.pk))
+    return Status(201, _out(actor, _file(actor, customer.pk)))
 
 
 @router.get(
@@ -220,7 +273,7 @@ def duplicate_groups(request: HttpRequest) -> list[list[dict[str, Any]]]:
 )
 def customer_detail(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
     actor = _actor(request)
-    return _out(actor, selectors.customer_get(actor=actor, customer_id=customer_id))
+    return _out(actor, _file(actor, customer_id))
 
 
 @router.patch("/{customer_id}", response={200: CustomerOut, **ERRORS}, summary="Change a customer")
@@ -230,7 +283,7 @@ def customer_update(
     actor = _actor(request)
     data = payload.dict(exclude_unset=True)
     services.customer_update(actor=actor, customer_id=customer_id, data=data)
-    return _out(actor, selectors.customer_get(actor=actor, customer_id=customer_id))
+    return _out(actor, _file(actor, customer_id))
 
 
 @router.get(
@@ -266,7 +319,7 @@ def customer_history(request: HttpRequest, customer_id: Id) -> list[dict[str, An
 def customer_confirm(request: HttpRequest, customer_id: Id, payload: ConfirmIn) -> dict[str, Any]:
     actor = _actor(request)
     services.customer_confirm(actor=actor, customer_id=customer_id, groups=payload.groups)
-    return _out(actor, selectors.customer_get(actor=actor, customer_id=customer_id))
+    return _out(actor, _file(actor, customer_id))
 
 
 @router.post(
@@ -279,3 +332,125 @@ def customer_merge(request: HttpRequest, customer_id: Id, payload: MergeIn) -> d
         actor=_actor(request), survivor_id=customer_id, duplicate_id=payload.duplicate_id
     )
     return {"survivor_id": merge.survivor_id, "merged_id": merge.merged_id, "moved": merge.moved}
+
+
+# --- Key accounts: borrowed access and handover -------------------------------------------------
+
+
+class AccessRequestIn(JsonObjectIn):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class DecisionIn(JsonObjectIn):
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class GrantOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str
+    grantee_id: int
+    grantee: str
+    reason: str
+    status: Literal["pending", "approved", "refused", "revoked", "expired"]
+    requested_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str
+    expires_at: dt.datetime | None
+
+
+class HandoverIn(JsonObjectIn):
+    to_user_id: Id
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    customer_ids: Annotated[list[Id], Field(max_length=10000)] | None = None
+    from_user_id: Id | None = None
+
+
+class HandoverOut(Schema):
+    moved: int
+
+
+def _grant(g: AccessGrant) -> dict[str, Any]:
+    return {
+        "id": g.pk,
+        "customer_id": g.customer_id,
+        "customer_name": g.customer.name,
+        "grantee_id": g.grantee_id,
+        "grantee": str(g.grantee),
+        "reason": g.reason,
+        "status": g.shown_status,
+        "requested_at": g.requested_at,
+        "decided_by": str(g.decided_by) if g.decided_by else None,
+        "decided_at": g.decided_at,
+        "decision_note": g.decision_note,
+        "expires_at": g.expires_at,
+    }
+
+
+@router.post(
+    "/{customer_id}/access-requests",
+    response={201: GrantOut, **ERRORS},
+    summary="Ask to read a key account's full file",
+)
+def access_request(request: HttpRequest, customer_id: Id, payload: AccessRequestIn) -> Status:
+    grant = services.access_request(
+        actor=_actor(request), customer_id=customer_id, reason=payload.reason
+    )
+    return Status(201, _grant(grant))
+
+
+@access_router.get(
+    "/access-grants",
+    response={200: list[GrantOut], **READ_ERRORS},
+    summary="Key-account access requests and grants",
+)
+def access_grants(
+    request: HttpRequest, view: Literal["to_decide", "active", "past", "mine"] = "to_decide"
+) -> list[dict[str, Any]]:
+    return [_grant(g) for g in selectors.access_grants(actor=_actor(request), view=view)]
+
+
+@access_router.post(
+    "/access-grants/{grant_id}/approve", response={200: GrantOut, **ERRORS}, summary="Approve"
+)
+def access_approve(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> dict[str, Any]:
+    grant = services.access_decide(
+        actor=_actor(request), grant_id=grant_id, approve=True, note=payload.note
+    )
+    return _grant(grant)
+
+
+@access_router.post(
+    "/access-grants/{grant_id}/refuse", response={200: GrantOut, **ERRORS}, summary="Refuse"
+)
+def access_refuse(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> dict[str, Any]:
+    grant = services.access_decide(
+        actor=_actor(request), grant_id=grant_id, approve=False, note=payload.note
+    )
+    return _grant(grant)
+
+
+@access_router.post(
+    "/access-grants/{grant_id}/revoke",
+    response={200: GrantOut, **ERRORS},
+    summary="Revoke (or give back) access in force",
+)
+def access_revoke(request: HttpRequest, grant_id: Id) -> dict[str, Any]:
+    return _grant(services.access_revoke(actor=_actor(request), grant_id=grant_id))
+
+
+@access_router.post(
+    "/handovers",
+    response={200: HandoverOut, **ERRORS},
+    summary="Give customers a new responsible staff member",
+)
+def handover(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
+    moved = services.customer_handover(
+        actor=_actor(request),
+        to_user_id=payload.to_user_id,
+        reason=payload.reason,
+        customer_ids=payload.customer_ids,
+        from_user_id=payload.from_user_id,
+    )
+    return {"moved": moved}

@@ -52,6 +52,7 @@ class ChangeKind(models.TextChoices):
     CONFIRM = "confirm", _("Confirmed")
     MERGE = "merge", _("Merged")
     PHOTO = "photo", _("Photo")
+    HANDOVER = "handover", _("Handed over")
 
 
 class FieldGroup(models.TextChoices):
@@ -62,3 +63,14 @@ class FieldGroup(models.TextChoices):
     HEALTH = "health", _("Skin, hair and health")
     PREFERENCES = "preferences", _("Preferences")
     CONSENT = "consent", _("Consent")
+
+
+class GrantStatus(models.TextChoices):
+    """Where a request to read a key account's file stands. `expired` is never stored: an
+    approved grant past its `expires_at` is shown as expired."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")

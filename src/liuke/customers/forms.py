@@ -8,7 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.accounts.policy import Cap
 from liuke.customers import selectors
 from liuke.customers.choices import Gender, HairType, PhotoKind, SkinType, Source
 from liuke.customers.models import Customer
@@ -76,11 +78,38 @@ class CustomerForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    confidential_notes = forms.CharField(
+        label=_("Confidential notes"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by the responsible staff member, managers and owners."),
+    )
     marketing_consent = forms.BooleanField(label=_("Agrees to marketing messages"), required=False)
     photo_consent = forms.BooleanField(label=_("Agrees to photos"), required=False)
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: User, customer: Customer | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Field-level rules (accounts.policy): a field the actor may not see is not on the form;
+        # one they may see but not change (key-account flag, responsible person) is read-only.
+        if customer is not None:
+            visible = policy.visible_fields(actor, customer, full_file=True)
+        else:
+            visible = frozenset(self.fields) - (
+                frozenset()
+                if actor.role in policy.KEY_ACCOUNT_ROLES
+                else policy.CONFIDENTIAL_FIELDS
+            )
+        for name in [n for n in self.fields if n in policy.CONFIDENTIAL_FIELDS]:
+            if name not in visible:
+                del self.fields[name]
+        if customer is not None:
+            if not policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
+                self.fields["is_key_account"].disabled = True
+            if not policy.can(actor, Cap.CUSTOMER_HANDOVER):
+                self.fields["owner_id"].disabled = True
         self.fields["branch_id"].choices = [  # type: ignore[attr-defined]
             (b.pk, b.name) for b in selectors.branch_choices(actor=actor)
         ]
@@ -110,6 +139,7 @@ class CustomerForm(forms.Form):
                 "contraindications",
                 "preferences",
                 "notes",
+                "confidential_notes",
                 "marketing_consent",
                 "photo_consent",
             )
@@ -118,7 +148,7 @@ class CustomerForm(forms.Form):
         return data
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled}
         data["card_no"] = data.get("card_no") or ""
         return data
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from liuke.customers.choices import (
     ChangeKind,
     FieldGroup,
     Gender,
+    GrantStatus,
     HairType,
     PhotoKind,
     SkinType,
@@ -106,6 +109,9 @@ class Customer(TimeStampedModel):
     # Preferences and notes
     preferences = models.TextField(_("preferences"), max_length=2000, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    #: Seen only by the customer's responsible staff member, managers and owners
+    #: (`accounts.policy.visible_fields`).
+    confidential_notes = models.TextField(_("confidential notes"), max_length=2000, blank=True)
 
     # Consent, with the moment it was given or withdrawn
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)
@@ -246,3 +252,69 @@ class DataQualitySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.day}"
+
+
+class AccessGrant(models.Model):
+    """A request to read a key account's full file ("borrowing" it), and its decision.
+
+    Staff other than the customer's responsible person, managers and owners see only a minimal
+    card of a key account (重点客户). They ask with a reason; the responsible person or a manager
+    approves or refuses; an approved grant lasts `Business.grant_hours` and can be revoked.
+    Whether a grant is in force is decided in `accounts.policy.has_full_file` and nowhere else.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_grants")
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=500, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["grantee", "customer", "status"], name="grant_who_whom"),
+            models.Index(fields=["customer", "status"], name="grant_customer_status"),
+            models.Index(fields=["status", "requested_at"], name="grant_status_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grantee", "customer"],
+                condition=models.Q(status="pending"),
+                name="grant_one_pending_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grantee_id} → {self.customer_id} ({self.status})"
+
+    def in_force(self, now: dt.datetime) -> bool:
+        return (
+            self.status == GrantStatus.APPROVED
+            and self.expires_at is not None
+            and self.expires_at > now
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """Status for lists: an approved grant past its time shows as expired."""
+        from django.utils import timezone
+
+        if self.status == GrantStatus.APPROVED and not self.in_force(timezone.now()):
+            return GrantStatus.EXPIRED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(GrantStatus(self.shown_status).label)

@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound
+from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.core.timeutil import months_before
-from liuke.customers.models import Customer, CustomerMerge, FieldChange
+from liuke.customers.choices import GrantStatus
+from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
 
 _DIGITS = re.compile(r"^\+?[\d\s\-]+$")
 _LETTERS = re.compile(r"^[a-z]+$")
@@ -119,11 +121,61 @@ def _audit_read(actor: User, action: str, customers: list[Customer], what: str) 
         )
 
 
-def customer_get(*, actor: User, customer_id: int | str, purpose: str = "profile") -> Customer:
-    """One customer's full file (audited as a profile view, or as `purpose`)."""
+#: Reads that need the full file; the others (a checkout, a card top-up) work from the card.
+FULL_FILE_PURPOSES = frozenset({"profile", "edit", "photo", "history", "export", "brief"})
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    """A customer as one staff member may see them: the full file or a key account's card."""
+
+    customer: Customer
+    full: bool
+    fields: frozenset[str]
+    grant: AccessGrant | None
+
+    def shows(self, field: str) -> bool:
+        return field in self.fields
+
+
+def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profile") -> CustomerFile:
+    """One customer, with what `actor` may see of them; audited (with the grant's reason when
+    the file is read on borrowed access)."""
     customer = _scoped_get(actor, customer_id)
-    _audit_read(actor, Action.PHOTO if purpose == "photo" else Action.VIEW, [customer], purpose)
-    return customer
+    now = timezone.now()
+    grant = None
+    full = policy.has_full_file(actor, customer, now)
+    borrowed = (
+        full
+        and customer.is_key_account
+        and actor.role not in policy.KEY_ACCOUNT_ROLES
+        and not policy.is_customer_owner(actor, customer)
+    )
+    if borrowed:
+        grant = policy.active_grant(actor, customer, now)
+    what = purpose if full else f"{purpose}:card"
+    audit_record(
+        actor=actor,
+        action=Action.PHOTO if purpose == "photo" else Action.VIEW,
+        customer_ids=[customer.pk],
+        fields=[what],
+        reason=f"grant #{grant.pk}: {grant.reason}" if grant is not None else "",
+    )
+    return CustomerFile(
+        customer=customer,
+        full=full,
+        fields=policy.visible_fields(actor, customer, full_file=full),
+        grant=grant,
+    )
+
+
+def customer_get(*, actor: User, customer_id: int | str, purpose: str = "profile") -> Customer:
+    """One customer for `purpose` (audited). A purpose in `FULL_FILE_PURPOSES` on a key account
+    the actor may only see as a card raises `KeyAccountRestricted`."""
+    file = customer_file(actor=actor, customer_id=customer_id, purpose=purpose)
+    if purpose in FULL_FILE_PURPOSES and not file.full:
+        raise KeyAccountRestricted()
+    return file.customer
 
 
 def _scoped_get(actor: User, customer_id: int | str) -> Customer:
@@ -235,7 +287,9 @@ def customer_search(*, actor: User, query: str, limit: int = 20) -> list[Custome
 
 
 def _search(*, actor: User, query: str, limit: int) -> list[Customer]:
-    base = visible_customers(actor).select_related("branch")
+    base = policy.scope_customers(actor, Customer.objects.all(), for_search=True).select_related(
+        "branch"
+    )
     found: dict[int, Customer] = {}
     for lookup in _search_plan(query[:50]):
         if len(found) >= limit:
@@ -284,9 +338,20 @@ def customer_list(*, actor: User, filters: CustomerFilters, page_size: int = 25)
 
 
 def customer_history(*, actor: User, customer_id: int, limit: int = 200) -> list[FieldChange]:
+    """A customer's change history (full file only). Values of fields the actor may not see
+    (confidential notes) are blanked."""
     customer = _scoped_get(actor, customer_id)
+    if not policy.has_full_file(actor, customer):
+        raise KeyAccountRestricted()
     _audit_read(actor, Action.HISTORY, [customer], "history")
-    return list(FieldChange.objects.filter(customer=customer).select_related("changed_by")[:limit])
+    visible = policy.visible_fields(actor, customer, full_file=True)
+    changes = list(
+        FieldChange.objects.filter(customer=customer).select_related("changed_by")[:limit]
+    )
+    for change in changes:
+        if change.field in policy.CONFIDENTIAL_FIELDS and change.field not in visible:
+            change.old_value = change.new_value = "***"
+    return changes
 
 
 def customer_merges(*, actor: User, customer_id: int) -> list[CustomerMerge]:
@@ -419,12 +484,11 @@ def branch_quality(*, actor: User) -> list[BranchQuality]:
     return sorted(out, key=lambda q: q.branch.code)
 
 
-def staff_choices(*, actor: User) -> QuerySet[User]:
+def staff_choices(*, actor: User, include_inactive: bool = False) -> QuerySet[User]:
     if not policy.is_staff_member(actor):
         return User.objects.none()
-    return User.objects.filter(business_id=policy.business_of(actor), is_active=True).order_by(
-        "username"
-    )
+    qs = User.objects.filter(business_id=policy.business_of(actor))
+    return (qs if include_inactive else qs.filter(is_active=True)).order_by("username")
 
 
 def branch_choices(*, actor: User) -> QuerySet[Branch]:
@@ -443,3 +507,44 @@ def quality_trend(*, actor: User, days: int = 30) -> list[Any]:
         .select_related("branch")
         .order_by("-day", "branch__code")[: days * max(1, branches.count())]
     )
+
+
+# --- Key accounts: requests and grants ----------------------------------------------------------
+
+
+def my_access_requests(*, actor: User, customer: Customer) -> list[AccessGrant]:
+    """The actor's own requests for this customer's file, newest first."""
+    return list(AccessGrant.objects.filter(grantee=actor, customer=customer)[:10])
+
+
+GrantView = Literal["to_decide", "active", "mine", "past"]
+
+
+def access_grants(*, actor: User, view: GrantView, limit: int = 200) -> list[AccessGrant]:
+    """Requests and grants as one staff member may see them.
+
+    `to_decide`: pending requests the actor may decide (customers they are responsible for;
+    every in-scope key account for managers and owners). `active`: grants in force on those
+    customers. `past`: decided, revoked or expired ones. `mine`: the actor's own requests.
+    """
+    now = timezone.now()
+    qs = AccessGrant.objects.select_related("customer", "customer__branch", "grantee", "decided_by")
+    if view == "mine":
+        qs = qs.filter(grantee=actor)
+    else:
+        scoped = policy.scope_customers(actor, qs, prefix="customer").exclude(grantee=actor)
+        if policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
+            qs = scoped
+        else:
+            qs = scoped.filter(customer__owner=actor)
+    if view == "to_decide":
+        qs = qs.filter(status=GrantStatus.PENDING)
+    elif view == "active":
+        qs = qs.filter(status=GrantStatus.APPROVED, expires_at__gt=now)
+    elif view == "past":
+        qs = qs.exclude(status=GrantStatus.PENDING).exclude(
+            status=GrantStatus.APPROVED, expires_at__gt=now
+        )
+    grants = list(qs.order_by("-requested_at", "-id")[:limit])
+    _audit_read(actor, Action.LIST, [g.customer for g in grants], "grants")
+    return grants

@@ -17,13 +17,22 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
 from liuke.core import context
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.phone import normalise_mobile
 from liuke.core.pinyin import name_keys
 from liuke.core.text import clean_text
-from liuke.customers.choices import ChangeKind, FieldGroup, Gender, HairType, SkinType, Source
+from liuke.customers.choices import (
+    ChangeKind,
+    FieldGroup,
+    Gender,
+    GrantStatus,
+    HairType,
+    SkinType,
+    Source,
+)
 from liuke.customers.models import (
     FIELD_GROUPS,
+    AccessGrant,
     Customer,
     CustomerMerge,
     CustomerPhoto,
@@ -40,6 +49,7 @@ TEXT_FIELDS: dict[str, tuple[int, bool]] = {
     "contraindications": (1000, True),
     "preferences": (2000, True),
     "notes": (5000, True),
+    "confidential_notes": (2000, True),
 }
 CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
     "gender": Gender,
@@ -323,6 +333,16 @@ def _save(customer: Customer) -> None:
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
     if not policy.can(actor, Cap.CUSTOMER_CREATE):
         raise PermissionDenied()
+    if data.get("confidential_notes") and not (
+        actor.role in policy.KEY_ACCOUNT_ROLES or str(data.get("owner_id")) == str(actor.pk)
+    ):
+        raise ValidationError(
+            {
+                "confidential_notes": [
+                    ValidationError(_("You may not change this field."), code="field_not_allowed")
+                ]
+            }
+        )
     cleaned = _clean_data(actor=actor, data=data, instance=None)
     tags = cleaned.pop("tags", [])
     now = _now()
@@ -352,6 +372,7 @@ def customer_update(*, actor: User, customer_id: int, data: Mapping[str, Any]) -
     if not policy.can(actor, Cap.CUSTOMER_EDIT):
         raise PermissionDenied()
     customer = _locked_customer(actor, customer_id)
+    _check_field_rights(actor, customer, data)
     cleaned = _clean_data(actor=actor, data=data, instance=customer)
     now = _now()
     changes: list[FieldChange] = []
@@ -432,12 +453,43 @@ def customer_confirm(
     return customer
 
 
-def _locked_customer(actor: User, customer_id: int) -> Customer:
+def _locked_customer(actor: User, customer_id: int, *, full_file: bool = True) -> Customer:
+    """The customer, locked for the change; in scope, and (unless `full_file=False`) with the
+    full file open to the actor: a key account's card is read-only."""
     qs = policy.scope_customers(actor, Customer.objects.select_for_update())
     customer = qs.filter(pk=_as_int(customer_id)).first()
     if customer is None:
         raise NotFound(_("No such customer."))
+    if full_file and not policy.has_full_file(actor, customer):
+        raise KeyAccountRestricted(
+            _("This is a key account: ask for access to read and change the full file.")
+        )
     return customer
+
+
+#: Fields whose change on an existing customer needs more than `customer.edit`.
+_GUARDED_FIELDS: dict[str, Cap] = {
+    "is_key_account": Cap.CUSTOMER_GRANT_DECIDE,
+    "owner_id": Cap.CUSTOMER_HANDOVER,
+}
+
+
+def _check_field_rights(actor: User, customer: Customer, data: Mapping[str, Any]) -> None:
+    visible = policy.visible_fields(actor, customer, full_file=True)
+    refused = [f for f in data if f in policy.CONFIDENTIAL_FIELDS and f not in visible]
+    for field, cap in _GUARDED_FIELDS.items():
+        if field in data and not policy.can(actor, cap):
+            new, current = data[field], getattr(customer, field)
+            unchanged = (new in (None, "") and current is None) or str(new) == str(current)
+            if not unchanged:
+                refused.append(field)
+    if refused:
+        raise ValidationError(
+            {
+                f: [ValidationError(_("You may not change this field."), code="field_not_allowed")]
+                for f in refused
+            }
+        )
 
 
 #: Text fields whose contents are kept from both customers on a merge: losing an allergy
@@ -612,3 +664,166 @@ def customer_photo_add(
     ).save()
     audit_record(actor=actor, action=Action.PHOTO_ADD, customer_ids=[customer.pk], fields=[kind])
     return photo
+
+
+# --- Key accounts: borrowed access and handover -------------------------------------------------
+
+
+@transaction.atomic
+def access_request(*, actor: User, customer_id: int, reason: str) -> AccessGrant:
+    """Ask to read a key account's full file; the reason is required and goes to the log."""
+    customer = _locked_customer(actor, customer_id, full_file=False)
+    if policy.has_full_file(actor, customer):
+        raise ServiceError("access_not_needed", _("You can already read this customer's file."))
+    reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
+    if len(reason) < 2:
+        raise ValidationError(
+            {"reason": [ValidationError(_("Say why you need the file."), code="required")]}
+        )
+    if AccessGrant.objects.filter(
+        grantee=actor, customer=customer, status=GrantStatus.PENDING
+    ).exists():
+        raise ServiceError("request_pending", _("You have already asked; wait for the answer."))
+    grant = AccessGrant.objects.create(
+        customer=customer, grantee=actor, reason=reason, requested_at=_now()
+    )
+    audit_record(
+        actor=actor, action=Action.ACCESS_REQUEST, customer_ids=[customer.pk], reason=reason
+    )
+    return grant
+
+
+def _decidable_grant(actor: User, grant_id: int) -> AccessGrant:
+    grant = (
+        AccessGrant.objects.select_for_update()
+        .select_related("customer", "grantee")
+        .filter(pk=_as_int(grant_id), customer__business_id=policy.business_of(actor))
+        .first()
+    )
+    if grant is None or not policy.may_decide_grant(actor, grant.customer):
+        raise NotFound(_("No such request."))
+    return grant
+
+
+@transaction.atomic
+def access_decide(*, actor: User, grant_id: int, approve: bool, note: str = "") -> AccessGrant:
+    """Approve (for `Business.grant_hours`) or refuse a pending request. Nobody decides their
+    own request."""
+    grant = _decidable_grant(actor, grant_id)
+    if grant.status != GrantStatus.PENDING:
+        raise ServiceError("not_pending", _("This request has already been decided."))
+    if grant.grantee_id == actor.pk:
+        raise PermissionDenied(_("You cannot decide your own request."))
+    now = _now()
+    grant.status = GrantStatus.APPROVED if approve else GrantStatus.REFUSED
+    grant.decided_by = actor
+    grant.decided_at = now
+    grant.decision_note = clean_text(note, max_length=500, multiline=True, field=_("Note"))
+    if approve:
+        assert actor.business is not None
+        grant.expires_at = now + dt.timedelta(hours=actor.business.grant_hours)
+    grant.save()
+    audit_record(
+        actor=actor,
+        action=Action.ACCESS_APPROVE if approve else Action.ACCESS_REFUSE,
+        customer_ids=[grant.customer_id],
+        fields=[f"grant:{grant.pk}", f"grantee:{grant.grantee_id}"],
+        reason=grant.reason,
+    )
+    return grant
+
+
+@transaction.atomic
+def access_revoke(*, actor: User, grant_id: int) -> AccessGrant:
+    """End an approved grant now (by a decider, or by the grantee giving the file back)."""
+    grant = (
+        AccessGrant.objects.select_for_update()
+        .select_related("customer")
+        .filter(pk=_as_int(grant_id), customer__business_id=policy.business_of(actor))
+        .first()
+    )
+    if grant is None or not (
+        grant.grantee_id == actor.pk or policy.may_decide_grant(actor, grant.customer)
+    ):
+        raise NotFound(_("No such request."))
+    if not grant.in_force(_now()):
+        raise ServiceError("not_in_force", _("This access is not in force."))
+    grant.status = GrantStatus.REVOKED
+    grant.expires_at = _now()
+    grant.save(update_fields=["status", "expires_at"])
+    audit_record(
+        actor=actor,
+        action=Action.ACCESS_REVOKE,
+        customer_ids=[grant.customer_id],
+        fields=[f"grant:{grant.pk}", f"grantee:{grant.grantee_id}"],
+    )
+    return grant
+
+
+@transaction.atomic
+def customer_handover(
+    *,
+    actor: User,
+    to_user_id: int,
+    reason: str,
+    customer_ids: Iterable[int] | None = None,
+    from_user_id: int | None = None,
+) -> int:
+    """Give customers a new responsible staff member: the listed ones, or every customer of
+    `from_user_id` in the actor's scope (a staff member leaving). Each customer's history
+    records it; one audit event lists them all. Returns how many changed hands."""
+    if not policy.can(actor, Cap.CUSTOMER_HANDOVER):
+        raise PermissionDenied()
+    reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
+    errors: dict[str, list[ValidationError]] = {}
+    if len(reason) < 2:
+        errors["reason"] = [ValidationError(_("Say why they are handed over."), code="required")]
+    to_user = User.objects.filter(
+        pk=_as_int(to_user_id), business_id=policy.business_of(actor), is_active=True
+    ).first()
+    if to_user is None:
+        errors["to_user_id"] = [
+            ValidationError(_("Choose an active staff member."), code="invalid_staff")
+        ]
+    if customer_ids is None and from_user_id is None:
+        errors["customer_ids"] = [
+            ValidationError(_("Choose the customers or the staff member."), code="required")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    assert to_user is not None
+    qs = policy.scope_customers(actor, Customer.objects.select_for_update())
+    if customer_ids is not None:
+        ids = [_as_int(i) for i in customer_ids][:10_000]
+        qs = qs.filter(pk__in=ids)
+    if from_user_id is not None:
+        qs = qs.filter(owner_id=_as_int(from_user_id))
+    customers = list(qs.exclude(owner_id=to_user.pk).select_related("owner"))
+    if not customers:
+        return 0
+    now = _now()
+    changes = []
+    for customer in customers:
+        old = _display(customer, "owner_id")
+        customer.owner = to_user
+        changes.append(
+            _record(
+                customer,
+                actor=actor,
+                kind=ChangeKind.HANDOVER,
+                field="owner_id",
+                old=old,
+                new=_display(customer, "owner_id"),
+            )
+        )
+        customer.updated_at = now
+    Customer.objects.bulk_update(customers, ["owner", "updated_at"], batch_size=500)
+    FieldChange.objects.bulk_create(changes, batch_size=500)
+    audit_record(
+        actor=actor,
+        action=Action.HANDOVER,
+        customer_ids=[c.pk for c in customers],
+        fields=["owner_id", f"to:{to_user.pk}"],
+        reason=reason,
+    )
+    return len(customers)

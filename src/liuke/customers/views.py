@@ -6,9 +6,11 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
@@ -16,7 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
-from liuke.core.errors import NotFound, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
@@ -102,10 +104,15 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     _require(request, Cap.CUSTOMER_EDIT)
-    customer = _customer_or_404(request, customer_id, "edit")
+    try:
+        customer = _customer_or_404(request, customer_id, "edit")
+    except KeyAccountRestricted as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:detail", customer_id=customer_id)
     form = CustomerForm(
         request.POST or None,
         actor=_actor(request),
+        customer=customer,
         initial=CustomerForm.initial_for(customer),
     )
     if request.method == "POST" and form.is_valid():
@@ -123,13 +130,20 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     _require(request, Cap.CUSTOMER_VIEW)
-    customer = _customer_or_404(request, customer_id)
+    try:
+        file = selectors.customer_file(actor=_actor(request), customer_id=customer_id)
+    except NotFound:
+        raise Http404 from None
+    customer = file.customer
+    if not file.full:
+        return _key_account_card(request, file)
     business = _actor(request).business
     assert business is not None  # policy.can() above requires one
     stale = selectors.stale_groups(customer, business)
     context = {
         "customer": customer,
-        "mobile": policy.present_mobile(request.user, customer.mobile),
+        "file": file,
+        "mobile": policy.present_customer_mobile(request.user, customer),
         "history": selectors.customer_history(actor=_actor(request), customer_id=customer.pk),
         "duplicates": selectors.likely_duplicates(actor=_actor(request), customer=customer),
         "referrals": selectors.customer_referrals(actor=_actor(request), customer=customer),
@@ -148,6 +162,22 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     }
     context.update(sales_views.customer_sales_context(request, customer))
     return render(request, "customers/detail.html", context)
+
+
+def _key_account_card(request: HttpRequest, file: selectors.CustomerFile) -> HttpResponse:
+    """The minimal card of a key account, with the way to ask for the full file."""
+    actor = _actor(request)
+    customer = file.customer
+    return render(
+        request,
+        "customers/card.html",
+        {
+            "customer": customer,
+            "file": file,
+            "mobile": policy.present_customer_mobile(actor, customer, full_file=False),
+            "requests": selectors.my_access_requests(actor=actor, customer=customer),
+        },
+    )
 
 
 @login_required
@@ -246,10 +276,135 @@ def photo_upload(request: HttpRequest, customer_id: int) -> HttpResponse:
 def photo_file(request: HttpRequest, customer_id: int, photo_id: int) -> FileResponse:
     """Photos are never on a public URL: each request passes the access policy."""
     _require(request, Cap.CUSTOMER_VIEW)
-    customer = _customer_or_404(request, customer_id, "photo")
+    try:
+        customer = _customer_or_404(request, customer_id, "photo")
+    except KeyAccountRestricted:
+        raise DjangoPermissionDenied from None
     photo = CustomerPhoto.objects.filter(customer=customer, pk=photo_id).first()
     if photo is None:
         raise Http404
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Key accounts: asking for a file, deciding, handing over ------------------------------------
+
+
+@login_required
+@require_POST
+def access_request(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _require(request, Cap.CUSTOMER_VIEW)
+    try:
+        services.access_request(
+            actor=_actor(request), customer_id=customer_id, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Request sent. You will see the file once it is approved."))
+    return redirect("customers:detail", customer_id=customer_id)
+
+
+_GRANT_VIEWS: tuple[selectors.GrantView, ...] = ("to_decide", "active", "past", "mine")
+
+
+@login_required
+def access_grants(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.CUSTOMER_VIEW)
+    view = request.GET.get("view", "to_decide")
+    if view not in _GRANT_VIEWS:
+        view = "to_decide"
+    grants = selectors.access_grants(actor=_actor(request), view=view)  # type: ignore[arg-type]
+    return render(
+        request,
+        "customers/access.html",
+        {
+            "grants": grants,
+            "view": view,
+            "views": [
+                ("to_decide", _("To decide")),
+                ("active", _("In force")),
+                ("past", _("Past")),
+                ("mine", _("My requests")),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def access_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResponse:
+    _require(request, Cap.CUSTOMER_VIEW)
+    actor = _actor(request)
+    try:
+        if decision == "revoke":
+            services.access_revoke(actor=actor, grant_id=grant_id)
+            messages.success(request, _("Access revoked."))
+        elif decision in ("approve", "refuse"):
+            services.access_decide(
+                actor=actor,
+                grant_id=grant_id,
+                approve=decision == "approve",
+                note=request.POST.get("note", ""),
+            )
+            messages.success(
+                request, _("Request approved.") if decision == "approve" else _("Request refused.")
+            )
+        else:
+            raise Http404
+    except NotFound:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('customers:access')}?view={request.POST.get('view', 'to_decide')}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover(request: HttpRequest) -> HttpResponse:
+    """Hand every customer of one staff member (or a list of customers) to another."""
+    _require(request, Cap.CUSTOMER_HANDOVER)
+    actor = _actor(request)
+    staff = list(selectors.staff_choices(actor=actor))
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            ids_text = request.POST.get("customer_ids", "").replace("，", ",")
+            ids = [int(x) for x in ids_text.replace(" ", ",").split(",") if x.strip()]
+        except ValueError:
+            errors.append(_("Customer numbers must be whole numbers separated by commas."))
+            ids = []
+        from_user = request.POST.get("from_user_id") or None
+        if not errors:
+            try:
+                moved = services.customer_handover(
+                    actor=actor,
+                    to_user_id=int(request.POST.get("to_user_id") or 0),
+                    reason=request.POST.get("reason", ""),
+                    customer_ids=ids or None,
+                    from_user_id=int(from_user) if from_user else None,
+                )
+            except (ValueError, TypeError):
+                errors.append(_("Choose the staff members from the lists."))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, _("%(n)s customers handed over.") % {"n": moved})
+                return redirect("customers:handover")
+    return render(
+        request,
+        "customers/handover.html",
+        {
+            "staff": staff,
+            "from_staff": selectors.staff_choices(actor=actor, include_inactive=True),
+            "errors": errors,
+            "posted": request.POST,
+        },
+    )

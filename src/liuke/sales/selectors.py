@@ -96,8 +96,8 @@ class SalesSummary:
 
 def customer_sales_summary(*, actor: User, customer: Customer) -> SalesSummary | None:
     """Visits, spend (net of refunds), balances and packages of a customer the actor may see
-    (None for roles that may not see sales figures)."""
-    if not policy.can(actor, Cap.SALES_VIEW) or not policy.customer_visible(actor, customer):
+    (None for roles that may not see financial figures: `finance.view`)."""
+    if not policy.can(actor, Cap.FINANCE_VIEW) or not policy.customer_visible(actor, customer):
         return None
     visits = Visit.objects.filter(customer=customer)
     year_ago = timezone.now() - dt.timedelta(days=365)

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("customers:create", _("New customer"), Cap.CUSTOMER_CREATE),
     ("customers:stale", _("To confirm"), Cap.CUSTOMER_CONFIRM),
     ("customers:duplicates", _("Duplicates"), Cap.CUSTOMER_MERGE),
+    ("customers:access", _("Key-account access"), Cap.CUSTOMER_VIEW),
     ("sales:checkout", _("Checkout"), Cap.SALE_CHECKOUT),
     ("sales:daily_close", _("Daily close"), Cap.DAILY_CLOSE_VIEW),
     ("web:branches", _("Branches & staff"), Cap.BRANCH_STATS_VIEW),
