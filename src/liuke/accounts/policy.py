@@ -46,6 +46,7 @@ class Cap(enum.StrEnum):
     CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
     CUSTOMER_HANDOVER = "customer.handover"
     FINANCE_VIEW = "finance.view"
+    CUSTOMER_EXPORT = "customer.export"
 
 
 _ALL = frozenset(Cap)

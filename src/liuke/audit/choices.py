@@ -30,3 +30,4 @@ class Action(models.TextChoices):
     ACCESS_REFUSE = "access_refuse", _("Refused access to a key account")
     ACCESS_REVOKE = "access_revoke", _("Revoked access to a key account")
     HANDOVER = "handover", _("Handed customers over")
+    ERASE = "erase", _("Erased personal data")

@@ -454,3 +454,42 @@ def handover(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
         from_user_id=payload.from_user_id,
     )
     return {"moved": moved}
+
+
+# --- Privacy -------------------------------------------------------------------------------------
+
+
+class ReasonIn(JsonObjectIn):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class ErasedOut(Schema):
+    erased: int
+
+
+@router.post(
+    "/{customer_id}/export",
+    response={200: dict[str, Any], **ERRORS},
+    summary="Everything held about one customer (subject access request)",
+)
+def customer_export(request: HttpRequest, customer_id: Id, payload: ReasonIn) -> Any:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    data = selectors.customer_export_data(
+        actor=_actor(request), customer_id=customer_id, reason=payload.reason
+    )
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+@router.post(
+    "/{customer_id}/erase",
+    response={200: ErasedOut, **ERRORS},
+    summary="Erase a customer's personal data (sales records stay)",
+)
+def customer_erase(request: HttpRequest, customer_id: Id, payload: ReasonIn) -> dict[str, Any]:
+    erased = services.customer_anonymise(
+        actor=_actor(request), customer_ids=[customer_id], reason=payload.reason
+    )
+    return {"erased": erased}  # 0: already erased, or not a customer the actor may see

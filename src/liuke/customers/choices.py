@@ -53,6 +53,7 @@ class ChangeKind(models.TextChoices):
     MERGE = "merge", _("Merged")
     PHOTO = "photo", _("Photo")
     HANDOVER = "handover", _("Handed over")
+    ERASE = "erase", _("Personal data erased")
 
 
 class FieldGroup(models.TextChoices):

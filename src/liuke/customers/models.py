@@ -133,6 +133,8 @@ class Customer(TimeStampedModel):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
     )
+    #: Set when the customer's personal data was erased (`customers.services.customer_anonymise`).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.db.models import Avg, Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liuke.accounts import policy
@@ -17,7 +18,7 @@ from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import KeyAccountRestricted, NotFound
+from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
 from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
@@ -122,7 +123,9 @@ def _audit_read(actor: User, action: str, customers: list[Customer], what: str) 
 
 
 #: Reads that need the full file; the others (a checkout, a card top-up) work from the card.
-FULL_FILE_PURPOSES = frozenset({"profile", "edit", "photo", "history", "export", "brief"})
+FULL_FILE_PURPOSES = frozenset(
+    {"profile", "edit", "photo", "history", "export", "brief", "privacy"}
+)
 
 
 @dataclass(frozen=True)
@@ -548,3 +551,105 @@ def access_grants(*, actor: User, view: GrantView, limit: int = 200) -> list[Acc
     grants = list(qs.order_by("-requested_at", "-id")[:limit])
     _audit_read(actor, Action.LIST, [g.customer for g in grants], "grants")
     return grants
+
+
+# --- Privacy: a customer's own data, retention --------------------------------------------------
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """A model row as plain values (foreign keys as ids, files as their names)."""
+    out: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if hasattr(value, "name") and not isinstance(value, str):  # a FieldFile
+            value = value.name
+        out[field.name if not field.is_relation else field.attname] = value
+    return out
+
+
+def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[str, Any]:
+    """Everything held about one customer (the right to see one's data), as plain values.
+
+    Walks every table that points at the customer (`Customer._meta.related_objects`), and one
+    level further (a visit's lines and payments, a card's ledger), so that a table added by a
+    later app is included without changing this function; then who read or changed the file
+    (the audit log's events about the customer). Needs `customer.export`, the full file and a
+    reason; the export is itself audited with that reason.
+    """
+    from liuke.audit.models import AuditEvent
+
+    if not policy.can(actor, Cap.CUSTOMER_EXPORT):
+        raise PermissionDenied()
+    reason = " ".join(reason.split())[:500]
+    if len(reason) < 2:
+        raise ServiceError("reason_required", _("Say why the data is exported."))
+    customer = _scoped_get(actor, customer_id)
+    if not policy.has_full_file(actor, customer):
+        raise KeyAccountRestricted()
+    data: dict[str, Any] = {"customer": _row(customer)}
+    data["customer"]["tags"] = sorted(t.name for t in customer.tags.all())
+    for rel in Customer._meta.related_objects:
+        if not rel.one_to_many or rel.related_model is Customer:
+            continue
+        model: Any = rel.related_model
+        rows = list(model._default_manager.filter(**{rel.field.name: customer}).order_by("pk"))
+        if not rows:
+            continue
+        key = model._meta.label_lower
+        data[key] = [_row(r) for r in rows]
+        for child_rel in model._meta.related_objects:
+            child: Any = child_rel.related_model
+            if not child_rel.one_to_many or child is Customer:
+                continue
+            if any(getattr(f, "related_model", None) is Customer for f in child._meta.fields):
+                continue  # reached directly above
+            children = child._default_manager.filter(
+                **{f"{child_rel.field.name}__in": rows}
+            ).order_by("pk")
+            if children:
+                data.setdefault(child._meta.label_lower, []).extend(_row(c) for c in children)
+    data["referrals"] = list(
+        Customer.objects.filter(referrer=customer).values_list("pk", flat=True)
+    )
+    data["audit_events"] = [
+        {
+            "seq": e.seq,
+            "occurred_at": e.occurred_at,
+            "actor": e.actor_label,
+            "action": e.action,
+            "fields": e.fields,
+            "reason": e.reason,
+        }
+        for e in AuditEvent.objects.filter(subjects__customer_id=customer.pk).order_by("seq")
+    ]
+    audit_record(
+        actor=actor,
+        action=Action.EXPORT,
+        customer_ids=[customer.pk],
+        fields=["subject_access"],
+        reason=reason,
+    )
+    return data
+
+
+def retention_candidates(*, actor: User, limit: int = 500) -> list[dict[str, Any]]:
+    """Customers with no visit and no change for `Business.retention_years`: to review, and
+    anonymise in bulk if nothing requires keeping them (owners only)."""
+    from django.db.models import Exists, OuterRef
+
+    from liuke.sales.models import Visit
+
+    if not policy.can(actor, Cap.SETTINGS_MANAGE) or actor.business is None:
+        return []
+    cutoff = timezone.now() - dt.timedelta(days=365 * actor.business.retention_years)
+    recent_visit = Visit.objects.filter(customer=OuterRef("pk"), visited_at__gte=cutoff)
+    rows: list[Customer] = list(
+        visible_customers(actor)
+        .filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
+        .exclude(Exists(recent_visit))
+        .annotate(last_visit=Max("visits__visited_at"))
+        .select_related("branch")
+        .order_by("updated_at", "pk")[:limit]
+    )
+    _audit_read(actor, Action.LIST, rows, "retention")
+    return [{"customer": c, "last_visit": getattr(c, "last_visit", None)} for c in rows]

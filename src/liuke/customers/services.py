@@ -827,3 +827,90 @@ def customer_handover(
         reason=reason,
     )
     return len(customers)
+
+
+# --- Privacy: erasure -----------------------------------------------------------------------------
+
+#: Cap needed to erase customers (owners only: `settings.manage`).
+ERASE_CAP = Cap.SETTINGS_MANAGE
+
+
+def _erase(customer: Customer, now: dt.datetime) -> list[str]:
+    """Clear one customer's personal data in memory (the caller saves). Returns the fields."""
+    from liuke.privacy.inventory import ERASED_CLASSES, MODELS
+
+    cleared = []
+    for field, (cls, _purpose) in MODELS["customers.Customer"].items():
+        if cls not in ERASED_CLASSES or field in ("name", "name_pinyin", "name_initials"):
+            continue
+        model_field = Customer._meta.get_field(field)
+        assert isinstance(model_field, models.Field)
+        if model_field.null:
+            setattr(customer, field, None)
+        else:
+            setattr(customer, field, model_field.get_default())
+        cleared.append(field)
+    customer.name = _("Erased customer #%(id)s") % {"id": customer.pk}
+    customer.name_pinyin = customer.name_initials = ""
+    customer.marketing_consent = customer.photo_consent = False
+    customer.marketing_consent_at = customer.photo_consent_at = now
+    customer.anonymised_at = now
+    customer.is_key_account = False
+    return ["name", *cleared]
+
+
+@transaction.atomic
+def customer_anonymise(*, actor: User, customer_ids: Iterable[int], reason: str) -> int:
+    """Erase the personal data of customers (the right to erasure, and retention).
+
+    Personal fields are cleared (the inventory in `liuke.privacy.inventory` decides which),
+    photos are deleted with their files, the history's old and new values and merge snapshots
+    are blanked, tags removed. Visits, payments, cards, packages and their ledgers stay, so every
+    total and balance is unchanged; the audit log keeps its events (they hold ids, never values).
+    Returns how many customers were erased; already-erased ones are skipped (safe to re-run).
+    """
+    if not policy.can(actor, ERASE_CAP):
+        raise PermissionDenied()
+    reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
+    if len(reason) < 2:
+        raise ValidationError(
+            {"reason": [ValidationError(_("Say why the data is erased."), code="required")]}
+        )
+    ids = [_as_int(i) for i in customer_ids][:10_000]
+    customers = list(
+        policy.scope_customers(actor, Customer.objects.select_for_update())
+        .filter(pk__in=ids, anonymised_at__isnull=True)
+        .order_by("pk")
+    )
+    if not customers:
+        return 0
+    now = _now()
+    files = []
+    for customer in customers:
+        _erase(customer, now)
+        _refresh_derived(customer)
+        # The placeholder name is not the person's: no search keys, no completeness.
+        customer.name_pinyin = customer.name_initials = ""
+        customer.completeness = 0
+        customer.save()
+        customer.tags.clear()
+        for photo in customer.photos.all():
+            files.append(photo.image.name)
+        customer.photos.all().delete()
+    pks = [c.pk for c in customers]
+    FieldChange.objects.filter(customer_id__in=pks).update(old_value="", new_value="")
+    CustomerMerge.objects.filter(survivor_id__in=pks).update(snapshot={})
+    CustomerMerge.objects.filter(merged_id__in=pks).update(snapshot={})
+    FieldChange.objects.bulk_create(
+        [_record(c, actor=actor, kind=ChangeKind.ERASE, field="*") for c in customers]
+    )
+    audit_record(actor=actor, action=Action.ERASE, customer_ids=pks, reason=reason)
+
+    def _delete_files() -> None:
+        from django.core.files.storage import default_storage
+
+        for name in files:
+            default_storage.delete(name)
+
+    transaction.on_commit(_delete_files)
+    return len(customers)

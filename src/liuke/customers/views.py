@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
@@ -407,4 +408,115 @@ def handover(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "posted": request.POST,
         },
+    )
+
+
+# --- Privacy: a customer's own data, erasure, retention ------------------------------------------
+
+
+@login_required
+def privacy(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer's data rights: export everything held about them, or erase it."""
+    actor = _actor(request)
+    if not (policy.can(actor, Cap.CUSTOMER_EXPORT) or policy.can(actor, services.ERASE_CAP)):
+        raise Http404
+    try:
+        customer = _customer_or_404(request, customer_id, "privacy")
+    except KeyAccountRestricted:
+        raise DjangoPermissionDenied from None
+    return render(request, "customers/privacy.html", {"customer": customer})
+
+
+def _export_json(data: dict[str, Any]) -> str:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+@login_required
+@require_POST
+def privacy_export(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        data = selectors.customer_export_data(
+            actor=_actor(request), customer_id=customer_id, reason=request.POST.get("reason", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        if exc.status == 403:
+            raise DjangoPermissionDenied from None
+        messages.error(request, exc.message)
+        return redirect("customers:privacy", customer_id=customer_id)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if request.POST.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        from liuke.core.spreadsheet import safe_cell, xlsx_response
+
+        book = Workbook()
+        first = book.active
+        assert first is not None
+        book.remove(first)
+        for table, rows in data.items():
+            sheet = book.create_sheet(title=table[-31:])
+            records = rows if isinstance(rows, list) else [rows]
+            records = [r if isinstance(r, dict) else {"id": r} for r in records]
+            columns = list(dict.fromkeys(k for r in records for k in r))
+            sheet.append([safe_cell(c) for c in columns])
+            for record in records:
+                sheet.append([safe_cell(record.get(c)) for c in columns])
+        return xlsx_response(book, f"customer-{customer_id}-{stamp}.xlsx")
+    response = HttpResponse(_export_json(data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer_id}-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def privacy_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _require(request, services.ERASE_CAP)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the erasure."))
+        return redirect("customers:privacy", customer_id=customer_id)
+    try:
+        erased = services.customer_anonymise(
+            actor=_actor(request), customer_ids=[customer_id], reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:privacy", customer_id=customer_id)
+    if erased:
+        messages.success(
+            request, _("The customer's personal data was erased; sales records remain.")
+        )
+    else:
+        messages.info(request, _("Nothing to erase: the data was already erased."))
+    return redirect("customers:detail", customer_id=customer_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request: HttpRequest) -> HttpResponse:
+    """Customers inactive for longer than the retention period, to review and erase in bulk."""
+    _require(request, services.ERASE_CAP)
+    actor = _actor(request)
+    if request.method == "POST":
+        try:
+            ids = [int(x) for x in request.POST.getlist("customer")]
+            erased = services.customer_anonymise(
+                actor=actor, customer_ids=ids, reason=request.POST.get("reason", "")
+            )
+        except ValueError:
+            messages.error(request, _("Choose customers from the list."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(n)s customers erased.") % {"n": erased})
+        return redirect("customers:retention")
+    return render(
+        request,
+        "customers/retention.html",
+        {"rows": selectors.retention_candidates(actor=actor), "business": actor.business},
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from io import BytesIO
 from typing import Any, cast
 
 from django.contrib import messages
@@ -25,6 +24,8 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.spreadsheet import safe_cell as _cell
+from liuke.core.spreadsheet import xlsx_response, yuan_cell
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
@@ -633,14 +634,6 @@ def daily_close(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (starting with = + - @, or a tab or CR
-    before one) is neutralised with a leading single quote: it stays text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 def daily_close_export(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
@@ -656,7 +649,7 @@ def daily_close_export(request: HttpRequest) -> HttpResponse:
         sheet.append([_cell(str(title))])
         for label, value in rows:
             if isinstance(value, int):
-                cell_value: Any = round(value / 100, 2)
+                cell_value: Any = yuan_cell(value)
             else:
                 cell_value = int(value) if value.isdigit() else _cell(value)
             sheet.append([_cell(str(label)), cell_value])
@@ -665,16 +658,7 @@ def daily_close_export(request: HttpRequest) -> HttpResponse:
         sheet.append([])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 16
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="daily-close-{close.branch.pk}-{close.day.isoformat()}.xlsx"'
-    )
-    return response
+    return xlsx_response(book, f"daily-close-{close.branch.pk}-{close.day.isoformat()}.xlsx")
 
 
 # --- the catalogue ------------------------------------------------------------------------------

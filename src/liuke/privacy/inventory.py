@@ -1,0 +1,353 @@
+"""The inventory of personal data (PIPL art. 51–55: know what you hold, why, and guard it).
+
+Every field of every model that holds or hangs off a customer is listed here with its class and
+purpose; so is every property of the API's schemas. `tests/privacy/test_inventory.py` fails when
+a model or an API schema gains a field this file does not list, so nothing personal is added
+without someone deciding what it is and why it is kept. docs/security.md shows the table.
+
+Classes: identity (who the person is), contact (how to reach them), health (skin, allergies,
+contraindications: sensitive personal information under PIPL art. 28), financial (what they paid
+and hold), photo (images of the person), preference and notes (what staff know about them),
+consent (their decisions about use of their data), relationship (links to staff and other
+customers), and `none` for bookkeeping fields that say nothing about the person.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class DataClass(enum.StrEnum):
+    IDENTITY = "identity"
+    CONTACT = "contact"
+    HEALTH = "health"
+    FINANCIAL = "financial"
+    PHOTO = "photo"
+    PREFERENCE = "preference"
+    NOTES = "notes"
+    CONSENT = "consent"
+    RELATIONSHIP = "relationship"
+    NONE = "none"
+
+
+ID, C, H, F, P = (DataClass.IDENTITY, DataClass.CONTACT, DataClass.HEALTH, DataClass.FINANCIAL,
+                  DataClass.PHOTO)  # fmt: skip
+PR, NO, CO, RE, X = (DataClass.PREFERENCE, DataClass.NOTES, DataClass.CONSENT,
+                     DataClass.RELATIONSHIP, DataClass.NONE)  # fmt: skip
+
+_SERVE = "to serve the customer safely and as they like"
+_REACH = "to reach the customer (bookings, follow-ups; marketing only with consent)"
+_FIND = "to recognise and find the customer"
+_BOOK = "bookkeeping of sales and prepaid balances (accounting law: kept after erasure)"
+_KEEP = "to keep the record consistent (ids, times, links)"
+_AUDIT = "accountability: who changed or read what"
+
+#: model label → field name → (class, purpose)
+MODELS: dict[str, dict[str, tuple[DataClass, str]]] = {
+    "customers.Customer": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "branch": (RE, "which shop serves the customer"),
+        "owner": (RE, "the staff member responsible (专人负责)"),
+        "name": (ID, _FIND),
+        "name_pinyin": (ID, "search key derived from the name"),
+        "name_initials": (ID, "search key derived from the name"),
+        "gender": (ID, _SERVE),
+        "birthday": (ID, "birthday greetings and age-appropriate treatment"),
+        "mobile": (C, _REACH),
+        "mobile_last4": (C, "search key derived from the mobile"),
+        "wechat_id": (C, _REACH),
+        "card_no": (ID, "the membership card that identifies the customer at the desk"),
+        "is_key_account": (RE, "key accounts get a responsible person and restricted access"),
+        "source": (RE, "how the customer found the salon (marketing statistics)"),
+        "referrer": (RE, "who referred the customer (referral rewards, word of mouth)"),
+        "skin_type": (H, _SERVE),
+        "hair_type": (H, _SERVE),
+        "allergies": (H, "safety: never apply what the customer reacts to"),
+        "contraindications": (H, "safety: treatments to avoid"),
+        "preferences": (PR, _SERVE),
+        "notes": (NO, _SERVE),
+        "confidential_notes": (NO, "what only the responsible person and managers may know"),
+        "marketing_consent": (CO, "whether marketing messages may be sent"),
+        "marketing_consent_at": (CO, "when marketing consent was given or withdrawn"),
+        "photo_consent": (CO, "whether photos may be taken and kept"),
+        "photo_consent_at": (CO, "when photo consent was given or withdrawn"),
+        "identity_verified_at": (X, "when the data was last confirmed (kept current)"),
+        "contact_verified_at": (X, "when the data was last confirmed (kept current)"),
+        "health_verified_at": (X, "when the data was last confirmed (kept current)"),
+        "preferences_verified_at": (X, "when the data was last confirmed (kept current)"),
+        "consent_verified_at": (X, "when the data was last confirmed (kept current)"),
+        "verified_at": (X, "when the data was last confirmed (kept current)"),
+        "completeness": (X, "how complete the file is"),
+        "merged_into": (X, _KEEP),
+        "anonymised_at": (X, "when the customer's personal data was erased"),
+    },
+    "customers.CustomerPhoto": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "image": (P, "before/after pictures of a treatment, with photo consent"),
+        "kind": (X, "before or after"),
+        "caption": (NO, _SERVE),
+        "taken_on": (X, _KEEP),
+        "uploaded_by": (RE, _AUDIT),
+    },
+    "customers.FieldChange": {
+        "id": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "kind": (X, _AUDIT),
+        "field": (X, _AUDIT),
+        "old_value": (ID, "the previous value of a field (any class: erased with the customer)"),
+        "new_value": (ID, "the new value of a field (any class: erased with the customer)"),
+        "changed_by": (RE, _AUDIT),
+        "changed_at": (X, _AUDIT),
+        "request_id": (X, _AUDIT),
+    },
+    "customers.CustomerMerge": {
+        "id": (X, _KEEP),
+        "survivor": (X, _KEEP),
+        "merged": (X, _KEEP),
+        "snapshot": (ID, "the merged profile as it was (erased with the customer)"),
+        "moved": (X, _KEEP),
+        "merged_by": (RE, _AUDIT),
+        "merged_at": (X, _AUDIT),
+    },
+    "customers.AccessGrant": {
+        "id": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "grantee": (RE, _AUDIT),
+        "reason": (X, "why a staff member asked for the file (about staff, not the customer)"),
+        "status": (X, _AUDIT),
+        "requested_at": (X, _AUDIT),
+        "decided_by": (RE, _AUDIT),
+        "decided_at": (X, _AUDIT),
+        "decision_note": (X, _AUDIT),
+        "expires_at": (X, _AUDIT),
+    },
+    "sales.Visit": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "branch": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "visited_at": (F, _BOOK),
+        "status": (X, _BOOK),
+        "subtotal_fen": (F, _BOOK),
+        "discount_fen": (F, _BOOK),
+        "discount_reason": (F, _BOOK),
+        "total_fen": (F, _BOOK),
+        "note": (NO, _SERVE),
+        "served_by": (RE, "who served the customer (commission, follow-ups)"),
+        "created_by": (RE, _AUDIT),
+        "next_visit_at": (PR, "the next booked visit"),
+        "idempotency_key": (X, _KEEP),
+    },
+    "sales.VisitLine": {
+        "id": (X, _KEEP),
+        "visit": (X, _KEEP),
+        "kind": (X, _BOOK),
+        "service": (F, _BOOK),
+        "product": (F, _BOOK),
+        "staff": (RE, "who performed the service (commission)"),
+        "quantity": (F, _BOOK),
+        "unit_price_fen": (F, _BOOK),
+        "amount_fen": (F, _BOOK),
+        "package": (F, _BOOK),
+        "package_value_fen": (F, _BOOK),
+        "refunded_quantity": (F, _BOOK),
+        "refunded_fen": (F, _BOOK),
+    },
+    "sales.Payment": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "branch": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "visit": (X, _KEEP),
+        "purpose": (F, _BOOK),
+        "method": (F, _BOOK),
+        "amount_fen": (F, _BOOK),
+        "card": (F, _BOOK),
+        "staff": (RE, _AUDIT),
+    },
+    "sales.Refund": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "visit": (X, _KEEP),
+        "line": (X, _KEEP),
+        "amount_fen": (F, _BOOK),
+        "reason": (F, _BOOK),
+        "note": (NO, _BOOK),
+        "staff": (RE, _AUDIT),
+        "idempotency_key": (X, _KEEP),
+    },
+    "sales.StoredValueCard": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "branch": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "number": (F, _BOOK),
+        "tier": (F, _BOOK),
+        "expires_on": (F, _BOOK),
+        "status": (F, _BOOK),
+        "created_by": (RE, _AUDIT),
+    },
+    "sales.CardEntry": {
+        "id": (X, _KEEP),
+        "card": (X, _KEEP),
+        "seq": (X, _KEEP),
+        "kind": (F, _BOOK),
+        "paid_delta_fen": (F, _BOOK),
+        "bonus_delta_fen": (F, _BOOK),
+        "paid_after_fen": (F, _BOOK),
+        "bonus_after_fen": (F, _BOOK),
+        "visit": (X, _KEEP),
+        "staff": (RE, _AUDIT),
+        "idempotency_key": (X, _KEEP),
+        "note": (NO, _BOOK),
+        "created_at": (X, _KEEP),
+    },
+    "sales.Package": {
+        "id": (X, _KEEP),
+        "created_at": (X, _KEEP),
+        "updated_at": (X, _KEEP),
+        "business": (X, _KEEP),
+        "branch": (X, _KEEP),
+        "customer": (X, _KEEP),
+        "name": (F, _BOOK),
+        "sessions_total": (F, _BOOK),
+        "price_fen": (F, _BOOK),
+        "expires_on": (F, _BOOK),
+        "created_by": (RE, _AUDIT),
+    },
+    "sales.PackageEntry": {
+        "id": (X, _KEEP),
+        "package": (X, _KEEP),
+        "seq": (X, _KEEP),
+        "kind": (F, _BOOK),
+        "sessions_delta": (F, _BOOK),
+        "sessions_after": (F, _BOOK),
+        "line": (X, _KEEP),
+        "staff": (RE, _AUDIT),
+        "note": (NO, _BOOK),
+        "created_at": (X, _KEEP),
+    },
+}
+
+#: Fields a customer's erasure clears (class → what remains): identity, contact, health,
+#: photo, preference and notes go; financial records stay (bookkeeping), unlinked from a name.
+ERASED_CLASSES = frozenset({ID, C, H, P, PR, NO})
+
+
+def classify(model_label: str, field: str) -> DataClass | None:
+    entry = MODELS.get(model_label, {}).get(field)
+    return entry[0] if entry else None
+
+
+_API = "an API field"
+#: API schema properties that are not model fields listed above: their class when they carry
+#: data about a customer (`none` otherwise: ids, paging, staff and catalogue data, totals).
+API_PROPERTIES: dict[str, tuple[DataClass, str]] = {
+    **{
+        name: (X, _API)
+        for name in (
+            "access",
+            "address",
+            "branch_id",
+            "branches",
+            "capabilities",
+            "card_id",
+            "category",
+            "code",
+            "customer_id",
+            "customer_ids",
+            "day",
+            "discount_pct",
+            "display_name",
+            "duplicate_id",
+            "duration_min",
+            "entries",
+            "expired",
+            "fields",
+            "from_user_id",
+            "grantee_id",
+            "groups",
+            "has_next",
+            "hidden_fields",
+            "items",
+            "key_account",
+            "line_id",
+            "lines",
+            "member_card_id",
+            "merged_id",
+            "message",
+            "money_by_method",
+            "money_by_purpose",
+            "money_total_fen",
+            "owner_id",
+            "package_id",
+            "package_liability_fen",
+            "package_sessions_outstanding",
+            "package_sessions_used",
+            "package_value_used_fen",
+            "page",
+            "performer_roles",
+            "product_id",
+            "q",
+            "referrer_id",
+            "refunds_by_reason",
+            "refunds_fen",
+            "revenue_by_staff",
+            "revenue_fen",
+            "role",
+            "service_id",
+            "service_ids",
+            "sku",
+            "sort",
+            "staff_id",
+            "stale",
+            "stale_groups",
+            "stock",
+            "stored_value_bonus_outstanding_fen",
+            "stored_value_paid_liability_fen",
+            "stored_value_used_fen",
+            "survivor_id",
+            "tag",
+            "tier_id",
+            "time_zone",
+            "to_user_id",
+            "username",
+            "verified",
+            "visit_id",
+            "served_by_id",
+        )
+    },
+    "erased": (X, _API),
+    "customer_name": (ID, _FIND),
+    "tags": (PR, "labels staff put on the customer"),
+    "balance_fen": (F, _BOOK),
+    "bonus_fen": (F, _BOOK),
+    "cards": (F, _BOOK),
+    "discounts_fen": (F, _BOOK),
+    "last_visit": (F, _BOOK),
+    "next_visit": (PR, "the next booked visit"),
+    "packages": (F, _BOOK),
+    "paid_fen": (F, _BOOK),
+    "payments": (F, _BOOK),
+    "refunds": (F, _BOOK),
+    "remaining": (F, _BOOK),
+    "sessions": (F, _BOOK),
+    "spend_12m_fen": (F, _BOOK),
+    "spend_fen": (F, _BOOK),
+    "stored_value_fen": (F, _BOOK),
+    "visits": (F, _BOOK),
+}
