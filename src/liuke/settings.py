@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liuke.core.middleware.RequestIdMiddleware",
+    "liuke.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,6 +221,8 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = env("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+#: Replaces the default Content-Security-Policy (liuke/core/csp.py) when set.
+LIUKE_CSP = env("LIUKE_CSP", "")
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True

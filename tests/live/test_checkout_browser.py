@@ -37,6 +37,12 @@ def test_checkout_with_a_package_session_and_stored_value(
     screenshots: Path,
 ) -> None:
     page = zh_page
+    # The strict Content-Security-Policy must not block anything the pages need.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     seed = _sales(liuke_server)
     facial = seed["services"]["深层清洁护理"]
     massage = seed["services"]["肩颈舒缓按摩"]
@@ -55,6 +61,12 @@ def test_checkout_with_a_package_session_and_stored_value(
     expect(page).to_have_url(re.compile(rf"/sales/checkout/\?customer={customer_id}$"))
 
     rows = page.locator("#lines .line-row")
+    # rows come and go with the (data-attribute driven) buttons
+    count = rows.count()
+    page.locator("#add-line").click()
+    expect(rows).to_have_count(count + 1)
+    rows.nth(count).locator("button.remove").click()
+    expect(rows).to_have_count(count)
     # line 1: the facial, by the beautician, paid with a session of the package
     rows.nth(0).locator("select[name=line_item]").select_option(f"s:{facial}")
     rows.nth(0).locator("select[name=line_staff]").select_option(str(seed["beautician"]))
@@ -99,3 +111,4 @@ def test_checkout_with_a_package_session_and_stored_value(
     )
     expect(page.locator("main")).to_contain_text("174.24")
     shoot(page, screenshots, "daily-close.png")
+    assert blocked == []
