@@ -860,7 +860,9 @@ def _erase(customer: Customer, now: dt.datetime) -> list[str]:
 
 
 @transaction.atomic
-def customer_anonymise(*, actor: User, customer_ids: Iterable[int], reason: str) -> int:
+def customer_anonymise(
+    *, actor: User, customer_ids: Iterable[int], reason: str, strict: bool = False
+) -> int:
     """Erase the personal data of customers (the right to erasure, and retention).
 
     Personal fields are cleared (the inventory in `liuke.privacy.inventory` decides which),
@@ -868,6 +870,7 @@ def customer_anonymise(*, actor: User, customer_ids: Iterable[int], reason: str)
     are blanked, tags removed. Visits, payments, cards, packages and their ledgers stay, so every
     total and balance is unchanged; the audit log keeps its events (they hold ids, never values).
     Returns how many customers were erased; already-erased ones are skipped (safe to re-run).
+    With `strict`, a customer outside the actor's scope is `NotFound` rather than skipped.
     """
     if not policy.can(actor, ERASE_CAP):
         raise PermissionDenied()
@@ -876,12 +879,15 @@ def customer_anonymise(*, actor: User, customer_ids: Iterable[int], reason: str)
         raise ValidationError(
             {"reason": [ValidationError(_("Say why the data is erased."), code="required")]}
         )
-    ids = [_as_int(i) for i in customer_ids][:10_000]
-    customers = list(
+    ids = {_as_int(i) for i in list(customer_ids)[:10_000]}
+    in_scope = list(
         policy.scope_customers(actor, Customer.objects.select_for_update())
-        .filter(pk__in=ids, anonymised_at__isnull=True)
+        .filter(pk__in=ids)
         .order_by("pk")
     )
+    if strict and len(in_scope) < len(ids):
+        raise NotFound(_("No such customer."))  # `strict`: one named customer, in scope
+    customers = [c for c in in_scope if c.anonymised_at is None]
     if not customers:
         return 0
     now = _now()

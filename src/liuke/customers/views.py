@@ -482,8 +482,13 @@ def privacy_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
         return redirect("customers:privacy", customer_id=customer_id)
     try:
         erased = services.customer_anonymise(
-            actor=_actor(request), customer_ids=[customer_id], reason=request.POST.get("reason", "")
+            actor=_actor(request),
+            customer_ids=[customer_id],
+            reason=request.POST.get("reason", ""),
+            strict=True,
         )
+    except NotFound:
+        raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("customers:privacy", customer_id=customer_id)
