@@ -311,3 +311,16 @@ def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True)
     if full_file and show_full_mobile(user):
         return str(customer.mobile)
     return mask_mobile(customer.mobile)
+
+
+def capability_table_markdown() -> str:
+    """The role table as docs/security.md shows it (a test keeps the two identical)."""
+    roles = list(Role)
+    lines = [
+        "| capability | " + " | ".join(str(r.label) for r in roles) + " |",
+        "| --- | " + " | ".join("---" for _ in roles) + " |",
+    ]
+    for cap in Cap:
+        marks = ["✓" if cap in ROLE_CAPABILITIES.get(r, frozenset()) else "" for r in roles]
+        lines.append(f"| `{cap.value}` | " + " | ".join(marks) + " |")
+    return "\n".join(lines)
