@@ -55,6 +55,8 @@ ROUTES: dict[str, str] = {
     "web:branches": "list",
     "web:refresh_quality": "none",
     "accounts:settings": "none",
+    "accounts:two_factor": "none",
+    "web:login_verify": "none",
     "accounts:tokens": "none",
     "accounts:token_revoke": "none",
     "customers:list": "list",

@@ -38,3 +38,41 @@ class SessionIdleTimeoutMiddleware:
             # Just logged in (login() rotated the session): start both clocks.
             request.session[_SINCE] = request.session[_SEEN] = int(time.time())
         return response
+
+
+#: Paths a password-authenticated but not yet code-verified user may reach.
+_UNVERIFIED_ALLOWED = ("/login/verify/", "/logout/", "/static/", "/healthz", "/i18n/")
+
+
+class TwoFactorMiddleware:
+    """A staff member with two-factor login on reaches nothing but the code page until they
+    have entered a valid TOTP code in this session (django-otp's `is_verified`). The API's
+    session authentication answers 401 meanwhile; bearer tokens are unaffected."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "two_factor_enabled", False)
+            and not user.is_verified()
+            and not request.path.startswith(_UNVERIFIED_ALLOWED)
+        ):
+            if request.path.startswith("/api/"):
+                if request.headers.get("Authorization", "").startswith("Bearer "):
+                    return self.get_response(request)
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {"code": "two_factor_required", "message": "Enter your login code first."},
+                    status=401,
+                )
+            from urllib.parse import urlencode
+
+            from django.shortcuts import redirect
+
+            return redirect(f"/login/verify/?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

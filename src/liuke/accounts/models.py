@@ -74,6 +74,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.FRONT_DESK)
     branches = models.ManyToManyField(Branch, related_name="staff", blank=True)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    #: Set by `accounts.services.two_factor_*`: the login then asks for a TOTP code
+    #: (a flag on the row, so that checking it costs no query per request).
+    two_factor_enabled = models.BooleanField(_("two-factor login"), default=False)
 
     class Meta:
         verbose_name = _("staff member")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -146,3 +148,53 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     if changed:
         audit_record(actor=actor, action=Action.SETTINGS, fields=sorted(changed))
     return business
+
+
+# --- Two-factor login (TOTP, django-otp) ---------------------------------------------------------
+
+
+def two_factor_device(*, actor: User) -> Any:
+    """The actor's TOTP device: the confirmed one, or a fresh unconfirmed one to set up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor).order_by("-confirmed", "-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name="Liuke", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_enable(*, actor: User, code: str) -> None:
+    """Confirm the set-up device with a code from the app; from now on the login asks for one."""
+    from liuke.audit.choices import Action
+    from liuke.audit.services import audit_record
+
+    device = two_factor_device(actor=actor)
+    if device.confirmed:
+        raise ValidationError(_("Two-factor login is already on."), code="already_enabled")
+    if not device.verify_token(code.strip()):
+        raise ValidationError(_("The code is wrong or has expired."), code="invalid_code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    actor.two_factor_enabled = True
+    actor.save(update_fields=["two_factor_enabled"])
+    audit_record(actor=actor, action=Action.TWO_FACTOR_ON, fields=["totp"])
+
+
+@transaction.atomic
+def two_factor_disable(*, actor: User, code: str) -> None:
+    """Turn two-factor login off; a current code is needed (a stolen session is not enough)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from liuke.audit.choices import Action
+    from liuke.audit.services import audit_record
+
+    device = TOTPDevice.objects.filter(user=actor, confirmed=True).first()
+    if device is None:
+        raise ValidationError(_("Two-factor login is not on."), code="not_enabled")
+    if not device.verify_token(code.strip()):
+        raise ValidationError(_("The code is wrong or has expired."), code="invalid_code")
+    TOTPDevice.objects.filter(user=actor).delete()
+    actor.two_factor_enabled = False
+    actor.save(update_fields=["two_factor_enabled"])
+    audit_record(actor=actor, action=Action.TWO_FACTOR_OFF, fields=["totp"])

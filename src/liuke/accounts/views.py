@@ -86,3 +86,65 @@ def business_settings(request: HttpRequest) -> HttpResponse:
     else:
         form = BusinessSettingsForm(initial=BusinessSettingsForm.initial_for(business))
     return render(request, "accounts/settings.html", {"form": form, "business": business})
+
+
+def _qr_data_uri(text: str) -> str:
+    import segno
+
+    return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor login (a TOTP app such as Google Authenticator or 微信小程序 腾讯身份验证器)
+    on or off."""
+    actor = _actor(request)
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "disable":
+                services.two_factor_disable(actor=actor, code=request.POST.get("code", "")[:20])
+                messages.success(request, _("Two-factor login is off."))
+            else:
+                services.two_factor_enable(actor=actor, code=request.POST.get("code", "")[:20])
+                from django_otp import login as otp_login
+
+                otp_login(request, services.two_factor_device(actor=actor))
+                messages.success(request, _("Two-factor login is on."))
+            return redirect("accounts:two_factor")
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    device = services.two_factor_device(actor=actor)
+    context: dict[str, object] = {"device": device, "error": error}
+    if not device.confirmed:
+        import base64
+
+        context["secret"] = base64.b32encode(device.bin_key).decode("ascii")
+        context["qr"] = _qr_data_uri(device.config_url)
+    return render(request, "accounts/two_factor.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of the login: a code from the staff member's app."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = cast(User, request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if not user.two_factor_enabled or user.is_verified():  # type: ignore[attr-defined]
+        return redirect(next_url)
+    error = None
+    if request.method == "POST":
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        code = request.POST.get("code", "").strip()[:20]
+        if device is not None and device.verify_is_allowed()[0] and device.verify_token(code):
+            otp_login(request, device)
+            return redirect(next_url)
+        error = _("The code is wrong or has expired.")
+    return render(request, "accounts/two_factor_verify.html", {"error": error, "next": next_url})

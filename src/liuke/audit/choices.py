@@ -31,3 +31,5 @@ class Action(models.TextChoices):
     ACCESS_REVOKE = "access_revoke", _("Revoked access to a key account")
     HANDOVER = "handover", _("Handed customers over")
     ERASE = "erase", _("Erased personal data")
+    TWO_FACTOR_ON = "2fa_on", _("Turned two-factor login on")
+    TWO_FACTOR_OFF = "2fa_off", _("Turned two-factor login off")
