@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import time_machine
 from django.test import Client
 from django.test.utils import override_settings
 
-from liuke.accounts.models import User
+from liuke.accounts.models import Branch, User
 
 PASSWORD = "Correct-Horse-2026"
 
@@ -70,3 +72,16 @@ def test_five_failed_logins_lock_the_username_out(front_a: User) -> None:
     assert "_auth_user_id" not in client.session
     # Another user from the same address is not affected.
     assert Client().get("/login/").status_code == 200
+
+
+def test_moving_a_staff_member_to_another_branch_takes_effect_on_the_next_request(
+    front_a: User, branch_b: Branch, client_for: Callable[[User], Client]
+) -> None:
+    from tests.factories import customer_make
+
+    customer = customer_make(actor=front_a, name="调店测试")
+    client = client_for(front_a)
+    assert client.get(f"/customers/{customer.pk}/").status_code == 200
+    front_a.branches.set([branch_b])  # the manager moves her to 浦东店
+    assert client.get(f"/customers/{customer.pk}/").status_code == 404
+    assert client.get(f"/api/v1/customers/{customer.pk}").status_code == 404
