@@ -235,6 +235,7 @@ def world(
     ids = {
         "customer_id": plain.pk,
         "visit_id": visit.pk,
+        "line_id": visit.lines.get().pk,
         "card_id": shop.card.pk,
         "package_id": shop.package.pk,
         "photo_id": photo.pk,
@@ -291,7 +292,12 @@ BODIES: dict[str, dict[str, Any]] = {
         "customer_ids": ["{customer_id}"],
     },
     "POST /api/v1/customers/{customer_id}/merge": {"duplicate_id": "{other_id}"},
-    "POST /api/v1/visits/{visit_id}/refunds": {"reason": "unsatisfied"},
+    "POST /api/v1/visits/{visit_id}/refunds": {"reason": "not_satisfied"},
+    "POST /api/v1/visits/{visit_id}/exchanges": {
+        "line_id": "{line_id}",
+        "lines": [_LINE],
+        "payments": [{"method": "cash", "amount_fen": 10000}],
+    },
     "POST /api/v1/cards/{card_id}/deductions": {"amount_fen": 100},
     "POST /api/v1/cards/{card_id}/refund": {"method": "cash"},
     "POST /api/v1/packages/{package_id}/extend": {"expires_on": "2099-01-01", "reason": "延期"},

@@ -187,6 +187,7 @@ MODELS: dict[str, dict[str, tuple[DataClass, str]]] = {
         "note": (NO, _BOOK),
         "staff": (RE, _AUDIT),
         "idempotency_key": (X, _KEEP),
+        "exchange_visit": (X, _KEEP),
     },
     "sales.StoredValueCard": {
         "id": (X, _KEEP),
@@ -332,6 +333,9 @@ API_PROPERTIES: dict[str, tuple[DataClass, str]] = {
         )
     },
     "erased": (X, _API),
+    "exchange_visit_id": (X, _API),
+    "refund": (F, _BOOK),
+    "visit": (F, _BOOK),
     "customer_name": (ID, _FIND),
     "tags": (PR, "labels staff put on the customer"),
     "balance_fen": (F, _BOOK),

@@ -171,6 +171,17 @@ class RefundOut(Schema):
     reason: str
     note: str
     created_at: dt.datetime
+    exchange_visit_id: int | None = None
+
+
+class ExchangeIn(JsonObjectIn):
+    """Exchange one line of a visit for new lines, paid in full by `payments`."""
+
+    line_id: Id
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
+    payments: Annotated[list[PaymentIn], Field(max_length=10)] = []
+    member_card_id: Id | None = None
+    note: Annotated[str, Field(max_length=400)] = ""
 
 
 class VisitOut(Schema):
@@ -383,6 +394,7 @@ def _refund_out(r: Refund) -> dict[str, Any]:
         "reason": r.reason,
         "note": r.note,
         "created_at": r.created_at,
+        "exchange_visit_id": r.exchange_visit_id,
     }
 
 
@@ -636,6 +648,35 @@ def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> Statu
             note=payload.note,
         )
         return 201, _refund_out(refund)
+
+    return Status(*run_idempotent(request, actor.pk, work))
+
+
+class ExchangeOut(Schema):
+    refund: RefundOut
+    visit: VisitOut
+
+
+@router.post(
+    "/visits/{visit_id}/exchanges",
+    response={201: ExchangeOut, **MONEY_ERRORS},
+    summary="Exchange a line of a visit for other services or products (honours Idempotency-Key)",
+)
+def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> Status[Any]:
+    actor = _actor(request)
+    data = payload.dict()
+    data["lines"] = [line.dict() for line in payload.lines]
+    data["payments"] = [p.dict() for p in payload.payments]
+    line_id = data.pop("line_id")
+
+    def work() -> tuple[int, Any]:
+        refund, visit = services.visit_exchange(
+            actor=actor, visit_id=visit_id, line_id=line_id, data=data
+        )
+        return 201, {
+            "refund": _refund_out(refund),
+            "visit": _visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk)),
+        }
 
     return Status(*run_idempotent(request, actor.pk, work))
 

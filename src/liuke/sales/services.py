@@ -963,3 +963,61 @@ def visit_refund(
         if existing is None:
             raise
         return existing
+
+
+@transaction.atomic
+def visit_exchange(
+    *,
+    actor: User,
+    visit_id: int,
+    line_id: int,
+    data: Mapping[str, Any],
+) -> tuple[Refund, Visit]:
+    """Exchange one line of a visit for other services or products, all or nothing.
+
+    The line is refunded with the reason `exchange` (its money back the way it was paid, its
+    session or stock restored) and a new visit for the same customer at the same branch is
+    checked out with `data["lines"]` and `data["payments"]` (so the customer pays the new price
+    in full, typically with the money just given back, and the daily close shows both moves).
+    The refund names the new visit. If either half is refused, nothing is written. With
+    `data["idempotency_key"]` a repeat returns the first exchange.
+    """
+    _need(actor, Cap.SALE_REFUND)
+    _need(actor, Cap.SALE_CHECKOUT)
+    key = data.get("idempotency_key")
+    if key:
+        done = (
+            Refund.objects.filter(
+                business_id=policy.business_of(actor), exchange_visit__idempotency_key=key
+            )
+            .select_related("exchange_visit")
+            .first()
+        )
+        if done is not None and done.exchange_visit is not None:
+            return done, done.exchange_visit
+    scope = policy.customer_scope(actor, "customer")
+    original = Visit.objects.filter(pk=visit_id, **scope).first() if scope else None
+    if original is None:
+        raise NotFound(_("No such visit."))
+    if line_id is None:
+        raise ServiceError("line_required", _("Choose the line to exchange."))
+    refund = _refund(
+        actor=actor,
+        visit_id=original.pk,
+        line_id=line_id,
+        reason=RefundReason.EXCHANGE,
+        note=clean_text(data.get("note") or "", max_length=400, field=_("note")),
+        idempotency_key=None,
+    )
+    new = _checkout(
+        actor=actor,
+        data={
+            **data,
+            "customer_id": original.customer_id,
+            "branch_id": original.branch_id,
+            "note": _("Exchange for visit #%(id)s") % {"id": original.pk},
+        },
+    )
+    refund.exchange_visit = new
+    refund.save(update_fields=["exchange_visit", "updated_at"])
+    return refund, new

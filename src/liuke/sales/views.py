@@ -46,7 +46,7 @@ from liuke.sales.forms import (
     TopupForm,
     fen_to_yuan,
 )
-from liuke.sales.models import BonusRule, CardTier, Visit
+from liuke.sales.models import BonusRule, CardTier, Visit, VisitLine
 from liuke.web.templatetags.liuke_format import yuan
 
 
@@ -235,9 +235,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
         posted = CheckoutInput(request.POST)
         customer = _customer_or_404(request, posted.data.get("customer_id"), "checkout")
         errors = list(posted.errors)
+        exchange = _exchange(request, request.POST)
         if not errors:
             try:
-                visit = services.checkout(actor=actor, data=posted.data)
+                if exchange is not None:
+                    _refund, visit = services.visit_exchange(
+                        actor=actor,
+                        visit_id=exchange["visit"].pk,
+                        line_id=exchange["line"].pk,
+                        data=posted.data,
+                    )
+                else:
+                    visit = services.checkout(actor=actor, data=posted.data)
             except (ServiceError, ValidationError) as exc:
                 if isinstance(exc, NotFound | PermissionDenied) and exc.code == "not_found":
                     errors.append(exc.message)
@@ -250,12 +259,30 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 return redirect("sales:visit", visit_id=visit.pk)
         context = _checkout_context(request, customer, posted)
         context["errors"] = errors
+        context["exchange"] = exchange
         return render(request, "sales/checkout.html", context)
     customer_id = request.GET.get("customer")
     if not customer_id:
         return render(request, "sales/checkout_pick.html", {"q": request.GET.get("q", "")})
     customer = _customer_or_404(request, customer_id, "checkout")
-    return render(request, "sales/checkout.html", _checkout_context(request, customer))
+    context = _checkout_context(request, customer)
+    context["exchange"] = _exchange(request, request.GET)
+    return render(request, "sales/checkout.html", context)
+
+
+def _exchange(request: HttpRequest, params: Any) -> dict[str, Any] | None:
+    """The visit and line being exchanged (`exchange`/`line` in the query string, or
+    `exchange_visit`/`exchange_line` in the form), or None."""
+    visit_id = params.get("exchange") or params.get("exchange_visit")
+    line_id = params.get("line") or params.get("exchange_line")
+    if not visit_id or not line_id or not policy.can(_actor(request), Cap.SALE_REFUND):
+        return None
+    try:
+        visit = selectors.visit_get(actor=_actor(request), visit_id=int(visit_id))
+        line = visit.lines.get(pk=int(line_id))
+    except (NotFound, ValueError, VisitLine.DoesNotExist):
+        raise Http404 from None
+    return {"visit": visit, "line": line}
 
 
 @login_required

@@ -173,6 +173,10 @@ class Refund(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    #: For an exchange: the visit that sold what the customer took instead.
+    exchange_visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="exchanged_from"
+    )
 
     class Meta:
         app_label = "sales"
