@@ -330,7 +330,12 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         ),
         key=lambda pair: -pair[1],
     )
-    refunds = Refund.objects.filter(visit__branch=branch, created_at__gte=start, created_at__lt=end)
+    refunds = Refund.objects.filter(
+        business_id=branch.business_id,
+        visit__branch=branch,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
     refund_agg = refunds.aggregate(n=Count("id"), total=Coalesce(Sum("amount_fen"), 0))
     by_reason = {
         r["reason"]: r["total"] for r in refunds.values("reason").annotate(total=Sum("amount_fen"))

@@ -182,6 +182,8 @@ class Refund(TimeStampedModel):
         app_label = "sales"
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
+        #: The daily close reads a day's refunds: a range on the time, not a scan of all.
+        indexes = [models.Index(fields=["business", "created_at"], name="refund_biz_time")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_fen__gte=0), name="refund_gte_0"),
             models.UniqueConstraint(
