@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from liuke.accounts.api import router as accounts_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
 from liuke.customers.api import router as customers_router
+from liuke.engagement.api import router as engagement_router
 from liuke.sales.api import router as sales_router
 
 api = NinjaAPI(
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("/customers", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/", sales_router)
+api.add_router("/engagement", engagement_router)

@@ -87,7 +87,7 @@ def _values(qs: Any, **columns: Any) -> Any:
     return qs.annotate(**names).values(*names)
 
 
-def _const(value: Any, field: models.Field) -> Value:  # type: ignore[type-arg]
+def _const(value: Any, field: models.Field) -> Value:
     return Value(value, output_field=field)
 
 
@@ -465,12 +465,13 @@ def overdue_escalate(*, now: dt.datetime | None = None) -> int:
 # --- the daily run ------------------------------------------------------------------------------
 
 
-def prepare() -> None:
-    """Defaults for every business and a settings row for every branch (idempotent)."""
+def prepare() -> int:
+    """Defaults for every business and a settings row for every branch (idempotent); returns
+    the settings rows added."""
     for business_id in Business.objects.values_list("id", flat=True):
         with transaction.atomic():
             defaults_ensure(business_id=business_id)
-    BranchReminderSettings.objects.bulk_create(
+    added = BranchReminderSettings.objects.bulk_create(
         [
             BranchReminderSettings(branch_id=pk)
             for pk in Branch.objects.filter(
@@ -479,6 +480,7 @@ def prepare() -> None:
         ],
         ignore_conflicts=True,
     )
+    return len(added)
 
 
 def daily_run(*, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -492,7 +494,7 @@ def daily_run(*, now: dt.datetime | None = None) -> dict[str, Any]:
         report[name] = report.get(name, 0) + fn(*args, **kwargs)
         report[f"{name}_s"] = round(report.get(f"{name}_s", 0.0) + time.perf_counter() - started, 3)
 
-    step("prepare", lambda: prepare() or 0)
+    step("prepare", prepare)
     step("followups", followups_create, now=now)
     step("lapsed", lapsed_tasks, now=now)
     step("win_back", win_back_queue, now=now)
