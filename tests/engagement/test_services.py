@@ -56,7 +56,8 @@ def test_an_unanswered_contact_becomes_a_callback_task(
     assert task.assignee == front_a
     assert before + dt.timedelta(hours=2) <= task.due_at <= timezone.now() + dt.timedelta(hours=2)
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event is not None and event.fields == ["contact"]
+    assert event is not None
+    assert event.fields == ["contact"]
     assert event.customer_ids == [customer.pk]
     assert "13812345678" not in str(event.fields) + event.reason
 
@@ -106,7 +107,8 @@ def test_bad_contact_input_is_refused_and_nothing_is_saved(
     with pytest.raises(ServiceError) as caught:
         services.contact_log(actor=front_a, **data)  # type: ignore[arg-type]
     assert caught.value.code == code
-    assert not Contact.objects.exists() and not Task.objects.exists()
+    assert not Contact.objects.exists()
+    assert not Task.objects.exists()
 
 
 def test_another_branchs_customer_is_not_found(
@@ -137,7 +139,8 @@ def test_follow_up_done_leaves_todays_list(
         actor=beautician_a, followup_id=day1.pk, outcome="satisfied", note="皮肤状态很好"
     )
     day1.refresh_from_db()
-    assert day1.status == FollowUpStatus.DONE and day1.done_by == beautician_a
+    assert day1.status == FollowUpStatus.DONE
+    assert day1.done_by == beautician_a
     assert selectors.followups(actor=beautician_a, view="today") == []
     assert [f.pk for f in selectors.followups(actor=beautician_a, view="done")] == [day1.pk]
     with pytest.raises(ServiceError) as again:
@@ -159,7 +162,8 @@ def test_reschedule_and_the_on_time_rate(
     moved = services.followup_reschedule(
         actor=beautician_a, followup_id=day7.pk, due_on=today + dt.timedelta(days=2), note="出差"
     )
-    assert moved.planned_on == day7.planned_on and moved.reschedules == 1
+    assert moved.planned_on == day7.planned_on
+    assert moved.reschedules == 1
     services.followup_complete(actor=beautician_a, followup_id=day1.pk, outcome="satisfied")
     # day 1 was done a week late, day 7 is still open: 0 of 2 on time
     staff, branches = selectors.on_time_rates(actor=manager_a)
@@ -218,6 +222,8 @@ def test_the_report_counts_unresolved_reasons(
             outcome=outcome,
         )
     report = selectors.contact_report(actor=manager_a)
-    assert report.total == 4 and report.unresolved == 2 and report.unresolved_share == 50.0
+    assert report.total == 4
+    assert report.unresolved == 2
+    assert report.unresolved_share == 50.0
     assert report.unresolved_reasons[0]["reason_id"] == reasons["result"].pk
     assert report.unresolved_reasons[0]["unresolved"] == 2

@@ -348,40 +348,47 @@ def reason_save(
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def message_mark_sent(*, actor: User, message_id: Any) -> Message:
-    """A staff member sent an outbox message by hand (copied to WeChat or SMS)."""
+    """A staff member sent an outbox message by hand (copied to WeChat or SMS). A marketing
+    message for a customer who has withdrawn consent is cancelled instead (and that is kept)."""
     _need(actor, Cap.OUTBOX_SEND)
     try:
         pk = int(message_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    message = (
-        policy.scope_customers(
-            actor, Message.objects.select_for_update().select_related("customer"), "customer"
+    with transaction.atomic():
+        message = (
+            policy.scope_customers(
+                actor, Message.objects.select_for_update().select_related("customer"), "customer"
+            )
+            .filter(pk=pk)
+            .first()
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if message is None:
-        raise NotFound()
-    if message.status != MessageStatus.READY:
-        raise ServiceError("message_not_ready", _("Only a message in the outbox can be sent."))
-    if message.is_marketing and not message.customer.marketing_consent:
-        message.status = MessageStatus.CANCELLED
-        message.status_note = "consent withdrawn"
-        message.save(update_fields=["status", "status_note", "updated_at"])
+        if message is None:
+            raise NotFound()
+        if message.status != MessageStatus.READY:
+            raise ServiceError("message_not_ready", _("Only a message in the outbox can be sent."))
+        withdrawn = message.is_marketing and not message.customer.marketing_consent
+        if withdrawn:
+            message.status = MessageStatus.CANCELLED
+            message.status_note = "consent withdrawn"
+            message.save(update_fields=["status", "status_note", "updated_at"])
+        else:
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.sent_by = actor
+            message.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=Action.UPDATE,
+                customer_ids=[message.customer_id],
+                fields=["message"],
+            )
+    if withdrawn:
         raise ServiceError(
             "no_marketing_consent",
             _("The customer has withdrawn marketing consent; the message was cancelled."),
         )
-    message.status = MessageStatus.SENT
-    message.sent_at = timezone.now()
-    message.sent_by = actor
-    message.save(update_fields=["status", "sent_at", "sent_by", "updated_at"])
-    audit_record(
-        actor=actor, action=Action.UPDATE, customer_ids=[message.customer_id], fields=["message"]
-    )
     return message
 
 

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from tests.engagement.helpers import visit_with_followups
+from tests.factories import customer_make
+
+from liuke.accounts.models import Branch, User
+from liuke.audit.models import AuditEvent
+from liuke.engagement import services
+from liuke.engagement.choices import FollowUpStatus
+from liuke.engagement.models import Contact, ContactReason, Task
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "engagement:followups",
+    "engagement:tasks",
+    "engagement:contacts",
+    "engagement:contact_new",
+    "engagement:outbox",
+    "engagement:brief_today",
+]
+
+
+@pytest.mark.parametrize("name", [*PAGES, "engagement:reports", "engagement:reasons"])
+def test_anonymous_visitors_are_sent_to_log_in(client: Client, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_for_staff(
+    client_for: Callable[[User], Client], beautician_a: User, name: str
+) -> None:
+    assert client_for(beautician_a).get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["engagement:reports", "engagement:reasons"])
+def test_manager_pages_are_refused_to_other_roles(
+    client_for: Callable[[User], Client], manager_a: User, front_a: User, name: str
+) -> None:
+    assert client_for(manager_a).get(reverse(name)).status_code == 200
+    assert client_for(front_a).get(reverse(name)).status_code == 404
+
+
+def test_the_nav_has_one_entry(beautician_a_client: Client) -> None:
+    page = beautician_a_client.get(reverse("customers:list")).content.decode()
+    assert reverse("engagement:followups") in page
+
+
+def test_todays_follow_up_completed_leaves_the_list(
+    owner: User, beautician_a: User, branch_a: Branch, beautician_a_client: Client
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a, name="周静")
+    day1 = visit_with_followups(customer=customer, served_by=beautician_a)[0]
+    page = beautician_a_client.get(reverse("engagement:followups")).content.decode()
+    assert f'id="fu-{day1.pk}"' in page
+    assert "周静" in page
+    url = reverse("engagement:followup_complete", args=[day1.pk])
+    # htmx: the row is replaced by a done line
+    response = beautician_a_client.post(
+        url, {"outcome": "satisfied", "note": "很满意"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    day1.refresh_from_db()
+    assert day1.status == FollowUpStatus.DONE
+    page = beautician_a_client.get(reverse("engagement:followups")).content.decode()
+    assert f'id="fu-{day1.pk}"' not in page
+
+
+def test_a_follow_up_without_outcome_shows_the_message_and_stays_open(
+    owner: User, beautician_a: User, branch_a: Branch, beautician_a_client: Client
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a)
+    day1 = visit_with_followups(customer=customer, served_by=beautician_a)[0]
+    url = reverse("engagement:followup_complete", args=[day1.pk])
+    response = beautician_a_client.post(url, {"outcome": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    assert "Choose one of the listed values." in response.content.decode()
+    day1.refresh_from_db()
+    assert day1.status == FollowUpStatus.OPEN
+
+
+def test_another_branch_cannot_complete_a_follow_up(
+    owner: User, beautician_a: User, branch_a: Branch, front_b_client: Client
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a)
+    day1 = visit_with_followups(customer=customer, served_by=beautician_a)[0]
+    url = reverse("engagement:followup_complete", args=[day1.pk])
+    assert front_b_client.post(url, {"outcome": "satisfied"}).status_code == 404
+
+
+def test_a_callers_number_finds_the_customer_and_the_contact_is_logged(
+    front_a: User, branch_a: Branch, front_a_client: Client
+) -> None:
+    customer = customer_make(actor=front_a, branch=branch_a, name="何丽", mobile="13912340000")
+    page = front_a_client.get(reverse("engagement:contact_new"), {"q": "13912340000"})
+    html = page.content.decode()
+    assert "何丽" in html
+    assert 'name="reason_id"' in html  # one match: the form opens at once
+    reason = ContactReason.objects.get(code="allergy")
+    best = front_a_client.get(reverse("engagement:reason_response"), {"reason_id": reason.pk})
+    assert (
+        reason.response_zh in best.content.decode() or reason.response_en in best.content.decode()
+    )
+    response = front_a_client.post(
+        reverse("engagement:contact_new"),
+        {
+            "customer_id": customer.pk,
+            "channel": "phone",
+            "direction": "in",
+            "reason_id": reason.pk,
+            "outcome": "complaint",
+            "notes": "用了精华后发红",
+            "wait_minutes": "2",
+            "handle_minutes": "5",
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    assert (contact.wait_seconds, contact.handle_seconds) == (120, 300)
+    assert Task.objects.filter(contact=contact).exists()
+    tasks = front_a_client.get(reverse("engagement:tasks")).content.decode()
+    assert "何丽" in tasks
+
+
+def test_bad_contact_input_shows_the_message_and_saves_nothing(
+    front_a: User, branch_a: Branch, front_a_client: Client
+) -> None:
+    customer = customer_make(actor=front_a, branch=branch_a)
+    response = front_a_client.post(
+        reverse("engagement:contact_new"),
+        {
+            "customer_id": customer.pk,
+            "channel": "phone",
+            "direction": "in",
+            "reason_id": "",
+            "outcome": "resolved",
+            "notes": "记下的内容",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose a reason for the contact." in html
+    assert "记下的内容" in html  # what was typed is kept
+    assert not Contact.objects.exists()
+
+
+def test_the_brief_puts_allergies_first_and_is_audited(
+    owner: User, beautician_a: User, branch_a: Branch, beautician_a_client: Client
+) -> None:
+    customer = customer_make(
+        actor=owner,
+        branch=branch_a,
+        name="吴敏",
+        allergies="对果酸过敏",
+        preferences="喜欢安静",
+    )
+    visit_with_followups(customer=customer, served_by=beautician_a)
+    html = beautician_a_client.get(reverse("engagement:brief", args=[customer.pk])).content.decode()
+    assert html.index("对果酸过敏") < html.index("喜欢安静")
+    assert "window.print()" in html
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event is not None
+    assert event.action == "view"
+    assert event.customer_ids == [customer.pk]
+
+
+def test_the_brief_of_another_branchs_customer_is_not_found(
+    owner: User, branch_a: Branch, front_b_client: Client
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a)
+    assert front_b_client.get(reverse("engagement:brief", args=[customer.pk])).status_code == 404
+
+
+def test_todays_customers_lists_the_visits_of_the_day(
+    owner: User, beautician_a: User, branch_a: Branch, beautician_a_client: Client
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a, name="郑爽")
+    visit_with_followups(customer=customer, served_by=beautician_a, days_ago=0)
+    html = beautician_a_client.get(reverse("engagement:brief_today")).content.decode()
+    assert "郑爽" in html
+
+
+def test_the_manager_edits_a_reason(manager_a: User, manager_a_client: Client) -> None:
+    assert manager_a.business_id is not None
+    services.defaults_ensure(business_id=manager_a.business_id)
+    reason = ContactReason.objects.get(code="price")
+    response = manager_a_client.post(
+        reverse("engagement:reasons"),
+        {
+            "reason_id": reason.pk,
+            "code": "price",
+            "name_zh": "价格咨询",
+            "name_en": "Price question",
+            "response_zh": "最划算的方式是办一张储值卡，立享会员价。",
+            "position": "5",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    reason.refresh_from_db()
+    assert reason.response_zh.startswith("最划算的方式")
+    bad = manager_a_client.post(reverse("engagement:reasons"), {"code": "x y", "name_zh": ""})
+    assert bad.status_code == 400
