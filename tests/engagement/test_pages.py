@@ -81,7 +81,7 @@ def test_a_follow_up_without_outcome_shows_the_message_and_stays_open(
     url = reverse("engagement:followup_complete", args=[day1.pk])
     response = beautician_a_client.post(url, {"outcome": ""}, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
-    assert "Choose one of the listed values." in response.content.decode()
+    assert "请从列表中选择。" in response.content.decode()  # the default language: Chinese
     day1.refresh_from_db()
     assert day1.status == FollowUpStatus.OPEN
 
@@ -146,7 +146,7 @@ def test_bad_contact_input_shows_the_message_and_saves_nothing(
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Choose a reason for the contact." in html
+    assert "请选择联系原因。" in html
     assert "记下的内容" in html  # what was typed is kept
     assert not Contact.objects.exists()
 
