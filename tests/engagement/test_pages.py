@@ -208,3 +208,44 @@ def test_the_manager_edits_a_reason(manager_a: User, manager_a_client: Client) -
     assert reason.response_zh.startswith("最划算的方式")
     bad = manager_a_client.post(reverse("engagement:reasons"), {"code": "x y", "name_zh": ""})
     assert bad.status_code == 400
+
+
+def test_the_profile_offers_quick_contact_entry_and_the_brief(
+    front_a: User, branch_a: Branch, front_a_client: Client
+) -> None:
+    customer = customer_make(actor=front_a, branch=branch_a)
+    html = front_a_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert f"{reverse('engagement:contact_new')}?customer={customer.pk}" in html
+    assert reverse("engagement:brief", args=[customer.pk]) in html
+    form = front_a_client.get(reverse("engagement:contact_new"), {"customer": customer.pk})
+    assert 'id="contact-form"' in form.content.decode()
+
+
+def test_the_outbox_page_lists_ready_messages_and_marks_them_sent(
+    owner: User, front_a: User, branch_a: Branch, front_a_client: Client
+) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    from liuke.engagement import dispatch, jobs
+    from liuke.engagement.models import Message
+
+    customer_make(
+        actor=owner,
+        branch=branch_a,
+        name="陈晨",
+        birthday=dt.date(1995, 6, 8),
+        marketing_consent=True,
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC), tick=False):
+        jobs.daily_run()
+        dispatch.dispatch()
+    html = front_a_client.get(reverse("engagement:outbox")).content.decode()
+    assert "晨您好，2026-06-08是您的生日" in html
+    message = Message.objects.get()
+    response = front_a_client.post(reverse("engagement:outbox_sent", args=[message.pk]))
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert message.sent_by == front_a
