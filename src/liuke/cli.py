@@ -184,11 +184,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
+    from liuke.bench_engagement import run_engagement_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
+    if args.only == "engagement":
+        return run_engagement_benchmarks()
     search = run_benchmarks(sizes=args.sizes, queries=args.queries)
     sales = 0 if args.skip_sales else run_sales_benchmarks()
-    return 0 if search == 0 and sales == 0 else 1
+    engagement = 0 if args.skip_sales else run_engagement_benchmarks()
+    return 0 if search == 0 and sales == 0 and engagement == 0 else 1
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -238,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
     bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
+    bench.add_argument(
+        "--only",
+        choices=["engagement"],
+        help="one benchmark alone (engagement: the daily reminder and follow-up job)",
+    )
     bench.set_defaults(func=cmd_bench)
 
     manage = sub.add_parser("manage", help="a Django management command")
