@@ -195,6 +195,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0 if search == 0 and sales == 0 and engagement == 0 else 1
 
 
+def cmd_reminders(args: argparse.Namespace) -> int:
+    """Run the daily follow-up and reminder job now (the huey consumer runs it at 06:00)."""
+    _setup_django()
+    from liuke.engagement.dispatch import dispatch
+    from liuke.engagement.jobs import daily_run
+
+    report = daily_run()
+    handed = dispatch(batch=args.batch)
+    console.print({k: v for k, v in report.items() if not k.endswith("_s")})
+    console.print(f"Messages handed to their channels: {handed['handed']:,}.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
     from django.core.management import execute_from_command_line
@@ -248,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one benchmark alone (engagement: the daily reminder and follow-up job)",
     )
     bench.set_defaults(func=cmd_bench)
+
+    reminders = sub.add_parser(
+        "reminders", help="run the daily follow-up and reminder job now (idempotent)"
+    )
+    reminders.add_argument("--batch", type=int, default=2000, help="messages to hand over")
+    reminders.set_defaults(func=cmd_reminders)
 
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -140,3 +140,15 @@ def test_lapsed_rule_follows_each_customers_own_rhythm(owner: User, branch_a: Br
     lapsed = set(Task.objects.filter(kind=TaskKind.LAPSED).values_list("customer_id", flat=True))
     assert lapsed == {monthly.pk, quarterly.pk, once.pk}
     assert Task.objects.filter(kind=TaskKind.LAPSED).count() == 3  # once each
+
+
+@pytest.mark.django_db
+def test_liuke_reminders_runs_the_daily_job_now(owner: User, branch_a: Branch) -> None:
+    from liuke.cli import main
+
+    customer = customer_make(actor=owner, branch=branch_a)
+    _visit(customer, DAY0)
+    with time_machine.travel(DAY0 + dt.timedelta(hours=1), tick=False):
+        assert main(["reminders"]) == 0
+        assert main(["reminders"]) == 0
+    assert FollowUp.objects.filter(customer=customer).count() == 3

@@ -249,3 +249,102 @@ def test_the_outbox_page_lists_ready_messages_and_marks_them_sent(
     message.refresh_from_db()
     assert message.status == "sent"
     assert message.sent_by == front_a
+
+
+def test_the_manager_sets_rules_templates_and_reminders(
+    manager_a: User,
+    front_a: User,
+    branch_a: Branch,
+    manager_a_client: Client,
+    front_a_client: Client,
+) -> None:
+    from liuke.engagement.models import BranchReminderSettings, FollowUpRule, MessageTemplate
+
+    url = reverse("engagement:settings")
+    assert front_a_client.get(url).status_code == 404
+    assert manager_a_client.get(url).status_code == 200
+    # a rule for nail services only, on day 14
+    response = manager_a_client.post(
+        url,
+        {
+            "form": "rule",
+            "category": "nails",
+            "day": "14",
+            "purpose_zh": "两周回访：检查美甲",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert FollowUpRule.objects.filter(category="nails", day=14, is_active=True).exists()
+    # the same day and category again is refused with the message in the page
+    again = manager_a_client.post(
+        url, {"form": "rule", "category": "nails", "day": "14", "purpose_zh": "重复"}
+    )
+    assert again.status_code == 400
+    assert "已有" in again.content.decode() or "already" in again.content.decode()
+    # a template with an unknown placeholder is refused; a good one is saved
+    bad = manager_a_client.post(
+        url, {"form": "template", "kind": "birthday", "body_zh": "{name}您好 {phone}"}
+    )
+    assert bad.status_code == 400
+    assert MessageTemplate.objects.get(kind="birthday").body_zh.startswith("{first_name}您好")
+    good = manager_a_client.post(
+        url, {"form": "template", "kind": "birthday", "body_zh": "{first_name}，生日快乐！"}
+    )
+    assert good.status_code == 302
+    assert MessageTemplate.objects.get(kind="birthday").body_zh == "{first_name}，生日快乐！"
+    # reminder settings of the manager's branch
+    saved = manager_a_client.post(
+        url,
+        {"form": "settings", "branch_id": branch_a.pk, "birthday_days_ahead": "3",
+         "lapsed_margin_pct": "30", "lapsed_default_days": "120", "expiry_days_ahead": "21",
+         "rebooking_days_ahead": "2"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    settings = BranchReminderSettings.objects.get(branch=branch_a)
+    assert (settings.birthday_days_ahead, settings.lapsed_default_days) == (3, 120)
+    refused = manager_a_client.post(
+        url, {"form": "settings", "branch_id": branch_a.pk, "lapsed_default_days": "-1"}
+    )
+    assert refused.status_code == 400
+
+
+def test_a_category_rule_follows_up_only_visits_with_that_service(
+    owner: User, beautician_a: User, branch_a: Branch
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from liuke.engagement import jobs
+    from liuke.engagement.models import FollowUp
+    from liuke.sales.models import Service, Visit, VisitLine
+
+    jobs.prepare()
+    services.rule_save(actor=owner, category="nails", day=14, purpose_zh="两周回访：检查美甲")
+    nails = Service.objects.create(
+        business_id=owner.business_id, category="nails", name="美甲", duration_min=60,
+        price_fen=9800,
+    )  # fmt: skip
+    facial = Service.objects.create(
+        business_id=owner.business_id, category="facial", name="补水护理", duration_min=60,
+        price_fen=19800,
+    )  # fmt: skip
+    visits = {}
+    for service in (nails, facial):
+        customer = customer_make(actor=owner, branch=branch_a)
+        visit = Visit.objects.create(
+            business_id=owner.business_id, branch=branch_a, customer=customer,
+            visited_at=timezone.now() - dt.timedelta(hours=2), total_fen=service.price_fen,
+            served_by=beautician_a,
+        )  # fmt: skip
+        VisitLine.objects.create(
+            visit=visit, service=service, staff=beautician_a, amount_fen=service.price_fen
+        )
+        visits[service.category] = visit
+    jobs.followups_create()
+    days = {
+        category: sorted(FollowUp.objects.filter(visit=v).values_list("rule__day", flat=True))
+        for category, v in visits.items()
+    }
+    assert days == {"nails": [1, 7, 14, 30], "facial": [1, 7, 30]}

@@ -302,3 +302,27 @@ def team(*, actor: User) -> list[User]:
             "username"
         )
     )
+
+
+def engagement_settings(*, actor: User) -> dict[str, Any]:
+    """What the settings page shows: the rules, the templates and each branch's reminder
+    settings (defaults where a branch has none yet)."""
+    from liuke.engagement.choices import MessageKind
+    from liuke.engagement.models import BranchReminderSettings, MessageTemplate
+    from liuke.sales.choices import ServiceCategory
+
+    _need(actor, Cap.REASON_MANAGE)
+    business_id = policy.business_of(actor)
+    templates = {t.kind: t for t in MessageTemplate.objects.filter(business_id=business_id)}
+    found = {
+        s.branch_id: s
+        for s in BranchReminderSettings.objects.filter(branch__business_id=business_id)
+    }
+    return {
+        "rules": rules(actor=actor),
+        "categories": ServiceCategory.choices,
+        "templates": [(kind, label, templates.get(kind)) for kind, label in MessageKind.choices],
+        "branch_settings": [
+            (b, found.get(b.pk) or BranchReminderSettings(branch=b)) for b in branches(actor=actor)
+        ],
+    }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/best-response/", views.reason_response, name="reason_response"),
     path("reasons/", views.reason_manage, name="reasons"),
+    path("settings/", views.settings_manage, name="settings"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:message_id>/sent/", views.outbox_sent, name="outbox_sent"),
     path("reports/", views.reports, name="reports"),

@@ -412,3 +412,65 @@ def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
     except (NotFound, PermissionDenied):
         raise Http404 from None
     return render(request, "engagement/brief.html", {"b": brief})
+
+
+# --- follow-up rules, templates and reminder settings (managers) -------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_manage(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.REASON_MANAGE)
+    actor = _actor(request)
+    _defaults(request)
+    error: ServiceError | None = None
+    if request.method == "POST":
+        form = request.POST.get("form")
+        try:
+            if form == "rule":
+                services.rule_save(
+                    actor=actor,
+                    rule_id=_int(request.POST.get("rule_id")),
+                    category=request.POST.get("category", ""),
+                    day=_int(request.POST.get("day")) or request.POST.get("day"),
+                    purpose_zh=request.POST.get("purpose_zh", ""),
+                    purpose_en=request.POST.get("purpose_en", ""),
+                    is_active=request.POST.get("is_active") == "on",
+                )
+            elif form == "template":
+                services.template_save(
+                    actor=actor,
+                    kind=request.POST.get("kind", ""),
+                    body_zh=request.POST.get("body_zh", ""),
+                    body_en=request.POST.get("body_en", ""),
+                )
+            else:
+                services.reminder_settings_save(
+                    actor=actor,
+                    branch_id=_int(request.POST.get("branch_id")),
+                    values={
+                        field: _number(request.POST.get(field))
+                        for field in services.SETTING_RANGES
+                        if field in request.POST
+                    },
+                )
+        except NotFound:
+            raise Http404 from None
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("engagement:settings")
+    return render(
+        request,
+        "engagement/settings.html",
+        {**selectors.engagement_settings(actor=actor), "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _number(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
