@@ -52,6 +52,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(
             "Demo salon loaded." if created else "Demo salon already present (not loaded again)."
         )
+        if created:
+            from liuke.demo.generator import demo_business
+            from liuke.engagement.demo import demo_history
+
+            business = demo_business()
+            if business is not None:
+                demo_history(business=business)  # follow-ups and a month of contacts
 
     port = int(args.port or os.environ.get("PORT") or 8000)
     url = f"http://{args.host}:{port}/"

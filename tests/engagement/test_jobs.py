@@ -152,3 +152,21 @@ def test_liuke_reminders_runs_the_daily_job_now(owner: User, branch_a: Branch) -
         assert main(["reminders"]) == 0
         assert main(["reminders"]) == 0
     assert FollowUp.objects.filter(customer=customer).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_demo_history_looks_like_a_month_of_work(
+    owner: User, front_a: User, beautician_a: User, branch_a: Branch
+) -> None:
+    from liuke.engagement.demo import demo_history
+    from liuke.engagement.models import Contact
+
+    for k in range(12):
+        customer = customer_make(actor=owner, branch=branch_a)
+        _visit(customer, dt.datetime.now(tz=SHANGHAI) - dt.timedelta(days=k % 6), beautician_a)
+    assert owner.business is not None
+    result = demo_history(business=owner.business, contacts=60)
+    assert result["contacts"] == 60
+    assert Contact.objects.filter(staff=front_a).count() == 60
+    assert result["followups_done"] > 0
+    assert FollowUp.objects.filter(status="done", outcome="").count() == 0

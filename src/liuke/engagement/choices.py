@@ -26,7 +26,7 @@ class Outcome(models.TextChoices):
 
 
 #: Outcomes that leave the customer waiting for us: they become callback tasks.
-OPEN_OUTCOMES = (Outcome.CALLBACK, Outcome.NO_ANSWER, Outcome.COMPLAINT)
+CALLBACK_OUTCOMES = (Outcome.CALLBACK, Outcome.NO_ANSWER, Outcome.COMPLAINT)
 #: Outcomes counted as "unresolved" in the reports.
 UNRESOLVED_OUTCOMES = (Outcome.CALLBACK, Outcome.NO_ANSWER, Outcome.COMPLAINT)
 
