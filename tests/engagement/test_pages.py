@@ -348,3 +348,49 @@ def test_a_category_rule_follows_up_only_visits_with_that_service(
         for category, v in visits.items()
     }
     assert days == {"nails": [1, 7, 14, 30], "facial": [1, 7, 30]}
+
+
+def test_reschedule_from_the_page_and_a_bad_day(
+    owner: User, beautician_a: User, branch_a: Branch, beautician_a_client: Client
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    customer = customer_make(actor=owner, branch=branch_a)
+    day1 = visit_with_followups(customer=customer, served_by=beautician_a)[0]
+    url = reverse("engagement:followup_reschedule", args=[day1.pk])
+    bad = beautician_a_client.post(url, {"due_on": "not a day"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400
+    later = timezone.localdate() + dt.timedelta(days=3)
+    moved = beautician_a_client.post(url, {"due_on": later.isoformat(), "note": "客户出差"})
+    assert moved.status_code == 302
+    assert moved["Location"] == reverse("engagement:followups")
+    day1.refresh_from_db()
+    assert day1.due_on == later
+
+
+@pytest.mark.parametrize("name", ["engagement:followups", "engagement:tasks", "engagement:outbox"])
+def test_list_pages_do_not_query_per_row(
+    owner: User,
+    manager_a: User,
+    beautician_a: User,
+    branch_a: Branch,
+    manager_a_client: Client,
+    django_assert_max_num_queries: Callable[..., object],
+    name: str,
+) -> None:
+    from liuke.engagement.models import ContactReason as Reason
+
+    services.defaults_ensure(business_id=owner.business_id or 0)
+    reason = Reason.objects.get(code="booking")
+    for _ in range(12):
+        customer = customer_make(actor=owner, branch=branch_a)
+        visit_with_followups(customer=customer, served_by=beautician_a)
+        services.contact_log(
+            actor=manager_a, customer_id=customer.pk, channel="phone", direction="out",
+            reason_id=reason.pk, outcome="no_answer",
+        )  # fmt: skip
+    with django_assert_max_num_queries(25):  # type: ignore[operator]
+        response = manager_a_client.get(reverse(name))
+    assert response.status_code == 200

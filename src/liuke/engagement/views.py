@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -88,74 +89,71 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/followups.html", context)
 
 
-def _followup_row_response(request: HttpRequest, followup: Any, note: str) -> HttpResponse:
+def _followup_action(
+    request: HttpRequest, followup_id: int, act: Callable[[], Any], done: Callable[[Any], str]
+) -> HttpResponse:
+    """Run a follow-up service; htmx gets the row replaced (by a done line, or by the error
+    under it), a plain form post a message and the list again."""
+    _require(request, Cap.FOLLOWUP_WORK)
+    try:
+        followup = act()
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(
+                request,
+                "engagement/partials/row_error.html",
+                {"message": exc.message, "row_id": f"fu-{followup_id}"},
+                status=400,
+            )
+        messages.error(request, exc.message)
+        return redirect("engagement:followups")
+    note = done(followup)
     if request.htmx:  # type: ignore[attr-defined]
         return render(
             request, "engagement/partials/followup_done.html", {"f": followup, "note": note}
         )
     messages.success(request, note)
-    return redirect(request.POST.get("next") or "engagement:followups")
+    return redirect("engagement:followups")
 
 
 @login_required
 @require_POST
 def followup_complete(request: HttpRequest, followup_id: int) -> HttpResponse:
-    _require(request, Cap.FOLLOWUP_WORK)
-    try:
-        followup = services.followup_complete(
+    return _followup_action(
+        request,
+        followup_id,
+        lambda: services.followup_complete(
             actor=_actor(request),
             followup_id=followup_id,
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(
-                request,
-                "engagement/partials/row_error.html",
-                {"message": exc.message, "row_id": f"fu-{followup_id}"},
-                status=400,
-            )
-        messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "engagement:followups")
-    return _followup_row_response(
-        request, followup, _("Done: %(outcome)s.") % {"outcome": followup.get_outcome_display()}
+        ),
+        lambda f: _("Done: %(outcome)s.") % {"outcome": f.get_outcome_display()},
     )
+
+
+def _due_on(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("invalid_due", _("Choose a day from today to 90 days ahead.")) from None
 
 
 @login_required
 @require_POST
 def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
-    _require(request, Cap.FOLLOWUP_WORK)
-    try:
-        due_on = dt.date.fromisoformat(request.POST.get("due_on", ""))
-    except ValueError:
-        due_on = None
-    try:
-        if due_on is None:
-            raise ServiceError("invalid_due", _("Choose a day from today to 90 days ahead."))
-        followup = services.followup_reschedule(
+    return _followup_action(
+        request,
+        followup_id,
+        lambda: services.followup_reschedule(
             actor=_actor(request),
             followup_id=followup_id,
-            due_on=due_on,
+            due_on=_due_on(request.POST.get("due_on", "")),
             note=request.POST.get("note", ""),
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(
-                request,
-                "engagement/partials/row_error.html",
-                {"message": exc.message, "row_id": f"fu-{followup_id}"},
-                status=400,
-            )
-        messages.error(request, exc.message)
-        return redirect(request.POST.get("next") or "engagement:followups")
-    return _followup_row_response(
-        request, followup, _("Moved to %(day)s.") % {"day": followup.due_on.isoformat()}
+        ),
+        lambda f: _("Moved to %(day)s.") % {"day": f.due_on.isoformat()},
     )
 
 
