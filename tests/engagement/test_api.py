@@ -170,3 +170,32 @@ def test_the_outbox_and_consent_withdrawal(
     assert sent.json()["sent_by_id"] == front_a.pk
     statuses = dict(Message.objects.values_list("customer_id", "status"))
     assert statuses == {keeps.pk: MessageStatus.SENT, withdraws.pk: MessageStatus.CANCELLED}
+
+
+@pytest.mark.parametrize(
+    ("when", "status", "code"),
+    [
+        ("2026-01-01T10:00:00", 201, None),  # naive: read in the salon's time zone
+        ("1900-01-01T10:00:00+08:00", 400, "invalid_datetime"),
+        ("2999-01-01T10:00:00+08:00", 400, "invalid_datetime"),
+    ],
+)
+def test_contact_times_are_checked(
+    front_a: User,
+    branch_a: Branch,
+    front_a_client: Client,
+    reason: ContactReason,
+    when: str,
+    status: int,
+    code: str | None,
+) -> None:
+    customer = customer_make(actor=front_a, branch=branch_a)
+    response = _post(
+        front_a_client,
+        f"{API}/contacts",
+        {"customer_id": customer.pk, "channel": "phone", "direction": "in",
+         "reason_id": reason.pk, "outcome": "resolved", "occurred_at": when},
+    )  # fmt: skip
+    assert response.status_code == status, response.content
+    if code:
+        assert response.json()["code"] == code

@@ -90,6 +90,25 @@ def _choice(value: Any, choices: Any, code: str, field: str) -> str:
     return str(value)
 
 
+def _moment(value: Any, field: str) -> dt.datetime | None:
+    """An aware datetime between 2000 and 2100 (a naive one is read in the current time zone)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        message = _("Enter a date and time.")
+        raise ServiceError("invalid_datetime", message, fields={field: [message]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if (
+        not dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        <= value
+        <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+    ):
+        message = _("Enter a date between 2000 and 2100.")
+        raise ServiceError("invalid_datetime", message, fields={field: [message]})
+    return value
+
+
 def _seconds(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SECONDS:
         message = _("A whole number of seconds, 0 to 86400.")
@@ -158,6 +177,8 @@ def contact_log(
     _need(actor, Cap.CONTACT_LOG)
     customer = _customer(actor, customer_id)
     now = timezone.now()
+    occurred_at = _moment(occurred_at, "occurred_at")
+    callback_due_at = _moment(callback_due_at, "callback_due_at")
     reason = None
     with contextlib.suppress(TypeError, ValueError):
         reason = ContactReason.objects.filter(
