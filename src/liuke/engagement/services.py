@@ -424,10 +424,8 @@ def withdrawn_consent_cancel(*, business_id: int | None = None) -> int:
     ).filter(Q(customer__marketing_consent=False) | Q(customer__merged_into__isnull=False))
     if business_id is not None:
         qs = qs.filter(business_id=business_id)
-    ids = list(qs.values_list("id", flat=True)[:100_000])
-    if not ids:
-        return 0
-    return Message.objects.filter(id__in=ids).update(
+    # One statement (Django turns the join into UPDATE … WHERE id IN (SELECT …)).
+    return qs.update(
         status=MessageStatus.CANCELLED, status_note="consent withdrawn", updated_at=timezone.now()
     )
 
