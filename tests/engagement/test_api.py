@@ -199,3 +199,26 @@ def test_contact_times_are_checked(
     assert response.status_code == status, response.content
     if code:
         assert response.json()["code"] == code
+
+
+def test_reasons_over_the_api(
+    manager_a_client: Client, front_a_client: Client, reason: ContactReason
+) -> None:
+    listed = front_a_client.get(f"{API}/reasons").json()
+    booking = next(r for r in listed if r["code"] == "booking")
+    assert booking["best_response"] == reason.response_zh  # the default language: Chinese
+    data = {"code": "gift", "name_zh": "礼品卡", "response_zh": "最快的方式是在前台购买礼品卡。"}
+    assert _post(front_a_client, f"{API}/reasons", data).status_code == 403
+    created = _post(manager_a_client, f"{API}/reasons", data)
+    assert created.status_code == 201
+    duplicate = _post(manager_a_client, f"{API}/reasons", data)
+    assert duplicate.status_code == 400
+    assert duplicate.json()["code"] == "invalid_reason_data"
+    changed = manager_a_client.put(
+        f"{API}/reasons/{created.json()['id']}",
+        json.dumps({**data, "is_active": False}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200
+    assert changed.json()["is_active"] is False
+    assert "gift" not in {r["code"] for r in front_a_client.get(f"{API}/reasons").json()}
