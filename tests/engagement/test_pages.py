@@ -394,3 +394,18 @@ def test_list_pages_do_not_query_per_row(
     with django_assert_max_num_queries(25):  # type: ignore[operator]
         response = manager_a_client.get(reverse(name))
     assert response.status_code == 200
+
+
+def test_the_best_response_in_english(front_a: User, front_a_client: Client) -> None:
+    services.defaults_ensure(business_id=front_a.business_id or 0)
+    reason = ContactReason.objects.get(code="allergy")
+    response = front_a_client.get(
+        reverse("engagement:reason_response"),
+        {"reason_id": reason.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert "Best response" in html
+    assert reason.response_en in html
+    followups = front_a_client.get(reverse("engagement:followups"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Due today" in followups.content.decode()
