@@ -409,3 +409,24 @@ def test_the_best_response_in_english(front_a: User, front_a_client: Client) -> 
     assert reason.response_en in html
     followups = front_a_client.get(reverse("engagement:followups"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Due today" in followups.content.decode()
+
+
+def test_the_report_page_filters_by_branch(
+    owner: User, front_a: User, branch_a: Branch, branch_b: Branch, owner_client: Client
+) -> None:
+    services.defaults_ensure(business_id=owner.business_id or 0)
+    reason = ContactReason.objects.get(code="price")
+    customer = customer_make(actor=front_a, branch=branch_a)
+    services.contact_log(
+        actor=front_a, customer_id=customer.pk, channel="phone", direction="in",
+        reason_id=reason.pk, outcome="callback",
+    )  # fmt: skip
+    url = reverse("engagement:reports")
+    assert 'id="contacts-total">1<' in owner_client.get(url).content.decode()
+    assert (
+        'id="contacts-total">1<' in owner_client.get(url, {"branch": branch_a.pk}).content.decode()
+    )
+    assert (
+        'id="contacts-total">0<' in owner_client.get(url, {"branch": branch_b.pk}).content.decode()
+    )
+    assert 'id="unresolved-share">100.0%<' in owner_client.get(url).content.decode()

@@ -227,3 +227,13 @@ def test_the_report_counts_unresolved_reasons(
     assert report.unresolved_share == 50.0
     assert report.unresolved_reasons[0]["reason_id"] == reasons["result"].pk
     assert report.unresolved_reasons[0]["unresolved"] == 2
+
+
+def test_unassigned_follow_ups_are_seen_by_the_branch_staff(
+    owner: User, front_a: User, front_b: User, branch_a: Branch
+) -> None:
+    customer = customer_make(actor=owner, branch=branch_a)  # no owner, nobody served
+    day1 = visit_with_followups(customer=customer, served_by=None)[0]
+    assert day1.assignee_id is None
+    assert [f.pk for f in selectors.followups(actor=front_a)] == [day1.pk]
+    assert selectors.followups(actor=front_b) == []

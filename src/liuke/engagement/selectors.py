@@ -60,11 +60,13 @@ def sees_team(actor: User) -> bool:
     return policy.can(actor, Cap.ENGAGEMENT_REPORTS)
 
 
-def _staff_filter(actor: User, staff_id: int | None) -> dict[str, Any]:
-    """Whose rows: a manager picks a staff member (or everyone, None); others get their own."""
+def _staff_filter(actor: User, staff_id: int | None) -> Q:
+    """Whose rows: a manager picks a staff member (or everyone, None); other staff get their
+    own and the unassigned ones of their branches (a visit nobody was named for, a customer
+    without an owner), so that nothing is left without someone to see it."""
     if not sees_team(actor):
-        return {"assignee": actor}
-    return {"assignee_id": staff_id} if staff_id else {}
+        return Q(assignee=actor) | Q(assignee__isnull=True)
+    return Q(assignee_id=staff_id) if staff_id else Q()
 
 
 # --- reasons ------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ def followups(
 ) -> list[FollowUp]:
     """Today's, overdue, upcoming (next 7 days) or done (last 30 days) follow-ups."""
     today = today or timezone.localdate()
-    qs = _scoped(actor, FollowUp.objects.all()).filter(**_staff_filter(actor, staff_id))
+    qs = _scoped(actor, FollowUp.objects.all()).filter(_staff_filter(actor, staff_id))
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
     if view == "today":
@@ -135,7 +137,7 @@ def followup_counts(
     """How many follow-ups are due today and overdue (counts only: nothing personal shown)."""
     today = today or timezone.localdate()
     qs = _scoped(actor, FollowUp.objects.filter(status=FollowUpStatus.OPEN)).filter(
-        **_staff_filter(actor, staff_id)
+        _staff_filter(actor, staff_id)
     )
     return qs.aggregate(
         today=Count("id", filter=Q(due_on=today)),
@@ -192,7 +194,7 @@ def tasks(*, actor: User, staff_id: int | None = None, overdue_only: bool = Fals
     """Open tasks (callbacks, win-backs, idle packages), the most overdue first; escalated
     ones first for managers."""
     qs = _scoped(actor, Task.objects.filter(status=TaskStatus.OPEN)).filter(
-        **_staff_filter(actor, staff_id)
+        _staff_filter(actor, staff_id)
     )
     if overdue_only:
         qs = qs.filter(due_at__lt=timezone.now())

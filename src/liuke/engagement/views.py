@@ -365,12 +365,15 @@ def reports(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     days = _int(request.GET.get("days")) or 30
     days = min(days, 366)
+    branch_id = _int(request.GET.get("branch"))
     staff, branches = selectors.on_time_rates(actor=actor, days=days)
     return render(
         request,
         "engagement/reports.html",
         {
-            "report": selectors.contact_report(actor=actor, days=days),
+            "report": selectors.contact_report(actor=actor, days=days, branch_id=branch_id),
+            "branches": selectors.branches(actor=actor),
+            "branch_id": branch_id,
             "staff_rates": staff,
             "branch_rates": branches,
             "days": days,
