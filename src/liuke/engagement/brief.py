@@ -122,6 +122,8 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
         .select_related("rule", "assignee")
         .order_by("due_on")
     )
+    for f in followups:
+        f.customer = customer  # the same row: no query per follow-up
     open_tasks = list(
         Task.objects.filter(customer=customer, status=TaskStatus.OPEN)
         .select_related("contact__reason", "assignee")
