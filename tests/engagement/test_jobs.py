@@ -170,3 +170,19 @@ def test_the_demo_history_looks_like_a_month_of_work(
     assert Contact.objects.filter(staff=front_a).count() == 60
     assert result["followups_done"] > 0
     assert FollowUp.objects.filter(status="done", outcome="").count() == 0
+
+
+@pytest.mark.django_db
+def test_dispatch_hands_over_batch_after_batch(owner: User, branch_a: Branch) -> None:
+    for k in range(5):
+        customer_make(
+            actor=owner,
+            branch=branch_a,
+            birthday=dt.date(1990 + k, 3, 9),
+            marketing_consent=True,
+        )
+    with time_machine.travel(DAY0, tick=False):
+        jobs.daily_run()
+        result = dispatch.dispatch(batch=2)
+    assert result["handed"] == 5
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.READY}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,13 +14,27 @@ from liuke.engagement.rendering import render
 from liuke.engagement.services import withdrawn_consent_cancel
 
 BATCH = 2000
+#: One dispatch run hands over batches until the queue is empty or this many seconds passed
+#: (the next run, five minutes later, goes on).
+BUDGET_SECONDS = 120.0
 
 
-def dispatch(*, batch: int = BATCH) -> dict[str, int]:
-    """Cancel marketing for customers who withdrew consent, then render and hand over up to
-    `batch` queued messages. Safe to stop at any point: a message leaves QUEUED only in the
-    transaction that hands it over."""
+def dispatch(*, batch: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> dict[str, int]:
+    """Cancel marketing for customers who withdrew consent, then render and hand over queued
+    messages, `batch` per transaction, until none is left or the time budget is spent. Safe to
+    stop at any point: a message leaves QUEUED only in the transaction that hands it over."""
     cancelled = withdrawn_consent_cancel()
+    handed = 0
+    started = time.monotonic()
+    while time.monotonic() - started < budget_seconds:
+        done = _hand_over(batch)
+        handed += done
+        if done < batch:
+            break
+    return {"cancelled": cancelled, "handed": handed}
+
+
+def _hand_over(batch: int) -> int:
     handed = 0
     with transaction.atomic():
         messages = list(
@@ -42,4 +58,4 @@ def dispatch(*, batch: int = BATCH) -> dict[str, int]:
             message.updated_at = now
             handed += 1
         Message.objects.bulk_update(messages, ["body", "status", "status_note", "updated_at"])
-    return {"cancelled": cancelled, "handed": handed}
+    return handed
