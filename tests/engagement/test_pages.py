@@ -430,3 +430,17 @@ def test_the_report_page_filters_by_branch(
         'id="contacts-total">0<' in owner_client.get(url, {"branch": branch_b.pk}).content.decode()
     )
     assert 'id="unresolved-share">100.0%<' in owner_client.get(url).content.decode()
+
+
+def test_the_profile_panel_shows_open_work_and_contacts(
+    owner: User, front_a: User, beautician_a: User, branch_a: Branch, front_a_client: Client,
+    front_b_client: Client,
+) -> None:  # fmt: skip
+    customer = customer_make(actor=owner, branch=branch_a, name="冯媛")
+    visit_with_followups(customer=customer, served_by=beautician_a)
+    profile = front_a_client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    panel_url = reverse("engagement:customer_panel", args=[customer.pk])
+    assert panel_url in profile
+    panel = front_a_client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "次日关怀" in panel  # the follow-ups are the beautician's, but shown on the profile
+    assert front_b_client.get(panel_url).status_code == 404

@@ -328,3 +328,21 @@ def engagement_settings(*, actor: User) -> dict[str, Any]:
             (b, found.get(b.pk) or BranchReminderSettings(branch=b)) for b in branches(actor=actor)
         ],
     }
+
+
+def customer_open_work(*, actor: User, customer: Customer) -> dict[str, list[Any]]:
+    """A customer's open follow-ups and tasks, whoever they are assigned to (for the profile;
+    the caller has read the customer through the customers selectors, which audit it)."""
+    if not policy.can(actor, Cap.ENGAGEMENT_VIEW) or not policy.customer_visible(actor, customer):
+        return {"followups": [], "tasks": []}
+    followups = list(
+        FollowUp.objects.filter(customer=customer, status=FollowUpStatus.OPEN)
+        .select_related("rule", "assignee")
+        .order_by("due_on")[:20]
+    )
+    open_tasks = list(
+        Task.objects.filter(customer=customer, status=TaskStatus.OPEN)
+        .select_related("assignee", "contact__reason")
+        .order_by("due_at")[:20]
+    )
+    return {"followups": followups, "tasks": open_tasks}

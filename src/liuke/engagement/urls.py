@@ -23,4 +23,5 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("brief/", views.brief_today, name="brief_today"),
     path("brief/<int:customer_id>/", views.brief_customer, name="brief"),
+    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
 ]

@@ -475,3 +475,25 @@ def _number(value: Any) -> Any:
         return int(value)
     except (TypeError, ValueError):
         return value
+
+
+@login_required
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The profile's "contacts and follow-ups" section (loaded by htmx after the page)."""
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    actor = _actor(request)
+    try:
+        customer = customer_selectors.customer_get(
+            actor=actor, customer_id=customer_id, purpose="contacts"
+        )
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "engagement/partials/customer_panel.html",
+        {
+            "customer": customer,
+            "open": selectors.customer_open_work(actor=actor, customer=customer),
+            "rows": selectors.contacts(actor=actor, customer=customer, limit=5),
+        },
+    )
