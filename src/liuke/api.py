@@ -8,6 +8,7 @@ from liuke.accounts.api import router as accounts_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
 from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
+from liuke.engagement.api import router as engagement_router
 from liuke.sales.api import router as sales_router
 
 api = NinjaAPI(
@@ -25,3 +26,4 @@ api.add_router("/customers", customers_router)
 api.add_router("/", access_router)
 api.add_router("/", accounts_router)
 api.add_router("/", sales_router)
+api.add_router("/engagement", engagement_router)

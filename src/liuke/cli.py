@@ -52,6 +52,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(
             "Demo salon loaded." if created else "Demo salon already present (not loaded again)."
         )
+        if created:
+            from liuke.demo.generator import demo_business
+            from liuke.engagement.demo import demo_history
+
+            business = demo_business()
+            if business is not None:
+                demo_history(business=business)  # follow-ups and a month of contacts
     from liuke.core.maintenance import optimize_database
 
     optimize_database()  # planner statistics for an archive imported or grown since last start
@@ -187,11 +194,28 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
+    from liuke.bench_engagement import run_engagement_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
+    if args.only == "engagement":
+        return run_engagement_benchmarks()
     search = run_benchmarks(sizes=args.sizes, queries=args.queries)
     sales = 0 if args.skip_sales else run_sales_benchmarks()
-    return 0 if search == 0 and sales == 0 else 1
+    engagement = 0 if args.skip_sales else run_engagement_benchmarks()
+    return 0 if search == 0 and sales == 0 and engagement == 0 else 1
+
+
+def cmd_reminders(args: argparse.Namespace) -> int:
+    """Run the daily follow-up and reminder job now (the huey consumer runs it at 06:00)."""
+    _setup_django()
+    from liuke.engagement.dispatch import dispatch
+    from liuke.engagement.jobs import daily_run
+
+    report = daily_run()
+    handed = dispatch(batch=args.batch)
+    console.print({k: v for k, v in report.items() if not k.endswith("_s")})
+    console.print(f"Messages handed to their channels: {handed['handed']:,}.")
+    return 0
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -241,7 +265,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
     bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
+    bench.add_argument(
+        "--only",
+        choices=["engagement"],
+        help="one benchmark alone (engagement: the daily reminder and follow-up job)",
+    )
     bench.set_defaults(func=cmd_bench)
+
+    reminders = sub.add_parser(
+        "reminders", help="run the daily follow-up and reminder job now (idempotent)"
+    )
+    reminders.add_argument("--batch", type=int, default=2000, help="messages to hand over")
+    reminders.set_defaults(func=cmd_reminders)
 
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "liuke.audit",
     "liuke.customers",
     "liuke.sales",
+    "liuke.engagement",
     "liuke.demo",
     "liuke.web",
 ]

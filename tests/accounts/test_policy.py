@@ -60,6 +60,17 @@ WRITE_CAPS = {
     Cap.CUSTOMER_HANDOVER,
 }
 
+# engagement (issue 5): contacts, follow-ups, the outbox, reports.
+EXPECTED[Role.FRONT_DESK] |= {
+    Cap.ENGAGEMENT_VIEW,
+    Cap.CONTACT_LOG,
+    Cap.FOLLOWUP_WORK,
+    Cap.OUTBOX_SEND,
+}
+EXPECTED[Role.BEAUTICIAN] |= {Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK}
+EXPECTED[Role.AUDITOR] |= {Cap.ENGAGEMENT_VIEW, Cap.ENGAGEMENT_REPORTS}
+WRITE_CAPS |= {Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK, Cap.OUTBOX_SEND, Cap.REASON_MANAGE}
+
 
 def test_every_role_is_in_the_table() -> None:
     assert set(ROLE_CAPABILITIES) == set(Role.values)

@@ -47,6 +47,13 @@ class Cap(enum.StrEnum):
     CUSTOMER_HANDOVER = "customer.handover"
     FINANCE_VIEW = "finance.view"
     CUSTOMER_EXPORT = "customer.export"
+    # engagement (contacts, follow-ups, reminders, the brief): issue 5
+    ENGAGEMENT_VIEW = "engagement.view"
+    CONTACT_LOG = "engagement.contact_log"
+    FOLLOWUP_WORK = "engagement.followup_work"
+    REASON_MANAGE = "engagement.reason_manage"
+    OUTBOX_SEND = "engagement.outbox_send"
+    ENGAGEMENT_REPORTS = "engagement.reports"
 
 
 _ALL = frozenset(Cap)
@@ -87,6 +94,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.AUDITOR: _READ_ONLY,
 }
+
+# engagement (issue 5): owners and managers get every capability above through _ALL.
+_ENGAGEMENT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.FRONT_DESK: frozenset(
+        {Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK, Cap.OUTBOX_SEND}
+    ),
+    Role.BEAUTICIAN: frozenset({Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK}),
+    Role.AUDITOR: frozenset({Cap.ENGAGEMENT_VIEW, Cap.ENGAGEMENT_REPORTS}),
+}
+for _role, _caps in _ENGAGEMENT_ROLE_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})

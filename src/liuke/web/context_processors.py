@@ -19,6 +19,7 @@ NAVIGATION = [
     ("sales:checkout", _("Checkout"), Cap.SALE_CHECKOUT),
     ("sales:daily_close", _("Daily close"), Cap.DAILY_CLOSE_VIEW),
     ("web:branches", _("Branches & staff"), Cap.BRANCH_STATS_VIEW),
+    ("engagement:followups", _("Follow-ups"), Cap.ENGAGEMENT_VIEW),
     ("customers:retention", _("Retention"), Cap.SETTINGS_MANAGE),
     ("accounts:settings", _("Settings"), Cap.SETTINGS_MANAGE),
 ]

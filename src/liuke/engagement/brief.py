@@ -1,0 +1,185 @@
+"""The customer brief (001 灵活运用: put the archive in front-line hands): for each customer
+expected today, one screen with what the staff member who serves them must know first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuke.accounts import policy
+from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import Cap
+from liuke.audit.choices import Action
+from liuke.audit.services import audit_record
+from liuke.core.errors import NotFound, PermissionDenied
+from liuke.customers.models import Customer
+from liuke.engagement.choices import FollowUpStatus, Outcome, TaskStatus
+from liuke.engagement.models import FollowUp, Task
+from liuke.sales import selectors as sales_selectors
+from liuke.sales.models import Visit
+
+#: Spend over the last twelve months (fen) from which a customer is in tier A or B.
+TIER_A_FEN = 1_000_000
+TIER_B_FEN = 300_000
+BIRTHDAY_SOON_DAYS = 14
+
+
+@dataclass
+class Expected:
+    customer: Customer
+    at: dt.datetime
+    why: str  # "visited" or "booked"
+
+
+def expected_today(*, actor: User, branch: Branch, day: dt.date | None = None) -> list[Expected]:
+    """The customers of `branch` expected on `day`: the ones booked for it at an earlier
+    checkout, and the ones who have come in already (appointments, when they exist, will
+    be added here)."""
+    if not policy.can(actor, Cap.ENGAGEMENT_VIEW) or not policy.may_use_branch(actor, branch):
+        raise PermissionDenied()
+    tz = ZoneInfo(branch.time_zone)
+    day = day or timezone.localdate(timezone.now(), tz)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    visits = policy.scope_customers(actor, Visit.objects.all(), prefix="customer").select_related(
+        "customer"
+    )
+    found: dict[int, Expected] = {}
+    for v in visits.filter(branch=branch, next_visit_at__gte=start, next_visit_at__lt=end).filter(
+        visited_at__gte=start - dt.timedelta(days=180)
+    ):
+        assert v.next_visit_at is not None
+        found.setdefault(v.customer_id, Expected(v.customer, v.next_visit_at, "booked"))
+    for v in visits.filter(branch=branch, visited_at__gte=start, visited_at__lt=end):
+        found.setdefault(v.customer_id, Expected(v.customer, v.visited_at, "visited"))
+    rows = sorted(found.values(), key=lambda e: e.at)
+    if rows:
+        audit_record(
+            actor=actor,
+            action=Action.LIST,
+            customer_ids=[e.customer.pk for e in rows],
+            fields=["brief_today"],
+        )
+    return rows
+
+
+@dataclass
+class Brief:
+    customer: Customer
+    visits: list[Visit]
+    followups: list[FollowUp]
+    tasks: list[Task]
+    complaints: list[Task]
+    sales: Any
+    tier: str
+    birthday_in_days: int | None
+    actions: list[str] = field(default_factory=list)
+
+
+def _days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
+    if birthday is None:
+        return None
+    for year in (today.year, today.year + 1):
+        try:
+            next_day = birthday.replace(year=year)
+        except ValueError:  # 29 February in a common year: celebrated on the 28th
+            next_day = dt.date(year, 2, 28)
+        if next_day >= today:
+            return (next_day - today).days
+    return None
+
+
+def customer_brief(*, actor: User, customer_id: Any) -> Brief:
+    """One customer's brief, audited as a read of the profile ("brief")."""
+    if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
+        raise PermissionDenied()
+    try:
+        pk = int(customer_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    customer = (
+        policy.scope_customers(actor, Customer.objects.all())
+        .select_related("branch", "owner")
+        .filter(pk=pk)
+        .first()
+    )
+    if customer is None:
+        raise NotFound()
+    audit_record(actor=actor, action=Action.VIEW, customer_ids=[customer.pk], fields=["brief"])
+    visits = list(
+        Visit.objects.filter(customer=customer)
+        .select_related("served_by", "branch")
+        .prefetch_related("lines__service", "lines__staff")
+        .order_by("-visited_at")[:3]
+    )
+    followups = list(
+        FollowUp.objects.filter(customer=customer, status=FollowUpStatus.OPEN)
+        .select_related("rule", "assignee")
+        .order_by("due_on")
+    )
+    for f in followups:
+        f.customer = customer  # the same row: no query per follow-up
+    open_tasks = list(
+        Task.objects.filter(customer=customer, status=TaskStatus.OPEN)
+        .select_related("contact__reason", "assignee")
+        .order_by("due_at")
+    )
+    complaints = [
+        t for t in open_tasks if t.contact is not None and t.contact.outcome == Outcome.COMPLAINT
+    ]
+    sales = sales_selectors.customer_sales_summary(actor=actor, customer=customer)
+    spend = sales.spend_12m_fen if sales is not None else 0
+    tier = "A" if spend >= TIER_A_FEN else "B" if spend >= TIER_B_FEN else "C"
+    today = timezone.localdate()
+    birthday_in = _days_to_birthday(customer.birthday, today)
+    brief = Brief(
+        customer=customer,
+        visits=visits,
+        followups=followups,
+        tasks=[t for t in open_tasks if t not in complaints],
+        complaints=complaints,
+        sales=sales,
+        tier=tier,
+        birthday_in_days=birthday_in if birthday_in is not None and birthday_in <= 14 else None,
+    )
+    brief.actions = suggested_actions(brief, today)
+    return brief
+
+
+def suggested_actions(brief: Brief, today: dt.date) -> list[str]:
+    """What to do while the customer is here, most important first (P4: win the next order at
+    every contact; P12: start with yes)."""
+    out: list[str] = []
+    if brief.complaints:
+        out.append(
+            _("Resolve the open complaint first: ask how things are now and what would help.")
+        )
+    if brief.customer.allergies or brief.customer.contraindications:
+        out.append(_("Check the allergies and contraindications before choosing products."))
+    if brief.birthday_in_days is not None:
+        out.append(
+            _("Birthday in %(n)d days: offer the birthday treat.") % {"n": brief.birthday_in_days}
+            if brief.birthday_in_days
+            else _("Birthday today: wish a happy birthday and offer the birthday treat.")
+        )
+    if brief.followups:
+        out.append(_("Ask how the last treatment went (a follow-up is open) and note the answer."))
+    sales = brief.sales
+    if sales is not None:
+        for view in sales.packages:
+            expires = view.package.expires_on
+            if view.remaining and expires and (expires - today).days <= 30 and expires >= today:
+                out.append(
+                    _("%(name)s: %(n)d sessions left, expires %(date)s: book them in.")
+                    % {"name": view.package.name, "n": view.remaining, "date": expires}
+                )
+        if not sales.next_visit:
+            out.append(_("Book the next visit before the customer leaves."))
+    if not out:
+        out.append(_("Book the next visit before the customer leaves."))
+    return out

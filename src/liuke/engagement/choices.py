@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    WECHAT = "wechat", _("WeChat")
+    SMS = "sms", _("SMS")
+    WALK_IN = "walk_in", _("Walk-in")
+    VISIT = "visit", _("Conversation during a visit")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    CALLBACK = "callback", _("Callback needed")
+    NO_ANSWER = "no_answer", _("No answer")
+    BOOKED = "booked", _("Booked")
+    COMPLAINT = "complaint", _("Complaint opened")
+
+
+#: Outcomes that leave the customer waiting for us: they become callback tasks.
+CALLBACK_OUTCOMES = (Outcome.CALLBACK, Outcome.NO_ANSWER, Outcome.COMPLAINT)
+#: Outcomes counted as "unresolved" in the reports.
+UNRESOLVED_OUTCOMES = (Outcome.CALLBACK, Outcome.NO_ANSWER, Outcome.COMPLAINT)
+
+
+class TaskKind(models.TextChoices):
+    CALLBACK = "callback", _("Callback")
+    LAPSED = "lapsed", _("Lapsed customer: win back")
+    PACKAGE_UNUSED = "package_unused", _("Package sessions left")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class FollowUpOutcome(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    ISSUE = "issue", _("Has an issue")
+    REBOOKED = "rebooked", _("Rebooked")
+    NO_ANSWER = "no_answer", _("No answer")
+    DECLINED = "declined", _("Does not want calls")
+
+
+class MessageKind(models.TextChoices):
+    BIRTHDAY = "birthday", _("Birthday greeting")
+    CARD_EXPIRY = "card_expiry", _("Stored-value card expiring")
+    PACKAGE_EXPIRY = "package_expiry", _("Package expiring")
+    REBOOKING = "rebooking", _("Rebooking reminder")
+    WIN_BACK = "win_back", _("We miss you")
+
+
+#: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled
+#: when it is withdrawn. The others are service notices about the customer's own account.
+MARKETING_KINDS = (MessageKind.BIRTHDAY, MessageKind.WIN_BACK)
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    READY = "ready", _("In the outbox, to send")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")

@@ -1,0 +1,32 @@
+"""Message text from its template: placeholders {name}, {first_name}, {branch}, {date},
+{detail} (a card's balance in yuan, a package's sessions left)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liuke.engagement.choices import MessageKind
+from liuke.engagement.models import Message, MessageTemplate
+
+
+class _Safe(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(message: Message, template: MessageTemplate | None, language: str = "zh") -> str:
+    if template is None:
+        return ""
+    body = template.body_en if language.startswith("en") and template.body_en else template.body_zh
+    detail = message.detail
+    if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
+        fen = int(detail)
+        detail = f"¥{fen // 100:,}.{fen % 100:02d}"
+    values = _Safe(
+        name=message.customer.name,
+        first_name=message.customer.first_name,
+        branch=message.branch.name,
+        date=message.occasion_on.strftime("%Y-%m-%d"),
+        detail=detail,
+    )
+    return body.format_map(values)

@@ -1,0 +1,37 @@
+"""Background jobs of the engagement app (huey; the consumer runs beside the web server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from liuke.engagement import dispatch, jobs
+
+
+@db_periodic_task(crontab(hour="6", minute="0"))
+@lock_task("engagement-daily")
+def engagement_daily() -> dict[str, Any]:
+    """Follow-ups, reminders, consent cancellations and escalations, once a day before opening."""
+    return jobs.daily_run()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("engagement-followups")
+def engagement_followups() -> int:
+    """Follow-ups for the visits checked out since the last run (every quarter of an hour)."""
+    return jobs.followups_create()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("engagement-dispatch")
+def engagement_dispatch() -> dict[str, int]:
+    """Queued messages to their channels; withdrawn consent cancels queued marketing."""
+    return dispatch.dispatch()
+
+
+@db_periodic_task(crontab(minute="10"))
+def engagement_overdue() -> int:
+    """Escalate callback tasks overdue by a day (hourly)."""
+    return jobs.overdue_escalate()

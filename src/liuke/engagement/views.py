@@ -1,0 +1,499 @@
+"""Engagement pages. Thin: parse, call a service or selector, render; htmx gets partials.
+Refused input shows its message in the page and saves nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liuke.accounts import policy
+from liuke.accounts.models import User
+from liuke.accounts.policy import Cap
+from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.customers import selectors as customer_selectors
+from liuke.engagement import brief as brief_selectors
+from liuke.engagement import selectors, services
+from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
+
+
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _require(request: HttpRequest, cap: Cap) -> None:
+    if not policy.can(request.user, cap):
+        raise Http404  # the same answer as "no such page": nothing to learn from it
+
+
+def _int(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**62 else None
+
+
+def _minutes(value: Any) -> Any:
+    """Minutes typed in a form as seconds; anything but a whole number is passed on for the
+    service to refuse with its message."""
+    if value in (None, ""):
+        return 0
+    try:
+        return int(value) * 60
+    except (TypeError, ValueError):
+        return value
+
+
+def _defaults(request: HttpRequest) -> None:
+    services.defaults_ensure(business_id=policy.business_of(_actor(request)))
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+VIEWS = ("today", "overdue", "upcoming", "done")
+
+
+@login_required
+def followup_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    actor = _actor(request)
+    view = request.GET.get("view", "today")
+    view = view if view in VIEWS else "today"
+    staff_id = _int(request.GET.get("staff"))
+    rows = selectors.followups(actor=actor, view=view, staff_id=staff_id)  # type: ignore[arg-type]
+    context = {
+        "rows": rows,
+        "view": view,
+        "views": [
+            ("today", _("Today")),
+            ("overdue", _("Overdue")),
+            ("upcoming", _("Next 7 days")),
+            ("done", _("Done")),
+        ],
+        "counts": selectors.followup_counts(actor=actor, staff_id=staff_id),
+        "team": selectors.team(actor=actor),
+        "staff_id": staff_id,
+        "outcomes": FollowUpOutcome.choices,
+        "today": timezone.localdate(),
+    }
+    return render(request, "engagement/followups.html", context)
+
+
+def _followup_action(
+    request: HttpRequest, followup_id: int, act: Callable[[], Any], done: Callable[[Any], str]
+) -> HttpResponse:
+    """Run a follow-up service; htmx gets the row replaced (by a done line, or by the error
+    under it), a plain form post a message and the list again."""
+    _require(request, Cap.FOLLOWUP_WORK)
+    try:
+        followup = act()
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(
+                request,
+                "engagement/partials/row_error.html",
+                {"message": exc.message, "row_id": f"fu-{followup_id}"},
+                status=400,
+            )
+        messages.error(request, exc.message)
+        return redirect("engagement:followups")
+    note = done(followup)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request, "engagement/partials/followup_done.html", {"f": followup, "note": note}
+        )
+    messages.success(request, note)
+    return redirect("engagement:followups")
+
+
+@login_required
+@require_POST
+def followup_complete(request: HttpRequest, followup_id: int) -> HttpResponse:
+    return _followup_action(
+        request,
+        followup_id,
+        lambda: services.followup_complete(
+            actor=_actor(request),
+            followup_id=followup_id,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        ),
+        lambda f: _("Done: %(outcome)s.") % {"outcome": f.get_outcome_display()},
+    )
+
+
+def _due_on(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ServiceError("invalid_due", _("Choose a day from today to 90 days ahead.")) from None
+
+
+@login_required
+@require_POST
+def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
+    return _followup_action(
+        request,
+        followup_id,
+        lambda: services.followup_reschedule(
+            actor=_actor(request),
+            followup_id=followup_id,
+            due_on=_due_on(request.POST.get("due_on", "")),
+            note=request.POST.get("note", ""),
+        ),
+        lambda f: _("Moved to %(day)s.") % {"day": f.due_on.isoformat()},
+    )
+
+
+# --- tasks --------------------------------------------------------------------------------------
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    actor = _actor(request)
+    staff_id = _int(request.GET.get("staff"))
+    overdue = request.GET.get("overdue") == "1"
+    context = {
+        "rows": selectors.tasks(actor=actor, staff_id=staff_id, overdue_only=overdue),
+        "team": selectors.team(actor=actor),
+        "staff_id": staff_id,
+        "overdue": overdue,
+        "now": timezone.now(),
+    }
+    return render(request, "engagement/tasks.html", context)
+
+
+@login_required
+@require_POST
+def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+    _require(request, Cap.FOLLOWUP_WORK)
+    try:
+        services.task_complete(
+            actor=_actor(request), task_id=task_id, note=request.POST.get("note", "")
+        )
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Task done."))
+    return redirect("engagement:tasks")
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest) -> HttpResponse:
+    """Log a contact: from the customer's profile (?customer=) or after a phone-number search
+    (?q=13812345678 finds the caller at once)."""
+    _require(request, Cap.CONTACT_LOG)
+    actor = _actor(request)
+    _defaults(request)
+    customer = None
+    customer_id = _int(request.POST.get("customer_id") or request.GET.get("customer"))
+    if customer_id:
+        try:
+            customer = customer_selectors.customer_get(
+                actor=actor, customer_id=customer_id, purpose="contact"
+            )
+        except NotFound:
+            raise Http404 from None
+    query = request.GET.get("q", "")[:50].strip()
+    matches = (
+        customer_selectors.customer_search(actor=actor, query=query, limit=10)
+        if query and customer is None
+        else []
+    )
+    if customer is None and len(matches) == 1:
+        customer = matches[0]
+    error: ServiceError | None = None
+    if request.method == "POST" and customer is not None:
+        try:
+            services.contact_log(
+                actor=actor,
+                customer_id=customer.pk,
+                channel=request.POST.get("channel", ""),
+                direction=request.POST.get("direction", ""),
+                reason_id=request.POST.get("reason_id"),
+                outcome=request.POST.get("outcome", ""),
+                notes=request.POST.get("notes", ""),
+                wait_seconds=_minutes(request.POST.get("wait_minutes")),
+                handle_seconds=_minutes(request.POST.get("handle_minutes")),
+            )
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Contact logged."))
+            return redirect("customers:detail", customer_id=customer.pk)
+    reasons = selectors.reasons(actor=actor)
+    picked = _int(request.POST.get("reason_id"))
+    context = {
+        "customer": customer,
+        "matches": matches,
+        "q": query,
+        "reasons": reasons,
+        "picked": next((r for r in reasons if r.pk == picked), None),
+        "channels": Channel.choices,
+        "directions": Direction.choices,
+        "outcomes": Outcome.choices,
+        "error": error,
+        "data": request.POST,
+        "history": selectors.contacts(actor=actor, customer=customer, limit=10) if customer else [],
+    }
+    return render(request, "engagement/contact_form.html", context, status=400 if error else 200)
+
+
+@login_required
+def reason_response(request: HttpRequest) -> HttpResponse:
+    """The best response of the reason just picked (htmx partial)."""
+    _require(request, Cap.CONTACT_LOG)
+    reason = None
+    with contextlib.suppress(NotFound):
+        reason = selectors.reason_get(actor=_actor(request), reason_id=request.GET.get("reason_id"))
+    return render(request, "engagement/partials/best_response.html", {"picked": reason})
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    return render(
+        request,
+        "engagement/contacts.html",
+        {"rows": selectors.contacts(actor=_actor(request), limit=100)},
+    )
+
+
+# --- reasons (managers) -------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reason_manage(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.REASON_MANAGE)
+    actor = _actor(request)
+    _defaults(request)
+    error: ServiceError | None = None
+    if request.method == "POST":
+        try:
+            services.reason_save(
+                actor=actor,
+                reason_id=_int(request.POST.get("reason_id")),
+                code=request.POST.get("code", ""),
+                name_zh=request.POST.get("name_zh", ""),
+                name_en=request.POST.get("name_en", ""),
+                response_zh=request.POST.get("response_zh", ""),
+                response_en=request.POST.get("response_en", ""),
+                position=_int(request.POST.get("position")) or 100,
+                is_active=request.POST.get("is_active") == "on",
+            )
+        except NotFound:
+            raise Http404 from None
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Reason saved."))
+            return redirect("engagement:reasons")
+    return render(
+        request,
+        "engagement/reasons.html",
+        {
+            "reasons": selectors.reasons(actor=actor, include_inactive=True),
+            "error": error,
+            "data": request.POST,
+        },
+        status=400 if error else 200,
+    )
+
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    status = request.GET.get("status", MessageStatus.READY)
+    status = status if status in MessageStatus.values else MessageStatus.READY
+    actor = _actor(request)
+    counts = selectors.outbox_counts(actor=actor)
+    return render(
+        request,
+        "engagement/outbox.html",
+        {
+            "rows": selectors.outbox(actor=actor, status=status),
+            "status": status,
+            "statuses": [(key, label, counts.get(key, 0)) for key, label in MessageStatus.choices],
+        },
+    )
+
+
+@login_required
+@require_POST
+def outbox_sent(request: HttpRequest, message_id: int) -> HttpResponse:
+    _require(request, Cap.OUTBOX_SEND)
+    try:
+        services.message_mark_sent(actor=_actor(request), message_id=message_id)
+    except NotFound:
+        raise Http404 from None
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked as sent."))
+    return redirect("engagement:outbox")
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_REPORTS)
+    actor = _actor(request)
+    days = _int(request.GET.get("days")) or 30
+    days = min(days, 366)
+    branch_id = _int(request.GET.get("branch"))
+    staff, branches = selectors.on_time_rates(actor=actor, days=days)
+    return render(
+        request,
+        "engagement/reports.html",
+        {
+            "report": selectors.contact_report(actor=actor, days=days, branch_id=branch_id),
+            "branches": selectors.branches(actor=actor),
+            "branch_id": branch_id,
+            "staff_rates": staff,
+            "branch_rates": branches,
+            "days": days,
+        },
+    )
+
+
+# --- the brief ----------------------------------------------------------------------------------
+
+
+@login_required
+def brief_today(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    actor = _actor(request)
+    branches = selectors.branches(actor=actor)
+    if not branches:
+        raise Http404
+    branch_id = _int(request.GET.get("branch"))
+    branch = next((b for b in branches if b.pk == branch_id), branches[0])
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    expected = brief_selectors.expected_today(actor=actor, branch=branch, day=day)
+    return render(
+        request,
+        "engagement/brief_today.html",
+        {"expected": expected, "branch": branch, "branches": branches, "day": day},
+    )
+
+
+@login_required
+def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    try:
+        brief = brief_selectors.customer_brief(actor=_actor(request), customer_id=customer_id)
+    except (NotFound, PermissionDenied):
+        raise Http404 from None
+    return render(request, "engagement/brief.html", {"b": brief})
+
+
+# --- follow-up rules, templates and reminder settings (managers) -------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_manage(request: HttpRequest) -> HttpResponse:
+    _require(request, Cap.REASON_MANAGE)
+    actor = _actor(request)
+    _defaults(request)
+    error: ServiceError | None = None
+    if request.method == "POST":
+        form = request.POST.get("form")
+        try:
+            if form == "rule":
+                services.rule_save(
+                    actor=actor,
+                    rule_id=_int(request.POST.get("rule_id")),
+                    category=request.POST.get("category", ""),
+                    day=_int(request.POST.get("day")) or request.POST.get("day"),
+                    purpose_zh=request.POST.get("purpose_zh", ""),
+                    purpose_en=request.POST.get("purpose_en", ""),
+                    is_active=request.POST.get("is_active") == "on",
+                )
+            elif form == "template":
+                services.template_save(
+                    actor=actor,
+                    kind=request.POST.get("kind", ""),
+                    body_zh=request.POST.get("body_zh", ""),
+                    body_en=request.POST.get("body_en", ""),
+                )
+            else:
+                services.reminder_settings_save(
+                    actor=actor,
+                    branch_id=_int(request.POST.get("branch_id")),
+                    values={
+                        field: _number(request.POST.get(field))
+                        for field in services.SETTING_RANGES
+                        if field in request.POST
+                    },
+                )
+        except NotFound:
+            raise Http404 from None
+        except ServiceError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("engagement:settings")
+    return render(
+        request,
+        "engagement/settings.html",
+        {**selectors.engagement_settings(actor=actor), "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _number(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@login_required
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The profile's "contacts and follow-ups" section (loaded by htmx after the page)."""
+    _require(request, Cap.ENGAGEMENT_VIEW)
+    actor = _actor(request)
+    try:
+        customer = customer_selectors.customer_get(
+            actor=actor, customer_id=customer_id, purpose="contacts"
+        )
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request,
+        "engagement/partials/customer_panel.html",
+        {
+            "customer": customer,
+            "open": selectors.customer_open_work(actor=actor, customer=customer),
+            "rows": selectors.contacts(actor=actor, customer=customer, limit=5),
+        },
+    )
