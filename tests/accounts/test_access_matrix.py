@@ -93,6 +93,22 @@ ROUTES: dict[str, str] = {
     "sales:daily_close": "list",
     "sales:daily_close_export": "list",
     "sales:catalogue": "none",
+    "engagement:brief_today": "list",
+    "engagement:brief": "customer",
+    "engagement:contacts": "list",
+    "engagement:reason_response": "none",
+    "engagement:contact_new": "list",
+    "engagement:customer_panel": "customer",
+    "engagement:followups": "list",
+    "engagement:followup_complete": "customer",
+    "engagement:followup_reschedule": "customer",
+    "engagement:outbox": "list",
+    "engagement:outbox_sent": "customer",
+    "engagement:reasons": "none",
+    "engagement:reports": "list",
+    "engagement:settings": "none",
+    "engagement:tasks": "list",
+    "engagement:task_complete": "customer",
     "sales:stock_receive": "none",
 }
 #: API operations: "METHOD /path" → what they touch (ids in braces are filled in by the test).
@@ -108,6 +124,13 @@ API_KINDS: dict[str, str] = {
     "/api/v1/stock/receipts": "none",
     "/api/v1/daily-close": "list",
     "/api/v1/access-grants": "list",
+    "/api/v1/engagement/followups": "list",
+    "/api/v1/engagement/outbox": "list",
+    "/api/v1/engagement/reasons": "none",
+    "/api/v1/engagement/reasons/{reason_id}": "none",
+    "/api/v1/engagement/reports": "list",
+    "/api/v1/engagement/tasks": "list",
+    "/api/v1/engagement/contacts": "customer",
     # writes that name the customer in their body
     "/api/v1/checkout/quote": "customer",
     "/api/v1/visits": "customer",
@@ -232,6 +255,7 @@ def world(
         customer=key, grantee=beautician_a, reason="测试", requested_at=timezone.now()
     )
     token, _secret = api_token_create(actor=owner, name="matrix")
+    engagement_ids = _engagement(plain, owner, beautician_a)
     ids = {
         "customer_id": plain.pk,
         "visit_id": visit.pk,
@@ -246,6 +270,7 @@ def world(
         "service_id": shop.facial.pk,
         "staff_id": beautician_a.pk,
         "other_id": key.pk,
+        **engagement_ids,
     }
     key_ids = dict(
         ids,
@@ -256,6 +281,52 @@ def world(
         other_id=plain.pk,
     )
     return World(shop=shop, plain=plain, key=key, ids=ids, key_ids=key_ids)
+
+
+def _engagement(customer: Customer, owner: User, beautician: User) -> dict[str, int]:
+    """A follow-up, a callback task and a queued message about `customer`."""
+    from liuke.engagement import jobs
+    from liuke.engagement import services as engagement
+    from liuke.engagement.models import ContactReason, FollowUp, Message
+    from liuke.sales.models import Visit
+
+    engagement.defaults_ensure(business_id=owner.business_id or 0)
+    visit = Visit.objects.filter(customer=customer).order_by("-visited_at").first()
+    assert visit is not None
+    jobs.prepare()
+    jobs.followups_create(now=visit.visited_at + dt.timedelta(hours=1))
+    followup = FollowUp.objects.filter(customer=customer).first()
+    reason = ContactReason.objects.get(code="booking")
+    contact = engagement.contact_log(
+        actor=owner,
+        customer_id=customer.pk,
+        channel="phone",
+        direction="out",
+        reason_id=reason.pk,
+        outcome="no_answer",
+    )
+    task = contact.tasks.first() if hasattr(contact, "tasks") else None
+    from liuke.engagement.models import Task
+
+    task = task or Task.objects.filter(customer=customer).first()
+    message = Message.objects.create(
+        business_id=customer.business_id,
+        branch_id=customer.branch_id,
+        customer=customer,
+        kind="rebooking",
+        key="matrix",
+        is_marketing=False,
+        occasion_on=timezone.localdate(),
+        body=f"{NAME}，您好",
+    )
+    assert followup is not None
+    assert task is not None
+    return {
+        "followup_id": followup.pk,
+        "task_id": task.pk,
+        "message_id": message.pk,
+        "reason_id": reason.pk,
+    }
 
 
 def _fill(path: str, ids: dict[str, int | str]) -> str:
@@ -293,6 +364,14 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "POST /api/v1/customers/{customer_id}/merge": {"duplicate_id": "{other_id}"},
     "POST /api/v1/visits/{visit_id}/refunds": {"reason": "not_satisfied"},
+    "POST /api/v1/engagement/contacts": {
+        "customer_id": "{customer_id}",
+        "channel": "phone",
+        "direction": "in",
+        "reason_id": "{reason_id}",
+        "outcome": "resolved",
+    },
+    "POST /api/v1/engagement/followups/{followup_id}/done": {"outcome": "satisfied"},
     "POST /api/v1/visits/{visit_id}/exchanges": {
         "line_id": "{line_id}",
         "lines": [_LINE],

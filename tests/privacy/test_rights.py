@@ -222,3 +222,23 @@ def test_the_api_exports_and_erases(owner_client: Client, shop: Shop) -> None:
         content_type="application/json",
     )
     assert response.json() == {"erased": 1}
+
+
+def test_erasure_blanks_what_other_apps_hold_about_the_customer(owner: User, shop: Shop) -> None:
+    from liuke.engagement import services as engagement
+    from liuke.engagement.models import ContactReason as Reason
+
+    engagement.defaults_ensure(business_id=owner.business_id or 0)
+    contact = engagement.contact_log(
+        actor=owner,
+        customer_id=shop.customer.pk,
+        channel="phone",
+        direction="in",
+        reason_id=Reason.objects.get(code="booking").pk,
+        outcome="resolved",
+        notes="她说下周三下午来，住在静安寺附近",
+    )
+    services.customer_anonymise(actor=owner, customer_ids=[shop.customer.pk], reason="删除")
+    contact.refresh_from_db()
+    assert contact.notes == ""
+    assert contact.channel == "phone"  # what the contact was stays, for the statistics

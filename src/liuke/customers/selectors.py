@@ -140,6 +140,22 @@ class CustomerFile:
     def shows(self, field: str) -> bool:
         return field in self.fields
 
+    def masked(self) -> Customer:
+        """The customer with every profile field the actor may not see blanked, in memory
+        (never saved): for pages and answers built from the row, such as the brief."""
+        from liuke.customers.services import EDITABLE_FIELDS
+
+        customer = self.customer
+        for name in EDITABLE_FIELDS:
+            if name in self.fields or name == "tags":
+                continue
+            field: Any = Customer._meta.get_field(name)
+            value = None if field.null else field.get_default()
+            setattr(customer, name, value)
+        if "mobile" not in self.fields or not self.full:
+            customer.mobile_last4 = ""
+        return customer
+
 
 def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profile") -> CustomerFile:
     """One customer, with what `actor` may see of them; audited (with the grant's reason when

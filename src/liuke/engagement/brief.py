@@ -16,7 +16,7 @@ from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound, PermissionDenied
+from liuke.core.errors import PermissionDenied
 from liuke.customers.models import Customer
 from liuke.engagement.choices import FollowUpStatus, Outcome, TaskStatus
 from liuke.engagement.models import FollowUp, Task
@@ -98,19 +98,12 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
     """One customer's brief, audited as a read of the profile ("brief")."""
     if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
         raise PermissionDenied()
-    try:
-        pk = int(customer_id)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    customer = (
-        policy.scope_customers(actor, Customer.objects.all())
-        .select_related("branch", "owner")
-        .filter(pk=pk)
-        .first()
-    )
-    if customer is None:
-        raise NotFound()
-    audit_record(actor=actor, action=Action.VIEW, customer_ids=[customer.pk], fields=["brief"])
+    from liuke.customers import selectors as customer_selectors
+
+    # Scoped, audited ("brief", or "brief:card"), and with the field rules applied: on a key
+    # account seen without a grant, only the card (and a serving beautician's allergies) shows.
+    file = customer_selectors.customer_file(actor=actor, customer_id=customer_id, purpose="brief")
+    customer = file.masked()
     visits = list(
         Visit.objects.filter(customer=customer)
         .select_related("served_by", "branch")

@@ -355,3 +355,94 @@ API_PROPERTIES: dict[str, tuple[DataClass, str]] = {
     "stored_value_fen": (F, _BOOK),
     "visits": (F, _BOOK),
 }
+
+_CONTACT = "the record of contacts with the customer: every caller served, follow-ups done"
+_STD = {
+    "id": (X, _KEEP),
+    "created_at": (X, _KEEP),
+    "updated_at": (X, _KEEP),
+    "business": (X, _KEEP),
+    "branch": (X, _KEEP),
+    "customer": (X, _KEEP),
+}
+MODELS.update(
+    {
+        "engagement.Contact": {
+            **_STD,
+            "channel": (X, _CONTACT),
+            "direction": (X, _CONTACT),
+            "reason": (PR, "why the customer got in touch (what training should cover)"),
+            "outcome": (X, _CONTACT),
+            "notes": (NO, _CONTACT),
+            "staff": (RE, _AUDIT),
+            "occurred_at": (X, _CONTACT),
+            "wait_seconds": (X, "service standard: how long the customer waited"),
+            "handle_seconds": (X, "service standard: how long it took"),
+        },
+        "engagement.FollowUp": {
+            **_STD,
+            "visit": (X, _KEEP),
+            "rule": (X, _KEEP),
+            "assignee": (RE, "who follows the customer up"),
+            "planned_on": (X, _CONTACT),
+            "due_on": (X, _CONTACT),
+            "status": (X, _CONTACT),
+            "outcome": (X, _CONTACT),
+            "note": (NO, _CONTACT),
+            "reschedules": (X, _CONTACT),
+            "done_at": (X, _CONTACT),
+            "done_on": (X, _CONTACT),
+            "done_by": (RE, _AUDIT),
+        },
+        "engagement.Message": {
+            **_STD,
+            "kind": (X, _REACH),
+            "key": (X, _KEEP),
+            "is_marketing": (CO, "marketing messages need marketing consent"),
+            "channel": (X, _REACH),
+            "occasion_on": (ID, "the occasion (a birthday is identity data)"),
+            "detail": (PR, _REACH),
+            "body": (NO, "the message as sent (may hold name and occasion)"),
+            "status": (X, _REACH),
+            "status_note": (X, _REACH),
+            "sent_at": (X, _REACH),
+            "sent_by": (RE, _AUDIT),
+        },
+        "engagement.Task": {
+            **_STD,
+            "kind": (X, _CONTACT),
+            "key": (X, _KEEP),
+            "contact": (X, _KEEP),
+            "assignee": (RE, "who calls the customer back"),
+            "due_at": (X, _CONTACT),
+            "status": (X, _CONTACT),
+            "escalated_at": (X, _CONTACT),
+            "done_at": (X, _CONTACT),
+            "done_by": (RE, _AUDIT),
+            "note": (NO, _CONTACT),
+        },
+    }
+)
+API_PROPERTIES.update(
+    {
+        **{
+            name: (X, _API)
+            for name in (
+                "assignee_id", "best_response", "by_outcome", "by_reason", "callback_due_at",
+                "callback_task_id", "channel", "contact_id", "days", "direction", "done_at",
+                "due", "due_at", "due_on", "escalated_at", "handle_seconds", "is_active",
+                "is_marketing", "label", "most_unresolved", "n", "name_en", "name_zh",
+                "occurred_at", "on_time", "on_time_by_branch", "on_time_by_staff", "outcome",
+                "planned_on", "position", "rate", "reason_id", "response_en", "response_zh",
+                "sent_at", "sent_by_id", "services", "total", "unresolved",
+                "unresolved_share", "view", "wait_seconds",
+            )
+        },
+        "birthday_in_days": (ID, "birthday soon (derived from the birthday)"),
+        "body": (NO, "a message as sent"),
+        "occasion_on": (ID, "the occasion of a message (a birthday is identity data)"),
+        "open_complaints": (NO, _CONTACT),
+        "open_followups": (NO, _CONTACT),
+        "suggested_actions": (PR, _SERVE),
+    }
+)  # fmt: skip
