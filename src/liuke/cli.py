@@ -5,6 +5,8 @@ liuke demo         build a realistic demo salon (any size, deterministic for a s
 liuke createowner  create a business, its first branch and its owner login
 liuke audit verify check the audit log's hash chain; names the first damaged event
 liuke bench        print the benchmark figures recorded in docs/benchmarks.md
+liuke analytics clv      BG/NBD + Gamma-Gamma lifetime value of any transaction file (CSV)
+liuke analytics refresh  recompute the stored per-customer figures now, with a progress bar
 liuke manage ...   any Django management command
 """
 
@@ -191,6 +193,88 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0 if search == 0 and sales == 0 else 1
 
 
+def cmd_analytics_clv(args: argparse.Namespace) -> int:
+    """The models on any CSV of transactions; needs no database."""
+    import json
+    from pathlib import Path
+
+    from liuke.analytics.clv import Options
+    from liuke.analytics.transactions import (
+        TransactionFileError,
+        analyse_file,
+        parse_day,
+        read_transactions,
+        write_predictions,
+    )
+
+    err = Console(stderr=True)
+    try:
+        transactions = read_transactions(
+            Path(args.transactions),
+            customer_col=args.customer_col,
+            date_col=args.date_col,
+            amount_col=args.amount_col,
+        )
+        end = parse_day(args.observation_end) if args.observation_end else None
+        options = Options(
+            horizon_months=args.months,
+            monthly_discount=args.discount,
+            margin=args.margin,
+            visits_days=args.visits_days,
+            unit_days=7.0 if args.unit == "weeks" else 1.0,
+        )
+        analysis = analyse_file(transactions, observation_end=end, options=options)
+    except (OSError, TransactionFileError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 2
+    if args.predictions:
+        write_predictions(Path(args.predictions), transactions.ids, analysis)
+    result = analysis.as_json()
+    result["skipped_rows"] = transactions.skipped
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print_clv(result, args.predictions)
+    return 0
+
+
+def _print_clv(result: dict, predictions: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result['customers']:,} customers, {result['repeat_customers']:,} repeat")
+    table.add_column("model")
+    table.add_column("parameters")
+    table.add_column("log-likelihood", justify="right")
+    table.add_column("status")
+
+    def fmt(*names: str) -> str:
+        return ", ".join(
+            f"{n}={result[n]:.6g}" if result[n] is not None else f"{n}=–" for n in names
+        )
+
+    def ll(key: str) -> str:
+        return f"{result[key]:.4f}" if result[key] is not None else "–"
+
+    table.add_row(
+        "BG/NBD", fmt("r", "alpha", "a", "b"), ll("bgnbd_log_likelihood"), result["bgnbd_message"]
+    )
+    table.add_row(
+        "Gamma-Gamma",
+        fmt("p", "q", "gamma"),
+        ll("gamma_gamma_log_likelihood"),
+        result["spend_message"],
+    )
+    console.print(table)
+    if result["total_value"] is not None:
+        console.print(
+            f"Value of all customers over {result['horizon_months']} months "
+            f"(discount {result['monthly_discount']:.2%} a month, margin {result['margin']:.0%}): "
+            f"{result['total_value']:,.2f}"
+        )
+    if predictions:
+        console.print(f"Per-customer predictions written to {predictions}.")
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
     from django.core.management import execute_from_command_line
@@ -239,6 +323,33 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=1000)
     bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
     bench.set_defaults(func=cmd_bench)
+
+    analytics = sub.add_parser("analytics", help="customer value models and stored figures")
+    analytics_sub = analytics.add_subparsers(dest="analytics_command", required=True)
+    clv = analytics_sub.add_parser(
+        "clv",
+        help="BG/NBD + Gamma-Gamma on a transaction file (CSV)",
+        description="Fit BG/NBD and Gamma-Gamma to a CSV of transactions and predict each "
+        "customer's probability of being active, visits and value. Same-day purchases are one "
+        "occasion; transactions after --observation-end are ignored (docs/analytics.md).",
+    )
+    clv.add_argument("--transactions", required=True, metavar="FILE.csv")
+    clv.add_argument("--customer-col", required=True, metavar="C")
+    clv.add_argument("--date-col", required=True, metavar="D")
+    clv.add_argument("--amount-col", required=True, metavar="A")
+    clv.add_argument("--unit", choices=("days", "weeks"), default="days")
+    clv.add_argument("--observation-end", metavar="DATE", help="default: the last date in the file")
+    clv.add_argument("--predictions", metavar="OUT.csv", help="write per-customer figures")
+    clv.add_argument("--json", action="store_true", help="print one JSON object")
+    clv.add_argument("--months", type=int, default=12, help="value horizon (default 12)")
+    clv.add_argument(
+        "--discount", type=float, default=0.01, help="monthly discount rate (default 0.01)"
+    )
+    clv.add_argument("--margin", type=float, default=1.0, help="profit margin (default 1.0)")
+    clv.add_argument(
+        "--visits-days", type=float, default=90.0, help="expected visits in the next N days"
+    )
+    clv.set_defaults(func=cmd_analytics_clv)
 
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
