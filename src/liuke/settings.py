@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "liuke.audit",
     "liuke.customers",
     "liuke.sales",
+    "liuke.analytics",
     "liuke.demo",
     "liuke.web",
 ]

@@ -1,0 +1,215 @@
+"""The per-customer summary by SQL aggregates in the database, on SQLite and PostgreSQL.
+
+One ordered pass over the `visit_analytics` covering index (business, customer, visited_on,
+total_fen, status): no table lookups and no sort on SQLite; the rules are those of
+`summary.py` (docs/analytics.md):
+
+- a visit's amount is its total (what was charged, stored value included) less its refunds, so
+  never below zero; only a refunded visit looks up its refunds;
+- visits of one customer on one day (`visited_on`, the business's day) are one occasion, counted
+  with COUNT(DISTINCT visited_on); an occasion has a spend when one of its visits has one;
+- the first occasion's amount, left out of the mean spend, is summed with one index probe per
+  customer.
+
+Package sales (paid before the sessions, which are visits with no amount) count in the
+customer's sales (total and last 365 days: the 20 × rule) on the day they were paid.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from liuke.analytics.summary import YEAR_DAYS, Summary, from_columns
+from liuke.sales.choices import CardStatus, PaymentPurpose, VisitStatus
+
+Array = np.ndarray
+
+_VALUE = (
+    "(v.total_fen - CASE WHEN v.status = %s THEN 0 ELSE COALESCE("
+    "(SELECT SUM(r.amount_fen) FROM sales_refund r WHERE r.visit_id = v.id), 0) END)"
+)
+
+# Constant fragments only: every value is a query parameter.
+SUMMARY_SQL = f"""
+SELECT a.customer_id, c.branch_id, a.days, a.spend_days, a.first_on, a.last_on, a.total,
+       a.year, a.visits,
+       (SELECT SUM{_VALUE.replace("v.", "f.")} FROM sales_visit f
+         WHERE f.business_id = %s AND f.customer_id = a.customer_id AND f.visited_on = a.first_on)
+FROM (
+    SELECT v.customer_id,
+           COUNT(DISTINCT v.visited_on) AS days,
+           COUNT(DISTINCT CASE WHEN {_VALUE} > 0 THEN v.visited_on END) AS spend_days,
+           MIN(v.visited_on) AS first_on,
+           MAX(v.visited_on) AS last_on,
+           SUM({_VALUE}) AS total,
+           SUM(CASE WHEN v.visited_on > %s THEN {_VALUE} ELSE 0 END) AS year,
+           COUNT(*) AS visits
+    FROM sales_visit v
+    WHERE v.business_id = %s AND v.visited_on <= %s
+    GROUP BY v.customer_id
+) a
+JOIN customers_customer c ON c.id = a.customer_id
+"""  # noqa: S608
+
+PACKAGE_SALES_SQL = """
+SELECT customer_id, SUM(amount_fen),
+       SUM(CASE WHEN created_at >= %s THEN amount_fen ELSE 0 END)
+FROM sales_payment
+WHERE business_id = %s AND purpose = %s AND created_at < %s
+GROUP BY customer_id
+"""
+
+
+@dataclasses.dataclass
+class DatabaseSummary:
+    """The summary with what the stored figures also need, one element per customer."""
+
+    summary: Summary
+    customer_id: Array
+    branch_id: Array
+    first_on: Array  # datetime64[D]
+    last_on: Array
+    visits: int  # visit rows read
+
+
+def customer_summary(
+    *,
+    business_id: int,
+    observation_end: dt.date,
+    chunk: int = 100_000,
+    progress: Callable[[int], None] | None = None,
+) -> DatabaseSummary:
+    """Every customer of the business with a visit on or before `observation_end` (a local day).
+
+    Day numbers in the summary are days since 1970-01-01.
+    """
+    year_start = observation_end - dt.timedelta(days=YEAR_DAYS)
+    completed = str(VisitStatus.COMPLETED)
+    params: list[Any] = [
+        completed,  # first-day sum
+        business_id,
+        completed,  # spend_days
+        completed,  # total
+        year_start,
+        completed,  # year
+        business_id,
+        observation_end,
+    ]
+    columns: list[list[Array]] = [[] for _ in range(10)]
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_SQL, params)
+        while rows := cursor.fetchmany(chunk):
+            for i, column in enumerate(zip(*rows, strict=True)):
+                if i in (4, 5):
+                    columns[i].append(_days(column))
+                else:
+                    columns[i].append(np.array(column, dtype=np.int64))
+            if progress:
+                progress(len(rows))
+    cid, branch, days, spend_days, first_on, last_on, total, year, visits, first_spend = (
+        np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns
+    )
+    order = np.argsort(cid, kind="stable")
+    cid, branch, days, spend_days = cid[order], branch[order], days[order], spend_days[order]
+    first_on, last_on, total, year = first_on[order], last_on[order], total[order], year[order]
+    first_spend = first_spend[order]
+    total_f = total.astype(float)
+    year_f = year.astype(float)
+    extra_total, extra_year = _package_sales(business_id, observation_end, year_start, cid)
+    first_day = first_on.astype(np.int64)
+    end_day = (np.datetime64(observation_end, "D")).astype(np.int64)
+    spend_x = spend_days - (first_spend > 0)
+    repeat_total = total_f - first_spend
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spend_mean = np.where(spend_x > 0, repeat_total / np.maximum(spend_x, 1), 0.0)
+    summary = from_columns(
+        customer=np.arange(len(cid)),
+        x=days - 1,
+        t_x=last_on.astype(np.int64) - first_day,
+        T=end_day - first_day,
+        spend_x=spend_x,
+        spend_mean=spend_mean,
+        total_spend=total_f + extra_total,
+        year_spend=year_f + extra_year,
+        first_day=first_day,
+    )
+    return DatabaseSummary(
+        summary=summary,
+        customer_id=cid,
+        branch_id=branch,
+        first_on=first_on,
+        last_on=last_on,
+        visits=int(visits.sum()) if len(visits) else 0,
+    )
+
+
+def _days(values: tuple) -> Array:
+    """Dates from the database (text on SQLite, date objects on PostgreSQL) as datetime64[D]."""
+    return np.array(values, dtype="datetime64[D]")
+
+
+def _package_sales(
+    business_id: int, observation_end: dt.date, year_start: dt.date, customers: Array
+) -> tuple[Array, Array]:
+    """Package sales per customer (total, last 365 days), aligned with `customers`."""
+    from django.utils import timezone
+
+    zone = timezone.get_default_timezone()
+    end = dt.datetime.combine(observation_end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    start = dt.datetime.combine(year_start + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    total = np.zeros(len(customers))
+    year = np.zeros(len(customers))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PACKAGE_SALES_SQL, [start, business_id, str(PaymentPurpose.PACKAGE_SALE), end]
+        )
+        rows = cursor.fetchall()
+    if rows and len(customers):
+        who, amount, recent = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        index = np.searchsorted(customers, who.astype(np.int64))
+        index = np.minimum(index, len(customers) - 1)
+        found = customers[index] == who
+        np.add.at(total, index[found], amount[found])
+        np.add.at(year, index[found], recent[found])
+    return total, year
+
+
+def prepaid_holders(business_id: int, today: dt.date) -> set[int]:
+    """Customers holding stored value or unexpired package sessions."""
+    cards = """
+        SELECT c.customer_id FROM sales_storedvaluecard c
+        JOIN sales_cardentry e ON e.card_id = c.id
+        WHERE c.business_id = %s AND c.status = %s
+          AND e.seq = (SELECT MAX(e2.seq) FROM sales_cardentry e2 WHERE e2.card_id = c.id)
+          AND e.paid_after_fen + e.bonus_after_fen > 0
+    """
+    packages = """
+        SELECT p.customer_id FROM sales_package p
+        JOIN sales_packageentry e ON e.package_id = p.id
+        WHERE p.business_id = %s AND (p.expires_on IS NULL OR p.expires_on >= %s)
+          AND e.seq = (SELECT MAX(e2.seq) FROM sales_packageentry e2 WHERE e2.package_id = p.id)
+          AND e.sessions_after > 0
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(cards, [business_id, str(CardStatus.ACTIVE)])
+        held = {row[0] for row in cursor.fetchall()}
+        cursor.execute(packages, [business_id, today])
+        held.update(row[0] for row in cursor.fetchall())
+    return held
+
+
+def referral_counts(business_id: int) -> dict[int, int]:
+    """How many customers each customer brought (by the archive's "referred by")."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT referrer_id, COUNT(*) FROM customers_customer "
+            "WHERE business_id = %s AND referrer_id IS NOT NULL GROUP BY referrer_id",
+            [business_id],
+        )
+        return {int(who): int(n) for who, n in cursor.fetchall()}
