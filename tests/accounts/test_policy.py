@@ -37,6 +37,7 @@ EXPECTED: dict[str, set[Cap]] = {
         Cap.STAFF_VIEW,
         Cap.SALES_VIEW,
         Cap.DAILY_CLOSE_VIEW,
+        Cap.ANALYTICS_VIEW,
     },
 }
 

@@ -41,6 +41,8 @@ class Cap(enum.StrEnum):
     STOCK_MANAGE = "stock.manage"
     SALES_VIEW = "sales.view"
     DAILY_CLOSE_VIEW = "sales.daily_close"
+    # analytics: business-wide customer value lists, dashboards and the fitted models.
+    ANALYTICS_VIEW = "analytics.view"
 
 
 _ALL = frozenset(Cap)
@@ -79,6 +81,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.AUDITOR: _READ_ONLY,
 }
+
+# analytics: owners and managers have every capability; auditors may read the figures too.
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.ANALYTICS_VIEW}
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
