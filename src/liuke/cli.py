@@ -187,11 +187,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
+    from liuke.bench_analytics import run_analytics_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
-    search = run_benchmarks(sizes=args.sizes, queries=args.queries)
-    sales = 0 if args.skip_sales else run_sales_benchmarks()
-    return 0 if search == 0 and sales == 0 else 1
+    parts = set(args.only or ("search", "sales", "analytics"))
+    if args.skip_sales:
+        parts.discard("sales")
+    search = run_benchmarks(sizes=args.sizes, queries=args.queries) if "search" in parts else 0
+    sales = run_sales_benchmarks() if "sales" in parts else 0
+    analytics = run_analytics_benchmarks() if "analytics" in parts else 0
+    return 0 if search == 0 and sales == 0 and analytics == 0 else 1
 
 
 def cmd_analytics_clv(args: argparse.Namespace) -> int:
@@ -372,7 +377,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the benchmarks")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
-    bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
+    bench.add_argument("--skip-sales", action="store_true", help="leave out the sales part")
+    bench.add_argument(
+        "--only",
+        nargs="+",
+        choices=("search", "sales", "analytics"),
+        help="run only these parts (e.g. --only analytics)",
+    )
     bench.set_defaults(func=cmd_bench)
 
     analytics = sub.add_parser("analytics", help="customer value models and stored figures")

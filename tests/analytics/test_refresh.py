@@ -71,11 +71,17 @@ def test_sql_summary_equals_the_numpy_rules(archive, business) -> None:
         business=business, visit=visit, amount_fen=7000, reason=RefundReason.OTHER
     )
     Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.PARTLY_REFUNDED)
-    rows = [
-        (c, d, a - 7000 if (c, d, a) == (visit.customer_id, visit.visited_on, visit.total_fen)
-         else a)
-        for c, d, a in rows
-    ]  # fmt: skip
+    # and a fully refunded one: a visit without an amount
+    full = Visit.objects.filter(total_fen__gt=0).exclude(pk=visit.pk).order_by("-pk").first()
+    Refund.objects.create(
+        business=business, visit=full, amount_fen=full.total_fen, reason=RefundReason.ALLERGY
+    )
+    Visit.objects.filter(pk=full.pk).update(status=VisitStatus.REFUNDED)
+    changed = {
+        (visit.customer_id, visit.visited_on, visit.total_fen): visit.total_fen - 7000,
+        (full.customer_id, full.visited_on, full.total_fen): 0,
+    }
+    rows = [(c, d, changed.get((c, d, a), a)) for c, d, a in rows]
     # a visit after the observation end is ignored
     later = customers[0]
     Visit.objects.create(

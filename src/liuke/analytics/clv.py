@@ -175,15 +175,12 @@ def analyse(summary: Summary, options: Options | None = None) -> Analysis:
     if bg_status == Status.OK and bg_fit is not None and isinstance(bg_fit.params, bgnbd.Params):
         params = bg_fit.params
         with np.errstate(all="ignore"):
-            alive = bgnbd.probability_alive(params, x, t_x, T)
-            visits = bgnbd.conditional_expected_visits(
-                params, options.visits_days / options.unit_days, x, t_x, T
-            )
-            discounted = bgnbd.discounted_visits(
+            alive, visits, discounted = bgnbd.predict(
                 params,
                 x,
                 t_x,
                 T,
+                visits_t=options.visits_days / options.unit_days,
                 months=options.horizon_months,
                 month_length=options.month_days / options.unit_days,
                 monthly_discount=options.monthly_discount,

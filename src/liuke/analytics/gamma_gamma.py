@@ -17,7 +17,7 @@ import time
 import numpy as np
 from scipy import special
 
-from liuke.analytics.grouping import dot
+from liuke.analytics.grouping import dot, table_index
 from liuke.analytics.optimise import FitResult, maximise, result
 
 Array = np.ndarray
@@ -56,7 +56,7 @@ class Data:
             raise ValueError("Gamma-Gamma needs x > 0 and a positive, finite mean spend")
         self.x, self.m, self.w = x, m, w
         self.n = float(w.sum())
-        self.x_values, index = np.unique(x, return_inverse=True)
+        self.x_values, index = table_index(x)
         self.x_weights = np.bincount(index, weights=w, minlength=len(self.x_values))
         self.xm = x * m
         self.wx = w * x

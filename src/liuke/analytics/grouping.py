@@ -10,15 +10,26 @@ Array = np.ndarray
 def unique_rows(*columns: Array) -> tuple[Array, Array]:
     """(first, inverse): `first` indexes one row of each distinct combination of the columns,
     `inverse` maps every row to its combination. Whole-number columns (times in days, counts)
-    become one exact int64 key and a single sort; other values fall back to a lexicographic sort.
+    become one exact integer key: marked in a dense table when its range is small (no sort at
+    all), else one sort of int64; other values fall back to a lexicographic sort.
     """
     n = len(columns[0])
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    key = _integer_key(columns)
-    if key is not None:
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        return first, inverse.reshape(-1)
+    found = _integer_key(columns)
+    if found is not None:
+        key, span = found
+        if span <= max(4 * n, 1 << 16):
+            present = np.zeros(span, dtype=bool)
+            present[key] = True
+            position = np.cumsum(present) - 1
+            inverse = position[key]
+        else:
+            _, inverse = np.unique(key, return_inverse=True)
+            inverse = inverse.reshape(-1)
+        first = np.empty(int(inverse.max()) + 1, dtype=np.int64)
+        first[inverse] = np.arange(n)  # any row of a group will do: they are identical
+        return first, inverse
     order = np.lexsort(columns[::-1])
     new = np.empty(n, dtype=bool)
     new[0] = True
@@ -32,7 +43,20 @@ def unique_rows(*columns: Array) -> tuple[Array, Array]:
     return order[new], inverse
 
 
-def _integer_key(columns: tuple[Array, ...]) -> Array | None:
+def table_index(values: Array) -> tuple[Array, Array]:
+    """(table, index) with table[index] == values: for whole numbers in a small range the table
+    is every number of the range (no sort), else the distinct values."""
+    values = np.asarray(values, dtype=float)
+    if len(values) and np.array_equal(values, np.round(values)):
+        low, high = float(values.min()), float(values.max())
+        if high - low < max(4 * len(values), 1 << 16):
+            table = np.arange(low, high + 1.0)
+            return table, (values - low).astype(np.intp)
+    table, index = np.unique(values, return_inverse=True)
+    return table, index.reshape(-1)
+
+
+def _integer_key(columns: tuple[Array, ...]) -> tuple[Array, int] | None:
     span = 1.0
     lows = []
     for column in columns:
@@ -47,7 +71,7 @@ def _integer_key(columns: tuple[Array, ...]) -> Array | None:
     for column, low in zip(columns, lows, strict=True):
         width = int(column.max() - low) + 1
         key = key * width + (column - low).astype(np.int64)
-    return key
+    return key, int(span)
 
 
 def dot(a: Array, b: Array) -> float:

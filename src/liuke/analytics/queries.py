@@ -24,31 +24,36 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.utils import timezone
 
 from liuke.analytics.summary import YEAR_DAYS, Summary, from_columns
 from liuke.sales.choices import CardStatus, PaymentPurpose, VisitStatus
 
 Array = np.ndarray
 
+#: A visit's amount: its total less its refunds (looked up only for a refunded visit).
 _VALUE = (
-    "(v.total_fen - CASE WHEN v.status = %s THEN 0 ELSE COALESCE("
-    "(SELECT SUM(r.amount_fen) FROM sales_refund r WHERE r.visit_id = v.id), 0) END)"
+    "(f.total_fen - CASE WHEN f.status = %s THEN 0 ELSE COALESCE("
+    "(SELECT SUM(r.amount_fen) FROM sales_refund r WHERE r.visit_id = f.id), 0) END)"
 )
 
-# Constant fragments only: every value is a query parameter.
+# Constant fragments only: every value is a query parameter. The pass over the visits reads
+# plain columns (refunds are rare: subtracted per customer by REFUNDS_SQL); a visit without an
+# amount (free, a package session, fully refunded) is counted, and only the customers that have
+# one get their days with a spend counted exactly by SPEND_DAYS_SQL.
 SUMMARY_SQL = f"""
-SELECT a.customer_id, c.branch_id, a.days, a.spend_days, a.first_on, a.last_on, a.total,
+SELECT a.customer_id, c.branch_id, a.days, a.zero_visits, a.first_on, a.last_on, a.total,
        a.year, a.visits,
-       (SELECT SUM{_VALUE.replace("v.", "f.")} FROM sales_visit f
+       (SELECT SUM{_VALUE} FROM sales_visit f
          WHERE f.business_id = %s AND f.customer_id = a.customer_id AND f.visited_on = a.first_on)
 FROM (
     SELECT v.customer_id,
            COUNT(DISTINCT v.visited_on) AS days,
-           COUNT(DISTINCT CASE WHEN {_VALUE} > 0 THEN v.visited_on END) AS spend_days,
+           SUM(CASE WHEN v.total_fen = 0 OR v.status = %s THEN 1 ELSE 0 END) AS zero_visits,
            MIN(v.visited_on) AS first_on,
            MAX(v.visited_on) AS last_on,
-           SUM({_VALUE}) AS total,
-           SUM(CASE WHEN v.visited_on > %s THEN {_VALUE} ELSE 0 END) AS year,
+           SUM(v.total_fen) AS total,
+           SUM(CASE WHEN v.visited_on > %s THEN v.total_fen ELSE 0 END) AS year,
            COUNT(*) AS visits
     FROM sales_visit v
     WHERE v.business_id = %s AND v.visited_on <= %s
@@ -56,6 +61,22 @@ FROM (
 ) a
 JOIN customers_customer c ON c.id = a.customer_id
 """  # noqa: S608
+
+SPEND_DAYS_SQL = """
+SELECT v.customer_id, COUNT(DISTINCT v.visited_on)
+FROM sales_visit v
+WHERE v.business_id = %s AND v.customer_id IN ({ids}) AND v.visited_on <= %s
+  AND v.total_fen > 0 AND v.status <> %s
+GROUP BY v.customer_id
+"""
+
+REFUNDS_SQL = """
+SELECT v.customer_id, SUM(r.amount_fen),
+       SUM(CASE WHEN v.visited_on > %s THEN r.amount_fen ELSE 0 END)
+FROM sales_refund r JOIN sales_visit v ON v.id = r.visit_id
+WHERE v.business_id = %s AND v.visited_on <= %s
+GROUP BY v.customer_id
+"""
 
 PACKAGE_SALES_SQL = """
 SELECT customer_id, SUM(amount_fen),
@@ -91,13 +112,12 @@ def customer_summary(
     """
     year_start = observation_end - dt.timedelta(days=YEAR_DAYS)
     completed = str(VisitStatus.COMPLETED)
+    completed, refunded = str(VisitStatus.COMPLETED), str(VisitStatus.REFUNDED)
     params: list[Any] = [
-        completed,  # first-day sum
+        completed,  # first-day amount
         business_id,
-        completed,  # spend_days
-        completed,  # total
+        refunded,  # zero_visits
         year_start,
-        completed,  # year
         business_id,
         observation_end,
     ]
@@ -112,20 +132,36 @@ def customer_summary(
                     columns[i].append(np.array(column, dtype=np.int64))
             if progress:
                 progress(len(rows))
-    cid, branch, days, spend_days, first_on, last_on, total, year, visits, first_spend = (
+    cid, branch, days, zero_visits, first_on, last_on, total, year, visits, first_spend = (
         np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns
     )
     order = np.argsort(cid, kind="stable")
-    cid, branch, days, spend_days = cid[order], branch[order], days[order], spend_days[order]
+    cid, branch, days, zero_visits = cid[order], branch[order], days[order], zero_visits[order]
     first_on, last_on, total, year = first_on[order], last_on[order], total[order], year[order]
     first_spend = first_spend[order]
-    total_f = total.astype(float)
-    year_f = year.astype(float)
-    extra_total, extra_year = _package_sales(business_id, observation_end, year_start, cid)
+    spend_days = days.copy()
+    some_free = np.flatnonzero(zero_visits > 0)
+    for lo in range(0, len(some_free), 5_000):
+        part = cid[some_free[lo : lo + 5_000]]
+        found = _per_customer(
+            SPEND_DAYS_SQL.format(ids=", ".join(["%s"] * len(part))),
+            [business_id, *part.tolist(), observation_end, refunded],
+            cid,
+            columns=1,
+        )
+        spend_days[some_free[lo : lo + 5_000]] = found[0][some_free[lo : lo + 5_000]]
+    refunds, refunds_year = _per_customer(
+        REFUNDS_SQL, [year_start, business_id, observation_end], cid, columns=2
+    )
+    package_total, package_year = _per_customer(
+        PACKAGE_SALES_SQL, _package_params(business_id, observation_end, year_start), cid, 2
+    )
+    total_f = total - refunds + package_total
+    year_f = year - refunds_year + package_year
     first_day = first_on.astype(np.int64)
     end_day = (np.datetime64(observation_end, "D")).astype(np.int64)
     spend_x = spend_days - (first_spend > 0)
-    repeat_total = total_f - first_spend
+    repeat_total = (total - refunds) - first_spend
     with np.errstate(invalid="ignore", divide="ignore"):
         spend_mean = np.where(spend_x > 0, repeat_total / np.maximum(spend_x, 1), 0.0)
     summary = from_columns(
@@ -135,8 +171,8 @@ def customer_summary(
         T=end_day - first_day,
         spend_x=spend_x,
         spend_mean=spend_mean,
-        total_spend=total_f + extra_total,
-        year_spend=year_f + extra_year,
+        total_spend=total_f,
+        year_spend=year_f,
         first_day=first_day,
     )
     return DatabaseSummary(
@@ -154,30 +190,29 @@ def _days(values: tuple) -> Array:
     return np.array(values, dtype="datetime64[D]")
 
 
-def _package_sales(
-    business_id: int, observation_end: dt.date, year_start: dt.date, customers: Array
-) -> tuple[Array, Array]:
-    """Package sales per customer (total, last 365 days), aligned with `customers`."""
-    from django.utils import timezone
-
+def _package_params(business_id: int, observation_end: dt.date, year_start: dt.date) -> list[Any]:
+    """Package sales are payments (a moment, not a day): the same days in the local zone."""
     zone = timezone.get_default_timezone()
     end = dt.datetime.combine(observation_end + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     start = dt.datetime.combine(year_start + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    total = np.zeros(len(customers))
-    year = np.zeros(len(customers))
+    return [start, business_id, str(PaymentPurpose.PACKAGE_SALE), end]
+
+
+def _per_customer(sql: str, params: list[Any], customers: Array, columns: int) -> list[Array]:
+    """Rows (customer_id, value, …) of a small query, as arrays aligned with `customers`
+    (sorted ids); customers without a row get 0."""
+    out = [np.zeros(len(customers), dtype=np.int64) for _ in range(columns)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            PACKAGE_SALES_SQL, [start, business_id, str(PaymentPurpose.PACKAGE_SALE), end]
-        )
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if rows and len(customers):
-        who, amount, recent = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-        index = np.searchsorted(customers, who.astype(np.int64))
-        index = np.minimum(index, len(customers) - 1)
-        found = customers[index] == who
-        np.add.at(total, index[found], amount[found])
-        np.add.at(year, index[found], recent[found])
-    return total, year
+    if not rows or not len(customers):
+        return out
+    data = np.array(rows, dtype=np.int64).reshape(len(rows), columns + 1)
+    index = np.minimum(np.searchsorted(customers, data[:, 0]), len(customers) - 1)
+    found = customers[index] == data[:, 0]
+    for i in range(columns):
+        np.add.at(out[i], index[found], data[found, i + 1])
+    return out
 
 
 def prepaid_holders(business_id: int, today: dt.date) -> set[int]:
