@@ -363,9 +363,8 @@ def build_database(customers: int) -> dict[str, Any]:
     visits = len(customer)
     days = np.datetime64(start, "D") + day
     hours = rng.integers(1, 13, visits)  # 09:00–21:00 in Shanghai, in UTC
-    at_text = np.datetime_as_string(
-        days.astype("datetime64[s]") + hours * 3600 + rng.integers(0, 3600, visits), unit="s"
-    )
+    moments = days.astype("datetime64[s]") + (hours * 3600 + rng.integers(0, 3600, visits))
+    at_text = np.datetime_as_string(moments.astype("datetime64[s]"), unit="s")
     on_text = np.datetime_as_string(days, unit="D")
     visit_columns = (
         "created_at, updated_at, business_id, branch_id, customer_id, visited_at, visited_on, "
