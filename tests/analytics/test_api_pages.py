@@ -130,3 +130,50 @@ def test_profile_before_any_refresh(owner_client: Client, owner: User, branch_a:
     customer = customer_make(actor=owner, branch=branch_a, name="未算")
     html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
     assert "liuke analytics refresh" in html
+
+
+# --- the dashboard: call list and RFM grid ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("owner", 200), ("manager_a", 200), ("auditor", 200), ("front_a", 404), ("beautician_a", 404)],
+)
+def test_dashboard_permission_matrix(request, refreshed, persona, status) -> None:
+    client: Client = request.getfixturevalue(f"{persona}_client")
+    assert client.get("/analytics/").status_code == status
+
+
+def test_dashboard_anonymous_is_sent_to_login(client: Client) -> None:
+    response = client.get("/analytics/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_dashboard_call_list_is_scoped_and_audited(
+    manager_a_client: Client, branch_a: Branch, refreshed
+) -> None:
+    response = manager_a_client.get("/analytics/")
+    html = response.content.decode()
+    assert 'id="call-list"' in html
+    assert 'id="rfm-chart"' in html
+    assert "echarts-6.1.0" in html
+    calls = response.context["calls"]
+    assert calls
+    assert {row["item"].figures.branch_id for row in calls} == {branch_a.pk}
+    lost = [row["item"].value_lost_fen for row in calls]
+    assert lost == sorted(lost, reverse=True)
+    event = AuditEvent.objects.filter(fields=["at_risk"]).order_by("-seq").first()
+    assert sorted(event.customer_ids) == sorted(row["item"].figures.customer_id for row in calls)
+    cells = response.context["chart"]["cells"]
+    in_branch = sum(1 for c in refreshed if c.branch_id == branch_a.pk)
+    assert sum(cell[2] for cell in cells) == in_branch
+
+
+def test_dashboard_branch_filter_ignores_other_businesses(
+    owner_client: Client, other_branch: Branch, refreshed
+) -> None:
+    response = owner_client.get(f"/analytics/?branch={other_branch.pk}")
+    assert response.status_code == 200
+    assert response.context["branch_id"] is None
+    assert owner_client.get("/analytics/?branch=abc").status_code == 200
