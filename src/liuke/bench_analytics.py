@@ -167,7 +167,10 @@ def _report_models(console: Any, r: dict[str, Any]) -> bool:
         f"target BG/NBD fit >= {TARGETS['fit']:.0f}x faster, params within 0.1 %: "
         f"{_verdict(fit_ok)}; pipeline >= {TARGETS['pipeline']:.0f}x: {_verdict(pipe_ok)}"
     )
-    print(f"bench analytics load={r['load']} cpus={os.cpu_count()}")
+    print(
+        f"bench analytics cpu_s pipeline ours={r['cpu']['ours_pipeline']:.3f} "
+        f"lifetimes={r['cpu']['lifetimes_pipeline']:.3f} load={r['load']} cpus={os.cpu_count()}"
+    )
     return fit_ok and pipe_ok
 
 
@@ -176,7 +179,8 @@ def _report_summary(console: Any, r: dict[str, Any], build: dict[str, Any]) -> b
     print(
         f"bench analytics summary visits={r['visits']} customers={r['customers']} "
         f"sql_s={r['sql_s']:.2f} (runs {', '.join(f'{s:.2f}' for s in r['sql_runs'])}) "
-        f"lifetimes_s={r['lifetimes_s']:.2f} same={r['same']} load={r['load']} "
+        f"sql_cpu_s={r['sql_cpu_s']:.2f} lifetimes_s={r['lifetimes_s']:.2f} "
+        f"lifetimes_cpu_s={r['lifetimes_cpu_s']:.2f} same={r['same']} load={r['load']} "
         f"db_bytes={build.get('bytes')} build_s={build.get('seconds')}"
     )
     print(
@@ -191,7 +195,8 @@ def _report_refresh(console: Any, r: dict[str, Any]) -> bool:
     steps = " ".join(f"{k}={v:.2f}" for k, v in r["steps"].items())
     print(
         f"bench analytics refresh customers={r['customers']} visits={r['visits']} "
-        f"seconds={r['seconds']:.1f} max_rss_mb={r['max_rss_mb']:.0f} {steps} "
+        f"seconds={r['seconds']:.1f} cpu_s={r['cpu_s']:.1f} max_rss_mb={r['max_rss_mb']:.0f} "
+        f"{steps} "
         f"bgnbd={r['bgnbd_status']} spend={r['spend_status']} load={r['load']}"
     )
     print(
@@ -234,6 +239,7 @@ def bench_models(customers: int) -> dict[str, Any]:
     x, t_x, T, m = d["x"], d["t_x"], d["T"], d["m"]
 
     ours: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     started = time.perf_counter()
     grouped = bgnbd.Grouped(x, t_x, T)
     fit = bgnbd.fit(grouped)
@@ -249,14 +255,16 @@ def bench_models(customers: int) -> dict[str, Any]:
         year_spend=m,
         first_day=np.zeros(customers),
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     analysis = clv.analyse(summary, clv.Options())
     ours["pipeline"] = time.perf_counter() - started
+    cpu["ours_pipeline"] = time.process_time() - cpu_started
     ours["gamma_gamma_fit"] = analysis.seconds["gamma_gamma_fit"]
     ours["predictions"] = analysis.seconds["predict"]
 
     theirs: dict[str, float] = {}
     frame = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, "monetary_value": m})
+    cpu_started = time.process_time()
     started = time.perf_counter()
     bgf = BetaGeoFitter().fit(frame.frequency, frame.recency, frame["T"])
     theirs["bgnbd_fit"] = time.perf_counter() - started
@@ -281,6 +289,7 @@ def bench_models(customers: int) -> dict[str, Any]:
     )
     theirs["predictions"] = time.perf_counter() - started
     theirs["pipeline"] = theirs["bgnbd_fit"] + theirs["gamma_gamma_fit"] + theirs["predictions"]
+    cpu["lifetimes_pipeline"] = time.process_time() - cpu_started
 
     names = ("r", "alpha", "a", "b")
     their_params = bgf.params_[list(names)].to_numpy()
@@ -296,6 +305,7 @@ def bench_models(customers: int) -> dict[str, Any]:
         "grouped_rows": len(grouped.x),
         "ours": ours,
         "lifetimes": theirs,
+        "cpu": cpu,
         "params_ours": [round(float(v), 6) for v in our_params],
         "params_lifetimes": [round(float(v), 6) for v in their_params],
         "max_param_rel_diff": float(np.max(np.abs(our_params / their_params - 1))),
@@ -435,11 +445,13 @@ def bench_summary() -> dict[str, Any]:
     warnings.simplefilter("ignore")
     business = Business.objects.get(name="基准美容")
     runs = []
+    cpu = []
     result = None
     for _ in range(4):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = queries.customer_summary(business_id=business.pk, observation_end=END)
         runs.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
     assert result is not None
     sql_runs = runs[1:]
     data = np.load(f"{settings.DATABASES['default']['NAME']}.npz")
@@ -450,11 +462,12 @@ def bench_summary() -> dict[str, Any]:
             "amount": data["amount"],
         }
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     theirs = summary_data_from_transaction_data(
         frame, "customer", "date", monetary_value_col="amount", observation_period_end=str(END)
     )
     lifetimes_s = time.perf_counter() - started
+    lifetimes_cpu = time.process_time() - cpu_started
     theirs = theirs.sort_index()
     same = (
         result.customer_id.tolist() == theirs.index.tolist()
@@ -467,7 +480,9 @@ def bench_summary() -> dict[str, Any]:
         "customers": len(result.customer_id),
         "sql_s": float(np.median(sql_runs)),
         "sql_runs": sql_runs,
+        "sql_cpu_s": float(np.median(cpu[1:])),
         "lifetimes_s": lifetimes_s,
+        "lifetimes_cpu_s": lifetimes_cpu,
         "same": bool(same),
         "load": _load(),
     }
@@ -478,14 +493,16 @@ def bench_refresh() -> dict[str, Any]:
     from liuke.analytics.services import figures_refresh
 
     business = Business.objects.get(name="基准美容")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = figures_refresh(business=business, today=END)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "customers": result.customers,
         "visits": result.visits,
         "seconds": seconds,
+        "cpu_s": cpu,
         "max_rss_mb": rss,
         "steps": {k: round(v, 2) for k, v in result.seconds.items()},
         "bgnbd_status": result.run.bgnbd_status,
