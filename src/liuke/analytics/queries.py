@@ -40,27 +40,46 @@ _VALUE = (
 # Constant fragments only: every value is a query parameter. The pass over the visits reads
 # plain columns (refunds are rare: subtracted per customer by REFUNDS_SQL); a visit without an
 # amount (free, a package session, fully refunded) is counted, and only the customers that have
-# one get their days with a spend counted exactly by SPEND_DAYS_SQL.
-SUMMARY_SQL = f"""
-SELECT a.customer_id, c.branch_id, a.days, a.zero_visits, a.first_on, a.last_on, a.total,
-       a.year, a.visits,
-       (SELECT SUM{_VALUE} FROM sales_visit f
+# one get their days with a spend counted exactly by SPEND_DAYS_SQL. Days come back as whole
+# days since 1970-01-01, so that every column is an integer.
+_SUMMARY_SQL = """
+SELECT a.customer_id, a.days, a.zero_visits, {first_day}, {last_day}, a.total, a.year,
+       (SELECT SUM{value} FROM sales_visit f
          WHERE f.business_id = %s AND f.customer_id = a.customer_id AND f.visited_on = a.first_on)
 FROM (
     SELECT v.customer_id,
            COUNT(DISTINCT v.visited_on) AS days,
-           SUM(CASE WHEN v.total_fen = 0 OR v.status = %s THEN 1 ELSE 0 END) AS zero_visits,
+           {zero_visits} AS zero_visits,
            MIN(v.visited_on) AS first_on,
            MAX(v.visited_on) AS last_on,
            SUM(v.total_fen) AS total,
-           SUM(CASE WHEN v.visited_on > %s THEN v.total_fen ELSE 0 END) AS year,
-           COUNT(*) AS visits
+           {year} AS year
     FROM sales_visit v
     WHERE v.business_id = %s AND v.visited_on <= %s
     GROUP BY v.customer_id
 ) a
-JOIN customers_customer c ON c.id = a.customer_id
-"""  # noqa: S608
+"""
+
+#: Per database, the cheapest spelling of the same aggregates (SQLite sums booleans).
+_DIALECT = {
+    "sqlite": {
+        "first_day": "CAST(julianday(a.first_on) AS INTEGER) - 2440587",
+        "last_day": "CAST(julianday(a.last_on) AS INTEGER) - 2440587",
+        "zero_visits": "SUM(v.total_fen = 0)",
+        "year": "SUM((v.visited_on > %s) * v.total_fen)",
+    },
+    "postgresql": {
+        "first_day": "a.first_on - DATE '1970-01-01'",
+        "last_day": "a.last_on - DATE '1970-01-01'",
+        "zero_visits": "COUNT(*) FILTER (WHERE v.total_fen = 0)",
+        "year": "COALESCE(SUM(v.total_fen) FILTER (WHERE v.visited_on > %s), 0)",
+    },
+}
+
+
+def summary_sql(vendor: str) -> str:
+    return _SUMMARY_SQL.format(value=_VALUE, **_DIALECT.get(vendor, _DIALECT["postgresql"]))
+
 
 SPEND_DAYS_SQL = """
 SELECT v.customer_id, COUNT(DISTINCT v.visited_on)
@@ -72,11 +91,16 @@ GROUP BY v.customer_id
 
 REFUNDS_SQL = """
 SELECT v.customer_id, SUM(r.amount_fen),
-       SUM(CASE WHEN v.visited_on > %s THEN r.amount_fen ELSE 0 END)
+       SUM(CASE WHEN v.visited_on > %s THEN r.amount_fen ELSE 0 END),
+       SUM(CASE WHEN v.status = %s THEN 1 ELSE 0 END)
 FROM sales_refund r JOIN sales_visit v ON v.id = r.visit_id
 WHERE v.business_id = %s AND v.visited_on <= %s
 GROUP BY v.customer_id
 """
+
+BRANCHES_SQL = "SELECT id, branch_id FROM customers_customer WHERE business_id = %s ORDER BY id"
+
+VISITS_SQL = "SELECT COUNT(*) FROM sales_visit WHERE business_id = %s AND visited_on <= %s"
 
 PACKAGE_SALES_SQL = """
 SELECT customer_id, SUM(amount_fen),
@@ -111,36 +135,28 @@ def customer_summary(
     Day numbers in the summary are days since 1970-01-01.
     """
     year_start = observation_end - dt.timedelta(days=YEAR_DAYS)
-    completed = str(VisitStatus.COMPLETED)
     completed, refunded = str(VisitStatus.COMPLETED), str(VisitStatus.REFUNDED)
-    params: list[Any] = [
-        completed,  # first-day amount
-        business_id,
-        refunded,  # zero_visits
-        year_start,
-        business_id,
-        observation_end,
-    ]
-    columns: list[list[Array]] = [[] for _ in range(10)]
+    params: list[Any] = [completed, business_id, year_start, business_id, observation_end]
+    chunks: list[Array] = []
     with connection.cursor() as cursor:
-        cursor.execute(SUMMARY_SQL, params)
+        cursor.execute(summary_sql(connection.vendor), params)
         while rows := cursor.fetchmany(chunk):
-            for i, column in enumerate(zip(*rows, strict=True)):
-                if i in (4, 5):
-                    columns[i].append(_days(column))
-                else:
-                    columns[i].append(np.array(column, dtype=np.int64))
+            chunks.append(np.array(rows, dtype=np.int64).reshape(len(rows), 8))
             if progress:
                 progress(len(rows))
-    cid, branch, days, zero_visits, first_on, last_on, total, year, visits, first_spend = (
-        np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns
+        cursor.execute(VISITS_SQL, [business_id, observation_end])
+        visits = int(cursor.fetchone()[0])
+        cursor.execute(BRANCHES_SQL, [business_id])
+        homes = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+    data = np.concatenate(chunks) if chunks else np.zeros((0, 8), dtype=np.int64)
+    data = data[np.argsort(data[:, 0], kind="stable")]
+    cid, days, zero_visits, first_day, last_day, total, year, first_spend = data.T
+    branch = homes[np.searchsorted(homes[:, 0], cid), 1] if len(cid) else cid.copy()
+    refunds, refunds_year, refunded_visits = _per_customer(
+        REFUNDS_SQL, [year_start, refunded, business_id, observation_end], cid, columns=3
     )
-    order = np.argsort(cid, kind="stable")
-    cid, branch, days, zero_visits = cid[order], branch[order], days[order], zero_visits[order]
-    first_on, last_on, total, year = first_on[order], last_on[order], total[order], year[order]
-    first_spend = first_spend[order]
     spend_days = days.copy()
-    some_free = np.flatnonzero(zero_visits > 0)
+    some_free = np.flatnonzero((zero_visits > 0) | (refunded_visits > 0))
     for lo in range(0, len(some_free), 5_000):
         part = cid[some_free[lo : lo + 5_000]]
         found = _per_customer(
@@ -150,15 +166,11 @@ def customer_summary(
             columns=1,
         )
         spend_days[some_free[lo : lo + 5_000]] = found[0][some_free[lo : lo + 5_000]]
-    refunds, refunds_year = _per_customer(
-        REFUNDS_SQL, [year_start, business_id, observation_end], cid, columns=2
-    )
     package_total, package_year = _per_customer(
         PACKAGE_SALES_SQL, _package_params(business_id, observation_end, year_start), cid, 2
     )
     total_f = total - refunds + package_total
     year_f = year - refunds_year + package_year
-    first_day = first_on.astype(np.int64)
     end_day = (np.datetime64(observation_end, "D")).astype(np.int64)
     spend_x = spend_days - (first_spend > 0)
     repeat_total = (total - refunds) - first_spend
@@ -167,7 +179,7 @@ def customer_summary(
     summary = from_columns(
         customer=np.arange(len(cid)),
         x=days - 1,
-        t_x=last_on.astype(np.int64) - first_day,
+        t_x=last_day - first_day,
         T=end_day - first_day,
         spend_x=spend_x,
         spend_mean=spend_mean,
@@ -175,19 +187,15 @@ def customer_summary(
         year_spend=year_f,
         first_day=first_day,
     )
+    epoch = np.datetime64("1970-01-01", "D")
     return DatabaseSummary(
         summary=summary,
         customer_id=cid,
         branch_id=branch,
-        first_on=first_on,
-        last_on=last_on,
-        visits=int(visits.sum()) if len(visits) else 0,
+        first_on=epoch + first_day,
+        last_on=epoch + last_day,
+        visits=visits,
     )
-
-
-def _days(values: tuple) -> Array:
-    """Dates from the database (text on SQLite, date objects on PostgreSQL) as datetime64[D]."""
-    return np.array(values, dtype="datetime64[D]")
 
 
 def _package_params(business_id: int, observation_end: dt.date, year_start: dt.date) -> list[Any]:
