@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy src
 
-## Benchmarks: search latency at 10,000 and 1,000,000 customers (see docs/benchmarks.md).
+## Benchmarks: search, sales and analytics (see docs/benchmarks.md); `liuke bench --only analytics`.
 bench: install
 	$(BIN)/liuke bench
 

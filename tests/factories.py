@@ -75,11 +75,13 @@ def visit_make(
     *, customer: Customer, days_ago: int = 0, total_fen: int = 38800, served_by: User | None = None
 ) -> Visit:
     """A visit written straight into sales.Visit (the sales services come with their issue)."""
+    at = timezone.now() - dt.timedelta(days=days_ago)
     return Visit.objects.create(
         business_id=customer.business_id,
         branch_id=customer.branch_id,
         customer=customer,
-        visited_at=timezone.now() - dt.timedelta(days=days_ago),
+        visited_at=at,
+        visited_on=timezone.localdate(at),
         total_fen=total_fen,
         served_by=served_by,
     )

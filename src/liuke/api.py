@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from liuke.accounts.api import router as accounts_router
+from liuke.analytics.api import router as analytics_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
 from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
@@ -27,3 +28,4 @@ api.add_router("/", access_router)
 api.add_router("/", accounts_router)
 api.add_router("/", sales_router)
 api.add_router("/engagement", engagement_router)
+api.add_router("/", analytics_router)

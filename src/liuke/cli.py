@@ -5,6 +5,8 @@ liuke demo         build a realistic demo salon (any size, deterministic for a s
 liuke createowner  create a business, its first branch and its owner login
 liuke audit verify check the audit log's hash chain; names the first damaged event
 liuke bench        print the benchmark figures recorded in docs/benchmarks.md
+liuke analytics clv      BG/NBD + Gamma-Gamma lifetime value of any transaction file (CSV)
+liuke analytics refresh  recompute the stored per-customer figures now, with a progress bar
 liuke manage ...   any Django management command
 """
 
@@ -19,12 +21,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 
 console = Console()
 
 DEMO_USERNAME = "owner"
+#: The parts of `liuke bench`, in the order they run.
+BENCH_PARTS = ("search", "sales", "engagement", "analytics")
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -194,15 +199,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
+    from liuke.bench_analytics import run_analytics_benchmarks
     from liuke.bench_engagement import run_engagement_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
-    if args.only == "engagement":
-        return run_engagement_benchmarks()
-    search = run_benchmarks(sizes=args.sizes, queries=args.queries)
-    sales = 0 if args.skip_sales else run_sales_benchmarks()
-    engagement = 0 if args.skip_sales else run_engagement_benchmarks()
-    return 0 if search == 0 and sales == 0 and engagement == 0 else 1
+    parts = set(args.only or BENCH_PARTS)
+    if args.skip_sales:
+        parts.discard("sales")
+    results = [
+        run_benchmarks(sizes=args.sizes, queries=args.queries) if "search" in parts else 0,
+        run_sales_benchmarks() if "sales" in parts else 0,
+        run_engagement_benchmarks() if "engagement" in parts else 0,
+        run_analytics_benchmarks() if "analytics" in parts else 0,
+    ]
+    return 0 if all(r == 0 for r in results) else 1
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
@@ -215,6 +225,137 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     handed = dispatch(batch=args.batch)
     console.print({k: v for k, v in report.items() if not k.endswith("_s")})
     console.print(f"Messages handed to their channels: {handed['handed']:,}.")
+
+
+def cmd_analytics_clv(args: argparse.Namespace) -> int:
+    """The models on any CSV of transactions; needs no database."""
+    import json
+    from pathlib import Path
+
+    from liuke.analytics.clv import Options
+    from liuke.analytics.transactions import (
+        TransactionFileError,
+        analyse_file,
+        parse_day,
+        read_transactions,
+        write_predictions,
+    )
+
+    err = Console(stderr=True)
+    try:
+        transactions = read_transactions(
+            Path(args.transactions),
+            customer_col=args.customer_col,
+            date_col=args.date_col,
+            amount_col=args.amount_col,
+        )
+        end = parse_day(args.observation_end) if args.observation_end else None
+        options = Options(
+            horizon_months=args.months,
+            monthly_discount=args.discount,
+            margin=args.margin,
+            visits_days=args.visits_days,
+            unit_days=7.0 if args.unit == "weeks" else 1.0,
+        )
+        analysis = analyse_file(transactions, observation_end=end, options=options)
+    except (OSError, TransactionFileError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        return 2
+    if args.predictions:
+        write_predictions(Path(args.predictions), transactions.ids, analysis)
+    result = analysis.as_json()
+    result["skipped_rows"] = transactions.skipped
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        _print_clv(result, args.predictions)
+    return 0
+
+
+def _print_clv(result: dict, predictions: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{result['customers']:,} customers, {result['repeat_customers']:,} repeat")
+    table.add_column("model")
+    table.add_column("parameters")
+    table.add_column("log-likelihood", justify="right")
+    table.add_column("status")
+
+    def fmt(*names: str) -> str:
+        return ", ".join(
+            f"{n}={result[n]:.6g}" if result[n] is not None else f"{n}=–" for n in names
+        )
+
+    def ll(key: str) -> str:
+        return f"{result[key]:.4f}" if result[key] is not None else "–"
+
+    table.add_row(
+        "BG/NBD", fmt("r", "alpha", "a", "b"), ll("bgnbd_log_likelihood"), result["bgnbd_message"]
+    )
+    table.add_row(
+        "Gamma-Gamma",
+        fmt("p", "q", "gamma"),
+        ll("gamma_gamma_log_likelihood"),
+        result["spend_message"],
+    )
+    console.print(table)
+    if result["total_value"] is not None:
+        console.print(
+            f"Value of all customers over {result['horizon_months']} months "
+            f"(discount {result['monthly_discount']:.2%} a month, margin {result['margin']:.0%}): "
+            f"{result['total_value']:,.2f}"
+        )
+    if predictions:
+        console.print(f"Per-customer predictions written to {predictions}.")
+
+
+def _bar_progress(bar: Any, labels: dict[str, str]) -> Any:
+    """A refresh's (step, done, total) reports as one rich task per step."""
+    tasks: dict[str, Any] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(labels.get(step, step), total=total or None)
+        bar.update(tasks[step], completed=done, total=total or None)
+
+    return progress
+
+
+def cmd_analytics_refresh(args: argparse.Namespace) -> int:
+    """Recompute the stored figures now, with a progress bar per business."""
+    _setup_django()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from liuke.accounts.models import Business
+    from liuke.analytics.services import figures_refresh
+
+    businesses = Business.objects.order_by("pk")
+    if args.business:
+        businesses = businesses.filter(pk__in=args.business)
+    labels = {"summary": "visits → summary (SQL)", "models": "fitting the models",
+              "writing": "storing the figures"}  # fmt: skip
+    for business in businesses:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            result = figures_refresh(business=business, progress=_bar_progress(bar, labels))
+        run = result.run
+        console.print(
+            f"[green]{business.name}[/green]: {result.customers:,} customers, "
+            f"{result.visits:,} visits; repeat buying: {run.get_bgnbd_status_display()} "
+            f"({run.bgnbd_message}); spend: {run.get_spend_status_display()}; "
+            f"{sum(result.seconds.values()):.1f} s"
+        )
     return 0
 
 
@@ -264,11 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the benchmarks")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
-    bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
+    bench.add_argument("--skip-sales", action="store_true", help="leave out the sales part")
     bench.add_argument(
         "--only",
-        choices=["engagement"],
-        help="one benchmark alone (engagement: the daily reminder and follow-up job)",
+        nargs="+",
+        choices=BENCH_PARTS,
+        help="run only these parts (e.g. --only analytics engagement)",
     )
     bench.set_defaults(func=cmd_bench)
 
@@ -277,6 +419,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reminders.add_argument("--batch", type=int, default=2000, help="messages to hand over")
     reminders.set_defaults(func=cmd_reminders)
+
+    analytics = sub.add_parser("analytics", help="customer value models and stored figures")
+    analytics_sub = analytics.add_subparsers(dest="analytics_command", required=True)
+    clv = analytics_sub.add_parser(
+        "clv",
+        help="BG/NBD + Gamma-Gamma on a transaction file (CSV)",
+        description="Fit BG/NBD and Gamma-Gamma to a CSV of transactions and predict each "
+        "customer's probability of being active, visits and value. Same-day purchases are one "
+        "occasion; transactions after --observation-end are ignored (docs/analytics.md).",
+    )
+    clv.add_argument("--transactions", required=True, metavar="FILE.csv")
+    clv.add_argument("--customer-col", required=True, metavar="C")
+    clv.add_argument("--date-col", required=True, metavar="D")
+    clv.add_argument("--amount-col", required=True, metavar="A")
+    clv.add_argument("--unit", choices=("days", "weeks"), default="days")
+    clv.add_argument("--observation-end", metavar="DATE", help="default: the last date in the file")
+    clv.add_argument("--predictions", metavar="OUT.csv", help="write per-customer figures")
+    clv.add_argument("--json", action="store_true", help="print one JSON object")
+    clv.add_argument("--months", type=int, default=12, help="value horizon (default 12)")
+    clv.add_argument(
+        "--discount", type=float, default=0.01, help="monthly discount rate (default 0.01)"
+    )
+    clv.add_argument("--margin", type=float, default=1.0, help="profit margin (default 1.0)")
+    clv.add_argument(
+        "--visits-days", type=float, default=90.0, help="expected visits in the next N days"
+    )
+    clv.set_defaults(func=cmd_analytics_clv)
+    refresh = analytics_sub.add_parser(
+        "refresh", help="recompute the stored per-customer figures now (progress bar)"
+    )
+    refresh.add_argument("--business", type=int, nargs="+", help="only these business ids")
+    refresh.set_defaults(func=cmd_analytics_refresh)
 
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

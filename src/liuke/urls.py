@@ -9,5 +9,6 @@ urlpatterns = [
     path("account/", include("liuke.accounts.urls")),
     path("sales/", include("liuke.sales.urls")),
     path("engagement/", include("liuke.engagement.urls")),
+    path("analytics/", include("liuke.analytics.urls")),
     path("", include("liuke.web.urls")),
 ]

@@ -39,6 +39,7 @@ EXPECTED: dict[str, set[Cap]] = {
         Cap.SALES_VIEW,
         Cap.DAILY_CLOSE_VIEW,
         Cap.FINANCE_VIEW,
+        Cap.ANALYTICS_VIEW,
     },
 }
 

@@ -54,6 +54,8 @@ class Cap(enum.StrEnum):
     REASON_MANAGE = "engagement.reason_manage"
     OUTBOX_SEND = "engagement.outbox_send"
     ENGAGEMENT_REPORTS = "engagement.reports"
+    # analytics: business-wide customer value lists, dashboards and the fitted models.
+    ANALYTICS_VIEW = "analytics.view"
 
 
 _ALL = frozenset(Cap)
@@ -105,6 +107,8 @@ _ENGAGEMENT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 }
 for _role, _caps in _ENGAGEMENT_ROLE_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# analytics: owners and managers have every capability; auditors may read the figures too.
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.ANALYTICS_VIEW}
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})

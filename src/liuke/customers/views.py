@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
+from liuke.analytics import views as analytics_views
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup, Source
@@ -162,6 +163,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "photo_form": PhotoForm(),
     }
     context.update(sales_views.customer_sales_context(request, customer))
+    context.update(analytics_views.customer_figures_context(request, customer))
     return render(request, "customers/detail.html", context)
 
 

@@ -52,6 +52,7 @@ from rich.console import Console
 from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
+from liuke.core.timeutil import local_days
 from liuke.customers.choices import ChangeKind
 from liuke.customers.models import Customer, FieldChange, Tag
 from liuke.demo import data
@@ -345,6 +346,7 @@ class _Writer:
                 "branch_id": ids.branch[v.branch].tolist(),
                 "customer_id": cid[v.customer].tolist(),
                 "visited_at": at,
+                "visited_on": _dates(local_days(v.at)),
                 "total_fen": total,
                 "subtotal_fen": total,  # no visit-level discount: prices are on the lines
                 "discount_fen": [0] * nv,

@@ -368,6 +368,7 @@ def _checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
         branch=quote.branch,
         customer=quote.customer,
         visited_at=visited_at,
+        visited_on=timezone.localdate(visited_at),
         status=VisitStatus.COMPLETED,
         subtotal_fen=quote.subtotal_fen,
         discount_fen=quote.discount_fen,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts import policy
 from liuke.accounts.policy import Cap
+from liuke.analytics.urls import NAV_LABEL as ANALYTICS_NAV
 
 #: The navigation: (url name, label, capability needed). Roles drive what appears.
 NAVIGATION = [
@@ -19,6 +20,7 @@ NAVIGATION = [
     ("sales:checkout", _("Checkout"), Cap.SALE_CHECKOUT),
     ("sales:daily_close", _("Daily close"), Cap.DAILY_CLOSE_VIEW),
     ("web:branches", _("Branches & staff"), Cap.BRANCH_STATS_VIEW),
+    ("analytics:dashboard", ANALYTICS_NAV, Cap.ANALYTICS_VIEW),
     ("engagement:followups", _("Follow-ups"), Cap.ENGAGEMENT_VIEW),
     ("customers:retention", _("Retention"), Cap.SETTINGS_MANAGE),
     ("accounts:settings", _("Settings"), Cap.SETTINGS_MANAGE),

@@ -1,0 +1,249 @@
+"""Refreshing the stored figures: the nightly job and `liuke analytics refresh` call this.
+
+One refresh per business: the summary by SQL (`queries.py`), both models (`clv.py`), RFM and
+loyalty (`rfm.py`), then the business's `CustomerFigures` rows are replaced in one transaction
+(bulk: executemany on SQLite, COPY on PostgreSQL) with a new `ModelRun`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from liuke.accounts.models import Business
+from liuke.analytics import clv, queries, rfm
+from liuke.analytics.models import CustomerFigures, ModelRun
+from liuke.analytics.optimise import FitResult
+
+Array = np.ndarray
+
+#: Steps a refresh reports to its progress callback: (step, done, total).
+Progress = Callable[[str, int, int], None]
+
+COLUMNS = (
+    "customer_id",
+    "business_id",
+    "branch_id",
+    "run_id",
+    "visits",
+    "first_visit_on",
+    "last_visit_on",
+    "age_days",
+    "spend_mean_fen",
+    "total_spend_fen",
+    "year_spend_fen",
+    "probability_alive",
+    "expected_visits_90",
+    "expected_spend_fen",
+    "value_fen",
+    "rule_value_fen",
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "segment",
+    "loyalty",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class RefreshResult:
+    run: ModelRun
+    customers: int
+    visits: int
+    seconds: dict[str, float]
+
+
+def figures_refresh(
+    *,
+    business: Business,
+    today: dt.date | None = None,
+    options: clv.Options | None = None,
+    progress: Progress | None = None,
+    chunk: int = 50_000,
+) -> RefreshResult:
+    """Recompute and store every customer's figures for `business` (observation ends `today`,
+    the business's local day, visits of that day included)."""
+    today = today or timezone.localdate()
+    options = options or clv.Options()
+    seconds: dict[str, float] = {}
+    report = progress or (lambda step, done, total: None)
+
+    started = time.perf_counter()
+    fetched = [0]
+
+    def fetching(rows: int) -> None:
+        fetched[0] += rows
+        report("summary", fetched[0], 0)  # 0: the total is not known before the end
+
+    report("summary", 0, 0)
+    data = queries.customer_summary(
+        business_id=business.pk, observation_end=today, progress=fetching
+    )
+    seconds["summary_sql"] = time.perf_counter() - started
+    n = len(data.customer_id)
+    report("summary", n, n)
+
+    started = time.perf_counter()
+    report("models", 0, 1)
+    analysis = clv.analyse(data.summary, options)
+    seconds["models"] = time.perf_counter() - started
+    report("models", 1, 1)
+
+    started = time.perf_counter()
+    s = data.summary
+    recency_days = s.T - s.t_x
+    r_score = rfm.scores(recency_days, higher_is_better=False)
+    f_score = rfm.scores(s.x)
+    m_score = rfm.scores(s.total_spend)
+    segment = rfm.segments(r_score, f_score)
+    held = queries.prepaid_holders(business.pk, today)
+    referred = queries.referral_counts(business.pk)
+    ids = data.customer_id.tolist()
+    loyalty = rfm.loyalty(
+        repeat_visits=s.x,
+        tenure_days=s.t_x,
+        recency_days=recency_days,
+        probability_alive=analysis.probability_alive,
+        prepaid=np.array([1.0 if c in held else 0.0 for c in ids]),
+        referrals=np.array([referred.get(c, 0) for c in ids], dtype=float),
+    )
+    seconds["scores"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    result = analysis.as_json()
+    params = {k: result[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")}
+    with transaction.atomic():
+        run = ModelRun.objects.create(
+            business=business,
+            computed_at=timezone.now(),
+            observation_end=today,
+            customers=n,
+            repeat_customers=analysis.repeat_customers,
+            visits=data.visits,
+            bgnbd_status=analysis.bgnbd_status,
+            bgnbd_message=analysis.bgnbd_message[:300],
+            spend_status=analysis.spend_status,
+            spend_message=analysis.spend_message[:300],
+            params=params,
+            bgnbd_log_likelihood=_float(analysis.bgnbd),
+            gamma_gamma_log_likelihood=_float(analysis.gamma_gamma),
+            total_value_fen=_round_total(analysis.value) if analysis.bgnbd_status == "ok" else None,
+            seconds={},
+        )
+        CustomerFigures.objects.filter(business=business).delete()
+        rows = _rows(
+            business.pk,
+            run.pk,
+            data,
+            analysis,
+            (r_score, f_score, m_score, segment, loyalty),
+            chunk,
+        )
+        written = 0
+        for batch in rows:
+            _write(batch)
+            written += len(batch)
+            report("writing", written, n)
+        seconds["write"] = time.perf_counter() - started
+        seconds.update({f"model_{k}": v for k, v in analysis.seconds.items()})
+        run.seconds = {k: round(v, 3) for k, v in seconds.items()}
+        run.save(update_fields=["seconds"])
+    report("writing", n, n)
+    return RefreshResult(run=run, customers=n, visits=data.visits, seconds=seconds)
+
+
+def _float(fit: FitResult | None) -> float | None:
+    value = fit.log_likelihood if fit else None
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _round_total(values: Array) -> int | None:
+    total = float(np.nansum(values))
+    return round(total) if np.isfinite(total) else None
+
+
+def _rows(
+    business_id: int,
+    run_id: int,
+    data: queries.DatabaseSummary,
+    analysis: clv.Analysis,
+    scores: tuple[Array, Array, Array, list[str], Array],
+    chunk: int,
+) -> Iterator[list[tuple]]:
+    s = data.summary
+    r_score, f_score, m_score, segment, loyalty = scores
+
+    def money(values: Array) -> list[int | None]:
+        out = np.rint(values)
+        return [None if not np.isfinite(v) else int(v) for v in out.tolist()]
+
+    def floats(values: Array) -> list[float | None]:
+        return [None if not np.isfinite(v) else round(v, 6) for v in values.tolist()]
+
+    vendor_dates = connection.vendor != "sqlite"
+    for start in range(0, len(data.customer_id), chunk):
+        part = slice(start, start + chunk)
+        first = _date_values(data.first_on[part], vendor_dates)
+        last = _date_values(data.last_on[part], vendor_dates)
+        yield list(
+            zip(
+                data.customer_id[part].tolist(),
+                [business_id] * len(first),
+                data.branch_id[part].tolist(),
+                [run_id] * len(first),
+                (s.x[part] + 1).astype(np.int64).tolist(),
+                first,
+                last,
+                s.T[part].astype(np.int64).tolist(),
+                money(s.spend_mean[part]),
+                money(s.total_spend[part]),
+                money(s.year_spend[part]),
+                floats(analysis.probability_alive[part]),
+                floats(analysis.expected_visits[part]),
+                money(analysis.expected_spend[part]),
+                money(analysis.value[part]),
+                money(analysis.rule_value[part]),
+                r_score[part].tolist(),
+                f_score[part].tolist(),
+                m_score[part].tolist(),
+                segment[part],
+                loyalty[part].tolist(),
+                strict=True,
+            )
+        )
+
+
+def _date_values(days: Array, as_dates: bool) -> list:
+    if as_dates:
+        return days.astype(dt.date).tolist()
+    return np.datetime_as_string(days, unit="D").tolist()
+
+
+def _write(rows: list[tuple]) -> None:
+    table = CustomerFigures._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
+
+
+def refresh_all(*, progress: Progress | None = None) -> list[RefreshResult]:
+    """Every business, one after the other (the nightly job)."""
+    return [
+        figures_refresh(business=business, progress=progress)
+        for business in Business.objects.order_by("pk")
+    ]

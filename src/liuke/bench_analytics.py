@@ -1,0 +1,545 @@
+"""Analytics benchmarks for `liuke bench` (`liuke bench --only analytics` runs these alone).
+
+Side by side with `lifetimes` 0.11.3 in the same run, each step in a fresh child process:
+
+1. models — 1,000,000 customers drawn from known BG/NBD and Gamma-Gamma parameters, times in
+   whole days over two years (`analytics.simulate`, no database). The BG/NBD fit alone (ours:
+   grouping + fit; lifetimes: `BetaGeoFitter.fit`), then the whole pipeline from the summary:
+   both fits, probability alive, expected visits in 90 days and the 12-month value (1 % a month)
+   of every customer (lifetimes: `BetaGeoFitter.fit`, `GammaGammaFitter.fit`,
+   `conditional_probability_alive`, `conditional_expected_number_of_purchases_up_to_time`,
+   `customer_lifetime_value`). Parameters compared (relative) and log-likelihoods (absolute).
+2. summary — a SQLite database with 1,000,000 customers and about 10,000,000 visits (simulated
+   BG/NBD customers, written set-based into the real schema; built once, cached as
+   var/bench/analytics-10m.sqlite3): the per-customer summary by SQL
+   (`analytics.queries.customer_summary`) against lifetimes'
+   `utils.summary_data_from_transaction_data` on the same rows (a pandas DataFrame of customer,
+   date, amount).
+3. refresh — the nightly refresh (`analytics.services.figures_refresh`) of that database: wall
+   time and the child's peak memory (ru_maxrss).
+
+Targets (docs/benchmarks.md): fit ≥ 10 ×, pipeline ≥ 20 × faster than lifetimes; summary
+< 10 s and faster than lifetimes; refresh < 2 min and < 2 GB. Exit code 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CUSTOMERS = 1_000_000
+SEED = 2026
+#: BG/NBD and Gamma-Gamma parameters of the simulated salon (days, yuan): about ten visits a
+#: customer over two years, a few dropping out after each, ¥150 a visit on average. (Spend in
+#: yuan: lifetimes' Gamma-Gamma, started at γ ≈ 1, does not converge on amounts in fen.)
+TRUE = {"r": 0.9, "alpha": 20.0, "a": 0.9, "b": 12.0}
+SPEND = {"p": 5.0, "q": 4.0, "gamma": 90.0}
+HISTORY_DAYS = 730
+END = dt.date(2026, 11, 22)
+#: Bump when what the cached database holds changes.
+FORMAT = 1
+TARGETS = {"fit": 10.0, "pipeline": 20.0, "summary_s": 10.0, "refresh_s": 120.0, "refresh_mb": 2048}
+
+
+# --- the parent ---------------------------------------------------------------------------------
+
+
+def run_analytics_benchmarks(*, customers: int = CUSTOMERS) -> int:
+    from django.conf import settings
+    from rich.console import Console
+
+    console = Console()
+    folder = Path(settings.VAR_DIR) / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    ok = True
+    console.print(f"[bold]Analytics: models at {customers:,} customers, ours and lifetimes[/bold]")
+    models = _child(["models", "--customers", str(customers)])
+    if models is None:
+        console.print("[red]The model benchmark failed.[/red]")
+        ok = False
+    else:
+        ok &= _report_models(console, models)
+    database = folder / "analytics-10m.sqlite3"
+    build = _ensure_database(console, database, customers)
+    if build is None:
+        return 1
+    console.print("[bold]Analytics: the per-customer summary by SQL, and lifetimes'[/bold]")
+    summary = _child(["summary"], database)
+    if summary is None:
+        console.print("[red]The summary benchmark failed.[/red]")
+        ok = False
+    else:
+        ok &= _report_summary(console, summary, build)
+    console.print("[bold]Analytics: the nightly refresh[/bold]")
+    refresh = _child(["refresh"], database)
+    if refresh is None:
+        console.print("[red]The refresh benchmark failed.[/red]")
+        ok = False
+    else:
+        ok &= _report_refresh(console, refresh)
+    return 0 if ok else 1
+
+
+def _env(database: Path | None) -> dict[str, str]:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="liuke.settings")
+    if database is not None:
+        env["DATABASE_URL"] = f"sqlite:///{database.resolve()}"
+    return env
+
+
+def _child(args: list[str], database: Path | None = None) -> dict[str, Any] | None:
+    proc = subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "liuke.bench_analytics", *args],
+        env=_env(database),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return None
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _ensure_database(console: Any, database: Path, customers: int) -> dict[str, Any] | None:
+    stamp = database.with_suffix(".json")
+    if database.exists() and stamp.exists():
+        meta = json.loads(stamp.read_text(encoding="utf-8"))
+        if meta.get("format") == FORMAT and meta.get("customers") == customers:
+            console.print(f"Reusing {database} (built {meta['built']}).")
+            return dict(meta, reused=True)
+    for suffix in ("", "-wal", "-shm", ".npz"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    console.print(f"[bold]Building {database}[/bold] ({customers:,} customers, ~10M visits) …")
+    meta = _child(["build", "--customers", str(customers)], database)
+    if meta is None:
+        console.print("[red]Building the analytics database failed.[/red]")
+        return None
+    meta.update(format=FORMAT, customers=customers)
+    meta["built"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    stamp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return dict(meta, reused=False)
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _report_models(console: Any, r: dict[str, Any]) -> bool:
+    from rich.table import Table
+
+    table = Table(title=f"BG/NBD and Gamma-Gamma at {r['customers']:,} customers (seconds)")
+    for column in ("step", "ours", "lifetimes", "speed-up"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    fit_x = r["lifetimes"]["bgnbd_fit"] / r["ours"]["bgnbd_fit"]
+    pipe_x = r["lifetimes"]["pipeline"] / r["ours"]["pipeline"]
+    for step in ("bgnbd_fit", "gamma_gamma_fit", "predictions", "pipeline"):
+        ours, theirs = r["ours"][step], r["lifetimes"][step]
+        table.add_row(step, f"{ours:.3f}", f"{theirs:.3f}", f"{theirs / ours:.1f} ×")
+    console.print(table)
+    fit_ok = fit_x >= TARGETS["fit"] and r["max_param_rel_diff"] < 1e-3
+    pipe_ok = pipe_x >= TARGETS["pipeline"]
+    print(
+        f"bench analytics customers={r['customers']} rows={r['grouped_rows']} "
+        f"bgnbd_fit_ours_s={r['ours']['bgnbd_fit']:.3f} "
+        f"bgnbd_fit_lifetimes_s={r['lifetimes']['bgnbd_fit']:.3f} speedup={fit_x:.1f} "
+        f"pipeline_ours_s={r['ours']['pipeline']:.3f} "
+        f"pipeline_lifetimes_s={r['lifetimes']['pipeline']:.3f} speedup={pipe_x:.1f}"
+    )
+    print(
+        f"bench analytics params ours={r['params_ours']} lifetimes={r['params_lifetimes']} "
+        f"max_rel_diff={r['max_param_rel_diff']:.2e} "
+        f"ll_ours={r['ll_ours']:.4f} ll_lifetimes={r['ll_lifetimes']:.4f} "
+        f"ll_diff={r['ll_ours'] - r['ll_lifetimes']:.4f} "
+        f"gg_max_rel_diff={r['gg_max_rel_diff']:.2e} value_max_rel_diff={r['value_rel_diff']:.2e}"
+    )
+    print(
+        f"target BG/NBD fit >= {TARGETS['fit']:.0f}x faster, params within 0.1 %: "
+        f"{_verdict(fit_ok)}; pipeline >= {TARGETS['pipeline']:.0f}x: {_verdict(pipe_ok)}"
+    )
+    print(
+        f"bench analytics cpu_s pipeline ours={r['cpu']['ours_pipeline']:.3f} "
+        f"lifetimes={r['cpu']['lifetimes_pipeline']:.3f} load={r['load']} cpus={os.cpu_count()}"
+    )
+    return fit_ok and pipe_ok
+
+
+def _report_summary(console: Any, r: dict[str, Any], build: dict[str, Any]) -> bool:
+    ok = r["sql_s"] < TARGETS["summary_s"] and r["sql_s"] < r["lifetimes_s"]
+    print(
+        f"bench analytics summary visits={build.get('visits')} visit_days={r['visits']} "
+        f"customers={r['customers']} "
+        f"sql_s={r['sql_s']:.2f} (runs {', '.join(f'{s:.2f}' for s in r['sql_runs'])}) "
+        f"sql_cpu_s={r['sql_cpu_s']:.2f} lifetimes_s={r['lifetimes_s']:.2f} "
+        f"lifetimes_cpu_s={r['lifetimes_cpu_s']:.2f} same={r['same']} load={r['load']} "
+        f"db_bytes={build.get('bytes')} build_s={build.get('seconds')}"
+    )
+    print(
+        f"target summary of {build.get('visits') or 0:,} visits < {TARGETS['summary_s']:.0f} s "
+        f"on SQLite and faster than lifetimes: {_verdict(ok)}"
+    )
+    return ok and bool(r["same"])
+
+
+def _report_refresh(console: Any, r: dict[str, Any]) -> bool:
+    ok = r["seconds"] < TARGETS["refresh_s"] and r["max_rss_mb"] < TARGETS["refresh_mb"]
+    steps = " ".join(f"{k}={v:.2f}" for k, v in r["steps"].items())
+    print(
+        f"bench analytics refresh customers={r['customers']} visit_days={r['visits']} "
+        f"seconds={r['seconds']:.1f} cpu_s={r['cpu_s']:.1f} max_rss_mb={r['max_rss_mb']:.0f} "
+        f"{steps} "
+        f"bgnbd={r['bgnbd_status']} spend={r['spend_status']} load={r['load']}"
+    )
+    print(
+        f"target refresh < {TARGETS['refresh_s']:.0f} s and < {TARGETS['refresh_mb']} MB: "
+        f"{_verdict(ok)}"
+    )
+    return ok
+
+
+# --- the children -------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def _simulated(customers: int) -> dict[str, np.ndarray]:
+    from liuke.analytics import bgnbd, simulate
+    from liuke.analytics import gamma_gamma as gg
+
+    rng = np.random.default_rng(SEED)
+    T = simulate.ages(customers, rng, days=HISTORY_DAYS)
+    x, t_x = simulate.bgnbd_customers(bgnbd.Params(**TRUE), T, rng, whole_days=True)
+    m = simulate.spend(gg.Params(**SPEND), x, rng)
+    return {"x": x, "t_x": t_x, "T": T, "m": m}
+
+
+def bench_models(customers: int) -> dict[str, Any]:
+    """Ours and lifetimes on the same simulated summary."""
+    import warnings
+
+    import pandas as pd
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+
+    from liuke.analytics import bgnbd, clv
+    from liuke.analytics.summary import from_columns
+
+    warnings.simplefilter("ignore")
+    d = _simulated(customers)
+    x, t_x, T, m = d["x"], d["t_x"], d["T"], d["m"]
+
+    # Ours: the median of three runs each (a run takes a second or less, so one run is at the
+    # mercy of whatever else the shared machine does in that second); lifetimes: one run.
+    ours: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    fit_runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        grouped = bgnbd.Grouped(x, t_x, T)
+        fit = bgnbd.fit(grouped)
+        fit_runs.append(time.perf_counter() - started)
+    ours["bgnbd_fit"] = float(np.median(fit_runs))
+    summary = from_columns(
+        customer=np.arange(customers),
+        x=x,
+        t_x=t_x,
+        T=T,
+        spend_x=x,
+        spend_mean=m,
+        total_spend=m * (x + 1),
+        year_spend=m,
+        first_day=np.zeros(customers),
+    )
+    runs: list[tuple[float, float, clv.Analysis]] = []
+    for _ in range(3):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        analysis = clv.analyse(summary, clv.Options())
+        runs.append((time.perf_counter() - started, time.process_time() - cpu_started, analysis))
+    runs.sort(key=lambda run: run[0])
+    ours["pipeline"], cpu["ours_pipeline"], analysis = runs[1]
+    ours["gamma_gamma_fit"] = analysis.seconds["gamma_gamma_fit"]
+    ours["predictions"] = analysis.seconds["predict"]
+
+    theirs: dict[str, float] = {}
+    frame = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, "monetary_value": m})
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    bgf = BetaGeoFitter().fit(frame.frequency, frame.recency, frame["T"])
+    theirs["bgnbd_fit"] = time.perf_counter() - started
+    repeat = frame[frame.frequency > 0]
+    started = time.perf_counter()
+    ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
+    theirs["gamma_gamma_fit"] = time.perf_counter() - started
+    started = time.perf_counter()
+    bgf.conditional_probability_alive(frame.frequency, frame.recency, frame["T"])
+    bgf.conditional_expected_number_of_purchases_up_to_time(
+        90, frame.frequency, frame.recency, frame["T"]
+    )
+    value = ggf.customer_lifetime_value(
+        bgf,
+        frame.frequency,
+        frame.recency,
+        frame["T"],
+        frame.monetary_value,
+        time=12,
+        discount_rate=0.01,
+        freq="D",
+    )
+    theirs["predictions"] = time.perf_counter() - started
+    theirs["pipeline"] = theirs["bgnbd_fit"] + theirs["gamma_gamma_fit"] + theirs["predictions"]
+    cpu["lifetimes_pipeline"] = time.process_time() - cpu_started
+
+    names = ("r", "alpha", "a", "b")
+    their_params = bgf.params_[list(names)].to_numpy()
+    our_params = fit.params.as_array()
+    their_ll = -customers * BetaGeoFitter._negative_log_likelihood(
+        np.log(their_params), x, t_x, T, np.ones(customers), 0.0
+    )
+    spend = analysis.gamma_gamma.params.as_array() if analysis.gamma_gamma else np.full(3, np.nan)
+    their_spend = ggf.params_[["p", "q", "v"]].to_numpy()
+    valid = np.isfinite(analysis.value) & (value.to_numpy() > 0)
+    return {
+        "customers": customers,
+        "grouped_rows": len(grouped.x),
+        "ours": ours,
+        "lifetimes": theirs,
+        "cpu": cpu,
+        "params_ours": [round(float(v), 6) for v in our_params],
+        "params_lifetimes": [round(float(v), 6) for v in their_params],
+        "max_param_rel_diff": float(np.max(np.abs(our_params / their_params - 1))),
+        "ll_ours": float(fit.log_likelihood or np.nan),
+        "ll_lifetimes": float(their_ll),
+        "gg_max_rel_diff": float(np.max(np.abs(spend / their_spend - 1))),
+        "value_rel_diff": float(
+            np.max(np.abs(analysis.value[valid] / value.to_numpy()[valid] - 1))
+        ),
+        "load": _load(),
+    }
+
+
+def build_database(customers: int) -> dict[str, Any]:
+    """Migrate a fresh SQLite file and write simulated customers and visits set-based."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from liuke.accounts.models import Branch, Business
+    from liuke.analytics import bgnbd, simulate
+    from liuke.analytics import gamma_gamma as gg
+    from liuke.customers.models import Customer
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    business = Business.objects.create(name="基准美容")
+    branches = [
+        Branch.objects.create(business=business, name=f"{i + 1}号店", code=f"B{i + 1}")
+        for i in range(4)
+    ]
+    rng = np.random.default_rng(SEED)
+    first = rng.integers(0, HISTORY_DAYS, customers)
+    end_day = HISTORY_DAYS - 1
+    customer, day, amount = simulate.transactions(
+        bgnbd.Params(**TRUE), gg.Params(**SPEND), first, end_day, rng
+    )
+    order = np.lexsort((day, customer))
+    customer, day = customer[order], day[order]
+    amount = np.rint(100 * amount[order]).astype(np.int64)  # fen
+    start = END - dt.timedelta(days=end_day)
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    first_id = (Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    ids = np.arange(first_id, first_id + customers)
+    branch_of = np.array([b.pk for b in branches])[rng.integers(0, len(branches), customers)]
+    columns, defaults = _customer_columns()
+    with transaction.atomic(), connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO customers_customer ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        for lo in range(0, customers, 100_000):
+            rows = []
+            for i in range(lo, min(lo + 100_000, customers)):
+                row = dict(defaults)
+                row.update(
+                    id=int(ids[i]),
+                    business_id=business.pk,
+                    branch_id=int(branch_of[i]),
+                    name=f"顾客{i}",
+                    name_pinyin=f"guke{i}",
+                    name_initials="gk",
+                    created_at=now,
+                    updated_at=now,
+                )
+                rows.append([row[c] for c in columns])
+            cursor.executemany(sql, rows)
+    visits = len(customer)
+    days = np.datetime64(start, "D") + day
+    hours = rng.integers(1, 13, visits)  # 09:00–21:00 in Shanghai, in UTC
+    moments = days.astype("datetime64[s]") + (hours * 3600 + rng.integers(0, 3600, visits))
+    at_text = np.datetime_as_string(moments.astype("datetime64[s]"), unit="s")
+    on_text = np.datetime_as_string(days, unit="D")
+    visit_columns = (
+        "created_at, updated_at, business_id, branch_id, customer_id, visited_at, visited_on, "
+        "total_fen, subtotal_fen"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for lo in range(0, visits, 500_000):
+            hi = min(lo + 500_000, visits)
+            at = [t.replace("T", " ") for t in at_text[lo:hi].tolist()]
+            cust = ids[customer[lo:hi]].tolist()
+            branch = branch_of[customer[lo:hi]].tolist()
+            money = amount[lo:hi].tolist()
+            cursor.executemany(
+                f"INSERT INTO sales_visit ({visit_columns}) VALUES "  # noqa: S608
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                list(
+                    zip(
+                        at,
+                        at,
+                        [business.pk] * (hi - lo),
+                        branch,
+                        cust,
+                        at,
+                        on_text[lo:hi].tolist(),
+                        money,
+                        money,
+                        strict=True,
+                    )
+                ),
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    database = Path(connection.settings_dict["NAME"])
+    np.savez(f"{database}.npz", customer=ids[customer], day=days.astype(np.int64), amount=amount)
+    return {
+        "visits": visits,
+        "seconds": round(time.perf_counter() - started, 1),
+        "bytes": database.stat().st_size,
+    }
+
+
+def _customer_columns() -> tuple[list[str], dict[str, Any]]:
+    """Every column of customers_customer with the model's default (NULL where nullable)."""
+    from liuke.customers.models import Customer
+
+    columns: list[str] = []
+    defaults: dict[str, Any] = {}
+    for field in Customer._meta.concrete_fields:
+        columns.append(field.column)
+        value = field.get_default()
+        if value is None and not field.null and field.get_internal_type() == "BooleanField":
+            value = False
+        defaults[field.column] = value
+    return columns, defaults
+
+
+def bench_summary() -> dict[str, Any]:
+    """The SQL summary (a warm-up run, then the median of three) and lifetimes' on the same rows."""
+    import warnings
+
+    import pandas as pd
+    from django.conf import settings
+    from lifetimes.utils import summary_data_from_transaction_data
+
+    from liuke.accounts.models import Business
+    from liuke.analytics import queries
+
+    warnings.simplefilter("ignore")
+    business = Business.objects.get(name="基准美容")
+    runs = []
+    cpu = []
+    result = None
+    for _ in range(4):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        result = queries.customer_summary(business_id=business.pk, observation_end=END)
+        runs.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    assert result is not None
+    sql_runs = runs[1:]
+    data = np.load(f"{settings.DATABASES['default']['NAME']}.npz")
+    frame = pd.DataFrame(
+        {
+            "customer": data["customer"],
+            "date": data["day"].astype("datetime64[D]").astype("datetime64[ns]"),
+            "amount": data["amount"],
+        }
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
+    theirs = summary_data_from_transaction_data(
+        frame, "customer", "date", monetary_value_col="amount", observation_period_end=str(END)
+    )
+    lifetimes_s = time.perf_counter() - started
+    lifetimes_cpu = time.process_time() - cpu_started
+    theirs = theirs.sort_index()
+    same = (
+        result.customer_id.tolist() == theirs.index.tolist()
+        and np.array_equal(result.summary.x, theirs.frequency.to_numpy())
+        and np.array_equal(result.summary.t_x, theirs.recency.to_numpy())
+        and np.array_equal(result.summary.T, theirs["T"].to_numpy())
+    )
+    return {
+        "visits": int(result.visits),
+        "customers": len(result.customer_id),
+        "sql_s": float(np.median(sql_runs)),
+        "sql_runs": sql_runs,
+        "sql_cpu_s": float(np.median(cpu[1:])),
+        "lifetimes_s": lifetimes_s,
+        "lifetimes_cpu_s": lifetimes_cpu,
+        "same": bool(same),
+        "load": _load(),
+    }
+
+
+def bench_refresh() -> dict[str, Any]:
+    from liuke.accounts.models import Business
+    from liuke.analytics.services import figures_refresh
+
+    business = Business.objects.get(name="基准美容")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = figures_refresh(business=business, today=END)
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "customers": result.customers,
+        "visits": result.visits,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "max_rss_mb": rss,
+        "steps": {k: round(v, 2) for k, v in result.seconds.items()},
+        "bgnbd_status": result.run.bgnbd_status,
+        "spend_status": result.run.spend_status,
+        "load": _load(),
+    }
+
+
+def _main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench_analytics")
+    parser.add_argument("step", choices=("models", "build", "summary", "refresh"))
+    parser.add_argument("--customers", type=int, default=CUSTOMERS)
+    args = parser.parse_args()
+    if args.step == "models":
+        print(json.dumps(bench_models(args.customers)))
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
+    import django
+
+    django.setup()
+    if args.step == "build":
+        print(json.dumps(build_database(args.customers)))
+    elif args.step == "summary":
+        print(json.dumps(bench_summary()))
+    else:
+        print(json.dumps(bench_refresh()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -1,0 +1,179 @@
+"""The figures through the API and on the profile: the permission matrix, the audit trail, the
+labels (model value beside the 20 × rule), and thin data told as such."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.test import Client
+from tests.analytics.test_refresh import TODAY, visits_make
+from tests.factories import customer_make
+
+from liuke.accounts.models import Branch, User
+from liuke.analytics.services import figures_refresh
+from liuke.audit.models import AuditEvent
+
+
+@pytest.fixture
+def refreshed(owner: User, branch_a: Branch, branch_b: Branch, business) -> list:
+    rng = np.random.default_rng(8)
+    customers = [
+        customer_make(actor=owner, branch=branch_a if i % 2 else branch_b, name=f"客{i}")
+        for i in range(80)
+    ]
+    visits_make(customers, rng, per_customer=8)
+    figures_refresh(business=business, today=TODAY)
+    return customers
+
+
+def in_a(customers: list, branch: Branch):
+    return next(c for c in customers if c.branch_id == branch.pk)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("owner", 200),
+        ("front_a", 200),
+        ("beautician_a", 200),
+        ("auditor", 200),
+        ("front_b", 404),  # other branch
+        ("outsider", 404),  # other business
+    ],
+)
+def test_customer_figures_permission_matrix(request, refreshed, branch_a, persona, status) -> None:
+    client: Client = request.getfixturevalue(f"{persona}_client")
+    customer = in_a(refreshed, branch_a)
+    response = client.get(f"/api/v1/analytics/customers/{customer.pk}")
+    assert response.status_code == status
+    if status == 200:
+        body = response.json()
+        assert body["customer_id"] == customer.pk
+        assert body["figures"]["rule_value_fen"] == 20 * body["figures"]["year_spend_fen"]
+        assert body["run"]["customers"] == len(refreshed)
+        assert set(body["run"]["params"]) == {"r", "alpha", "a", "b", "p", "q", "gamma"}
+    else:
+        assert response.json()["code"] == "not_found"
+
+
+def test_anonymous_gets_401(client: Client, refreshed) -> None:
+    assert client.get(f"/api/v1/analytics/customers/{refreshed[0].pk}").status_code == 401
+    assert client.get("/api/v1/analytics/figures").status_code == 401
+
+
+def test_a_figures_read_is_audited(owner_client: Client, owner: User, refreshed) -> None:
+    customer = refreshed[3]
+    owner_client.get(f"/api/v1/analytics/customers/{customer.pk}")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "view"
+    assert event.fields == ["figures"]
+    assert event.customer_ids == [customer.pk]
+
+
+def test_list_is_scoped_ordered_and_audited(
+    manager_a_client: Client, branch_a: Branch, refreshed
+) -> None:
+    response = manager_a_client.get("/api/v1/analytics/figures?order=rule_value&limit=10")
+    assert response.status_code == 200
+    rows = response.json()
+    assert rows
+    assert {r["branch_id"] for r in rows} == {branch_a.pk}  # the manager's branch only
+    values = [r["rule_value_fen"] for r in rows]
+    assert values == sorted(values, reverse=True)
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "list"
+    assert sorted(event.customer_ids) == sorted(r["customer_id"] for r in rows)
+
+
+def test_list_needs_the_analytics_capability(front_a_client: Client, refreshed) -> None:
+    response = front_a_client.get("/api/v1/analytics/figures")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_bad_filters_are_422(owner_client: Client, refreshed) -> None:
+    assert owner_client.get("/api/v1/analytics/figures?segment=vip").status_code == 422
+    assert owner_client.get("/api/v1/analytics/figures?limit=5000").status_code == 422
+
+
+def test_run_endpoint(owner_client: Client, refreshed) -> None:
+    body = owner_client.get("/api/v1/analytics/run").json()
+    assert body["customers"] == len(refreshed)
+    assert body["bgnbd_status"] in {"ok", "not_converged"}
+
+
+def test_profile_shows_model_value_beside_the_rule(
+    owner_client: Client, branch_a: Branch, refreshed
+) -> None:
+    customer = in_a(refreshed, branch_a)
+    html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="value"' in html
+    assert 'id="value-model"' in html
+    assert 'id="value-rule"' in html
+    assert "20 ×" in html or "× 20" in html  # labelled as the rule, in either language
+    assert 'id="segment"' in html
+    assert 'id="loyalty"' in html
+
+
+def test_profile_says_when_data_are_too_thin(owner: User, branch_a: Branch, business) -> None:
+    client = Client()
+    client.force_login(owner)
+    customers = [customer_make(actor=owner, branch=branch_a, name=f"新{i}") for i in range(4)]
+    visits_make(customers, np.random.default_rng(2))
+    figures_refresh(business=business, today=TODAY)
+    html = client.get(f"/customers/{customers[0].pk}/").content.decode()
+    assert 'id="value-thin"' in html
+    assert 'id="value-rule"' in html
+
+
+def test_profile_before_any_refresh(owner_client: Client, owner: User, branch_a: Branch) -> None:
+    customer = customer_make(actor=owner, branch=branch_a, name="未算")
+    html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "liuke analytics refresh" in html
+
+
+# --- the dashboard: call list and RFM grid ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("owner", 200), ("manager_a", 200), ("auditor", 200), ("front_a", 404), ("beautician_a", 404)],
+)
+def test_dashboard_permission_matrix(request, refreshed, persona, status) -> None:
+    client: Client = request.getfixturevalue(f"{persona}_client")
+    assert client.get("/analytics/").status_code == status
+
+
+def test_dashboard_anonymous_is_sent_to_login(client: Client) -> None:
+    response = client.get("/analytics/")
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
+def test_dashboard_call_list_is_scoped_and_audited(
+    manager_a_client: Client, branch_a: Branch, refreshed
+) -> None:
+    response = manager_a_client.get("/analytics/")
+    html = response.content.decode()
+    assert 'id="call-list"' in html
+    assert 'id="rfm-chart"' in html
+    assert "echarts-6.1.0" in html
+    calls = response.context["calls"]
+    assert calls
+    assert {row["item"].figures.branch_id for row in calls} == {branch_a.pk}
+    lost = [row["item"].value_lost_fen for row in calls]
+    assert lost == sorted(lost, reverse=True)
+    event = AuditEvent.objects.filter(fields=["at_risk"]).order_by("-seq").first()
+    assert sorted(event.customer_ids) == sorted(row["item"].figures.customer_id for row in calls)
+    cells = response.context["chart"]["cells"]
+    in_branch = sum(1 for c in refreshed if c.branch_id == branch_a.pk)
+    assert sum(cell[2] for cell in cells) == in_branch
+
+
+def test_dashboard_branch_filter_ignores_other_businesses(
+    owner_client: Client, other_branch: Branch, refreshed
+) -> None:
+    response = owner_client.get(f"/analytics/?branch={other_branch.pk}")
+    assert response.status_code == 200
+    assert response.context["branch_id"] is None
+    assert owner_client.get("/analytics/?branch=abc").status_code == 200

@@ -1,0 +1,152 @@
+"""The per-customer summary by SQL equals the NumPy rules on the same visits; the refresh stores
+one row of figures per customer and replaces them; thin data are labelled, not modelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+from tests.factories import customer_make
+
+from liuke.accounts.models import Branch, User
+from liuke.analytics import queries
+from liuke.analytics.models import CustomerFigures, ModelRun
+from liuke.analytics.services import figures_refresh
+from liuke.analytics.summary import summarise
+from liuke.sales.choices import RefundReason, VisitStatus
+from liuke.sales.models import Refund, Visit
+
+TODAY = dt.date(2026, 6, 30)
+
+
+def visits_make(
+    customers: list, rng: np.random.Generator, *, per_customer: int = 6
+) -> list[tuple[int, dt.date, int]]:
+    """Visits at random times over two years (some on the same day, some free), written
+    straight into sales.Visit. Returns (customer, local day, amount) rows."""
+    zone = timezone.get_default_timezone()
+    rows = []
+    objects = []
+    for customer in customers:
+        n = int(rng.integers(1, per_customer + 1))
+        days = rng.integers(0, 730, n)
+        days = np.concatenate([days, days[:1]]) if rng.random() < 0.3 else days  # same day
+        for d in days.tolist():
+            local = dt.datetime.combine(TODAY - dt.timedelta(days=d), dt.time(), tzinfo=zone)
+            at = local + dt.timedelta(hours=int(rng.integers(0, 24)), minutes=7)
+            amount = 0 if rng.random() < 0.1 else int(rng.integers(5000, 90000))
+            objects.append(
+                Visit(
+                    business_id=customer.business_id,
+                    branch_id=customer.branch_id,
+                    customer=customer,
+                    visited_at=at,
+                    visited_on=timezone.localdate(at),
+                    total_fen=amount,
+                    subtotal_fen=amount,
+                )
+            )
+            rows.append((customer.pk, timezone.localdate(at), amount))
+    Visit.objects.bulk_create(objects)
+    return rows
+
+
+@pytest.fixture
+def archive(owner: User, branch_a: Branch, branch_b: Branch) -> tuple[list, list]:
+    rng = np.random.default_rng(4)
+    customers = [
+        customer_make(actor=owner, branch=branch_a if i % 3 else branch_b, name=f"顾客{i}")
+        for i in range(60)
+    ]
+    return customers, visits_make(customers, rng)
+
+
+def test_sql_summary_equals_the_numpy_rules(archive, business) -> None:
+    customers, rows = archive
+    # given a partly refunded visit: its amount counts net of the refund
+    visit = Visit.objects.filter(total_fen__gt=20000).order_by("pk").first()
+    Refund.objects.create(
+        business=business, visit=visit, amount_fen=7000, reason=RefundReason.OTHER
+    )
+    Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.PARTLY_REFUNDED)
+    # and a fully refunded one: a visit without an amount
+    full = Visit.objects.filter(total_fen__gt=0).exclude(pk=visit.pk).order_by("-pk").first()
+    Refund.objects.create(
+        business=business, visit=full, amount_fen=full.total_fen, reason=RefundReason.ALLERGY
+    )
+    Visit.objects.filter(pk=full.pk).update(status=VisitStatus.REFUNDED)
+    changed = {
+        (visit.customer_id, visit.visited_on, visit.total_fen): visit.total_fen - 7000,
+        (full.customer_id, full.visited_on, full.total_fen): 0,
+    }
+    rows = [(c, d, changed.get((c, d, a), a)) for c, d, a in rows]
+    # a visit after the observation end is ignored
+    later = customers[0]
+    Visit.objects.create(
+        business=business,
+        branch_id=later.branch_id,
+        customer=later,
+        visited_at=timezone.now() + dt.timedelta(days=400),
+        visited_on=TODAY + dt.timedelta(days=1),
+        total_fen=100,
+    )
+
+    got = queries.customer_summary(business_id=business.pk, observation_end=TODAY)
+
+    ids = sorted({c for c, _, _ in rows})
+    code = {c: i for i, c in enumerate(ids)}
+    expected = summarise(
+        [code[c] for c, _, _ in rows],
+        [(d - dt.date(1970, 1, 1)).days for _, d, _ in rows],
+        [a for _, _, a in rows],
+        observation_end=(TODAY - dt.date(1970, 1, 1)).days,
+    )
+    assert got.customer_id.tolist() == ids
+    for field in ("x", "t_x", "T", "spend_x", "total_spend", "year_spend", "first_day"):
+        np.testing.assert_array_equal(getattr(got.summary, field), getattr(expected, field))
+    np.testing.assert_allclose(got.summary.spend_mean, expected.spend_mean)
+    assert got.visits == int((expected.x + 1).sum())  # visit days
+    branches = dict(zip(got.customer_id.tolist(), got.branch_id.tolist(), strict=True))
+    assert all(branches[c.pk] == c.branch_id for c in customers)
+
+
+def test_refresh_stores_and_replaces_figures(archive, business) -> None:
+    customers, _ = archive
+    first = figures_refresh(business=business, today=TODAY)
+    assert first.customers == len(customers)
+    assert CustomerFigures.objects.filter(business=business).count() == len(customers)
+    again = figures_refresh(business=business, today=TODAY)
+    assert CustomerFigures.objects.filter(business=business).count() == len(customers)
+    assert set(CustomerFigures.objects.values_list("run_id", flat=True)) == {again.run.pk}
+    run = ModelRun.objects.get(pk=again.run.pk)
+    assert run.customers == len(customers)
+    assert run.bgnbd_status in {"ok", "not_converged", "thin"}
+    figures = CustomerFigures.objects.get(customer=customers[1])
+    assert figures.rule_value_fen == 20 * figures.year_spend_fen
+    assert 1 <= figures.recency_score <= 5
+    assert 0 <= figures.loyalty <= 100
+    if run.bgnbd_status == "ok":
+        assert figures.probability_alive is not None
+        assert figures.value_fen is not None
+
+
+def test_thin_data_is_labelled_not_modelled(owner, branch_a, business) -> None:
+    rng = np.random.default_rng(1)
+    customers = [customer_make(actor=owner, branch=branch_a, name=f"新客{i}") for i in range(3)]
+    visits_make(customers, rng)
+    result = figures_refresh(business=business, today=TODAY)
+    assert result.run.bgnbd_status in {"thin", "no_repeats"}
+    assert result.run.params["r"] is None
+    for figures in CustomerFigures.objects.filter(business=business):
+        assert figures.probability_alive is None
+        assert figures.value_fen is None
+        assert figures.rule_value_fen >= 0
+
+
+def test_other_business_is_untouched(archive, business, other_business, outsider) -> None:
+    figures_refresh(business=business, today=TODAY)
+    result = figures_refresh(business=other_business, today=TODAY)
+    assert result.customers == 0
+    assert CustomerFigures.objects.filter(business=business).exists()
