@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0002_checkout_ledgers'),
+        ('sales', '0005_visit_visited_on_required'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_two_factor'),
-        ('sales', '0003_refund_exchange_visit'),
+        ('sales', '0006_refund_exchange_visit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
