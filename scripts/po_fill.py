@@ -12,9 +12,7 @@ from pathlib import Path
 
 def _unquote(block: str) -> str:
     parts = re.findall(r'"((?:[^"\\]|\\.)*)"', block)
-    return "".join(parts).encode("utf-8").decode("unicode_escape").encode("latin-1").decode(
-        "utf-8"
-    )
+    return "".join(parts).encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8")
 
 
 def _quote(text: str) -> str:
@@ -33,9 +31,7 @@ def fill(po_text: str, translations: dict[str, str]) -> tuple[str, int]:
         if msgid not in translations:
             continue
         head = entry[: m.start()]
-        head = "\n".join(
-            line for line in head.splitlines() if not line.startswith("#|")
-        )
+        head = "\n".join(line for line in head.splitlines() if not line.startswith("#|"))
         head = re.sub(r"^#, fuzzy, ", "#, ", head, flags=re.M)
         head = re.sub(r"^#, fuzzy\n?", "", head + "\n", flags=re.M).rstrip("\n")
         new = f"msgid {m.group(1).rstrip()}\nmsgstr {_quote(translations[msgid])}"

@@ -225,6 +225,7 @@ def cmd_reminders(args: argparse.Namespace) -> int:
     handed = dispatch(batch=args.batch)
     console.print({k: v for k, v in report.items() if not k.endswith("_s")})
     console.print(f"Messages handed to their channels: {handed['handed']:,}.")
+    return 0
 
 
 def cmd_analytics_clv(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ def visit_with_followups(
         branch_id=customer.branch_id,
         customer=customer,
         visited_at=timezone.now() - dt.timedelta(days=days_ago),
+        visited_on=timezone.localdate(timezone.now() - dt.timedelta(days=days_ago)),
         total_fen=38800,
         served_by=served_by,
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
@@ -28,6 +29,7 @@ def _visit(customer, when: dt.datetime, served_by: User | None = None) -> Visit:
         branch_id=customer.branch_id,
         customer=customer,
         visited_at=when,
+        visited_on=timezone.localdate(when),
         total_fen=38800,
         served_by=served_by,
     )

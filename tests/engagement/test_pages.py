@@ -335,7 +335,9 @@ def test_a_category_rule_follows_up_only_visits_with_that_service(
         customer = customer_make(actor=owner, branch=branch_a)
         visit = Visit.objects.create(
             business_id=owner.business_id, branch=branch_a, customer=customer,
-            visited_at=timezone.now() - dt.timedelta(hours=2), total_fen=service.price_fen,
+            visited_at=timezone.now() - dt.timedelta(hours=2),
+            visited_on=timezone.localdate(timezone.now() - dt.timedelta(hours=2)),
+            total_fen=service.price_fen,
             served_by=beautician_a,
         )  # fmt: skip
         VisitLine.objects.create(

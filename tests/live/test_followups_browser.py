@@ -47,7 +47,8 @@ ids = []
 for customer_id in args["customers"]:
     customer = Customer.objects.get(pk=customer_id)
     visit = Visit.objects.create(business_id=customer.business_id, branch_id=customer.branch_id,
-                                 customer=customer, visited_at=when, total_fen=12800,
+                                 customer=customer, visited_at=when,
+                                 visited_on=timezone.localdate(when), total_fen=12800,
                                  served_by=lin)
     ids.append(visit.pk)
 jobs.prepare()

@@ -446,3 +446,32 @@ API_PROPERTIES.update(
         "suggested_actions": (PR, _SERVE),
     }
 )  # fmt: skip
+
+_VALUE = "what the customer is worth and how loyal (computed from the sales ledger)"
+MODELS["sales.Visit"]["visited_on"] = (F, _BOOK)
+MODELS["analytics.CustomerFigures"] = {
+    "customer": (X, _KEEP),
+    "business": (X, _KEEP),
+    "branch": (X, _KEEP),
+    "run": (X, _KEEP),
+    **{
+        name: (F, _VALUE)
+        for name in (
+            "visits", "first_visit_on", "last_visit_on", "age_days", "spend_mean_fen",
+            "total_spend_fen", "year_spend_fen", "probability_alive", "expected_visits_90",
+            "expected_spend_fen", "value_fen", "rule_value_fen", "recency_score",
+            "frequency_score", "monetary_score", "segment", "loyalty",
+        )
+    },
+}  # fmt: skip
+API_PROPERTIES.update(
+    {
+        name: (X, "model parameters, statuses and paging (no customer data)")
+        for name in (
+            "bgnbd_log_likelihood", "bgnbd_message", "bgnbd_status", "computed_at",
+            "customers", "figures", "gamma_gamma_log_likelihood", "limit", "observation_end",
+            "order", "params", "repeat_customers", "run", "spend_message", "spend_status",
+            "total_value_fen",
+        )
+    }
+)  # fmt: skip
