@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from liuke.accounts.api import router as accounts_router
+from liuke.audit.api import router as audit_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
 from liuke.customers.api import router as customers_router
 from liuke.sales.api import router as sales_router
@@ -23,3 +24,4 @@ install_error_handlers(api)
 api.add_router("/customers", customers_router)
 api.add_router("/", accounts_router)
 api.add_router("/", sales_router)
+api.add_router("/", audit_router)

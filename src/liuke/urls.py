@@ -8,5 +8,6 @@ urlpatterns = [
     path("customers/", include("liuke.customers.urls")),
     path("account/", include("liuke.accounts.urls")),
     path("sales/", include("liuke.sales.urls")),
+    path("audit/", include("liuke.audit.urls")),
     path("", include("liuke.web.urls")),
 ]

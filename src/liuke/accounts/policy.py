@@ -41,6 +41,10 @@ class Cap(enum.StrEnum):
     STOCK_MANAGE = "stock.manage"
     SALES_VIEW = "sales.view"
     DAILY_CLOSE_VIEW = "sales.daily_close"
+    # --- audit app (issue 3): browsing, exporting the audit log and its unusual-reading flags.
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_FLAG_ACK = "audit.flag_ack"
 
 
 _ALL = frozenset(Cap)
@@ -79,6 +83,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.AUDITOR: _READ_ONLY,
 }
+
+# --- audit app (issue 3): only owners and auditors browse and export the log and acknowledge
+# its flags; managers (who otherwise hold every capability but settings) do not.
+_AUDIT = frozenset({Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK})
+ROLE_CAPABILITIES[Role.MANAGER] = ROLE_CAPABILITIES[Role.MANAGER] - _AUDIT
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | _AUDIT
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})

@@ -7,13 +7,24 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from liuke.audit.models import AuditEvent, AuditHead, AuditSubject
+from liuke.audit.choices import Action
+from liuke.audit.models import AuditEvent, AuditFlag, AuditHead, AuditSubject
 from liuke.core import context
+
+if TYPE_CHECKING:
+    from liuke.audit.selectors import AuditFilters
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+#: The reads of personal data. Only these are skipped when LIUKE_AUDIT_READS is off (the audit
+#: benchmark's comparison); changes are always recorded.
+READ_ACTIONS = frozenset({Action.VIEW, Action.LIST, Action.SEARCH, Action.HISTORY, Action.PHOTO})
 
 
 def event_hash(
@@ -82,6 +93,9 @@ def audit_record(
     predecessor: the chain cannot fork. Joins the caller's transaction when there is one.
     """
     ids = sorted({int(i) for i in customer_ids})
+    if action in READ_ACTIONS and not settings.LIUKE_AUDIT_READS:
+        # Only for `liuke bench` (docs/benchmarks.md): never off in production.
+        return AuditEvent(action=action, customer_ids=ids)
     with transaction.atomic():
         head = AuditHead.objects.select_for_update().get(pk=1)
         event = AuditEvent(
@@ -106,3 +120,75 @@ def audit_record(
             )
         AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def audit_export_record(
+    *, actor: Any, filters: AuditFilters, file_format: str, reason: str
+) -> AuditEvent:
+    """An export of the audit log is itself an audited event, with its reason and filters.
+
+    Raises ServiceError `reason_required` without a reason, PermissionDenied without
+    `audit.export`.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from liuke.accounts.policy import Cap
+    from liuke.audit.selectors import filtered_events
+    from liuke.core.errors import ServiceError
+    from liuke.core.text import clean_text
+
+    if file_format not in EXPORT_FORMATS:
+        raise ServiceError("invalid_format", _("Export as xlsx or csv."))
+    try:
+        reason = clean_text(reason, max_length=500, field=_("Reason"))
+    except ValidationError as exc:
+        raise ServiceError(
+            "invalid_reason", exc.messages[0], fields={"reason": exc.messages}
+        ) from None
+    if not reason:
+        message = _("Give a reason for the export: it is kept in the audit log.")
+        raise ServiceError("reason_required", message, fields={"reason": [message]})
+    _qs, searched = filtered_events(actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT)
+    customers = (
+        searched if searched is not None else ([filters.customer] if filters.customer else [])
+    )
+    return audit_record(
+        actor=actor,
+        action=Action.EXPORT,
+        customer_ids=customers,
+        fields=["audit_log", f"format:{file_format}", *filters.as_fields()],
+        reason=reason,
+    )
+
+
+def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> AuditFlag:
+    """Mark an unusual-reading flag as looked into (by whom, when, with an optional note)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from liuke.accounts import policy
+    from liuke.accounts.policy import Cap
+    from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+    from liuke.core.text import clean_text
+
+    if not policy.can(actor, Cap.AUDIT_FLAG_ACK):
+        raise PermissionDenied()
+    try:
+        note = clean_text(note, max_length=500, field=_("Note"))
+    except ValidationError as exc:
+        raise ServiceError("invalid_note", exc.messages[0], fields={"note": exc.messages}) from None
+    with transaction.atomic():
+        flag = (
+            AuditFlag.objects.select_for_update()
+            .filter(pk=flag_id, business_id=policy.business_of(actor))
+            .first()
+        )
+        if flag is None:
+            raise NotFound()
+        if flag.acknowledged_at is None:
+            flag.acknowledged_at = timezone.now()
+            flag.acknowledged_by = actor
+            flag.note = note
+            flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    return flag

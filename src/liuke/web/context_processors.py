@@ -18,6 +18,7 @@ NAVIGATION = [
     ("sales:checkout", _("Checkout"), Cap.SALE_CHECKOUT),
     ("sales:daily_close", _("Daily close"), Cap.DAILY_CLOSE_VIEW),
     ("web:branches", _("Branches & staff"), Cap.BRANCH_STATS_VIEW),
+    ("audit:log", _("Audit log"), Cap.AUDIT_VIEW),
 ]
 
 
