@@ -184,11 +184,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
+    from liuke.bench_audit import run_audit_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
-    search = run_benchmarks(sizes=args.sizes, queries=args.queries)
-    sales = 0 if args.skip_sales else run_sales_benchmarks()
-    return 0 if search == 0 and sales == 0 else 1
+    only = set(args.only or ("search", "sales", "audit"))
+    if args.skip_sales:
+        only.discard("sales")
+    search = run_benchmarks(sizes=args.sizes, queries=args.queries) if "search" in only else 0
+    sales = run_sales_benchmarks() if "sales" in only else 0
+    audit = (
+        run_audit_benchmarks(requests_each=args.audit_requests, workers=args.audit_workers)
+        if "audit" in only
+        else 0
+    )
+    return 0 if search == 0 and sales == 0 and audit == 0 else 1
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
@@ -237,7 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="run the benchmarks")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
-    bench.add_argument("--skip-sales", action="store_true", help="only the search benchmark")
+    bench.add_argument("--skip-sales", action="store_true", help="leave the sales benchmark out")
+    bench.add_argument(
+        "--only", nargs="+", choices=("search", "sales", "audit"), help="run only these"
+    )
+    bench.add_argument("--audit-requests", type=int, default=150, help="per client, audit bench")
+    bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
     bench.set_defaults(func=cmd_bench)
 
     manage = sub.add_parser("manage", help="a Django management command")

@@ -101,9 +101,11 @@ def _exports_after_hours(start: dt.datetime, end: dt.datetime) -> int:
     exports = AuditEvent.objects.filter(
         action=Action.EXPORT, occurred_at__gte=start, occurred_at__lt=end
     )
-    business_ids = list(
-        exports.exclude(business_id=None).values_list("business_id", flat=True).distinct()
-    )
+    business_ids = [
+        int(b)
+        for b in exports.exclude(business_id=None).values_list("business_id", flat=True).distinct()
+        if b is not None
+    ]
     flags = []
     for (tz_name, opens, closes), ids in _opening_hours(business_ids).items():
         tz = ZoneInfo(tz_name)

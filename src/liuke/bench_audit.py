@@ -1,0 +1,420 @@
+"""Audit benchmark for `liuke bench` (alone: `liuke bench --only audit`): what auditing every
+read costs a customer-profile read.
+
+Three ways of reading, each against a real gunicorn (sync workers) with 16 concurrent clients,
+on SQLite and on PostgreSQL (a throw-away cluster from scripts/pgserver.py):
+
+- "audit on":  GET /api/v1/customers/<id> with a bearer token: authentication, the access policy,
+  the profile query and its audit event (appended under the head-row lock), as in production;
+- "audit off": the same request with LIUKE_AUDIT_READS=0 (reads leave no event; a switch that
+  exists only for this comparison and must never be off in production);
+- "bare view": a Django view that reads one customer row by primary key and answers JSON
+  (the whole middleware stack, no authentication, no policy, no audit): the floor.
+
+Each run gets a fresh copy of a small demo salon (`liuke demo --customers 2000 --seed 11`, built
+once and cached in var/bench/audit-small.sqlite3 / cloned from a template database). The clients
+are one asyncio process (a client process per connection would spend the two cores on Python
+instead of the server); every client reads customers in turn, after a warm-up, and each request
+opens its own connection (gunicorn's sync workers close it after the response). Reported per
+run: requests per second, p50 and p95 latency in milliseconds, errors. The target
+(docs/benchmarks.md): p95 < 50 ms for "audit on" on both databases; the exit code is 1 when it is
+missed or a run fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CUSTOMERS = 2_000
+SEED = 11
+FORMAT = 1
+CLIENTS = 16
+WARMUP = 10
+TARGET_P95_MS = 50.0
+MODES = (
+    ("audit on", "1", "/api/v1/customers/{id}"),
+    ("audit off", "0", "/api/v1/customers/{id}"),
+    ("bare view", "1", "/bench/bare/{id}"),
+)
+
+
+# --- the parent ---------------------------------------------------------------------------------
+
+
+def run_audit_benchmarks(*, requests_each: int = 150, workers: int = 4) -> int:
+    """Measure the three reads on both databases; print a table and plain lines."""
+    from django.conf import settings
+    from rich.console import Console
+
+    console = Console()
+    folder = Path(settings.VAR_DIR) / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    for database, runner in (("sqlite", _sqlite_runs), ("postgresql", _postgres_runs)):
+        try:
+            results += runner(console, folder, requests_each, workers)
+        except Exception as exc:
+            console.print(f"[red]{database} audit benchmark failed: {exc}[/red]")
+    _report(console, results, workers)
+    audited = [r for r in results if r["mode"] == "audit on"]
+    ok = len(results) == 2 * len(MODES) and all(r["errors"] == 0 for r in results)
+    return 0 if ok and all(r["p95_ms"] < TARGET_P95_MS for r in audited) else 1
+
+
+def _report(console: Any, results: list[dict[str, Any]], workers: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Customer-profile read, {CLIENTS} clients, gunicorn {workers} workers")
+    for column in ("database", "read", "requests", "per s", "p50 ms", "p95 ms", "errors"):
+        table.add_column(column, justify="left" if column in ("database", "read") else "right")
+    for r in results:
+        table.add_row(
+            r["database"], r["mode"], str(r["requests"]), f"{r['per_second']:.0f}",
+            f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", str(r["errors"]),
+        )  # fmt: skip
+    console.print(table)
+    for r in results:
+        print(
+            f"bench audit read database={r['database']} mode={r['mode'].replace(' ', '_')} "
+            f"clients={CLIENTS} workers={workers} requests={r['requests']} "
+            f"per_second={r['per_second']:.0f} p50_ms={r['p50_ms']:.1f} "
+            f"p95_ms={r['p95_ms']:.1f} errors={r['errors']}"
+            + (f" first_error={r['first_error']!r}" if r["first_error"] else "")
+        )
+
+
+def _env(url: str, var_dir: Path, audit_reads: str) -> dict[str, str]:
+    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="liuke.settings")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    env.update(
+        LIUKE_VAR_DIR=str(var_dir),
+        STATIC_ROOT=str(var_dir / "static"),
+        DEBUG="0",
+        LIUKE_AUDIT_READS=audit_reads,
+        # Persistent connections, as a production deployment configures them.
+        DB_CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _python(args: list[str], env: dict[str, str]) -> str:
+    proc = subprocess.run(  # noqa: S603 (our own interpreter and modules)
+        [sys.executable, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return proc.stdout
+
+
+def _build(url: str, var_dir: Path) -> dict[str, Any]:
+    env = _env(url, var_dir, "1")
+    _python(
+        ["-m", "liuke.cli", "demo", "--customers", str(CUSTOMERS), "--seed", str(SEED),
+         "--quiet"], env,
+    )  # fmt: skip
+    out = _python(["-m", "liuke.bench_audit", "--setup"], env)
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def _sqlite_runs(
+    console: Any, folder: Path, requests_each: int, workers: int
+) -> list[dict[str, Any]]:
+    import sqlite3
+
+    template = folder / "audit-small.sqlite3"
+    stamp = template.with_suffix(".json")
+    var_dir = folder / "audit-var"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    fixtures: dict[str, Any] | None = None
+    if template.exists() and stamp.exists():
+        meta = json.loads(stamp.read_text(encoding="utf-8"))
+        if meta.get("format") == FORMAT:
+            fixtures = meta["fixtures"]
+            console.print(f"Reusing {template}.")
+    if fixtures is None:
+        console.print(f"[bold]Building {template}[/bold] ({CUSTOMERS:,} customers) …")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{template}{suffix}").unlink(missing_ok=True)
+        fixtures = _build(f"sqlite:///{template}", var_dir)
+        with contextlib.closing(sqlite3.connect(template)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA journal_mode=DELETE")
+        stamp.write_text(json.dumps({"format": FORMAT, "fixtures": fixtures}), encoding="utf-8")
+    work = folder / "audit-work.sqlite3"
+    results = []
+    for mode, audit_reads, path in MODES:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, work)
+        console.print(f"SQLite, {mode} …")
+        env = _env(f"sqlite:///{work}", var_dir, audit_reads)
+        results.append(
+            _measure("sqlite", mode, path, env, var_dir, fixtures, requests_each, workers)
+        )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    return results
+
+
+def _postgres_runs(
+    console: Any, folder: Path, requests_each: int, workers: int
+) -> list[dict[str, Any]]:
+    import psycopg
+    from psycopg import sql
+
+    from liuke.bench_sales import _pgserver
+
+    var_dir = folder / "audit-var"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    with _pgserver().cluster("liuke_audit_template") as base_url:
+        console.print(f"[bold]PostgreSQL: building the template database[/bold] ({base_url}) …")
+        fixtures = _build(base_url, var_dir)
+        head, _sep, query = base_url.partition("?")
+        params = dict(p.split("=", 1) for p in query.split("&"))
+        admin = {"host": params["host"], "port": int(params["port"]), "user": "postgres"}
+        for i, (mode, audit_reads, path) in enumerate(MODES):
+            name = f"liuke_audit_bench_{i}"
+            with psycopg.connect(dbname="postgres", autocommit=True, **admin) as conn:
+                conn.execute(
+                    sql.SQL("CREATE DATABASE {} TEMPLATE liuke_audit_template").format(
+                        sql.Identifier(name)
+                    )
+                )
+            console.print(f"PostgreSQL, {mode} …")
+            env = _env(head.rsplit("/", 1)[0] + f"/{name}?{query}", var_dir, audit_reads)
+            results.append(
+                _measure("postgresql", mode, path, env, var_dir, fixtures, requests_each, workers)
+            )
+    return results
+
+
+def _measure(
+    database: str,
+    mode: str,
+    path: str,
+    env: dict[str, str],
+    var_dir: Path,
+    fixtures: dict[str, Any],
+    requests_each: int,
+    workers: int,
+) -> dict[str, Any]:
+    with _gunicorn(env, var_dir, workers) as port:
+        out = asyncio.run(
+            _clients(port, path, fixtures["token"], fixtures["customers"], requests_each)
+        )
+        if mode == "audit on":
+            chain = json.loads(
+                _python(["-m", "liuke.bench_audit", "--count"], env).strip().splitlines()[-1]
+            )
+            if not chain["ok"]:
+                out["errors"] += 1
+                out["first_error"] = f"audit chain damaged: {chain['problems']}"
+    latencies = sorted(out["latencies_ms"])
+    return {
+        "database": database,
+        "mode": mode,
+        "requests": len(latencies),
+        "errors": out["errors"],
+        "first_error": out["first_error"],
+        "per_second": len(latencies) / out["seconds"] if out["seconds"] else 0.0,
+        "p50_ms": _percentile(latencies, 50),
+        "p95_ms": _percentile(latencies, 95),
+    }
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    index = min(len(values) - 1, max(0, round(pct / 100 * (len(values) - 1))))
+    return values[index]
+
+
+async def _get(port: int, request: bytes) -> tuple[int, bytes]:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        data = await reader.read()  # the sync worker closes the connection after answering
+    finally:
+        writer.close()
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return status, data
+
+
+async def _clients(
+    port: int, path: str, token: str, customers: list[int], each: int
+) -> dict[str, Any]:
+    """CLIENTS concurrent clients, each `each` reads after WARMUP; closed loop."""
+    latencies: list[float] = []
+    errors = 0
+    first_error = ""
+    warm = 0
+    started = asyncio.Event()
+    began = 0.0
+
+    def request(i: int) -> bytes:
+        target = path.format(id=customers[i % len(customers)])
+        return (
+            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+
+    async def client(k: int) -> None:
+        nonlocal errors, first_error, warm, began
+        for i in range(WARMUP):
+            await _get(port, request(k * 7919 + i))
+        warm += 1
+        if warm == CLIENTS:  # the last one warmed up starts everyone at once
+            began = time.perf_counter()
+            started.set()
+        await started.wait()
+        for i in range(each):
+            t0 = time.perf_counter()
+            status, data = await _get(port, request(k * each + i))
+            if status != 200:
+                errors += 1
+                first_error = first_error or data[:200].decode("latin-1")
+                continue
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    await asyncio.gather(*(client(k) for k in range(CLIENTS)))
+    return {
+        "latencies_ms": latencies,
+        "errors": errors,
+        "first_error": first_error,
+        "seconds": time.perf_counter() - began,
+    }
+
+
+@contextlib.contextmanager
+def _gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    log_path = var_dir / "gunicorn.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "liuke.bench_audit:application()",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
+             "--backlog", "2048", "--graceful-timeout", "5", "--error-logfile", "-"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
+            try:
+                url = f"http://127.0.0.1:{port}/healthz"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+# --- inside the server and the children ---------------------------------------------------------
+
+
+def bare_customer(request: Any, pk: int) -> Any:
+    """The floor: one customer row by primary key, as JSON; no authentication, policy or audit."""
+    from django.http import JsonResponse
+
+    from liuke.customers.models import Customer
+
+    row = Customer.objects.filter(pk=pk).values("id", "name", "branch_id").first()
+    return JsonResponse(row or {}, status=200 if row else 404)
+
+
+def application() -> Any:
+    """The WSGI application of the benchmark's gunicorn: Liuke's own URLs plus the bare view
+    (kept out of Liuke's URL configuration, so production never serves it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
+    import django
+    from django.conf import settings
+
+    django.setup(set_prefix=False)
+    settings.ROOT_URLCONF = "liuke.bench_audit_urls"
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WSGIHandler()
+
+
+def setup() -> dict[str, Any]:
+    """An API token for the demo owner and the customers to read (every branch)."""
+    from liuke.accounts.services import api_token_create
+    from liuke.bench_sales import _owner
+    from liuke.customers.models import Customer
+
+    owner = _owner()
+    _token, secret = api_token_create(actor=owner, name="audit bench")
+    ids = list(
+        Customer.objects.filter(business=owner.business, merged_into__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    return {"token": secret, "customers": ids}
+
+
+def count() -> dict[str, Any]:
+    """After an "audit on" run: the chain is intact."""
+    from liuke.audit.verify import verify_chain
+
+    result = verify_chain()
+    return {"ok": result.ok, "checked": result.checked, "problems": result.problems[:3]}
+
+
+def _main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench_audit")
+    parser.add_argument("--setup", action="store_true")
+    parser.add_argument("--count", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
+    import django
+
+    django.setup()
+    if args.setup:
+        out = setup()
+    elif args.count:
+        out = count()
+    else:
+        parser.error("nothing to do")
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
