@@ -84,7 +84,7 @@ def _flag(f: AuditFlag) -> dict[str, Any]:
         "id": f.pk,
         "kind": f.kind,
         "staff_id": f.actor_id,
-        "staff": f.actor_label,
+        "staff": getattr(f, "staff_name", f.actor_label),
         "window_start": f.window_start,
         "window_end": f.window_end,
         "customers": f.customers,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -26,6 +26,8 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject
 from liuke.core.errors import PermissionDenied
+
+_Row = TypeVar("_Row", AuditEvent, AuditFlag)
 
 #: At most this many customers from a customer search narrow the log.
 CUSTOMER_SEARCH_LIMIT = 50
@@ -131,19 +133,21 @@ def filtered_events(
     return qs.order_by("-seq"), (customers if filters.customer_q else None)
 
 
-def _with_staff_names(business_id: int, events: list[AuditEvent]) -> list[AuditEvent]:
-    ids = {e.actor_id for e in events if e.actor_id}
+def with_staff_names(business_id: int, rows: list[_Row]) -> list[_Row]:
+    """Sets `staff_name` on events or flags: the staff member's name today, or the login name
+    recorded at the time (someone since removed)."""
+    ids = {r.actor_id for r in rows if r.actor_id}
     names = {u.pk: str(u) for u in User.objects.filter(business_id=business_id, pk__in=ids)}
-    for event in events:
-        event.staff_name = names.get(event.actor_id or 0, event.actor_label)  # type: ignore[attr-defined]
-    return events
+    for row in rows:
+        row.staff_name = names.get(row.actor_id or 0, row.actor_label)  # type: ignore[attr-defined]
+    return rows
 
 
 def audit_events(*, actor: User, filters: AuditFilters, limit: int = PAGE_SIZE) -> EventPage:
     """One keyset page of the log (no COUNT: at millions of events it costs more than the page)."""
     qs, searched = filtered_events(actor=actor, filters=filters)
     rows = list(qs[: limit + 1])
-    items = _with_staff_names(policy.business_of(actor), rows[:limit])
+    items = with_staff_names(policy.business_of(actor), rows[:limit])
     return EventPage(
         items=items,
         next_cursor=items[-1].seq if len(rows) > limit and items else None,
@@ -173,7 +177,7 @@ def export_rows(*, actor: User, filters: AuditFilters, chunk: int = 2000) -> Ite
     cursor: int | None = None
     while True:
         qs = base if cursor is None else base.filter(seq__lt=cursor)
-        batch = _with_staff_names(business_id, list(qs[:chunk]))
+        batch = with_staff_names(business_id, list(qs[:chunk]))
         for e in batch:
             yield [
                 e.seq,
@@ -209,4 +213,4 @@ def audit_flags(*, actor: User, open_only: bool = False, limit: int = 200) -> li
     if not open_only and len(flags) < limit:
         done = qs.filter(acknowledged_at__isnull=False).order_by(*newest)
         flags += list(done[: limit - len(flags)])
-    return flags
+    return with_staff_names(business_id, flags)

@@ -154,6 +154,7 @@ def audit_flag_ack(request: HttpRequest, flag_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("audit:flags")
     if request.htmx:  # type: ignore[attr-defined]
+        selectors.with_staff_names(flag.business_id, [flag])
         return render(request, "audit/partials/flag_row.html", {"flag": flag, "can_ack": True})
     messages.success(request, _("Flag acknowledged."))
     return redirect("audit:flags")
