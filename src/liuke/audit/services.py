@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from liuke.audit.choices import Action
@@ -88,38 +88,90 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain.
 
-    The head row is locked for the append (SELECT … FOR UPDATE on PostgreSQL; SQLite's
-    IMMEDIATE transactions already serialise writers), so two appends never take the same
-    predecessor: the chain cannot fork. Joins the caller's transaction when there is one.
+    The head row is locked for the append (`UPDATE … RETURNING` takes the next number and locks
+    the row until commit on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+    writers), so two appends never take the same predecessor: the chain cannot fork. Joins the
+    caller's transaction when there is one. The statements are plain SQL, prepared before the
+    lock is taken, so the lock is held for three short statements (measured in
+    docs/benchmarks.md, "Audit").
     """
     ids = sorted({int(i) for i in customer_ids})
     if action in READ_ACTIONS and not settings.LIUKE_AUDIT_READS:
         # Only for `liuke bench` (docs/benchmarks.md): never off in production.
         return AuditEvent(action=action, customer_ids=ids)
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            business_id=getattr(actor, "business_id", None),
-            actor_id=getattr(actor, "pk", None),
-            actor_label=getattr(actor, "username", "") or "",
-            action=action,
-            customer_ids=ids,
-            fields=[str(f)[:100] for f in fields],
-            reason=reason[:500],
-            request_id=context.request_id.get() or "",
-            client_ip=(context.client_ip.get() or "")[:45],
-            prev_hash=head.hash,
+    event = AuditEvent(
+        business_id=getattr(actor, "business_id", None),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=getattr(actor, "username", "") or "",
+        action=action,
+        customer_ids=ids,
+        fields=[str(f)[:100] for f in fields],
+        reason=reason[:500],
+        request_id=context.request_id.get() or "",
+        client_ip=(context.client_ip.get() or "")[:45],
+    )
+    # Everything is prepared before the head is locked: the lock is held for two statements.
+    insert_sql, insert_params = _insert_statement(event)
+    connection = connections[AuditEvent.objects.db]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Locks the head row (until commit) and takes the next number in one statement.
+        cursor.execute(
+            f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"  # noqa: S608
         )
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the audit head record is missing (migration audit 0002)")
+        event.seq, event.prev_hash = int(row[0]), row[1]
+        event.occurred_at = timezone.now()
         event.hash = hash_of(event)
-        event.save()
+        cursor.execute(insert_sql, [*_prepped(event, connection), *insert_params])
+        event.pk = cursor.fetchone()[0]
         if ids:
-            AuditSubject.objects.bulk_create(
-                [AuditSubject(event=event, customer_id=i) for i in ids]
+            cursor.executemany(
+                f"INSERT INTO {_SUBJECT} (event_id, customer_id) VALUES (%s, %s)",  # noqa: S608
+                [(event.pk, i) for i in ids],
             )
-        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+        cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608
     return event
+
+
+_HEAD = AuditHead._meta.db_table
+_SUBJECT = AuditSubject._meta.db_table
+_LOCKED_COLUMNS = ("seq", "occurred_at", "prev_hash", "hash")
+_OTHER_COLUMNS = (
+    "business_id",
+    "actor_id",
+    "actor_label",
+    "action",
+    "customer_ids",
+    "fields",
+    "reason",
+    "request_id",
+    "client_ip",
+)
+
+
+def _prepped(
+    event: AuditEvent, connection: Any, names: tuple[str, ...] = _LOCKED_COLUMNS
+) -> list[Any]:
+    """Column values as the model fields would send them (UTC datetimes, JSON adapters)."""
+    meta = AuditEvent._meta
+    return [
+        meta.get_field(n).get_db_prep_save(getattr(event, n), connection)  # type: ignore[union-attr]
+        for n in names
+    ]
+
+
+def _insert_statement(event: AuditEvent) -> tuple[str, list[Any]]:
+    """INSERT … RETURNING id of one event: the locked columns first (filled in under the lock)."""
+    connection = connections[AuditEvent.objects.db]
+    columns = ", ".join(connection.ops.quote_name(c) for c in (*_LOCKED_COLUMNS, *_OTHER_COLUMNS))
+    marks = ", ".join(["%s"] * (len(_LOCKED_COLUMNS) + len(_OTHER_COLUMNS)))
+    sql = (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({marks}) "  # noqa: S608
+        "RETURNING id"
+    )
+    return sql, _prepped(event, connection, _OTHER_COLUMNS)
 
 
 def audit_export_record(
