@@ -193,7 +193,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     search = run_benchmarks(sizes=args.sizes, queries=args.queries) if "search" in only else 0
     sales = run_sales_benchmarks() if "sales" in only else 0
     audit = (
-        run_audit_benchmarks(requests_each=args.audit_requests, workers=args.audit_workers)
+        run_audit_benchmarks(
+            requests_each=args.audit_requests, workers=args.audit_workers, rounds=args.audit_rounds
+        )
         if "audit" in only
         else 0
     )
@@ -250,7 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--only", nargs="+", choices=("search", "sales", "audit"), help="run only these"
     )
-    bench.add_argument("--audit-requests", type=int, default=150, help="per client, audit bench")
+    bench.add_argument("--audit-requests", type=int, default=100, help="per client, audit bench")
+    bench.add_argument(
+        "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
+    )
     bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
     bench.set_defaults(func=cmd_bench)
 

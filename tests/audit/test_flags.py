@@ -201,3 +201,19 @@ def test_flags_api(
     assert done.status_code == 200
     assert done.json()["acknowledged_by_id"] == owner.pk
     assert owner_client.get("/api/v1/audit/flags?open_only=true").json() == []
+
+
+def test_the_job_is_scheduled_every_quarter_hour_and_runs_as_huey_runs_it(
+    strict: Business, owner: User, front_a: User
+) -> None:
+    from liuke.audit.tasks import unusual_reading_every_quarter_hour as job
+
+    task = job.task_class()  # type: ignore[attr-defined]
+    assert task.validate_datetime(dt.datetime(2026, 3, 2, 10, 15))
+    assert task.validate_datetime(dt.datetime(2026, 3, 2, 10, 45))
+    assert not task.validate_datetime(dt.datetime(2026, 3, 2, 10, 16))
+    customers = _customers(owner, 6)
+    _open(front_a, customers, at(2, 10))
+    with time_machine.travel(at(2, 10, 45), tick=False):
+        assert job.call_local() == 1
+    assert AuditFlag.objects.get().customers == 6
