@@ -78,8 +78,15 @@ def run_audit_benchmarks(*, requests_each: int = 100, workers: int = 4, rounds: 
             console.print(f"[red]{database} audit benchmark failed: {exc}[/red]")
     results = _pool(runs)
     _report(console, results, workers, rounds)
+    browsed = False
+    try:
+        from liuke.bench_audit_browse import run_browse_benchmark
+
+        browsed = run_browse_benchmark(console, folder, _env, _python)
+    except Exception as exc:
+        console.print(f"[red]audit browse benchmark failed: {exc}[/red]")
     audited = [r for r in results if r["mode"] == "audit on"]
-    ok = len(results) == 2 * len(MODES) and all(r["errors"] == 0 for r in results)
+    ok = len(results) == 2 * len(MODES) and all(r["errors"] == 0 for r in results) and browsed
     return 0 if ok and all(r["p95_ms"] < TARGET_P95_MS for r in audited) else 1
 
 
