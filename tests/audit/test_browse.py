@@ -262,3 +262,22 @@ def test_auditor_may_export_manager_may_not(auditor_client: Client, owner: User)
     status, body = _export(auditor_client, format="xlsx", reason="年度审计")
     assert status == 200
     assert body[:2] == b"PK"
+
+
+def test_an_export_by_customer_search_searches_once(owner: User, owner_client: Client) -> None:
+    zhang = customer_make(actor=owner, name="张三", mobile="13812345678")
+    customer_make(actor=owner, name="李四")
+    before = AuditEvent.objects.order_by("-seq").first()
+    assert before is not None
+
+    status, body = _export(owner_client, format="csv", reason="客户投诉核查", customer_q="5678")
+
+    assert status == 200
+    new = list(AuditEvent.objects.filter(seq__gt=before.seq).order_by("seq"))
+    assert [(e.action, e.customer_ids) for e in new] == [
+        ("search", [zhang.pk]),
+        ("export", [zhang.pk]),
+    ]
+    assert "5678" not in " ".join(new[1].fields)  # the search text never reaches the log
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r[4] for r in rows[1:]] == ["export", "search", "create"]

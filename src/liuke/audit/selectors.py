@@ -105,9 +105,14 @@ def _search_customers(actor: User, query: str) -> list[int]:
 
 
 def filtered_events(
-    *, actor: User, filters: AuditFilters, capability: Cap = Cap.AUDIT_VIEW
+    *,
+    actor: User,
+    filters: AuditFilters,
+    capability: Cap = Cap.AUDIT_VIEW,
+    searched: list[int] | None = None,
 ) -> tuple[QuerySet[AuditEvent], list[int] | None]:
-    """The events matching `filters` in the actor's business, newest first."""
+    """The events matching `filters` in the actor's business, newest first, and the customers
+    the customer search found (`searched`: the result of an earlier identical search)."""
     business_id = require(actor, capability)
     qs = AuditEvent.objects.filter(business_id=business_id)
     if filters.staff:
@@ -122,7 +127,7 @@ def filtered_events(
     if filters.customer:
         customers = [filters.customer]
     if filters.customer_q:
-        found = _search_customers(actor, filters.customer_q)
+        found = searched if searched is not None else _search_customers(actor, filters.customer_q)
         customers = [c for c in found if customers is None or c in customers]
     if customers is not None:
         qs = qs.filter(
@@ -155,8 +160,11 @@ def audit_events(*, actor: User, filters: AuditFilters, limit: int = PAGE_SIZE) 
     )
 
 
-def export_rows(*, actor: User, filters: AuditFilters, chunk: int = 2000) -> Iterator[list[Any]]:
-    """Every matching event as a spreadsheet row (header first), read in chunks by seq."""
+def export_rows(
+    *, actor: User, filters: AuditFilters, chunk: int = 2000, searched: list[int] | None = None
+) -> Iterator[list[Any]]:
+    """Every matching event as a spreadsheet row (header first), read in chunks by seq.
+    `searched`: the customers the export's own customer search found (not searched again)."""
     labels = dict(Action.choices)
     yield [
         "seq",
@@ -172,7 +180,9 @@ def export_rows(*, actor: User, filters: AuditFilters, chunk: int = 2000) -> Ite
         "client_ip",
         "hash",
     ]
-    base, _searched = filtered_events(actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT)
+    base, _searched = filtered_events(
+        actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT, searched=searched
+    )
     business_id = policy.business_of(actor)
     cursor: int | None = None
     while True:

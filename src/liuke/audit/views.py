@@ -104,7 +104,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         return render(request, "audit/log.html", _log_context(request, filters), status=400)
     try:
-        services.audit_export_record(
+        event = services.audit_export_record(
             actor=actor, filters=filters, file_format=file_format,
             reason=request.POST.get("reason", ""),
         )  # fmt: skip
@@ -113,7 +113,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/log.html", _log_context(request, filters), status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     name = f"audit-log-{stamp}.{file_format}"
-    rows = selectors.export_rows(actor=actor, filters=filters)
+    searched = list(event.customer_ids) if filters.customer_q else None
+    rows = selectors.export_rows(actor=actor, filters=filters, searched=searched)
     response: HttpResponse | StreamingHttpResponse | FileResponse
     if file_format == "csv":
         response = StreamingHttpResponse(
