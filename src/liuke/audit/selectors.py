@@ -64,10 +64,13 @@ class AuditFilters(BaseModel):
     @field_validator("since", "until")
     @classmethod
     def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return None
+        # Far-off years overflow when converted to UTC (a 500 instead of an answer).
+        if not 1970 <= value.year <= 2999:
+            raise ValueError("must be between the years 1970 and 2999")
         # A form's datetime-local has no zone: it is the salon's local time.
-        if value is not None and timezone.is_naive(value):
-            return timezone.make_aware(value)
-        return value
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
 
     def as_fields(self) -> list[str]:
         """The filters as audit-event fields (ids and bounds only: never the search text)."""
