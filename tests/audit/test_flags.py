@@ -217,3 +217,40 @@ def test_the_job_is_scheduled_every_quarter_hour_and_runs_as_huey_runs_it(
     with time_machine.travel(at(2, 10, 45), tick=False):
         assert job.call_local() == 1
     assert AuditFlag.objects.get().customers == 6
+
+
+def test_the_owner_sets_the_thresholds(
+    business: Business, owner_client: Client, auditor_client: Client
+) -> None:
+    page = owner_client.get("/audit/flags/").content.decode()
+    assert 'id="thresholds"' in page
+    assert 'id="thresholds"' not in auditor_client.get("/audit/flags/").content.decode()
+    data = {"files_per_hour": "25", "opens_at": "10:00", "closes_at": "01:30"}
+    assert auditor_client.post("/audit/flags/thresholds/", data).status_code == 404
+
+    owner_client.post("/audit/flags/thresholds/", data)
+    business.refresh_from_db()
+    assert (business.audit_files_per_hour, business.opens_at, business.closes_at) == (
+        25,
+        dt.time(10, 0),
+        dt.time(1, 30),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"files_per_hour": "0", "opens_at": "09:00", "closes_at": "21:00"},
+        {"files_per_hour": "x", "opens_at": "09:00", "closes_at": "21:00"},
+        {"files_per_hour": "30", "opens_at": "09:00", "closes_at": "09:00"},
+        {"files_per_hour": "30", "opens_at": "25:00", "closes_at": "21:00"},
+    ],
+)
+def test_bad_thresholds_are_refused_with_a_message(
+    business: Business, owner_client: Client, data: dict[str, str]
+) -> None:
+    answer = owner_client.post("/audit/flags/thresholds/", data, follow=True)
+    business.refresh_from_db()
+    assert business.audit_files_per_hour == 40
+    assert business.opens_at == dt.time(9, 0)
+    assert 'class="msg error"' in answer.content.decode()

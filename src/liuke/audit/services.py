@@ -257,3 +257,27 @@ def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> Audit
             flag.note = note
             flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
     return flag
+
+
+def audit_thresholds_update(
+    *, actor: Any, files_per_hour: int, opens_at: dt.time, closes_at: dt.time
+) -> None:
+    """The business's unusual-reading thresholds (owners: `settings.manage`)."""
+    from django.utils.translation import gettext as _
+
+    from liuke.accounts import policy
+    from liuke.accounts.models import Business
+    from liuke.accounts.policy import Cap
+    from liuke.core.errors import PermissionDenied, ServiceError
+
+    if not policy.can(actor, Cap.SETTINGS_MANAGE):
+        raise PermissionDenied()
+    if not 1 <= files_per_hour <= 10000:
+        message = _("Between 1 and 10,000 customer files an hour.")
+        raise ServiceError("invalid_threshold", message, fields={"files_per_hour": [message]})
+    if opens_at == closes_at:
+        message = _("Opening and closing times must differ.")
+        raise ServiceError("invalid_hours", message, fields={"closes_at": [message]})
+    Business.objects.filter(pk=policy.business_of(actor)).update(
+        audit_files_per_hour=files_per_hour, opens_at=opens_at, closes_at=closes_at
+    )

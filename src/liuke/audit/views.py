@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
@@ -137,8 +139,39 @@ def audit_flags(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/flags.html",
-        {"flags": flags, "can_ack": policy.can(request.user, Cap.AUDIT_FLAG_ACK)},
+        {
+            "flags": flags,
+            "can_ack": policy.can(request.user, Cap.AUDIT_FLAG_ACK),
+            "can_configure": policy.can(request.user, Cap.SETTINGS_MANAGE),
+        },
     )
+
+
+class ThresholdsForm(forms.Form):
+    files_per_hour = forms.IntegerField(label=_lazy("Customer files per person and hour"))
+    opens_at = forms.TimeField(label=_lazy("Opens at"))
+    closes_at = forms.TimeField(label=_lazy("Closes at"))
+
+
+@login_required
+@require_POST
+def audit_thresholds(request: HttpRequest) -> HttpResponse:
+    """The unusual-reading thresholds, from the flags page (owners)."""
+    _require(request, Cap.SETTINGS_MANAGE)
+    form = ThresholdsForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        return redirect("audit:flags")
+    try:
+        services.audit_thresholds_update(actor=_actor(request), **form.cleaned_data)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thresholds saved; the next check uses them."))
+    return redirect("audit:flags")
 
 
 @login_required
