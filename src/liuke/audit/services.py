@@ -7,18 +7,23 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from liuke.accounts import policy
+from liuke.accounts.models import Business
+from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditHead, AuditSubject
+from liuke.audit.selectors import AuditFilters, filtered_events
 from liuke.core import context
-
-if TYPE_CHECKING:
-    from liuke.audit.selectors import AuditFilters
+from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.text import clean_text
 
 EXPORT_FORMATS = ("xlsx", "csv")
 
@@ -110,7 +115,7 @@ def audit_record(
         request_id=context.request_id.get() or "",
         client_ip=(context.client_ip.get() or "")[:45],
     )
-    # Everything is prepared before the head is locked: the lock is held for two statements.
+    # Everything is prepared before the head is locked.
     insert_sql, insert_params = _insert_statement(event)
     connection = connections[AuditEvent.objects.db]
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -195,14 +200,6 @@ def audit_export_record(
     Raises ServiceError `reason_required` without a reason, PermissionDenied without
     `audit.export`.
     """
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from liuke.accounts.policy import Cap
-    from liuke.audit.selectors import filtered_events
-    from liuke.core.errors import ServiceError
-    from liuke.core.text import clean_text
-
     if file_format not in EXPORT_FORMATS:
         raise ServiceError("invalid_format", _("Export as xlsx or csv."))
     try:
@@ -229,14 +226,6 @@ def audit_export_record(
 
 def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> AuditFlag:
     """Mark an unusual-reading flag as looked into (by whom, when, with an optional note)."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from liuke.accounts import policy
-    from liuke.accounts.policy import Cap
-    from liuke.core.errors import NotFound, PermissionDenied, ServiceError
-    from liuke.core.text import clean_text
-
     if not policy.can(actor, Cap.AUDIT_FLAG_ACK):
         raise PermissionDenied()
     try:
@@ -263,13 +252,6 @@ def audit_thresholds_update(
     *, actor: Any, files_per_hour: int, opens_at: dt.time, closes_at: dt.time
 ) -> None:
     """The business's unusual-reading thresholds (owners: `settings.manage`)."""
-    from django.utils.translation import gettext as _
-
-    from liuke.accounts import policy
-    from liuke.accounts.models import Business
-    from liuke.accounts.policy import Cap
-    from liuke.core.errors import PermissionDenied, ServiceError
-
     if not policy.can(actor, Cap.SETTINGS_MANAGE):
         raise PermissionDenied()
     if not 1 <= files_per_hour <= 10000:
