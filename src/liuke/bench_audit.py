@@ -432,7 +432,7 @@ def _gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[tupl
     log_path = var_dir / "gunicorn.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "liuke.bench_audit:application()",
+            [sys.executable, "-m", "gunicorn", "liuke.bench_audit_server:application()",
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
              "--backlog", "2048", "--graceful-timeout", "5", "--error-logfile", "-"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -463,30 +463,6 @@ def _gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[tupl
 
 
 # --- inside the server and the children ---------------------------------------------------------
-
-
-def bare_customer(request: Any, pk: int) -> Any:
-    """The floor: one customer row by primary key, as JSON; no authentication, policy or audit."""
-    from django.http import JsonResponse
-
-    from liuke.customers.models import Customer
-
-    row = Customer.objects.filter(pk=pk).values("id", "name", "branch_id").first()
-    return JsonResponse(row or {}, status=200 if row else 404)
-
-
-def application() -> Any:
-    """The WSGI application of the benchmark's gunicorn: Liuke's own URLs plus the bare view
-    (kept out of Liuke's URL configuration, so production never serves it)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
-    import django
-    from django.conf import settings
-
-    django.setup(set_prefix=False)
-    settings.ROOT_URLCONF = "liuke.bench_audit_urls"
-    from django.core.handlers.wsgi import WSGIHandler
-
-    return WSGIHandler()
 
 
 def setup() -> dict[str, Any]:
