@@ -61,6 +61,19 @@ class AuditFilters(BaseModel):
             raise ValueError("must not contain invalid characters") from None
         return value.strip()
 
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _iso(cls, value: Any) -> Any:
+        # ISO 8601 only: pydantic would also read "0.5" as seconds since 1970.
+        if value is None or isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2026-03-01T09:00")
+
     @field_validator("since", "until")
     @classmethod
     def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
