@@ -79,9 +79,12 @@ class AuditFilters(BaseModel):
     def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
         if value is None:
             return None
-        # Far-off years overflow when converted to UTC (a 500 instead of an answer).
-        if not 1970 <= value.year <= 2999:
-            raise ValueError("must be between the years 1970 and 2999")
+        # Far-off years would overflow when converted to UTC (a 500 instead of an answer); no
+        # event is older than 1970 or newer than 2999, so clamping changes no result.
+        if value.year < 1970:
+            return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        if value.year > 2999:
+            return dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
         # A form's datetime-local has no zone: it is the salon's local time.
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
