@@ -29,7 +29,7 @@ console = Console()
 
 DEMO_USERNAME = "owner"
 #: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = ("search", "sales", "engagement", "analytics")
+BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit")
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -200,6 +200,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench import run_benchmarks
     from liuke.bench_analytics import run_analytics_benchmarks
+    from liuke.bench_audit import run_audit_benchmarks
     from liuke.bench_engagement import run_engagement_benchmarks
     from liuke.bench_sales import run_sales_benchmarks
 
@@ -211,6 +212,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         run_sales_benchmarks() if "sales" in parts else 0,
         run_engagement_benchmarks() if "engagement" in parts else 0,
         run_analytics_benchmarks() if "analytics" in parts else 0,
+        run_audit_benchmarks(
+            requests_each=args.audit_requests, workers=args.audit_workers, rounds=args.audit_rounds
+        )
+        if "audit" in parts
+        else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1
 

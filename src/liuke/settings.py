@@ -269,3 +269,6 @@ LOGGING = {
 # --- Liuke's own knobs --------------------------------------------------------------------------
 LIUKE_PAGE_SIZE = envint("LIUKE_PAGE_SIZE", 25)
 LIUKE_DEMO_CUSTOMERS = envint("LIUKE_DEMO_CUSTOMERS", 2000)
+# Auditing of reads: on. `liuke bench` turns it off (LIUKE_AUDIT_READS=0) only to measure what
+# auditing costs; it must NEVER be off in production (reads would leave no trace).
+LIUKE_AUDIT_READS = envbool("LIUKE_AUDIT_READS", True)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("sales/", include("liuke.sales.urls")),
     path("engagement/", include("liuke.engagement.urls")),
     path("analytics/", include("liuke.analytics.urls")),
+    path("audit/", include("liuke.audit.urls")),
     path("", include("liuke.web.urls")),
 ]

@@ -11,11 +11,14 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import ROLE_CAPABILITIES, Cap
 
+#: The audit app's capabilities (issue 3): owners and auditors only.
+AUDIT_CAPS = {Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK}
+
 #: The table as the product promises it (docs/security.md). Changing the policy means
 #: changing this table on purpose.
 EXPECTED: dict[str, set[Cap]] = {
     Role.OWNER: set(Cap),
-    Role.MANAGER: set(Cap) - {Cap.SETTINGS_MANAGE},
+    Role.MANAGER: set(Cap) - {Cap.SETTINGS_MANAGE} - AUDIT_CAPS,
     Role.FRONT_DESK: {
         Cap.CUSTOMER_VIEW,
         Cap.CUSTOMER_CREATE,
@@ -40,6 +43,7 @@ EXPECTED: dict[str, set[Cap]] = {
         Cap.DAILY_CLOSE_VIEW,
         Cap.FINANCE_VIEW,
         Cap.ANALYTICS_VIEW,
+        *AUDIT_CAPS,
     },
 }
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +34,21 @@ class Business(TimeStampedModel):
         help_text=_(
             "Customers with no visit and no change for this long are listed for review and "
             "can be anonymised."
+        ),
+    )
+    # --- audit app (issue 3): thresholds of the unusual-reading flags.
+    audit_files_per_hour = models.PositiveSmallIntegerField(
+        _("customer files one person may open in an hour"),
+        default=40,
+        help_text=_("More distinct customer files than this in one hour raises a flag."),
+    )
+    opens_at = models.TimeField(_("opens at"), default=dt.time(9, 0))
+    closes_at = models.TimeField(
+        _("closes at"),
+        default=dt.time(22, 0),
+        help_text=_(
+            "Exports outside the opening hours raise a flag. A closing time before the opening "
+            "time means open past midnight."
         ),
     )
 

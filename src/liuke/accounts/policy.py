@@ -56,6 +56,10 @@ class Cap(enum.StrEnum):
     ENGAGEMENT_REPORTS = "engagement.reports"
     # analytics: business-wide customer value lists, dashboards and the fitted models.
     ANALYTICS_VIEW = "analytics.view"
+    # --- audit app (issue 3): browsing, exporting the audit log and its unusual-reading flags.
+    AUDIT_VIEW = "audit.view"
+    AUDIT_EXPORT = "audit.export"
+    AUDIT_FLAG_ACK = "audit.flag_ack"
 
 
 _ALL = frozenset(Cap)
@@ -109,6 +113,11 @@ for _role, _caps in _ENGAGEMENT_ROLE_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 # analytics: owners and managers have every capability; auditors may read the figures too.
 ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.ANALYTICS_VIEW}
+# --- audit app (issue 3): only owners and auditors browse and export the log and acknowledge
+# its flags; managers (who otherwise hold every capability but settings) do not.
+_AUDIT = frozenset({Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK})
+ROLE_CAPABILITIES[Role.MANAGER] = ROLE_CAPABILITIES[Role.MANAGER] - _AUDIT
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | _AUDIT
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})

@@ -45,7 +45,14 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["business_id", "-seq"], name="audit_biz_seq")]
+        indexes = [
+            models.Index(fields=["business_id", "-seq"], name="audit_biz_seq"),
+            # The browse filters: keyset pages on seq within one staff member or one action.
+            models.Index(fields=["business_id", "actor_id", "-seq"], name="audit_biz_actor_seq"),
+            models.Index(fields=["business_id", "action", "-seq"], name="audit_biz_action_seq"),
+            # A time range far back in the log (the planner sorts the few rows it finds).
+            models.Index(fields=["business_id", "occurred_at"], name="audit_biz_time"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -84,3 +91,49 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class FlagKind(models.TextChoices):
+    MANY_FILES = "many_files", _("Many customer files in one hour")
+    EXPORT_AFTER_HOURS = "export_after_hours", _("Export outside opening hours")
+
+
+class AuditFlag(models.Model):
+    """Unusual reading found in the log by the periodic job (`audit.tasks.flag_unusual_reading`).
+
+    `key` makes the job idempotent: one flag per staff member and hour ("many_files") or per
+    export event ("export_after_hours"), whatever how often the job runs over the same events.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    business_id = models.BigIntegerField()
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    actor_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    #: The hour (many_files) or the moment of the export (export_after_hours), UTC.
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    #: Distinct customer files opened in the hour, or customers named by the export.
+    customers = models.PositiveIntegerField(default=0)
+    #: The (first) event concerned, to open the log there.
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("audit flag")
+        verbose_name_plural = _("audit flags")
+        ordering = ["-window_start", "-id"]
+        indexes = [
+            models.Index(
+                fields=["business_id", "acknowledged_at", "-window_start"], name="audit_flag_biz"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

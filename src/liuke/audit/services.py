@@ -9,11 +9,27 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from liuke.audit.models import AuditEvent, AuditHead, AuditSubject
+from liuke.accounts import policy
+from liuke.accounts.models import Business
+from liuke.accounts.policy import Cap
+from liuke.audit.choices import Action
+from liuke.audit.models import AuditEvent, AuditFlag, AuditHead, AuditSubject
+from liuke.audit.selectors import AuditFilters, filtered_events
 from liuke.core import context
+from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.text import clean_text
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+#: The reads of personal data. Only these are skipped when LIUKE_AUDIT_READS is off (the audit
+#: benchmark's comparison); changes are always recorded.
+READ_ACTIONS = frozenset({Action.VIEW, Action.LIST, Action.SEARCH, Action.HISTORY, Action.PHOTO})
 
 
 def event_hash(
@@ -77,32 +93,173 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the chain.
 
-    The head row is locked for the append (SELECT … FOR UPDATE on PostgreSQL; SQLite's
-    IMMEDIATE transactions already serialise writers), so two appends never take the same
-    predecessor: the chain cannot fork. Joins the caller's transaction when there is one.
+    The head row is locked for the append (`UPDATE … RETURNING` takes the next number and locks
+    the row until commit on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
+    writers), so two appends never take the same predecessor: the chain cannot fork. Joins the
+    caller's transaction when there is one. The statements are plain SQL, prepared before the
+    lock is taken, and no ORM work happens under it: on PostgreSQL the lock is held for two
+    round trips and the commit (measured in docs/benchmarks.md, "Audit").
     """
     ids = sorted({int(i) for i in customer_ids})
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            occurred_at=timezone.now(),
-            business_id=getattr(actor, "business_id", None),
-            actor_id=getattr(actor, "pk", None),
-            actor_label=getattr(actor, "username", "") or "",
-            action=action,
-            customer_ids=ids,
-            fields=[str(f)[:100] for f in fields],
-            reason=reason[:500],
-            request_id=context.request_id.get() or "",
-            client_ip=(context.client_ip.get() or "")[:45],
-            prev_hash=head.hash,
+    if action in READ_ACTIONS and not settings.LIUKE_AUDIT_READS:
+        # Only for `liuke bench` (docs/benchmarks.md): never off in production.
+        return AuditEvent(action=action, customer_ids=ids)
+    event = AuditEvent(
+        business_id=getattr(actor, "business_id", None),
+        actor_id=getattr(actor, "pk", None),
+        actor_label=getattr(actor, "username", "") or "",
+        action=action,
+        customer_ids=ids,
+        fields=[str(f)[:100] for f in fields],
+        reason=reason[:500],
+        request_id=context.request_id.get() or "",
+        client_ip=(context.client_ip.get() or "")[:45],
+    )
+    # Everything is prepared before the head is locked.
+    insert_sql, insert_params = _insert_statement(event)
+    connection = connections[AuditEvent.objects.db]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        # Locks the head row (until commit) and takes the next number in one statement.
+        cursor.execute(
+            f"UPDATE {_HEAD} SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"  # noqa: S608
         )
+        row = cursor.fetchone()
+        if row is None:
+            raise RuntimeError("the audit head record is missing (migration audit 0002)")
+        event.seq, event.prev_hash = int(row[0]), row[1]
+        event.occurred_at = timezone.now()
         event.hash = hash_of(event)
-        event.save()
-        if ids:
-            AuditSubject.objects.bulk_create(
-                [AuditSubject(event=event, customer_id=i) for i in ids]
+        values = [*_prepped(event, connection), *insert_params]
+        if connection.vendor == "postgresql":
+            # One round trip for the event, its customer rows and the head's hash.
+            combined = (
+                f"WITH e AS ({insert_sql}), "  # noqa: S608 (table names and placeholders only)
+                f"s AS (INSERT INTO {_SUBJECT} (event_id, customer_id) "
+                "SELECT e.id, c FROM e, unnest(%s::bigint[]) AS c), "
+                f"h AS (UPDATE {_HEAD} SET hash = %s WHERE id = 1) "
+                "SELECT id FROM e"
             )
-        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+            cursor.execute(combined, [*values, ids, event.hash])
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(insert_sql, values)
+            event.pk = cursor.fetchone()[0]
+            if ids:
+                cursor.executemany(
+                    f"INSERT INTO {_SUBJECT} (event_id, customer_id) VALUES (%s, %s)",  # noqa: S608
+                    [(event.pk, i) for i in ids],
+                )
+            cursor.execute(f"UPDATE {_HEAD} SET hash = %s WHERE id = 1", [event.hash])  # noqa: S608
     return event
+
+
+_HEAD = AuditHead._meta.db_table
+_SUBJECT = AuditSubject._meta.db_table
+_LOCKED_COLUMNS = ("seq", "occurred_at", "prev_hash", "hash")
+_OTHER_COLUMNS = (
+    "business_id",
+    "actor_id",
+    "actor_label",
+    "action",
+    "customer_ids",
+    "fields",
+    "reason",
+    "request_id",
+    "client_ip",
+)
+
+
+def _prepped(
+    event: AuditEvent, connection: Any, names: tuple[str, ...] = _LOCKED_COLUMNS
+) -> list[Any]:
+    """Column values as the model fields would send them (UTC datetimes, JSON adapters)."""
+    meta = AuditEvent._meta
+    return [
+        meta.get_field(n).get_db_prep_save(getattr(event, n), connection)  # type: ignore[union-attr]
+        for n in names
+    ]
+
+
+def _insert_statement(event: AuditEvent) -> tuple[str, list[Any]]:
+    """INSERT … RETURNING id of one event: the locked columns first (filled in under the lock)."""
+    connection = connections[AuditEvent.objects.db]
+    columns = ", ".join(connection.ops.quote_name(c) for c in (*_LOCKED_COLUMNS, *_OTHER_COLUMNS))
+    marks = ", ".join(["%s"] * (len(_LOCKED_COLUMNS) + len(_OTHER_COLUMNS)))
+    sql = (
+        f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) VALUES ({marks}) "  # noqa: S608
+        "RETURNING id"
+    )
+    return sql, _prepped(event, connection, _OTHER_COLUMNS)
+
+
+def audit_export_record(
+    *, actor: Any, filters: AuditFilters, file_format: str, reason: str
+) -> AuditEvent:
+    """An export of the audit log is itself an audited event, with its reason and filters.
+
+    Raises ServiceError `reason_required` without a reason, PermissionDenied without
+    `audit.export`.
+    """
+    if file_format not in EXPORT_FORMATS:
+        raise ServiceError("invalid_format", _("Export as xlsx or csv."))
+    try:
+        reason = clean_text(reason, max_length=500, field=_("Reason"))
+    except ValidationError as exc:
+        raise ServiceError(
+            "invalid_reason", exc.messages[0], fields={"reason": exc.messages}
+        ) from None
+    if not reason:
+        message = _("Give a reason for the export: it is kept in the audit log.")
+        raise ServiceError("reason_required", message, fields={"reason": [message]})
+    _qs, searched = filtered_events(actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT)
+    customers = (
+        searched if searched is not None else ([filters.customer] if filters.customer else [])
+    )
+    return audit_record(
+        actor=actor,
+        action=Action.EXPORT,
+        customer_ids=customers,
+        fields=["audit_log", f"format:{file_format}", *filters.as_fields()],
+        reason=reason,
+    )
+
+
+def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> AuditFlag:
+    """Mark an unusual-reading flag as looked into (by whom, when, with an optional note)."""
+    if not policy.can(actor, Cap.AUDIT_FLAG_ACK):
+        raise PermissionDenied()
+    try:
+        note = clean_text(note, max_length=500, field=_("Note"))
+    except ValidationError as exc:
+        raise ServiceError("invalid_note", exc.messages[0], fields={"note": exc.messages}) from None
+    with transaction.atomic():
+        flag = (
+            AuditFlag.objects.select_for_update()
+            .filter(pk=flag_id, business_id=policy.business_of(actor))
+            .first()
+        )
+        if flag is None:
+            raise NotFound()
+        if flag.acknowledged_at is None:
+            flag.acknowledged_at = timezone.now()
+            flag.acknowledged_by = actor
+            flag.note = note
+            flag.save(update_fields=["acknowledged_at", "acknowledged_by", "note"])
+    return flag
+
+
+def audit_thresholds_update(
+    *, actor: Any, files_per_hour: int, opens_at: dt.time, closes_at: dt.time
+) -> None:
+    """The business's unusual-reading thresholds (owners: `settings.manage`)."""
+    if not policy.can(actor, Cap.SETTINGS_MANAGE):
+        raise PermissionDenied()
+    if not 1 <= files_per_hour <= 10000:
+        message = _("Between 1 and 10,000 customer files an hour.")
+        raise ServiceError("invalid_threshold", message, fields={"files_per_hour": [message]})
+    if opens_at == closes_at:
+        message = _("Opening and closing times must differ.")
+        raise ServiceError("invalid_hours", message, fields={"closes_at": [message]})
+    Business.objects.filter(pk=policy.business_of(actor)).update(
+        audit_files_per_hour=files_per_hour, opens_at=opens_at, closes_at=closes_at
+    )

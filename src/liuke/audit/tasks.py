@@ -1,0 +1,158 @@
+"""Unusual reading, found in the log by a periodic job (huey; the consumer runs beside the web
+server). Set-based and idempotent: each run re-reads the last LOOKBACK of events with a few
+grouped queries and upserts one `AuditFlag` per finding (keyed), so running it twice, late or
+over the same hours changes nothing but the counts of a still-growing hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractHour, ExtractMinute, TruncHour
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from liuke.accounts.models import Branch, Business
+from liuke.audit.choices import Action
+from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject, FlagKind
+
+#: How far back each run looks: a day and a bit, so a consumer down for hours catches up.
+LOOKBACK = dt.timedelta(hours=26)
+#: Opening a customer's file: the profile, its history, a photo.
+FILE_ACTIONS = (Action.VIEW, Action.HISTORY, Action.PHOTO)
+
+
+@transaction.atomic
+def flag_unusual_reading(*, now: dt.datetime | None = None) -> int:
+    """Flag the last LOOKBACK's unusual reading; returns the flags written (new or updated)."""
+    now = now or timezone.now()
+    start = (now - LOOKBACK).replace(minute=0, second=0, microsecond=0)
+    return _many_files(start, now) + _exports_after_hours(start, now)
+
+
+def _many_files(start: dt.datetime, end: dt.datetime) -> int:
+    """More distinct customer files than the business allows in one clock hour (UTC hours;
+    the same as local hours in whole-hour time zones such as Asia/Shanghai)."""
+    limit = Subquery(
+        Business.objects.filter(pk=OuterRef("event__business_id")).values("audit_files_per_hour")[
+            :1
+        ]
+    )
+    rows = (
+        AuditSubject.objects.filter(
+            event__occurred_at__gte=start,
+            event__occurred_at__lt=end,
+            event__action__in=FILE_ACTIONS,
+            event__actor_id__isnull=False,
+            event__business_id__isnull=False,
+        )
+        .annotate(hour=TruncHour("event__occurred_at", tzinfo=dt.UTC), limit=limit)
+        .values("event__business_id", "event__actor_id", "hour", "limit")
+        .annotate(
+            n=Count("customer_id", distinct=True),
+            first=Min("event__seq"),
+            last=Max("event__seq"),
+            label=Max("event__actor_label"),
+        )
+        .filter(n__gt=F("limit"))
+    )
+    flags = [
+        AuditFlag(
+            key=f"{FlagKind.MANY_FILES}:{r['event__actor_id']}:{r['hour']:%Y%m%dT%H}",
+            business_id=r["event__business_id"],
+            kind=FlagKind.MANY_FILES,
+            actor_id=r["event__actor_id"],
+            actor_label=r["label"],
+            window_start=r["hour"],
+            window_end=r["hour"] + dt.timedelta(hours=1),
+            customers=r["n"],
+            first_seq=r["first"],
+            last_seq=r["last"],
+        )
+        for r in rows
+    ]
+    return _upsert(flags)
+
+
+def _opening_hours(business_ids: list[int]) -> dict[tuple[str, dt.time, dt.time], list[int]]:
+    """Businesses grouped by (time zone of their first branch, opens_at, closes_at)."""
+    tz = Subquery(
+        Branch.objects.filter(business_id=OuterRef("pk")).order_by("pk").values("time_zone")[:1]
+    )
+    groups: dict[tuple[str, dt.time, dt.time], list[int]] = defaultdict(list)
+    for b in (
+        Business.objects.filter(pk__in=business_ids)
+        .annotate(tz=tz)
+        .values("pk", "tz", "opens_at", "closes_at")
+    ):
+        groups[(b["tz"] or settings.TIME_ZONE, b["opens_at"], b["closes_at"])].append(b["pk"])
+    return groups
+
+
+def _exports_after_hours(start: dt.datetime, end: dt.datetime) -> int:
+    """Every export whose local time of day falls outside its business's opening hours."""
+    from zoneinfo import ZoneInfo
+
+    exports = AuditEvent.objects.filter(
+        action=Action.EXPORT, occurred_at__gte=start, occurred_at__lt=end
+    )
+    business_ids = [
+        int(b)
+        for b in exports.exclude(business_id=None).values_list("business_id", flat=True).distinct()
+        if b is not None
+    ]
+    flags = []
+    for (tz_name, opens, closes), ids in _opening_hours(business_ids).items():
+        tz = ZoneInfo(tz_name)
+        o, c = opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute
+        inside = Q(m__gte=o, m__lt=c) if o < c else Q(m__gte=o) | Q(m__lt=c)
+        rows = (
+            exports.filter(business_id__in=ids)
+            .annotate(
+                m=ExtractHour("occurred_at", tzinfo=tz) * 60
+                + ExtractMinute("occurred_at", tzinfo=tz)
+            )
+            .exclude(inside)
+            .values("seq", "business_id", "actor_id", "actor_label", "occurred_at", "customer_ids")
+        )
+        flags += [_export_flag(r) for r in rows]
+    return _upsert(flags)
+
+
+def _export_flag(r: dict[str, Any]) -> AuditFlag:
+    return AuditFlag(
+        key=f"{FlagKind.EXPORT_AFTER_HOURS}:{r['seq']}",
+        business_id=r["business_id"],
+        kind=FlagKind.EXPORT_AFTER_HOURS,
+        actor_id=r["actor_id"],
+        actor_label=r["actor_label"],
+        window_start=r["occurred_at"],
+        window_end=r["occurred_at"],
+        customers=len(r["customer_ids"]),
+        first_seq=r["seq"],
+        last_seq=r["seq"],
+    )
+
+
+def _upsert(flags: list[AuditFlag]) -> int:
+    """Insert new flags; for known keys only refresh the counts (an acknowledgement stays)."""
+    if not flags:
+        return 0
+    AuditFlag.objects.bulk_create(
+        flags,
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["customers", "first_seq", "last_seq"],
+        batch_size=500,
+    )
+    return len(flags)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def unusual_reading_every_quarter_hour() -> int:
+    return flag_unusual_reading()

@@ -1,0 +1,11 @@
+"""URLs of the audit benchmark's server only (liuke.bench_audit_server): Liuke's own plus the
+bare one-row view. Production never loads this module."""
+
+from django.urls import include, path
+
+from liuke.bench_audit_server import bare_customer
+
+urlpatterns = [
+    path("bench/bare/<int:pk>", bare_customer),
+    path("", include("liuke.urls")),
+]
