@@ -71,3 +71,13 @@ def test_token_page_shows_the_secret_once_and_revokes(
     assert other.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     assert front_a_client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_token_calls_do_not_create_sessions(front_a: User) -> None:
+    from django.contrib.sessions.models import Session
+
+    _token, secret = api_token_create(actor=front_a, name="integration")
+    before = Session.objects.count()
+    for _ in range(3):
+        assert Client().get(API, **_bearer(secret)).status_code == 200
+    assert Session.objects.count() == before

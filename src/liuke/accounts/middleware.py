@@ -34,7 +34,13 @@ class SessionIdleTimeoutMiddleware:
                 request.session[_SEEN] = now
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and _SINCE not in request.session:
+        logged_in = "_auth_user_id" in request.session  # not a bearer token's user
+        if (
+            user is not None
+            and user.is_authenticated
+            and logged_in
+            and _SINCE not in request.session
+        ):
             # Just logged in (login() rotated the session): start both clocks.
             request.session[_SINCE] = request.session[_SEEN] = int(time.time())
         return response

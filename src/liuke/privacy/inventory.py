@@ -475,3 +475,13 @@ API_PROPERTIES.update(
         )
     }
 )  # fmt: skip
+API_PROPERTIES.update(
+    {
+        name: (X, "the audit log and its flags: ids, hashes and times, about staff actions")
+        for name in (
+            "acknowledged_at", "acknowledged_by_id", "action", "client_ip", "cursor",
+            "customer_q", "first_seq", "hash", "last_seq", "next_cursor", "prev_hash", "since",
+            "until", "window_end", "window_start",
+        )
+    }
+)  # fmt: skip
