@@ -459,7 +459,7 @@ def handover(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
 # --- Privacy -------------------------------------------------------------------------------------
 
 
-class ReasonIn(JsonObjectIn):
+class DataRightsReasonIn(JsonObjectIn):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -472,7 +472,7 @@ class ErasedOut(Schema):
     response={200: dict[str, Any], **ERRORS},
     summary="Everything held about one customer (subject access request)",
 )
-def customer_export(request: HttpRequest, customer_id: Id, payload: ReasonIn) -> Any:
+def customer_export(request: HttpRequest, customer_id: Id, payload: DataRightsReasonIn) -> Any:
     import json
 
     from django.core.serializers.json import DjangoJSONEncoder
@@ -488,7 +488,9 @@ def customer_export(request: HttpRequest, customer_id: Id, payload: ReasonIn) ->
     response={200: ErasedOut, **ERRORS},
     summary="Erase a customer's personal data (sales records stay)",
 )
-def customer_erase(request: HttpRequest, customer_id: Id, payload: ReasonIn) -> dict[str, Any]:
+def customer_erase(
+    request: HttpRequest, customer_id: Id, payload: DataRightsReasonIn
+) -> dict[str, Any]:
     erased = services.customer_anonymise(
         actor=_actor(request), customer_ids=[customer_id], reason=payload.reason, strict=True
     )

@@ -282,6 +282,8 @@ class _Writer:
             "contraindications": c.contraindications,
             "preferences": c.preferences,
             "notes": c.notes,
+            # Confidential notes are what one person was told in confidence: none in a demo.
+            "confidential_notes": [""] * n,
             "marketing_consent": c.marketing_consent.tolist(),
             "marketing_consent_at": self.times(c.marketing_consent_at),
             "photo_consent": c.photo_consent.tolist(),
