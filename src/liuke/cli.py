@@ -419,6 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=BENCH_PARTS,
         help="run only these parts (e.g. --only analytics engagement)",
     )
+    bench.add_argument("--audit-requests", type=int, default=100, help="per client, audit bench")
+    bench.add_argument(
+        "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
+    )
+    bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
     bench.set_defaults(func=cmd_bench)
 
     reminders = sub.add_parser(
