@@ -179,8 +179,8 @@ _FOLLOWS = {
 
 def _out(actor: User, file: selectors.CustomerFile) -> dict[str, Any]:
     c = file.customer
-    assert actor.business is not None
-    groups = selectors.stale_groups(c, actor.business)
+    # The customer's business (joined by the scoped fetch) is the actor's: no extra query.
+    groups = selectors.stale_groups(c, c.business)
     data = _summary(actor, c, bool(groups))
     data["mobile"] = policy.present_customer_mobile(actor, c, full_file=file.full)
     data.update(
