@@ -202,10 +202,10 @@ def _scoped_get(actor: User, customer_id: int | str) -> Customer:
         pk = int(customer_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    # Only the branch and the (small) business are joined: the owner and the referrer are whole rows (the referrer a
-    # 40-column customer) that the API does not need and a page loads when it shows them; the
-    # wide join's SQL compilation was most of a profile read's cost. `[:1]` rather than
-    # `.first()`, which adds an ORDER BY to a primary-key lookup.
+    # Only the branch and the (small) business are joined: the owner and the referrer are whole
+    # rows (the referrer a 40-column customer) that the API does not need and a page loads when
+    # it shows them; the wide join's SQL compilation was most of a profile read's cost.
+    # `[:1]` rather than `.first()`, which adds an ORDER BY to a primary-key lookup.
     rows = list(
         visible_customers(actor)
         .select_related("branch", "business")
