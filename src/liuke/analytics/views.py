@@ -58,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 c.frequency - 1,
                 c.recency - 1,
                 c.customers,
-                round(c.value_fen / 100),
+                c.value_fen // 100,  # whole yuan for the chart label (integer fen in, no float)
                 str(labels[c.segment]),
             ]
             for c in grid
