@@ -344,6 +344,16 @@ def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True)
     return mask_mobile(customer.mobile)
 
 
+def present_listed_mobile(user: Any, customer: Any) -> str:
+    """The mobile in a list of customers (search results, lists, pickers, the API's lists):
+    lists show card fields, so a key account's mobile stays masked unless the user is one of
+    those who always read its file (a borrowed grant opens the profile, not the lists)."""
+    full = not customer.is_key_account or (
+        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
+    )
+    return present_customer_mobile(user, customer, full_file=full)
+
+
 def capability_table_markdown() -> str:
     """The role table as docs/security.md shows it (a test keeps the two identical)."""
     roles = list(Role)

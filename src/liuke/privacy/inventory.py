@@ -480,7 +480,8 @@ API_PROPERTIES.update(
         name: (X, "the audit log and its flags: ids, hashes and times, about staff actions")
         for name in (
             "acknowledged_at", "acknowledged_by_id", "action", "client_ip", "cursor",
-            "customer_q", "first_seq", "hash", "last_seq", "next_cursor", "prev_hash", "since",
+            "customer_q", "first_seq", "format", "hash", "last_seq", "next_cursor", "prev_hash",
+            "since",
             "until", "window_end", "window_start",
         )
     }
