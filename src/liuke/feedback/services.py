@@ -199,7 +199,7 @@ def _score(data: dict[str, Any], field: str, low: int, high: int) -> int | None:
         number = int(value) if isinstance(value, int | str) else None
     except ValueError:
         number = None
-    if number is None or not low <= number <= high or str(value).strip() != str(number):
+    if number is None or not low <= number <= high or str(value) != str(number):
         message = _("Choose a score from %(low)d to %(high)d.") % {"low": low, "high": high}
         raise ServiceError("invalid_score", message, fields={field: [message]})
     return number
