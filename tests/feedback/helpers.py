@@ -44,9 +44,7 @@ def survey_link(
     jobs.surveys_run(now=at + dt.timedelta(hours=3))
     dispatch.dispatch()
     invitation = SurveyInvitation.objects.get(visit=v)
-    message = Message.objects.get(
-        customer=customer, kind=MessageKind.SURVEY, key=f"visit:{v.pk}"
-    )
+    message = Message.objects.get(customer=customer, kind=MessageKind.SURVEY, key=f"visit:{v.pk}")
     found = LINK.search(message.body)
     assert found, message.body
     assert invitation.token and invitation.token in found.group(1)

@@ -125,7 +125,8 @@ def test_probing_links_is_rate_limited_across_app_servers() -> None:
     # two clients stand for two app servers behind one proxy: the count is in the database
     server_1, server_2 = Client(), Client()
     statuses = [
-        (server_1 if i % 2 else server_2).get(f"/f/s/{links.sign_survey(links.new_token())}/")
+        (server_1 if i % 2 else server_2)
+        .get(f"/f/s/{links.sign_survey(links.new_token())}/")
         .status_code
         for i in range(5)
     ]
