@@ -47,5 +47,6 @@ def survey_link(
     message = Message.objects.get(customer=customer, kind=MessageKind.SURVEY, key=f"visit:{v.pk}")
     found = LINK.search(message.body)
     assert found, message.body
-    assert invitation.token and invitation.token in found.group(1)
+    assert invitation.token
+    assert invitation.token in found.group(1)
     return found.group(1)

@@ -37,17 +37,22 @@ def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
 def test_results_by_each_grouping(owner_client: Client, answered, beautician_a: User) -> None:
     for group, label in (("branch", answered.branch.name), ("staff", str(beautician_a))):
         body = owner_client.get(f"{API}/results?group_by={group}").json()
-        assert body["invited"] == 1 and body["answered"] == 1 and body["response_rate"] == 1.0
+        assert body["invited"] == 1
+        assert body["answered"] == 1
+        assert body["response_rate"] == 1.0
         (row,) = body["rows"]
-        assert row["label"] == label and row["nps"] == 100 and row["satisfaction"] == 5.0
+        assert row["label"] == label
+        assert row["nps"] == 100
+        assert row["satisfaction"] == 5.0
     month = owner_client.get(f"{API}/results?group_by=month").json()["rows"]
-    assert len(month) == 1 and len(month[0]["label"]) == 7
+    assert len(month) == 1
+    assert len(month[0]["label"]) == 7
     assert owner_client.get(f"{API}/results?group_by=service").status_code == 200
     assert owner_client.get(f"{API}/results?group_by=nonsense").status_code == 422
 
 
 @pytest.mark.parametrize(
-    "who, status", [("owner", 200), ("front_a", 200), ("auditor", 200), ("beautician_a", 403)]
+    ("who", "status"), [("owner", 200), ("front_a", 200), ("auditor", 200), ("beautician_a", 403)]
 )
 def test_answers_by_role(
     request: pytest.FixtureRequest,
@@ -70,7 +75,8 @@ def test_answers_by_role(
 
 def test_another_branch_gets_a_404_for_the_answer(front_b_client: Client, answered) -> None:
     response = front_b_client.get(f"{API}/responses/{answered.pk}")
-    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
     assert front_b_client.get(f"{API}/responses").json() == []
 
 
@@ -80,9 +86,11 @@ def test_settings_only_for_managers(
     assert front_a_client.get(f"{API}/settings").status_code == 403
     assert _send(front_a_client, "PUT", f"{API}/settings", {}).status_code == 403
     body = owner_client.get(f"{API}/settings").json()
-    assert body["cooldown_days"] == 30 and body["ask_staff"] is True
+    assert body["cooldown_days"] == 30
+    assert body["ask_staff"] is True
     changed = _send(manager_a_client, "PUT", f"{API}/settings", {**body, "valid_days": 7})
-    assert changed.status_code == 200 and changed.json()["valid_days"] == 7
+    assert changed.status_code == 200
+    assert changed.json()["valid_days"] == 7
     bad = _send(manager_a_client, "PUT", f"{API}/settings", {**body, "valid_days": 0})
     assert bad.status_code == 422
 
@@ -95,12 +103,14 @@ def test_suggestions_and_their_handling(
         signed=links.sign_box(box.token), body="灯光太暗", contact_name="王", contact_phone=""
     )
     front = front_a_client.get(f"{API}/suggestions").json()
-    assert front[0]["body"] == "灯光太暗" and front[0]["contact_name"] == ""  # not for front desk
+    assert front[0]["body"] == "灯光太暗"
+    assert front[0]["contact_name"] == ""
     assert manager_a_client.get(f"{API}/suggestions").json()[0]["contact_name"] == "王"
     refused = _send(front_a_client, "POST", f"{API}/suggestions/{s.pk}/handle", {"status": "acted"})
     assert refused.status_code == 403
     done = _send(manager_a_client, "POST", f"{API}/suggestions/{s.pk}/handle", {"status": "acted"})
-    assert done.status_code == 200 and done.json()["status"] == "acted"
+    assert done.status_code == 200
+    assert done.json()["status"] == "acted"
 
 
 def test_conversations_and_improvements(
@@ -126,14 +136,16 @@ def test_conversations_and_improvements(
         {"branch_id": branch_a.pk, "kind": "focus_group", "held_on": "2026-02-01",
          "topic": "t", "notes": "n", "customer_ids": []},
     )  # fmt: skip
-    assert empty.status_code == 400 and empty.json()["code"] == "no_participants"
+    assert empty.status_code == 400
+    assert empty.json()["code"] == "no_participants"
     improvement = _send(
         manager_a_client,
         "POST",
         f"{API}/improvements",
         {"you_said": "想要更多时段", "we_did": "晚上营业到九点", "response_ids": [answered.pk]},
     )
-    assert improvement.status_code == 201 and improvement.json()["responses"] == 1
+    assert improvement.status_code == 201
+    assert improvement.json()["responses"] == 1
     pk = improvement.json()["id"]
     told = _send(manager_a_client, "POST", f"{API}/improvements/{pk}/notify")
     assert told.json() == {"queued": 1}

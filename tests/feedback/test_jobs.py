@@ -44,13 +44,17 @@ def test_a_survey_waits_for_the_delay_then_is_queued_once(
         assert jobs.surveys_run() == {"invitations": 0, "tokens": 0, "messages": 0}
         dispatch.dispatch()
     invitation = SurveyInvitation.objects.get()
-    assert invitation.visit == v and invitation.staff == beautician_a
+    assert invitation.visit == v
+    assert invitation.staff == beautician_a
     message = Message.objects.get(kind=MessageKind.SURVEY)
-    assert message.status == MessageStatus.READY and message.is_marketing
+    assert message.status == MessageStatus.READY
+    assert message.is_marketing
     assert message.body.startswith("晓婷您好")
     found = LINK.search(message.body)
-    assert found and invitation.token in found.group(1)
-    assert message.body.startswith("晓婷您好") and "周" not in found.group(0)
+    assert found
+    assert invitation.token in found.group(1)
+    assert message.body.startswith("晓婷您好")
+    assert "周" not in found.group(0)
     # the link in the message is the one the public page opens (until it expires)
     with time_machine.travel(DAY0 + dt.timedelta(days=13), tick=False):
         assert services.survey_open(found.group(1)) == invitation
@@ -120,7 +124,8 @@ def test_every_token_is_distinct(owner: User, branch_a: Branch) -> None:
         report = jobs.surveys_run()
     assert report == {"invitations": 30, "tokens": 30, "messages": 30}
     tokens = list(SurveyInvitation.objects.values_list("token", flat=True))
-    assert len(set(tokens)) == 30 and all(t and len(t) == 22 for t in tokens)
+    assert len(set(tokens)) == 30
+    assert all(t and len(t) == 22 for t in tokens)
 
 
 def test_the_huey_task_runs_the_job(willing) -> None:

@@ -42,7 +42,7 @@ def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
 
 
 @pytest.mark.parametrize(
-    "who, view, manage",
+    ("who", "view", "manage"),
     [
         ("owner", True, True),
         ("manager_a", True, True),
@@ -74,22 +74,26 @@ def test_another_business_sees_nothing_of_ours(
     assert outsider_client.get(f"/feedback/responses/{answered.pk}/").status_code == 404
     for url in VIEW_PAGES + MANAGE_PAGES:
         text = outsider_client.get(url).content.decode()
-        assert "林小雨" not in text and branch_a.name not in text, url
+        assert "林小雨" not in text, url
+        assert branch_a.name not in text, url
 
 
 def test_anonymous_staff_pages_redirect_to_login(client: Client) -> None:
     for url in VIEW_PAGES + MANAGE_PAGES:
         response = client.get(url)
-        assert response.status_code == 302 and "/login" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/login" in response["Location"], url
 
 
 def test_results_and_answers_show_what_customers_said(
     owner_client: Client, answered, branch_a: Branch
 ) -> None:
     text = owner_client.get("/feedback/").content.decode()
-    assert branch_a.name in text and "-100" in text  # one detractor: NPS −100
+    assert branch_a.name in text
+    assert "-100" in text
     listed = owner_client.get("/feedback/responses/?detractors=1").content.decode()
-    assert "林小雨" in listed and "等了四十分钟" in listed
+    assert "林小雨" in listed
+    assert "等了四十分钟" in listed
     assert AuditEvent.objects.filter(action="list", customer_ids=[answered.customer_id]).exists()
     detail = owner_client.get(f"/feedback/responses/{answered.pk}/").content.decode()
     assert "等了四十分钟" in detail
@@ -107,7 +111,9 @@ def test_the_qr_page_shows_a_printable_code_of_the_public_url(
     manager_a_client: Client, branch_a: Branch
 ) -> None:
     page = manager_a_client.get(f"/feedback/box/?branch={branch_a.pk}").content.decode()
-    assert "<svg" in page and "/f/b/" in page and "data-print" in page
+    assert "<svg" in page
+    assert "/f/b/" in page
+    assert "data-print" in page
     assert "<script" not in page.split("</head>")[1]
     first_url = page.split("/f/b/")[1].split("/")[0]
     manager_a_client.post("/feedback/box/", {"branch": branch_a.pk, "renew": "1"})
@@ -141,13 +147,15 @@ def test_front_desk_records_a_conversation(
     assert response.status_code == 302
     assert Conversation.objects.get().recorded_by == front_a
     page = front_a_client.get("/feedback/conversations/").content.decode()
-    assert "赵敏" in page and "希望增加热敷" in page
+    assert "赵敏" in page
+    assert "希望增加热敷" in page
     refused = front_a_client.post(
         "/feedback/conversations/",
         {"kind": "face_to_face", "branch_id": branch_a.pk, "held_on": "2026-01-05",
          "topic": "t", "notes": "n", "customer_ids": ""},
     )  # fmt: skip
-    assert refused.status_code == 400 and Conversation.objects.count() == 1
+    assert refused.status_code == 400
+    assert Conversation.objects.count() == 1
 
 
 def test_a_manager_records_and_sends_you_said_we_did(

@@ -61,19 +61,26 @@ def test_a_customer_answers_from_the_link_without_logging_in(
     url = f"/f/s/{signed}/"
     # the URL says nothing about who it is for
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}", signed)  # opaque, signed
-    assert "13911112222" not in url and "林" not in url
+    assert "13911112222" not in url
+    assert "林" not in url
     client = _browser()
     page = client.get(url)
     text = page.content.decode()
     assert page.status_code == 200
-    assert "小雨" in text and branch_a.name in text and str(beautician_a) in text
-    assert "林小雨" not in text and "13911112222" not in text and "芒果过敏" not in text
+    assert "小雨" in text
+    assert branch_a.name in text
+    assert str(beautician_a) in text
+    assert "林小雨" not in text
+    assert "13911112222" not in text
+    assert "芒果过敏" not in text
     assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
     answered = _post(client, url, {"satisfaction": "5", "recommend": "9", "comment": "很好"})
-    assert answered.status_code == 200 and 'id="thanks"' in answered.content.decode()
+    assert answered.status_code == 200
+    assert 'id="thanks"' in answered.content.decode()
     assert SurveyResponse.objects.get().recommend == 9
     again = client.get(url)
-    assert again.status_code == 404 and 'id="link-invalid"' in again.content.decode()
+    assert again.status_code == 404
+    assert 'id="link-invalid"' in again.content.decode()
 
 
 def test_the_form_refuses_a_post_without_its_csrf_token(customer) -> None:
@@ -88,7 +95,8 @@ def test_bad_input_shows_the_message_and_keeps_the_link(customer) -> None:
     url = f"/f/s/{survey_link(customer)}/"
     client = _browser()
     refused = _post(client, url, {"recommend": "12", "comment": "一般"})
-    assert refused.status_code == 400 and "0" in refused.content.decode()
+    assert refused.status_code == 400
+    assert "0" in refused.content.decode()
     assert "一般" in refused.content.decode()  # what was typed is not lost
     assert SurveyResponse.objects.count() == 0
     assert _post(client, url, {"recommend": "8"}).status_code == 200
@@ -117,7 +125,8 @@ def test_every_bad_link_gets_the_same_answer(customer) -> None:
         answers.add((response.status_code, _main(response)))
     assert len(answers) == 1
     ((status, body),) = answers
-    assert status == 404 and 'id="link-invalid"' in body
+    assert status == 404
+    assert 'id="link-invalid"' in body
 
 
 @override_settings(LIUKE_PUBLIC_RATE_LIMIT=3, LIUKE_PUBLIC_RATE_WINDOW=600)
@@ -132,7 +141,9 @@ def test_probing_links_is_rate_limited_across_app_servers() -> None:
     ]
     assert statuses == [404, 404, 404, 429, 429]
     row = RateCounter.objects.get()
-    assert row.hits == 5 and "127.0.0.1" not in row.key_hash and len(row.key_hash) == 64
+    assert row.hits == 5
+    assert "127.0.0.1" not in row.key_hash
+    assert len(row.key_hash) == 64
     # another address is not affected
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.get(f"/f/s/{links.sign_survey(links.new_token())}/").status_code == 404
@@ -149,7 +160,8 @@ def test_suggestions_are_rate_limited(manager_a: User, branch_a: Branch) -> None
     assert _post(client, url, {"body": "一"}).status_code == 200
     assert _post(client, url, {"body": "二"}).status_code == 200
     limited = _post(client, url, {"body": "三"})
-    assert limited.status_code == 429 and 'id="rate-limited"' in limited.content.decode()
+    assert limited.status_code == 429
+    assert 'id="rate-limited"' in limited.content.decode()
     assert Suggestion.objects.count() == 2
 
 
@@ -159,9 +171,11 @@ def test_the_suggestion_box_page(manager_a: User, branch_a: Branch, branch_b: Br
     assert re.fullmatch(r"/f/b/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/", url)  # opaque, signed
     client = _browser()
     page = client.get(url)
-    assert page.status_code == 200 and branch_a.name in page.content.decode()
+    assert page.status_code == 200
+    assert branch_a.name in page.content.decode()
     bad = _post(client, url, {"body": "建议", "contact_phone": "123"})
-    assert bad.status_code == 400 and Suggestion.objects.count() == 0
+    assert bad.status_code == 400
+    assert Suggestion.objects.count() == 0
     ok = _post(
         client, url, {"body": "希望有儿童等候区", "contact_name": "陈女士", "contact_phone": ""}
     )

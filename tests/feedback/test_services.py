@@ -49,7 +49,8 @@ def test_an_answer_is_taken_once(customer, beautician_a: User) -> None:
         5, 10, 4, 5,
     )  # fmt: skip
     assert answer.staff_id == beautician_a.pk
-    assert not answer.is_detractor and answer.followup_task is None
+    assert not answer.is_detractor
+    assert answer.followup_task is None
     assert SurveyInvitation.objects.get().answered_at is not None
     with pytest.raises(ServiceError) as again:
         services.survey_answer(signed=signed, data={"satisfaction": "1"})
@@ -58,7 +59,8 @@ def test_an_answer_is_taken_once(customer, beautician_a: User) -> None:
     assert services.survey_open(signed) is None
     # the public write is audited against the customer
     (event,) = [e for e in AuditEvent.objects.all() if e.fields == ["survey_response"]]
-    assert event.customer_ids == [customer.pk] and event.actor_label == "public:survey"
+    assert event.customer_ids == [customer.pk]
+    assert event.actor_label == "public:survey"
 
 
 def test_a_tampered_or_foreign_link_is_refused(customer) -> None:
@@ -99,7 +101,7 @@ def test_the_link_expires(customer) -> None:
 
 
 @pytest.mark.parametrize(
-    "data, field",
+    ("data", "field"),
     [
         ({"satisfaction": "6"}, "satisfaction"),
         ({"satisfaction": "0"}, "satisfaction"),
@@ -117,7 +119,8 @@ def test_scores_out_of_range_are_refused_and_the_link_stays_usable(
     signed = survey_link(customer)
     with pytest.raises(ServiceError) as refused:
         services.survey_answer(signed=signed, data=data)
-    assert refused.value.code == "invalid_score" and field in refused.value.fields
+    assert refused.value.code == "invalid_score"
+    assert field in refused.value.fields
     assert SurveyInvitation.objects.get().answered_at is None
     assert services.survey_answer(signed=signed, data={"satisfaction": "4"})
 
@@ -135,11 +138,13 @@ def test_questions_switched_off_are_not_recorded(customer, owner: User) -> None:
     answer = services.survey_answer(
         signed=signed, data={"satisfaction": "4", "ease": "1", "staff_rating": "1"}
     )
-    assert answer.ease is None and answer.staff_rating is None and answer.satisfaction == 4
+    assert answer.ease is None
+    assert answer.staff_rating is None
+    assert answer.satisfaction == 4
 
 
 @pytest.mark.parametrize(
-    "data, detractor",
+    ("data", "detractor"),
     [
         ({"recommend": "6"}, True),
         ({"recommend": "7"}, False),
@@ -157,12 +162,14 @@ def test_a_detractor_gets_a_callback_task_for_the_customers_owner(
     assert answer.is_detractor is detractor
     tasks = Task.objects.filter(customer=customer, kind=TaskKind.FEEDBACK)
     if not detractor:
-        assert not tasks.exists() and answer.followup_task is None
+        assert not tasks.exists()
+        assert answer.followup_task is None
         return
     task = tasks.get()
     assert answer.followup_task == task
     assert task.assignee_id == front_a.pk  # the customer's owner
-    assert task.status == TaskStatus.OPEN and task.key == f"survey:{answer.pk}"
+    assert task.status == TaskStatus.OPEN
+    assert task.key == f"survey:{answer.pk}"
     assert before + dt.timedelta(hours=23) < task.due_at <= timezone.now() + dt.timedelta(hours=24)
 
 
@@ -175,7 +182,9 @@ def test_asking_for_a_complaint_is_recorded_and_called_back_sooner(
     answer = services.survey_answer(
         signed=signed, data={"satisfaction": "4", "complaint_requested": "1", "comment": "退款"}
     )
-    assert answer.complaint_requested and answer.wants_contact and not answer.is_detractor
+    assert answer.complaint_requested
+    assert answer.wants_contact
+    assert not answer.is_detractor
     task = Task.objects.get(customer=customer, kind=TaskKind.FEEDBACK)
     assert task.assignee_id == beautician_a.pk
     assert task.due_at <= timezone.now() + dt.timedelta(hours=4)
@@ -214,11 +223,13 @@ def test_a_suggestion_anonymous_or_named(manager_a: User, branch_a: Branch, fron
     box = services.box_ensure(actor=manager_a, branch_id=branch_a.pk)
     signed = links.sign_box(box.token)
     anonymous = services.suggestion_submit(signed=signed, body="希望周末延长营业时间")
-    assert anonymous.is_anonymous and anonymous.branch == branch_a
+    assert anonymous.is_anonymous
+    assert anonymous.branch == branch_a
     named = services.suggestion_submit(
         signed=signed, body="停车不方便", contact_name="王女士", contact_phone="139 1111 3333"
     )
-    assert named.contact_phone == "13911113333" and not named.is_anonymous
+    assert named.contact_phone == "13911113333"
+    assert not named.is_anonymous
     with pytest.raises(ServiceError) as refused:
         services.suggestion_submit(signed=signed, body="x", contact_phone="12345")
     assert refused.value.code == "invalid_phone"
@@ -236,7 +247,8 @@ def test_a_suggestion_anonymous_or_named(manager_a: User, branch_a: Branch, fron
     done = services.suggestion_handle(
         actor=manager_a, suggestion_id=named.pk, status="acted", note="已联系停车场"
     )
-    assert done.status == "acted" and done.handled_by == manager_a
+    assert done.status == "acted"
+    assert done.handled_by == manager_a
 
 
 def test_a_manager_cannot_open_another_branchs_box(manager_a: User, branch_b: Branch) -> None:
@@ -314,13 +326,15 @@ def test_you_said_we_did_tells_the_customers_with_consent_once(
     assert services.improvement_notify(actor=manager_a, improvement_id=improvement.pk) == 1
     assert services.improvement_notify(actor=manager_a, improvement_id=improvement.pk) == 0
     message = Message.objects.get(kind=MessageKind.YOU_SAID)
-    assert message.customer == willing and message.is_marketing
+    assert message.customer == willing
+    assert message.is_marketing
     assert message.status == MessageStatus.QUEUED
     from liuke.engagement import dispatch
 
     dispatch.dispatch()
     message.refresh_from_db()
-    assert "周末增加一位前台" in message.body and message.status == MessageStatus.READY
+    assert "周末增加一位前台" in message.body
+    assert message.status == MessageStatus.READY
     improvement.refresh_from_db()
     assert improvement.notified_count == 1
 
@@ -342,6 +356,7 @@ def test_customer_scores_for_analytics(owner: User, branch_a: Branch) -> None:
     assert scores[a.pk].latest_recommend == 9
     assert scores[a.pk].mean_satisfaction == pytest.approx(11 / 3, abs=0.01)
     assert scores[a.pk].answers == 3
-    assert scores[b.pk].latest_recommend == 7 and scores[b.pk].mean_satisfaction is None
+    assert scores[b.pk].latest_recommend == 7
+    assert scores[b.pk].mean_satisfaction is None
     assert set(selectors.customer_scores(owner.business_id or 0, customer_ids=[b.pk])) == {b.pk}
     assert selectors.customer_scores((owner.business_id or 0) + 999) == {}
