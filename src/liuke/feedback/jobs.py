@@ -23,6 +23,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from liuke.accounts.models import Business
+from liuke.engagement import services as engagement
 from liuke.engagement.choices import MessageKind
 from liuke.engagement.jobs import _const, _queue, _stamp, _values, insert_select
 from liuke.feedback import links, ratelimit
@@ -133,10 +134,11 @@ def messages_queue(*, now: dt.datetime) -> int:
 def surveys_run(*, now: dt.datetime | None = None) -> dict[str, Any]:
     """The three steps for every business; returns what each wrote."""
     now = now or timezone.now()
-    invitations = sum(
-        invitations_create(business_id=pk, now=now)
-        for pk in Business.objects.values_list("id", flat=True)
-    )
+    invitations = 0
+    for pk in Business.objects.values_list("id", flat=True):
+        # the survey message's template, for a business the daily job has not prepared yet
+        engagement.defaults_ensure(business_id=pk)
+        invitations += invitations_create(business_id=pk, now=now)
     return {
         "invitations": invitations,
         "tokens": tokens_assign(),

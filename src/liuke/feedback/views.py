@@ -145,7 +145,7 @@ def suggestion_handle(request: HttpRequest, suggestion_id: int) -> HttpResponse:
 def _qr_svg(url: str) -> str:
     """The QR code of `url` as an inline SVG element (no script; prints crisply)."""
     qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=8, border=2, dark="#111", light="#fff")
+    return qr.svg_inline(scale=8, border=4, dark="#111", light="#fff")
 
 
 @login_required

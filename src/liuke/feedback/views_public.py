@@ -30,8 +30,10 @@ SCORES = {
 
 
 def _headers(response: HttpResponse) -> HttpResponse:
+    # The site-wide Referrer-Policy (same-origin) already keeps the token in the address from
+    # other sites; "no-referrer" would make browsers send `Origin: null` with the form, which
+    # Django's CSRF check rightly refuses.
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
