@@ -1,5 +1,6 @@
-"""Feedback in a real browser against the production server: 张三 gets a survey after her
-visit with 美容师小林 (the real survey job and dispatch write the message), opens its link
+"""Feedback in a real browser against the production server: 周莎 agrees to receive messages
+and gets a survey after her visit with 小陈 (the real survey job and dispatch write the
+message; neither 张三 and 李娜 nor 美容师小林, whom the follow-up test counts on), opens its link
 without logging in, answers as an unhappy customer, and cannot use the link again; the owner
 sees the answer in the results and the callback task it opened; the suggestion box's QR page
 leads to a public form that takes a suggestion. Then the rate limit holds across the
@@ -22,8 +23,9 @@ from tests.live.test_browser import browser, log_in, new_context, shoot, zh_page
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
-#: 张三 (marketing consent) had a facial with 林 three hours ago; the survey job and the
-#: engagement dispatch run as the huey consumer would run them. Prints the survey message.
+#: 周莎 gives her marketing consent (through the service, as at the front desk) and had a
+#: facial with 小陈 three hours ago; the survey job and the engagement dispatch run as the huey
+#: consumer would run them. Prints the survey message.
 SETUP = r"""
 import datetime as dt
 import json
@@ -37,18 +39,21 @@ from django.utils import timezone
 
 from liuke.accounts.models import User
 from liuke.customers.models import Customer
+from liuke.customers.services import customer_update
 from liuke.engagement import dispatch
 from liuke.engagement.models import Message
 from liuke.feedback import jobs
 from liuke.sales.models import Visit
 
 args = json.loads(sys.argv[1])
-lin = User.objects.get(username="lin")
+front = User.objects.get(username="front")
+owner = User.objects.get(username="owner")
+customer_update(actor=owner, customer_id=args["customer"], data={"marketing_consent": True})
 customer = Customer.objects.get(pk=args["customer"])
 when = timezone.now() - dt.timedelta(hours=3)
 Visit.objects.create(business_id=customer.business_id, branch_id=customer.branch_id,
                      customer=customer, visited_at=when, visited_on=timezone.localdate(when),
-                     total_fen=12800, served_by=lin)
+                     total_fen=12800, served_by=front)
 report = jobs.surveys_run()
 dispatch.dispatch()
 message = Message.objects.get(customer=customer, kind="survey")
@@ -58,7 +63,7 @@ print(json.dumps({"report": report, "body": message.body, "status": message.stat
 
 def _survey_message(live: LiveServer) -> dict[str, object]:
     result = subprocess.run(
-        [PYTHON, "-c", SETUP, json.dumps({"customer": live.customer_id("张三")})],
+        [PYTHON, "-c", SETUP, json.dumps({"customer": live.customer_id("周莎")})],
         cwd=ROOT, env=live.env, capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -77,17 +82,17 @@ def test_a_customer_answers_a_survey_from_its_link(
     found = re.search(rf"{re.escape(liuke_server.url)}/f/s/[A-Za-z0-9_\-.]+/", body)
     assert found, body
     link = found.group(0)
-    assert body.startswith("三您好")  # the given name only
+    assert body.startswith("莎您好")  # the given name only
 
     # the customer's phone: a browser that never logged in
     customer = new_context(browser, "zh-CN")
     phone = customer.new_page()
     phone.goto(link)
-    expect(phone.locator("#survey h1")).to_contain_text("三，您好")
+    expect(phone.locator("#survey h1")).to_contain_text("莎，您好")
     expect(phone.locator("#survey")).to_contain_text("静安店")
-    expect(phone.locator("#q-staff legend")).to_contain_text("美容师小林")
-    expect(phone.locator("body")).not_to_contain_text("张三")
-    expect(phone.locator("body")).not_to_contain_text("13812345678")
+    expect(phone.locator("#q-staff legend")).to_contain_text("小陈")
+    expect(phone.locator("body")).not_to_contain_text("周莎")
+    expect(phone.locator("body")).not_to_contain_text("13612345003")
     phone.locator("#q-satisfaction input[value='2']").check()
     phone.locator("#q-recommend input[value='3']").check()
     phone.locator("#q-ease input[value='3']").check()
@@ -102,7 +107,7 @@ def test_a_customer_answers_a_survey_from_its_link(
     expect(phone.locator("#link-invalid")).to_contain_text("此链接已失效")
     customer.close()
 
-    # the owner sees it, and the unhappy answer opened a callback for 张三's owner
+    # the owner sees it, and the unhappy answer opened a callback for 周莎's owner
     page = zh_page
     log_in(page, liuke_server, liuke_server.owner)
     page.locator("nav.mainnav a", has_text="顾客反馈").click()
@@ -110,13 +115,13 @@ def test_a_customer_answers_a_survey_from_its_link(
     expect(page.locator("#results tbody")).to_contain_text("静安店")
     expect(page.locator("#results tbody")).to_contain_text("-100")
     page.locator("select[name=group_by]").select_option("staff")
-    expect(page.locator("#results tbody")).to_contain_text("美容师小林")
+    expect(page.locator("#results tbody")).to_contain_text("小陈")
     shoot(page, screenshots, "feedback-results.png")
     page.goto(f"{liuke_server.url}/feedback/responses/?detractors=1")
-    expect(page.locator("#responses tbody")).to_contain_text("张三")
+    expect(page.locator("#responses tbody")).to_contain_text("周莎")
     expect(page.locator("#responses tbody")).to_contain_text("等了四十分钟")
     page.goto(f"{liuke_server.url}/engagement/tasks/")
-    expect(page.locator("#tasks tbody")).to_contain_text("张三")
+    expect(page.locator("#tasks tbody")).to_contain_text("周莎")
 
 
 def test_the_suggestion_box_qr_leads_to_a_public_form(

@@ -10,16 +10,36 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator, StrictBool
 
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.errors import ServiceError
 from liuke.feedback import selectors, services
 from liuke.feedback.models import Conversation, Improvement, Suggestion, SurveyResponse
 
 router = Router(tags=["feedback"])
 
+
+def _whole(value: Any) -> Any:
+    """A JSON number, not a string or a boolean that pydantic would read as one."""
+    if isinstance(value, str | bool):
+        raise ValueError("Enter a whole number.")
+    return value
+
+
 Id = Annotated[int, Field(ge=1, le=2**62)]
+BodyId = Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_whole)]
 _NO_NUL = r"^[^\x00]*$"
+_EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _dates(**days: dt.date | None) -> None:
+    """Days a salon can mean (2000–2100): anything else is a 400 with a stable code."""
+    for field, day in days.items():
+        if day is not None and not _EARLIEST <= day <= _LATEST:
+            message = "Enter a date between 2000 and 2100."
+            raise ServiceError("invalid_date", message, fields={field: [message]})
 
 
 def _actor(request: HttpRequest) -> User:
@@ -60,11 +80,12 @@ class FeedbackResultsOut(Schema):
 
 @router.get(
     "/results",
-    response={200: FeedbackResultsOut, **READ_ERRORS},
+    response={200: FeedbackResultsOut, **ERRORS},
     summary="Satisfaction and NPS by branch, staff member, service or month; response rate",
 )
 def results(request: HttpRequest, q: Query[FeedbackResultsQuery]) -> dict[str, Any]:
     actor = _actor(request)
+    _dates(since=q.since, until=q.until)
     rows = selectors.results(
         actor=actor, group_by=q.group_by, since=q.since, until=q.until, branch_id=q.branch
     )
@@ -91,12 +112,13 @@ class FeedbackManagerRow(Schema):
 
 @router.get(
     "/managers",
-    response={200: list[FeedbackManagerRow], **READ_ERRORS},
+    response={200: list[FeedbackManagerRow], **ERRORS},
     summary="How much feedback each staff member gathers and acts on",
 )
 def managers(
     request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
+    _dates(since=since, until=until)
     rows = selectors.manager_activity(actor=_actor(request), since=since, until=until)
     return [{**r.__dict__, "gathered": r.gathered, "acted": r.acted} for r in rows]
 
@@ -244,12 +266,12 @@ def suggestion_handle(
 
 
 class ConversationIn(JsonObjectIn):
-    branch_id: Id
+    branch_id: BodyId
     kind: Literal["focus_group", "face_to_face"]
     held_on: dt.date
     topic: str = Field(max_length=200, pattern=_NO_NUL)
     notes: str = Field(max_length=4000, pattern=_NO_NUL)
-    customer_ids: list[Id] = Field(max_length=services.MAX_PARTICIPANTS)
+    customer_ids: list[BodyId] = Field(max_length=services.MAX_PARTICIPANTS)
 
 
 class ConversationOut(Schema):
@@ -308,9 +330,9 @@ def conversation_create(request: HttpRequest, payload: ConversationIn) -> Status
 class ImprovementIn(JsonObjectIn):
     you_said: str = Field(max_length=300, pattern=_NO_NUL)
     we_did: str = Field(max_length=100, pattern=_NO_NUL)
-    branch_id: Id | None = None
-    response_ids: list[Id] = Field(default_factory=list, max_length=services.MAX_LINKS)
-    suggestion_ids: list[Id] = Field(default_factory=list, max_length=services.MAX_LINKS)
+    branch_id: BodyId | None = None
+    response_ids: list[BodyId] = Field(default_factory=list, max_length=services.MAX_LINKS)
+    suggestion_ids: list[BodyId] = Field(default_factory=list, max_length=services.MAX_LINKS)
 
 
 class ImprovementOut(Schema):
@@ -390,8 +412,16 @@ class SurveySettingsIO(Schema):
     valid_days: int = Field(14, ge=1, le=60)
 
 
-class SurveySettingsIn(SurveySettingsIO, JsonObjectIn):
-    pass
+class SurveySettingsIn(JsonObjectIn):
+    is_enabled: StrictBool = True
+    ask_satisfaction: StrictBool = True
+    ask_recommend: StrictBool = True
+    ask_ease: StrictBool = True
+    ask_staff: StrictBool = True
+    ask_comment: StrictBool = True
+    delay_hours: Annotated[int, Field(ge=0, le=168), BeforeValidator(_whole)] = 2
+    cooldown_days: Annotated[int, Field(ge=0, le=365), BeforeValidator(_whole)] = 30
+    valid_days: Annotated[int, Field(ge=1, le=60), BeforeValidator(_whole)] = 14
 
 
 def _settings_out(row: Any) -> dict[str, Any]:
