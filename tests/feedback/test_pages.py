@@ -176,3 +176,43 @@ def test_a_manager_records_and_sends_you_said_we_did(
     assert sent.status_code == 302
     improvement.refresh_from_db()
     assert improvement.notified_count == 1
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_lists_take_the_same_queries_for_more_rows(
+    owner: User, owner_client: Client, branch_a: Branch, beautician_a: User
+) -> None:
+    """No query per row: the answer, conversation and notice lists cost the same for 2 rows
+    as for 6 (the audit event is one insert either way)."""
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            c = customer_make(actor=owner, branch=branch_a, marketing_consent=True)
+            answer = services.survey_answer(
+                signed=survey_link(c, served_by=beautician_a),
+                data={"satisfaction": "1", "comment": "慢"},
+            )
+            services.conversation_record(
+                actor=owner, branch_id=branch_a.pk, kind="face_to_face",
+                held_on="2026-01-05", topic="t", notes="n", customer_ids=[c.pk],
+            )  # fmt: skip
+            services.improvement_create(
+                actor=owner, you_said="x", we_did="y", response_ids=[answer.pk]
+            )
+
+    urls = ["/feedback/responses/", "/feedback/conversations/", "/feedback/improvements/",
+            "/api/v1/feedback/responses", "/feedback/"]  # fmt: skip
+    add(2)
+    owner_client.get(urls[-1])  # warm-up: the first request starts the session clocks (a write)
+    before = {url: _queries(owner_client, url) for url in urls}
+    add(4)
+    after = {url: _queries(owner_client, url) for url in urls}
+    assert after == before
