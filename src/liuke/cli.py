@@ -64,6 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             business = demo_business()
             if business is not None:
                 demo_history(business=business)  # follow-ups and a month of contacts
+                from liuke.feedback.demo import demo_feedback
+
+                demo_feedback(business=business)  # surveys, suggestions, "you said, we did"
     from liuke.core.maintenance import optimize_database
 
     optimize_database()  # planner statistics for an archive imported or grown since last start

@@ -76,6 +76,11 @@ EXPECTED[Role.BEAUTICIAN] |= {Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP
 EXPECTED[Role.AUDITOR] |= {Cap.ENGAGEMENT_VIEW, Cap.ENGAGEMENT_REPORTS}
 WRITE_CAPS |= {Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK, Cap.OUTBOX_SEND, Cap.REASON_MANAGE}
 
+# feedback (issue 6): front desk reads answers and records conversations; auditors read.
+EXPECTED[Role.FRONT_DESK] |= {Cap.FEEDBACK_VIEW, Cap.FEEDBACK_RECORD}
+EXPECTED[Role.AUDITOR] |= {Cap.FEEDBACK_VIEW}
+WRITE_CAPS |= {Cap.FEEDBACK_RECORD, Cap.FEEDBACK_MANAGE}
+
 
 def test_every_role_is_in_the_table() -> None:
     assert set(ROLE_CAPABILITIES) == set(Role.values)

@@ -60,6 +60,10 @@ class Cap(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
     AUDIT_FLAG_ACK = "audit.flag_ack"
+    # --- feedback app (issue 6): surveys, suggestion box, conversations, "you said, we did".
+    FEEDBACK_VIEW = "feedback.view"
+    FEEDBACK_RECORD = "feedback.record"
+    FEEDBACK_MANAGE = "feedback.manage"
 
 
 _ALL = frozenset(Cap)
@@ -118,6 +122,15 @@ ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.ANALYTI
 _AUDIT = frozenset({Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK})
 ROLE_CAPABILITIES[Role.MANAGER] = ROLE_CAPABILITIES[Role.MANAGER] - _AUDIT
 ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | _AUDIT
+
+# --- feedback app (issue 6): owners and managers hold every feedback capability (_ALL); front
+# desk reads the answers and records conversations; auditors read. Survey settings, suggestion
+# handling and "you said, we did" notices stay with managers and owners.
+ROLE_CAPABILITIES[Role.FRONT_DESK] = ROLE_CAPABILITIES[Role.FRONT_DESK] | {
+    Cap.FEEDBACK_VIEW,
+    Cap.FEEDBACK_RECORD,
+}
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.FEEDBACK_VIEW}
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
