@@ -17,8 +17,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from liuke.accounts.models import Business
-from liuke.analytics import clv, queries, rfm
-from liuke.analytics.models import CustomerFigures, ModelRun
+from liuke.analytics import aggregates, clv, queries, rfm
+from liuke.analytics.models import (
+    BranchTotals,
+    CohortCell,
+    CustomerFigures,
+    ModelRun,
+    RepeatRate,
+    RevenueMonth,
+    ValueBucket,
+)
 from liuke.analytics.optimise import FitResult
 
 Array = np.ndarray
@@ -48,7 +56,20 @@ COLUMNS = (
     "monetary_score",
     "segment",
     "loyalty",
+    "worth_fen",
+    "key_account",
+    "referred_count",
+    "referred_worth_fen",
 )
+
+#: The dashboards' tables, replaced with the figures (`aggregates.py`).
+AGGREGATE_MODELS = {
+    "revenue": RevenueMonth,
+    "rates": RepeatRate,
+    "cohorts": CohortCell,
+    "buckets": ValueBucket,
+    "totals": BranchTotals,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +137,19 @@ def figures_refresh(
     seconds["scores"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    report("dashboards", 0, 1)
+    tables = aggregates.compute(
+        business_id=business.pk,
+        observation_end=today,
+        customer_id=data.customer_id,
+        branch_id=data.branch_id,
+        value_fen=analysis.value,
+        rule_value_fen=analysis.rule_value,
+    )
+    seconds["dashboards"] = time.perf_counter() - started
+    report("dashboards", 1, 1)
+
+    started = time.perf_counter()
     result = analysis.as_json()
     params = {k: result[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")}
     with transaction.atomic():
@@ -143,6 +177,7 @@ def figures_refresh(
             data,
             analysis,
             (r_score, f_score, m_score, segment, loyalty),
+            tables,
             chunk,
         )
         written = 0
@@ -150,6 +185,12 @@ def figures_refresh(
             _write(batch)
             written += len(batch)
             report("writing", written, n)
+        for name, model in AGGREGATE_MODELS.items():
+            model.objects.filter(business=business).delete()  # type: ignore[attr-defined]
+            model.objects.bulk_create(  # type: ignore[attr-defined]
+                [model(business=business, **row) for row in getattr(tables, name)],
+                batch_size=2_000,
+            )
         seconds["write"] = time.perf_counter() - started
         seconds.update({f"model_{k}": v for k, v in analysis.seconds.items()})
         run.seconds = {k: round(v, 3) for k, v in seconds.items()}
@@ -174,6 +215,7 @@ def _rows(
     data: queries.DatabaseSummary,
     analysis: clv.Analysis,
     scores: tuple[Array, Array, Array, list[str], Array],
+    tables: aggregates.Tables,
     chunk: int,
 ) -> Iterator[list[tuple]]:
     s = data.summary
@@ -214,6 +256,10 @@ def _rows(
                 m_score[part].tolist(),
                 segment[part],
                 loyalty[part].tolist(),
+                tables.worth[part].tolist(),
+                tables.key_account[part].tolist(),
+                tables.referred_count[part].tolist(),
+                tables.referred_worth[part].tolist(),
                 strict=True,
             )
         )
