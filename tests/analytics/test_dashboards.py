@@ -304,3 +304,76 @@ def test_pages_without_a_refresh_say_so(business, owner_client: Client) -> None:
         text = owner_client.get(f"/analytics/{page}/").content.decode()
         assert "liuke analytics refresh" in text
         assert "data-chart" not in text
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def test_api_revenue_rates_cohorts_value(salon, owner_client: Client, branch_a) -> None:
+    months = owner_client.get(f"/api/v1/analytics/dashboards/revenue?branch_id={branch_a.pk}")
+    assert months.status_code == 200
+    assert [
+        (m["month"], m["sales_fen"], m["refunds_fen"], m["net_fen"]) for m in months.json()
+    ] == [
+        ("2026-01-01", 40000, 0, 40000),
+        ("2026-02-01", 20000, 0, 20000),
+        ("2026-03-01", 50000, 2000, 48000),
+        ("2026-05-01", 0, 0, 0),
+    ]
+    rates = owner_client.get("/api/v1/analytics/dashboards/rates").json()
+    assert rates["rebook_days"] == aggregates.REBOOK_DAYS
+    staff = {r["key_id"]: r for r in rates["staff"]}
+    s1 = staff[salon["s1"].pk]  # in A and in B, added up
+    assert (s1["customers"], s1["repeat_customers"], s1["visits"], s1["rebooked"]) == (2, 1, 3, 1)
+    assert s1["repeat_rate"] == 50.0
+    assert s1["rebooking_rate"] == 33.3
+    cohorts = owner_client.get("/api/v1/analytics/dashboards/cohorts").json()
+    assert cohorts == [
+        {"cohort": "2026-01-01", "customers": 2, "retained": [1, 0, 0, 1]},
+        {"cohort": "2026-02-01", "customers": 1, "retained": [0, 0, 0, 1]},
+    ]
+    bands = owner_client.get("/api/v1/analytics/dashboards/value").json()
+    assert sum(b["rule_customers"] for b in bands) == 3
+    assert sum(b["model_customers"] for b in bands) == 0  # too few customers for the model
+    assert bands[-1]["upper_yuan"] is None
+
+
+def test_api_key_accounts_and_referrals_scoped_and_audited(
+    salon, manager_a_client: Client, owner_client: Client
+) -> None:
+    body = manager_a_client.get("/api/v1/analytics/dashboards/key-accounts").json()
+    assert [c["name"] for c in body["key_accounts"]] == ["周一"]  # not 郑三 of branch B
+    assert [c["name"] for c in body["potential"]] == ["吴二"]
+    assert body["totals"]["key_accounts"] == 1
+    assert AuditEvent.objects.filter(fields=["key_accounts"]).latest("seq").customer_ids == sorted(
+        [salon["c1"].pk, salon["c2"].pk]
+    )
+    everything = owner_client.get("/api/v1/analytics/dashboards/referrals").json()
+    assert [c["name"] for c in everything["top_referrers"]] == ["周一", "郑三"]
+    assert everything["top_referrers"][0]["referred_worth_fen"] == 2080000
+    assert len(everything["links"]) == 3
+    mine = manager_a_client.get("/api/v1/analytics/dashboards/referrals").json()
+    assert mine["links"] == [{"referrer_id": salon["c1"].pk, "customer_id": salon["c2"].pk}]
+
+
+@pytest.mark.parametrize(
+    "path", ["revenue", "rates", "cohorts", "value", "key-accounts", "referrals"]
+)
+def test_api_dashboards_need_analytics_view(salon, front_a_client: Client, path: str) -> None:
+    response = front_a_client.get(f"/api/v1/analytics/dashboards/{path}")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_api_refresh(
+    salon, owner_client: Client, auditor_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks() as queued:
+        first = owner_client.post("/api/v1/analytics/refresh")
+        again = owner_client.post("/api/v1/analytics/refresh")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert first.json()["status"] == "queued"
+    assert len(queued) == 1  # one job enqueued
+    assert owner_client.get("/api/v1/analytics/refresh").json()["id"] == first.json()["id"]
+    assert auditor_client.post("/api/v1/analytics/refresh").status_code == 403
