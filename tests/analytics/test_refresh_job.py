@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from django.test import Client
 from django.utils import timezone
+from huey.contrib import djhuey
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
 from tests.analytics.test_refresh import visits_make
@@ -30,6 +31,10 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> MemoryStorage:
     """The project's huey instance with an in-memory queue of its own (not var/huey.sqlite3)."""
     storage = MemoryStorage(HUEY.name)
     monkeypatch.setattr(HUEY, "storage", storage)
+    # The consumer recycles database connections around a task (djhuey's close_db). Here the
+    # task runs on the test's own connection, inside the test's transaction: closing it would
+    # end the test (PostgreSQL), so that step alone is left out.
+    monkeypatch.setattr(djhuey, "close_old_connections", lambda: None)
     return storage
 
 

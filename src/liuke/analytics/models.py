@@ -81,6 +81,9 @@ class CustomerFigures(models.Model):
     #: Customers this customer brought (their "referred by"), and what those are worth.
     referred_count = models.PositiveIntegerField(default=0)
     referred_worth_fen = models.BigIntegerField(default=0)
+    #: On the call list (a repeat customer in a slipping segment): 20 × yearly sales ×
+    #: the probability the customer no longer comes (selectors.at_risk_list); else 0.
+    value_lost_fen = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("customer figures")
@@ -89,18 +92,16 @@ class CustomerFigures(models.Model):
             models.Index(fields=["branch", "segment"], name="figures_branch_segment"),
             models.Index(fields=["business", "segment"], name="figures_business_segment"),
             models.Index(
-                fields=["branch", "key_account", "-worth_fen"], name="figures_branch_worth"
+                fields=["business", "key_account", "-worth_fen", "customer"],
+                name="figures_business_worth",
             ),
             models.Index(
-                fields=["business", "key_account", "-worth_fen"], name="figures_business_worth"
+                fields=["business", "-value_lost_fen", "customer"],
+                name="figures_business_lost",
+                condition=models.Q(value_lost_fen__gt=0),
             ),
             models.Index(
-                fields=["branch", "-referred_count"],
-                name="figures_branch_referrers",
-                condition=models.Q(referred_count__gt=0),
-            ),
-            models.Index(
-                fields=["business", "-referred_count"],
+                fields=["business", "-referred_count", "-referred_worth_fen", "customer"],
                 name="figures_business_referrers",
                 condition=models.Q(referred_count__gt=0),
             ),
@@ -191,6 +192,20 @@ class ValueBucket(BranchAggregate):
         verbose_name = _("value band")
         verbose_name_plural = _("value bands")
         indexes = [models.Index(fields=["branch", "measure"], name="bucket_branch_measure")]
+
+
+class RfmCell(BranchAggregate):
+    """Customers and their worth per (recency, frequency) score: the RFM grid."""
+
+    recency = models.PositiveSmallIntegerField()
+    frequency = models.PositiveSmallIntegerField()
+    customers = models.PositiveIntegerField()
+    worth_fen = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("RFM cell")
+        verbose_name_plural = _("RFM cells")
+        indexes = [models.Index(fields=["branch"], name="rfm_cell_branch")]
 
 
 class BranchTotals(BranchAggregate):

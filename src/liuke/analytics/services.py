@@ -29,9 +29,11 @@ from liuke.analytics.models import (
     RefreshJob,
     RepeatRate,
     RevenueMonth,
+    RfmCell,
     ValueBucket,
 )
 from liuke.analytics.optimise import FitResult
+from liuke.analytics.selectors import AT_RISK_SEGMENTS
 from liuke.core.errors import PermissionDenied
 
 Array = np.ndarray
@@ -68,6 +70,7 @@ COLUMNS = (
     "key_account",
     "referred_count",
     "referred_worth_fen",
+    "value_lost_fen",
 )
 
 #: The dashboards' tables, replaced with the figures (`aggregates.py`).
@@ -76,6 +79,7 @@ AGGREGATE_MODELS: dict[str, type[Any]] = {
     "rates": RepeatRate,
     "cohorts": CohortCell,
     "buckets": ValueBucket,
+    "rfm": RfmCell,
     "totals": BranchTotals,
 }
 
@@ -153,6 +157,18 @@ def figures_refresh(
         branch_id=data.branch_id,
         value_fen=analysis.value,
         rule_value_fen=analysis.rule_value,
+        visit_days=data.visits,
+        rfm_scores=(r_score, f_score),
+    )
+    alive_stored = np.round(analysis.probability_alive, 6)
+    tables_lost = aggregates.value_lost(
+        segment=segment,
+        visits=s.x + 1,
+        age_days=s.T,
+        total_spend_fen=np.rint(s.total_spend),
+        recency_days=recency_days,
+        probability_alive=alive_stored,
+        slipping=AT_RISK_SEGMENTS,
     )
     seconds["dashboards"] = time.perf_counter() - started
     report("dashboards", 1, 1)
@@ -186,6 +202,7 @@ def figures_refresh(
             analysis,
             (r_score, f_score, m_score, segment, loyalty),
             tables,
+            tables_lost,
             chunk,
         )
         written = 0
@@ -224,6 +241,7 @@ def _rows(
     analysis: clv.Analysis,
     scores: tuple[Array, Array, Array, list[str], Array],
     tables: aggregates.Tables,
+    lost: Array,
     chunk: int,
 ) -> Iterator[list[tuple]]:
     s = data.summary
@@ -268,6 +286,7 @@ def _rows(
                 tables.key_account[part].tolist(),
                 tables.referred_count[part].tolist(),
                 tables.referred_worth[part].tolist(),
+                lost[part].tolist(),
                 strict=True,
             )
         )

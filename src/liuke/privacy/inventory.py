@@ -461,7 +461,7 @@ MODELS["analytics.CustomerFigures"] = {
             "total_spend_fen", "year_spend_fen", "probability_alive", "expected_visits_90",
             "expected_spend_fen", "value_fen", "rule_value_fen", "recency_score",
             "frequency_score", "monetary_score", "segment", "loyalty", "worth_fen",
-            "referred_worth_fen",
+            "referred_worth_fen", "value_lost_fen",
         )
     },
     "key_account": (RE, "key account at the last refresh (the dashboards rank them)"),
