@@ -126,7 +126,8 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
         actor,
         CustomerFigures.objects.select_related("customer", "customer__owner", "run"),
         "customer",
-    ).filter(value_lost_fen__gt=0)
+        for_search=True,  # walk the figures' value-lost index, check the scope on each row
+    ).filter(business_id=policy.business_of(actor), value_lost_fen__gt=0)
     if branch_id:
         rows = rows.filter(branch_id=branch_id)
     found = [
