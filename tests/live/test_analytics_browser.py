@@ -1,8 +1,9 @@
-"""The customer-value dashboards in a real browser, on the real server, for the demo salon (built
-by the demo generator in a business of its own, 留客示范美容, so the other live tests' salon is untouched):
-every dashboard draws its chart under the strict Content-Security-Policy, in Chinese and in
-English, and the refresh button queues a job that a real huey consumer runs while the page
-shows its progress. The screenshots docs/screenshots/analytics-*.png come from here."""
+"""The customer-value dashboards in a real browser, on the real server, for the demo salon
+(built by the demo generator in a business of its own, 留客示范美容, so the other live tests'
+salon is untouched): every dashboard draws its chart under the strict Content-Security-Policy,
+in Chinese and in English, and the refresh button queues a job that a real huey consumer runs
+while the page shows its progress. The screenshots docs/screenshots/analytics-*.png come from
+here."""
 
 from __future__ import annotations
 
