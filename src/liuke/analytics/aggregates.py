@@ -108,6 +108,7 @@ class Tables:
     totals: list[dict[str, Any]]
     worth: Array
     key_account: Array
+    potential: Array
     referred_count: Array
     referred_worth: Array
 
@@ -223,7 +224,10 @@ def compute(
     rfm = _rfm(branch_id, worth, *rfm_scores) if rfm_scores is not None else []
     key_account, owned = _key_accounts(business_id, customer_id)
     referred_count, referred_worth, referred = _referrals(business_id, customer_id, worth)
-    totals = _totals(branch_id, worth, key_account, owned, referred, referred_count, referred_worth)
+    potential = _potential(worth, key_account)
+    totals = _totals(
+        branch_id, worth, key_account, owned, referred, referred_count, referred_worth, potential
+    )
     return Tables(
         revenue=revenue,
         rates=rates,
@@ -233,6 +237,7 @@ def compute(
         totals=totals,
         worth=worth,
         key_account=key_account,
+        potential=potential,
         referred_count=referred_count,
         referred_worth=referred_worth,
     )
@@ -468,6 +473,16 @@ def _referrals(business_id: int, customer_id: Array, worth: Array) -> tuple[Arra
     return count, brought_worth, referred
 
 
+def _threshold(worth: Array) -> int:
+    positive = worth[worth > 0]
+    return int(np.ceil(np.quantile(positive, POTENTIAL_QUANTILE))) if len(positive) else 0
+
+
+def _potential(worth: Array, key: Array) -> Array:
+    """Not a key account, worth at least the business's POTENTIAL_QUANTILE and above zero."""
+    return ~key & (worth >= _threshold(worth)) & (worth > 0)
+
+
 def _totals(
     branch: Array,
     worth: Array,
@@ -476,12 +491,11 @@ def _totals(
     referred: Array,
     referred_count: Array,
     referred_worth: Array,
+    potential: Array,
 ) -> list[dict[str, Any]]:
     if not len(branch):
         return []
-    positive = worth[worth > 0]
-    threshold = int(np.ceil(np.quantile(positive, POTENTIAL_QUANTILE))) if len(positive) else 0
-    potential = ~key & (worth >= threshold) & (worth > 0)
+    threshold = _threshold(worth)
     out = []
     for b in _distinct(branch).tolist():
         here = branch == b

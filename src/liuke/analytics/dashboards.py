@@ -270,20 +270,11 @@ def key_accounts(actor: User, where: Scope, limit: int = LIST_LIMIT) -> KeyAccou
     member, and the potential ones; the current status and owner are shown (audited)."""
     threshold = totals(where)["potential_threshold_fen"]
     rows = _figures(actor, where).order_by("-worth_fen", "customer_id")
-    # `__in=[True]`: an equality the ranking index can serve (Django writes `= True` as a bare
-    # column, which no index matches on SQLite).
-    key = list(rows.filter(key_account__in=[True])[:limit])
-    unowned = list(rows.filter(key_account__in=[True], customer__owner__isnull=True)[:limit])
-    potential = (
-        list(
-            rows.filter(
-                key_account__in=[False],
-                worth_fen__gte=max(threshold, 1),
-                customer__is_key_account=False,
-            )[:limit]
-        )
-        if threshold
-        else []
+    # Each list walks a small partial index of the figures (key accounts; potential ones).
+    key = list(rows.filter(key_account=True)[:limit])
+    unowned = list(rows.filter(key_account=True, customer__owner__isnull=True)[:limit])
+    potential = list(
+        rows.filter(potential_key_account=True, customer__is_key_account=False)[:limit]
     )
     _audit(actor, (f.customer_id for f in [*key, *unowned, *potential]), "key_accounts")
     return KeyAccounts(key=key, unowned=unowned, potential=potential, threshold_fen=threshold)

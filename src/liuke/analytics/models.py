@@ -78,6 +78,8 @@ class CustomerFigures(models.Model):
     worth_fen = models.BigIntegerField(default=0)
     #: A key account at the time of the refresh (the lists show the current status and owner).
     key_account = models.BooleanField(default=False)
+    #: Not a key account and worth at least the business's POTENTIAL_QUANTILE (aggregates.py).
+    potential_key_account = models.BooleanField(default=False)
     #: Customers this customer brought (their "referred by"), and what those are worth.
     referred_count = models.PositiveIntegerField(default=0)
     referred_worth_fen = models.BigIntegerField(default=0)
@@ -91,9 +93,16 @@ class CustomerFigures(models.Model):
         indexes = [
             models.Index(fields=["branch", "segment"], name="figures_branch_segment"),
             models.Index(fields=["business", "segment"], name="figures_business_segment"),
+            # Small partial indexes (1 % and 5 % of the rows): cheap to write at a refresh.
             models.Index(
-                fields=["business", "key_account", "-worth_fen", "customer"],
-                name="figures_business_worth",
+                fields=["business", "-worth_fen", "customer"],
+                name="figures_key_worth",
+                condition=models.Q(key_account=True),
+            ),
+            models.Index(
+                fields=["business", "-worth_fen", "customer"],
+                name="figures_potential_worth",
+                condition=models.Q(potential_key_account=True),
             ),
             models.Index(
                 fields=["business", "-value_lost_fen", "customer"],

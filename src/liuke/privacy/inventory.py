@@ -465,6 +465,7 @@ MODELS["analytics.CustomerFigures"] = {
         )
     },
     "key_account": (RE, "key account at the last refresh (the dashboards rank them)"),
+    "potential_key_account": (F, "worth a key account's place (dashboard ranking)"),
     "referred_count": (RE, "customers this customer brought (referrals dashboard)"),
 }  # fmt: skip
 API_PROPERTIES.update(
