@@ -106,7 +106,7 @@
     });
     chart(holder, {
       tooltip: { formatter: function (p) { return p.dataType === 'node' ? p.data.name + ' · ' + holder.dataset.worthLabel + p.data.value.toLocaleString() : ''; } },
-      legend: [{ data: d.categories }],
+      legend: [{ data: d.categories, top: 0 }],
       series: [{
         type: 'graph', layout: 'force', roam: true, draggable: true,
         categories: d.categories.map(function (name) { return { name: name }; }),
