@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
@@ -389,9 +389,9 @@ def _job(job: RefreshJob) -> dict[str, Any]:
     response={202: RefreshJobOut, 200: RefreshJobOut, **READ_ERRORS},
     summary="Refresh the figures now (a queued job; 200 with the running one if there is one)",
 )
-def refresh_start(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def refresh_start(request: HttpRequest) -> Status:
     job, started = services.refresh_request(actor=_actor(request))
-    return (202 if started else 200), _job(job)
+    return Status(202 if started else 200, _job(job))
 
 
 @router.get(
