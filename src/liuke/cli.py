@@ -349,7 +349,7 @@ def cmd_analytics_refresh(args: argparse.Namespace) -> int:
     if args.business:
         businesses = businesses.filter(pk__in=args.business)
     labels = {"summary": "visits → summary (SQL)", "models": "fitting the models",
-              "writing": "storing the figures"}  # fmt: skip
+              "dashboards": "dashboard tables", "writing": "storing the figures"}  # fmt: skip
     for business in businesses:
         with Progress(
             TextColumn("[bold]{task.description}"),

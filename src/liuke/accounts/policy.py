@@ -56,6 +56,8 @@ class Cap(enum.StrEnum):
     ENGAGEMENT_REPORTS = "engagement.reports"
     # analytics: business-wide customer value lists, dashboards and the fitted models.
     ANALYTICS_VIEW = "analytics.view"
+    # analytics: recompute the stored figures now (a queued job) instead of waiting for the night.
+    ANALYTICS_REFRESH = "analytics.refresh"
     # --- audit app (issue 3): browsing, exporting the audit log and its unusual-reading flags.
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"

@@ -117,7 +117,8 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
     Value lost: 20 × the customer's sales per year of tenure (the rule of thumb applied to the
     customer's own rate, not to a last year in which a lapsed customer bought nothing), times
     the probability that the customer is no longer active (1 − P(alive); where the model is not
-    trusted, days since the last visit / 365, at most 1).
+    trusted, days since the last visit / 365, at most 1). Computed by the refresh
+    (`aggregates.value_lost`, stored as `value_lost_fen`), so the list is an index walk.
     """
     if not policy.can(actor, Cap.ANALYTICS_VIEW):
         raise PermissionDenied()
@@ -125,23 +126,14 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
         actor,
         CustomerFigures.objects.select_related("customer", "customer__owner", "run"),
         "customer",
-    ).filter(segment__in=AT_RISK_SEGMENTS, visits__gte=2)
+        for_search=True,  # walk the figures' value-lost index, check the scope on each row
+    ).filter(business_id=policy.business_of(actor), value_lost_fen__gt=0)
     if branch_id:
         rows = rows.filter(branch_id=branch_id)
-    # The candidates with the most sales first; value lost ranks them exactly below.
-    candidates = list(rows.order_by("-total_spend_fen", "customer_id")[: limit * 4])
-    found = []
-    for f in candidates:
-        years = max(f.age_days, 365) / 365.0
-        rate = f.total_spend_fen / years
-        if f.probability_alive is not None:
-            gone = 1.0 - f.probability_alive
-        else:
-            recency = (f.run.observation_end - f.last_visit_on).days if f.run else 365
-            gone = min(max(recency / 365.0, 0.0), 1.0)
-        found.append(AtRisk(figures=f, value_lost_fen=round(20 * rate * gone)))
-    found.sort(key=lambda a: (-a.value_lost_fen, a.figures.customer_id))
-    found = found[:limit]
+    found = [
+        AtRisk(figures=f, value_lost_fen=f.value_lost_fen)
+        for f in rows.order_by("-value_lost_fen", "customer_id")[:limit]
+    ]
     if found:
         audit_record(
             actor=actor,
@@ -162,29 +154,32 @@ class GridCell:
 
 
 def rfm_grid(*, actor: User, branch_id: int | None = None) -> list[GridCell]:
-    """Customers and value per (recency, frequency) score: counts only, no personal data."""
+    """Customers and value per (recency, frequency) score: counts only, no personal data. Sums
+    of the refresh's per-branch cells (`RfmCell`) over the actor's branches."""
     if not policy.can(actor, Cap.ANALYTICS_VIEW):
         raise PermissionDenied()
-    from django.db.models import Count, Sum
-    from django.db.models.functions import Coalesce
+    from django.db.models import Sum
 
+    from liuke.accounts.models import Branch
+    from liuke.analytics.models import RfmCell
     from liuke.analytics.rfm import GRID
 
-    rows = policy.scope_customers(actor, CustomerFigures.objects.all(), "customer")
+    branches = policy.scope_branches(actor, Branch.objects.all())
     if branch_id:
-        rows = rows.filter(branch_id=branch_id)
+        branches = branches.filter(pk=branch_id)
     cells = (
-        rows.values("recency_score", "frequency_score")
-        .annotate(n=Count("pk"), value=Sum(Coalesce("value_fen", "rule_value_fen")))
+        RfmCell.objects.filter(branch__in=branches)
+        .values("recency", "frequency")
+        .annotate(n=Sum("customers"), value=Sum("worth_fen"))
         .order_by()
     )
     return [
         GridCell(
-            recency=c["recency_score"],
-            frequency=c["frequency_score"],
-            customers=c["n"],
+            recency=c["recency"],
+            frequency=c["frequency"],
+            customers=int(c["n"]),
             value_fen=int(c["value"] or 0),
-            segment=GRID[(c["recency_score"], c["frequency_score"])],
+            segment=GRID[(c["recency"], c["frequency"])],
         )
         for c in cells
     ]

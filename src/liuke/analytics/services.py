@@ -11,17 +11,35 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from liuke.accounts.models import Business
-from liuke.analytics import clv, queries, rfm
-from liuke.analytics.models import CustomerFigures, ModelRun
+from liuke.accounts import policy
+from liuke.accounts.models import Business, User
+from liuke.accounts.policy import Cap
+from liuke.analytics import aggregates, clv, queries, rfm
+from liuke.analytics.models import (
+    BranchTotals,
+    CohortCell,
+    CustomerFigures,
+    ModelRun,
+    RefreshJob,
+    RepeatRate,
+    RevenueMonth,
+    RfmCell,
+    ValueBucket,
+)
 from liuke.analytics.optimise import FitResult
+from liuke.analytics.selectors import AT_RISK_SEGMENTS
+from liuke.core.errors import PermissionDenied
 
 Array = np.ndarray
+
+#: Statuses of a refresh job that block another.
+ACTIVE = (RefreshJob.Status.QUEUED, RefreshJob.Status.RUNNING)
 
 #: Steps a refresh reports to its progress callback: (step, done, total).
 Progress = Callable[[str, int, int], None]
@@ -48,7 +66,23 @@ COLUMNS = (
     "monetary_score",
     "segment",
     "loyalty",
+    "worth_fen",
+    "key_account",
+    "potential_key_account",
+    "referred_count",
+    "referred_worth_fen",
+    "value_lost_fen",
 )
+
+#: The dashboards' tables, replaced with the figures (`aggregates.py`).
+AGGREGATE_MODELS: dict[str, type[Any]] = {
+    "revenue": RevenueMonth,
+    "rates": RepeatRate,
+    "cohorts": CohortCell,
+    "buckets": ValueBucket,
+    "rfm": RfmCell,
+    "totals": BranchTotals,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +150,31 @@ def figures_refresh(
     seconds["scores"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    report("dashboards", 0, 1)
+    tables = aggregates.compute(
+        business_id=business.pk,
+        observation_end=today,
+        customer_id=data.customer_id,
+        branch_id=data.branch_id,
+        value_fen=analysis.value,
+        rule_value_fen=analysis.rule_value,
+        visit_days=data.visits,
+        rfm_scores=(r_score, f_score),
+    )
+    alive_stored = np.round(analysis.probability_alive, 6)
+    tables_lost = aggregates.value_lost(
+        segment=segment,
+        visits=s.x + 1,
+        age_days=s.T,
+        total_spend_fen=np.rint(s.total_spend),
+        recency_days=recency_days,
+        probability_alive=alive_stored,
+        slipping=AT_RISK_SEGMENTS,
+    )
+    seconds["dashboards"] = time.perf_counter() - started
+    report("dashboards", 1, 1)
+
+    started = time.perf_counter()
     result = analysis.as_json()
     params = {k: result[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")}
     with transaction.atomic():
@@ -143,6 +202,8 @@ def figures_refresh(
             data,
             analysis,
             (r_score, f_score, m_score, segment, loyalty),
+            tables,
+            tables_lost,
             chunk,
         )
         written = 0
@@ -150,6 +211,12 @@ def figures_refresh(
             _write(batch)
             written += len(batch)
             report("writing", written, n)
+        for name, model in AGGREGATE_MODELS.items():
+            model.objects.filter(business=business).delete()
+            model.objects.bulk_create(
+                [model(business=business, **row) for row in getattr(tables, name)],
+                batch_size=2_000,
+            )
         seconds["write"] = time.perf_counter() - started
         seconds.update({f"model_{k}": v for k, v in analysis.seconds.items()})
         run.seconds = {k: round(v, 3) for k, v in seconds.items()}
@@ -174,6 +241,8 @@ def _rows(
     data: queries.DatabaseSummary,
     analysis: clv.Analysis,
     scores: tuple[Array, Array, Array, list[str], Array],
+    tables: aggregates.Tables,
+    lost: Array,
     chunk: int,
 ) -> Iterator[list[tuple]]:
     s = data.summary
@@ -214,6 +283,12 @@ def _rows(
                 m_score[part].tolist(),
                 segment[part],
                 loyalty[part].tolist(),
+                tables.worth[part].tolist(),
+                tables.key_account[part].tolist(),
+                tables.potential[part].tolist(),
+                tables.referred_count[part].tolist(),
+                tables.referred_worth[part].tolist(),
+                lost[part].tolist(),
                 strict=True,
             )
         )
@@ -247,3 +322,90 @@ def refresh_all(*, progress: Progress | None = None) -> list[RefreshResult]:
         figures_refresh(business=business, progress=progress)
         for business in Business.objects.order_by("pk")
     ]
+
+
+# --- A refresh asked for from the dashboard (a huey job with its progress in a row) ------------
+
+#: A queued or running job older than this is taken as abandoned (its consumer died).
+JOB_STALE = dt.timedelta(minutes=30)
+#: Where each step of a refresh starts and ends on the progress bar (percent).
+STEP_SPAN = {
+    "summary": (2, 40),
+    "models": (40, 55),
+    "dashboards": (55, 70),
+    "writing": (70, 99),
+}
+
+
+def refresh_request(*, actor: User) -> tuple[RefreshJob, bool]:
+    """Queue a refresh of the actor's business; (job, started). While one is queued or running,
+    that one is returned and nothing new is started (a unique constraint decides, so two
+    clicks on two app servers cannot start two)."""
+    if not policy.can(actor, Cap.ANALYTICS_REFRESH):
+        raise PermissionDenied()
+    business_id = policy.business_of(actor)
+    now = timezone.now()
+    active = RefreshJob.objects.filter(business_id=business_id, status__in=ACTIVE)
+    active.filter(requested_at__lt=now - JOB_STALE).update(
+        status=RefreshJob.Status.FAILED, finished_at=now, error="abandoned"
+    )
+    try:
+        with transaction.atomic():
+            job = RefreshJob.objects.create(
+                business_id=business_id, requested_by=actor, requested_at=now
+            )
+    except IntegrityError:
+        running = active.order_by("-requested_at").first()
+        if running is None:  # finished between the insert and this read: ask again
+            return refresh_request(actor=actor)
+        return running, False
+    from liuke.analytics.tasks import figures_refresh_job
+
+    transaction.on_commit(lambda: figures_refresh_job(job.pk))
+    return job, True
+
+
+def refresh_job_run(job_id: int) -> str:
+    """What the job consumer runs: the refresh, with its progress written to the job row."""
+    started = RefreshJob.objects.filter(pk=job_id, status=RefreshJob.Status.QUEUED).update(
+        status=RefreshJob.Status.RUNNING, started_at=timezone.now(), step="summary", percent=1
+    )
+    if not started:
+        return "skipped"
+    job = RefreshJob.objects.select_related("business").get(pk=job_id)
+    previous = ModelRun.objects.filter(business=job.business).order_by("-computed_at").first()
+    expected = max(previous.customers if previous else 0, 1)
+    shown = [1]
+
+    def progress(step: str, done: int, total: int) -> None:
+        lo, hi = STEP_SPAN.get(step, (shown[0], shown[0]))
+        share = min(done / (total or expected), 1.0) if (total or step == "summary") else 0.0
+        percent = max(shown[0], int(lo + (hi - lo) * share))
+        if percent != shown[0]:
+            shown[0] = percent
+            RefreshJob.objects.filter(pk=job_id).update(step=step, percent=percent)
+
+    try:
+        figures_refresh(business=job.business, progress=progress)
+    except Exception as error:  # reported on the page; the old figures stay
+        RefreshJob.objects.filter(pk=job_id).update(
+            status=RefreshJob.Status.FAILED,
+            finished_at=timezone.now(),
+            error=type(error).__name__[:300],
+        )
+        raise
+    RefreshJob.objects.filter(pk=job_id).update(
+        status=RefreshJob.Status.DONE, finished_at=timezone.now(), step="", percent=100
+    )
+    return "done"
+
+
+def refresh_status(*, actor: User) -> RefreshJob | None:
+    """The business's latest requested refresh (for the progress bar)."""
+    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+        raise PermissionDenied()
+    return (
+        RefreshJob.objects.filter(business_id=policy.business_of(actor))
+        .order_by("-requested_at", "-pk")
+        .first()
+    )

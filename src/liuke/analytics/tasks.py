@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from liuke.analytics.services import refresh_all
+from liuke.analytics.services import refresh_all, refresh_job_run
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))
@@ -18,3 +18,9 @@ def nightly_figures() -> int:
 def figures_now() -> int:
     """Queued on demand: the same refresh without waiting for the night."""
     return sum(result.customers for result in refresh_all())
+
+
+@db_task()
+def figures_refresh_job(job_id: int) -> str:
+    """A refresh asked for from the dashboard; its progress goes to the `RefreshJob` row."""
+    return refresh_job_run(job_id)

@@ -6,4 +6,14 @@ from liuke.analytics import views
 app_name = "analytics"
 #: The navigation label (kept here so that it is in this app's catalogue).
 NAV_LABEL = _("Customer value")
-urlpatterns = [path("", views.dashboard, name="dashboard")]
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("revenue/", views.revenue, name="revenue"),
+    path("rates/", views.rates, name="rates"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("value/", views.value, name="value"),
+    path("key-accounts/", views.key_accounts, name="key_accounts"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("refresh/status/", views.refresh_status, name="refresh_status"),
+]

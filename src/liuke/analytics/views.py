@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
-from liuke.analytics import selectors
+from liuke.analytics import dashboards, selectors, services
+from liuke.analytics.aggregates import REBOOK_DAYS
 from liuke.analytics.choices import Segment
+from liuke.core.errors import PermissionDenied
 from liuke.customers.models import Customer
+from liuke.web.templatetags.liuke_format import yuan
 
 
 def customer_figures_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -70,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "analytics/dashboard.html",
         {
-            "run": selectors.latest_run(actor=actor),
+            **_common(request, actor, "dashboard"),
             "branches": branches,
             "branch_id": branch_id,
             "calls": [
@@ -83,4 +91,205 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "customers": sum(c.customers for c in grid),
         },
+    )
+
+
+# --- the other dashboards --------------------------------------------------------------------
+
+#: The dashboards, in the order of their tabs: (url name, label).
+BOARDS = [
+    ("dashboard", gettext_lazy("At risk and RFM")),
+    ("revenue", gettext_lazy("Revenue")),
+    ("rates", gettext_lazy("Repeat and rebooking")),
+    ("cohorts", gettext_lazy("Cohorts")),
+    ("value", gettext_lazy("Value")),
+    ("key_accounts", gettext_lazy("Key accounts")),
+    ("referrals", gettext_lazy("Referrals")),
+]
+
+
+def _common(request: HttpRequest, actor: User, board: str) -> dict[str, Any]:
+    job = services.refresh_status(actor=actor)
+    return {
+        "run": selectors.latest_run(actor=actor),
+        "boards": BOARDS,
+        "board": board,
+        "job": job,
+        "job_active": job is not None and job.status in services.ACTIVE,
+        "may_refresh": policy.can(actor, Cap.ANALYTICS_REFRESH),
+    }
+
+
+def _board(request: HttpRequest, board: str) -> tuple[User, dashboards.Scope, dict[str, Any]]:
+    actor = cast(User, request.user)
+    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+        raise Http404  # the same answer as "no such page"
+    where = dashboards.scope(actor, request.GET.get("branch"))
+    context = {
+        **_common(request, actor, board),
+        "branches": where.branches,
+        "branch_id": where.branch_id,
+    }
+    return actor, where, context
+
+
+def _whole_yuan(fen: int) -> int:
+    """Whole yuan for a chart's axis, by integer division toward zero (no float on money)."""
+    return -(-fen // 100) if fen < 0 else fen // 100
+
+
+def _yuan_text(fen: int) -> str:
+    """Exact yuan as a plain decimal string ("-12.50"): what a chart plots and labels."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+@login_required
+@require_GET
+def revenue(request: HttpRequest) -> HttpResponse:
+    _actor, where, context = _board(request, "revenue")
+    months = dashboards.revenue(where)
+    chart = {
+        "months": [m.month.strftime("%Y-%m") for m in months],
+        "sales": [_yuan_text(m.sales_fen) for m in months],
+        "refunds": [_yuan_text(-m.refunds_fen) for m in months],
+        "net": [_yuan_text(m.net_fen) for m in months],
+        "net_labels": [yuan(m.net_fen) for m in months],
+    }
+    context.update(months=list(reversed(months)), chart=chart)
+    return render(request, "analytics/revenue.html", context)
+
+
+@login_required
+@require_GET
+def rates(request: HttpRequest) -> HttpResponse:
+    _actor, where, context = _board(request, "rates")
+    found = dashboards.rates(where)
+    titles = {"branch": _("By branch"), "staff": _("By staff member"), "service": _("By service")}
+    sections = []
+    for dimension in ("branch", "staff", "service"):
+        rows = found[dimension]
+        top = rows[:15]
+        sections.append(
+            {
+                "dimension": dimension,
+                "data_id": f"rates-{dimension}-data",
+                "title": titles[dimension],
+                "rows": rows,
+                "chart": {
+                    "labels": [r.label for r in top],
+                    "repeat": [r.repeat_pct for r in top],
+                    "rebooking": [r.rebooking_pct for r in top],
+                },
+            }
+        )
+    context.update(sections=sections, rebook_days=REBOOK_DAYS)
+    return render(request, "analytics/rates.html", context)
+
+
+@login_required
+@require_GET
+def cohorts(request: HttpRequest) -> HttpResponse:
+    _actor, where, context = _board(request, "cohorts")
+    found = dashboards.cohorts(where)
+    chart = {
+        "cohorts": [m.strftime("%Y-%m") for m in found.months],
+        "sizes": found.sizes,
+        "offsets": [str(k) for k in range(1, found.offsets)],
+        "cells": [[c[0] - 1, c[1], c[2], c[3]] for c in found.cells],
+    }
+    context.update(cohorts=found, chart=chart)
+    return render(request, "analytics/cohorts.html", context)
+
+
+@login_required
+@require_GET
+def value(request: HttpRequest) -> HttpResponse:
+    _actor, where, context = _board(request, "value")
+    bands = dashboards.value_bands(where)
+    context.update(
+        bands=bands,
+        rows=list(zip(bands.labels, bands.model, bands.rule, strict=True)),
+        chart={"labels": bands.labels, "model": bands.model, "rule": bands.rule},
+        totals=dashboards.totals(where),
+    )
+    return render(request, "analytics/value.html", context)
+
+
+@login_required
+@require_GET
+def key_accounts(request: HttpRequest) -> HttpResponse:
+    actor, where, context = _board(request, "key_accounts")
+    found = dashboards.key_accounts(actor, where)
+
+    def rows(items: list) -> list[dict[str, Any]]:
+        return [{"f": f, "mobile": policy.present_mobile(actor, f.customer.mobile)} for f in items]
+
+    context.update(
+        totals=dashboards.totals(where),
+        key=rows(found.key),
+        unowned=rows(found.unowned),
+        potential=rows(found.potential),
+        threshold_fen=found.threshold_fen,
+    )
+    return render(request, "analytics/key_accounts.html", context)
+
+
+@login_required
+@require_GET
+def referrals(request: HttpRequest) -> HttpResponse:
+    actor, where, context = _board(request, "referrals")
+    found = dashboards.referrals(actor, where)
+    context.update(
+        totals=dashboards.totals(where),
+        top=[
+            {"f": f, "mobile": policy.present_mobile(actor, f.customer.mobile)} for f in found.top
+        ],
+        graph={
+            "nodes": found.nodes,
+            "links": found.links,
+            "categories": [str(_("Referrer")), str(_("Referred customer"))],
+        },
+    )
+    return render(request, "analytics/referrals.html", context)
+
+
+# --- the manual refresh ----------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    """Queue a refresh (one at a time per business) and go back to the dashboard."""
+    actor = cast(User, request.user)
+    try:
+        services.refresh_request(actor=actor)
+    except PermissionDenied:
+        raise Http404 from None
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("analytics:dashboard")
+    return redirect(back)
+
+
+@login_required
+@require_GET
+def refresh_status(request: HttpRequest) -> HttpResponse:
+    """The latest refresh job, for the progress bar (JSON; no customer data)."""
+    actor = cast(User, request.user)
+    try:
+        job = services.refresh_status(actor=actor)
+    except PermissionDenied:
+        raise Http404 from None
+    if job is None:
+        return JsonResponse({"status": "none", "percent": 0})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "percent": job.percent,
+            "step": job.step,
+            "label": str(job.get_status_display()),
+            "error": job.error,
+        }
     )

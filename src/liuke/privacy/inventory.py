@@ -460,9 +460,13 @@ MODELS["analytics.CustomerFigures"] = {
             "visits", "first_visit_on", "last_visit_on", "age_days", "spend_mean_fen",
             "total_spend_fen", "year_spend_fen", "probability_alive", "expected_visits_90",
             "expected_spend_fen", "value_fen", "rule_value_fen", "recency_score",
-            "frequency_score", "monetary_score", "segment", "loyalty",
+            "frequency_score", "monetary_score", "segment", "loyalty", "worth_fen",
+            "referred_worth_fen", "value_lost_fen",
         )
     },
+    "key_account": (RE, "key account at the last refresh (the dashboards rank them)"),
+    "potential_key_account": (F, "worth a key account's place (dashboard ranking)"),
+    "referred_count": (RE, "customers this customer brought (referrals dashboard)"),
 }  # fmt: skip
 API_PROPERTIES.update(
     {
@@ -578,3 +582,24 @@ API_PROPERTIES.update(
         "contact_phone": (C, "given voluntarily in a suggestion, to be answered"),
     }
 )  # fmt: skip
+API_PROPERTIES.update(
+    {
+        name: (X, "dashboard aggregates (counts and sums per branch, no customer named)")
+        for name in (
+            "cohort", "key_accounts", "key_accounts_unowned", "key_id", "key_worth_fen",
+            "lower_yuan", "model_customers", "month", "net_fen", "potential_key_accounts",
+            "potential_threshold_fen", "rebook_days", "rebooked", "rebooking_rate",
+            "referred_customers", "referrers", "repeat_rate", "retained", "rule_customers",
+            "sales_fen", "totals", "upper_yuan", "error", "finished_at", "percent",
+            "started_at", "step",
+        )
+    }
+)  # fmt: skip
+API_PROPERTIES.update(
+    {
+        "links": (RE, "who brought whom (customer ids of the referrals dashboard)"),
+        "top_referrers": (RE, "customers ranked by the customers they brought"),
+        "unowned": (RE, "key accounts without a responsible staff member"),
+        "potential": (F, "customers ranked by worth who are not key accounts"),
+    }
+)
