@@ -10,6 +10,7 @@ from tests.analytics.test_refresh import TODAY, visits_make
 from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
+from liuke.analytics.models import CustomerFigures
 from liuke.analytics.services import figures_refresh
 from liuke.audit.models import AuditEvent
 
@@ -113,6 +114,13 @@ def test_profile_shows_model_value_beside_the_rule(
     assert "20 ×" in html or "× 20" in html  # labelled as the rule, in either language
     assert 'id="segment"' in html
     assert 'id="loyalty"' in html
+    assert 'id="satisfaction"' in html  # no survey answered: shown as such
+    CustomerFigures.objects.filter(customer=customer).update(satisfaction=88, recommend=9)
+    html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "88 / 100" in html
+    assert "9 / 10" in html
+    body = owner_client.get(f"/api/v1/analytics/customers/{customer.pk}").json()
+    assert (body["figures"]["satisfaction"], body["figures"]["recommend"]) == (88, 9)
 
 
 def test_profile_says_when_data_are_too_thin(owner: User, branch_a: Branch, business) -> None:

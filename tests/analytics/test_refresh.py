@@ -15,6 +15,7 @@ from liuke.analytics import queries
 from liuke.analytics.models import CustomerFigures, ModelRun
 from liuke.analytics.services import figures_refresh
 from liuke.analytics.summary import summarise
+from liuke.customers.models import Customer
 from liuke.sales.choices import RefundReason, VisitStatus
 from liuke.sales.models import Refund, Visit
 
@@ -150,3 +151,66 @@ def test_other_business_is_untouched(archive, business, other_business, outsider
     result = figures_refresh(business=other_business, today=TODAY)
     assert result.customers == 0
     assert CustomerFigures.objects.filter(business=business).exists()
+
+
+def test_survey_answers_become_satisfaction_and_join_loyalty(archive, business, owner) -> None:
+    """Answers taken through the real survey path (job, message, signed link): the refresh
+    stores the satisfaction rating and the latest recommend answer, and the loyalty rating moves
+    by the documented weight; customers without an answer keep a behaviour-only rating."""
+    from tests.feedback.helpers import survey_link
+
+    from liuke.analytics import rfm
+    from liuke.feedback.services import survey_answer
+
+    customers, _ = archive
+    happy, unhappy, silent = customers[1], customers[2], customers[4]
+    figures_refresh(business=business, today=TODAY)
+    before = {
+        f.customer_id: f.loyalty
+        for f in CustomerFigures.objects.filter(customer__in=[happy, unhappy, silent])
+    }
+    assert all(f.satisfaction is None for f in CustomerFigures.objects.all())
+
+    Customer.objects.filter(pk__in=[happy.pk, unhappy.pk, silent.pk]).update(
+        marketing_consent=True  # surveys go to customers who agreed to be contacted
+    )
+    long_ago = timezone.now() - dt.timedelta(days=120)  # beyond the survey cool-down
+    survey_answer(
+        signed=survey_link(happy, visited_at=long_ago),
+        data={"satisfaction": "4", "recommend": "3"},
+        now=long_ago + dt.timedelta(hours=4),
+    )
+    survey_answer(signed=survey_link(happy), data={"satisfaction": "5", "recommend": "10"})
+    survey_answer(signed=survey_link(unhappy), data={"satisfaction": "1", "recommend": "0"})
+    # the survey visits are today's: the refresh observes up to today
+    today = timezone.localdate()
+    figures_refresh(business=business, today=today)
+
+    got = {f.customer_id: f for f in CustomerFigures.objects.filter(customer__in=customers[:5])}
+    assert (got[happy.pk].satisfaction, got[happy.pk].recommend) == (88, 10)  # mean 4.5
+    assert (got[unhappy.pk].satisfaction, got[unhappy.pk].recommend) == (0, 0)
+    assert (got[silent.pk].satisfaction, got[silent.pk].recommend) == (None, None)
+    # loyalty: 0.8 × behaviour + 0.2 × recommend / 10 (behaviour recomputed without the answer)
+    for customer, said in ((happy, 10), (unhappy, 0)):
+        row = got[customer.pk]
+        behaviour = rfm.loyalty(
+            repeat_visits=np.array([row.visits - 1]),
+            tenure_days=np.array([(row.last_visit_on - row.first_visit_on).days]),
+            recency_days=np.array([(today - row.last_visit_on).days]),
+            probability_alive=np.array(
+                [row.probability_alive if row.probability_alive is not None else np.nan]
+            ),
+            prepaid=np.array([0.0]),
+            referrals=np.array([0.0]),
+        )[0]
+        expected = round(0.8 * behaviour + 0.2 * 100 * said / 10)
+        assert abs(row.loyalty - expected) <= 1, (row.loyalty, behaviour, said)
+    assert set(before) == {happy.pk, unhappy.pk, silent.pk}
+
+
+def test_satisfaction_mapping() -> None:
+    from liuke.analytics import rfm
+
+    got = rfm.satisfaction(np.array([1.0, 3.0, 4.5, 5.0, np.nan]))
+    assert got[:4].tolist() == [0.0, 50.0, 88.0, 100.0]
+    assert np.isnan(got[4])

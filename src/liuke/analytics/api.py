@@ -58,7 +58,11 @@ class FiguresOut(Schema):
     frequency_score: int
     monetary_score: int
     segment: str
-    loyalty: int
+    loyalty: int = Field(description="0–100: behaviour and the latest recommend answer")
+    satisfaction: int | None = Field(
+        description="0–100 from the mean 1–5 survey answer; null without an answer"
+    )
+    recommend: int | None = Field(description="latest 'would you recommend us' answer, 0–10")
 
 
 class CustomerFiguresOut(Schema):

@@ -74,6 +74,10 @@ class CustomerFigures(models.Model):
     monetary_score = models.PositiveSmallIntegerField()
     segment = models.CharField(max_length=20, choices=Segment.choices)
     loyalty = models.PositiveSmallIntegerField()
+    #: The survey answers (feedback app): satisfaction 0–100 from the mean 1–5 answer, and the
+    #: latest "would you recommend us" (0–10, also part of the loyalty rating); empty without one.
+    satisfaction = models.PositiveSmallIntegerField(null=True)
+    recommend = models.PositiveSmallIntegerField(null=True)
     #: The value the dashboards rank by: the model value where trusted, else the 20 × rule.
     worth_fen = models.BigIntegerField(default=0)
     #: A key account at the time of the refresh (the lists show the current status and owner).

@@ -4,7 +4,11 @@ RFM: recency (days since the last visit), frequency (visits) and monetary (sales
 by quintile within the business (5 = best; ties share a score). The segment is read from the
 recency × frequency grid below, the usual RFM grid (docs/analytics.md).
 
-Loyalty (0–100) rates behaviour, not satisfaction: a weighted sum of five parts in [0, 1].
+Loyalty (0–100) rates behaviour, not satisfaction: a weighted sum of five parts in [0, 1], and
+the customer's latest "would you recommend us" answer (0–10) where there is one.
+
+Satisfaction (0–100) is what the customer told us in the surveys after visits: their mean
+"how satisfied were you" (1–5) mapped onto 0–100; none without an answer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,10 @@ for _r in range(1, 6):
         else:
             _seg = "new" if _f == 1 else "potential" if _f <= 3 else "champions"
         GRID[(_r, _f)] = _seg
+
+#: The share of the loyalty rating taken by the latest 0–10 recommend answer, when there is one
+#: (behaviour keeps the rest: what people do weighs more than what they say).
+RECOMMEND_WEIGHT = 0.20
 
 #: Loyalty weights: repeat buying, tenure, still coming (rhythm), prepaid commitment, referrals.
 LOYALTY_WEIGHTS = {
@@ -62,15 +70,19 @@ def loyalty(
     probability_alive: Array,
     prepaid: Array,
     referrals: Array,
+    recommend: Array | None = None,
 ) -> Array:
-    """0–100. Parts in [0, 1]:
+    """0–100. Behaviour, from parts in [0, 1]:
 
     - repeat: 1 − 1/(1 + repeat visits) — 0 after one visit, ½ after two, ¾ after four;
     - tenure: the span from the first visit to the last, a year or more counting fully;
     - rhythm: the model's probability that the customer is still active; where the model is not
       trusted, 1 − days since the last visit / 365 (not below 0);
     - prepaid: 1 when the customer holds stored value or package sessions, else 0;
-    - referrals: customers the customer brought, two or more counting fully.
+    - referrals: customers the customer brought, two or more counting fully;
+
+    and where the customer has answered "would you recommend us" (`recommend`, 0–10; NaN where
+    not): (1 − RECOMMEND_WEIGHT) × behaviour + RECOMMEND_WEIGHT × latest answer / 10.
     """
     repeat = 1.0 - 1.0 / (1.0 + np.asarray(repeat_visits, dtype=float))
     tenure = np.clip(np.asarray(tenure_days, dtype=float) / 365.0, 0.0, 1.0)
@@ -87,4 +99,16 @@ def loyalty(
         + w["prepaid"] * held
         + w["referrals"] * brought
     )
+    if recommend is not None:
+        said = np.asarray(recommend, dtype=float)
+        answered = np.isfinite(said)
+        blended = (1 - RECOMMEND_WEIGHT) * total + RECOMMEND_WEIGHT * np.clip(said, 0, 10) / 10
+        total = np.where(answered, blended, total)
     return np.rint(100 * total).astype(np.int64)
+
+
+def satisfaction(mean_satisfaction: Array) -> Array:
+    """0–100 from the mean 1–5 satisfaction answer (1 → 0, 3 → 50, 5 → 100); NaN where the
+    customer has not answered."""
+    mean = np.asarray(mean_satisfaction, dtype=float)
+    return np.rint(100 * (np.clip(mean, 1, 5) - 1) / 4)

@@ -35,6 +35,7 @@ from liuke.analytics.models import (
 from liuke.analytics.optimise import FitResult
 from liuke.analytics.selectors import AT_RISK_SEGMENTS
 from liuke.core.errors import PermissionDenied
+from liuke.feedback import selectors as feedback_selectors
 
 Array = np.ndarray
 
@@ -66,6 +67,8 @@ COLUMNS = (
     "monetary_score",
     "segment",
     "loyalty",
+    "satisfaction",
+    "recommend",
     "worth_fen",
     "key_account",
     "potential_key_account",
@@ -139,6 +142,13 @@ def figures_refresh(
     held = queries.prepaid_holders(business.pk, today)
     referred = queries.referral_counts(business.pk)
     ids = data.customer_id.tolist()
+    said = feedback_selectors.customer_scores(business.pk)
+    recommend = np.array(
+        [_nan(said[c].latest_recommend) if c in said else np.nan for c in ids], dtype=float
+    )
+    satisfied = rfm.satisfaction(
+        np.array([_nan(said[c].mean_satisfaction) if c in said else np.nan for c in ids])
+    )
     loyalty = rfm.loyalty(
         repeat_visits=s.x,
         tenure_days=s.t_x,
@@ -146,6 +156,7 @@ def figures_refresh(
         probability_alive=analysis.probability_alive,
         prepaid=np.array([1.0 if c in held else 0.0 for c in ids]),
         referrals=np.array([referred.get(c, 0) for c in ids], dtype=float),
+        recommend=recommend,
     )
     seconds["scores"] = time.perf_counter() - started
 
@@ -201,7 +212,7 @@ def figures_refresh(
             run.pk,
             data,
             analysis,
-            (r_score, f_score, m_score, segment, loyalty),
+            (r_score, f_score, m_score, segment, loyalty, satisfied, recommend),
             tables,
             tables_lost,
             chunk,
@@ -225,6 +236,10 @@ def figures_refresh(
     return RefreshResult(run=run, customers=n, visits=data.visits, seconds=seconds)
 
 
+def _nan(value: float | None) -> float:
+    return np.nan if value is None else float(value)
+
+
 def _float(fit: FitResult | None) -> float | None:
     value = fit.log_likelihood if fit else None
     return float(value) if value is not None and np.isfinite(value) else None
@@ -240,17 +255,20 @@ def _rows(
     run_id: int,
     data: queries.DatabaseSummary,
     analysis: clv.Analysis,
-    scores: tuple[Array, Array, Array, list[str], Array],
+    scores: tuple[Array, Array, Array, list[str], Array, Array, Array],
     tables: aggregates.Tables,
     lost: Array,
     chunk: int,
 ) -> Iterator[list[tuple]]:
     s = data.summary
-    r_score, f_score, m_score, segment, loyalty = scores
+    r_score, f_score, m_score, segment, loyalty, satisfied, recommend = scores
 
     def money(values: Array) -> list[int | None]:
         out = np.rint(values)
         return [None if not np.isfinite(v) else int(v) for v in out.tolist()]
+
+    def small(values: Array) -> list[int | None]:
+        return [None if not np.isfinite(v) else int(v) for v in values.tolist()]
 
     def floats(values: Array) -> list[float | None]:
         return [None if not np.isfinite(v) else round(v, 6) for v in values.tolist()]
@@ -283,6 +301,8 @@ def _rows(
                 m_score[part].tolist(),
                 segment[part],
                 loyalty[part].tolist(),
+                small(satisfied[part]),
+                small(recommend[part]),
                 tables.worth[part].tolist(),
                 tables.key_account[part].tolist(),
                 tables.potential[part].tolist(),

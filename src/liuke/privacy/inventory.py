@@ -467,6 +467,8 @@ MODELS["analytics.CustomerFigures"] = {
     "key_account": (RE, "key account at the last refresh (the dashboards rank them)"),
     "potential_key_account": (F, "worth a key account's place (dashboard ranking)"),
     "referred_count": (RE, "customers this customer brought (referrals dashboard)"),
+    "satisfaction": (PR, "the customer's survey answers as a rating (profile, API)"),
+    "recommend": (PR, "the customer's latest 'would recommend' answer (loyalty rating)"),
 }  # fmt: skip
 API_PROPERTIES.update(
     {
