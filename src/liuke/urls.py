@@ -11,5 +11,6 @@ urlpatterns = [
     path("engagement/", include("liuke.engagement.urls")),
     path("analytics/", include("liuke.analytics.urls")),
     path("audit/", include("liuke.audit.urls")),
+    path("complaints/", include("liuke.complaints.urls")),
     path("", include("liuke.web.urls")),
 ]
