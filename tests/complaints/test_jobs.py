@@ -35,18 +35,23 @@ def test_a_complaint_about_to_miss_its_response_is_escalated_then_breached(
         assert jobs.sweep() == {"escalated": 0, "breached": 0, "alerts": 0, "actions_done": 0}
     with time_machine.travel(_at(hours=3), tick=False):  # 75 % of the target
         report = jobs.sweep()
-    assert report["escalated"] == 1 and report["alerts"] == 1
+    assert report["escalated"] == 1
+    assert report["alerts"] == 1
     c.refresh_from_db()
-    assert c.escalated_to == manager_a and c.escalation_reason == "response"
-    assert c.escalated_at == _at(hours=3) and c.response_breached_at is None
+    assert c.escalated_to == manager_a
+    assert c.escalation_reason == "response"
+    assert c.escalated_at == _at(hours=3)
+    assert c.response_breached_at is None
     assert Task.objects.get(key=f"complaint:{c.pk}:esc").assignee == manager_a
     with time_machine.travel(_at(hours=4), tick=False):
         report = jobs.sweep()
     assert report == {"escalated": 0, "breached": 1, "alerts": 1, "actions_done": 0}
     c.refresh_from_db()
-    assert c.response_breached_at == _at(hours=4) and c.resolution_breached_at is None
+    assert c.response_breached_at == _at(hours=4)
+    assert c.resolution_breached_at is None
     alert = Task.objects.get(key=f"complaint:{c.pk}:breach")
-    assert alert.assignee == manager_a and alert.status == "open"
+    assert alert.assignee == manager_a
+    assert alert.status == "open"
     # idempotent: running again (or twice in the same minute) adds and changes nothing
     with time_machine.travel(_at(hours=4, minutes=5), tick=False):
         assert jobs.sweep() == {"escalated": 0, "breached": 0, "alerts": 0, "actions_done": 0}
@@ -63,13 +68,15 @@ def test_a_first_response_in_time_stops_the_response_timer(shop: Shop, front_a: 
     with time_machine.travel(_at(hours=5), tick=False):
         assert jobs.sweep()["breached"] == 0
     c.refresh_from_db()
-    assert c.escalated_at is None and c.response_breached_at is None
+    assert c.escalated_at is None
+    assert c.response_breached_at is None
     assert Task.objects.get(key=f"complaint:{c.pk}").status == "done"
     # the resolution target (72 h) is still running
     with time_machine.travel(_at(hours=72), tick=False):
         assert jobs.sweep() == {"escalated": 1, "breached": 1, "alerts": 2, "actions_done": 0}
     c.refresh_from_db()
-    assert c.escalation_reason == "resolution" and c.resolution_breached_at == _at(hours=72)
+    assert c.escalation_reason == "resolution"
+    assert c.resolution_breached_at == _at(hours=72)
 
 
 def test_waiting_for_the_customer_is_not_a_breach(shop: Shop, front_a: User) -> None:
@@ -109,7 +116,8 @@ def test_an_action_done_on_the_tasks_page_is_done_on_the_complaint(
     engagement.task_complete(actor=front_a, task_id=action.task.pk, note="已回访")
     assert jobs.sweep()["actions_done"] == 1
     action.refresh_from_db()
-    assert action.done_at is not None and action.done_by == front_a
+    assert action.done_at is not None
+    assert action.done_by == front_a
     assert jobs.sweep()["actions_done"] == 0
 
 

@@ -28,25 +28,33 @@ T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 def test_open_sets_targets_task_and_audit(shop: Shop, front_a: User, visit: Visit) -> None:
     with time_machine.travel(T0, tick=False):
         c = open_complaint(front_a, shop, visit)
-    assert c.severity == "medium" and c.status == "open"
+    assert c.severity == "medium"
+    assert c.status == "open"
     assert c.response_due_at == T0 + dt.timedelta(hours=4)
     assert c.resolution_due_at == T0 + dt.timedelta(hours=72)
     assert c.response_warn_at == T0 + dt.timedelta(hours=3)  # 75 % of the target
-    assert c.handler == front_a and c.escalated_at is None
-    assert c.staff == shop.beautician and c.service_id == shop.facial.pk
-    assert c.cause is not None and c.cause.code == "allergy"
+    assert c.handler == front_a
+    assert c.escalated_at is None
+    assert c.staff == shop.beautician
+    assert c.service_id == shop.facial.pk
+    assert c.cause is not None
+    assert c.cause.code == "allergy"
     task = Task.objects.get(key=f"complaint:{c.pk}")
-    assert task.assignee == front_a and task.due_at == c.response_due_at
+    assert task.assignee == front_a
+    assert task.due_at == c.response_due_at
     event = AuditEvent.objects.filter(action="create").latest("seq")
-    assert list(event.customer_ids) == [shop.customer.pk] and list(event.fields) == ["complaint"]
+    assert list(event.customer_ids) == [shop.customer.pk]
+    assert list(event.fields) == ["complaint"]
 
 
 def test_high_severity_goes_to_a_senior_person_at_once(
     shop: Shop, front_a: User, manager_a: User
 ) -> None:
     c = open_complaint(front_a, shop, severity="high")
-    assert c.escalated_at is not None and c.escalation_reason == "severity"
-    assert c.escalated_to == manager_a and c.handler == manager_a
+    assert c.escalated_at is not None
+    assert c.escalation_reason == "severity"
+    assert c.escalated_to == manager_a
+    assert c.handler == manager_a
     assert Task.objects.get(key=f"complaint:{c.pk}:esc").assignee == manager_a
 
 
@@ -60,9 +68,11 @@ def test_the_feedback_app_opens_with_a_system_actor(shop: Shop, manager_a: User)
         severity="low",
         cause_code="waiting",
     )
-    assert c.opened_by is None and c.handler == manager_a  # nobody in person: the senior
+    assert c.opened_by is None
+    assert c.handler == manager_a
     event = AuditEvent.objects.filter(action="create").latest("seq")
-    assert event.actor_id is None and event.actor_label == "system:feedback"
+    assert event.actor_id is None
+    assert event.actor_label == "system:feedback"
     other = services.system_actor(business_id=shop.customer.business_id + 999)
     with pytest.raises(NotFound):
         services.complaint_open(
@@ -119,21 +129,25 @@ def test_close_is_refused_until_restatement_actions_summary_and_resolution(
         services.complaint_step_record(actor=front_a, complaint_id=c.pk, step=10)
     assert err.value.code == "use_close"
     c.refresh_from_db()
-    assert c.status == "open" and not ComplaintStep.objects.filter(complaint=c).exists()
+    assert c.status == "open"
+    assert not ComplaintStep.objects.filter(complaint=c).exists()
 
 
 def test_walk_all_ten_steps_to_closed(shop: Shop, front_a: User) -> None:
     c = open_complaint(front_a, shop)
     closed = walk_to_close(front_a, c, owner_id=front_a.pk)
-    assert closed.status == "closed" and closed.closed_by == front_a
+    assert closed.status == "closed"
+    assert closed.closed_by == front_a
     assert list(ComplaintStep.objects.filter(complaint=c).values_list("step", flat=True)) == list(
         range(1, 11)
     )
-    assert closed.first_response_at is not None and closed.resolved_at is not None
+    assert closed.first_response_at is not None
+    assert closed.resolved_at is not None
     # its tasks are done; the agreed action's task stays on the owner's list until done
     assert not Task.objects.filter(key__startswith=f"complaint:{c.pk}", status="open").exists()
     action_task = Task.objects.get(key__startswith="complaint-action:")
-    assert action_task.status == "open" and action_task.assignee == front_a
+    assert action_task.status == "open"
+    assert action_task.assignee == front_a
     with pytest.raises(ServiceError) as err:
         services.complaint_step_record(actor=front_a, complaint_id=c.pk, step=1)
     assert err.value.code == "complaint_closed"
@@ -167,7 +181,9 @@ def test_waiting_pauses_the_timers(shop: Shop, front_a: User) -> None:
         # the customer is back: a step ends the wait, and the targets move by 24 hours
         services.complaint_step_record(actor=front_a, complaint_id=c.pk, step=1)
     c.refresh_from_db()
-    assert c.status == "open" and c.paused_at is None and c.paused_seconds == 24 * 3600
+    assert c.status == "open"
+    assert c.paused_at is None
+    assert c.paused_seconds == 24 * 3600
     assert c.first_response_at == T0 + dt.timedelta(hours=25)
     assert c.resolution_due_at == T0 + dt.timedelta(hours=72 + 24)
     assert c.response_due_at == T0 + dt.timedelta(hours=4 + 24)
@@ -188,9 +204,11 @@ def test_front_desk_gives_a_voucher_within_the_limit(shop: Shop, front_a: User) 
     r = services.complaint_resolve(
         actor=front_a, complaint_id=c.pk, kind="voucher", amount_fen=3000
     )
-    assert r.status == "applied" and r.voucher_code.startswith(f"TS{c.pk}-")
+    assert r.status == "applied"
+    assert r.voucher_code.startswith(f"TS{c.pk}-")
     c.refresh_from_db()
-    assert c.status == "resolved" and c.resolved_at is not None
+    assert c.status == "resolved"
+    assert c.resolved_at is not None
 
 
 def test_above_the_limit_a_manager_approves(
@@ -201,7 +219,8 @@ def test_above_the_limit_a_manager_approves(
     r = services.complaint_resolve(
         actor=front_a, complaint_id=c.pk, kind="card_bonus", amount_fen=8000, card_id=shop.card.pk
     )
-    assert r.status == "pending" and balances(shop.card) == before
+    assert r.status == "pending"
+    assert balances(shop.card) == before
     assert Task.objects.get(key=f"complaint:{c.pk}:approve{r.pk}").assignee == manager_a
     c.refresh_from_db()
     assert c.status == "open"
@@ -210,7 +229,9 @@ def test_above_the_limit_a_manager_approves(
     assert [x.pk for x in selectors.approvals(actor=manager_a)] == [r.pk]
     services.resolution_decide(actor=manager_a, resolution_id=r.pk, approve=True, note="同意")
     r.refresh_from_db()
-    assert r.status == "applied" and r.decided_by == manager_a and r.card_entry is not None
+    assert r.status == "applied"
+    assert r.decided_by == manager_a
+    assert r.card_entry is not None
     assert balances(shop.card) == (before[0], before[1] + 8000)
     assert CardEntry.objects.get(pk=r.card_entry_id).kind == "bonus"
     c.refresh_from_db()
@@ -250,9 +271,8 @@ def test_close_waits_for_a_pending_approval(shop: Shop, front_a: User, manager_a
     )
     with pytest.raises(ServiceError) as err:
         walk_to_close(front_a, c, owner_id=front_a.pk)
-    assert err.value.code == "cannot_close" and any(
-        "approval" in m for m in err.value.fields["__all__"]
-    )
+    assert err.value.code == "cannot_close"
+    assert any("approval" in m for m in err.value.fields["__all__"])
     services.resolution_decide(actor=manager_a, resolution_id=pending.pk, approve=True)
     assert services.complaint_close(actor=front_a, complaint_id=c.pk).status == "closed"
 
@@ -263,11 +283,15 @@ def test_a_refund_goes_through_the_sales_ledger(
     c = open_complaint(front_a, shop, visit)
     # front desk may not refund: the request waits for someone who may
     r = services.complaint_resolve(actor=front_a, complaint_id=c.pk, kind="refund")
-    assert r.status == "pending" and r.amount_fen == 10000 and not Refund.objects.exists()
+    assert r.status == "pending"
+    assert r.amount_fen == 10000
+    assert not Refund.objects.exists()
     services.resolution_decide(actor=owner, resolution_id=r.pk, approve=True)
     r.refresh_from_db()
     refund = Refund.objects.get()
-    assert r.refund == refund and refund.reason == "complaint" and refund.amount_fen == 10000
+    assert r.refund == refund
+    assert refund.reason == "complaint"
+    assert refund.amount_fen == 10000
     visit.refresh_from_db()
     assert visit.status == "refunded"
 
@@ -277,7 +301,8 @@ def test_a_redo_and_an_exchange(shop: Shop, owner: User, visit: Visit) -> None:
     redo = services.complaint_resolve(
         actor=owner, complaint_id=c.pk, kind="redo", amount_fen=10000, note="免费重做"
     )
-    assert redo.status == "applied" and redo.visit == visit
+    assert redo.status == "applied"
+    assert redo.visit == visit
     line = visit.lines.get()
     ex = services.complaint_resolve(
         actor=owner,
@@ -289,8 +314,10 @@ def test_a_redo_and_an_exchange(shop: Shop, owner: User, visit: Visit) -> None:
             "payments": [{"method": "cash", "amount_fen": 20000}],
         },
     )
-    assert ex.status == "applied" and ex.refund is not None
-    assert ex.refund.exchange_visit is not None and ex.refund.reason == "exchange"
+    assert ex.status == "applied"
+    assert ex.refund is not None
+    assert ex.refund.exchange_visit is not None
+    assert ex.refund.reason == "exchange"
 
 
 # --- afterwards ------------------------------------------------------------------------------
@@ -309,7 +336,8 @@ def test_cause_fix_then_customer_told(shop: Shop, front_a: User) -> None:
         actor=front_a, complaint_id=c.pk, cause_fix="护理前统一做皮肤测试，并记入档案"
     )
     c = services.complaint_customer_told(actor=front_a, complaint_id=c.pk, note="微信告知")
-    assert c.customer_told_at is not None and c.cause_fix_by == front_a
+    assert c.customer_told_at is not None
+    assert c.cause_fix_by == front_a
 
 
 def test_recovery_is_computed_from_later_visits(shop: Shop, front_a: User, owner: User) -> None:
@@ -320,7 +348,9 @@ def test_recovery_is_computed_from_later_visits(shop: Shop, front_a: User, owner
     settings = services.settings_for(c.business_id)
     with time_machine.travel(T0 + dt.timedelta(days=10), tick=False):
         rec = selectors.recovery(c, settings)
-        assert rec is not None and not rec.came_back and not rec.window_over
+        assert rec is not None
+        assert not rec.came_back
+        assert not rec.window_over
     # a visit 30 days later (¥100 cash) counts; one 120 days later does not
     for days in (30, 120):
         with time_machine.travel(T0 + dt.timedelta(days=days), tick=False):
@@ -332,9 +362,14 @@ def test_recovery_is_computed_from_later_visits(shop: Shop, front_a: User, owner
             )
     with time_machine.travel(T0 + dt.timedelta(days=130), tick=False):
         rec = selectors.recovery(c, settings)
-        assert rec is not None and rec.came_back and rec.visits == 1 and rec.spend_fen == 10000
+        assert rec is not None
+        assert rec.came_back
+        assert rec.visits == 1
+        assert rec.spend_fen == 10000
         report = selectors.report(actor=owner, days=365)
-    assert report.recovery_counted == 1 and report.recovered == 1 and report.recovery_rate == 1.0
+    assert report.recovery_counted == 1
+    assert report.recovered == 1
+    assert report.recovery_rate == 1.0
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -354,7 +389,8 @@ def test_settings_validation_and_word_of_mouth(shop: Shop, owner: User, front_a:
     assert selectors.dashboard(actor=owner).reach_total == 2 * 67
     services.settings_save(actor=owner, values={"wom_first": 10, "wom_second": 2})
     board = selectors.dashboard(actor=owner)
-    assert board.reach_each == 31 and board.reach_total == 62
+    assert board.reach_each == 31
+    assert board.reach_total == 62
 
 
 def test_managers_extend_the_causes(owner: User, manager_a: User, front_a: User) -> None:
@@ -370,3 +406,20 @@ def test_managers_extend_the_causes(owner: User, manager_a: User, front_a: User)
     with pytest.raises(ServiceError):
         services.limit_save(actor=manager_a, role="front_desk", limit_fen=None)
     assert services.limit_save(actor=owner, role="front_desk", limit_fen=None).limit_fen is None
+
+
+def test_erasing_the_customer_blanks_the_complaint_texts(
+    shop: Shop, front_a: User, owner: User
+) -> None:
+    from liuke.customers.services import customer_anonymise
+
+    c = open_complaint(front_a, shop)
+    walk_to_close(front_a, c, owner_id=front_a.pk)
+    services.complaint_cause_fix(actor=front_a, complaint_id=c.pk, cause_fix="统一做皮肤测试")
+    assert customer_anonymise(actor=owner, customer_ids=[shop.customer.pk], reason="顾客要求") == 1
+    c.refresh_from_db()
+    assert c.status == "closed"
+    assert (c.description, c.restated_problem, c.summary) == ("", "", "")
+    assert c.cause_fix == "统一做皮肤测试"  # about the business, kept for the reports
+    assert not c.steps.exclude(note="").exists()
+    assert not c.actions.exclude(text="").exists()

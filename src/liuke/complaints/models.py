@@ -237,13 +237,10 @@ class Complaint(TimeStampedModel):
                 name="complaint_closed_at_only_closed",
             ),
             models.CheckConstraint(
+                # the texts themselves are checked by the service: a customer's erasure
+                # blanks them on a closed case
                 condition=~Q(status="closed")
-                | (
-                    Q(restatement_confirmed_at__isnull=False)
-                    & ~Q(restated_problem="")
-                    & ~Q(summary="")
-                    & Q(closed_at__isnull=False)
-                ),
+                | Q(restatement_confirmed_at__isnull=False, closed_at__isnull=False),
                 name="complaint_closed_has_restatement_and_summary",
             ),
         ]
@@ -261,7 +258,7 @@ class ComplaintStep(TimeStampedModel):
     again replaces the note); the steps can be spread over days."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="steps")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="complaint_steps")
     step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
     done_at = models.DateTimeField(_("done"))
     done_by = models.ForeignKey(
@@ -289,7 +286,9 @@ class ComplaintAction(TimeStampedModel):
     list through the engagement app) or the customer's (come back for the redo, send a photo)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="actions")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="complaint_actions"
+    )
     side = models.CharField(_("whose"), max_length=10, choices=ActionSide.choices)
     text = models.CharField(_("action"), max_length=500)
     owner = models.ForeignKey(
@@ -326,7 +325,9 @@ class ComplaintResolution(TimeStampedModel):
     (the money moved) when it is approved."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="resolutions")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="complaint_resolutions"
+    )
     kind = models.CharField(_("resolution"), max_length=12, choices=ResolutionKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=ResolutionStatus.choices)
     amount_fen = models.PositiveIntegerField(_("value (fen)"), default=0)
