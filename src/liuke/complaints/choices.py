@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -27,10 +28,10 @@ SEVERITY_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICA
 
 
 class Status(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("complaint status", "Open")
     WAITING = "waiting", _("Waiting for the customer")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    RESOLVED = "resolved", pgettext_lazy("complaint status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
 
 
 #: Statuses in which a complaint is still unresolved (its story is still going round).

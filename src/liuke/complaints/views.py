@@ -239,9 +239,16 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest, complaint_id: int, act: Callable[[], Any], done: str, *, step: Any = None
+    request: HttpRequest,
+    complaint_id: int,
+    act: Callable[[], Any],
+    done: str,
+    *,
+    step: Any = None,
+    step_refused: Any = None,
 ) -> HttpResponse:
-    """Run a service for a complaint; its refusal is shown on the page and nothing is saved."""
+    """Run a service for a complaint; its refusal is shown on the page (at `step_refused`)
+    and nothing is saved; success goes on to `step`."""
     _require(request, Cap.COMPLAINT_HANDLE)
     try:
         act()
@@ -249,6 +256,7 @@ def _act(
         raise Http404 from None
     except ServiceError as exc:
         messages.error(request, exc.message)
+        step = step_refused
     else:
         messages.success(request, done)
     url = redirect("complaints:detail", complaint_id=complaint_id).url
@@ -276,6 +284,7 @@ def step_record(request: HttpRequest, complaint_id: int) -> HttpResponse:
         ),
         _("Step recorded."),
         step=following,
+        step_refused=step,
     )
 
 
@@ -334,7 +343,8 @@ def action_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
             due_on=_date(request.POST.get("due_on")),
         ),
         _("Action added."),
-        step=request.POST.get("back_step") and _int(request.POST.get("back_step")),
+        step=_int(request.POST.get("back_step")),
+        step_refused=_int(request.POST.get("back_step")),
     )
 
 
