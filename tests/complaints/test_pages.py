@@ -206,6 +206,20 @@ def test_settings_page(owner_client: Client, front_a_client: Client, owner: User
         },
     )
     assert "停车难" in _text(owner_client.get("/complaints/settings/"))
+    # retire a cause: it stays in the taxonomy (old complaints keep it), not offered any more
+    from liuke.complaints.models import ComplaintCause
+
+    parking = ComplaintCause.objects.get(code="parking")
+    owner_client.post(
+        "/complaints/settings/",
+        {"what": "cause", "cause_id": parking.pk, "code": "parking", "name_zh": "停车难",
+         "position": "5"},
+    )  # fmt: skip
+    parking.refresh_from_db()
+    assert parking.is_active is False
+    offered = {c["code"] for c in owner_client.get("/api/v1/complaints/causes").json()}
+    assert "parking" not in offered
+    assert "broken_promise" in offered
 
 
 def test_reports_page(
@@ -228,3 +242,37 @@ def test_pages_in_chinese(shop: Shop, front_a: User, front_a_client: Client) -> 
     page = _text(front_a_client.get(f"/complaints/{c.pk}/?all=1", HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "重复顾客关切的问题" in page or "复述问题" in page
     assert "投诉" in page
+
+
+@pytest.mark.parametrize("path", ["/complaints/?status=all", "/complaints/approvals/"])
+def test_lists_make_the_same_queries_for_3_or_12_complaints(
+    shop: Shop, front_a: User, owner: User, path: str
+) -> None:
+    """No query per row (N+1): the list of 12 costs what the list of 3 does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from tests.factories import customer_make
+
+    client = Client()
+    client.force_login(owner)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            customer = customer_make(actor=owner, branch=shop.branch)
+            c = services.complaint_open(
+                actor=front_a, customer_id=customer.pk, channel="phone", description="等太久"
+            )
+            services.complaint_resolve(
+                actor=front_a, complaint_id=c.pk, kind="voucher", amount_fen=9000
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(3)
+    queries()  # the first request also loads the session and the business's defaults
+    few = queries()
+    add(9)
+    assert queries() == few

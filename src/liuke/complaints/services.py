@@ -681,10 +681,9 @@ def complaint_update(
         complaint.staff = _staff_member(actor, staff_id, "staff_id")
     if severity not in (None, "") and severity != complaint.severity:
         complaint.severity = _choice(severity, Severity, "invalid_severity", "severity")
+        # from the opening time and the waits that have ended (a wait in progress moves the
+        # targets when it ends, as always)
         _set_targets(complaint, settings)
-        if complaint.paused_at is not None:
-            # still waiting: the current wait is added when it ends
-            pass
         if _severe(settings, complaint.severity) and complaint.escalated_at is None:
             _escalate(complaint, "severity", now)
     complaint.save()
