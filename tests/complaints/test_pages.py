@@ -276,3 +276,37 @@ def test_lists_make_the_same_queries_for_3_or_12_complaints(
     few = queries()
     add(9)
     assert queries() == few
+
+
+def test_an_exchange_from_the_page(
+    shop: Shop, owner: User, owner_client: Client, visit: Visit
+) -> None:
+    """The facial (¥100, cash) given back for a massage (¥200), paid by WeChat at its price."""
+    from liuke.sales.models import Payment, Refund
+
+    c = open_complaint(owner, shop, visit)
+    page = _text(owner_client.get(f"/complaints/{c.pk}/?step=8"))
+    assert 'id="exchange-fields"' in page
+    owner_client.post(
+        f"/complaints/{c.pk}/resolve/",
+        {
+            "kind": "exchange",
+            "line_id": visit.lines.get().pk,
+            "service_id": shop.massage.pk,
+            "performer_id": shop.beautician.pk,
+            "method": "wechat",
+        },
+    )
+    r = c.resolutions.get()
+    assert r.status == "applied"
+    refund = Refund.objects.get()
+    assert r.refund == refund
+    assert refund.reason == "exchange"
+    assert refund.exchange_visit is not None
+    assert refund.exchange_visit.total_fen == 20000
+    assert Payment.objects.filter(
+        visit=refund.exchange_visit, method="wechat"
+    ).get().amount_fen == (20000)
+    # no line chosen: refused with its message, nothing written
+    owner_client.post(f"/complaints/{c.pk}/resolve/", {"kind": "exchange", "method": "cash"})
+    assert c.resolutions.count() == 1

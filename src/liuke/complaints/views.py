@@ -207,7 +207,8 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         }
         for value, label in Step.choices
     ]
-    from liuke.sales.models import StoredValueCard, Visit
+    from liuke.sales.choices import PaymentMethod
+    from liuke.sales.models import Service, StoredValueCard, Visit, VisitLine
 
     context = {
         "c": c,
@@ -230,6 +231,15 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
             Visit.objects.filter(customer_id=c.customer_id).order_by("-visited_at")[:10]
         ),
         "cards": list(StoredValueCard.objects.filter(customer_id=c.customer_id, status="active")),
+        "lines": list(
+            VisitLine.objects.filter(visit__customer_id=c.customer_id, service__isnull=False)
+            .select_related("visit", "service")
+            .order_by("-visit__visited_at", "id")[:20]
+        ),
+        "services": list(
+            Service.objects.filter(business_id=c.business_id, is_active=True).order_by("name")
+        ),
+        "methods": [(k, v) for k, v in PaymentMethod.choices if k != PaymentMethod.STORED_VALUE],
         "limit_fen": services.limit_for(c.business_id, actor.role),
         "today": timezone.localdate(),
         "error": None,
@@ -370,16 +380,23 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     outcome: dict[str, Any] = {}
 
     def act() -> Any:
+        kind = request.POST.get("kind", "")
+        visit_id = _int(request.POST.get("visit_id"))
+        line_id = _int(request.POST.get("line_id"))
+        exchange = _exchange(request, actor, line_id) if kind == ResolutionKind.EXCHANGE else None
+        if exchange is not None:
+            visit_id = exchange.pop("visit_id")
         outcome["r"] = services.complaint_resolve(
             actor=actor,
             complaint_id=complaint_id,
-            kind=request.POST.get("kind", ""),
+            kind=kind,
             amount_fen=_fen(request.POST.get("amount")),
             note=request.POST.get("note", ""),
-            visit_id=_int(request.POST.get("visit_id")),
-            line_id=_int(request.POST.get("line_id")),
+            visit_id=visit_id,
+            line_id=line_id,
             card_id=_int(request.POST.get("card_id")),
             voucher_code=request.POST.get("voucher_code", ""),
+            exchange=exchange,
         )
         return outcome["r"]
 
@@ -388,6 +405,36 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     if r is not None and r.status == "pending":
         messages.info(request, _("Above your limit: it waits for a manager's approval."))
     return response
+
+
+def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[str, Any]:
+    """The exchange typed on the page: the line given back, the service taken instead and who
+    performs it, paid in full by one method at the new price (priced by the checkout's own
+    quote, so member prices apply exactly as at the till)."""
+    from liuke.sales import services as sales
+    from liuke.sales.models import VisitLine
+
+    line = VisitLine.objects.filter(pk=line_id or 0).select_related("visit").first()
+    if line is None:
+        raise ServiceError("line_required", _("Choose the line to exchange."))
+    new_line = {
+        "service_id": _int(request.POST.get("service_id")),
+        "staff_id": _int(request.POST.get("performer_id")),
+    }
+    quote = sales.checkout_quote(
+        actor=actor,
+        data={
+            "customer_id": line.visit.customer_id,
+            "branch_id": line.visit.branch_id,
+            "lines": [new_line],
+        },
+    )
+    method = request.POST.get("method", "")
+    return {
+        "visit_id": line.visit_id,
+        "lines": [new_line],
+        "payments": [{"method": method, "amount_fen": quote.total_fen}],
+    }
 
 
 @login_required
