@@ -48,8 +48,7 @@ bench: install
 
 ## Regenerate and compile the translation catalogues (needs gettext).
 messages: install
-	cd src/liuke && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --settings=liuke.settings --ignore='*/migrations/*'
-	cd src/liuke && ../../$(BIN)/django-admin compilemessages --settings=liuke.settings
+	$(BIN)/python scripts/messages.py
 
 clean:
 	rm -rf $(VENV) var

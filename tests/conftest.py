@@ -189,14 +189,17 @@ def outsider_client(client_for: Callable[[User], Client], outsider: User) -> Cli
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, leave out the checks of SQLite-specific behaviour (deselected, so no
-    test is reported as skipped)."""
+    """Leave out the checks of the other database's behaviour (deselected, so no test is
+    reported as skipped): `sqlite_only` on PostgreSQL, `postgres_only` on SQLite."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        return
-    keep = [item for item in items if item.get_closest_marker("sqlite_only") is None]
-    dropped = [item for item in items if item.get_closest_marker("sqlite_only") is not None]
+    other = (
+        "postgres_only"
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+        else "sqlite_only"
+    )
+    keep = [item for item in items if item.get_closest_marker(other) is None]
+    dropped = [item for item in items if item.get_closest_marker(other) is not None]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -92,3 +92,41 @@ def test_without_https_the_deploy_check_warns(tmp_path: Path) -> None:
     result = check_deploy(production_env(tmp_path, LIUKE_HTTPS="0"))
     assert result.returncode != 0
     assert "security.W" in result.stdout + result.stderr
+
+
+def _database_options(tmp_path: Path, **overrides: str) -> str:
+    env = production_env(
+        tmp_path, DATABASE_URL="postgres://liuke@db.example.com/liuke", **overrides
+    )
+    code = (
+        "from liuke import settings; "
+        "o = settings.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off(tmp_path: Path) -> None:
+    assert _database_options(tmp_path) == "True 2"
+    assert _database_options(tmp_path, DB_PREPARE_THRESHOLD="5") == "True 5"
+    assert _database_options(tmp_path, DB_PREPARE_THRESHOLD="0") == "None None"
+
+
+@pytest.mark.postgres_only
+def test_the_running_postgresql_connection_prepares(db: None) -> None:
+    from django.db import connection
+
+    from liuke.accounts.models import Business
+
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 2
+    for _ in range(3):
+        Business.objects.filter(pk=1).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("accounts_business" in sql for sql in prepared), prepared

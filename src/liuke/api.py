@@ -12,6 +12,7 @@ from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handl
 from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
 from liuke.engagement.api import router as engagement_router
+from liuke.feedback.api import router as feedback_router
 from liuke.sales.api import router as sales_router
 
 api = NinjaAPI(
@@ -33,3 +34,4 @@ api.add_router("/engagement", engagement_router)
 api.add_router("/", analytics_router)
 api.add_router("/", audit_router)
 api.add_router("/", complaints_router)
+api.add_router("/feedback", feedback_router)

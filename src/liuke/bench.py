@@ -74,7 +74,13 @@ def _ensure_database(console: Any, database: Path, size: int, *, force: bool = F
     if not force and database.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("customers") == size and meta.get("format") == DEMO_FORMAT:
-            console.print(f"Reusing {database} (built {meta['built']}).")
+            console.print(
+                f"Reusing {database} (built {meta['built']}; migrated to the current schema)."
+            )
+            subprocess.run(
+                [sys.executable, "-m", "django", "migrate", "--noinput", "-v", "0"],
+                env=_env(database), check=True,
+            )  # fmt: skip
             return dict(meta, reused=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)

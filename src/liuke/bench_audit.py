@@ -202,7 +202,9 @@ def _sqlite_runs(
         meta = json.loads(stamp.read_text(encoding="utf-8"))
         if meta.get("format") == FORMAT:
             fixtures = meta["fixtures"]
-            console.print(f"Reusing {template}.")
+            console.print(f"Reusing {template} (brought up to the current migrations).")
+            _python(["-m", "django", "migrate", "--noinput", "-v", "0"],
+                    _env(f"sqlite:///{template}", var_dir, "1"))  # fmt: skip
     if fixtures is None:
         console.print(f"[bold]Building {template}[/bold] ({CUSTOMERS:,} customers) …")
         for suffix in ("", "-wal", "-shm"):

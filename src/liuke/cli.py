@@ -67,6 +67,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 from liuke.complaints.demo import demo_complaints
 
                 demo_complaints(business=business)  # open, escalated and recovered complaints
+                from liuke.feedback.demo import demo_feedback
+
+                demo_feedback(business=business)  # surveys, suggestions, "you said, we did"
     from liuke.core.maintenance import optimize_database
 
     optimize_database()  # planner statistics for an archive imported or grown since last start

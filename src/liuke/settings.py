@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "liuke.engagement",
     "liuke.complaints",
     "liuke.analytics",
+    "liuke.feedback",
     "liuke.demo",
     "liuke.web",
 ]
@@ -169,6 +170,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": env("SQLITE_TEST_NAME", "") or None}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Parameters bound by the server, and statements run twice on a connection prepared: the
+    # hot reads (session, user, customer, audit append) then skip PostgreSQL's parse and plan.
+    # About a fifth of a profile read's time (docs/benchmarks.md). Behind a transaction-mode
+    # pooler older than PgBouncer 1.21, set DB_PREPARE_THRESHOLD=0 to turn preparing off.
+    _prepare = envint("DB_PREPARE_THRESHOLD", 2)
+    if _prepare > 0:
+        _db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=_prepare)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -273,3 +281,12 @@ LIUKE_DEMO_CUSTOMERS = envint("LIUKE_DEMO_CUSTOMERS", 2000)
 # Auditing of reads: on. `liuke bench` turns it off (LIUKE_AUDIT_READS=0) only to measure what
 # auditing costs; it must NEVER be off in production (reads would leave no trace).
 LIUKE_AUDIT_READS = envbool("LIUKE_AUDIT_READS", True)
+# Public pages (survey answers, the suggestion box): the address customers reach them at, used
+# in survey links and the printed QR code; the request header holding the client's address when
+# a proxy stands in front (e.g. HTTP_X_REAL_IP set by nginx; empty: REMOTE_ADDR); and how many
+# submissions one address may make to one kind of public page per window (a database-backed
+# counter, shared by every app server).
+LIUKE_PUBLIC_URL = env("LIUKE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+LIUKE_CLIENT_IP_HEADER = env("LIUKE_CLIENT_IP_HEADER", "")
+LIUKE_PUBLIC_RATE_LIMIT = envint("LIUKE_PUBLIC_RATE_LIMIT", 20)
+LIUKE_PUBLIC_RATE_WINDOW = envint("LIUKE_PUBLIC_RATE_WINDOW", 600)

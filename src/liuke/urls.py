@@ -12,5 +12,8 @@ urlpatterns = [
     path("analytics/", include("liuke.analytics.urls")),
     path("audit/", include("liuke.audit.urls")),
     path("complaints/", include("liuke.complaints.urls")),
+    path("feedback/", include("liuke.feedback.urls")),
+    # public pages, no login: survey answers and the suggestion box (opaque tokens only)
+    path("f/", include("liuke.feedback.public_urls")),
     path("", include("liuke.web.urls")),
 ]

@@ -99,6 +99,7 @@ ROUTES: dict[str, str] = {
     "audit:flags": "list",
     "audit:flag_ack": "none",
     "audit:thresholds": "none",
+    "audit:branch_hours": "none",
     "engagement:brief_today": "list",
     "engagement:brief": "customer",
     "engagement:contacts": "list",
@@ -132,6 +133,19 @@ ROUTES: dict[str, str] = {
     "complaints:resolve": "customer",
     "complaints:close": "customer",
     "complaints:after": "customer",
+    # feedback (issue 6): staff pages, and the public pages reached by a signed token only
+    "feedback:results": "list",
+    "feedback:responses": "list",
+    "feedback:response": "customer",
+    "feedback:suggestions": "none",
+    "feedback:suggestion_handle": "none",
+    "feedback:box": "none",
+    "feedback:conversations": "list",
+    "feedback:improvements": "none",
+    "feedback:improvement_notify": "none",
+    "feedback:settings": "none",
+    "feedback_public:survey": "public",
+    "feedback_public:box": "public",
 }
 #: API operations: "METHOD /path" → what they touch (ids in braces are filled in by the test).
 API_ROUTES: dict[str, str] = {}  # filled from the schema below, each checked against this:
@@ -150,6 +164,7 @@ API_KINDS: dict[str, str] = {
     "/api/v1/audit/events": "list",
     "/api/v1/audit/flags": "list",
     "/api/v1/audit/flags/{flag_id}/acknowledge": "none",
+    "/api/v1/audit/exports": "list",
     "/api/v1/analytics/run": "none",
     "/api/v1/engagement/followups": "list",
     "/api/v1/engagement/outbox": "list",
@@ -165,6 +180,17 @@ API_KINDS: dict[str, str] = {
     "/api/v1/complaints/reports": "list",
     "/api/v1/complaints/approvals": "list",
     "/api/v1/complaints/causes": "none",
+    "/api/v1/feedback/results": "list",
+    "/api/v1/feedback/managers": "none",
+    "/api/v1/feedback/responses": "list",
+    "/api/v1/feedback/suggestions": "none",
+    "/api/v1/feedback/suggestions/{suggestion_id}/handle": "none",
+    # GET lists (names only customers in scope); POST names customers in its body and is
+    # refused out of scope by the service (tests/feedback/test_access.py)
+    "/api/v1/feedback/conversations": "list",
+    "/api/v1/feedback/improvements": "none",
+    "/api/v1/feedback/improvements/{improvement_id}/notify": "none",
+    "/api/v1/feedback/settings": "none",
     # writes that name the customer in their body
     "/api/v1/checkout/quote": "customer",
     "/api/v1/visits": "customer",
@@ -291,6 +317,7 @@ def world(
     token, _secret = api_token_create(actor=owner, name="matrix")
     engagement_ids = _engagement(plain, owner, beautician_a)
     complaint_ids = _complaint(plain, front_a)
+    engagement_ids["response_id"] = _feedback(plain, visit)
     ids = {
         "customer_id": plain.pk,
         "visit_id": visit.pk,
@@ -384,6 +411,27 @@ def _complaint(customer: Customer, front_desk: User) -> dict[str, int]:
         actor=front_desk, complaint_id=complaint.pk, kind="voucher", amount_fen=20000
     )
     return {"complaint_id": complaint.pk, "action_id": action.pk, "resolution_id": resolution.pk}
+
+
+def _feedback(customer: Customer, visit: Any) -> int:
+    """A survey answer of `customer` about `visit`, taken through its signed link."""
+    from liuke.feedback import links
+    from liuke.feedback import services as feedback
+    from liuke.feedback.models import SurveyInvitation
+
+    invitation = SurveyInvitation.objects.create(
+        business_id=customer.business_id,
+        branch_id=customer.branch_id,
+        customer=customer,
+        visit=visit,
+        token=links.new_token(),
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
+    answer = feedback.survey_answer(
+        signed=links.sign_survey(invitation.token or ""),
+        data={"satisfaction": "2", "comment": f"{NAME}：{SECRET}"},
+    )
+    return answer.pk
 
 
 def _fill(path: str, ids: dict[str, int | str]) -> str:
@@ -519,6 +567,24 @@ def _customer_routes() -> list[tuple[str, str, str, dict[str, Any] | None]]:
 
 def _page_method(client: Client, url: str) -> str:
     return "POST" if client.get(url).status_code == 405 else "GET"
+
+
+def test_public_pages_need_no_login_and_name_no_one(world: World, client: Client) -> None:
+    """The public routes answer an anonymous visitor themselves (no redirect to the login),
+    and a link that is not a valid one shows nothing about anyone."""
+    public = [(path, name) for path, name in PAGES if ROUTES[name] == "public"]
+    assert public
+    for path, _name in public:
+        response = client.get(_fill(path, {"token": "x" * 20}))
+        text = response.content.decode()
+        assert response.status_code == 404
+        assert NAME not in text
+        assert SECRET not in text
+    # and every other page sends an anonymous visitor to the login
+    for path, name in PAGES:
+        if ROUTES[name] in ("customer", "list"):
+            response = client.get(_fill(path, world.ids))
+            assert response.status_code in (302, 405), path
 
 
 def test_out_of_scope_staff_can_neither_read_nor_write(

@@ -298,3 +298,55 @@ def test_an_export_by_customer_search_searches_once(owner: User, owner_client: C
     assert "5678" not in " ".join(new[1].fields)  # the search text never reaches the log
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert [r[4] for r in rows[1:]] == ["export", "search", "create"]
+
+
+def _api_export(client: Client, **data: object) -> tuple[int, str, bytes]:
+    answer = client.post("/api/v1/audit/exports", data, content_type="application/json")
+    body = (
+        b"".join(answer.streaming_content)  # type: ignore[attr-defined]
+        if answer.streaming
+        else answer.content
+    )
+    return answer.status_code, answer.get("Content-Type", ""), body
+
+
+def test_api_export_with_filters_and_reason(owner: User, owner_client: Client) -> None:
+    customer = customer_make(actor=owner)
+    customer_make(actor=owner)
+    before = AuditEvent.objects.count()
+
+    status, _type, _body = _api_export(owner_client, format="csv")  # no reason
+    assert status == 422
+    status, _type, _body = _api_export(owner_client, format="csv", reason="x", colour="red")
+    assert status == 422  # unknown fields are refused, not ignored
+    assert AuditEvent.objects.count() == before
+
+    status, ctype, body = _api_export(
+        owner_client, format="csv", reason="监管检查", customer=customer.pk
+    )
+    assert status == 200
+    assert ctype.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r[4] for r in rows[1:]] == ["export", "create"]
+    export = AuditEvent.objects.order_by("-seq").first()
+    assert export is not None
+    assert (export.action, export.reason) == (Action.EXPORT, "监管检查")
+    assert export.fields == ["audit_log", "format:csv", f"customer:{customer.pk}"]
+
+    status, ctype, body = _api_export(owner_client, format="xlsx", reason="年度审计")
+    assert status == 200
+    assert ctype.startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert sheet is not None
+    assert sheet.max_row == 1 + AuditEvent.objects.count()
+    assert verify_chain().ok
+
+
+@pytest.mark.parametrize("persona", ["manager_a", "front_a", "beautician_a"])
+def test_api_export_refused_to_other_roles(request: pytest.FixtureRequest, persona: str) -> None:
+    client: Client = request.getfixturevalue(f"{persona}_client")
+    before = AuditEvent.objects.count()
+    status, _type, body = _api_export(client, format="csv", reason="x")
+    assert status == 403
+    assert b"seq" not in body
+    assert AuditEvent.objects.count() == before

@@ -10,9 +10,9 @@ import time_machine
 from django.test import Client
 from tests.factories import customer_make
 
-from liuke.accounts.models import Business, User
+from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
-from liuke.audit.models import AuditFlag, FlagKind
+from liuke.audit.models import AuditEvent, AuditFlag, FlagKind
 from liuke.audit.services import audit_record
 from liuke.audit.tasks import flag_unusual_reading
 from liuke.customers.models import Customer
@@ -254,3 +254,92 @@ def test_bad_thresholds_are_refused_with_a_message(
     assert business.audit_files_per_hour == 40
     assert business.opens_at == dt.time(9, 0)
     assert 'class="msg error"' in answer.content.decode()
+
+
+def _export_by(actor: User, moment: dt.datetime) -> None:
+    with time_machine.travel(moment, tick=False):
+        audit_record(actor=actor, action=Action.EXPORT, fields=["customers"], reason="x")
+
+
+def test_a_branch_with_its_own_hours(
+    business: Business, branch_a: Branch, branch_b: Branch, owner: User, front_a: User
+) -> None:
+    """Branch A closes at 19:00, branch B keeps the business's 09:00–22:00: at 20:00 an export by
+    A's front desk is flagged, the owner's (B is open) is not; at 23:00 both are."""
+    branch_a.opens_at, branch_a.closes_at = dt.time(10, 0), dt.time(19, 0)
+    branch_a.save()
+    _export_by(front_a, at(2, 18, 59))  # A open
+    _export_by(front_a, at(2, 20, 0))  # A closed, B open: A's staff flagged
+    _export_by(owner, at(2, 20, 0))  # the owner works at both: B is open
+    _export_by(owner, at(2, 23, 0))  # everything closed
+    _export_by(front_a, at(3, 9, 30))  # business open, A not yet
+    with time_machine.travel(at(3, 12), tick=False):
+        flag_unusual_reading()
+    flagged = list(
+        AuditFlag.objects.order_by("window_start").values_list("actor_id", "window_start")
+    )
+    assert flagged == [
+        (front_a.pk, at(2, 20, 0)),
+        (owner.pk, at(2, 23, 0)),
+        (front_a.pk, at(3, 9, 30)),
+    ]
+
+
+def test_a_branch_in_another_time_zone(business: Business, branch_a: Branch, front_a: User) -> None:
+    branch_a.time_zone = "Asia/Tokyo"  # an hour ahead of Shanghai
+    branch_a.save()
+    _export_by(front_a, at(2, 8, 30))  # 09:30 in Tokyo: open
+    _export_by(front_a, at(2, 21, 30))  # 22:30 in Tokyo: closed
+    with time_machine.travel(at(3, 8), tick=False):
+        flag_unusual_reading()
+    assert [f.window_start for f in AuditFlag.objects.all()] == [at(2, 21, 30)]
+
+
+def test_threshold_changes_are_audited(business: Business, owner_client: Client) -> None:
+    data = {"files_per_hour": "25", "opens_at": "09:00", "closes_at": "21:00"}
+    owner_client.post("/audit/flags/thresholds/", data)
+    event = AuditEvent.objects.filter(action=Action.SETTINGS).get()
+    assert event.fields == ["audit_files_per_hour", "closes_at"]
+    owner_client.post("/audit/flags/thresholds/", data)  # nothing changed: no second event
+    assert AuditEvent.objects.filter(action=Action.SETTINGS).count() == 1
+
+
+def test_the_owner_sets_a_branch_s_hours(
+    business: Business,
+    branch_a: Branch,
+    other_branch: Branch,
+    owner_client: Client,
+    manager_a_client: Client,
+) -> None:
+    page = owner_client.get("/audit/flags/").content.decode()
+    assert f'id="branch-hours-{branch_a.pk}"' in page
+    url = f"/audit/flags/branches/{branch_a.pk}/hours/"
+    assert (
+        manager_a_client.post(url, {"opens_at": "10:00", "closes_at": "19:00"}).status_code == 404
+    )
+    answer = owner_client.post(
+        f"/audit/flags/branches/{other_branch.pk}/hours/",
+        {"opens_at": "10:00", "closes_at": "19:00"},
+    )
+    assert answer.status_code == 404
+
+    owner_client.post(url, {"opens_at": "10:00", "closes_at": "19:00"})
+    branch_a.refresh_from_db()
+    assert (branch_a.opens_at, branch_a.closes_at) == (dt.time(10, 0), dt.time(19, 0))
+    event = AuditEvent.objects.filter(action=Action.SETTINGS).get()
+    assert event.fields == [f"branch:{branch_a.pk}:opens_at", f"branch:{branch_a.pk}:closes_at"]
+
+    for bad in (
+        {"opens_at": "10:00", "closes_at": ""},
+        {"opens_at": "10:00", "closes_at": "10:00"},
+        {"opens_at": "25:00", "closes_at": "19:00"},
+    ):
+        answer = owner_client.post(url, bad, follow=True)
+        assert 'class="msg error"' in answer.content.decode(), bad
+    branch_a.refresh_from_db()
+    assert (branch_a.opens_at, branch_a.closes_at) == (dt.time(10, 0), dt.time(19, 0))
+
+    owner_client.post(url, {"opens_at": "", "closes_at": ""})  # back to the business's hours
+    branch_a.refresh_from_db()
+    assert branch_a.opens_at is None
+    assert branch_a.hours() == (business.opens_at, business.closes_at)

@@ -370,3 +370,43 @@ def test_handover_is_for_managers_and_checks_its_input(
         services.customer_handover(actor=manager_a, to_user_id=999999, reason="", customer_ids=None)
     assert set(exc.value.error_dict) == {"to_user_id", "reason", "customer_ids"}
     assert Customer.objects.get(pk=customer.pk).owner_id == front_a.pk
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+LIST_PAGES = (
+    "/customers/?q=沈若兰",
+    "/customers/search/?q=沈若兰",
+    "/customers/?q=5678",
+    "/customers/to-confirm/",
+    "/customers/duplicates/",
+    "/engagement/contacts/new/?q=沈若兰",
+    "/sales/checkout/search/?q=沈若兰",
+)
+
+
+def test_lists_mask_a_key_account_s_mobile_for_those_who_do_not_look_after_it(
+    key: Customer,
+    front_a_client: Client,
+    manager_a_client: Client,
+    manager_a: User,
+) -> None:
+    """Front desk may see mobiles in full, but not a key account's in any list; the manager
+    sees it in full there (the positive control: the check can fail)."""
+    customer_make(actor=manager_a, name="沈若梅", mobile="13900005678")
+    shown = 0
+    for url in LIST_PAGES:
+        page = front_a_client.get(url)
+        assert page.status_code in (200, 404), url
+        shown += page.status_code == 200
+        text = page.content.decode()
+        assert "13812345678" not in text, url
+        if "5678" in text and "沈若兰" in text:
+            assert "138****5678" in text, url
+    assert shown >= 4
+    full = [u for u in LIST_PAGES if "13812345678" in manager_a_client.get(u).content.decode()]
+    assert len(full) >= 3, full
+    status, body = _api(front_a_client, "get", "/customers?q=沈若兰")
+    assert status == 200
+    assert [c["mobile"] for c in body["items"]] == ["138****5678"]

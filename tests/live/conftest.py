@@ -344,6 +344,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iter
 
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
+        env["LIUKE_PUBLIC_URL"] = url  # survey links and QR codes point at this server
         with log_path.open("wb") as log:
             server = subprocess.Popen(
                 [

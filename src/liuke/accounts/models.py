@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.choices import Role
@@ -69,6 +70,9 @@ class Branch(TimeStampedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=50, default="Asia/Shanghai")
+    # --- audit app (issue 3): a branch's own opening hours; empty means the business's.
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("branch")
@@ -76,10 +80,25 @@ class Branch(TimeStampedModel):
         ordering = ["business_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["business", "code"], name="branch_code_unique"),
+            models.CheckConstraint(
+                condition=(Q(opens_at__isnull=True) & Q(closes_at__isnull=True))
+                | (
+                    Q(opens_at__isnull=False)
+                    & Q(closes_at__isnull=False)
+                    & ~Q(opens_at=F("closes_at"))
+                ),
+                name="branch_hours_both_or_none",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def hours(self) -> tuple[dt.time, dt.time]:
+        """The branch's opening hours: its own, else the business's."""
+        if self.opens_at is not None and self.closes_at is not None:
+            return self.opens_at, self.closes_at
+        return self.business.opens_at, self.business.closes_at
 
 
 class User(AbstractUser):

@@ -66,6 +66,10 @@ class Cap(enum.StrEnum):
     COMPLAINT_APPROVE = "complaint.approve"
     COMPLAINT_MANAGE = "complaint.manage"
     COMPLAINT_REPORTS = "complaint.reports"
+    # --- feedback app (issue 6): surveys, suggestion box, conversations, "you said, we did".
+    FEEDBACK_VIEW = "feedback.view"
+    FEEDBACK_RECORD = "feedback.record"
+    FEEDBACK_MANAGE = "feedback.manage"
 
 
 _ALL = frozenset(Cap)
@@ -135,6 +139,14 @@ _COMPLAINT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 }
 for _role, _caps in _COMPLAINT_ROLE_CAPABILITIES.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
+# --- feedback app (issue 6): owners and managers hold every feedback capability (_ALL); front
+# desk reads the answers and records conversations; auditors read. Survey settings, suggestion
+# handling and "you said, we did" notices stay with managers and owners.
+ROLE_CAPABILITIES[Role.FRONT_DESK] = ROLE_CAPABILITIES[Role.FRONT_DESK] | {
+    Cap.FEEDBACK_VIEW,
+    Cap.FEEDBACK_RECORD,
+}
+ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.FEEDBACK_VIEW}
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
@@ -359,6 +371,16 @@ def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True)
     if full_file and show_full_mobile(user):
         return str(customer.mobile)
     return mask_mobile(customer.mobile)
+
+
+def present_listed_mobile(user: Any, customer: Any) -> str:
+    """The mobile in a list of customers (search results, lists, pickers, the API's lists):
+    lists show card fields, so a key account's mobile stays masked unless the user is one of
+    those who always read its file (a borrowed grant opens the profile, not the lists)."""
+    full = not customer.is_key_account or (
+        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
+    )
+    return present_customer_mobile(user, customer, full_file=full)
 
 
 def capability_table_markdown() -> str:

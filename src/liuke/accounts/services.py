@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -148,6 +149,56 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     if changed:
         audit_record(actor=actor, action=Action.SETTINGS, fields=sorted(changed))
     return business
+
+
+@transaction.atomic
+def branch_hours_update(
+    *, actor: User, branch_id: int, opens_at: dt.time | None, closes_at: dt.time | None
+) -> Branch:
+    """A branch's own opening hours (owners only), or none (both empty: the business's hours).
+    The unusual-reading check flags an export made outside the hours of every branch the
+    staff member works at. Audited as a settings change."""
+    from liuke.accounts import policy
+    from liuke.audit.choices import Action
+    from liuke.audit.services import audit_record
+    from liuke.core.errors import NotFound, PermissionDenied
+
+    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
+        raise PermissionDenied()
+    branch = (
+        Branch.objects.select_for_update()
+        .filter(pk=branch_id, business_id=policy.business_of(actor))
+        .first()
+    )
+    if branch is None:
+        raise NotFound()
+    if (opens_at is None) != (closes_at is None):
+        field = "closes_at" if closes_at is None else "opens_at"
+        raise ValidationError(
+            {field: [ValidationError(_("Give both times, or neither."), code="required")]}
+        )
+    if opens_at is not None and opens_at == closes_at:
+        raise ValidationError(
+            {
+                "closes_at": [
+                    ValidationError(_("Opening and closing times must differ."), code="invalid")
+                ]
+            }
+        )
+    changed = [
+        name
+        for name, value in (("opens_at", opens_at), ("closes_at", closes_at))
+        if getattr(branch, name) != value
+    ]
+    if changed:
+        branch.opens_at, branch.closes_at = opens_at, closes_at
+        branch.save(update_fields=["opens_at", "closes_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=Action.SETTINGS,
+            fields=[f"branch:{branch.pk}:{name}" for name in changed],
+        )
+    return branch
 
 
 # --- Two-factor login (TOTP, django-otp) ---------------------------------------------------------

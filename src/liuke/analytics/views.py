@@ -76,7 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "calls": [
                 {
                     "item": a,
-                    "mobile": policy.present_mobile(actor, a.figures.customer.mobile),
+                    "mobile": policy.present_listed_mobile(actor, a.figures.customer),
                 }
                 for a in calls
             ],

@@ -4,13 +4,15 @@ filters and cursor pagination; the unusual-reading flags and their acknowledgeme
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
 
 from liuke.accounts.models import User
-from liuke.audit import selectors, services
+from liuke.audit import exports, selectors, services
 from liuke.audit.models import AuditEvent, AuditFlag
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 
@@ -52,6 +54,15 @@ class FlagOut(Schema):
     acknowledged_at: dt.datetime | None
     acknowledged_by_id: int | None
     note: str
+
+
+class AuditExportIn(selectors.AuditFilters):
+    """An export of the filtered log: the filters of the browse call, a format and a reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["xlsx", "csv"] = "csv"
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class AcknowledgeIn(JsonObjectIn):
@@ -102,6 +113,33 @@ def _flag(f: AuditFlag) -> dict[str, Any]:
 def audit_events(request: HttpRequest, filters: Query[selectors.AuditFilters]) -> dict[str, Any]:
     page = selectors.audit_events(actor=_actor(request), filters=filters)
     return {"items": [_event(e) for e in page.items], "next_cursor": page.next_cursor}
+
+
+@router.post(
+    "/audit/exports",
+    response={200: None, **ERRORS},
+    summary="Export the audit log (CSV or xlsx; recorded first, with its reason)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The filtered log, newest first, as a file",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    exports.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def audit_export(request: HttpRequest, payload: AuditExportIn) -> HttpResponseBase:
+    actor = _actor(request)
+    filters = selectors.AuditFilters(**payload.model_dump(exclude={"format", "reason"}))
+    event = services.audit_export_record(
+        actor=actor, filters=filters, file_format=payload.format, reason=payload.reason
+    )
+    return exports.export_response(
+        actor=actor, filters=filters, event=event, file_format=payload.format
+    )
 
 
 @router.get("/audit/flags", response={200: list[FlagOut], **READ_ERRORS}, summary="Unusual reading")

@@ -5,17 +5,20 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-#: A spreadsheet runs a cell starting with one of these as a formula (a tab or CR before one
-#: hides it): such text gets a leading single quote and stays text.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from liuke.core.spreadsheet import XLSX_TYPE, safe_cell
 
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+if TYPE_CHECKING:
+    from liuke.accounts.models import User
+    from liuke.audit.models import AuditEvent
+    from liuke.audit.selectors import AuditFilters
+
+__all__ = ["XLSX_TYPE", "csv_lines", "export_response", "xlsx_file"]
 
 
 class _Echo:
@@ -46,3 +49,25 @@ def xlsx_file(rows: Iterable[list[Any]], title: str) -> IO[bytes]:
     book.save(out)
     out.seek(0)
     return out
+
+
+def export_response(
+    *, actor: User, filters: AuditFilters, event: AuditEvent, file_format: str
+) -> FileResponse | StreamingHttpResponse:
+    """The filtered log as a download, after `services.audit_export_record` has recorded the
+    export (`event`: a customer search's matches are the ones it recorded). For the page and
+    the API alike."""
+    from liuke.audit import selectors
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    name = f"audit-log-{stamp}.{file_format}"
+    searched = list(event.customer_ids) if filters.customer_q else None
+    rows = selectors.export_rows(actor=actor, filters=filters, searched=searched)
+    response: FileResponse | StreamingHttpResponse
+    if file_format == "csv":
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = FileResponse(xlsx_file(rows, title=_("Audit log")), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

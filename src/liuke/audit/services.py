@@ -248,10 +248,12 @@ def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> Audit
     return flag
 
 
+@transaction.atomic
 def audit_thresholds_update(
     *, actor: Any, files_per_hour: int, opens_at: dt.time, closes_at: dt.time
 ) -> None:
-    """The business's unusual-reading thresholds (owners: `settings.manage`)."""
+    """The business's unusual-reading thresholds (owners: `settings.manage`); a change is
+    itself recorded (action `settings`, the changed fields)."""
     if not policy.can(actor, Cap.SETTINGS_MANAGE):
         raise PermissionDenied()
     if not 1 <= files_per_hour <= 10000:
@@ -260,6 +262,12 @@ def audit_thresholds_update(
     if opens_at == closes_at:
         message = _("Opening and closing times must differ.")
         raise ServiceError("invalid_hours", message, fields={"closes_at": [message]})
-    Business.objects.filter(pk=policy.business_of(actor)).update(
-        audit_files_per_hour=files_per_hour, opens_at=opens_at, closes_at=closes_at
-    )
+    business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
+    values = {"audit_files_per_hour": files_per_hour, "opens_at": opens_at, "closes_at": closes_at}
+    changed = sorted(k for k, v in values.items() if getattr(business, k) != v)
+    if not changed:
+        return
+    for key in changed:
+        setattr(business, key, values[key])
+    business.save(update_fields=[*changed, "updated_at"])
+    audit_record(actor=actor, action=Action.SETTINGS, fields=changed)

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractHour, ExtractMinute, TruncHour
+from django.db.models import Count, F, Max, Min, OuterRef, Subquery
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from liuke.accounts.models import Branch, Business
+from liuke.accounts.choices import Role
+from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject, FlagKind
 
@@ -79,48 +80,68 @@ def _many_files(start: dt.datetime, end: dt.datetime) -> int:
     return _upsert(flags)
 
 
-def _opening_hours(business_ids: list[int]) -> dict[tuple[str, dt.time, dt.time], list[int]]:
-    """Businesses grouped by (time zone of their first branch, opens_at, closes_at)."""
-    tz = Subquery(
-        Branch.objects.filter(business_id=OuterRef("pk")).order_by("pk").values("time_zone")[:1]
-    )
-    groups: dict[tuple[str, dt.time, dt.time], list[int]] = defaultdict(list)
-    for b in (
-        Business.objects.filter(pk__in=business_ids)
-        .annotate(tz=tz)
-        .values("pk", "tz", "opens_at", "closes_at")
-    ):
-        groups[(b["tz"] or settings.TIME_ZONE, b["opens_at"], b["closes_at"])].append(b["pk"])
-    return groups
+def _inside(moment: dt.datetime, tz_name: str, opens: dt.time, closes: dt.time) -> bool:
+    """Whether `moment` falls within the hours in that time zone (closing before opening: open
+    past midnight)."""
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(tz_name or settings.TIME_ZONE)).time()
+    if opens < closes:
+        return opens <= local < closes
+    return local >= opens or local < closes
 
 
 def _exports_after_hours(start: dt.datetime, end: dt.datetime) -> int:
-    """Every export whose local time of day falls outside its business's opening hours."""
-    from zoneinfo import ZoneInfo
-
-    exports = AuditEvent.objects.filter(
-        action=Action.EXPORT, occurred_at__gte=start, occurred_at__lt=end
-    )
-    business_ids = [
-        int(b)
-        for b in exports.exclude(business_id=None).values_list("business_id", flat=True).distinct()
-        if b is not None
+    """Every export made outside the opening hours of all the branches its staff member works
+    at (an owner, or someone with no branch: all the business's branches), each branch in its own
+    time zone with its own hours or, where it has none, the business's. Exports are few: a query
+    each for the exports, the branches, the owners, the staff's branches, the business hours."""
+    exports: list[dict[str, Any]] = [
+        dict(e)
+        for e in AuditEvent.objects.filter(
+            action=Action.EXPORT,
+            occurred_at__gte=start,
+            occurred_at__lt=end,
+            business_id__isnull=False,
+        ).values("seq", "business_id", "actor_id", "actor_label", "occurred_at", "customer_ids")
     ]
-    flags = []
-    for (tz_name, opens, closes), ids in _opening_hours(business_ids).items():
-        tz = ZoneInfo(tz_name)
-        o, c = opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute
-        inside = Q(m__gte=o, m__lt=c) if o < c else Q(m__gte=o) | Q(m__lt=c)
-        rows = (
-            exports.filter(business_id__in=ids)
-            .annotate(
-                m=ExtractHour("occurred_at", tzinfo=tz) * 60
-                + ExtractMinute("occurred_at", tzinfo=tz)
-            )
-            .exclude(inside)
-            .values("seq", "business_id", "actor_id", "actor_label", "occurred_at", "customer_ids")
+    if not exports:
+        return 0
+    by_business: dict[int, list[Branch]] = defaultdict(list)
+    for branch in Branch.objects.filter(
+        business_id__in={e["business_id"] for e in exports}
+    ).select_related("business"):
+        by_business[branch.business_id].append(branch)
+    actor_ids = {e["actor_id"] for e in exports if e["actor_id"] is not None}
+    owners = set(
+        User.objects.filter(pk__in=actor_ids, role=Role.OWNER).values_list("pk", flat=True)
+    )
+    works_at: dict[int, set[int]] = defaultdict(set)
+    for user_id, branch_id in User.branches.through.objects.filter(
+        user_id__in=actor_ids
+    ).values_list("user_id", "branch_id"):
+        works_at[user_id].add(branch_id)
+    fallback = {
+        b["pk"]: (b["opens_at"], b["closes_at"])
+        for b in Business.objects.filter(pk__in={e["business_id"] for e in exports}).values(
+            "pk", "opens_at", "closes_at"
         )
-        flags += [_export_flag(r) for r in rows]
+    }
+    flags = []
+    for e in exports:
+        branches = by_business.get(e["business_id"], [])
+        mine = works_at.get(e["actor_id"], set())
+        if e["actor_id"] not in owners and mine:
+            branches = [b for b in branches if b.pk in mine] or branches
+        if branches:
+            open_somewhere = any(
+                _inside(e["occurred_at"], b.time_zone, *b.hours()) for b in branches
+            )
+        else:
+            opens, closes = fallback[e["business_id"]]
+            open_somewhere = _inside(e["occurred_at"], settings.TIME_ZONE, opens, closes)
+        if not open_somewhere:
+            flags.append(_export_flag(e))
     return _upsert(flags)
 
 

@@ -8,8 +8,11 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -17,7 +20,8 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
 from liuke.accounts import policy
-from liuke.accounts.models import User
+from liuke.accounts import services as account_services
+from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit import exports, selectors, services
 from liuke.audit.choices import Action
@@ -95,7 +99,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered log as xlsx or CSV; the export is recorded first, with its reason."""
     _require(request, Cap.AUDIT_EXPORT)
     actor = _actor(request)
@@ -113,23 +117,9 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return render(request, "audit/log.html", _log_context(request, filters), status=400)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    name = f"audit-log-{stamp}.{file_format}"
-    searched = list(event.customer_ids) if filters.customer_q else None
-    rows = selectors.export_rows(actor=actor, filters=filters, searched=searched)
-    response: HttpResponse | StreamingHttpResponse | FileResponse
-    if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = FileResponse(
-            exports.xlsx_file(rows, title=_("Audit log")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response  # type: ignore[return-value]
+    return exports.export_response(
+        actor=actor, filters=filters, event=event, file_format=file_format
+    )
 
 
 @login_required
@@ -143,6 +133,7 @@ def audit_flags(request: HttpRequest) -> HttpResponse:
             "flags": flags,
             "can_ack": policy.can(request.user, Cap.AUDIT_FLAG_ACK),
             "can_configure": policy.can(request.user, Cap.SETTINGS_MANAGE),
+            "branches": Branch.objects.filter(business_id=policy.business_of(_actor(request))),
         },
     )
 
@@ -172,6 +163,37 @@ def audit_thresholds(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Thresholds saved; the next check uses them."))
     return redirect("audit:flags")
+
+
+class BranchHoursForm(forms.Form):
+    opens_at = forms.TimeField(label=_lazy("Opens at"), required=False)
+    closes_at = forms.TimeField(label=_lazy("Closes at"), required=False)
+
+
+@login_required
+@require_POST
+def branch_hours(request: HttpRequest, branch_id: int) -> HttpResponse:
+    """A branch's own opening hours, from the flags page (owners); both empty: the business's."""
+    _require(request, Cap.SETTINGS_MANAGE)
+    form = BranchHoursForm(request.POST)
+    errors: dict[str, Any] = dict(form.errors) if not form.is_valid() else {}
+    if not errors:
+        try:
+            account_services.branch_hours_update(
+                actor=_actor(request), branch_id=branch_id, **form.cleaned_data
+            )
+        except NotFound:
+            raise Http404 from None
+        except ValidationError as exc:
+            errors = exc.message_dict
+    if errors:
+        for field, messages_ in errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in messages_:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+    else:
+        messages.success(request, _("Opening hours saved; the next check uses them."))
+    return redirect(reverse("audit:flags") + "#branch-hours")
 
 
 @login_required

@@ -137,16 +137,11 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _summary(actor: User, c: Customer, stale: bool) -> dict[str, Any]:
-    # Lists show card fields; a key account's mobile stays masked unless the actor is one of
-    # those who always read its file (a borrowed grant opens the profile, not the lists).
-    full = not c.is_key_account or (
-        actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, c)
-    )
     return {
         "id": c.pk,
         "name": c.name,
         "gender": c.gender,
-        "mobile": policy.present_customer_mobile(actor, c, full_file=full),
+        "mobile": policy.present_listed_mobile(actor, c),
         "card_no": c.card_no,
         "branch_id": c.branch_id,
         "branch": c.branch.name,

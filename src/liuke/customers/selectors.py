@@ -205,13 +205,10 @@ def _scoped_get(actor: User, customer_id: int | str) -> Customer:
     # Only the branch and the (small) business are joined: the owner and the referrer are whole
     # rows (the referrer a 40-column customer) that the API does not need and a page loads when
     # it shows them; the wide join's SQL compilation was most of a profile read's cost.
-    # `[:1]` rather than `.first()`, which adds an ORDER BY to a primary-key lookup.
-    rows = list(
-        visible_customers(actor)
-        .select_related("branch", "business")
-        .prefetch_related("tags")
-        .filter(pk=pk)[:1]
-    )
+    # `[:1]` rather than `.first()`, which adds an ORDER BY to a primary-key lookup. No
+    # prefetch of the tags: for one row the plain `customer.tags.all()` of the callers that show
+    # them is the same one query without the prefetch machinery (0.3–0.4 ms less CPU a read).
+    rows = list(visible_customers(actor).select_related("branch", "business").filter(pk=pk)[:1])
     if not rows:
         raise NotFound()
     return rows[0]

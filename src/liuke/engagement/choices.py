@@ -35,6 +35,7 @@ class TaskKind(models.TextChoices):
     CALLBACK = "callback", _("Callback")
     LAPSED = "lapsed", _("Lapsed customer: win back")
     PACKAGE_UNUSED = "package_unused", _("Package sessions left")
+    FEEDBACK = "feedback", _("Unhappy survey answer: call back")
 
 
 class TaskStatus(models.TextChoices):
@@ -62,11 +63,20 @@ class MessageKind(models.TextChoices):
     PACKAGE_EXPIRY = "package_expiry", _("Package expiring")
     REBOOKING = "rebooking", _("Rebooking reminder")
     WIN_BACK = "win_back", _("We miss you")
+    SURVEY = "survey", _("Satisfaction survey")
+    YOU_SAID = "you_said_we_did", _("You said, we did")
 
 
 #: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled
 #: when it is withdrawn. The others are service notices about the customer's own account.
-MARKETING_KINDS = (MessageKind.BIRTHDAY, MessageKind.WIN_BACK)
+#: Surveys and "you said, we did" notices (liuke.feedback) ask for the customer's attention
+#: unprompted, so they follow the same consent rule.
+MARKETING_KINDS = (
+    MessageKind.BIRTHDAY,
+    MessageKind.WIN_BACK,
+    MessageKind.SURVEY,
+    MessageKind.YOU_SAID,
+)
 
 
 class MessageStatus(models.TextChoices):

@@ -105,4 +105,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Dear {first_name}, it has been a while; everyone at {branch} would love to see you "
         "again.",
     ),
+    MessageKind.SURVEY: (
+        "{first_name}您好，感谢您今天光临{branch}！想听听您对这次服务的评价，一分钟即可完成：{link}",
+        "Dear {first_name}, thank you for visiting {branch} today! Tell us how it went, it "
+        "takes a minute: {link}",
+    ),
+    MessageKind.YOU_SAID: (
+        "{first_name}您好，您提的意见我们已经改进：{detail}。谢谢您帮助{branch}变得更好！",
+        "Dear {first_name}, you told us and we acted: {detail}. Thank you for helping {branch} "
+        "get better!",
+    ),
 }  # fmt: skip

@@ -1,5 +1,6 @@
 """Message text from its template: placeholders {name}, {first_name}, {branch}, {date},
-{detail} (a card's balance in yuan, a package's sessions left)."""
+{detail} (a card's balance in yuan, a package's sessions left, what changed after feedback),
+{link} (a survey's public answer link)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,18 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
         fen = int(detail)
         detail = f"¥{fen // 100:,}.{fen % 100:02d}"
+    link = ""
+    if message.kind == MessageKind.SURVEY and detail:
+        # The survey's opaque token is in `detail`; the feedback app signs it into the link.
+        from liuke.feedback.links import survey_url
+
+        link, detail = survey_url(detail), ""
     values = _Safe(
         name=message.customer.name,
         first_name=message.customer.first_name,
         branch=message.branch.name,
         date=message.occasion_on.strftime("%Y-%m-%d"),
         detail=detail,
+        link=link,
     )
     return body.format_map(values)

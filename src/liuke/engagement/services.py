@@ -263,6 +263,34 @@ def task_complete(*, actor: User, task_id: Any, note: str = "") -> Task:
     return task
 
 
+def task_raise(
+    *,
+    customer: Customer,
+    kind: str,
+    key: str,
+    due_at: dt.datetime,
+    assignee_id: int | None = None,
+    note: str = "",
+) -> Task:
+    """Open a task for a customer on behalf of the system (no acting staff member): a
+    detractor's survey answer, say. Idempotent on (customer, kind, key): raising the same
+    occasion twice returns the task already open. Joins the caller's transaction; the caller
+    writes the audit entry for what caused it."""
+    task, _created = Task.objects.get_or_create(
+        customer=customer,
+        kind=_choice(kind, TaskKind, "invalid_kind", "kind"),
+        key=key[:40],
+        defaults={
+            "business_id": customer.business_id,
+            "branch_id": customer.branch_id,
+            "assignee_id": assignee_id,
+            "due_at": due_at,
+            "note": _text(note, "note", 500),
+        },
+    )
+    return task
+
+
 # --- follow-ups ---------------------------------------------------------------------------------
 
 
@@ -432,7 +460,7 @@ def withdrawn_consent_cancel(*, business_id: int | None = None) -> int:
 
 # --- follow-up rules, templates, reminder settings (managers) ----------------------------------
 
-PLACEHOLDERS = frozenset({"name", "first_name", "branch", "date", "detail"})
+PLACEHOLDERS = frozenset({"name", "first_name", "branch", "date", "detail", "link"})
 
 
 @transaction.atomic

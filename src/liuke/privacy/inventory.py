@@ -480,7 +480,8 @@ API_PROPERTIES.update(
         name: (X, "the audit log and its flags: ids, hashes and times, about staff actions")
         for name in (
             "acknowledged_at", "acknowledged_by_id", "action", "client_ip", "cursor",
-            "customer_q", "first_seq", "hash", "last_seq", "next_cursor", "prev_hash", "since",
+            "customer_q", "first_seq", "format", "hash", "last_seq", "next_cursor", "prev_hash",
+            "since",
             "until", "window_end", "window_start",
         )
     }
@@ -578,6 +579,63 @@ MODELS.update(
         },
     }
 )
+
+# --- feedback app (issue 6) ---------------------------------------------------------------------
+_FEEDBACK = "what the customer thinks of our service (to improve it and call unhappy ones back)"
+_SURVEY = "to send a survey after a visit and take the answer once (the link's secret half)"
+MODELS.update(
+    {
+        "feedback.SurveyInvitation": {
+            **_STD,
+            "visit": (X, _KEEP),
+            "staff": (RE, "the staff member the customer is asked to rate"),
+            "token": (X, _SURVEY),
+            "expires_at": (X, _SURVEY),
+            "answered_at": (X, _SURVEY),
+        },
+        "feedback.SurveyResponse": {
+            **_STD,
+            "invitation": (X, _KEEP),
+            "visit": (X, _KEEP),
+            "staff": (RE, "the staff member who served (their rating)"),
+            "satisfaction": (PR, _FEEDBACK),
+            "recommend": (PR, _FEEDBACK),
+            "ease": (PR, _FEEDBACK),
+            "staff_rating": (PR, _FEEDBACK),
+            "comment": (NO, "the customer's own words (may hold anything they chose to write)"),
+            "wants_contact": (CO, "the customer asked to be contacted"),
+            "complaint_requested": (NO, "the customer asked for a complaint to be opened"),
+            "is_detractor": (PR, _FEEDBACK),
+            "followup_task": (X, _KEEP),
+            "answered_at": (X, _FEEDBACK),
+        },
+        "feedback.ConversationParticipant": {
+            "id": (X, _KEEP),
+            "conversation": (X, _KEEP),
+            "customer": (X, _KEEP),
+        },
+        "feedback.Conversation": {
+            **{k: v for k, v in _STD.items() if k != "customer"},
+            "kind": (X, _FEEDBACK),
+            "held_on": (X, _FEEDBACK),
+            "topic": (X, _FEEDBACK),
+            "notes": (NO, "what the customers who took part said (focus group, conversation)"),
+            "recorded_by": (RE, _AUDIT),
+        },
+        # Not linked to a customer record: a name and a phone someone chose to leave in a
+        # suggestion box (voluntary; shown to managers only, to answer them).
+        "feedback.Suggestion": {
+            **{k: v for k, v in _STD.items() if k != "customer"},
+            "body": (NO, "a suggestion in the writer's own words"),
+            "contact_name": (ID, "given voluntarily, to be answered"),
+            "contact_phone": (C, "given voluntarily, to be answered"),
+            "status": (X, _FEEDBACK),
+            "handled_by": (RE, _AUDIT),
+            "handled_at": (X, _FEEDBACK),
+            "note": (NO, "what was done about the suggestion"),
+        },
+    }
+)
 API_PROPERTIES.update(
     {
         **{
@@ -610,5 +668,40 @@ API_PROPERTIES.update(
         "came_back": (F, "recovery: did the customer come back after the complaint"),
         "recovery": (F, "recovery: visits and spend after the complaint closed"),
         "recovery_spend_fen": (F, "recovery: what complainants spent afterwards"),
+    }
+)  # fmt: skip
+API_PROPERTIES.update(
+    {
+        **{
+            name: (X, "survey figures, settings and feedback bookkeeping (no customer data)")
+            for name in (
+                "acted", "answered", "answers", "ask_comment", "ask_ease", "ask_recommend",
+                "ask_satisfaction", "ask_staff", "conversations", "cooldown_days",
+                "delay_hours", "detractors", "followup_task_id", "gathered", "group_by",
+                "improvements", "invited", "is_anonymous", "is_enabled", "key", "nps",
+                "notified_at", "notified_count", "participant_count", "promoters", "queued",
+                "recommend_answers", "response_rate", "responses", "rows", "suggestions",
+                "suggestions_handled", "unhappy", "unhappy_called_back", "valid_days",
+                "held_on", "topic", "kind", "recorded_by_id", "handled_by_id", "handled_at",
+                "created_by_id", "created_at", "answered_at",
+            )
+        },
+        "participant_ids": (RE, "the customers who took part in a conversation"),
+        "customer_ids": (RE, "the customers who took part in a conversation"),
+        "response_ids": (X, "the survey answers a notice is linked to"),
+        "suggestion_ids": (X, "the suggestions a notice is linked to"),
+        "you_said": (NO, "what customers asked for (a summary, written by a manager)"),
+        "we_did": (X, "what changed (written by a manager)"),
+        "satisfaction": (PR, _FEEDBACK),
+        "recommend": (PR, _FEEDBACK),
+        "ease": (PR, _FEEDBACK),
+        "staff_rating": (PR, _FEEDBACK),
+        "is_detractor": (PR, _FEEDBACK),
+        "wants_contact": (CO, "the customer asked to be contacted"),
+        "complaint_requested": (NO, "the customer asked for a complaint to be opened"),
+        "comment": (NO, "the customer's own words"),
+        "body": (NO, "a message as sent, or a suggestion in the writer's words"),
+        "contact_name": (ID, "given voluntarily in a suggestion, to be answered"),
+        "contact_phone": (C, "given voluntarily in a suggestion, to be answered"),
     }
 )  # fmt: skip

@@ -13,3 +13,10 @@ register = template.Library()
 def present_mobile(context: dict[str, Any], mobile: str) -> str:
     """Show a mobile number as the policy allows this user to see it."""
     return policy.present_mobile(context["request"].user, mobile) or "—"
+
+
+@register.simple_tag(takes_context=True)
+def listed_mobile(context: dict[str, Any], customer: Any) -> str:
+    """A customer's mobile in a list, as the policy allows this user to see it there (a key
+    account someone else looks after: masked)."""
+    return policy.present_listed_mobile(context["request"].user, customer) or "—"
