@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from liuke.accounts.api import router as accounts_router
 from liuke.analytics.api import router as analytics_router
 from liuke.audit.api import router as audit_router
+from liuke.complaints.api import router as complaints_router
 from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
 from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
@@ -32,4 +33,5 @@ api.add_router("/", sales_router)
 api.add_router("/engagement", engagement_router)
 api.add_router("/", analytics_router)
 api.add_router("/", audit_router)
+api.add_router("/", complaints_router)
 api.add_router("/feedback", feedback_router)

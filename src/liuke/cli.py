@@ -64,6 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             business = demo_business()
             if business is not None:
                 demo_history(business=business)  # follow-ups and a month of contacts
+                from liuke.complaints.demo import demo_complaints
+
+                demo_complaints(business=business)  # open, escalated and recovered complaints
                 from liuke.feedback.demo import demo_feedback
 
                 demo_feedback(business=business)  # surveys, suggestions, "you said, we did"

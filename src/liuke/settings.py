@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "liuke.customers",
     "liuke.sales",
     "liuke.engagement",
+    "liuke.complaints",
     "liuke.analytics",
     "liuke.feedback",
     "liuke.demo",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("engagement/", include("liuke.engagement.urls")),
     path("analytics/", include("liuke.analytics.urls")),
     path("audit/", include("liuke.audit.urls")),
+    path("complaints/", include("liuke.complaints.urls")),
     path("feedback/", include("liuke.feedback.urls")),
     # public pages, no login: survey answers and the suggestion box (opaque tokens only)
     path("f/", include("liuke.feedback.public_urls")),

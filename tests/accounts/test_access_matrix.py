@@ -125,6 +125,22 @@ ROUTES: dict[str, str] = {
     "engagement:tasks": "list",
     "engagement:task_complete": "customer",
     "sales:stock_receive": "none",
+    "complaints:list": "list",
+    "complaints:new": "list",
+    "complaints:approvals": "list",
+    "complaints:reports": "list",
+    "complaints:settings": "none",
+    "complaints:decide": "customer",
+    "complaints:action_done": "customer",
+    "complaints:customer_panel": "customer",
+    "complaints:detail": "customer",
+    "complaints:step": "customer",
+    "complaints:wait": "customer",
+    "complaints:update": "customer",
+    "complaints:action_add": "customer",
+    "complaints:resolve": "customer",
+    "complaints:close": "customer",
+    "complaints:after": "customer",
     # feedback (issue 6): staff pages, and the public pages reached by a signed token only
     "feedback:results": "list",
     "feedback:responses": "list",
@@ -172,6 +188,13 @@ API_KINDS: dict[str, str] = {
     "/api/v1/engagement/reports": "list",
     "/api/v1/engagement/tasks": "list",
     "/api/v1/engagement/contacts": "customer",
+    # complaints: the list and opening (the body names the customer; out-of-scope opening is
+    # refused in tests/complaints), the figures, the approval queue, the taxonomy
+    "/api/v1/complaints": "list",
+    "/api/v1/complaints/dashboard": "list",
+    "/api/v1/complaints/reports": "list",
+    "/api/v1/complaints/approvals": "list",
+    "/api/v1/complaints/causes": "none",
     "/api/v1/feedback/results": "list",
     "/api/v1/feedback/managers": "none",
     "/api/v1/feedback/responses": "list",
@@ -308,6 +331,7 @@ def world(
     )
     token, _secret = api_token_create(actor=owner, name="matrix")
     engagement_ids = _engagement(plain, owner, beautician_a)
+    complaint_ids = _complaint(plain, front_a)
     engagement_ids["response_id"] = _feedback(plain, visit)
     ids = {
         "customer_id": plain.pk,
@@ -324,6 +348,7 @@ def world(
         "staff_id": beautician_a.pk,
         "other_id": key.pk,
         **engagement_ids,
+        **complaint_ids,
     }
     key_ids = dict(
         ids,
@@ -380,6 +405,27 @@ def _engagement(customer: Customer, owner: User, beautician: User) -> dict[str, 
         "message_id": message.pk,
         "reason_id": reason.pk,
     }
+
+
+def _complaint(customer: Customer, front_desk: User) -> dict[str, int]:
+    """A complaint about `customer` with an agreed action and a compensation above the front
+    desk's limit (waiting for approval)."""
+    from liuke.complaints import services as complaints
+
+    complaints.defaults_ensure(business_id=customer.business_id)
+    complaint = complaints.complaint_open(
+        actor=front_desk,
+        customer_id=customer.pk,
+        channel="phone",
+        description=f"{NAME}说护理后过敏",
+    )
+    action = complaints.action_add(
+        actor=front_desk, complaint_id=complaint.pk, side="theirs", text="发照片"
+    )
+    resolution = complaints.complaint_resolve(
+        actor=front_desk, complaint_id=complaint.pk, kind="voucher", amount_fen=20000
+    )
+    return {"complaint_id": complaint.pk, "action_id": action.pk, "resolution_id": resolution.pk}
 
 
 def _feedback(customer: Customer, visit: Any) -> int:
@@ -462,6 +508,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/access-grants/{grant_id}/approve": {},
     "POST /api/v1/access-grants/{grant_id}/refuse": {},
     "POST /api/v1/cards/{card_id}/topups": {"amount_fen": 10000, "method": "cash"},
+    "PATCH /api/v1/complaints/{complaint_id}": {"severity": "high"},
+    "POST /api/v1/complaints/{complaint_id}/steps": {"step": 1, "note": "好"},
+    "POST /api/v1/complaints/{complaint_id}/actions": {"side": "theirs", "text": "来店"},
+    "POST /api/v1/complaints/{complaint_id}/resolutions": {"kind": "apology"},
+    "POST /api/v1/complaints/{complaint_id}/cause-fix": {"cause_fix": "培训"},
+    "POST /api/v1/complaints/resolutions/{resolution_id}/decide": {"approve": True},
 }
 FORMS: dict[str, dict[str, Any]] = {
     "customers:privacy_export": {"reason": "导出", "format": "json"},
@@ -469,6 +521,13 @@ FORMS: dict[str, dict[str, Any]] = {
     "customers:access_request": {"reason": "看看"},
     "customers:edit": {"name": "改名"},
     "sales:card_topup": {"amount": "100", "method": "cash"},
+    "complaints:step": {"step": "1", "note": "好"},
+    "complaints:wait": {"wait": "1"},
+    "complaints:update": {"severity": "high"},
+    "complaints:action_add": {"side": "theirs", "text": "来店"},
+    "complaints:resolve": {"kind": "apology"},
+    "complaints:decide": {"decision": "approve"},
+    "complaints:after": {"cause_fix": "培训"},
 }
 
 

@@ -62,6 +62,12 @@ class Cap(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
     AUDIT_FLAG_ACK = "audit.flag_ack"
+    # --- complaints (issue 6): cases in ten steps, approvals, targets, reports.
+    COMPLAINT_VIEW = "complaint.view"
+    COMPLAINT_HANDLE = "complaint.handle"
+    COMPLAINT_APPROVE = "complaint.approve"
+    COMPLAINT_MANAGE = "complaint.manage"
+    COMPLAINT_REPORTS = "complaint.reports"
     # --- feedback app (issue 6): surveys, suggestion box, conversations, "you said, we did".
     FEEDBACK_VIEW = "feedback.view"
     FEEDBACK_RECORD = "feedback.record"
@@ -125,6 +131,16 @@ _AUDIT = frozenset({Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK})
 ROLE_CAPABILITIES[Role.MANAGER] = ROLE_CAPABILITIES[Role.MANAGER] - _AUDIT
 ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | _AUDIT
 
+# --- complaints (issue 6): owners and managers hold every complaint capability (managers set
+# targets and extend the causes); front desk and beauticians open and handle complaints;
+# auditors read them and their reports. Approving compensation above a limit: owners, managers.
+_COMPLAINT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.FRONT_DESK: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_HANDLE}),
+    Role.BEAUTICIAN: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_HANDLE}),
+    Role.AUDITOR: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_REPORTS}),
+}
+for _role, _caps in _COMPLAINT_ROLE_CAPABILITIES.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
 # --- feedback app (issue 6): owners and managers hold every feedback capability (_ALL); front
 # desk reads the answers and records conversations; auditors read. Survey settings, suggestion
 # handling and "you said, we did" notices stay with managers and owners.

@@ -493,6 +493,99 @@ API_PROPERTIES.update(
     }
 )  # fmt: skip
 
+# --- complaints (issue 6) -----------------------------------------------------------------------
+_COMPLAINT = "handling the customer's complaint (the ten steps, targets, what was agreed)"
+_COMP_PAY = "what the customer was given for a complaint (bookkeeping: kept after erasure)"
+MODELS.update(
+    {
+        "complaints.Complaint": {
+            **_STD,
+            "channel": (X, _COMPLAINT),
+            "severity": (X, _COMPLAINT),
+            "cause": (PR, "why the customer was unhappy (what training and fixes should cover)"),
+            "description": (NO, "the complaint in the customer's words"),
+            "visit": (X, _KEEP),
+            "service": (X, _KEEP),
+            "staff": (RE, "the staff member the complaint is about"),
+            "status": (X, _COMPLAINT),
+            "handler": (RE, "who handles the complaint"),
+            "opened_by": (RE, _AUDIT),
+            "opened_at": (X, _COMPLAINT),
+            "first_response_at": (X, _COMPLAINT),
+            "resolved_at": (X, _COMPLAINT),
+            "closed_at": (X, _COMPLAINT),
+            "closed_by": (RE, _AUDIT),
+            "response_due_at": (X, _COMPLAINT),
+            "resolution_due_at": (X, _COMPLAINT),
+            "response_warn_at": (X, _COMPLAINT),
+            "resolution_warn_at": (X, _COMPLAINT),
+            "paused_at": (X, _COMPLAINT),
+            "paused_seconds": (X, _COMPLAINT),
+            "escalated_at": (X, _COMPLAINT),
+            "escalated_to": (RE, "the senior person the complaint went to"),
+            "escalation_reason": (X, _COMPLAINT),
+            "response_breached_at": (X, _COMPLAINT),
+            "resolution_breached_at": (X, _COMPLAINT),
+            "restated_problem": (NO, "the problem as restated to and confirmed by the customer"),
+            "restatement_confirmed_at": (X, _COMPLAINT),
+            "summary": (NO, "the agreed actions as read back to the customer"),
+            "cause_fix": (X, "what the business changed (about the business, not the person)"),
+            "cause_fix_at": (X, _COMPLAINT),
+            "cause_fix_by": (RE, _AUDIT),
+            "customer_told_at": (X, _COMPLAINT),
+            "customer_told_note": (NO, "how the customer was told what changed"),
+        },
+        "complaints.ComplaintStep": {
+            "id": (X, _KEEP),
+            "created_at": (X, _KEEP),
+            "updated_at": (X, _KEEP),
+            "complaint": (X, _KEEP),
+            "customer": (X, _KEEP),
+            "step": (X, _COMPLAINT),
+            "done_at": (X, _COMPLAINT),
+            "done_by": (RE, _AUDIT),
+            "note": (NO, _COMPLAINT),
+        },
+        "complaints.ComplaintAction": {
+            "id": (X, _KEEP),
+            "created_at": (X, _KEEP),
+            "updated_at": (X, _KEEP),
+            "complaint": (X, _KEEP),
+            "customer": (X, _KEEP),
+            "side": (X, _COMPLAINT),
+            "text": (NO, "an action agreed with the customer"),
+            "owner": (RE, "who does the action"),
+            "due_on": (X, _COMPLAINT),
+            "done_at": (X, _COMPLAINT),
+            "done_by": (RE, _AUDIT),
+            "task": (X, _KEEP),
+        },
+        "complaints.ComplaintResolution": {
+            "id": (X, _KEEP),
+            "created_at": (X, _KEEP),
+            "updated_at": (X, _KEEP),
+            "complaint": (X, _KEEP),
+            "customer": (X, _KEEP),
+            "kind": (F, _COMP_PAY),
+            "status": (X, _COMPLAINT),
+            "amount_fen": (F, _COMP_PAY),
+            "note": (NO, _COMPLAINT),
+            "voucher_code": (F, _COMP_PAY),
+            "visit": (X, _KEEP),
+            "line": (X, _KEEP),
+            "card": (X, _KEEP),
+            "refund": (X, _KEEP),
+            "card_entry": (X, _KEEP),
+            "exchange": (F, "the lines and payments of an exchange waiting for approval"),
+            "requested_by": (RE, _AUDIT),
+            "decided_by": (RE, _AUDIT),
+            "decided_at": (X, _COMPLAINT),
+            "decision_note": (NO, "why a manager approved or refused a compensation"),
+            "applied_at": (X, _COMPLAINT),
+        },
+    }
+)
+
 # --- feedback app (issue 6) ---------------------------------------------------------------------
 _FEEDBACK = "what the customer thinks of our service (to improve it and call unhappy ones back)"
 _SURVEY = "to send a survey after a visit and take the answer once (the link's secret half)"
@@ -549,6 +642,40 @@ MODELS.update(
         },
     }
 )
+API_PROPERTIES.update(
+    {
+        **{
+            name: (X, _API)
+            for name in (
+                "applied_at", "approve", "breached", "by_branch", "by_cause", "by_service",
+                "by_staff", "card_entry_id", "cause_code", "cause_fix", "close_blockers", "closed",
+                "closed_at", "complaint_id", "confirmed", "customer_told_at", "decided_by_id",
+                "done_by_id", "escalated", "escalated_to_id", "first_response_at", "handler_id",
+                "met_at", "minutes_left", "opened_at", "paused_at", "paused_seconds",
+                "pending_approvals", "reach_each", "reach_total", "refund_id",
+                "repeat_complaints", "requested_by_id", "resolution_avg_h", "resolution_due_at",
+                "resolution_n", "resolution_on_time", "resolution_target_h", "resolved_at",
+                "response_avg_min", "response_due_at", "response_n", "response_on_time",
+                "response_target_min", "restatement_confirmed_at", "severity", "side", "state",
+                "step", "targets", "task_id", "timers", "waiting", "window_days", "window_over",
+                "word_of_mouth_reach", "recovery_counted", "recovered", "recovery_rate",
+                "steps",
+            )
+        },
+        "actions": (NO, "actions agreed with the customer"),
+        "cause": (PR, "why the customer was unhappy"),
+        "description": (NO, "the complaint in the customer's words"),
+        "restated_problem": (NO, "the problem as restated to the customer"),
+        "summary": (NO, "the agreed actions as read back to the customer"),
+        "text": (NO, "an action agreed with the customer"),
+        "resolutions": (F, _COMP_PAY),
+        "voucher_code": (F, _COMP_PAY),
+        "exchange": (F, _COMP_PAY),
+        "came_back": (F, "recovery: did the customer come back after the complaint"),
+        "recovery": (F, "recovery: visits and spend after the complaint closed"),
+        "recovery_spend_fen": (F, "recovery: what complainants spent afterwards"),
+    }
+)  # fmt: skip
 API_PROPERTIES.update(
     {
         **{

@@ -36,6 +36,7 @@ from liuke.sales.choices import (
 from liuke.sales.models import (
     BonusRule,
     BranchPrice,
+    CardEntry,
     CardTier,
     Package,
     Payment,
@@ -621,6 +622,34 @@ def card_deduct(
         fields=[f"card:{card.pk}"],
     )
     return card
+
+
+@transaction.atomic
+def card_bonus_grant(
+    *, actor: User, card_id: int, amount_fen: int, note: str = ""
+) -> tuple[StoredValueCard, CardEntry]:
+    """Add bonus value to a card with no money in (a complaint's compensation): one BONUS
+    entry, no payment, so the daily close is unchanged and the liability is the bonus part's
+    (forfeited on a card refund, docs/money.md). Returns the card and its new entry."""
+    _need(actor, Cap.CARD_MANAGE)
+    amount = _money(amount_fen, "amount_fen")
+    card = _locked_card(actor, card_id)
+    _usable_card(card)
+    entry = ledger.card_append(
+        card,
+        kind=CardEntryKind.BONUS,
+        paid_delta=0,
+        bonus_delta=amount,
+        actor=actor,
+        note=clean_text(note, max_length=200, field=_("note")),
+    )
+    audit_record(
+        actor=actor,
+        action="card_topup",
+        customer_ids=[card.customer_id],
+        fields=[f"card:{card.pk}", "bonus"],
+    )
+    return card, entry
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ NAVIGATION = [
     ("web:branches", _("Branches & staff"), Cap.BRANCH_STATS_VIEW),
     ("analytics:dashboard", ANALYTICS_NAV, Cap.ANALYTICS_VIEW),
     ("engagement:followups", _("Follow-ups"), Cap.ENGAGEMENT_VIEW),
+    ("complaints:list", _("Complaints"), Cap.COMPLAINT_VIEW),
     ("feedback:results", _("Feedback"), Cap.FEEDBACK_VIEW),
     ("audit:log", _("Audit log"), Cap.AUDIT_VIEW),
     ("customers:retention", _("Retention"), Cap.SETTINGS_MANAGE),
