@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from tests.factories import customer_make
 from tests.feedback.helpers import survey_link
@@ -173,10 +174,15 @@ def test_a_detractor_gets_a_callback_task_for_the_customers_owner(
     assert before + dt.timedelta(hours=23) < task.due_at <= timezone.now() + dt.timedelta(hours=24)
 
 
-def test_asking_for_a_complaint_is_recorded_and_called_back_sooner(
-    owner: User, branch_a: Branch, beautician_a: User
+def test_asking_for_a_complaint_opens_a_complaint_case(
+    owner: User, branch_a: Branch, beautician_a: User, owner_client: Client
 ) -> None:
-    # a customer with no owner: the staff member who served is asked to call back
+    """The answer becomes a complaint case in the customer's words (channel "feedback", the
+    visit and the staff member who served), opened by the system actor and audited as such; its
+    handler's first-response task is the callback, so no second callback task is raised."""
+    from liuke.audit.models import AuditEvent
+    from liuke.complaints.models import Complaint
+
     customer = customer_make(actor=owner, branch=branch_a, marketing_consent=True)
     signed = survey_link(customer, served_by=beautician_a)
     answer = services.survey_answer(
@@ -185,10 +191,24 @@ def test_asking_for_a_complaint_is_recorded_and_called_back_sooner(
     assert answer.complaint_requested
     assert answer.wants_contact
     assert not answer.is_detractor
-    task = Task.objects.get(customer=customer, kind=TaskKind.FEEDBACK)
-    assert task.assignee_id == beautician_a.pk
-    assert task.due_at <= timezone.now() + dt.timedelta(hours=4)
-    assert "complaint" in task.note or "投诉" in task.note
+    complaint = Complaint.objects.get(customer=customer)
+    assert answer.complaint_id == complaint.pk
+    assert complaint.channel == "feedback"
+    assert (complaint.visit_id, complaint.staff_id) == (answer.visit_id, beautician_a.pk)
+    assert complaint.branch_id == branch_a.pk
+    assert complaint.description.startswith("退款")
+    assert not Task.objects.filter(customer=customer, kind=TaskKind.FEEDBACK).exists()
+    assert Task.objects.filter(customer=customer).exclude(kind=TaskKind.FEEDBACK).exists()
+    labels = {
+        e.actor_label
+        for e in AuditEvent.objects.order_by("-seq")[:20]
+        if customer.pk in e.customer_ids
+    }
+    assert "system:feedback" in labels
+    page = owner_client.get(f"/feedback/responses/{answer.pk}/").content.decode()
+    assert f'href="/complaints/{complaint.pk}/" id="response-complaint"' in page
+    services.route_detractor(answer)  # again: still one case
+    assert Complaint.objects.filter(customer=customer).count() == 1
 
 
 def test_route_detractor_is_idempotent(customer) -> None:

@@ -126,6 +126,10 @@ class SurveyResponse(TimeStampedModel):
     #: complaints app takes it from there).
     complaint_requested = models.BooleanField(_("asks for a complaint"), default=False)
     is_detractor = models.BooleanField(_("detractor"), default=False)
+    #: The complaint case opened because the customer asked for one (complaints app).
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     followup_task = models.ForeignKey(
         "engagement.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -265,29 +265,41 @@ def is_detractor(response: SurveyResponse) -> bool:
 
 
 def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None) -> None:
-    """Close the loop on one answer (joins the caller's transaction).
+    """Close the loop on one answer (joins the caller's transaction); running it again changes
+    nothing.
 
-    A detractor, or a customer who asks to be contacted or for a complaint, gets a callback
-    task for the customer's owner (the staff member who served when the customer has none),
-    through the engagement app's tasks. A complaint asked for is recorded on the answer
-    (`complaint_requested`): THIS is the one place where the complaints app's
-    `complaint_open(...)` is to be called once both apps are merged.
+    A customer who asks for a complaint gets a complaint case (complaints app, channel
+    "feedback", in their words, opened by the system actor `system:feedback`): its handler's
+    first-response task is the callback. Otherwise a detractor, or a customer who asks to be
+    contacted, gets a callback task for the customer's owner (the staff member who served when
+    the customer has none), through the engagement app's tasks.
     """
     now = now or timezone.now()
     response.is_detractor = is_detractor(response)
     if response.complaint_requested:
         response.wants_contact = True
-    if response.is_detractor or response.wants_contact:
+    parts = []
+    if response.recommend is not None:
+        parts.append(_("recommend %(n)d/10") % {"n": response.recommend})
+    if response.satisfaction is not None:
+        parts.append(_("satisfaction %(n)d/5") % {"n": response.satisfaction})
+    if response.complaint_requested and response.complaint_id is None:
+        from liuke.complaints import services as complaints
+
+        said = _("Survey answer: %(what)s") % {"what": ", ".join(parts) or "—"}
+        response.complaint = complaints.complaint_open(
+            actor=complaints.system_actor(business_id=response.business_id, label="feedback"),
+            customer_id=response.customer_id,
+            channel="feedback",
+            description=f"{response.comment}\n\n({said})" if response.comment else said,
+            visit_id=response.visit_id,
+            staff_id=response.staff_id,
+            branch_id=response.branch_id,
+        )
+    elif not response.complaint_requested and (response.is_detractor or response.wants_contact):
         customer = Customer.objects.get(pk=response.customer_id)
         urgent = response.wants_contact
-        parts = []
-        if response.recommend is not None:
-            parts.append(_("recommend %(n)d/10") % {"n": response.recommend})
-        if response.satisfaction is not None:
-            parts.append(_("satisfaction %(n)d/5") % {"n": response.satisfaction})
-        if response.complaint_requested:
-            parts.append(_("asks for a complaint"))
-        elif response.wants_contact:
+        if response.wants_contact:
             parts.append(_("asks to be contacted"))
         task = engagement.task_raise(
             customer=customer,
@@ -304,6 +316,7 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
             "wants_contact",
             "complaint_requested",
             "followup_task",
+            "complaint",
             "updated_at",
         ]
     )

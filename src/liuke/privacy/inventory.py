@@ -613,6 +613,7 @@ MODELS.update(
             "complaint_requested": (NO, "the customer asked for a complaint to be opened"),
             "is_detractor": (PR, _FEEDBACK),
             "followup_task": (X, _KEEP),
+            "complaint": (X, _KEEP),
             "answered_at": (X, _FEEDBACK),
         },
         "feedback.ConversationParticipant": {
