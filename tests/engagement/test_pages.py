@@ -446,3 +446,23 @@ def test_the_profile_panel_shows_open_work_and_contacts(
     panel = front_a_client.get(panel_url, HTTP_HX_REQUEST="true").content.decode()
     assert "次日关怀" in panel  # the follow-ups are the beautician's, but shown on the profile
     assert front_b_client.get(panel_url).status_code == 404
+
+
+def test_the_brief_lists_the_customer_s_open_complaint_cases(
+    owner: User, front_a: User, branch_a: Branch, front_a_client: Client
+) -> None:
+    from liuke.complaints import services as complaints
+
+    customer = customer_make(actor=owner, branch=branch_a, name="郑洁")
+    url = reverse("engagement:brief", args=[customer.pk])
+    assert "做完面部护理后脸发红" not in front_a_client.get(url).content.decode()
+    case = complaints.complaint_open(
+        actor=front_a,
+        customer_id=customer.pk,
+        channel="in_person",
+        description="做完面部护理后脸发红，没人提醒过敏风险",
+    )
+    html = front_a_client.get(url).content.decode()
+    assert f'href="/complaints/{case.pk}/"' in html
+    assert "做完面部护理后脸发红" in html
+    assert "Resolve the open complaint first" in html or "先处理未结的投诉" in html

@@ -79,6 +79,8 @@ class Brief:
     tier: str
     birthday_in_days: int | None
     actions: list[str] = field(default_factory=list)
+    #: Unresolved complaint cases (complaints app), for those who may see complaints.
+    cases: list[Any] = field(default_factory=list)
 
 
 def _days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
@@ -140,6 +142,15 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
         tier=tier,
         birthday_in_days=birthday_in if birthday_in is not None and birthday_in <= 14 else None,
     )
+    if file.full and policy.can(actor, Cap.COMPLAINT_VIEW):  # a key account's card: no cases
+        from liuke.complaints.choices import UNRESOLVED
+        from liuke.complaints.models import Complaint
+
+        brief.cases = list(
+            Complaint.objects.filter(customer=customer, status__in=UNRESOLVED)
+            .select_related("cause", "handler")
+            .order_by("opened_at")
+        )
     brief.actions = suggested_actions(brief, today)
     return brief
 
@@ -148,7 +159,7 @@ def suggested_actions(brief: Brief, today: dt.date) -> list[str]:
     """What to do while the customer is here, most important first (P4: win the next order at
     every contact; P12: start with yes)."""
     out: list[str] = []
-    if brief.complaints:
+    if brief.complaints or brief.cases:
         out.append(
             _("Resolve the open complaint first: ask how things are now and what would help.")
         )
