@@ -242,6 +242,11 @@ def test_pages_in_chinese(shop: Shop, front_a: User, front_a_client: Client) -> 
     page = _text(front_a_client.get(f"/complaints/{c.pk}/?all=1", HTTP_ACCEPT_LANGUAGE="zh-hans"))
     assert "重复顾客关切的问题" in page or "复述问题" in page
     assert "投诉" in page
+    # a target days away reads in days and hours, not thousands of minutes
+    timers = re.findall(r'data-timer="running">([^<]+)<', page)
+    assert timers, page
+    assert any("天" in t or "小时" in t for t in timers), timers
+    assert not any(re.search(r"\d{3,} ?分钟", t) for t in timers), timers
 
 
 @pytest.mark.parametrize("path", ["/complaints/?status=all", "/complaints/approvals/"])

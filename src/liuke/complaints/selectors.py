@@ -166,6 +166,13 @@ class Timer:
     minutes_left: int | None  # None once met
 
     @property
+    def until(self) -> dt.datetime | None:
+        """The moment the time left runs out (pauses counted), for `timeuntil` on the page."""
+        if self.minutes_left is None:
+            return None
+        return timezone.now() + dt.timedelta(minutes=self.minutes_left)
+
+    @property
     def state(self) -> str:
         if self.met_at is not None:
             return "late" if self.met_at > self.due_at else "met"
