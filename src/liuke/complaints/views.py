@@ -32,6 +32,7 @@ from liuke.complaints.choices import (
 )
 from liuke.core.errors import NotFound, ServiceError
 from liuke.customers import selectors as customer_selectors
+from liuke.customers.picking import customer_pick, positive_id
 
 
 def _actor(request: HttpRequest) -> User:
@@ -41,14 +42,6 @@ def _actor(request: HttpRequest) -> User:
 def _require(request: HttpRequest, cap: Cap) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such page"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def _fen(value: Any) -> Any:
@@ -114,23 +107,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.COMPLAINT_HANDLE)
     actor = _actor(request)
     services.defaults_ensure(business_id=policy.business_of(actor))
-    customer = None
-    customer_id = _int(request.POST.get("customer_id") or request.GET.get("customer"))
-    if customer_id:
-        try:
-            customer = customer_selectors.customer_get(
-                actor=actor, customer_id=customer_id, purpose="complaint"
-            )
-        except NotFound:
-            raise Http404 from None
-    query = request.GET.get("q", "")[:50].strip()
-    matches = (
-        customer_selectors.customer_search(actor=actor, query=query, limit=10)
-        if query and customer is None
-        else []
-    )
-    if customer is None and len(matches) == 1:
-        customer = matches[0]
+    picked = customer_pick(request, actor, purpose="complaint")
+    customer, matches, query = picked.customer, picked.matches, picked.query
     error: ServiceError | None = None
     if request.method == "POST" and customer is not None:
         try:
@@ -141,8 +119,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 description=request.POST.get("description", ""),
                 severity=request.POST.get("severity") or None,
                 cause_code=request.POST.get("cause_code") or None,
-                visit_id=_int(request.POST.get("visit_id")),
-                staff_id=_int(request.POST.get("staff_id")),
+                visit_id=positive_id(request.POST.get("visit_id")),
+                staff_id=positive_id(request.POST.get("staff_id")),
             )
         except ServiceError as exc:
             error = exc
@@ -194,7 +172,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     settings = services.settings_for(c.business_id)
     done = {s.step: s for s in c.steps.all()}
     next_step = next((s for s in Step.values if s not in done), Step.CLOSE)
-    current = _int(request.GET.get("step")) or next_step
+    current = positive_id(request.GET.get("step")) or next_step
     current = current if current in Step.values else next_step
     show_all = request.GET.get("all") == "1"
     steps = [
@@ -278,7 +256,7 @@ def _act(
 @login_required
 @require_POST
 def step_record(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    step = _int(request.POST.get("step"))
+    step = positive_id(request.POST.get("step"))
     following = step + 1 if step and step < Step.CLOSE else step
     return _act(
         request,
@@ -324,8 +302,8 @@ def update(request: HttpRequest, complaint_id: int) -> HttpResponse:
             complaint_id=complaint_id,
             severity=request.POST.get("severity") or None,
             cause_code=request.POST.get("cause_code") or None,
-            handler_id=_int(request.POST.get("handler_id")),
-            staff_id=_int(request.POST.get("staff_id")),
+            handler_id=positive_id(request.POST.get("handler_id")),
+            staff_id=positive_id(request.POST.get("staff_id")),
         ),
         _("Saved."),
     )
@@ -349,12 +327,12 @@ def action_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
             complaint_id=complaint_id,
             side=request.POST.get("side", ""),
             text=request.POST.get("text", ""),
-            owner_id=_int(request.POST.get("owner_id")),
+            owner_id=positive_id(request.POST.get("owner_id")),
             due_on=_date(request.POST.get("due_on")),
         ),
         _("Action added."),
-        step=_int(request.POST.get("back_step")),
-        step_refused=_int(request.POST.get("back_step")),
+        step=positive_id(request.POST.get("back_step")),
+        step_refused=positive_id(request.POST.get("back_step")),
     )
 
 
@@ -381,8 +359,8 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
     def act() -> Any:
         kind = request.POST.get("kind", "")
-        visit_id = _int(request.POST.get("visit_id"))
-        line_id = _int(request.POST.get("line_id"))
+        visit_id = positive_id(request.POST.get("visit_id"))
+        line_id = positive_id(request.POST.get("line_id"))
         exchange = _exchange(request, actor, line_id) if kind == ResolutionKind.EXCHANGE else None
         if exchange is not None:
             visit_id = exchange.pop("visit_id")
@@ -394,7 +372,7 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
             note=request.POST.get("note", ""),
             visit_id=visit_id,
             line_id=line_id,
-            card_id=_int(request.POST.get("card_id")),
+            card_id=positive_id(request.POST.get("card_id")),
             voucher_code=request.POST.get("voucher_code", ""),
             exchange=exchange,
         )
@@ -418,8 +396,8 @@ def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[st
     if line is None:
         raise ServiceError("line_required", _("Choose the line to exchange."))
     new_line = {
-        "service_id": _int(request.POST.get("service_id")),
-        "staff_id": _int(request.POST.get("performer_id")),
+        "service_id": positive_id(request.POST.get("service_id")),
+        "staff_id": positive_id(request.POST.get("performer_id")),
     }
     quote = sales.checkout_quote(
         actor=actor,
@@ -532,7 +510,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
                 position = request.POST.get("position", "100")
                 services.cause_save(
                     actor=actor,
-                    cause_id=_int(request.POST.get("cause_id")),
+                    cause_id=positive_id(request.POST.get("cause_id")),
                     code=request.POST.get("code", ""),
                     name_zh=request.POST.get("name_zh", ""),
                     name_en=request.POST.get("name_en", ""),
@@ -576,8 +554,8 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
 def reports(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.COMPLAINT_REPORTS)
     actor = _actor(request)
-    days = _int(request.GET.get("days")) or 90
-    branch_id = _int(request.GET.get("branch"))
+    days = positive_id(request.GET.get("days")) or 90
+    branch_id = positive_id(request.GET.get("branch"))
     report = selectors.report(actor=actor, days=days, branch_id=branch_id)
     context = {
         "r": report,

@@ -21,6 +21,7 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers import selectors as customer_selectors
+from liuke.customers.picking import customer_pick, positive_id
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
@@ -33,14 +34,6 @@ def _actor(request: HttpRequest) -> User:
 def _require(request: HttpRequest, cap: Cap) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such page": nothing to learn from it
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
 
 
 def _minutes(value: Any) -> Any:
@@ -69,7 +62,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     view = request.GET.get("view", "today")
     view = view if view in VIEWS else "today"
-    staff_id = _int(request.GET.get("staff"))
+    staff_id = positive_id(request.GET.get("staff"))
     rows = selectors.followups(actor=actor, view=view, staff_id=staff_id)  # type: ignore[arg-type]
     context = {
         "rows": rows,
@@ -164,7 +157,7 @@ def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
 def task_list(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.ENGAGEMENT_VIEW)
     actor = _actor(request)
-    staff_id = _int(request.GET.get("staff"))
+    staff_id = positive_id(request.GET.get("staff"))
     overdue = request.GET.get("overdue") == "1"
     context = {
         "rows": selectors.tasks(actor=actor, staff_id=staff_id, overdue_only=overdue),
@@ -204,23 +197,8 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.CONTACT_LOG)
     actor = _actor(request)
     _defaults(request)
-    customer = None
-    customer_id = _int(request.POST.get("customer_id") or request.GET.get("customer"))
-    if customer_id:
-        try:
-            customer = customer_selectors.customer_get(
-                actor=actor, customer_id=customer_id, purpose="contact"
-            )
-        except NotFound:
-            raise Http404 from None
-    query = request.GET.get("q", "")[:50].strip()
-    matches = (
-        customer_selectors.customer_search(actor=actor, query=query, limit=10)
-        if query and customer is None
-        else []
-    )
-    if customer is None and len(matches) == 1:
-        customer = matches[0]
+    chosen = customer_pick(request, actor, purpose="contact")
+    customer, matches, query = chosen.customer, chosen.matches, chosen.query
     error: ServiceError | None = None
     if request.method == "POST" and customer is not None:
         try:
@@ -241,7 +219,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Contact logged."))
             return redirect("customers:detail", customer_id=customer.pk)
     reasons = selectors.reasons(actor=actor)
-    picked = _int(request.POST.get("reason_id"))
+    picked = positive_id(request.POST.get("reason_id"))
     context = {
         "customer": customer,
         "matches": matches,
@@ -292,13 +270,13 @@ def reason_manage(request: HttpRequest) -> HttpResponse:
         try:
             services.reason_save(
                 actor=actor,
-                reason_id=_int(request.POST.get("reason_id")),
+                reason_id=positive_id(request.POST.get("reason_id")),
                 code=request.POST.get("code", ""),
                 name_zh=request.POST.get("name_zh", ""),
                 name_en=request.POST.get("name_en", ""),
                 response_zh=request.POST.get("response_zh", ""),
                 response_en=request.POST.get("response_en", ""),
-                position=_int(request.POST.get("position")) or 100,
+                position=positive_id(request.POST.get("position")) or 100,
                 is_active=request.POST.get("is_active") == "on",
             )
         except NotFound:
@@ -363,9 +341,9 @@ def outbox_sent(request: HttpRequest, message_id: int) -> HttpResponse:
 def reports(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.ENGAGEMENT_REPORTS)
     actor = _actor(request)
-    days = _int(request.GET.get("days")) or 30
+    days = positive_id(request.GET.get("days")) or 30
     days = min(days, 366)
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = positive_id(request.GET.get("branch"))
     staff, branches = selectors.on_time_rates(actor=actor, days=days)
     return render(
         request,
@@ -391,7 +369,7 @@ def brief_today(request: HttpRequest) -> HttpResponse:
     branches = selectors.branches(actor=actor)
     if not branches:
         raise Http404
-    branch_id = _int(request.GET.get("branch"))
+    branch_id = positive_id(request.GET.get("branch"))
     branch = next((b for b in branches if b.pk == branch_id), branches[0])
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
@@ -431,9 +409,9 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
             if form == "rule":
                 services.rule_save(
                     actor=actor,
-                    rule_id=_int(request.POST.get("rule_id")),
+                    rule_id=positive_id(request.POST.get("rule_id")),
                     category=request.POST.get("category", ""),
-                    day=_int(request.POST.get("day")) or request.POST.get("day"),
+                    day=positive_id(request.POST.get("day")) or request.POST.get("day"),
                     purpose_zh=request.POST.get("purpose_zh", ""),
                     purpose_en=request.POST.get("purpose_en", ""),
                     is_active=request.POST.get("is_active") == "on",
@@ -448,7 +426,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
             else:
                 services.reminder_settings_save(
                     actor=actor,
-                    branch_id=_int(request.POST.get("branch_id")),
+                    branch_id=positive_id(request.POST.get("branch_id")),
                     values={
                         field: _number(request.POST.get(field))
                         for field in services.SETTING_RANGES
