@@ -133,6 +133,7 @@ ROUTES: dict[str, str] = {
     "complaints:decide": "customer",
     "complaints:action_done": "customer",
     "complaints:customer_panel": "customer",
+    "feedback:customer_panel": "customer",
     "complaints:detail": "customer",
     "complaints:step": "customer",
     "complaints:wait": "customer",

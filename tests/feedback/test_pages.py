@@ -216,3 +216,42 @@ def test_lists_take_the_same_queries_for_more_rows(
     add(4)
     after = {url: _queries(owner_client, url) for url in urls}
     assert after == before
+
+
+def test_the_profile_shows_what_the_customer_told_us(
+    answered,
+    owner: User,
+    front_a_client: Client,
+    front_b_client: Client,
+    beautician_a_client: Client,
+) -> None:
+    """The profile's feedback section (htmx panel): the answers with their scores and words,
+    audited as a read of the customer; out of scope 404; a role without feedback.view 404."""
+    customer = answered.customer
+    profile = front_a_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert f'hx-get="/feedback/customers/{customer.pk}/panel/"' in profile
+    url = f"/feedback/customers/{customer.pk}/panel/"
+    before = AuditEvent.objects.count()
+    panel = front_a_client.get(url)
+    assert panel.status_code == 200
+    text = panel.content.decode()
+    assert "等了四十分钟" in text
+    assert "2 / 5" in text
+    assert "4 / 10" in text
+    assert f'href="/feedback/responses/{answered.pk}/"' in text
+    assert AuditEvent.objects.count() == before + 1
+    assert AuditEvent.objects.order_by("-seq").first().customer_ids == [customer.pk]
+    assert front_b_client.get(url).status_code == 404
+    assert beautician_a_client.get(url).status_code == 404
+
+
+def test_a_key_account_s_card_leaves_the_customer_s_words_out(
+    answered, owner: User, manager_a: User, front_a_client: Client
+) -> None:
+    from liuke.customers.models import Customer
+
+    customer = answered.customer
+    Customer.objects.filter(pk=customer.pk).update(is_key_account=True, owner_id=manager_a.pk)
+    text = front_a_client.get(f"/feedback/customers/{customer.pk}/panel/").content.decode()
+    assert "2 / 5" in text
+    assert "等了四十分钟" not in text

@@ -94,6 +94,41 @@ def response_detail(*, actor: User, response_id: int) -> SurveyResponse:
     return row
 
 
+@dataclass(frozen=True)
+class CustomerFeedback:
+    """What one customer told us, for their profile: survey answers and the conversations they
+    took part in, newest first."""
+
+    responses: list[SurveyResponse]
+    conversations: list[Conversation]
+
+
+def customer_feedback(*, actor: User, customer_id: int, limit: int = 10) -> CustomerFeedback:
+    """The profile's feedback section. The customer is read through the customer selectors
+    (scope, key-account card; audited there): on a key account's card the customer's own words
+    (comments, conversation notes) are left out."""
+    from liuke.customers.selectors import customer_file
+
+    _need(actor, Cap.FEEDBACK_VIEW)
+    file = customer_file(actor=actor, customer_id=customer_id, purpose="feedback")
+    responses = list(
+        SurveyResponse.objects.filter(customer_id=file.customer.pk)
+        .select_related("branch", "staff", "complaint")
+        .order_by("-answered_at", "-pk")[:limit]
+    )
+    conversations = list(
+        Conversation.objects.filter(participants__customer_id=file.customer.pk)
+        .select_related("branch")
+        .order_by("-held_on", "-pk")[:limit]
+    )
+    if not file.full:
+        for r in responses:
+            r.comment = ""
+        for c in conversations:
+            c.notes = ""
+    return CustomerFeedback(responses=responses, conversations=conversations)
+
+
 # --- results ------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.results, name="results"),
     path("responses/", views.response_list, name="responses"),
     path("responses/<int:response_id>/", views.response_detail, name="response"),
+    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
     path("suggestions/", views.suggestion_list, name="suggestions"),
     path(
         "suggestions/<int:suggestion_id>/handle/",

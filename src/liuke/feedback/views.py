@@ -105,6 +105,17 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
 
 
 @login_required
+def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The feedback section of the customer's profile (loaded by htmx)."""
+    _require(request, Cap.FEEDBACK_VIEW)
+    try:
+        found = selectors.customer_feedback(actor=_actor(request), customer_id=customer_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "feedback/partials/customer_panel.html", {"feedback": found})
+
+
+@login_required
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.FEEDBACK_VIEW)
     status = request.GET.get("status") or None
