@@ -6,6 +6,11 @@ makemessages writes to the `locale/` of the folder it runs in, so it runs once p
 each such app, and in `src/liuke` with those apps left out. Apps get a Simplified Chinese
 catalogue only (their English is the source text); the project has an English one too.
 
+A string that moves from one catalogue to another keeps its translation: before compiling, every
+empty or fuzzy Chinese entry is filled from the translation any catalogue had for the same text
+before the run (including entries makemessages has just marked obsolete). What is still empty
+afterwards is new and needs a translator (tests/core/test_translations.py lists it).
+
     .venv/bin/python scripts/messages.py            # all catalogues
     .venv/bin/python scripts/messages.py audit      # one app's
 """
@@ -15,9 +20,14 @@ catalogue only (their English is the source text); the project has an English on
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from po_fill import _unquote, fill
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "liuke"
 # The venv's django-admin script, not `python -m django`: that would put the app folder first on
@@ -35,16 +45,55 @@ def run(folder: Path, *args: str) -> None:
     subprocess.run([*ADMIN, *args], cwd=folder, env=ENV, check=True)
 
 
+def _known_translations() -> dict[str, str]:
+    """msgid → Chinese, from every catalogue as it stands (obsolete entries included)."""
+    known: dict[str, str] = {}
+    for po in PACKAGE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
+        text = po.read_text(encoding="utf-8")
+        text = re.sub(r"^#~ ?", "", text, flags=re.M)
+        for entry in text.split("\n\n"):
+            if "#, fuzzy" in entry or "msgid_plural" in entry:
+                continue
+            found = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry, re.M)
+            if found:
+                msgid, msgstr = _unquote(found.group(1)), _unquote(found.group(2))
+                if msgid and msgstr:
+                    known.setdefault(msgid, msgstr)
+    return known
+
+
+def _carry_over(known: dict[str, str]) -> None:
+    for po in PACKAGE.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
+        text = po.read_text(encoding="utf-8")
+        missing = {}
+        for entry in text.split("\n\n"):
+            found = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', entry, re.M)
+            if not found or entry.lstrip().startswith("#~"):
+                continue
+            msgid, msgstr = _unquote(found.group(1)), _unquote(found.group(2))
+            if msgid in known and (not msgstr or "#, fuzzy" in entry):
+                missing[msgid] = known[msgid]
+        if missing:
+            filled, count = fill(text, missing)
+            po.write_text(filled, encoding="utf-8")
+            print(f"{po.relative_to(PACKAGE.parent)}: {count} translations carried over")
+
+
 def main(only: list[str]) -> int:
+    known = _known_translations()
     apps = app_catalogues()
     ignore = ["--ignore=*/migrations/*", "--ignore=migrations/*"]
     for app in apps:
         if not only or app.name in only:
             run(app, "makemessages", "-l", "zh_Hans", *ignore)
-            run(app, "compilemessages")
     if not only or "liuke" in only:
         others = [f"--ignore={app.name}/*" for app in apps]
         run(PACKAGE, "makemessages", "-l", "zh_Hans", "-l", "en", *ignore, *others)
+    _carry_over(known)
+    for app in apps:
+        if not only or app.name in only:
+            run(app, "compilemessages")
+    if not only or "liuke" in only:
         run(PACKAGE, "compilemessages", "--ignore=*/locale/*")
     return 0
 

@@ -23,6 +23,7 @@ class CardTier(TimeStampedModel):
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="card_tiers")
     name = models.CharField(_("name"), max_length=40)
+    # xgettext:no-python-format (a percent sign, not a placeholder)
     discount_pct = models.PositiveSmallIntegerField(_("member price (% of list)"), default=100)
     min_topup_fen = models.PositiveIntegerField(_("minimum first top-up (fen)"), default=0)
 
