@@ -315,3 +315,32 @@ def test_an_exchange_from_the_page(
     # no line chosen: refused with its message, nothing written
     owner_client.post(f"/complaints/{c.pk}/resolve/", {"kind": "exchange", "method": "cash"})
     assert c.resolutions.count() == 1
+
+
+def test_a_key_account_s_complaint_is_part_of_its_file(
+    shop: Shop,
+    front_a: User,
+    manager_a: User,
+    beautician_a: User,
+    front_a_client: Client,
+    manager_a_client: Client,
+) -> None:
+    """Front desk may take a key account's complaint down, but the case goes to the customer's
+    responsible person and is not readable without the full file (page 403, API 403, no step
+    can be recorded); the manager reads it."""
+    from liuke.customers.models import Customer
+
+    Customer.objects.filter(pk=shop.customer.pk).update(
+        is_key_account=True, owner_id=beautician_a.pk
+    )
+    c = open_complaint(front_a, shop)
+    assert c.handler_id == beautician_a.pk
+    assert front_a_client.get(f"/complaints/{c.pk}/").status_code == 403
+    api = front_a_client.get(f"/api/v1/complaints/{c.pk}")
+    assert api.status_code == 403
+    assert "脸上发红" not in api.content.decode()
+    front_a_client.post(f"/complaints/{c.pk}/step/", {"step": "1", "note": "x"})
+    assert not c.steps.exists()
+    page = manager_a_client.get(f"/complaints/{c.pk}/")
+    assert page.status_code == 200
+    assert "脸上发红" in page.content.decode()

@@ -427,3 +427,27 @@ def test_erasing_the_customer_blanks_the_complaint_texts(
     assert c.cause_fix == "统一做皮肤测试"  # about the business, kept for the reports
     assert not c.steps.exclude(note="").exists()
     assert not c.actions.exclude(text="").exists()
+
+
+def test_only_the_owner_sets_compensation_limits(owner: User, manager_a: User) -> None:
+    """A manager approves compensation above the others' limits, so must not raise their own
+    (nor lower anyone's): limits are the owner's."""
+    for role, amount in (("manager", 100_000_000), ("front_desk", 0), ("owner", 0)):
+        with pytest.raises(ServiceError) as refused:
+            services.limit_save(actor=manager_a, role=role, limit_fen=amount)
+        assert refused.value.code == "owner_only"
+    assert services.limit_save(actor=owner, role="manager", limit_fen=200_000).limit_fen == 200_000
+
+
+def test_the_limit_is_for_the_whole_case_not_each_resolution(shop: Shop, front_a: User) -> None:
+    """Front desk may give ¥50 without approval: two ¥30 vouchers on one case make ¥60, so the
+    second waits for a manager (a refused one does not count)."""
+    c = open_complaint(front_a, shop)
+    first = services.complaint_resolve(
+        actor=front_a, complaint_id=c.pk, kind="voucher", amount_fen=3000
+    )
+    assert first.status == "applied"
+    second = services.complaint_resolve(
+        actor=front_a, complaint_id=c.pk, kind="voucher", amount_fen=3000
+    )
+    assert second.status == "pending"

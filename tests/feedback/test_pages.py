@@ -255,3 +255,15 @@ def test_a_key_account_s_card_leaves_the_customer_s_words_out(
     text = front_a_client.get(f"/feedback/customers/{customer.pk}/panel/").content.decode()
     assert "2 / 5" in text
     assert "等了四十分钟" not in text
+    # nor on the answer's own page, in the list, or through the API
+    for url in (f"/feedback/responses/{answered.pk}/", "/feedback/responses/"):
+        page = front_a_client.get(url)
+        assert page.status_code == 200, url
+        assert "等了四十分钟" not in page.content.decode(), url
+    api = front_a_client.get(f"/api/v1/feedback/responses?customer_id={customer.pk}")
+    assert api.status_code == 200
+    assert "等了四十分钟" not in api.content.decode()
+    # the positive control: the customer's responsible person (a manager) reads her words
+    manager = Client()
+    manager.force_login(manager_a)
+    assert "等了四十分钟" in manager.get(f"/feedback/responses/{answered.pk}/").content.decode()

@@ -37,7 +37,7 @@ from liuke.complaints.models import (
     ComplaintSettings,
 )
 from liuke.complaints.services import settings_for
-from liuke.core.errors import NotFound, PermissionDenied
+from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
 
 LIST_LIMIT = 200
 
@@ -129,6 +129,10 @@ def complaint_get(*, actor: User, complaint_id: Any) -> Complaint:
     )
     if found is None:
         raise NotFound()
+    if not policy.has_full_file(actor, found.customer):
+        # A key account's complaint is part of its file: its owner, managers, owners and grant
+        # holders read it; the others see the case listed on the card, not what was said.
+        raise KeyAccountRestricted()
     _audit(actor, {found.customer_id}, Action.VIEW, "complaint")
     return found
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,7 +47,7 @@ from liuke.complaints.models import (
     ComplaintSettings,
     ComplaintStep,
 )
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
@@ -235,9 +235,11 @@ def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
 
 @transaction.atomic
 def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> CompensationLimit:
-    """Set the compensation a role may give without approval (None: no limit; owners only may
-    lift a limit entirely)."""
+    """Set the compensation a role may give without approval (None: no limit). Owners only: a
+    manager who approves compensation above the others' limits must not set their own."""
     _need(actor, Cap.COMPLAINT_MANAGE)
+    if not policy.can(actor, Cap.SETTINGS_MANAGE):
+        raise _invalid("owner_only", "limit_fen", _("Only the owner sets compensation limits."))
     business_id = policy.business_of(actor)
     role = _choice(role, Role, "invalid_role", "role")
     if role == Role.AUDITOR:
@@ -488,6 +490,10 @@ def complaint_open(
     )
     _set_targets(complaint, settings)
     complaint.handler = _person(actor)
+    if complaint.handler is not None and not policy.has_full_file(complaint.handler, customer):
+        # A key account someone else looks after: its responsible person handles the case (the
+        # opener may take the complaint down, not read the file it becomes part of).
+        complaint.handler = customer.owner
     complaint.save()
     if _severe(settings, severity):
         _escalate(complaint, "severity", now)
@@ -525,6 +531,8 @@ def _locked(actor: Actor, complaint_id: Any, *, cap: Cap = Cap.COMPLAINT_HANDLE)
     )
     if found is None:
         raise NotFound(_("No such complaint."))
+    if not policy.has_full_file(actor, found.customer):
+        raise KeyAccountRestricted()  # a key account's complaint is part of its file
     return found
 
 
@@ -926,7 +934,16 @@ def complaint_resolve(
         resolution.voucher_code = code or f"TS{complaint.pk}-{secrets.token_hex(3).upper()}"
     if kind == ResolutionKind.APOLOGY:
         resolution.amount_fen = 0
-    if _needs_approval(actor, kind, resolution.amount_fen):
+    # The limit is for the whole case: what it has given or awaits, with this one (several small
+    # resolutions must not add up past it without a manager).
+    given = (
+        complaint.resolutions.filter(
+            status__in=(ResolutionStatus.APPLIED, ResolutionStatus.PENDING)
+        ).aggregate(total=Sum("amount_fen"))["total"]
+        or 0
+    )
+    amount = given + resolution.amount_fen if resolution.amount_fen else 0  # an apology is free
+    if _needs_approval(actor, kind, amount):
         resolution.status = ResolutionStatus.PENDING
         resolution.save()
         approver = senior_for(

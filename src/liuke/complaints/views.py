@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +31,7 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
-from liuke.core.errors import NotFound, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
 
@@ -160,6 +161,8 @@ def _get(actor: User, complaint_id: int) -> Any:
         return selectors.complaint_get(actor=actor, complaint_id=complaint_id)
     except NotFound:
         raise Http404 from None
+    except KeyAccountRestricted as exc:
+        raise DjangoPermissionDenied(exc.message) from None
 
 
 @login_required

@@ -54,6 +54,17 @@ def _audit(actor: User, customer_ids: set[int], what: str, action: str = Action.
 # --- answers ------------------------------------------------------------------------------------
 
 
+def _mine_to_read(actor: User, customer: Any, *, listed: bool) -> bool:
+    """Whether the customer's own words (a survey comment) are for this actor: a key account's
+    are for those who read its full file (in lists: its owner, managers and owners; a borrowed
+    grant opens the single answer, as it opens the profile, not the lists)."""
+    if not customer.is_key_account:
+        return True
+    if actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, customer):
+        return True
+    return not listed and policy.has_full_file(actor, customer)
+
+
 def responses(
     *,
     actor: User,
@@ -76,6 +87,9 @@ def responses(
             "-answered_at", "-id"
         )[: max(1, min(limit, LIST_LIMIT))]
     )
+    for r in rows:
+        if not _mine_to_read(actor, r.customer, listed=True):
+            r.comment = ""  # in memory only: a key account's words stay with its file
     _audit(actor, {r.customer_id for r in rows}, "survey_responses")
     return rows
 
@@ -90,6 +104,8 @@ def response_detail(*, actor: User, response_id: int) -> SurveyResponse:
     )
     if row is None:
         raise NotFound()
+    if not _mine_to_read(actor, row.customer, listed=False):
+        row.comment = ""  # in memory only: a key account's words stay with its file
     _audit(actor, {row.customer_id}, "survey_response", Action.VIEW)
     return row
 
