@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
@@ -50,7 +51,7 @@ class ComplaintStepIn(JsonObjectIn):
     step: int = Field(ge=1, le=9)
     note: str = Field("", max_length=2000, pattern=_NO_NUL)
     restated_problem: str | None = Field(None, max_length=2000, pattern=_NO_NUL)
-    confirmed: bool = False
+    confirmed: StrictBool = False
     summary: str | None = Field(None, max_length=2000, pattern=_NO_NUL)
 
 
@@ -91,7 +92,7 @@ class ComplaintResolveIn(JsonObjectIn):
 
 
 class ComplaintDecideIn(JsonObjectIn):
-    approve: bool
+    approve: StrictBool
     note: str = Field("", max_length=500, pattern=_NO_NUL)
 
 
