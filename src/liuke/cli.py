@@ -102,6 +102,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # The path only, never the query string: a search for a phone number stays out of logs.
             "--access-logformat",
             '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            # Paths redacted like every other log (mobiles, public link tokens).
+            "--logger-class",
+            "liuke.core.logging.GunicornLogger",
         ],
         env=env,
     )

@@ -130,3 +130,15 @@ def test_the_job_runs_every_five_minutes_as_huey_runs_it(shop: Shop, front_a: Us
     with time_machine.travel(_at(minutes=30), tick=False):
         assert complaints_sweep.call_local()["breached"] == 1
     assert Complaint.objects.get(pk=c.pk).response_breached_at == _at(minutes=30)
+
+
+def test_a_manager_s_own_case_is_escalated_to_the_owner_not_to_themselves(
+    shop: Shop, manager_a: User, owner: User
+) -> None:
+    with time_machine.travel(T0, tick=False):
+        c = open_complaint(manager_a, shop)
+    assert c.handler_id == manager_a.pk
+    with time_machine.travel(_at(hours=3), tick=False):
+        assert jobs.sweep()["escalated"] == 1
+    c.refresh_from_db()
+    assert c.escalated_to == owner

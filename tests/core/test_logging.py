@@ -68,3 +68,44 @@ def test_the_configured_console_handler_redacts() -> None:
     written = stream.getvalue()
     assert "[mobile]" in written
     assert "13812345678" not in written
+
+
+def test_public_link_tokens_are_redacted() -> None:
+    from liuke.core.logging import redact
+
+    line = '127.0.0.1 "GET /f/s/AbC_dEf-123.xYz_987/" 200 and "POST /f/b/Zz9.k-1/" 302'
+    assert redact(line) == '127.0.0.1 "GET /f/s/[token]/" 200 and "POST /f/b/[token]/" 302'
+    assert redact("/feedback/responses/12/") == "/feedback/responses/12/"
+
+
+def test_the_gunicorn_access_log_is_redacted() -> None:
+    from types import SimpleNamespace
+
+    from liuke.core.logging import GunicornLogger
+
+    logger = GunicornLogger(SimpleNamespace(**_gunicorn_config()))
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/f/s/AbC.xYz/",
+        "PATH_INFO": "/f/s/AbC.xYz/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    resp = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    atoms = logger.atoms(resp, SimpleNamespace(headers=[]), environ, _delta())
+    assert atoms["U"] == "/f/s/[token]/"
+    assert "AbC" not in atoms["r"]
+
+
+def _gunicorn_config() -> dict:
+    from gunicorn.config import Config
+
+    config = Config()
+    return {name: setting.get() for name, setting in config.settings.items()}
+
+
+def _delta():
+    import datetime as dt
+
+    return dt.timedelta(milliseconds=5)

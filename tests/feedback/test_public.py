@@ -189,3 +189,14 @@ def test_the_suggestion_box_page(manager_a: User, branch_a: Branch, branch_b: Br
     box.save()
     assert client.get(url).status_code == 404
     assert branch_b.name not in page.content.decode()
+
+
+def test_an_erased_customer_s_open_link_answers_nothing(customer, owner) -> None:
+    from liuke.customers.services import customer_anonymise
+    from liuke.feedback import services
+
+    signed = survey_link(customer)
+    customer_anonymise(actor=owner, customer_ids=[customer.pk], reason="顾客要求删除")
+    assert services.survey_open(signed) is None
+    assert _browser().get(f"/f/s/{signed}/").status_code == 404
+    assert SurveyResponse.objects.count() == 0

@@ -46,8 +46,14 @@ log = logging.getLogger(__name__)
 
 
 def _senior() -> Any:
-    """SQL: a manager of the complaint's branch, else an owner of its business."""
-    staff = User.objects.filter(business_id=OuterRef("business_id"), is_active=True).order_by("id")
+    """SQL: a manager of the complaint's branch, else an owner of its business; never the
+    handler themselves (escalating to oneself escalates nothing)."""
+    staff = (
+        User.objects.filter(business_id=OuterRef("business_id"), is_active=True)
+        # Coalesce: with no handler, `id = NULL` would exclude everyone.
+        .exclude(pk=Coalesce(OuterRef("handler_id"), Value(0)))
+        .order_by("id")
+    )
     manager = staff.filter(role=Role.MANAGER, branches=OuterRef("branch_id")).values("id")[:1]
     owner = staff.filter(role=Role.OWNER).values("id")[:1]
     return Coalesce(Subquery(manager), Subquery(owner))

@@ -11,10 +11,13 @@ import logging
 import re
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+#: The secret in a public link (feedback: /f/s/<token>/ a survey, /f/b/<token>/ a suggestion
+#: box): whoever holds a live survey link can answer it once, so it stays out of logs too.
+_PUBLIC_TOKEN = re.compile(r"(/f/[sb]/)[^/\s\"?]+")
 
 
 def redact(text: str) -> str:
-    return _MOBILE.sub("[mobile]", text)
+    return _PUBLIC_TOKEN.sub(r"\1[token]", _MOBILE.sub("[mobile]", text))
 
 
 class RedactPersonalData(logging.Filter):
@@ -25,3 +28,22 @@ class RedactPersonalData(logging.Filter):
             record.msg = cleaned
             record.args = None
         return True
+
+
+def gunicorn_logger_class() -> type:
+    """gunicorn's logger with the access log's path and request line redacted as above
+    (`liuke serve` passes `--logger-class liuke.core.logging.GunicornLogger`)."""
+    from gunicorn.glogging import Logger
+
+    class _Logger(Logger):
+        def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
+            atoms: dict = super().atoms(resp, req, environ, request_time)
+            for key in ("U", "r"):
+                if isinstance(atoms.get(key), str):
+                    atoms[key] = redact(atoms[key])
+            return atoms
+
+    return _Logger
+
+
+GunicornLogger = gunicorn_logger_class()

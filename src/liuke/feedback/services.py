@@ -184,6 +184,7 @@ def survey_open(signed: str, *, now: dt.datetime | None = None) -> SurveyInvitat
             answered_at__isnull=True,
             expires_at__gt=now or timezone.now(),
             customer__merged_into__isnull=True,
+            customer__anonymised_at__isnull=True,  # erased: her open links answer nothing
         )
         .first()
     )
