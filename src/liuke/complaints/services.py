@@ -48,12 +48,11 @@ from liuke.complaints.models import (
     ComplaintStep,
 )
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
+from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
-
-MAX_FEN = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -128,14 +127,6 @@ def _choice(value: Any, choices: Any, code: str, field_name: str) -> str:
     if value not in choices.values:
         raise _invalid(code, field_name, _("Choose one of the listed values."))
     return str(value)
-
-
-def _fen(value: Any, field_name: str, *, allow_zero: bool = True) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
-        raise _invalid("invalid_amount", field_name, _("Enter a whole number of fen."))
-    if value == 0 and not allow_zero:
-        raise _invalid("invalid_amount", field_name, _("The amount must be positive."))
-    return value
 
 
 # --- defaults, settings, limits --------------------------------------------------------------
@@ -248,7 +239,7 @@ def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> Compensatio
         if actor.role != Role.OWNER:
             raise _invalid("invalid_amount", "limit_fen", _("Only the owner may remove a limit."))
     else:
-        limit_fen = _fen(limit_fen, "limit_fen")
+        limit_fen = validate_fen(limit_fen, field="limit_fen", allow_zero=True)
     row, _created = CompensationLimit.objects.update_or_create(
         business_id=business_id, role=role, defaults={"limit_fen": limit_fen}
     )
@@ -915,7 +906,7 @@ def complaint_resolve(
             if resolution.amount_fen <= 0:
                 raise ServiceError("nothing_to_refund", _("This has already been refunded."))
         elif kind == ResolutionKind.REDO:
-            resolution.amount_fen = _fen(amount_fen, "amount_fen")
+            resolution.amount_fen = validate_fen(amount_fen, field="amount_fen", allow_zero=True)
     elif kind == ResolutionKind.CARD_BONUS:
         card = (
             StoredValueCard.objects.filter(
@@ -927,9 +918,9 @@ def complaint_resolve(
         if card is None:
             raise _invalid("invalid_card", "card_id", _("Choose one of the customer's cards."))
         resolution.card = card
-        resolution.amount_fen = _fen(amount_fen, "amount_fen", allow_zero=False)
+        resolution.amount_fen = validate_fen(amount_fen, field="amount_fen")
     elif kind == ResolutionKind.VOUCHER:
-        resolution.amount_fen = _fen(amount_fen, "amount_fen", allow_zero=False)
+        resolution.amount_fen = validate_fen(amount_fen, field="amount_fen")
         code = _text(voucher_code, "voucher_code", 40).upper()
         resolution.voucher_code = code or f"TS{complaint.pk}-{secrets.token_hex(3).upper()}"
     if kind == ResolutionKind.APOLOGY:

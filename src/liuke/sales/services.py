@@ -18,6 +18,7 @@ from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.services import audit_record
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.sales import ledger
@@ -47,33 +48,6 @@ from liuke.sales.models import (
     Visit,
     VisitLine,
 )
-
-MAX_FEN = 100_000_000  # ¥1,000,000: no single amount in a salon is larger
-
-
-def _money(value: Any, field_name: str, *, allow_zero: bool = False) -> int:
-    """An amount in fen from user input: an integer, positive, not absurd. Never a float."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(_("Enter a whole number of fen."), code="invalid_amount")
-                ]
-            }
-        )
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(_("The amount must be positive."), code="invalid_amount")
-                ]
-            }
-        )
-    if value > MAX_FEN:
-        raise ValidationError(
-            {field_name: [ValidationError(_("The amount is too large."), code="invalid_amount")]}
-        )
-    return value
 
 
 def _need(actor: User, cap: Cap) -> None:
@@ -313,7 +287,7 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
     discount = 0
     reason = clean_text(data.get("discount_reason") or "", max_length=200, field=_("reason"))
     if data.get("discount_fen"):
-        discount = _money(data["discount_fen"], "discount_fen")
+        discount = validate_fen(data["discount_fen"], field="discount_fen")
     elif data.get("discount_pct"):
         pct = data["discount_pct"]
         if isinstance(pct, bool) or not isinstance(pct, int) or not 1 <= pct <= 100:
@@ -340,7 +314,7 @@ def _checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
         method = raw.get("method")
         if method not in PaymentMethod.values:
             raise ServiceError("invalid_method", _("Choose a payment method."))
-        amount = _money(raw.get("amount_fen"), "amount_fen")
+        amount = validate_fen(raw.get("amount_fen"), field="amount_fen")
         card = None
         if method == PaymentMethod.STORED_VALUE:
             card = _locked_card(actor, raw.get("card_id"))
@@ -543,7 +517,7 @@ def card_topup(
 ) -> StoredValueCard:
     """Money in: the paid part grows by the amount, the bonus part by the best bonus rule."""
     _need(actor, Cap.CARD_MANAGE)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     method = _money_method(method)
     card = _locked_card(actor, card_id)
     _usable_card(card)
@@ -597,7 +571,7 @@ def card_deduct(
 ) -> StoredValueCard:
     """Charge a card directly (outside a checkout, e.g. a service sold by phone)."""
     _need(actor, Cap.SALE_CHECKOUT)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
     paid, bonus = ledger.card_balances(card)
@@ -632,7 +606,7 @@ def card_bonus_grant(
     entry, no payment, so the daily close is unchanged and the liability is the bonus part's
     (forfeited on a card refund, docs/money.md). Returns the card and its new entry."""
     _need(actor, Cap.CARD_MANAGE)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
     entry = ledger.card_append(
@@ -716,7 +690,7 @@ def package_sell(
         raise ServiceError("name_required", _("Name the package."))
     if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= 500:
         raise ServiceError("invalid_sessions", _("A package has 1 to 500 sessions."))
-    price = _money(price_fen, "price_fen", allow_zero=True)
+    price = validate_fen(price_fen, field="price_fen", allow_zero=True)
     method = _money_method(method)
     services = list(
         Service.objects.filter(pk__in=list(service_ids), business_id=customer.business_id)
