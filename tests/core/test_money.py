@@ -246,7 +246,7 @@ def test_no_module_but_core_money_turns_fen_into_yuan() -> None:
             elif isinstance(node, ast.JoinedStr) and ":02d}" in ast.unparse(node):
                 text = ast.unparse(node)  # the hand-written "{whole}.{cents:02d}"
             if text and not any(word in text for word in NOT_MONEY) and text not in VECTORISED:
-                found.append(f"{path.relative_to(SRC)}:{node.lineno}: {text}")
+                found.append(f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}: {text}")
     assert not found, "use liuke.core.money instead:\n" + "\n".join(found)
 
 
@@ -266,5 +266,6 @@ def test_the_limit_and_the_helpers_are_defined_once() -> None:
                 and not (path.name == "liuke_format.py" and node.name == "yuan")
             ):
                 defined.append(node.name)
-            found += [f"{path.relative_to(SRC)}:{node.lineno}: {name}" for name in defined]
+            where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}"
+            found += [f"{where}: {name}" for name in defined]
     assert not found, "money helpers belong in liuke.core.money:\n" + "\n".join(found)

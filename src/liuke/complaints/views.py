@@ -31,7 +31,8 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
-from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
+from liuke.complaints.errors import ComplaintsErrorCode
+from liuke.core.errors import CoreErrorCode, KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.money import parse_yuan
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
@@ -392,7 +393,7 @@ def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[st
 
     line = VisitLine.objects.filter(pk=line_id or 0).select_related("visit").first()
     if line is None:
-        raise ServiceError("line_required", _("Choose the line to exchange."))
+        raise ServiceError(ComplaintsErrorCode.LINE_REQUIRED, _("Choose the line to exchange."))
     new_line = {
         "service_id": positive_id(request.POST.get("service_id")),
         "staff_id": positive_id(request.POST.get("performer_id")),
@@ -516,7 +517,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
                     is_active=request.POST.get("is_active") == "on",
                 )
             else:
-                raise ServiceError("invalid", _("Choose what to save."))
+                raise ServiceError(CoreErrorCode.INVALID, _("Choose what to save."))
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

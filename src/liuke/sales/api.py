@@ -25,6 +25,7 @@ from liuke.core.money import Fen, FenOrZero
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
 from liuke.sales.choices import PaymentMethod, RefundReason
+from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
 
 router = Router(tags=["sales"])
@@ -53,7 +54,7 @@ def _in_range(value: dt.date | dt.datetime | None, field: str) -> None:
     day = value.date() if isinstance(value, dt.datetime) else value
     if not _EARLIEST <= day <= _LATEST:
         raise ServiceError(
-            "invalid_date",
+            SalesErrorCode.INVALID_DATE,
             _("Enter a date between 2000 and 2100."),
             fields={field: [_("Enter a date between 2000 and 2100.")]},
         )

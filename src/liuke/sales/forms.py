@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liuke.core.errors import CoreErrorCode
 from liuke.core.money import parse_yuan
 from liuke.customers.forms import IsoDateInput
 from liuke.sales.choices import MONEY_METHODS, PaymentMethod, RefundReason
@@ -54,7 +55,7 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(_("Enter a date and time."), code="invalid") from None
+        raise ValidationError(_("Enter a date and time."), code=CoreErrorCode.INVALID) from None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

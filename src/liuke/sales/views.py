@@ -23,7 +23,7 @@ from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.money import format_yuan, yuan_decimal
 from liuke.core.spreadsheet import safe_cell as _cell
 from liuke.core.spreadsheet import xlsx_response
@@ -250,7 +250,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 else:
                     visit = services.checkout(actor=actor, data=posted.data)
             except (ServiceError, ValidationError) as exc:
-                if isinstance(exc, NotFound | PermissionDenied) and exc.code == "not_found":
+                if (
+                    isinstance(exc, NotFound | PermissionDenied)
+                    and exc.code == CoreErrorCode.NOT_FOUND
+                ):
                     errors.append(exc.message)
                 else:
                     errors.append(_message(exc))
