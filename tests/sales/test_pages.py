@@ -20,7 +20,6 @@ from tests.sales.shop import Shop, counts, shop_make
 
 from liuke.accounts.models import Branch, User
 from liuke.sales import ledger, services
-from liuke.sales.forms import yuan_to_fen
 from liuke.sales.models import Visit
 
 
@@ -51,25 +50,6 @@ def a_visit(shop: Shop) -> Visit:
         actor=shop.owner,
         data=shop.checkout_data(payments=[{"method": "cash", "amount_fen": 10000}]),
     )
-
-
-# --- amounts -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "fen"),
-    [("128", 12800), ("128.5", 12850), ("128.05", 12805), ("1,280.00", 128000), ("0.01", 1)],
-)
-def test_yuan_to_fen_is_exact(text: str, fen: int) -> None:
-    assert yuan_to_fen(text) == fen
-
-
-@pytest.mark.parametrize("text", ["12.345", "-1", "abc", "1e3", "NaN", "", "0", ".", "1.2.3"])
-def test_yuan_to_fen_refuses(text: str) -> None:
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError):
-        yuan_to_fen(text)
 
 
 # --- checkout ----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from liuke.accounts.errors import AccountsErrorCode
+
 _SEEN = "liuke_last_seen"
 _SINCE = "liuke_logged_in_at"
 
@@ -73,7 +75,10 @@ class TwoFactorMiddleware:
                 from django.http import JsonResponse
 
                 return JsonResponse(
-                    {"code": "two_factor_required", "message": "Enter your login code first."},
+                    {
+                        "code": AccountsErrorCode.TWO_FACTOR_REQUIRED,
+                        "message": "Enter your login code first.",
+                    },
                     status=401,
                 )
             from urllib.parse import urlencode

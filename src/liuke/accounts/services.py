@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts.choices import Role
+from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import ApiToken, Branch, Business, User
+from liuke.core.errors import CoreErrorCode
 from liuke.core.text import clean_text
 
 
@@ -21,9 +23,9 @@ def owner_create(*, username: str, password: str, business_name: str, branch_nam
     """A new business with its first branch and its owner: what `liuke createowner` does."""
     username = clean_text(username, max_length=150, field=_("Username"))
     if not username:
-        raise ValidationError(_("Enter a username."), code="required")
+        raise ValidationError(_("Enter a username."), code=CoreErrorCode.REQUIRED)
     if User.objects.filter(username=username).exists():
-        raise ValidationError(_("This username is taken."), code="username_taken")
+        raise ValidationError(_("This username is taken."), code=AccountsErrorCode.USERNAME_TAKEN)
     business = Business.objects.create(
         name=clean_text(business_name, max_length=100, field=_("Business")) or username
     )
@@ -53,9 +55,13 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 
     name = clean_text(name, max_length=60, field=_("Name"))
     if not name:
-        raise ValidationError({"name": [ValidationError(_("Name the token."), code="required")]})
+        raise ValidationError(
+            {"name": [ValidationError(_("Name the token."), code=CoreErrorCode.REQUIRED)]}
+        )
     if actor.api_tokens.filter(revoked_at__isnull=True).count() >= 20:
-        raise ValidationError(_("At most 20 active tokens per person."), code="too_many_tokens")
+        raise ValidationError(
+            _("At most 20 active tokens per person."), code=AccountsErrorCode.TOO_MANY_TOKENS
+        )
     secret = "lk_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor, name=name, prefix=secret[:8], token_hash=_token_hash(secret)
@@ -121,7 +127,9 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     errors: dict[str, list[ValidationError]] = {}
     cleaned_name = clean_text(name, max_length=100, field=_("Name"))
     if not cleaned_name:
-        errors["name"] = [ValidationError(_("Enter the business name."), code="required")]
+        errors["name"] = [
+            ValidationError(_("Enter the business name."), code=CoreErrorCode.REQUIRED)
+        ]
     values: dict[str, int] = {}
     for key, value in numbers.items():
         if key not in BUSINESS_SETTING_RANGES:
@@ -132,7 +140,7 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
                 ValidationError(
                     _("Enter a whole number from %(low)s to %(high)s.")
                     % {"low": low, "high": high},
-                    code="out_of_range",
+                    code=AccountsErrorCode.OUT_OF_RANGE,
                 )
             ]
         else:
@@ -175,13 +183,19 @@ def branch_hours_update(
     if (opens_at is None) != (closes_at is None):
         field = "closes_at" if closes_at is None else "opens_at"
         raise ValidationError(
-            {field: [ValidationError(_("Give both times, or neither."), code="required")]}
+            {
+                field: [
+                    ValidationError(_("Give both times, or neither."), code=CoreErrorCode.REQUIRED)
+                ]
+            }
         )
     if opens_at is not None and opens_at == closes_at:
         raise ValidationError(
             {
                 "closes_at": [
-                    ValidationError(_("Opening and closing times must differ."), code="invalid")
+                    ValidationError(
+                        _("Opening and closing times must differ."), code=CoreErrorCode.INVALID
+                    )
                 ]
             }
         )
@@ -222,9 +236,13 @@ def two_factor_enable(*, actor: User, code: str) -> None:
 
     device = two_factor_device(actor=actor)
     if device.confirmed:
-        raise ValidationError(_("Two-factor login is already on."), code="already_enabled")
+        raise ValidationError(
+            _("Two-factor login is already on."), code=AccountsErrorCode.ALREADY_ENABLED
+        )
     if not device.verify_token(code.strip()):
-        raise ValidationError(_("The code is wrong or has expired."), code="invalid_code")
+        raise ValidationError(
+            _("The code is wrong or has expired."), code=AccountsErrorCode.INVALID_CODE
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     actor.two_factor_enabled = True
@@ -242,9 +260,11 @@ def two_factor_disable(*, actor: User, code: str) -> None:
 
     device = TOTPDevice.objects.filter(user=actor, confirmed=True).first()
     if device is None:
-        raise ValidationError(_("Two-factor login is not on."), code="not_enabled")
+        raise ValidationError(_("Two-factor login is not on."), code=AccountsErrorCode.NOT_ENABLED)
     if not device.verify_token(code.strip()):
-        raise ValidationError(_("The code is wrong or has expired."), code="invalid_code")
+        raise ValidationError(
+            _("The code is wrong or has expired."), code=AccountsErrorCode.INVALID_CODE
+        )
     TOTPDevice.objects.filter(user=actor).delete()
     actor.two_factor_enabled = False
     actor.save(update_fields=["two_factor_enabled"])

@@ -34,6 +34,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
+from liuke.core.money import FEN_PER_YUAN
 from liuke.sales.choices import PaymentPurpose
 
 Array = np.ndarray
@@ -379,7 +380,7 @@ def _cohorts(
 
 
 def band_edges_fen() -> Array:
-    return np.array(VALUE_BANDS_YUAN, dtype=np.int64) * 100
+    return np.array(VALUE_BANDS_YUAN, dtype=np.int64) * FEN_PER_YUAN
 
 
 def _buckets(branch: Array, value_fen: Array, rule_value_fen: Array) -> list[dict[str, Any]]:

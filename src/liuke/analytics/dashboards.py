@@ -33,6 +33,7 @@ from liuke.analytics.models import (
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
 from liuke.core.errors import PermissionDenied
+from liuke.core.money import whole_yuan
 from liuke.customers.models import Customer
 from liuke.sales.models import Service
 
@@ -312,7 +313,7 @@ def referrals(actor: User, where: Scope, limit: int = 20) -> Referrals:
             "id": str(f.customer_id),
             "name": f.customer.name,
             "category": 0,
-            "value": f.worth_fen // 100,
+            "value": whole_yuan(f.worth_fen),
             "referred": f.referred_count,
         }
     links = []
@@ -323,7 +324,7 @@ def referrals(actor: User, where: Scope, limit: int = 20) -> Referrals:
                 "id": str(pk),
                 "name": name,
                 "category": 1,
-                "value": worth.get(pk, 0) // 100,
+                "value": whole_yuan(worth.get(pk, 0)),
                 "referred": 0,
             },
         )

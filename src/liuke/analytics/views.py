@@ -20,8 +20,8 @@ from liuke.analytics import dashboards, selectors, services
 from liuke.analytics.aggregates import REBOOK_DAYS
 from liuke.analytics.choices import Segment
 from liuke.core.errors import PermissionDenied
+from liuke.core.money import format_yuan, whole_yuan
 from liuke.customers.models import Customer
-from liuke.web.templatetags.liuke_format import yuan
 
 
 def customer_figures_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 c.frequency - 1,
                 c.recency - 1,
                 c.customers,
-                c.value_fen // 100,  # whole yuan for the chart label (integer fen in, no float)
+                whole_yuan(c.value_fen),  # the chart label (integer fen in, no float)
                 str(labels[c.segment]),
             ]
             for c in grid
@@ -133,18 +133,6 @@ def _board(request: HttpRequest, board: str) -> tuple[User, dashboards.Scope, di
     return actor, where, context
 
 
-def _whole_yuan(fen: int) -> int:
-    """Whole yuan for a chart's axis, by integer division toward zero (no float on money)."""
-    return -(-fen // 100) if fen < 0 else fen // 100
-
-
-def _yuan_text(fen: int) -> str:
-    """Exact yuan as a plain decimal string ("-12.50"): what a chart plots and labels."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 @login_required
 @require_GET
 def revenue(request: HttpRequest) -> HttpResponse:
@@ -152,10 +140,10 @@ def revenue(request: HttpRequest) -> HttpResponse:
     months = dashboards.revenue(where)
     chart = {
         "months": [m.month.strftime("%Y-%m") for m in months],
-        "sales": [_yuan_text(m.sales_fen) for m in months],
-        "refunds": [_yuan_text(-m.refunds_fen) for m in months],
-        "net": [_yuan_text(m.net_fen) for m in months],
-        "net_labels": [yuan(m.net_fen) for m in months],
+        "sales": [format_yuan(m.sales_fen, grouping=False) for m in months],
+        "refunds": [format_yuan(-m.refunds_fen, grouping=False) for m in months],
+        "net": [format_yuan(m.net_fen, grouping=False) for m in months],
+        "net_labels": [format_yuan(m.net_fen) for m in months],
     }
     context.update(months=list(reversed(months)), chart=chart)
     return render(request, "analytics/revenue.html", context)

@@ -19,6 +19,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Business
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
+from liuke.audit.errors import AuditErrorCode
 from liuke.audit.models import AuditEvent, AuditFlag, AuditHead, AuditSubject
 from liuke.audit.selectors import AuditFilters, filtered_events
 from liuke.core import context
@@ -201,16 +202,16 @@ def audit_export_record(
     `audit.export`.
     """
     if file_format not in EXPORT_FORMATS:
-        raise ServiceError("invalid_format", _("Export as xlsx or csv."))
+        raise ServiceError(AuditErrorCode.INVALID_FORMAT, _("Export as xlsx or csv."))
     try:
         reason = clean_text(reason, max_length=500, field=_("Reason"))
     except ValidationError as exc:
         raise ServiceError(
-            "invalid_reason", exc.messages[0], fields={"reason": exc.messages}
+            AuditErrorCode.INVALID_REASON, exc.messages[0], fields={"reason": exc.messages}
         ) from None
     if not reason:
         message = _("Give a reason for the export: it is kept in the audit log.")
-        raise ServiceError("reason_required", message, fields={"reason": [message]})
+        raise ServiceError(AuditErrorCode.REASON_REQUIRED, message, fields={"reason": [message]})
     _qs, searched = filtered_events(actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT)
     customers = (
         searched if searched is not None else ([filters.customer] if filters.customer else [])
@@ -231,7 +232,9 @@ def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> Audit
     try:
         note = clean_text(note, max_length=500, field=_("Note"))
     except ValidationError as exc:
-        raise ServiceError("invalid_note", exc.messages[0], fields={"note": exc.messages}) from None
+        raise ServiceError(
+            AuditErrorCode.INVALID_NOTE, exc.messages[0], fields={"note": exc.messages}
+        ) from None
     with transaction.atomic():
         flag = (
             AuditFlag.objects.select_for_update()
@@ -258,10 +261,12 @@ def audit_thresholds_update(
         raise PermissionDenied()
     if not 1 <= files_per_hour <= 10000:
         message = _("Between 1 and 10,000 customer files an hour.")
-        raise ServiceError("invalid_threshold", message, fields={"files_per_hour": [message]})
+        raise ServiceError(
+            AuditErrorCode.INVALID_THRESHOLD, message, fields={"files_per_hour": [message]}
+        )
     if opens_at == closes_at:
         message = _("Opening and closing times must differ.")
-        raise ServiceError("invalid_hours", message, fields={"closes_at": [message]})
+        raise ServiceError(AuditErrorCode.INVALID_HOURS, message, fields={"closes_at": [message]})
     business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
     values = {"audit_files_per_hour": files_per_hour, "opens_at": opens_at, "closes_at": closes_at}
     changed = sorted(k for k, v in values.items() if getattr(business, k) != v)

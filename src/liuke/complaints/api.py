@@ -16,11 +16,11 @@ from liuke.accounts.models import User
 from liuke.complaints import selectors, services
 from liuke.complaints.models import Complaint, ComplaintAction, ComplaintResolution
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.money import FenOrZero
 
 router = Router(tags=["complaints"])
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
-Fen = Annotated[int, Field(ge=0, le=services.MAX_FEN)]
 _NO_NUL = r"^[^\x00]*$"
 SeverityIn = Literal["low", "medium", "high", "critical"]
 
@@ -71,7 +71,7 @@ class ComplaintExchangeLineIn(Schema):
 
 class ComplaintExchangePaymentIn(Schema):
     method: Literal["cash", "bank_card", "wechat", "alipay", "stored_value"]
-    amount_fen: Fen
+    amount_fen: FenOrZero
     card_id: Id | None = None
 
 
@@ -82,7 +82,7 @@ class ComplaintExchangeIn(Schema):
 
 class ComplaintResolveIn(JsonObjectIn):
     kind: Literal["redo", "refund", "exchange", "voucher", "card_bonus", "apology"]
-    amount_fen: Fen = 0
+    amount_fen: FenOrZero = 0
     note: str = Field("", max_length=500, pattern=_NO_NUL)
     visit_id: Id | None = None
     line_id: Id | None = None

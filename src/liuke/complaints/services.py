@@ -38,6 +38,7 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
+from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.complaints.models import (
     CompensationLimit,
     Complaint,
@@ -47,13 +48,19 @@ from liuke.complaints.models import (
     ComplaintSettings,
     ComplaintStep,
 )
-from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import (
+    CoreErrorCode,
+    ErrorCode,
+    KeyAccountRestricted,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
+from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
-
-MAX_FEN = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -116,26 +123,20 @@ def _text(value: Any, field_name: str, limit: int) -> str:
         )
     except ValidationError as exc:
         raise ServiceError(
-            exc.code or "invalid_text", exc.messages[0], fields={field_name: exc.messages}
+            exc.code or CoreErrorCode.INVALID_TEXT,
+            exc.messages[0],
+            fields={field_name: exc.messages},
         ) from None
 
 
-def _invalid(code: str, field_name: str, message: str) -> ServiceError:
+def _invalid(code: ErrorCode, field_name: str, message: str) -> ServiceError:
     return ServiceError(code, message, fields={field_name: [message]})
 
 
-def _choice(value: Any, choices: Any, code: str, field_name: str) -> str:
+def _choice(value: Any, choices: Any, code: ErrorCode, field_name: str) -> str:
     if value not in choices.values:
         raise _invalid(code, field_name, _("Choose one of the listed values."))
     return str(value)
-
-
-def _fen(value: Any, field_name: str, *, allow_zero: bool = True) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
-        raise _invalid("invalid_amount", field_name, _("Enter a whole number of fen."))
-    if value == 0 and not allow_zero:
-        raise _invalid("invalid_amount", field_name, _("The amount must be positive."))
-    return value
 
 
 # --- defaults, settings, limits --------------------------------------------------------------
@@ -227,7 +228,9 @@ def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
                 _("The first response cannot be due after the resolution.")
             ]
     if errors:
-        raise ServiceError("invalid_settings", next(iter(errors.values()))[0], fields=errors)
+        raise ServiceError(
+            ComplaintsErrorCode.INVALID_SETTINGS, next(iter(errors.values()))[0], fields=errors
+        )
     settings.save()
     audit_record(actor=actor, action=Action.SETTINGS, fields=["complaint_settings"])
     return settings
@@ -239,16 +242,24 @@ def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> Compensatio
     manager who approves compensation above the others' limits must not set their own."""
     _need(actor, Cap.COMPLAINT_MANAGE)
     if not policy.can(actor, Cap.SETTINGS_MANAGE):
-        raise _invalid("owner_only", "limit_fen", _("Only the owner sets compensation limits."))
+        raise _invalid(
+            ComplaintsErrorCode.OWNER_ONLY,
+            "limit_fen",
+            _("Only the owner sets compensation limits."),
+        )
     business_id = policy.business_of(actor)
-    role = _choice(role, Role, "invalid_role", "role")
+    role = _choice(role, Role, ComplaintsErrorCode.INVALID_ROLE, "role")
     if role == Role.AUDITOR:
-        raise _invalid("invalid_role", "role", _("Auditors do not give compensation."))
+        raise _invalid(
+            ComplaintsErrorCode.INVALID_ROLE, "role", _("Auditors do not give compensation.")
+        )
     if limit_fen is None:
         if actor.role != Role.OWNER:
-            raise _invalid("invalid_amount", "limit_fen", _("Only the owner may remove a limit."))
+            raise _invalid(
+                CoreErrorCode.INVALID_AMOUNT, "limit_fen", _("Only the owner may remove a limit.")
+            )
     else:
-        limit_fen = _fen(limit_fen, "limit_fen")
+        limit_fen = validate_fen(limit_fen, field="limit_fen", allow_zero=True)
     row, _created = CompensationLimit.objects.update_or_create(
         business_id=business_id, role=role, defaults={"limit_fen": limit_fen}
     )
@@ -297,7 +308,9 @@ def cause_save(
             _("A whole number from %(low)d to %(high)d.") % {"low": 0, "high": 10000}
         ]
     if errors:
-        raise ServiceError("invalid_cause", next(iter(errors.values()))[0], fields=errors)
+        raise ServiceError(
+            ComplaintsErrorCode.INVALID_CAUSE, next(iter(errors.values()))[0], fields=errors
+        )
     cause.position = position
     cause.is_active = bool(is_active)
     cause.save()
@@ -325,7 +338,9 @@ def _staff_member(actor: Actor, staff_id: Any, field_name: str) -> User | None:
         pk=_pk(staff_id), business_id=policy.business_of(actor), is_active=True
     ).first()
     if found is None:
-        raise _invalid("invalid_staff", field_name, _("Choose a member of staff."))
+        raise _invalid(
+            ComplaintsErrorCode.INVALID_STAFF, field_name, _("Choose a member of staff.")
+        )
     return found
 
 
@@ -349,7 +364,9 @@ def _cause(business_id: int, code: Any) -> ComplaintCause | None:
         business_id=business_id, code=str(code), is_active=True
     ).first()
     if found is None:
-        raise _invalid("invalid_cause", "cause_code", _("Choose a cause from the list."))
+        raise _invalid(
+            ComplaintsErrorCode.INVALID_CAUSE, "cause_code", _("Choose a cause from the list.")
+        )
     return found
 
 
@@ -447,10 +464,14 @@ def complaint_open(
     description = _text(description, "description", 4000)
     if not description:
         raise _invalid(
-            "description_required", "description", _("Write down what the customer said.")
+            ComplaintsErrorCode.DESCRIPTION_REQUIRED,
+            "description",
+            _("Write down what the customer said."),
         )
-    severity = _choice(severity or Severity.MEDIUM, Severity, "invalid_severity", "severity")
-    channel = _choice(channel, Channel, "invalid_channel", "channel")
+    severity = _choice(
+        severity or Severity.MEDIUM, Severity, ComplaintsErrorCode.INVALID_SEVERITY, "severity"
+    )
+    channel = _choice(channel, Channel, ComplaintsErrorCode.INVALID_CHANNEL, "channel")
     cause = _cause(customer.business_id, cause_code)
     branch = None
     if branch_id not in (None, ""):
@@ -458,7 +479,9 @@ def complaint_open(
             policy.scope_branches(actor, Branch.objects.all()).filter(pk=_pk(branch_id)).first()
         )
         if branch is None:
-            raise _invalid("invalid_branch", "branch_id", _("Choose one of your branches."))
+            raise _invalid(
+                ComplaintsErrorCode.INVALID_BRANCH, "branch_id", _("Choose one of your branches.")
+            )
     visit = None
     service_id = None
     if visit_id not in (None, ""):
@@ -466,7 +489,11 @@ def complaint_open(
 
         visit = Visit.objects.filter(pk=_pk(visit_id), customer_id=customer.pk).first()
         if visit is None:
-            raise _invalid("invalid_visit", "visit_id", _("Choose one of the customer's visits."))
+            raise _invalid(
+                ComplaintsErrorCode.INVALID_VISIT,
+                "visit_id",
+                _("Choose one of the customer's visits."),
+            )
         first = visit.lines.filter(service__isnull=False).order_by("id").first()
         service_id = first.service_id if first else None
         if branch is None:
@@ -538,7 +565,7 @@ def _locked(actor: Actor, complaint_id: Any, *, cap: Cap = Cap.COMPLAINT_HANDLE)
 
 def _open_case(complaint: Complaint) -> None:
     if complaint.status == Status.CLOSED:
-        raise ServiceError("complaint_closed", _("This complaint is closed."))
+        raise ServiceError(ComplaintsErrorCode.COMPLAINT_CLOSED, _("This complaint is closed."))
 
 
 def _resume(complaint: Complaint, now: dt.datetime) -> None:
@@ -588,20 +615,24 @@ def complaint_step_record(
     complaint = _locked(actor, complaint_id)
     _open_case(complaint)
     if isinstance(step, bool) or step not in Step.values:
-        raise _invalid("invalid_step", "step", _("Choose one of the ten steps."))
+        raise _invalid(ComplaintsErrorCode.INVALID_STEP, "step", _("Choose one of the ten steps."))
     if step == Step.CLOSE:
-        raise ServiceError("use_close", _("Close the complaint to record the last step."))
+        raise ServiceError(
+            ComplaintsErrorCode.USE_CLOSE, _("Close the complaint to record the last step.")
+        )
     now = timezone.now()
     note = _text(note, "note", 2000)
     if step == Step.RESTATE:
         text = _text(restated_problem or "", "restated_problem", 2000)
         if not text:
             raise _invalid(
-                "restatement_required", "restated_problem", _("Restate the problem in your words.")
+                ComplaintsErrorCode.RESTATEMENT_REQUIRED,
+                "restated_problem",
+                _("Restate the problem in your words."),
             )
         if not confirmed:
             raise _invalid(
-                "restatement_unconfirmed",
+                ComplaintsErrorCode.RESTATEMENT_UNCONFIRMED,
                 "confirmed",
                 _("The customer must confirm the restated problem."),
             )
@@ -610,10 +641,14 @@ def complaint_step_record(
     if step == Step.SUMMARISE:
         text = _text(summary or "", "summary", 2000)
         if not text:
-            raise _invalid("summary_required", "summary", _("Summarise the agreed actions."))
+            raise _invalid(
+                ComplaintsErrorCode.SUMMARY_REQUIRED, "summary", _("Summarise the agreed actions.")
+            )
         if not complaint.actions.exists():
             raise _invalid(
-                "actions_required", "actions", _("Add the agreed actions (ours and theirs) first.")
+                ComplaintsErrorCode.ACTIONS_REQUIRED,
+                "actions",
+                _("Add the agreed actions (ours and theirs) first."),
             )
         complaint.summary = text
     _resume(complaint, now)
@@ -646,7 +681,9 @@ def complaint_wait(*, actor: Actor, complaint_id: Any, note: str = "") -> Compla
     until the next step or `complaint_resume`."""
     complaint = _locked(actor, complaint_id)
     if complaint.status != Status.OPEN:
-        raise ServiceError("not_open", _("Only an open complaint can wait for the customer."))
+        raise ServiceError(
+            ComplaintsErrorCode.NOT_OPEN, _("Only an open complaint can wait for the customer.")
+        )
     complaint.status = Status.WAITING
     complaint.paused_at = timezone.now()
     complaint.save()
@@ -658,7 +695,9 @@ def complaint_wait(*, actor: Actor, complaint_id: Any, note: str = "") -> Compla
 def complaint_resume(*, actor: Actor, complaint_id: Any) -> Complaint:
     complaint = _locked(actor, complaint_id)
     if complaint.status != Status.WAITING:
-        raise ServiceError("not_waiting", _("This complaint is not waiting for the customer."))
+        raise ServiceError(
+            ComplaintsErrorCode.NOT_WAITING, _("This complaint is not waiting for the customer.")
+        )
     _resume(complaint, timezone.now())
     complaint.save()
     _audit(actor, complaint, "resume")
@@ -688,7 +727,9 @@ def complaint_update(
     if staff_id not in (None, ""):
         complaint.staff = _staff_member(actor, staff_id, "staff_id")
     if severity not in (None, "") and severity != complaint.severity:
-        complaint.severity = _choice(severity, Severity, "invalid_severity", "severity")
+        complaint.severity = _choice(
+            severity, Severity, ComplaintsErrorCode.INVALID_SEVERITY, "severity"
+        )
         # from the opening time and the waits that have ended (a wait in progress moves the
         # targets when it ends, as always)
         _set_targets(complaint, settings)
@@ -716,19 +757,25 @@ def action_add(
     list (engagement's callbacks and tasks) due at the end of that day."""
     complaint = _locked(actor, complaint_id)
     _open_case(complaint)
-    side = _choice(side, ActionSide, "invalid_side", "side")
+    side = _choice(side, ActionSide, ComplaintsErrorCode.INVALID_SIDE, "side")
     text = _text(text, "text", 500)
     if not text:
-        raise _invalid("text_required", "text", _("Say what will be done."))
+        raise _invalid(ComplaintsErrorCode.TEXT_REQUIRED, "text", _("Say what will be done."))
     owner = _staff_member(actor, owner_id, "owner_id")
     today = timezone.localdate()
     if due_on is not None and (
         not isinstance(due_on, dt.date)
         or not today - dt.timedelta(days=1) <= due_on <= today + dt.timedelta(days=365)
     ):
-        raise _invalid("invalid_due", "due_on", _("Choose a day from today to a year ahead."))
+        raise _invalid(
+            ComplaintsErrorCode.INVALID_DUE, "due_on", _("Choose a day from today to a year ahead.")
+        )
     if side == ActionSide.OURS and (owner is None or due_on is None):
-        raise _invalid("owner_required", "owner_id", _("Our actions need an owner and a due day."))
+        raise _invalid(
+            ComplaintsErrorCode.OWNER_REQUIRED,
+            "owner_id",
+            _("Our actions need an owner and a due day."),
+        )
     action = ComplaintAction.objects.create(
         complaint=complaint,
         customer_id=complaint.customer_id,
@@ -772,7 +819,7 @@ def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
     if action is None:
         raise NotFound()
     if action.done_at is not None:
-        raise ServiceError("action_done", _("This action is already done."))
+        raise ServiceError(ComplaintsErrorCode.ACTION_DONE, _("This action is already done."))
     now = timezone.now()
     action.done_at = now
     action.done_by = _person(actor)
@@ -877,8 +924,8 @@ def complaint_resolve(
 
     complaint = _locked(actor, complaint_id)
     if complaint.status == Status.CLOSED:
-        raise ServiceError("complaint_closed", _("This complaint is closed."))
-    kind = _choice(kind, ResolutionKind, "invalid_kind", "kind")
+        raise ServiceError(ComplaintsErrorCode.COMPLAINT_CLOSED, _("This complaint is closed."))
+    kind = _choice(kind, ResolutionKind, ComplaintsErrorCode.INVALID_KIND, "kind")
     resolution = ComplaintResolution(
         complaint=complaint,
         customer_id=complaint.customer_id,
@@ -892,18 +939,28 @@ def complaint_resolve(
             Visit.objects.filter(pk=vid, customer_id=complaint.customer_id).first() if vid else None
         )
         if visit is None and kind != ResolutionKind.REDO:
-            raise _invalid("invalid_visit", "visit_id", _("Choose one of the customer's visits."))
+            raise _invalid(
+                ComplaintsErrorCode.INVALID_VISIT,
+                "visit_id",
+                _("Choose one of the customer's visits."),
+            )
         line = None
         if line_id not in (None, ""):
             line = VisitLine.objects.filter(pk=_pk(line_id), visit=visit).first()
             if line is None:
-                raise _invalid("invalid_line", "line_id", _("Choose a line of this visit."))
+                raise _invalid(
+                    ComplaintsErrorCode.INVALID_LINE, "line_id", _("Choose a line of this visit.")
+                )
         if kind == ResolutionKind.EXCHANGE:
             if line is None:
-                raise _invalid("line_required", "line_id", _("Choose the line to exchange."))
+                raise _invalid(
+                    ComplaintsErrorCode.LINE_REQUIRED, "line_id", _("Choose the line to exchange.")
+                )
             if not isinstance(exchange, dict) or not exchange.get("lines"):
                 raise _invalid(
-                    "exchange_required", "exchange", _("Say what the customer takes instead.")
+                    ComplaintsErrorCode.EXCHANGE_REQUIRED,
+                    "exchange",
+                    _("Say what the customer takes instead."),
                 )
             resolution.exchange = {
                 k: exchange[k] for k in ("lines", "payments", "staff_id") if k in exchange
@@ -913,9 +970,11 @@ def complaint_resolve(
         if kind == ResolutionKind.REFUND and visit is not None:
             resolution.amount_fen = _refundable(visit, line)
             if resolution.amount_fen <= 0:
-                raise ServiceError("nothing_to_refund", _("This has already been refunded."))
+                raise ServiceError(
+                    ComplaintsErrorCode.NOTHING_TO_REFUND, _("This has already been refunded.")
+                )
         elif kind == ResolutionKind.REDO:
-            resolution.amount_fen = _fen(amount_fen, "amount_fen")
+            resolution.amount_fen = validate_fen(amount_fen, field="amount_fen", allow_zero=True)
     elif kind == ResolutionKind.CARD_BONUS:
         card = (
             StoredValueCard.objects.filter(
@@ -925,11 +984,15 @@ def complaint_resolve(
             else None
         )
         if card is None:
-            raise _invalid("invalid_card", "card_id", _("Choose one of the customer's cards."))
+            raise _invalid(
+                ComplaintsErrorCode.INVALID_CARD,
+                "card_id",
+                _("Choose one of the customer's cards."),
+            )
         resolution.card = card
-        resolution.amount_fen = _fen(amount_fen, "amount_fen", allow_zero=False)
+        resolution.amount_fen = validate_fen(amount_fen, field="amount_fen")
     elif kind == ResolutionKind.VOUCHER:
-        resolution.amount_fen = _fen(amount_fen, "amount_fen", allow_zero=False)
+        resolution.amount_fen = validate_fen(amount_fen, field="amount_fen")
         code = _text(voucher_code, "voucher_code", 40).upper()
         resolution.voucher_code = code or f"TS{complaint.pk}-{secrets.token_hex(3).upper()}"
     if kind == ResolutionKind.APOLOGY:
@@ -986,19 +1049,24 @@ def resolution_decide(
     if resolution is None:
         raise NotFound()
     if resolution.status != ResolutionStatus.PENDING:
-        raise ServiceError("already_decided", _("This request has already been decided."))
+        raise ServiceError(
+            ComplaintsErrorCode.ALREADY_DECIDED, _("This request has already been decided.")
+        )
     if resolution.requested_by_id is not None and resolution.requested_by_id == getattr(
         actor, "pk", None
     ):
-        raise ServiceError("own_request", _("Someone else must approve your own request."))
+        raise ServiceError(
+            ComplaintsErrorCode.OWN_REQUEST, _("Someone else must approve your own request.")
+        )
     limit = limit_for(policy.business_of(actor), actor.role)
     if approve and limit is not None and resolution.amount_fen > limit:
         raise ServiceError(
-            "above_your_limit", _("This is above your own limit: the owner decides.")
+            ComplaintsErrorCode.ABOVE_YOUR_LIMIT,
+            _("This is above your own limit: the owner decides."),
         )
     complaint = Complaint.objects.select_for_update().get(pk=resolution.complaint_id)
     if complaint.status == Status.CLOSED:
-        raise ServiceError("complaint_closed", _("This complaint is closed."))
+        raise ServiceError(ComplaintsErrorCode.COMPLAINT_CLOSED, _("This complaint is closed."))
     resolution.complaint = complaint
     resolution.decided_by = _person(actor)
     resolution.decided_at = timezone.now()
@@ -1048,7 +1116,7 @@ def complaint_close(*, actor: Actor, complaint_id: Any, note: str = "") -> Compl
     missing = close_blockers(complaint)
     if missing:
         raise ServiceError(
-            "cannot_close",
+            ComplaintsErrorCode.CANNOT_CLOSE,
             _("The complaint cannot close yet. Missing: %(what)s.") % {"what": "; ".join(missing)},
             fields={"__all__": missing},
         )
@@ -1078,10 +1146,12 @@ def complaint_cause_fix(*, actor: Actor, complaint_id: Any, cause_fix: str) -> C
     """After the case is resolved or closed: what changed so that it does not happen again."""
     complaint = _locked(actor, complaint_id)
     if complaint.status not in (Status.RESOLVED, Status.CLOSED):
-        raise ServiceError("not_resolved", _("Record the fix once the complaint is resolved."))
+        raise ServiceError(
+            ComplaintsErrorCode.NOT_RESOLVED, _("Record the fix once the complaint is resolved.")
+        )
     text = _text(cause_fix, "cause_fix", 2000)
     if not text:
-        raise _invalid("cause_fix_required", "cause_fix", _("Say what changed."))
+        raise _invalid(ComplaintsErrorCode.CAUSE_FIX_REQUIRED, "cause_fix", _("Say what changed."))
     complaint.cause_fix = text
     complaint.cause_fix_at = timezone.now()
     complaint.cause_fix_by = _person(actor)
@@ -1095,7 +1165,7 @@ def complaint_customer_told(*, actor: Actor, complaint_id: Any, note: str = "") 
     """The customer was told what we changed (after the fix is recorded)."""
     complaint = _locked(actor, complaint_id)
     if not complaint.cause_fix:
-        raise ServiceError("no_cause_fix", _("Record what changed first."))
+        raise ServiceError(ComplaintsErrorCode.NO_CAUSE_FIX, _("Record what changed first."))
     complaint.customer_told_at = timezone.now()
     complaint.customer_told_note = _text(note, "note", 500)
     complaint.save()

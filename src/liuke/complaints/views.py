@@ -31,7 +31,9 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
-from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
+from liuke.complaints.errors import ComplaintsErrorCode
+from liuke.core.errors import CoreErrorCode, KeyAccountRestricted, NotFound, ServiceError
+from liuke.core.money import parse_yuan
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
 
@@ -45,16 +47,10 @@ def _require(request: HttpRequest, cap: Cap) -> None:
         raise Http404  # the same answer as "no such page"
 
 
-def _fen(value: Any) -> Any:
-    """Yuan typed in a form (12 or 12.50) as fen; anything else passed on for the service to
-    refuse with its message."""
-    text = str(value or "").strip()
-    if not text:
-        return 0
-    whole, _dot, part = text.partition(".")
-    if whole.isdigit() and (part == "" or (part.isdigit() and len(part) <= 2)):
-        return int(whole) * 100 + int((part + "00")[:2])
-    return text
+def _amount(value: str | None) -> int:
+    """Yuan typed in a form (12 or 12.50) as fen; blank is nothing (an apology gives no money).
+    A typing mistake is refused here with the amount's own message (a ServiceError)."""
+    return parse_yuan(value, allow_zero=True) if (value or "").strip() else 0
 
 
 def _team(actor: User) -> list[User]:
@@ -371,7 +367,7 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
             actor=actor,
             complaint_id=complaint_id,
             kind=kind,
-            amount_fen=_fen(request.POST.get("amount")),
+            amount_fen=_amount(request.POST.get("amount")),
             note=request.POST.get("note", ""),
             visit_id=visit_id,
             line_id=line_id,
@@ -397,7 +393,7 @@ def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[st
 
     line = VisitLine.objects.filter(pk=line_id or 0).select_related("visit").first()
     if line is None:
-        raise ServiceError("line_required", _("Choose the line to exchange."))
+        raise ServiceError(ComplaintsErrorCode.LINE_REQUIRED, _("Choose the line to exchange."))
     new_line = {
         "service_id": positive_id(request.POST.get("service_id")),
         "staff_id": positive_id(request.POST.get("performer_id")),
@@ -507,7 +503,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
                 services.limit_save(
                     actor=actor,
                     role=request.POST.get("role", ""),
-                    limit_fen=None if raw == "" else _fen(raw),
+                    limit_fen=None if raw == "" else _amount(raw),
                 )
             elif what == "cause":
                 position = request.POST.get("position", "100")
@@ -521,7 +517,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
                     is_active=request.POST.get("is_active") == "on",
                 )
             else:
-                raise ServiceError("invalid", _("Choose what to save."))
+                raise ServiceError(CoreErrorCode.INVALID, _("Choose what to save."))
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

@@ -16,7 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from pydantic import model_validator
 
 from liuke.accounts import policy
-from liuke.core.errors import ServiceError
+from liuke.core.errors import CoreErrorCode, ServiceError
 
 
 class ErrorOut(Schema):
@@ -81,14 +81,16 @@ def error_response(
 def django_errors(exc: DjangoValidationError) -> tuple[str, dict[str, list[str]]]:
     """(first code, messages by field) of a Django ValidationError."""
     fields: dict[str, list[str]] = {}
-    code = "invalid"
+    code: str = CoreErrorCode.INVALID
     if hasattr(exc, "error_dict"):
         for field, errs in exc.error_dict.items():
             for err in errs:
-                code = code if code != "invalid" else (err.code or "invalid")
+                code = (
+                    code if code != CoreErrorCode.INVALID else (err.code or CoreErrorCode.INVALID)
+                )
                 fields.setdefault(field, []).extend(str(m) for m in err.messages)
     else:
-        code = exc.code or "invalid"
+        code = exc.code or CoreErrorCode.INVALID
         fields["__all__"] = [str(m) for m in exc.messages]
     return code, fields
 
@@ -107,21 +109,27 @@ def install_error_handlers(api: NinjaAPI) -> None:
         for err in exc.errors:
             loc = ".".join(str(p) for p in err.get("loc", ())[1:]) or "__all__"
             fields.setdefault(loc, []).append(str(err.get("msg", "invalid")))
-        return error_response(api, request, 422, "validation_error", "Invalid input.", fields)
+        return error_response(
+            api, request, 422, CoreErrorCode.VALIDATION_ERROR, "Invalid input.", fields
+        )
 
     def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return error_response(api, request, 401, "not_authenticated", "Log in first.")
+        return error_response(api, request, 401, CoreErrorCode.NOT_AUTHENTICATED, "Log in first.")
 
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {403: "permission_denied", 404: "not_found"}.get(exc.status_code, "error")
+        code = {403: CoreErrorCode.PERMISSION_DENIED, 404: CoreErrorCode.NOT_FOUND}.get(
+            exc.status_code, CoreErrorCode.ERROR
+        )
         return error_response(api, request, exc.status_code, code, str(exc))
 
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return error_response(api, request, 404, "not_found", "Not found.")
+        return error_response(api, request, 404, CoreErrorCode.NOT_FOUND, "Not found.")
 
     def on_bad_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
         # e.g. "Content-Type: multipart/form-data" without a boundary, met by the CSRF check.
-        return error_response(api, request, 400, "bad_request", "The request body is malformed.")
+        return error_response(
+            api, request, 400, CoreErrorCode.BAD_REQUEST, "The request body is malformed."
+        )
 
     handlers: list[tuple[type[Exception], Any]] = [
         (ServiceError, on_service_error),

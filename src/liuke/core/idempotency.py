@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from liuke.core.errors import ServiceError
+from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -33,7 +33,7 @@ class IdempotencyConflict(ServiceError):
 
     def __init__(self) -> None:
         super().__init__(
-            "idempotency_key_reused",
+            CoreErrorCode.IDEMPOTENCY_KEY_REUSED,
             _("This Idempotency-Key was already used for a different request."),
         )
 
@@ -61,7 +61,7 @@ def run_idempotent(
         return work()
     if not _KEY.match(key):
         raise ServiceError(
-            "invalid_idempotency_key",
+            CoreErrorCode.INVALID_IDEMPOTENCY_KEY,
             _("The Idempotency-Key must be 8 to 100 letters, digits or . _ : -"),
         )
     fingerprint = _fingerprint(request)

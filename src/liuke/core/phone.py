@@ -6,6 +6,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from liuke.core.errors import CoreErrorCode
+
 
 def normalise_mobile(raw: str) -> str:
     """Return the 11-digit national form of a CN mobile number, or raise ValidationError.
@@ -18,13 +20,13 @@ def normalise_mobile(raw: str) -> str:
         return ""
     if len(text) > 32:
         raise ValidationError(
-            _("Enter a valid mainland China mobile number."), code="invalid_phone"
+            _("Enter a valid mainland China mobile number."), code=CoreErrorCode.INVALID_PHONE
         )
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
-            _("Enter a valid mainland China mobile number."), code="invalid_phone"
+            _("Enter a valid mainland China mobile number."), code=CoreErrorCode.INVALID_PHONE
         ) from exc
     if (
         number.country_code != 86
@@ -36,7 +38,7 @@ def normalise_mobile(raw: str) -> str:
         )
     ):
         raise ValidationError(
-            _("Enter a valid mainland China mobile number."), code="invalid_phone"
+            _("Enter a valid mainland China mobile number."), code=CoreErrorCode.INVALID_PHONE
         )
     return str(number.national_number)
 

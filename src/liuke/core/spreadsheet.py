@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -26,11 +25,6 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, list | dict | tuple):
         return safe_cell(str(value))
     return value
-
-
-def yuan_cell(fen: int) -> Decimal:
-    """An amount in fen as an exact yuan figure (Decimal, never float)."""
-    return Decimal(fen) / 100
 
 
 def xlsx_response(book: Any, filename: str) -> HttpResponse:

@@ -21,6 +21,7 @@ from liuke.audit.services import audit_record
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
+from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
 
 _DIGITS = re.compile(r"^\+?[\d\s\-]+$")
@@ -598,7 +599,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
         raise PermissionDenied()
     reason = " ".join(reason.split())[:500]
     if len(reason) < 2:
-        raise ServiceError("reason_required", _("Say why the data is exported."))
+        raise ServiceError(CustomersErrorCode.REASON_REQUIRED, _("Say why the data is exported."))
     customer = _scoped_get(actor, customer_id)
     if not policy.has_full_file(actor, customer):
         raise KeyAccountRestricted()

@@ -17,7 +17,14 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
 from liuke.core import context
-from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import (
+    CoreErrorCode,
+    ErrorCode,
+    KeyAccountRestricted,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
 from liuke.core.phone import normalise_mobile
 from liuke.core.pinyin import name_keys
 from liuke.core.text import clean_text
@@ -30,6 +37,7 @@ from liuke.customers.choices import (
     SkinType,
     Source,
 )
+from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.models import (
     FIELD_GROUPS,
     AccessGrant,
@@ -104,12 +112,12 @@ def _clean_data(
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, Any] = {}
 
-    def fail(field: str, message: str, code: str) -> None:
+    def fail(field: str, message: str, code: ErrorCode) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     unknown = set(data) - set(EDITABLE_FIELDS)
     for field in sorted(unknown):
-        fail(field, _("Unknown field."), "unknown_field")
+        fail(field, _("Unknown field."), CustomersErrorCode.UNKNOWN_FIELD)
 
     for field, (max_length, multiline) in TEXT_FIELDS.items():
         if field in data:
@@ -123,9 +131,9 @@ def _clean_data(
             except ValidationError as exc:
                 errors.setdefault(field, []).append(exc)
     if "name" in cleaned and not cleaned["name"]:
-        fail("name", _("Enter the customer's name."), "required")
+        fail("name", _("Enter the customer's name."), CoreErrorCode.REQUIRED)
     if instance is None and "name" not in data:
-        fail("name", _("Enter the customer's name."), "required")
+        fail("name", _("Enter the customer's name."), CoreErrorCode.REQUIRED)
     if "card_no" in cleaned:
         cleaned["card_no"] = cleaned["card_no"].upper().replace(" ", "") or None
 
@@ -135,14 +143,14 @@ def _clean_data(
             if field == "source" and not value:
                 value = Source.WALK_IN
             if value not in choices.values:
-                fail(field, _("Select a valid choice."), "invalid_choice")
+                fail(field, _("Select a valid choice."), CustomersErrorCode.INVALID_CHOICE)
             else:
                 cleaned[field] = value
 
     for field in BOOL_FIELDS:
         if field in data:
             if not isinstance(data[field], bool):
-                fail(field, _("Enter true or false."), "invalid")
+                fail(field, _("Enter true or false."), CoreErrorCode.INVALID)
             else:
                 cleaned[field] = data[field]
 
@@ -157,22 +165,26 @@ def _clean_data(
         if birthday in (None, ""):
             cleaned["birthday"] = None
         elif not isinstance(birthday, dt.date) or isinstance(birthday, dt.datetime):
-            fail("birthday", _("Enter a valid date."), "invalid_date")
+            fail("birthday", _("Enter a valid date."), CustomersErrorCode.INVALID_DATE)
         elif birthday > timezone.localdate():
-            fail("birthday", _("The birthday cannot be in the future."), "birthday_in_future")
+            fail(
+                "birthday",
+                _("The birthday cannot be in the future."),
+                CustomersErrorCode.BIRTHDAY_IN_FUTURE,
+            )
         elif birthday.year < 1900:
-            fail("birthday", _("Enter a birthday after 1900."), "birthday_too_old")
+            fail("birthday", _("Enter a birthday after 1900."), CustomersErrorCode.BIRTHDAY_TOO_OLD)
         else:
             cleaned["birthday"] = birthday
 
     if "branch_id" in data:
         branch = Branch.objects.filter(pk=_as_int(data["branch_id"])).first()
         if branch is None or not policy.may_use_branch(actor, branch):
-            fail("branch_id", _("Choose one of your branches."), "invalid_branch")
+            fail("branch_id", _("Choose one of your branches."), CustomersErrorCode.INVALID_BRANCH)
         else:
             cleaned["branch_id"] = branch.pk
     elif instance is None:
-        fail("branch_id", _("Choose a branch."), "required")
+        fail("branch_id", _("Choose a branch."), CoreErrorCode.REQUIRED)
 
     if "owner_id" in data:
         owner_id = data["owner_id"]
@@ -181,7 +193,7 @@ def _clean_data(
         elif not User.objects.filter(
             pk=_as_int(owner_id), business_id=policy.business_of(actor), is_active=True
         ).exists():
-            fail("owner_id", _("Choose an active staff member."), "invalid_owner")
+            fail("owner_id", _("Choose an active staff member."), CustomersErrorCode.INVALID_OWNER)
         else:
             cleaned["owner_id"] = _as_int(owner_id)
 
@@ -193,9 +205,17 @@ def _clean_data(
             rid = _as_int(referrer_id)
             visible = policy.scope_customers(actor, Customer.objects.filter(pk=rid)).exists()
             if not visible:
-                fail("referrer_id", _("Choose a customer you can see."), "invalid_referrer")
+                fail(
+                    "referrer_id",
+                    _("Choose a customer you can see."),
+                    CustomersErrorCode.INVALID_REFERRER,
+                )
             elif instance is not None and rid == instance.pk:
-                fail("referrer_id", _("A customer cannot refer themselves."), "self_referral")
+                fail(
+                    "referrer_id",
+                    _("A customer cannot refer themselves."),
+                    CustomersErrorCode.SELF_REFERRAL,
+                )
             else:
                 cleaned["referrer_id"] = rid
 
@@ -213,7 +233,7 @@ def _clean_data(
             if name and name not in names:
                 names.append(name)
         if len(names) > 30:
-            fail("tags", _("At most 30 tags."), "too_many_tags")
+            fail("tags", _("At most 30 tags."), CustomersErrorCode.TOO_MANY_TAGS)
         cleaned["tags"] = names
 
     if cleaned.get("card_no"):
@@ -223,7 +243,11 @@ def _clean_data(
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            fail("card_no", _("This card number belongs to another customer."), "duplicate_card")
+            fail(
+                "card_no",
+                _("This card number belongs to another customer."),
+                CustomersErrorCode.DUPLICATE_CARD,
+            )
 
     if errors:
         raise ValidationError(errors)
@@ -318,7 +342,7 @@ def _save(customer: Customer) -> None:
                     "card_no": [
                         ValidationError(
                             _("This card number belongs to another customer."),
-                            code="duplicate_card",
+                            code=CustomersErrorCode.DUPLICATE_CARD,
                         )
                     ]
                 }
@@ -339,7 +363,10 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
         raise ValidationError(
             {
                 "confidential_notes": [
-                    ValidationError(_("You may not change this field."), code="field_not_allowed")
+                    ValidationError(
+                        _("You may not change this field."),
+                        code=CustomersErrorCode.FIELD_NOT_ALLOWED,
+                    )
                 ]
             }
         )
@@ -440,7 +467,9 @@ def customer_confirm(
     chosen = list(groups) if groups else list(FieldGroup.values)
     bad = [g for g in chosen if g not in FieldGroup.values]
     if bad:
-        raise ServiceError("invalid_group", _("Unknown group of fields: %s") % ", ".join(bad))
+        raise ServiceError(
+            CustomersErrorCode.INVALID_GROUP, _("Unknown group of fields: %s") % ", ".join(bad)
+        )
     now = _now()
     for group in chosen:
         setattr(customer, f"{group}_verified_at", now)
@@ -486,7 +515,12 @@ def _check_field_rights(actor: User, customer: Customer, data: Mapping[str, Any]
     if refused:
         raise ValidationError(
             {
-                f: [ValidationError(_("You may not change this field."), code="field_not_allowed")]
+                f: [
+                    ValidationError(
+                        _("You may not change this field."),
+                        code=CustomersErrorCode.FIELD_NOT_ALLOWED,
+                    )
+                ]
                 for f in refused
             }
         )
@@ -520,7 +554,9 @@ def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Custo
     if not policy.can(actor, Cap.CUSTOMER_MERGE):
         raise PermissionDenied()
     if _as_int(survivor_id) == _as_int(duplicate_id):
-        raise ServiceError("merge_same", _("A customer cannot be merged into itself."))
+        raise ServiceError(
+            CustomersErrorCode.MERGE_SAME, _("A customer cannot be merged into itself.")
+        )
     survivor = _locked_customer(actor, survivor_id)
     duplicate = _locked_customer(actor, duplicate_id)
     now = _now()
@@ -642,7 +678,9 @@ def customer_photo_add(
         raise PermissionDenied()
     customer = _locked_customer(actor, customer_id)
     if not customer.photo_consent:
-        raise ServiceError("no_photo_consent", _("The customer has not consented to photos."))
+        raise ServiceError(
+            CustomersErrorCode.NO_PHOTO_CONSENT, _("The customer has not consented to photos.")
+        )
     from liuke.customers.photos import clean_photo
 
     content = clean_photo(image)
@@ -674,16 +712,24 @@ def access_request(*, actor: User, customer_id: int, reason: str) -> AccessGrant
     """Ask to read a key account's full file; the reason is required and goes to the log."""
     customer = _locked_customer(actor, customer_id, full_file=False)
     if policy.has_full_file(actor, customer):
-        raise ServiceError("access_not_needed", _("You can already read this customer's file."))
+        raise ServiceError(
+            CustomersErrorCode.ACCESS_NOT_NEEDED, _("You can already read this customer's file.")
+        )
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     if len(reason) < 2:
         raise ValidationError(
-            {"reason": [ValidationError(_("Say why you need the file."), code="required")]}
+            {
+                "reason": [
+                    ValidationError(_("Say why you need the file."), code=CoreErrorCode.REQUIRED)
+                ]
+            }
         )
     if AccessGrant.objects.filter(
         grantee=actor, customer=customer, status=GrantStatus.PENDING
     ).exists():
-        raise ServiceError("request_pending", _("You have already asked; wait for the answer."))
+        raise ServiceError(
+            CustomersErrorCode.REQUEST_PENDING, _("You have already asked; wait for the answer.")
+        )
     grant = AccessGrant.objects.create(
         customer=customer, grantee=actor, reason=reason, requested_at=_now()
     )
@@ -711,7 +757,9 @@ def access_decide(*, actor: User, grant_id: int, approve: bool, note: str = "") 
     own request."""
     grant = _decidable_grant(actor, grant_id)
     if grant.status != GrantStatus.PENDING:
-        raise ServiceError("not_pending", _("This request has already been decided."))
+        raise ServiceError(
+            CustomersErrorCode.NOT_PENDING, _("This request has already been decided.")
+        )
     if grant.grantee_id == actor.pk:
         raise PermissionDenied(_("You cannot decide your own request."))
     now = _now()
@@ -747,7 +795,7 @@ def access_revoke(*, actor: User, grant_id: int) -> AccessGrant:
     ):
         raise NotFound(_("No such request."))
     if not grant.in_force(_now()):
-        raise ServiceError("not_in_force", _("This access is not in force."))
+        raise ServiceError(CustomersErrorCode.NOT_IN_FORCE, _("This access is not in force."))
     grant.status = GrantStatus.REVOKED
     grant.expires_at = _now()
     grant.save(update_fields=["status", "expires_at"])
@@ -777,17 +825,23 @@ def customer_handover(
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     errors: dict[str, list[ValidationError]] = {}
     if len(reason) < 2:
-        errors["reason"] = [ValidationError(_("Say why they are handed over."), code="required")]
+        errors["reason"] = [
+            ValidationError(_("Say why they are handed over."), code=CoreErrorCode.REQUIRED)
+        ]
     to_user = User.objects.filter(
         pk=_as_int(to_user_id), business_id=policy.business_of(actor), is_active=True
     ).first()
     if to_user is None:
         errors["to_user_id"] = [
-            ValidationError(_("Choose an active staff member."), code="invalid_staff")
+            ValidationError(
+                _("Choose an active staff member."), code=CustomersErrorCode.INVALID_STAFF
+            )
         ]
     if customer_ids is None and from_user_id is None:
         errors["customer_ids"] = [
-            ValidationError(_("Choose the customers or the staff member."), code="required")
+            ValidationError(
+                _("Choose the customers or the staff member."), code=CoreErrorCode.REQUIRED
+            )
         ]
     if errors:
         raise ValidationError(errors)
@@ -903,7 +957,11 @@ def customer_anonymise(
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     if len(reason) < 2:
         raise ValidationError(
-            {"reason": [ValidationError(_("Say why the data is erased."), code="required")]}
+            {
+                "reason": [
+                    ValidationError(_("Say why the data is erased."), code=CoreErrorCode.REQUIRED)
+                ]
+            }
         )
     ids = {_as_int(i) for i in list(customer_ids)[:10_000]}
     in_scope = list(

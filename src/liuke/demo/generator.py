@@ -52,6 +52,7 @@ from rich.console import Console
 from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
+from liuke.core.money import fen_from_yuan
 from liuke.core.timeutil import local_days
 from liuke.customers.choices import ChangeKind
 from liuke.customers.models import Customer, FieldChange, Tag
@@ -194,7 +195,7 @@ def _build(salon: Salon, *, username: str, password: str, bar: Bar) -> int:
     Service.objects.bulk_create(
         [
             Service(business=business, category=cat, name=name, duration_min=minutes,
-                    price_fen=yuan * 100)
+                    price_fen=fen_from_yuan(yuan))
             for cat, name, minutes, yuan in data.SERVICES
         ]
     )  # fmt: skip

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from liuke.accounts.choices import Role
+from liuke.core.money import FEN_PER_YUAN, fen_from_yuan
 from liuke.core.pinyin import name_keys
 from liuke.customers.choices import FieldGroup, Gender, HairType, SkinType, Source
 from liuke.demo import data
@@ -564,7 +565,7 @@ def _lines(
         key=lambda k: (categories.index(data.SERVICES[k][0]), data.SERVICES[k][3]),
     )
     menu_arr = np.array(menu)
-    price = np.array([data.SERVICES[k][3] * 100 for k in menu], np.int64)
+    price = np.array([fen_from_yuan(data.SERVICES[k][3]) for k in menu], np.int64)
     cat_of = np.array([categories.index(data.SERVICES[k][0]) for k in menu])
     size = np.bincount(cat_of, minlength=len(categories))
     offset = np.cumsum(size) - size
@@ -596,7 +597,8 @@ def _lines(
     noise = np.where(rng.random(m) < 0.25, np.clip(rng.gamma(12, 1 / 12, m), 0.6, 1.8), 1.0)
     factor = discount[cust] * noise
     factor = np.where(v_first[line_visit] & trial_price[cust], 0.5, factor)
-    amount = (np.rint(price[pos] * factor / 100) * 100).astype(np.int64)
+    # Whole yuan, as a salon prices after a discount.
+    amount = (np.rint(price[pos] * factor / FEN_PER_YUAN) * FEN_PER_YUAN).astype(np.int64)
 
     b = v_branch[line_visit]
     staff = np.empty(m, np.int64)

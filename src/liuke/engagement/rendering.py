@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from liuke.core.money import format_yuan
 from liuke.engagement.choices import MessageKind
 from liuke.engagement.models import Message, MessageTemplate
 
@@ -21,8 +22,7 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     body = template.body_en if language.startswith("en") and template.body_en else template.body_zh
     detail = message.detail
     if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
-        fen = int(detail)
-        detail = f"¥{fen // 100:,}.{fen % 100:02d}"
+        detail = format_yuan(int(detail), symbol=True)
     link = ""
     if message.kind == MessageKind.SURVEY and detail:
         # The survey's opaque token is in `detail`; the feedback app signs it into the link.

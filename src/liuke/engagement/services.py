@@ -18,7 +18,7 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement import defaults
@@ -32,6 +32,7 @@ from liuke.engagement.choices import (
     TaskKind,
     TaskStatus,
 )
+from liuke.engagement.errors import EngagementErrorCode
 from liuke.engagement.models import (
     BranchReminderSettings,
     Contact,
@@ -79,11 +80,11 @@ def _text(value: Any, field: str, limit: int) -> str:
         )
     except ValidationError as exc:
         raise ServiceError(
-            exc.code or "invalid_text", exc.messages[0], fields={field: exc.messages}
+            exc.code or CoreErrorCode.INVALID_TEXT, exc.messages[0], fields={field: exc.messages}
         ) from None
 
 
-def _choice(value: Any, choices: Any, code: str, field: str) -> str:
+def _choice(value: Any, choices: Any, code: ErrorCode, field: str) -> str:
     if value not in choices.values:
         message = _("Choose one of the listed values.")
         raise ServiceError(code, message, fields={field: [message]})
@@ -96,7 +97,7 @@ def _moment(value: Any, field: str) -> dt.datetime | None:
         return None
     if not isinstance(value, dt.datetime):
         message = _("Enter a date and time.")
-        raise ServiceError("invalid_datetime", message, fields={field: [message]})
+        raise ServiceError(EngagementErrorCode.INVALID_DATETIME, message, fields={field: [message]})
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     if (
@@ -105,14 +106,14 @@ def _moment(value: Any, field: str) -> dt.datetime | None:
         <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
     ):
         message = _("Enter a date between 2000 and 2100.")
-        raise ServiceError("invalid_datetime", message, fields={field: [message]})
+        raise ServiceError(EngagementErrorCode.INVALID_DATETIME, message, fields={field: [message]})
     return value
 
 
 def _seconds(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SECONDS:
         message = _("A whole number of seconds, 0 to 86400.")
-        raise ServiceError("invalid_duration", message, fields={field: [message]})
+        raise ServiceError(EngagementErrorCode.INVALID_DURATION, message, fields={field: [message]})
     return value
 
 
@@ -186,15 +187,17 @@ def contact_log(
         ).first()
     if reason is None:
         message = _("Choose a reason for the contact.")
-        raise ServiceError("invalid_reason", message, fields={"reason_id": [message]})
+        raise ServiceError(
+            EngagementErrorCode.INVALID_REASON, message, fields={"reason_id": [message]}
+        )
     contact = Contact(
         business_id=customer.business_id,
         branch_id=customer.branch_id,
         customer=customer,
-        channel=_choice(channel, Channel, "invalid_channel", "channel"),
-        direction=_choice(direction, Direction, "invalid_direction", "direction"),
+        channel=_choice(channel, Channel, EngagementErrorCode.INVALID_CHANNEL, "channel"),
+        direction=_choice(direction, Direction, EngagementErrorCode.INVALID_DIRECTION, "direction"),
         reason=reason,
-        outcome=_choice(outcome, Outcome, "invalid_outcome", "outcome"),
+        outcome=_choice(outcome, Outcome, EngagementErrorCode.INVALID_OUTCOME, "outcome"),
         notes=_text(notes, "notes", 2000),
         staff=actor,
         occurred_at=occurred_at or now,
@@ -203,13 +206,17 @@ def contact_log(
     )
     if contact.occurred_at > now + dt.timedelta(minutes=5):
         message = _("A contact cannot be in the future.")
-        raise ServiceError("in_future", message, fields={"occurred_at": [message]})
+        raise ServiceError(
+            EngagementErrorCode.IN_FUTURE, message, fields={"occurred_at": [message]}
+        )
     contact.save()
     if contact.outcome in CALLBACK_AFTER:
         due = callback_due_at or now + CALLBACK_AFTER[Outcome(contact.outcome)]
         if due < now - dt.timedelta(minutes=5):
             message = _("The callback cannot be due in the past.")
-            raise ServiceError("due_in_past", message, fields={"callback_due_at": [message]})
+            raise ServiceError(
+                EngagementErrorCode.DUE_IN_PAST, message, fields={"callback_due_at": [message]}
+            )
         Task.objects.create(
             business_id=customer.business_id,
             branch_id=customer.branch_id,
@@ -244,7 +251,7 @@ def _open_row(actor: User, model: Any, row_id: Any, closed: ServiceError) -> Any
 
 
 def _open_task(actor: User, task_id: Any) -> Task:
-    closed = ServiceError("task_closed", _("This task is already closed."))
+    closed = ServiceError(EngagementErrorCode.TASK_CLOSED, _("This task is already closed."))
     task: Task = _open_row(actor, Task, task_id, closed)
     return task
 
@@ -278,7 +285,7 @@ def task_raise(
     writes the audit entry for what caused it."""
     task, _created = Task.objects.get_or_create(
         customer=customer,
-        kind=_choice(kind, TaskKind, "invalid_kind", "kind"),
+        kind=_choice(kind, TaskKind, EngagementErrorCode.INVALID_KIND, "kind"),
         key=key[:40],
         defaults={
             "business_id": customer.business_id,
@@ -295,7 +302,7 @@ def task_raise(
 
 
 def _open_followup(actor: User, followup_id: Any) -> FollowUp:
-    closed = ServiceError("followup_closed", _("This follow-up is already done."))
+    closed = ServiceError(EngagementErrorCode.FOLLOWUP_CLOSED, _("This follow-up is already done."))
     followup: FollowUp = _open_row(actor, FollowUp, followup_id, closed)
     return followup
 
@@ -305,11 +312,13 @@ def followup_complete(*, actor: User, followup_id: Any, outcome: str, note: str 
     """Close a follow-up with its outcome and a note (the note is required when the customer
     has an issue: someone must be able to act on it)."""
     followup = _open_followup(actor, followup_id)
-    followup.outcome = _choice(outcome, FollowUpOutcome, "invalid_outcome", "outcome")
+    followup.outcome = _choice(
+        outcome, FollowUpOutcome, EngagementErrorCode.INVALID_OUTCOME, "outcome"
+    )
     followup.note = _text(note, "note", 500)
     if followup.outcome == FollowUpOutcome.ISSUE and not followup.note:
         message = _("Say what the issue is.")
-        raise ServiceError("note_required", message, fields={"note": [message]})
+        raise ServiceError(EngagementErrorCode.NOTE_REQUIRED, message, fields={"note": [message]})
     now = timezone.now()
     followup.status = FollowUpStatus.DONE
     followup.done_at = now
@@ -330,7 +339,7 @@ def followup_reschedule(
     today = timezone.localdate()
     if not isinstance(due_on, dt.date) or due_on < today or due_on > today + dt.timedelta(days=90):
         message = _("Choose a day from today to 90 days ahead.")
-        raise ServiceError("invalid_due", message, fields={"due_on": [message]})
+        raise ServiceError(EngagementErrorCode.INVALID_DUE, message, fields={"due_on": [message]})
     followup.due_on = due_on
     followup.note = _text(note, "note", 500) or followup.note
     followup.reschedules += 1
@@ -387,7 +396,7 @@ def reason_save(
         errors["response_zh"] = [_("This field is required.")]
     if errors:
         first = next(iter(errors.values()))[0]
-        raise ServiceError("invalid_reason_data", first, fields=errors)
+        raise ServiceError(EngagementErrorCode.INVALID_REASON_DATA, first, fields=errors)
     reason.position = max(0, min(int(position), 10000))
     reason.is_active = bool(is_active)
     reason.save()
@@ -417,7 +426,10 @@ def message_mark_sent(*, actor: User, message_id: Any) -> Message:
         if message is None:
             raise NotFound()
         if message.status != MessageStatus.READY:
-            raise ServiceError("message_not_ready", _("Only a message in the outbox can be sent."))
+            raise ServiceError(
+                EngagementErrorCode.MESSAGE_NOT_READY,
+                _("Only a message in the outbox can be sent."),
+            )
         withdrawn = message.is_marketing and not message.customer.marketing_consent
         if withdrawn:
             message.status = MessageStatus.CANCELLED
@@ -436,7 +448,7 @@ def message_mark_sent(*, actor: User, message_id: Any) -> Message:
             )
     if withdrawn:
         raise ServiceError(
-            "no_marketing_consent",
+            EngagementErrorCode.NO_MARKETING_CONSENT,
             _("The customer has withdrawn marketing consent; the message was cancelled."),
         )
     return message
@@ -503,7 +515,9 @@ def rule_save(
     if not rule.purpose_zh:
         errors["purpose_zh"] = [_("This field is required.")]
     if errors:
-        raise ServiceError("invalid_rule", next(iter(errors.values()))[0], fields=errors)
+        raise ServiceError(
+            EngagementErrorCode.INVALID_RULE, next(iter(errors.values()))[0], fields=errors
+        )
     rule.category = category
     rule.day = day
     rule.is_active = bool(is_active)
@@ -530,7 +544,7 @@ def template_save(*, actor: User, kind: str, body_zh: str, body_en: str = "") ->
 
     _need(actor, Cap.REASON_MANAGE)
     business_id = policy.business_of(actor)
-    kind = _choice(kind, MessageKind, "invalid_kind", "kind")
+    kind = _choice(kind, MessageKind, EngagementErrorCode.INVALID_KIND, "kind")
     errors: dict[str, list[str]] = {}
     texts = {"body_zh": _text(body_zh, "body_zh", 500), "body_en": _text(body_en, "body_en", 500)}
     if not texts["body_zh"]:
@@ -542,7 +556,9 @@ def template_save(*, actor: User, kind: str, body_zh: str, body_en: str = "") ->
                 % {"names": ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))}
             ]
     if errors:
-        raise ServiceError("invalid_template", next(iter(errors.values()))[0], fields=errors)
+        raise ServiceError(
+            EngagementErrorCode.INVALID_TEMPLATE, next(iter(errors.values()))[0], fields=errors
+        )
     template, _created = MessageTemplate.objects.update_or_create(
         business_id=business_id, kind=kind, defaults=texts
     )
@@ -581,7 +597,9 @@ def reminder_settings_save(
         else:
             setattr(settings, field, value)
     if errors:
-        raise ServiceError("invalid_settings", next(iter(errors.values()))[0], fields=errors)
+        raise ServiceError(
+            EngagementErrorCode.INVALID_SETTINGS, next(iter(errors.values()))[0], fields=errors
+        )
     settings.save()
     audit_record(actor=actor, action=Action.UPDATE, fields=["reminder_settings"])
     return settings

@@ -25,6 +25,7 @@ from liuke.customers.picking import customer_pick, positive_id
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
+from liuke.engagement.errors import EngagementErrorCode
 
 
 def _actor(request: HttpRequest) -> User:
@@ -131,7 +132,9 @@ def _due_on(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ServiceError("invalid_due", _("Choose a day from today to 90 days ahead.")) from None
+        raise ServiceError(
+            EngagementErrorCode.INVALID_DUE, _("Choose a day from today to 90 days ahead.")
+        ) from None
 
 
 @login_required

@@ -16,6 +16,7 @@ from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.core.errors import ServiceError
 from liuke.feedback import selectors, services
+from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import Conversation, Improvement, Suggestion, SurveyResponse
 
 router = Router(tags=["feedback"])
@@ -39,7 +40,7 @@ def _dates(**days: dt.date | None) -> None:
     for field, day in days.items():
         if day is not None and not _EARLIEST <= day <= _LATEST:
             message = "Enter a date between 2000 and 2100."
-            raise ServiceError("invalid_date", message, fields={field: [message]})
+            raise ServiceError(FeedbackErrorCode.INVALID_DATE, message, fields={field: [message]})
 
 
 def _actor(request: HttpRequest) -> User:

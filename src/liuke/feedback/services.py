@@ -21,7 +21,7 @@ from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.phone import normalise_mobile
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
@@ -35,6 +35,7 @@ from liuke.feedback.choices import (
     ConversationKind,
     SuggestionStatus,
 )
+from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import (
     Conversation,
     ConversationParticipant,
@@ -78,7 +79,7 @@ def _text(value: Any, field: str, limit: int, *, multiline: bool = True) -> str:
         )
     except ValidationError as exc:
         raise ServiceError(
-            exc.code or "invalid_text", exc.messages[0], fields={field: exc.messages}
+            exc.code or CoreErrorCode.INVALID_TEXT, exc.messages[0], fields={field: exc.messages}
         ) from None
 
 
@@ -86,7 +87,7 @@ def _required(value: Any, field: str, limit: int, *, multiline: bool = True) -> 
     text = _text(value, field, limit, multiline=multiline)
     if not text:
         message = _("This field is required.")
-        raise ServiceError("required", message, fields={field: [message]})
+        raise ServiceError(CoreErrorCode.REQUIRED, message, fields={field: [message]})
     return text
 
 
@@ -110,7 +111,9 @@ def _branch(actor: User, branch_id: Any) -> Branch:
     )
     if branch is None:
         message = _("Choose one of your branches.")
-        raise ServiceError("invalid_branch", message, fields={"branch_id": [message]})
+        raise ServiceError(
+            FeedbackErrorCode.INVALID_BRANCH, message, fields={"branch_id": [message]}
+        )
     return branch
 
 
@@ -158,11 +161,13 @@ def settings_save(*, actor: User, data: dict[str, Any]) -> SurveySettings:
                 "low": low,
                 "high": high,
             }
-            raise ServiceError("invalid_number", message, fields={field: [message]})
+            raise ServiceError(FeedbackErrorCode.INVALID_NUMBER, message, fields={field: [message]})
         setattr(row, field, number)
     if not any(getattr(row, f) for f in SETTING_FLAGS[1:]):
         message = _("Keep at least one question.")
-        raise ServiceError("no_question", message, fields={"ask_satisfaction": [message]})
+        raise ServiceError(
+            FeedbackErrorCode.NO_QUESTION, message, fields={"ask_satisfaction": [message]}
+        )
     row.save()
     audit_record(actor=actor, action=Action.SETTINGS, fields=["survey_settings"])
     return row
@@ -202,7 +207,7 @@ def _score(data: dict[str, Any], field: str, low: int, high: int) -> int | None:
         number = None
     if number is None or not low <= number <= high or str(value) != str(number):
         message = _("Choose a score from %(low)d to %(high)d.") % {"low": low, "high": high}
-        raise ServiceError("invalid_score", message, fields={field: [message]})
+        raise ServiceError(FeedbackErrorCode.INVALID_SCORE, message, fields={field: [message]})
     return number
 
 
@@ -219,7 +224,7 @@ def survey_answer(
     now = now or timezone.now()
     invitation = survey_open(signed, now=now)
     if invitation is None:
-        raise ServiceError("link_invalid", _("This link is not valid any more."))
+        raise ServiceError(FeedbackErrorCode.LINK_INVALID, _("This link is not valid any more."))
     config = survey_settings(invitation.business_id)
     scores: dict[str, int | None] = {}
     for field, low, high, flag in QUESTIONS:
@@ -228,13 +233,13 @@ def survey_answer(
     comment = _text(data.get("comment", ""), "comment", 2000) if config.ask_comment else ""
     if all(v is None for v in scores.values()) and not comment:
         message = _("Answer at least one question.")
-        raise ServiceError("empty_answer", message)
+        raise ServiceError(FeedbackErrorCode.EMPTY_ANSWER, message)
     # Single use, decided by the database: only one request can move answered_at off NULL.
     taken = SurveyInvitation.objects.filter(
         pk=invitation.pk, answered_at__isnull=True, expires_at__gt=now
     ).update(answered_at=now, updated_at=now)
     if taken != 1:
-        raise ServiceError("link_invalid", _("This link is not valid any more."))
+        raise ServiceError(FeedbackErrorCode.LINK_INVALID, _("This link is not valid any more."))
     response = SurveyResponse.objects.create(
         invitation=invitation,
         business_id=invitation.business_id,
@@ -358,14 +363,14 @@ def suggestion_submit(
     chose to give (the phone must be a valid mobile)."""
     box = box_open(signed)
     if box is None:
-        raise ServiceError("link_invalid", _("This link is not valid any more."))
+        raise ServiceError(FeedbackErrorCode.LINK_INVALID, _("This link is not valid any more."))
     text = _required(body, "body", 2000)
     name = _text(contact_name, "contact_name", 40, multiline=False)
     try:
         phone = normalise_mobile(_text(contact_phone, "contact_phone", 20, multiline=False))
     except ValidationError as exc:
         raise ServiceError(
-            "invalid_phone", exc.messages[0], fields={"contact_phone": exc.messages}
+            CoreErrorCode.INVALID_PHONE, exc.messages[0], fields={"contact_phone": exc.messages}
         ) from None
     suggestion = Suggestion.objects.create(
         business_id=box.branch.business_id,
@@ -390,7 +395,7 @@ def suggestion_handle(
     _need(actor, Cap.FEEDBACK_MANAGE)
     if status not in (SuggestionStatus.REVIEWED, SuggestionStatus.ACTED):
         message = _("Choose one of the listed values.")
-        raise ServiceError("invalid_status", message, fields={"status": [message]})
+        raise ServiceError(FeedbackErrorCode.INVALID_STATUS, message, fields={"status": [message]})
     pk = _id(suggestion_id)
     branches = policy.scope_branches(actor, Branch.objects.all())
     suggestion = (
@@ -429,7 +434,7 @@ def conversation_record(
     branch = _branch(actor, branch_id)
     if kind not in ConversationKind.values:
         message = _("Choose one of the listed values.")
-        raise ServiceError("invalid_kind", message, fields={"kind": [message]})
+        raise ServiceError(FeedbackErrorCode.INVALID_KIND, message, fields={"kind": [message]})
     if isinstance(held_on, str):
         try:
             held_on = dt.date.fromisoformat(held_on)
@@ -439,14 +444,16 @@ def conversation_record(
         dt.date(2000, 1, 1) <= held_on <= timezone.localdate() + dt.timedelta(days=1)
     ):
         message = _("Enter the day it took place (not in the future).")
-        raise ServiceError("invalid_date", message, fields={"held_on": [message]})
+        raise ServiceError(FeedbackErrorCode.INVALID_DATE, message, fields={"held_on": [message]})
     ids = {i for i in (_id(c) for c in customer_ids) if i}
     if not ids:
         message = _("Add at least one customer who took part.")
-        raise ServiceError("no_participants", message, fields={"customer_ids": [message]})
+        raise ServiceError(
+            FeedbackErrorCode.NO_PARTICIPANTS, message, fields={"customer_ids": [message]}
+        )
     if len(ids) > MAX_PARTICIPANTS:
         message = _("At most %(n)d customers.") % {"n": MAX_PARTICIPANTS}
-        raise ServiceError("too_many", message, fields={"customer_ids": [message]})
+        raise ServiceError(FeedbackErrorCode.TOO_MANY, message, fields={"customer_ids": [message]})
     found = set(
         policy.scope_customers(actor, Customer.objects.filter(pk__in=ids)).values_list(
             "pk", flat=True
@@ -491,7 +498,9 @@ def improvement_create(
     r_ids = {i for i in (_id(x) for x in response_ids) if i}
     s_ids = {i for i in (_id(x) for x in suggestion_ids) if i}
     if len(r_ids) + len(s_ids) > MAX_LINKS:
-        raise ServiceError("too_many", _("Too many answers and suggestions for one notice."))
+        raise ServiceError(
+            FeedbackErrorCode.TOO_MANY, _("Too many answers and suggestions for one notice.")
+        )
     responses = list(
         policy.scope_customers(
             actor, SurveyResponse.objects.filter(pk__in=r_ids), prefix="customer"

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from liuke.core.errors import ServiceError
 from liuke.feedback import ratelimit, services
+from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import SurveyInvitation
 
 SCORES = {
@@ -76,7 +77,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.survey_answer(signed=token, data=request.POST.dict())
         except ServiceError as exc:
-            if exc.code == "link_invalid":
+            if exc.code == FeedbackErrorCode.LINK_INVALID:
                 return _gone(request)
             context.update(error=exc.message, field_errors=exc.fields, posted=request.POST)
             return _headers(render(request, "feedback/public/survey.html", context, status=400))
@@ -107,7 +108,7 @@ def box(request: HttpRequest, token: str) -> HttpResponse:
                 contact_phone=request.POST.get("contact_phone", ""),
             )
         except ServiceError as exc:
-            if exc.code == "link_invalid":
+            if exc.code == FeedbackErrorCode.LINK_INVALID:
                 return _gone(request)
             context.update(error=exc.message, field_errors=exc.fields, posted=request.POST)
             return _headers(render(request, "feedback/public/box.html", context, status=400))

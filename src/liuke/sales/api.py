@@ -15,34 +15,24 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BeforeValidator
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut, JsonObjectIn
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.core.idempotency import run_idempotent
+from liuke.core.money import Fen, FenOrZero
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
 from liuke.sales.choices import PaymentMethod, RefundReason
+from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
-from liuke.sales.services import MAX_FEN
 
 router = Router(tags=["sales"])
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
-def _whole_fen(value: Any) -> Any:
-    """Amounts are JSON numbers of whole fen: a string or a boolean is refused, and so is a
-    fraction (pydantic refuses 1.5 for an int; 1000.0 is the integer 1000, as JSON Schema says)."""
-    if isinstance(value, str | bool):
-        raise ValueError("Enter a whole number of fen.")
-    return value
-
-
-Fen = Annotated[int, Field(ge=1, le=MAX_FEN), BeforeValidator(_whole_fen)]
-FenOrZero = Annotated[int, Field(ge=0, le=MAX_FEN), BeforeValidator(_whole_fen)]
 MoneyMethod = Literal["cash", "bank_card", "wechat", "alipay"]
 
 #: Writes that may meet an empty card, a used-up package or an empty shelf.
@@ -64,7 +54,7 @@ def _in_range(value: dt.date | dt.datetime | None, field: str) -> None:
     day = value.date() if isinstance(value, dt.datetime) else value
     if not _EARLIEST <= day <= _LATEST:
         raise ServiceError(
-            "invalid_date",
+            SalesErrorCode.INVALID_DATE,
             _("Enter a date between 2000 and 2100."),
             fields={field: [_("Enter a date between 2000 and 2100.")]},
         )

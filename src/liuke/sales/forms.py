@@ -4,7 +4,6 @@ exactly, through Decimal); the services validate the rest and decide."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -12,42 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liuke.core.errors import CoreErrorCode
+from liuke.core.money import parse_yuan
 from liuke.customers.forms import IsoDateInput
 from liuke.sales.choices import MONEY_METHODS, PaymentMethod, RefundReason
-
-MAX_YUAN = Decimal("1000000")
-
-
-def yuan_to_fen(text: str | None, *, allow_zero: bool = False) -> int:
-    """'1,280.5' → 128050. Decimal, never float; more than two decimals, signs, exponents,
-    NaN and nonsense are refused."""
-    raw = (text or "").strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
-    if not raw:
-        raise ValidationError(_("Enter an amount."), code="required")
-    if not all(ch.isdigit() or ch == "." for ch in raw) or raw.count(".") > 1 or raw == ".":
-        raise ValidationError(
-            _("Enter an amount in yuan, such as 128 or 128.50."), code="invalid_amount"
-        )
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(
-            _("Enter an amount in yuan, such as 128 or 128.50."), code="invalid_amount"
-        ) from None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise ValidationError(_("At most two decimals (fen)."), code="invalid_amount")
-    if value > MAX_YUAN:
-        raise ValidationError(_("The amount is too large."), code="invalid_amount")
-    fen = int(value * 100)
-    if fen == 0 and not allow_zero:
-        raise ValidationError(_("The amount must be positive."), code="invalid_amount")
-    return fen
-
-
-def fen_to_yuan(fen: int) -> str:
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole}.{cents:02d}"
 
 
 class YuanField(forms.CharField):
@@ -66,7 +33,7 @@ class YuanField(forms.CharField):
         text = super().clean(value)
         if not text and not self.required:
             return None
-        return yuan_to_fen(text, allow_zero=self.allow_zero)
+        return parse_yuan(text, allow_zero=self.allow_zero)
 
 
 def money_method_choices() -> list[tuple[str, str]]:
@@ -88,7 +55,7 @@ def parse_local_datetime(text: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(_("Enter a date and time."), code="invalid") from None
+        raise ValidationError(_("Enter a date and time."), code=CoreErrorCode.INVALID) from None
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -226,7 +193,7 @@ class CheckoutInput:
                     data["discount_pct"] = pct
             else:
                 try:
-                    data["discount_fen"] = yuan_to_fen(value)
+                    data["discount_fen"] = parse_yuan(value)
                 except ValidationError as exc:
                     self.errors.append(f"{_('Discount')}: {' '.join(exc.messages)}")
         data["discount_reason"] = (post.get("discount_reason") or "")[:200]
@@ -242,7 +209,7 @@ class CheckoutInput:
                 self.errors.append(str(_("Payment %(n)d: enter an amount.")) % {"n": i + 1})
                 continue
             try:
-                fen = yuan_to_fen(amount_text)
+                fen = parse_yuan(amount_text)
             except ValidationError as exc:
                 self.errors.append(
                     str(_("Payment %(n)d: %(error)s"))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import ServiceError
+from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import (
     CardEntry,
     Package,
@@ -30,7 +31,7 @@ class InsufficientBalance(ServiceError):
     status = 409
 
     def __init__(self, message: str) -> None:
-        super().__init__("insufficient_balance", message)
+        super().__init__(SalesErrorCode.INSUFFICIENT_BALANCE, message)
 
 
 def card_last(card: StoredValueCard) -> CardEntry | None:

@@ -17,7 +17,8 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.sales import ledger
@@ -33,6 +34,7 @@ from liuke.sales.choices import (
     StockEntryKind,
     VisitStatus,
 )
+from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import (
     BonusRule,
     BranchPrice,
@@ -47,33 +49,6 @@ from liuke.sales.models import (
     Visit,
     VisitLine,
 )
-
-MAX_FEN = 100_000_000  # ¥1,000,000: no single amount in a salon is larger
-
-
-def _money(value: Any, field_name: str, *, allow_zero: bool = False) -> int:
-    """An amount in fen from user input: an integer, positive, not absurd. Never a float."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(_("Enter a whole number of fen."), code="invalid_amount")
-                ]
-            }
-        )
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError(
-            {
-                field_name: [
-                    ValidationError(_("The amount must be positive."), code="invalid_amount")
-                ]
-            }
-        )
-    if value > MAX_FEN:
-        raise ValidationError(
-            {field_name: [ValidationError(_("The amount is too large."), code="invalid_amount")]}
-        )
-    return value
 
 
 def _need(actor: User, cap: Cap) -> None:
@@ -101,7 +76,9 @@ def _branch(actor: User, branch_id: Any) -> Branch:
         raise ValidationError(
             {
                 "branch_id": [
-                    ValidationError(_("Choose one of your branches."), code="invalid_branch")
+                    ValidationError(
+                        _("Choose one of your branches."), code=SalesErrorCode.INVALID_BRANCH
+                    )
                 ]
             }
         )
@@ -138,12 +115,17 @@ def _locked_package(actor: User, package_id: Any) -> Package:
 
 def _usable_card(card: StoredValueCard, customer: Customer | None = None) -> None:
     if card.status != CardStatus.ACTIVE:
-        raise ServiceError("card_closed", _("Card %(n)s is closed.") % {"n": card.number})
+        raise ServiceError(
+            SalesErrorCode.CARD_CLOSED, _("Card %(n)s is closed.") % {"n": card.number}
+        )
     if card.expires_on and card.expires_on < timezone.localdate():
-        raise ServiceError("card_expired", _("Card %(n)s has expired.") % {"n": card.number})
+        raise ServiceError(
+            SalesErrorCode.CARD_EXPIRED, _("Card %(n)s has expired.") % {"n": card.number}
+        )
     if customer is not None and card.customer_id != customer.pk:
         raise ServiceError(
-            "card_not_customers", _("Card %(n)s belongs to another customer.") % {"n": card.number}
+            SalesErrorCode.CARD_NOT_CUSTOMERS,
+            _("Card %(n)s belongs to another customer.") % {"n": card.number},
         )
 
 
@@ -200,11 +182,11 @@ def _staff(actor: User, staff_id: Any, branch: Branch) -> User:
     except (TypeError, ValueError):
         staff = None
     if staff is None:
-        raise ServiceError("invalid_staff", _("Choose an active staff member."))
+        raise ServiceError(SalesErrorCode.INVALID_STAFF, _("Choose an active staff member."))
     ids = policy.branch_ids(staff)
     if ids is not None and branch.pk not in ids:
         raise ServiceError(
-            "staff_not_in_branch",
+            SalesErrorCode.STAFF_NOT_IN_BRANCH,
             _("%(staff)s does not work at %(branch)s.") % {"staff": staff, "branch": branch},
         )
     return staff
@@ -220,9 +202,9 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
     branch = _branch(actor, data.get("branch_id"))
     raw_lines = data.get("lines") or []
     if not isinstance(raw_lines, Sequence) or not raw_lines:
-        raise ServiceError("no_lines", _("Add at least one service or product."))
+        raise ServiceError(SalesErrorCode.NO_LINES, _("Add at least one service or product."))
     if len(raw_lines) > 50:
-        raise ServiceError("too_many_lines", _("At most 50 lines per visit."))
+        raise ServiceError(SalesErrorCode.TOO_MANY_LINES, _("At most 50 lines per visit."))
     member_card = None
     if data.get("member_card_id"):
         member_card = (
@@ -231,7 +213,9 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
             .first()
         )
         if member_card is None:
-            raise ServiceError("card_not_customers", _("Choose one of the customer's cards."))
+            raise ServiceError(
+                SalesErrorCode.CARD_NOT_CUSTOMERS, _("Choose one of the customer's cards.")
+            )
         _usable_card(member_card, customer)
     tier = member_card.tier if member_card else None
     business_id = policy.business_of(actor)
@@ -241,7 +225,7 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
         quantity = raw.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 99:
             raise ServiceError(
-                "invalid_quantity", _("Line %(n)d: quantity 1 to 99.") % {"n": index}
+                SalesErrorCode.INVALID_QUANTITY, _("Line %(n)d: quantity 1 to 99.") % {"n": index}
             )
         if raw.get("service_id"):
             service = Service.objects.filter(
@@ -249,12 +233,12 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
             ).first()
             if service is None:
                 raise ServiceError(
-                    "invalid_service", _("Line %(n)d: no such service.") % {"n": index}
+                    SalesErrorCode.INVALID_SERVICE, _("Line %(n)d: no such service.") % {"n": index}
                 )
             staff = _staff(actor, raw.get("staff_id"), branch)
             if staff.role not in service.performer_roles:
                 raise ServiceError(
-                    "staff_cannot_perform",
+                    SalesErrorCode.STAFF_CANNOT_PERFORM,
                     _("Line %(n)d: %(staff)s may not perform %(service)s.")
                     % {"n": index, "staff": staff, "service": service},
                 )
@@ -265,16 +249,16 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
                 package = (qs.select_for_update() if lock else qs).first()
                 if package is None:
                     raise ServiceError(
-                        "invalid_package", _("Choose one of the customer's packages.")
+                        SalesErrorCode.INVALID_PACKAGE, _("Choose one of the customer's packages.")
                     )
                 if package.expires_on and package.expires_on < timezone.localdate():
                     raise ServiceError(
-                        "package_expired",
+                        SalesErrorCode.PACKAGE_EXPIRED,
                         _("Package %(name)s has expired.") % {"name": package.name},
                     )
                 if not package.services.filter(pk=service.pk).exists():
                     raise ServiceError(
-                        "package_not_for_service",
+                        SalesErrorCode.PACKAGE_NOT_FOR_SERVICE,
                         _("Package %(name)s does not cover %(service)s.")
                         % {"name": package.name, "service": service},
                     )
@@ -299,30 +283,37 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
             ).first()
             if product is None:
                 raise ServiceError(
-                    "invalid_product", _("Line %(n)d: no such product.") % {"n": index}
+                    SalesErrorCode.INVALID_PRODUCT, _("Line %(n)d: no such product.") % {"n": index}
                 )
             seller = _staff(actor, raw["staff_id"], branch) if raw.get("staff_id") else None
             unit = member_price(list_price(product, branch), tier)
             line = QuoteLine(LineKind.PRODUCT, product, quantity, seller, unit, unit * quantity)
         else:
             raise ServiceError(
-                "invalid_line", _("Line %(n)d: choose a service or a product.") % {"n": index}
+                SalesErrorCode.INVALID_LINE,
+                _("Line %(n)d: choose a service or a product.") % {"n": index},
             )
         lines.append(line)
     subtotal = sum(line.amount_fen for line in lines)
     discount = 0
     reason = clean_text(data.get("discount_reason") or "", max_length=200, field=_("reason"))
     if data.get("discount_fen"):
-        discount = _money(data["discount_fen"], "discount_fen")
+        discount = validate_fen(data["discount_fen"], field="discount_fen")
     elif data.get("discount_pct"):
         pct = data["discount_pct"]
         if isinstance(pct, bool) or not isinstance(pct, int) or not 1 <= pct <= 100:
-            raise ServiceError("invalid_discount", _("A percentage discount is 1 to 100."))
+            raise ServiceError(
+                SalesErrorCode.INVALID_DISCOUNT, _("A percentage discount is 1 to 100.")
+            )
         discount = (subtotal * pct * 2 + 100) // 200
     if discount > subtotal:
-        raise ServiceError("discount_too_large", _("The discount is larger than the amount due."))
+        raise ServiceError(
+            SalesErrorCode.DISCOUNT_TOO_LARGE, _("The discount is larger than the amount due.")
+        )
     if discount and not reason:
-        raise ServiceError("discount_reason_required", _("Give a reason for the discount."))
+        raise ServiceError(
+            SalesErrorCode.DISCOUNT_REASON_REQUIRED, _("Give a reason for the discount.")
+        )
     return Quote(
         customer, branch, lines, subtotal, discount, reason, subtotal - discount, member_card
     )
@@ -333,14 +324,14 @@ def _checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
     quote = checkout_quote(actor=actor, data=data, lock=True)
     payments = data.get("payments") or []
     if not isinstance(payments, Sequence) or len(payments) > 10:
-        raise ServiceError("invalid_payments", _("At most 10 payments."))
+        raise ServiceError(SalesErrorCode.INVALID_PAYMENTS, _("At most 10 payments."))
     paid = 0
     cleaned: list[tuple[str, int, StoredValueCard | None]] = []
     for raw in payments:
         method = raw.get("method")
         if method not in PaymentMethod.values:
-            raise ServiceError("invalid_method", _("Choose a payment method."))
-        amount = _money(raw.get("amount_fen"), "amount_fen")
+            raise ServiceError(SalesErrorCode.INVALID_METHOD, _("Choose a payment method."))
+        amount = validate_fen(raw.get("amount_fen"), field="amount_fen")
         card = None
         if method == PaymentMethod.STORED_VALUE:
             card = _locked_card(actor, raw.get("card_id"))
@@ -349,7 +340,7 @@ def _checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
         paid += amount
     if paid != quote.total_fen:
         raise ServiceError(
-            "payment_mismatch",
+            SalesErrorCode.PAYMENT_MISMATCH,
             _("The payments (%(paid)s fen) do not add up to the total (%(total)s fen).")
             % {"paid": paid, "total": quote.total_fen},
         )
@@ -357,12 +348,14 @@ def _checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
     if not isinstance(visited_at, dt.datetime) or visited_at > timezone.now() + dt.timedelta(
         hours=1
     ):
-        raise ServiceError("invalid_time", _("The visit cannot be in the future."))
+        raise ServiceError(SalesErrorCode.INVALID_TIME, _("The visit cannot be in the future."))
     next_visit_at = data.get("next_visit_at")
     if next_visit_at is not None and (
         not isinstance(next_visit_at, dt.datetime) or next_visit_at <= timezone.now()
     ):
-        raise ServiceError("invalid_next_visit", _("The next visit must be in the future."))
+        raise ServiceError(
+            SalesErrorCode.INVALID_NEXT_VISIT, _("The next visit must be in the future.")
+        )
     first_staff = next((line.staff for line in quote.lines if line.kind == LineKind.SERVICE), None)
     visit = Visit.objects.create(
         business_id=policy.business_of(actor),
@@ -455,7 +448,7 @@ def checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
     key = data.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 100):
         raise ServiceError(
-            "invalid_idempotency_key", _("The idempotency key is 8 to 100 characters.")
+            CoreErrorCode.INVALID_IDEMPOTENCY_KEY, _("The idempotency key is 8 to 100 characters.")
         )
     if key:
         # A repeat (a double tap, a retry) returns the first visit before anything is priced or
@@ -493,7 +486,9 @@ def bonus_for(business_id: int, amount: int) -> int:
 
 def _money_method(method: Any) -> str:
     if method not in MONEY_METHODS:
-        raise ServiceError("invalid_method", _("Choose cash, bank card, WeChat Pay or Alipay."))
+        raise ServiceError(
+            SalesErrorCode.INVALID_METHOD, _("Choose cash, bank card, WeChat Pay or Alipay.")
+        )
     return str(method)
 
 
@@ -512,16 +507,18 @@ def card_issue(
     branch = _branch(actor, branch_id)
     number = clean_text(number, max_length=30, field=_("card number")).upper()
     if not number:
-        raise ServiceError("card_number_required", _("Enter the card number."))
+        raise ServiceError(SalesErrorCode.CARD_NUMBER_REQUIRED, _("Enter the card number."))
     tier = None
     if tier_id is not None:
         tier = CardTier.objects.filter(pk=tier_id, business_id=policy.business_of(actor)).first()
         if tier is None:
-            raise ServiceError("invalid_tier", _("Choose a card tier."))
+            raise ServiceError(SalesErrorCode.INVALID_TIER, _("Choose a card tier."))
     if expires_on is not None and expires_on <= timezone.localdate():
-        raise ServiceError("invalid_expiry", _("The expiry date must be in the future."))
+        raise ServiceError(
+            SalesErrorCode.INVALID_EXPIRY, _("The expiry date must be in the future.")
+        )
     if StoredValueCard.objects.filter(business_id=customer.business_id, number=number).exists():
-        raise ServiceError("duplicate_card", _("This card number is already in use."))
+        raise ServiceError(SalesErrorCode.DUPLICATE_CARD, _("This card number is already in use."))
     card = StoredValueCard.objects.create(
         business_id=customer.business_id,
         branch=branch,
@@ -543,14 +540,14 @@ def card_topup(
 ) -> StoredValueCard:
     """Money in: the paid part grows by the amount, the bonus part by the best bonus rule."""
     _need(actor, Cap.CARD_MANAGE)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     method = _money_method(method)
     card = _locked_card(actor, card_id)
     _usable_card(card)
     first_topup = ledger.card_last(card) is None
     if card.tier and first_topup and amount < card.tier.min_topup_fen:
         raise ServiceError(
-            "topup_below_tier_minimum",
+            SalesErrorCode.TOPUP_BELOW_TIER_MINIMUM,
             _("The first top-up for %(tier)s is at least %(min)s fen.")
             % {"tier": card.tier, "min": card.tier.min_topup_fen},
         )
@@ -597,7 +594,7 @@ def card_deduct(
 ) -> StoredValueCard:
     """Charge a card directly (outside a checkout, e.g. a service sold by phone)."""
     _need(actor, Cap.SALE_CHECKOUT)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
     paid, bonus = ledger.card_balances(card)
@@ -632,7 +629,7 @@ def card_bonus_grant(
     entry, no payment, so the daily close is unchanged and the liability is the bonus part's
     (forfeited on a card refund, docs/money.md). Returns the card and its new entry."""
     _need(actor, Cap.CARD_MANAGE)
-    amount = _money(amount_fen, "amount_fen")
+    amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
     entry = ledger.card_append(
@@ -660,7 +657,9 @@ def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> in
     method = _money_method(method)
     card = _locked_card(actor, card_id)
     if card.status != CardStatus.ACTIVE:
-        raise ServiceError("card_closed", _("Card %(n)s is closed.") % {"n": card.number})
+        raise ServiceError(
+            SalesErrorCode.CARD_CLOSED, _("Card %(n)s is closed.") % {"n": card.number}
+        )
     paid, bonus = ledger.card_balances(card)
     ledger.card_append(
         card,
@@ -713,18 +712,22 @@ def package_sell(
     branch = _branch(actor, branch_id)
     name = clean_text(name, max_length=100, field=_("name"))
     if not name:
-        raise ServiceError("name_required", _("Name the package."))
+        raise ServiceError(SalesErrorCode.NAME_REQUIRED, _("Name the package."))
     if isinstance(sessions, bool) or not isinstance(sessions, int) or not 1 <= sessions <= 500:
-        raise ServiceError("invalid_sessions", _("A package has 1 to 500 sessions."))
-    price = _money(price_fen, "price_fen", allow_zero=True)
+        raise ServiceError(SalesErrorCode.INVALID_SESSIONS, _("A package has 1 to 500 sessions."))
+    price = validate_fen(price_fen, field="price_fen", allow_zero=True)
     method = _money_method(method)
     services = list(
         Service.objects.filter(pk__in=list(service_ids), business_id=customer.business_id)
     )
     if not services or len(services) != len(set(service_ids)):
-        raise ServiceError("invalid_service", _("Choose the services the package covers."))
+        raise ServiceError(
+            SalesErrorCode.INVALID_SERVICE, _("Choose the services the package covers.")
+        )
     if expires_on is not None and expires_on <= timezone.localdate():
-        raise ServiceError("invalid_expiry", _("The expiry date must be in the future."))
+        raise ServiceError(
+            SalesErrorCode.INVALID_EXPIRY, _("The expiry date must be in the future.")
+        )
     package = Package.objects.create(
         business_id=customer.business_id,
         branch=branch,
@@ -763,9 +766,9 @@ def package_extend(*, actor: User, package_id: int, expires_on: dt.date, reason:
     package = _locked_package(actor, package_id)
     reason = clean_text(reason, max_length=150, field=_("reason"))
     if not reason:
-        raise ServiceError("reason_required", _("Give a reason for the extension."))
+        raise ServiceError(SalesErrorCode.REASON_REQUIRED, _("Give a reason for the extension."))
     if package.expires_on is not None and expires_on <= package.expires_on:
-        raise ServiceError("invalid_expiry", _("The new expiry date must be later."))
+        raise ServiceError(SalesErrorCode.INVALID_EXPIRY, _("The new expiry date must be later."))
     old = package.expires_on
     package.expires_on = expires_on
     package.save(update_fields=["expires_on", "updated_at"])
@@ -803,7 +806,7 @@ def stock_receive(
     if product is None:
         raise NotFound(_("No such product."))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
-        raise ServiceError("invalid_quantity", _("Enter a quantity other than zero."))
+        raise ServiceError(SalesErrorCode.INVALID_QUANTITY, _("Enter a quantity other than zero."))
     kind = StockEntryKind.RECEIVE if quantity > 0 else StockEntryKind.ADJUST
     entry = ledger.stock_append(
         product,
@@ -837,7 +840,7 @@ def _refund(
     if visit is None:
         raise NotFound(_("No such visit."))
     if reason not in RefundReason.values:
-        raise ServiceError("invalid_reason", _("Choose a reason for the refund."))
+        raise ServiceError(SalesErrorCode.INVALID_REASON, _("Choose a reason for the refund."))
     lines = list(visit.lines.select_for_update().order_by("id"))
     if line_id is not None:
         lines = [line for line in lines if line.pk == line_id]
@@ -872,7 +875,7 @@ def _refund(
                 line=line,
             )
     if not restored:  # every line already refunded (a package line refunds 0 fen but a session)
-        raise ServiceError("nothing_to_refund", _("This has already been refunded."))
+        raise ServiceError(SalesErrorCode.NOTHING_TO_REFUND, _("This has already been refunded."))
     refund = Refund.objects.create(
         business_id=visit.business_id,
         visit=visit,
@@ -1030,7 +1033,7 @@ def visit_exchange(
     if original is None:
         raise NotFound(_("No such visit."))
     if line_id is None:
-        raise ServiceError("line_required", _("Choose the line to exchange."))
+        raise ServiceError(SalesErrorCode.LINE_REQUIRED, _("Choose the line to exchange."))
     refund = _refund(
         actor=actor,
         visit_id=original.pk,

@@ -23,9 +23,10 @@ from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.money import format_yuan, yuan_decimal
 from liuke.core.spreadsheet import safe_cell as _cell
-from liuke.core.spreadsheet import xlsx_response, yuan_cell
+from liuke.core.spreadsheet import xlsx_response
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
@@ -44,10 +45,8 @@ from liuke.sales.forms import (
     RefundForm,
     StockReceiveForm,
     TopupForm,
-    fen_to_yuan,
 )
 from liuke.sales.models import BonusRule, CardTier, Visit, VisitLine
-from liuke.web.templatetags.liuke_format import yuan
 
 
 def _actor(request: HttpRequest) -> User:
@@ -175,13 +174,16 @@ def _checkout_context(
     products = selectors.products_for(actor=actor, branch=branch)
     staff = list(customer_selectors.staff_choices(actor=actor))
     item_groups = [
-        (_("Services"), [(f"s:{s.pk}", f"{s.name} · ¥{yuan(s.price_fen)}") for s in services_]),
+        (
+            _("Services"),
+            [(f"s:{s.pk}", f"{s.name} · ¥{format_yuan(s.price_fen)}") for s in services_],
+        ),
         (
             _("Products"),
             [
                 (
                     f"p:{p.pk}",
-                    f"{p.name} · ¥{yuan(p.price_fen)} · "
+                    f"{p.name} · ¥{format_yuan(p.price_fen)} · "
                     + _("%(n)s in stock") % {"n": getattr(p, "stock", "?")},
                 )
                 for p in products
@@ -206,7 +208,7 @@ def _checkout_context(
             (
                 f"card:{c.card.pk}",
                 _("Stored value %(number)s (¥%(balance)s)")
-                % {"number": c.card.number, "balance": yuan(c.balance_fen)},
+                % {"number": c.card.number, "balance": format_yuan(c.balance_fen)},
             )
             for c in cards
         ],
@@ -248,13 +250,16 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 else:
                     visit = services.checkout(actor=actor, data=posted.data)
             except (ServiceError, ValidationError) as exc:
-                if isinstance(exc, NotFound | PermissionDenied) and exc.code == "not_found":
+                if (
+                    isinstance(exc, NotFound | PermissionDenied)
+                    and exc.code == CoreErrorCode.NOT_FOUND
+                ):
                     errors.append(exc.message)
                 else:
                     errors.append(_message(exc))
             else:
                 messages.success(
-                    request, _("Checked out: ¥%(total)s.") % {"total": fen_to_yuan(visit.total_fen)}
+                    request, _("Checked out: ¥%(total)s.") % {"total": format_yuan(visit.total_fen)}
                 )
                 return redirect("sales:visit", visit_id=visit.pk)
         context = _checkout_context(request, customer, posted)
@@ -379,7 +384,7 @@ def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
         messages.error(request, _message(exc))
         return redirect("sales:visit", visit_id=visit.pk)
     messages.success(
-        request, _("Refunded ¥%(amount)s.") % {"amount": fen_to_yuan(refund.amount_fen)}
+        request, _("Refunded ¥%(amount)s.") % {"amount": format_yuan(refund.amount_fen)}
     )
     return redirect("sales:visit", visit_id=visit.pk)
 
@@ -463,10 +468,10 @@ def card_topup(request: HttpRequest, card_id: int) -> HttpResponse:
     bonus = services.bonus_for(card.business_id, form.cleaned_data["amount"])
     text = _("Card %(number)s topped up with ¥%(amount)s.") % {
         "number": card.number,
-        "amount": fen_to_yuan(form.cleaned_data["amount"]),
+        "amount": format_yuan(form.cleaned_data["amount"]),
     }
     if bonus:
-        text += " " + _("Bonus: ¥%(bonus)s.") % {"bonus": fen_to_yuan(bonus)}
+        text += " " + _("Bonus: ¥%(bonus)s.") % {"bonus": format_yuan(bonus)}
     messages.success(request, text)
     return _back(request, default)
 
@@ -487,7 +492,7 @@ def card_refund(request: HttpRequest, card_id: int) -> HttpResponse:
         messages.error(request, _message(exc))
         return redirect("sales:card", card_id=card_id)
     messages.success(
-        request, _("Card closed; ¥%(amount)s paid back.") % {"amount": fen_to_yuan(paid)}
+        request, _("Card closed; ¥%(amount)s paid back.") % {"amount": format_yuan(paid)}
     )
     return redirect("sales:card", card_id=card_id)
 
@@ -653,7 +658,10 @@ def daily_close(request: HttpRequest) -> HttpResponse:
             "sections": [
                 (
                     title,
-                    [(label, f"¥{yuan(v)}" if isinstance(v, int) else v) for label, v in rows],
+                    [
+                        (label, format_yuan(v, symbol=True) if isinstance(v, int) else v)
+                        for label, v in rows
+                    ],
                 )
                 for title, rows in close_rows(close)
             ],
@@ -676,7 +684,7 @@ def daily_close_export(request: HttpRequest) -> HttpResponse:
         sheet.append([_cell(str(title))])
         for label, value in rows:
             if isinstance(value, int):
-                cell_value: Any = yuan_cell(value)
+                cell_value: Any = yuan_decimal(value)
             else:
                 cell_value = int(value) if value.isdigit() else _cell(value)
             sheet.append([_cell(str(label)), cell_value])

@@ -5,17 +5,15 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from liuke.core.money import format_yuan
+
 register = template.Library()
 
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    """Integer fen as yuan with two decimals and thousands separators: 128000 → 1,280.00."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    """Integer fen as yuan: 128000 → 1,280.00 (`core.money.format_yuan`; "—" for None)."""
+    return format_yuan(fen)
 
 
 @register.filter

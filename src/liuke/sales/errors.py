@@ -1,0 +1,62 @@
+"""The stable error codes of sales: never rename or reuse one (see liuke.core.errors)."""
+
+from __future__ import annotations
+
+from liuke.core.errors import ErrorCode
+
+
+class SalesErrorCode(ErrorCode):
+    """Error codes of sales: checkout, cards, packages, stock, refunds and exchanges."""
+
+    CARD_CLOSED = "card_closed", "The stored-value card is closed."
+    CARD_EXPIRED = "card_expired", "The stored-value card is past its expiry date."
+    CARD_NOT_CUSTOMERS = "card_not_customers", "The card is not one of the customer's cards."
+    CARD_NUMBER_REQUIRED = "card_number_required", "A new card needs a number."
+    DISCOUNT_REASON_REQUIRED = "discount_reason_required", "A discount needs a reason."
+    DISCOUNT_TOO_LARGE = "discount_too_large", "The discount is larger than the amount due."
+    DUPLICATE_CARD = "duplicate_card", "The card number is already in use."
+    INSUFFICIENT_BALANCE = (
+        "insufficient_balance",
+        "The card, package or stock does not have enough left (HTTP 409).",
+    )
+    INVALID_BRANCH = "invalid_branch", "Not one of the actor's branches."
+    INVALID_DATE = "invalid_date", "A date outside 2000 to 2100."
+    INVALID_DISCOUNT = "invalid_discount", "A percentage discount outside 1 to 100."
+    INVALID_EXPIRY = (
+        "invalid_expiry",
+        "The expiry date is not in the future, or not later than the current one.",
+    )
+    INVALID_LINE = "invalid_line", "A checkout line names neither a service nor a product."
+    INVALID_METHOD = (
+        "invalid_method",
+        "Not a payment method (cash, bank card, WeChat Pay, Alipay, stored value).",
+    )
+    INVALID_NEXT_VISIT = "invalid_next_visit", "The next visit is not in the future."
+    INVALID_PACKAGE = "invalid_package", "Not one of the customer's packages."
+    INVALID_PAYMENTS = "invalid_payments", "More than 10 payments."
+    INVALID_PRODUCT = "invalid_product", "No such product."
+    INVALID_QUANTITY = "invalid_quantity", "A quantity of zero or out of range."
+    INVALID_REASON = "invalid_reason", "Not one of the refund reasons."
+    INVALID_SERVICE = "invalid_service", "No such service, or a package that covers none."
+    INVALID_SESSIONS = "invalid_sessions", "A package has 1 to 500 sessions."
+    INVALID_STAFF = "invalid_staff", "Not an active staff member of the business."
+    INVALID_TIER = "invalid_tier", "Not one of the business's card tiers."
+    INVALID_TIME = "invalid_time", "The visit is in the future."
+    LINE_REQUIRED = "line_required", "An exchange names the line given back."
+    NAME_REQUIRED = "name_required", "A package needs a name."
+    NO_LINES = "no_lines", "A checkout has no lines."
+    NOTHING_TO_REFUND = "nothing_to_refund", "The line or visit has already been refunded."
+    PACKAGE_EXPIRED = "package_expired", "The package is past its expiry date."
+    PACKAGE_NOT_FOR_SERVICE = (
+        "package_not_for_service",
+        "The package does not cover the line's service.",
+    )
+    PAYMENT_MISMATCH = "payment_mismatch", "The payments do not add up to the total."
+    REASON_REQUIRED = "reason_required", "A package extension needs a reason."
+    STAFF_CANNOT_PERFORM = "staff_cannot_perform", "The staff member may not perform the service."
+    STAFF_NOT_IN_BRANCH = "staff_not_in_branch", "The staff member does not work at the branch."
+    TOO_MANY_LINES = "too_many_lines", "More than 50 lines in one visit."
+    TOPUP_BELOW_TIER_MINIMUM = (
+        "topup_below_tier_minimum",
+        "The first top-up is below the card tier's minimum.",
+    )
