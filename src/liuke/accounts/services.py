@@ -112,7 +112,7 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     """Change the business's name and settings (owners only). Unknown keys are refused."""
     from liuke.accounts import policy
     from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
+    from liuke.audit.log import audit_record
     from liuke.core.errors import PermissionDenied
 
     if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
@@ -160,7 +160,7 @@ def branch_hours_update(
     staff member works at. Audited as a settings change."""
     from liuke.accounts import policy
     from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
+    from liuke.audit.log import audit_record
     from liuke.core.errors import NotFound, PermissionDenied
 
     if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
@@ -218,7 +218,7 @@ def two_factor_device(*, actor: User) -> Any:
 def two_factor_enable(*, actor: User, code: str) -> None:
     """Confirm the set-up device with a code from the app; from now on the login asks for one."""
     from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
+    from liuke.audit.log import audit_record
 
     device = two_factor_device(actor=actor)
     if device.confirmed:
@@ -238,7 +238,7 @@ def two_factor_disable(*, actor: User, code: str) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
+    from liuke.audit.log import audit_record
 
     device = TOTPDevice.objects.filter(user=actor, confirmed=True).first()
     if device is None:

@@ -28,7 +28,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
 from liuke.complaints.models import (
     Complaint,

@@ -26,7 +26,7 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.complaints import defaults
 from liuke.complaints.choices import (
     SEVERITY_ORDER,

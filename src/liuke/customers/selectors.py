@@ -17,7 +17,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
