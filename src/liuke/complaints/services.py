@@ -49,6 +49,7 @@ from liuke.complaints.models import (
 )
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.text import clean_text
+from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
@@ -490,7 +491,9 @@ def complaint_open(
     )
     _set_targets(complaint, settings)
     complaint.handler = _person(actor)
-    if complaint.handler is not None and not policy.has_full_file(complaint.handler, customer):
+    if complaint.handler is not None and not customer_selectors.has_full_file(
+        complaint.handler, customer
+    ):
         # A key account someone else looks after: its responsible person handles the case (the
         # opener may take the complaint down, not read the file it becomes part of).
         complaint.handler = customer.owner
@@ -531,7 +534,7 @@ def _locked(actor: Actor, complaint_id: Any, *, cap: Cap = Cap.COMPLAINT_HANDLE)
     )
     if found is None:
         raise NotFound(_("No such complaint."))
-    if not policy.has_full_file(actor, found.customer):
+    if not customer_selectors.has_full_file(actor, found.customer):
         raise KeyAccountRestricted()  # a key account's complaint is part of its file
     return found
 
