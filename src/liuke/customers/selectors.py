@@ -684,18 +684,15 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
 def retention_candidates(*, actor: User, limit: int = 500) -> list[dict[str, Any]]:
     """Customers with no visit and no change for `Business.retention_years`: to review, and
     anonymise in bulk if nothing requires keeping them (owners only)."""
-    from django.db.models import Exists, OuterRef
-
-    from liuke.sales.models import Visit
-
     if not policy.can(actor, Cap.SETTINGS_MANAGE) or actor.business is None:
         return []
     cutoff = timezone.now() - dt.timedelta(days=365 * actor.business.retention_years)
-    recent_visit = Visit.objects.filter(customer=OuterRef("pk"), visited_at__gte=cutoff)
     rows: list[Customer] = list(
         visible_customers(actor)
         .filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
-        .exclude(Exists(recent_visit))
+        # Through the customer's own relation to its visits (a NOT EXISTS subquery): the sales
+        # app points at customers, customers never import sales.
+        .exclude(visits__visited_at__gte=cutoff)
         .annotate(last_visit=Max("visits__visited_at"))
         .select_related("branch")
         .order_by("updated_at", "pk")[:limit]
