@@ -29,6 +29,7 @@ test: install
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/run_tests.py
 
 test-sqlite: install
@@ -37,10 +38,12 @@ test-sqlite: install
 test-postgres: install
 	$(BIN)/python scripts/run_tests.py --only postgres
 
+## Style, types and the layer order between apps (.importlinter, docs/architecture.md).
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 ## Benchmarks: search, sales and analytics (see docs/benchmarks.md); `liuke bench --only analytics`.
 bench: install

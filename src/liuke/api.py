@@ -5,10 +5,11 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from liuke.accounts.api import router as accounts_router
+from liuke.accounts.api_auth import StaffSessionAuth, StaffTokenAuth
 from liuke.analytics.api import router as analytics_router
 from liuke.audit.api import router as audit_router
 from liuke.complaints.api import router as complaints_router
-from liuke.core.api import StaffSessionAuth, StaffTokenAuth, install_error_handlers
+from liuke.core.api import install_error_handlers
 from liuke.customers.api import access_router
 from liuke.customers.api import router as customers_router
 from liuke.engagement.api import router as engagement_router

@@ -15,8 +15,8 @@ from tests.factories import customer_make, user_make
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
+from liuke.audit.log import audit_record
 from liuke.audit.models import AuditEvent
-from liuke.audit.services import audit_record
 from liuke.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db

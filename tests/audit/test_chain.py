@@ -10,8 +10,8 @@ from django.test import Client
 from tests.factories import customer_make
 
 from liuke.accounts.models import User
+from liuke.audit.log import audit_record
 from liuke.audit.models import AuditEvent, AuditHead, AuditSubject
-from liuke.audit.services import audit_record
 from liuke.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db

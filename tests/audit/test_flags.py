@@ -12,8 +12,8 @@ from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
+from liuke.audit.log import audit_record
 from liuke.audit.models import AuditEvent, AuditFlag, FlagKind
-from liuke.audit.services import audit_record
 from liuke.audit.tasks import flag_unusual_reading
 from liuke.customers.models import Customer
 

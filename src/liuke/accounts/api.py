@@ -5,8 +5,8 @@ from ninja import Router, Schema
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
+from liuke.accounts.selectors import branch_choices, staff_choices
 from liuke.core.api import READ_ERRORS
-from liuke.customers.selectors import branch_choices, staff_choices
 
 router = Router(tags=["staff and branches"])
 

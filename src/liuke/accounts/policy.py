@@ -8,8 +8,8 @@ full access policy (key-account grants, field masking) extends this module, not 
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, QuerySet
@@ -291,36 +291,23 @@ def is_customer_owner(user: Any, customer: Any) -> bool:
     return customer.owner_id is not None and customer.owner_id == getattr(user, "pk", None)
 
 
-def active_grant(user: Any, customer: Any, now: dt.datetime | None = None) -> Any | None:
-    """The grant in force that lets `user` read this key account's file, if any."""
-    from django.utils import timezone
-
-    from liuke.customers.choices import GrantStatus
-    from liuke.customers.models import AccessGrant
-
-    return (
-        AccessGrant.objects.filter(
-            grantee_id=user.pk,
-            customer_id=customer.pk,
-            status=GrantStatus.APPROVED,
-            expires_at__gt=now or timezone.now(),
-        )
-        .order_by("-expires_at")
-        .first()
+def needs_grant(user: Any, customer: Any) -> bool:
+    """Whether this customer's full file is closed to `user` (already in scope) unless a grant
+    is in force: a key account's file is open to its responsible person, managers and owners."""
+    return bool(customer.is_key_account) and not (
+        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
     )
 
 
-def has_full_file(user: Any, customer: Any, now: dt.datetime | None = None) -> bool:
+def has_full_file(user: Any, customer: Any, *, has_grant: bool) -> bool:
     """Whether `user` (already in scope) may read the customer's full file, or only the card.
 
     Every customer's file is open to staff in scope except a key account's: that is open to its
-    responsible person, managers and owners, and to anyone holding a grant in force.
+    responsible person, managers and owners, and to anyone holding a grant in force. `has_grant`
+    is that fact, fetched by the caller (`customers.selectors.has_full_file`); it matters only
+    when `needs_grant`.
     """
-    if not customer.is_key_account:
-        return True
-    if user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer):
-        return True
-    return active_grant(user, customer, now) is not None
+    return not needs_grant(user, customer) or has_grant
 
 
 def may_decide_grant(user: Any, customer: Any) -> bool:
@@ -330,34 +317,32 @@ def may_decide_grant(user: Any, customer: Any) -> bool:
     return is_customer_owner(user, customer) or can(user, Cap.CUSTOMER_GRANT_DECIDE)
 
 
-def is_serving(user: Any, customer: Any, now: dt.datetime | None = None) -> bool:
-    """A beautician who served this customer in the last `SERVING_WINDOW_DAYS` days."""
-    from django.utils import timezone
-
-    from liuke.sales.models import VisitLine
-
-    since = (now or timezone.now()) - dt.timedelta(days=SERVING_WINDOW_DAYS)
-    return VisitLine.objects.filter(
-        visit__customer_id=customer.pk, staff_id=user.pk, visit__visited_at__gte=since
-    ).exists()
+def needs_serving(user: Any, customer: Any, *, full_file: bool) -> bool:
+    """Whether `visible_fields` depends on `user` serving the customer (a beautician who is not
+    the responsible person, reading the card): only then need the caller fetch that fact."""
+    return not full_file and user.role == Role.BEAUTICIAN and not is_customer_owner(user, customer)
 
 
-def visible_fields(user: Any, customer: Any, *, full_file: bool | None = None) -> frozenset[str]:
+def visible_fields(
+    user: Any,
+    customer: Any,
+    *,
+    full_file: bool,
+    file_fields: Iterable[str],
+    serving: bool = False,
+) -> frozenset[str]:
     """The profile fields `user` may see on this customer (the customer already in scope).
 
-    `full_file` may be passed when the caller has computed `has_full_file` already.
+    The facts come from the caller (`customers.selectors.visible_fields`): `full_file` from
+    `has_full_file`, `file_fields` the fields of a full file, `serving` whether the user
+    performed a service for the customer in the last `SERVING_WINDOW_DAYS` days (needed only
+    when `needs_serving`).
     """
-    from liuke.customers.services import EDITABLE_FIELDS
-
-    if full_file is None:
-        full_file = has_full_file(user, customer)
     if full_file:
-        fields = set(EDITABLE_FIELDS) | {"photos", "history"}
+        fields = set(file_fields) | {"photos", "history"}
     else:
         fields = set(CARD_FIELDS)
-        if user.role == Role.BEAUTICIAN and (
-            is_customer_owner(user, customer) or is_serving(user, customer)
-        ):
+        if user.role == Role.BEAUTICIAN and (is_customer_owner(user, customer) or serving):
             fields |= SAFETY_FIELDS
     if not (user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)):
         fields -= CONFIDENTIAL_FIELDS

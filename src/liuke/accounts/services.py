@@ -11,10 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import ApiToken, Branch, Business, User
-from liuke.core.errors import CoreErrorCode
+from liuke.audit.choices import Action
+from liuke.audit.log import audit_record
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied
 from liuke.core.text import clean_text
 
 
@@ -72,8 +75,6 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 @transaction.atomic
 def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's tokens (an owner may revoke any token of the business)."""
-    from liuke.accounts import policy
-    from liuke.core.errors import NotFound
 
     qs = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
     if actor.role == Role.OWNER:
@@ -116,10 +117,6 @@ BUSINESS_SETTING_RANGES: dict[str, tuple[int, int]] = {
 @transaction.atomic
 def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     """Change the business's name and settings (owners only). Unknown keys are refused."""
-    from liuke.accounts import policy
-    from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
-    from liuke.core.errors import PermissionDenied
 
     if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
         raise PermissionDenied()
@@ -166,10 +163,6 @@ def branch_hours_update(
     """A branch's own opening hours (owners only), or none (both empty: the business's hours).
     The unusual-reading check flags an export made outside the hours of every branch the
     staff member works at. Audited as a settings change."""
-    from liuke.accounts import policy
-    from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
-    from liuke.core.errors import NotFound, PermissionDenied
 
     if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
         raise PermissionDenied()
@@ -231,8 +224,6 @@ def two_factor_device(*, actor: User) -> Any:
 @transaction.atomic
 def two_factor_enable(*, actor: User, code: str) -> None:
     """Confirm the set-up device with a code from the app; from now on the login asks for one."""
-    from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
 
     device = two_factor_device(actor=actor)
     if device.confirmed:
@@ -254,9 +245,6 @@ def two_factor_enable(*, actor: User, code: str) -> None:
 def two_factor_disable(*, actor: User, code: str) -> None:
     """Turn two-factor login off; a current code is needed (a stolen session is not enough)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from liuke.audit.choices import Action
-    from liuke.audit.services import audit_record
 
     device = TOTPDevice.objects.filter(user=actor, confirmed=True).first()
     if device is None:

@@ -31,7 +31,7 @@ from liuke.analytics.models import (
     ValueBucket,
 )
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import PermissionDenied
 from liuke.core.money import whole_yuan
 from liuke.customers.models import Customer

@@ -13,7 +13,7 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.analytics.models import CustomerFigures, ModelRun
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import PermissionDenied
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer

@@ -26,6 +26,7 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject
 from liuke.core.errors import PermissionDenied
+from liuke.customers.selectors import customer_search
 
 _Row = TypeVar("_Row", AuditEvent, AuditFlag)
 
@@ -118,8 +119,6 @@ def require(actor: User, capability: Cap = Cap.AUDIT_VIEW) -> int:
 
 def _search_customers(actor: User, query: str) -> list[int]:
     """The customer search the policy allows (audited as a search by the customers app)."""
-    from liuke.customers.selectors import customer_search
-
     return [c.pk for c in customer_search(actor=actor, query=query, limit=CUSTOMER_SEARCH_LIMIT)]
 
 

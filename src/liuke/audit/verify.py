@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from liuke.audit.log import hash_of
 from liuke.audit.models import GENESIS_HASH, AuditEvent, AuditHead, AuditSubject
-from liuke.audit.services import hash_of
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The complaint timers, swept by a periodic job: set-based and idempotent.
 
-Each step is one UPDATE (or one INSERT … SELECT through the engagement app's `insert_select`)
+Each step is one UPDATE (or one INSERT … SELECT through `core.bulksql.insert_select`)
 over the complaints that need it, never a loop in Python. A complaint waiting for the customer
 is skipped (its timers are stopped). Running the sweep twice changes nothing the second time:
 the UPDATEs only touch rows whose mark is still empty, and the alert tasks have unique keys.
@@ -38,8 +38,9 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import User
 from liuke.complaints.choices import Status
 from liuke.complaints.models import Complaint, ComplaintAction
+from liuke.core.bulksql import const, insert_select, select_values, timestamps
 from liuke.engagement.choices import TaskKind, TaskStatus
-from liuke.engagement.jobs import _TASK_COLUMNS, _const, _stamp, _values, insert_select
+from liuke.engagement.jobs import TASK_COLUMNS
 from liuke.engagement.models import Task
 
 log = logging.getLogger(__name__)
@@ -101,23 +102,23 @@ def breach(*, now: dt.datetime) -> int:
 
 
 def _alert_tasks(qs: Any, *, suffix: str, assignee: Any, note: str, now: dt.datetime) -> int:
-    select = _values(
+    select = select_values(
         qs,
         business_id=F("business_id"),
         branch_id=F("branch_id"),
         customer_id=F("customer_id"),
-        kind=_const(TaskKind.CALLBACK, CharField()),
+        kind=const(TaskKind.CALLBACK, CharField()),
         key=Concat(
             Value("complaint:"), Cast("id", CharField()), Value(suffix), output_field=CharField()
         ),
         assignee_id=assignee,
-        due_at=_const(now, DateTimeField()),
-        status=_const(TaskStatus.OPEN, CharField()),
-        note=_const(note, CharField()),
-        **_stamp(now),
+        due_at=const(now, DateTimeField()),
+        status=const(TaskStatus.OPEN, CharField()),
+        note=const(note, CharField()),
+        **timestamps(now),
     )
     with transaction.atomic():
-        return insert_select(Task, select, _TASK_COLUMNS)
+        return insert_select(Task, select, TASK_COLUMNS)
 
 
 def alerts(*, now: dt.datetime) -> int:

@@ -25,21 +25,15 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
-from liuke.core.models import TimeStampedModel
+from liuke.core.models import CatalogueEntry, TimeStampedModel
 from liuke.customers.models import Customer
-from liuke.engagement.models import _bilingual
 
 
-class ComplaintCause(TimeStampedModel):
+class ComplaintCause(CatalogueEntry):
     """Why the customer is unhappy: a taxonomy per business, seeded from the source text's
     list (broken promise, rudeness, two staff saying different things …); managers extend it."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
-    code = models.SlugField(_("code"), max_length=40)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=100)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("complaint cause")
@@ -48,13 +42,6 @@ class ComplaintCause(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["business", "code"], name="complaint_cause_code"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
 
 
 class ComplaintSettings(TimeStampedModel):

@@ -28,7 +28,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
 from liuke.complaints.models import (
     Complaint,
@@ -38,6 +38,7 @@ from liuke.complaints.models import (
 )
 from liuke.complaints.services import settings_for
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
+from liuke.customers import selectors as customer_selectors
 
 LIST_LIMIT = 200
 
@@ -129,7 +130,7 @@ def complaint_get(*, actor: User, complaint_id: Any) -> Complaint:
     )
     if found is None:
         raise NotFound()
-    if not policy.has_full_file(actor, found.customer):
+    if not customer_selectors.has_full_file(actor, found.customer):
         # A key account's complaint is part of its file: its owner, managers, owners and grant
         # holders read it; the others see the case listed on the card, not what was said.
         raise KeyAccountRestricted()

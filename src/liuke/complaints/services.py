@@ -26,7 +26,7 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.complaints import defaults
 from liuke.complaints.choices import (
     SEVERITY_ORDER,
@@ -58,6 +58,7 @@ from liuke.core.errors import (
 )
 from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
+from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
@@ -517,7 +518,9 @@ def complaint_open(
     )
     _set_targets(complaint, settings)
     complaint.handler = _person(actor)
-    if complaint.handler is not None and not policy.has_full_file(complaint.handler, customer):
+    if complaint.handler is not None and not customer_selectors.has_full_file(
+        complaint.handler, customer
+    ):
         # A key account someone else looks after: its responsible person handles the case (the
         # opener may take the complaint down, not read the file it becomes part of).
         complaint.handler = customer.owner
@@ -558,7 +561,7 @@ def _locked(actor: Actor, complaint_id: Any, *, cap: Cap = Cap.COMPLAINT_HANDLE)
     )
     if found is None:
         raise NotFound(_("No such complaint."))
-    if not policy.has_full_file(actor, found.customer):
+    if not customer_selectors.has_full_file(actor, found.customer):
         raise KeyAccountRestricted()  # a key account's complaint is part of its file
     return found
 

@@ -1,5 +1,5 @@
-"""The API's shared pieces: one error shape, stable codes, and the authentication every
-operation uses (a staff member's session; per-user tokens come with the access-policy issue)."""
+"""The API's shared pieces: one error shape and stable codes. Who may call the API (a staff
+member's session or personal token) is the accounts app's: `accounts.api_auth`."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.schema import DjangoGetter
-from ninja.security import HttpBearer, SessionAuth
 from pydantic import model_validator
 
-from liuke.accounts import policy
 from liuke.core.errors import CoreErrorCode, ServiceError
 
 
@@ -42,27 +40,6 @@ class JsonObjectIn(Schema):
 #: documents every status code the API can return.
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 READ_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class StaffSessionAuth(SessionAuth):
-    """A logged-in, active staff member of a business (CSRF checked on unsafe methods)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        return user if policy.is_staff_member(user) else None
-
-
-class StaffTokenAuth(HttpBearer):
-    """`Authorization: Bearer lk_…`: a staff member's personal API token (no CSRF needed)."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from liuke.accounts.services import api_token_user
-
-        user = api_token_user(token)
-        if user is None or not policy.is_staff_member(user):
-            return None
-        request.user = user
-        return user
 
 
 def error_response(

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liuke.core.bilingual import bilingual
 
 
 class TimeStampedModel(models.Model):
@@ -11,6 +14,30 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CatalogueEntry(TimeStampedModel):
+    """An entry of a business's catalogue, seeded in both languages and extended by managers
+    (a contact reason, a complaint cause): a stable code, the name in Chinese and in English,
+    a position in the list, and whether it is still offered. The concrete model adds its
+    business and its own fields."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language."""
+        return bilingual(self.name_zh, self.name_en)
 
 
 class IdempotencyRecord(models.Model):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts import policy
+from liuke.accounts import selectors as account_selectors
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
@@ -95,7 +96,7 @@ class CustomerForm(forms.Form):
         # Field-level rules (accounts.policy): a field the actor may not see is not on the form;
         # one they may see but not change (key-account flag, responsible person) is read-only.
         if customer is not None:
-            visible = policy.visible_fields(actor, customer, full_file=True)
+            visible = selectors.visible_fields(actor, customer, full_file=True)
         else:
             visible = frozenset(self.fields) - (
                 frozenset()
@@ -111,10 +112,11 @@ class CustomerForm(forms.Form):
             if not policy.can(actor, Cap.CUSTOMER_HANDOVER):
                 self.fields["owner_id"].disabled = True
         self.fields["branch_id"].choices = [  # type: ignore[attr-defined]
-            (b.pk, b.name) for b in selectors.branch_choices(actor=actor)
+            (b.pk, b.name) for b in account_selectors.branch_choices(actor=actor)
         ]
         self.fields["owner_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (u.pk, f"{u} ({u.get_role_display()})") for u in selectors.staff_choices(actor=actor)
+            (u.pk, f"{u} ({u.get_role_display()})")
+            for u in account_selectors.staff_choices(actor=actor)
         ]
 
     @staticmethod

@@ -110,7 +110,7 @@ class Customer(TimeStampedModel):
     preferences = models.TextField(_("preferences"), max_length=2000, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     #: Seen only by the customer's responsible staff member, managers and owners
-    #: (`accounts.policy.visible_fields`).
+    #: (`accounts.policy.visible_fields`, given its facts by `customers.selectors`).
     confidential_notes = models.TextField(_("confidential notes"), max_length=2000, blank=True)
 
     # Consent, with the moment it was given or withdrawn
@@ -262,7 +262,8 @@ class AccessGrant(models.Model):
     Staff other than the customer's responsible person, managers and owners see only a minimal
     card of a key account (重点客户). They ask with a reason; the responsible person or a manager
     approves or refuses; an approved grant lasts `Business.grant_hours` and can be revoked.
-    Whether a grant is in force is decided in `accounts.policy.has_full_file` and nowhere else.
+    Whether a grant opens the file is decided in `accounts.policy.has_full_file` and nowhere
+    else (the grant in force is looked up by `customers.selectors.has_full_file`).
     """
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="access_grants")

@@ -17,11 +17,12 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
 from liuke.customers.errors import CustomersErrorCode
+from liuke.customers.fields import EDITABLE_FIELDS
 from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
 
 _DIGITS = re.compile(r"^\+?[\d\s\-]+$")
@@ -123,6 +124,56 @@ def _audit_read(actor: User, action: str, customers: list[Customer], what: str) 
         )
 
 
+# --- What the policy decides from: facts about one customer and one staff member ------------
+
+
+def active_grant(
+    actor: User, customer: Customer, now: dt.datetime | None = None
+) -> AccessGrant | None:
+    """The grant in force that lets `actor` read this key account's file, if any."""
+    return (
+        AccessGrant.objects.filter(
+            grantee_id=actor.pk,
+            customer_id=customer.pk,
+            status=GrantStatus.APPROVED,
+            expires_at__gt=now or timezone.now(),
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def serves_customer(actor: User, customer: Customer, now: dt.datetime | None = None) -> bool:
+    """Whether `actor` performed a service for this customer in the last
+    `policy.SERVING_WINDOW_DAYS` days (a line of one of the customer's visits)."""
+    since = (now or timezone.now()) - dt.timedelta(days=policy.SERVING_WINDOW_DAYS)
+    # Through the customer's own relation to its visits: the sales app points at customers,
+    # customers never import sales (docs/architecture.md, "Layers").
+    return customer.visits.filter(visited_at__gte=since, lines__staff_id=actor.pk).exists()
+
+
+def has_full_file(actor: Any, customer: Any, now: dt.datetime | None = None) -> bool:
+    """Whether `actor` (already in scope) may read the customer's full file, or only the card:
+    `policy.has_full_file`, given the grant in force, looked up only when the policy needs it."""
+    has_grant = (
+        policy.needs_grant(actor, customer) and active_grant(actor, customer, now) is not None
+    )
+    return policy.has_full_file(actor, customer, has_grant=has_grant)
+
+
+def visible_fields(
+    actor: User, customer: Any, *, full_file: bool, now: dt.datetime | None = None
+) -> frozenset[str]:
+    """The profile fields `actor` may see on this customer: `policy.visible_fields`, given the
+    fields of a full file and (only when the policy needs it) whether `actor` serves them."""
+    serving = policy.needs_serving(actor, customer, full_file=full_file) and serves_customer(
+        actor, customer, now
+    )
+    return policy.visible_fields(
+        actor, customer, full_file=full_file, file_fields=EDITABLE_FIELDS, serving=serving
+    )
+
+
 #: Reads that need the full file; the others (a checkout, a card top-up) work from the card.
 FULL_FILE_PURPOSES = frozenset(
     {"profile", "edit", "photo", "history", "export", "brief", "privacy"}
@@ -144,8 +195,6 @@ class CustomerFile:
     def masked(self) -> Customer:
         """The customer with every profile field the actor may not see blanked, in memory
         (never saved): for pages and answers built from the row, such as the brief."""
-        from liuke.customers.services import EDITABLE_FIELDS
-
         customer = self.customer
         for name in EDITABLE_FIELDS:
             if name in self.fields or name == "tags":
@@ -164,15 +213,10 @@ def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profil
     customer = _scoped_get(actor, customer_id)
     now = timezone.now()
     grant = None
-    full = policy.has_full_file(actor, customer, now)
-    borrowed = (
-        full
-        and customer.is_key_account
-        and actor.role not in policy.KEY_ACCOUNT_ROLES
-        and not policy.is_customer_owner(actor, customer)
-    )
+    full = has_full_file(actor, customer, now)
+    borrowed = full and policy.needs_grant(actor, customer)
     if borrowed:
-        grant = policy.active_grant(actor, customer, now)
+        grant = active_grant(actor, customer, now)
     what = purpose if full else f"{purpose}:card"
     audit_record(
         actor=actor,
@@ -184,7 +228,7 @@ def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profil
     return CustomerFile(
         customer=customer,
         full=full,
-        fields=policy.visible_fields(actor, customer, full_file=full),
+        fields=visible_fields(actor, customer, full_file=full, now=now),
         grant=grant,
     )
 
@@ -361,10 +405,10 @@ def customer_history(*, actor: User, customer_id: int, limit: int = 200) -> list
     """A customer's change history (full file only). Values of fields the actor may not see
     (confidential notes) are blanked."""
     customer = _scoped_get(actor, customer_id)
-    if not policy.has_full_file(actor, customer):
+    if not has_full_file(actor, customer):
         raise KeyAccountRestricted()
     _audit_read(actor, Action.HISTORY, [customer], "history")
-    visible = policy.visible_fields(actor, customer, full_file=True)
+    visible = visible_fields(actor, customer, full_file=True)
     changes = list(
         FieldChange.objects.filter(customer=customer).select_related("changed_by")[:limit]
     )
@@ -504,17 +548,6 @@ def branch_quality(*, actor: User) -> list[BranchQuality]:
     return sorted(out, key=lambda q: q.branch.code)
 
 
-def staff_choices(*, actor: User, include_inactive: bool = False) -> QuerySet[User]:
-    if not policy.is_staff_member(actor):
-        return User.objects.none()
-    qs = User.objects.filter(business_id=policy.business_of(actor))
-    return (qs if include_inactive else qs.filter(is_active=True)).order_by("username")
-
-
-def branch_choices(*, actor: User) -> QuerySet[Branch]:
-    return policy.scope_branches(actor, Branch.objects.all())
-
-
 def quality_trend(*, actor: User, days: int = 30) -> list[Any]:
     """The nightly data-quality snapshots of the user's branches, newest first."""
     from liuke.customers.models import DataQualitySnapshot
@@ -601,7 +634,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     if len(reason) < 2:
         raise ServiceError(CustomersErrorCode.REASON_REQUIRED, _("Say why the data is exported."))
     customer = _scoped_get(actor, customer_id)
-    if not policy.has_full_file(actor, customer):
+    if not has_full_file(actor, customer):
         raise KeyAccountRestricted()
     data: dict[str, Any] = {"customer": _row(customer)}
     data["customer"]["tags"] = sorted(t.name for t in customer.tags.all())
@@ -652,18 +685,15 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
 def retention_candidates(*, actor: User, limit: int = 500) -> list[dict[str, Any]]:
     """Customers with no visit and no change for `Business.retention_years`: to review, and
     anonymise in bulk if nothing requires keeping them (owners only)."""
-    from django.db.models import Exists, OuterRef
-
-    from liuke.sales.models import Visit
-
     if not policy.can(actor, Cap.SETTINGS_MANAGE) or actor.business is None:
         return []
     cutoff = timezone.now() - dt.timedelta(days=365 * actor.business.retention_years)
-    recent_visit = Visit.objects.filter(customer=OuterRef("pk"), visited_at__gte=cutoff)
     rows: list[Customer] = list(
         visible_customers(actor)
         .filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
-        .exclude(Exists(recent_visit))
+        # Through the customer's own relation to its visits (a NOT EXISTS subquery): the sales
+        # app points at customers, customers never import sales.
+        .exclude(visits__visited_at__gte=cutoff)
         .annotate(last_visit=Max("visits__visited_at"))
         .select_related("branch")
         .order_by("updated_at", "pk")[:limit]

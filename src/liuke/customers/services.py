@@ -15,7 +15,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core import context
 from liuke.core.errors import (
     CoreErrorCode,
@@ -28,16 +28,15 @@ from liuke.core.errors import (
 from liuke.core.phone import normalise_mobile
 from liuke.core.pinyin import name_keys
 from liuke.core.text import clean_text
+from liuke.customers import selectors
 from liuke.customers.choices import (
     ChangeKind,
     FieldGroup,
-    Gender,
     GrantStatus,
-    HairType,
-    SkinType,
     Source,
 )
 from liuke.customers.errors import CustomersErrorCode
+from liuke.customers.fields import BOOL_FIELDS, CHOICE_FIELDS, EDITABLE_FIELDS, TEXT_FIELDS
 from liuke.customers.models import (
     FIELD_GROUPS,
     AccessGrant,
@@ -48,35 +47,6 @@ from liuke.customers.models import (
     Tag,
 )
 
-#: Fields a create or an update may set, with their text limits.
-TEXT_FIELDS: dict[str, tuple[int, bool]] = {
-    "name": (50, False),
-    "wechat_id": (40, False),
-    "card_no": (20, False),
-    "allergies": (1000, True),
-    "contraindications": (1000, True),
-    "preferences": (2000, True),
-    "notes": (5000, True),
-    "confidential_notes": (2000, True),
-}
-CHOICE_FIELDS: dict[str, type[models.TextChoices]] = {
-    "gender": Gender,
-    "source": Source,
-    "skin_type": SkinType,
-    "hair_type": HairType,
-}
-BOOL_FIELDS = ("is_key_account", "marketing_consent", "photo_consent")
-EDITABLE_FIELDS = (
-    *TEXT_FIELDS,
-    *CHOICE_FIELDS,
-    *BOOL_FIELDS,
-    "mobile",
-    "birthday",
-    "branch_id",
-    "owner_id",
-    "referrer_id",
-    "tags",
-)
 #: Fields whose history is kept, in display order.
 TRACKED_FIELDS = tuple(f for f in EDITABLE_FIELDS)
 
@@ -489,7 +459,7 @@ def _locked_customer(actor: User, customer_id: int, *, full_file: bool = True) -
     customer = qs.filter(pk=_as_int(customer_id)).first()
     if customer is None:
         raise NotFound(_("No such customer."))
-    if full_file and not policy.has_full_file(actor, customer):
+    if full_file and not selectors.has_full_file(actor, customer):
         raise KeyAccountRestricted(
             _("This is a key account: ask for access to read and change the full file.")
         )
@@ -504,7 +474,7 @@ _GUARDED_FIELDS: dict[str, Cap] = {
 
 
 def _check_field_rights(actor: User, customer: Customer, data: Mapping[str, Any]) -> None:
-    visible = policy.visible_fields(actor, customer, full_file=True)
+    visible = selectors.visible_fields(actor, customer, full_file=True)
     refused = [f for f in data if f in policy.CONFIDENTIAL_FIELDS and f not in visible]
     for field, cap in _GUARDED_FIELDS.items():
         if field in data and not policy.can(actor, cap):
@@ -711,7 +681,7 @@ def customer_photo_add(
 def access_request(*, actor: User, customer_id: int, reason: str) -> AccessGrant:
     """Ask to read a key account's full file; the reason is required and goes to the log."""
     customer = _locked_customer(actor, customer_id, full_file=False)
-    if policy.has_full_file(actor, customer):
+    if selectors.has_full_file(actor, customer):
         raise ServiceError(
             CustomersErrorCode.ACCESS_NOT_NEEDED, _("You can already read this customer's file.")
         )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
 from liuke.accounts import policy
+from liuke.accounts import selectors as account_selectors
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.analytics import views as analytics_views
@@ -63,7 +64,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "branches": selectors.branch_choices(actor=_actor(request)),
+        "branches": account_selectors.branch_choices(actor=_actor(request)),
         "sources": Source.choices,
         "quality": selectors.branch_quality(actor=_actor(request)),
         "querystring": request.GET.copy(),
@@ -375,7 +376,7 @@ def handover(request: HttpRequest) -> HttpResponse:
     """Hand every customer of one staff member (or a list of customers) to another."""
     _require(request, Cap.CUSTOMER_HANDOVER)
     actor = _actor(request)
-    staff = list(selectors.staff_choices(actor=actor))
+    staff = list(account_selectors.staff_choices(actor=actor))
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -406,7 +407,7 @@ def handover(request: HttpRequest) -> HttpResponse:
         "customers/handover.html",
         {
             "staff": staff,
-            "from_staff": selectors.staff_choices(actor=actor, include_inactive=True),
+            "from_staff": account_selectors.staff_choices(actor=actor, include_inactive=True),
             "errors": errors,
             "posted": request.POST,
         },

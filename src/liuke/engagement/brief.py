@@ -15,7 +15,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import PermissionDenied
 from liuke.customers.models import Customer
 from liuke.engagement.choices import FollowUpStatus, Outcome, TaskStatus

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +38,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from liuke.accounts.models import Branch, Business
+from liuke.core.bulksql import const, insert_select, select_values, timestamps
 from liuke.customers.models import Customer
 from liuke.engagement.choices import (
     MARKETING_KINDS,
@@ -65,32 +65,6 @@ ESCALATE_AFTER = dt.timedelta(hours=24)
 REBOOKING_HORIZON_DAYS = 180
 
 
-def insert_select(model: type[models.Model], qs: Any, columns: Sequence[str]) -> int:
-    """INSERT INTO model (columns) SELECT … (the values queryset `qs`, same order) ON CONFLICT
-    DO NOTHING; returns the rows inserted."""
-    sql, params = qs.query.sql_with_params()
-    quote = connection.ops.quote_name
-    cols = ", ".join(quote(c) for c in columns)
-    # SQLite needs a WHERE before ON CONFLICT when the rows come from a SELECT.
-    statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({cols}) "  # noqa: S608 (names from models)
-        f"SELECT * FROM ({sql}) src WHERE 1 = 1 ON CONFLICT DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
-
-
-def _values(qs: Any, **columns: Any) -> Any:
-    """`qs` reduced to exactly these output columns, in this order."""
-    names = {f"o_{k}": v for k, v in columns.items()}
-    return qs.annotate(**names).values(*names)
-
-
-def _const(value: Any, field: models.Field) -> Value:
-    return Value(value, output_field=field)
-
-
 def _day_window(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, start + dt.timedelta(days=1)
@@ -99,13 +73,6 @@ def _day_window(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
 def _settings(branch: Branch) -> BranchReminderSettings:
     found = BranchReminderSettings.objects.filter(branch=branch).first()
     return found or BranchReminderSettings(branch=branch)
-
-
-def _stamp(now: dt.datetime) -> dict[str, Value]:
-    return {
-        "created_at": _const(now, DateTimeField()),
-        "updated_at": _const(now, DateTimeField()),
-    }
 
 
 # --- follow-ups ---------------------------------------------------------------------------------
@@ -142,21 +109,21 @@ def followups_create(*, today: dt.date | None = None, now: dt.datetime | None = 
                         )
                     )
                 due = day + dt.timedelta(days=rule.day)
-                select = _values(
+                select = select_values(
                     qs,
                     business_id=F("business_id"),
                     branch_id=F("branch_id"),
                     customer_id=F("customer_id"),
                     visit_id=F("id"),
-                    rule_id=_const(rule.pk, IntegerField()),
+                    rule_id=const(rule.pk, IntegerField()),
                     assignee_id=Coalesce(F("served_by_id"), F("customer__owner_id")),
-                    planned_on=_const(due, DateField()),
-                    due_on=_const(due, DateField()),
-                    status=_const("open", CharField()),
-                    outcome=_const("", CharField()),
-                    note=_const("", CharField()),
-                    reschedules=_const(0, IntegerField()),
-                    **_stamp(now),
+                    planned_on=const(due, DateField()),
+                    due_on=const(due, DateField()),
+                    status=const("open", CharField()),
+                    outcome=const("", CharField()),
+                    note=const("", CharField()),
+                    reschedules=const(0, IntegerField()),
+                    **timestamps(now),
                 )
                 with transaction.atomic():
                     created += insert_select(
@@ -173,36 +140,42 @@ def followups_create(*, today: dt.date | None = None, now: dt.datetime | None = 
 
 # --- reminders ----------------------------------------------------------------------------------
 
-_MESSAGE_COLUMNS = [
+#: The outbox's and the task list's columns as `insert_select` fills them (other apps' jobs queue
+#: messages with `queue_messages` and open tasks with `TASK_COLUMNS`).
+MESSAGE_COLUMNS = [
     "business_id", "branch_id", "customer_id", "kind", "key", "is_marketing", "channel",
     "occasion_on", "detail", "body", "status", "status_note", "created_at", "updated_at",
 ]  # fmt: skip
-_TASK_COLUMNS = [
+TASK_COLUMNS = [
     "business_id", "branch_id", "customer_id", "kind", "key", "assignee_id", "due_at",
     "status", "note", "created_at", "updated_at",
 ]  # fmt: skip
 
 
-def _queue(qs: Any, *, kind: str, key: Any, occasion: Any, detail: Any, now: dt.datetime) -> int:
-    """Queue one message per row of `qs` (rows carrying business, branch and customer ids)."""
-    select = _values(
+def queue_messages(
+    qs: Any, *, kind: str, key: Any, occasion: Any, detail: Any, now: dt.datetime
+) -> int:
+    """Queue one message per row of `qs` (rows carrying business, branch and customer ids), in
+    one INSERT … SELECT; a message already queued for the same customer, kind and occasion is
+    left alone. Used by the reminders here and by other apps' jobs (feedback's surveys)."""
+    select = select_values(
         qs,
         business_id=F("business_id"),
         branch_id=F("branch_id"),
         customer_id=F("customer_id"),
-        kind=_const(kind, CharField()),
+        kind=const(kind, CharField()),
         key=key,
-        is_marketing=_const(kind in MARKETING_KINDS, models.BooleanField()),
-        channel=_const("outbox", CharField()),
+        is_marketing=const(kind in MARKETING_KINDS, models.BooleanField()),
+        channel=const("outbox", CharField()),
         occasion_on=occasion,
         detail=detail,
-        body=_const("", CharField()),
-        status=_const(MessageStatus.QUEUED, CharField()),
-        status_note=_const("", CharField()),
-        **_stamp(now),
+        body=const("", CharField()),
+        status=const(MessageStatus.QUEUED, CharField()),
+        status_note=const("", CharField()),
+        **timestamps(now),
     )
     with transaction.atomic():
-        return insert_select(Message, select, _MESSAGE_COLUMNS)
+        return insert_select(Message, select, MESSAGE_COLUMNS)
 
 
 def birthdays_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int:
@@ -222,12 +195,12 @@ def birthdays_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int:
             merged_into__isnull=True,
             marketing_consent=True,
         ).annotate(customer_id=F("id"))
-        created += _queue(
+        created += queue_messages(
             qs,
             kind=MessageKind.BIRTHDAY,
-            key=_const(str(target.year), CharField()),
-            occasion=_const(target, DateField()),
-            detail=_const("", CharField()),
+            key=const(str(target.year), CharField()),
+            occasion=const(target, DateField()),
+            detail=const("", CharField()),
             now=now,
         )
     return created
@@ -334,12 +307,12 @@ def win_back_queue(*, now: dt.datetime) -> int:
         customer__marketing_consent=True,
         customer__merged_into__isnull=True,
     )
-    return _queue(
+    return queue_messages(
         qs,
         kind=MessageKind.WIN_BACK,
         key=F("key"),
-        occasion=_const(timezone.localdate(now), DateField()),
-        detail=_const("", CharField()),
+        occasion=const(timezone.localdate(now), DateField()),
+        detail=const("", CharField()),
         now=now,
     )
 
@@ -363,7 +336,7 @@ def expiries_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int:
         )
         .filter(balance__gt=0)
     )
-    created = _queue(
+    created = queue_messages(
         cards,
         kind=MessageKind.CARD_EXPIRY,
         key=Concat(Value("card:"), Cast("id", CharField()), output_field=CharField()),
@@ -371,7 +344,7 @@ def expiries_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int:
         detail=Cast("balance", CharField()),
         now=now,
     )
-    created += _queue(
+    created += queue_messages(
         _packages_left(branch).filter(expires_on__gte=today, expires_on__lte=until),
         kind=MessageKind.PACKAGE_EXPIRY,
         key=Concat(Value("package:"), Cast("id", CharField()), output_field=CharField()),
@@ -404,12 +377,12 @@ def idle_packages_tasks(*, branch: Branch, today: dt.date, now: dt.datetime) -> 
         .filter(last_used__lt=idle_since)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
     )
-    select = _values(
+    select = select_values(
         qs,
         business_id=F("business_id"),
         branch_id=F("branch_id"),
         customer_id=F("customer_id"),
-        kind=_const(TaskKind.PACKAGE_UNUSED, CharField()),
+        kind=const(TaskKind.PACKAGE_UNUSED, CharField()),
         key=Concat(
             Value("package:"),
             Cast("id", CharField()),
@@ -418,13 +391,13 @@ def idle_packages_tasks(*, branch: Branch, today: dt.date, now: dt.datetime) -> 
             output_field=CharField(),
         ),
         assignee_id=F("customer__owner_id"),
-        due_at=_const(now + dt.timedelta(days=3), DateTimeField()),
-        status=_const(TaskStatus.OPEN, CharField()),
-        note=_const("", CharField()),
-        **_stamp(now),
+        due_at=const(now + dt.timedelta(days=3), DateTimeField()),
+        status=const(TaskStatus.OPEN, CharField()),
+        note=const("", CharField()),
+        **timestamps(now),
     )
     with transaction.atomic():
-        return insert_select(Task, select, _TASK_COLUMNS)
+        return insert_select(Task, select, TASK_COLUMNS)
 
 
 def rebookings_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int:
@@ -441,12 +414,12 @@ def rebookings_queue(*, branch: Branch, today: dt.date, now: dt.datetime) -> int
         next_visit_at__lt=end,
         customer__merged_into__isnull=True,
     )
-    return _queue(
+    return queue_messages(
         qs,
         kind=MessageKind.REBOOKING,
         key=Concat(Value("visit:"), Cast("id", CharField()), output_field=CharField()),
         occasion=Cast("next_visit_at", DateField()),
-        detail=_const("", CharField()),
+        detail=const("", CharField()),
         now=now,
     )
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.models import Branch, Business
-from liuke.core.models import TimeStampedModel
+from liuke.core.bilingual import bilingual
+from liuke.core.models import CatalogueEntry, TimeStampedModel
 from liuke.customers.models import Customer
 from liuke.engagement.choices import (
     Channel,
@@ -31,26 +31,14 @@ from liuke.engagement.choices import (
 from liuke.sales.choices import ServiceCategory
 
 
-def _bilingual(zh: str, en: str) -> str:
-    """The Chinese or English text for the current language (the other when one is empty)."""
-    lang = (get_language() or "zh-hans").lower()
-    first, second = (en, zh) if lang.startswith("en") else (zh, en)
-    return first or second
-
-
-class ContactReason(TimeStampedModel):
+class ContactReason(CatalogueEntry):
     """Why customers contact us, with the best response phrased as a solution (P3, P12).
 
     Catalogue data managed by managers, in both languages, per business."""
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
-    code = models.SlugField(_("code"), max_length=40)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
     response_zh = models.TextField(_("best response (Chinese)"), max_length=1000)
     response_en = models.TextField(_("best response (English)"), max_length=1000, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=100)
-    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("contact reason")
@@ -60,16 +48,9 @@ class ContactReason(TimeStampedModel):
             models.UniqueConstraint(fields=["business", "code"], name="contact_reason_code_unique"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return _bilingual(self.name_zh, self.name_en)
-
     @property
     def best_response(self) -> str:
-        return _bilingual(self.response_zh, self.response_en)
+        return bilingual(self.response_zh, self.response_en)
 
 
 class Contact(TimeStampedModel):
@@ -187,7 +168,7 @@ class FollowUpRule(TimeStampedModel):
 
     @property
     def purpose(self) -> str:
-        return _bilingual(self.purpose_zh, self.purpose_en)
+        return bilingual(self.purpose_zh, self.purpose_en)
 
 
 class FollowUp(TimeStampedModel):

@@ -17,7 +17,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer

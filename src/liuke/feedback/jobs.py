@@ -8,7 +8,7 @@ set-based and idempotent.
    invitations: a second run adds nothing.
 2. Invitations still without a token get one (128 random bits from `secrets`; SQL has no
    portable strong random source), in batches.
-3. The engagement app's own queueing (`engagement.jobs._queue`) puts one survey message per
+3. The engagement app's own queueing (`engagement.jobs.queue_messages`) puts one survey message per
    invitation in the outbox; its unique (customer, kind, key) key makes that idempotent too.
 """
 
@@ -23,9 +23,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from liuke.accounts.models import Business
+from liuke.core.bulksql import const, insert_select, select_values, timestamps
 from liuke.engagement import services as engagement
 from liuke.engagement.choices import MessageKind
-from liuke.engagement.jobs import _const, _queue, _stamp, _values, insert_select
+from liuke.engagement.jobs import queue_messages
 from liuke.feedback import links, ratelimit
 from liuke.feedback.models import SurveyInvitation
 from liuke.feedback.services import survey_settings
@@ -77,15 +78,15 @@ def invitations_create(*, business_id: int, now: dt.datetime) -> int:
                 )
             )
         )
-    select = _values(
+    select = select_values(
         visits,
         business_id=F("business_id"),
         branch_id=F("branch_id"),
         customer_id=F("customer_id"),
         visit_id=F("id"),
         staff_id=F("served_by_id"),
-        expires_at=_const(now + dt.timedelta(days=config.valid_days), DateTimeField()),
-        **_stamp(now),
+        expires_at=const(now + dt.timedelta(days=config.valid_days), DateTimeField()),
+        **timestamps(now),
     )
     with transaction.atomic():
         return insert_select(SurveyInvitation, select, _INVITATION_COLUMNS)
@@ -121,11 +122,11 @@ def messages_queue(*, now: dt.datetime) -> int:
         customer__marketing_consent=True,
         customer__merged_into__isnull=True,
     )
-    return _queue(
+    return queue_messages(
         qs,
         kind=MessageKind.SURVEY,
-        key=Concat(_const("visit:", CharField()), Cast(F("visit_id"), CharField())),
-        occasion=_const(timezone.localdate(now), DateField()),
+        key=Concat(const("visit:", CharField()), Cast(F("visit_id"), CharField())),
+        occasion=const(timezone.localdate(now), DateField()),
         detail=F("token"),
         now=now,
     )

@@ -20,8 +20,9 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
+from liuke.customers import selectors as customer_selectors
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 from liuke.feedback.choices import PROMOTER_MIN, GroupBy, SuggestionStatus
@@ -62,7 +63,7 @@ def _mine_to_read(actor: User, customer: Any, *, listed: bool) -> bool:
         return True
     if actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, customer):
         return True
-    return not listed and policy.has_full_file(actor, customer)
+    return not listed and customer_selectors.has_full_file(actor, customer)
 
 
 def responses(

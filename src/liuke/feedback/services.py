@@ -20,7 +20,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.phone import normalise_mobile
 from liuke.core.text import clean_text

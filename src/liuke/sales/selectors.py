@@ -26,7 +26,7 @@ from django.utils import timezone
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
 from liuke.customers.models import Customer
 from liuke.sales import ledger

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
-from liuke.audit.services import audit_record
+from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.money import validate_fen
 from liuke.core.text import clean_text

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
+from liuke.accounts import selectors as account_selectors
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
@@ -84,7 +85,7 @@ def _customer_or_404(request: HttpRequest, customer_id: Any, purpose: str) -> Cu
 
 
 def _branches(actor: User) -> list[Branch]:
-    return list(customer_selectors.branch_choices(actor=actor).order_by("id"))
+    return list(account_selectors.branch_choices(actor=actor).order_by("id"))
 
 
 def _default_branch(actor: User, customer: Customer | None) -> Branch | None:
@@ -172,7 +173,7 @@ def _checkout_context(
 
     services_ = selectors.services_for(actor=actor, branch=branch)
     products = selectors.products_for(actor=actor, branch=branch)
-    staff = list(customer_selectors.staff_choices(actor=actor))
+    staff = list(account_selectors.staff_choices(actor=actor))
     item_groups = [
         (
             _("Services"),

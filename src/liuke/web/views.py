@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liuke.accounts import policy
+from liuke.accounts import selectors as account_selectors
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
@@ -41,7 +42,7 @@ def branches(request: HttpRequest) -> HttpResponse:
     if not policy.can(request.user, Cap.BRANCH_STATS_VIEW):
         raise Http404
     actor: User = request.user  # type: ignore[assignment]
-    staff = selectors.staff_choices(actor=actor).prefetch_related("branches")
+    staff = account_selectors.staff_choices(actor=actor).prefetch_related("branches")
     return render(
         request,
         "web/branches.html",
