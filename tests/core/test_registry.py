@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -23,11 +26,24 @@ from liuke.core.registry import (
 )
 from liuke.web.context_processors import navigation
 
+#: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
+INSTALLED_ORDER = [
+    "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
+    "feedback", "demo", "web",
+]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
     "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
     "feedback", "web",
 ]  # fmt: skip
+
+
+def test_every_app_folder_is_installed_without_a_settings_edit() -> None:
+    package = Path(settings.BASE_DIR)
+    folders = {f"liuke.{p.parent.name}" for p in package.glob("*/apps.py")}
+    installed = [name for name in settings.INSTALLED_APPS if name.startswith("liuke.")]
+    assert set(installed) == folders
+    assert installed == [f"liuke.{label}" for label in INSTALLED_ORDER]
 
 
 def test_every_liuke_app_is_collected_in_installed_order() -> None:

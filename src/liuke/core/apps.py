@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "liuke.core"
     label = "core"
+    order = 0  # its place among the Liuke apps (liuke.settings.liuke_apps)
 
     def ready(self) -> None:
         from liuke.core.registry import registry

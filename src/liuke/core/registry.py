@@ -7,8 +7,9 @@ The hubs (the access policy, the privacy inventory, the navigation, `urls.py`, `
 builder) read them from `registry` and list no app by name, so adding an app edits no hub file
 (docs/development.md, "Adding an app").
 
-The apps are read in INSTALLED_APPS order, which is the layer order (docs/architecture.md): a
-store lists a lower app's entries before a higher one's. Adding a store is one field on
+The apps are read in INSTALLED_APPS order, which each app's AppConfig sets with its `order`
+(`liuke.settings.liuke_apps`, lower apps first): a store lists a lower app's entries before a
+higher one's. Adding a store is one field on
 `Contribution` (a profile-panels store would be `profile_panels: Sequence[ProfilePanel] = ()`);
 the hubs read it with `registry.each("profile_panels")`.
 
@@ -110,7 +111,7 @@ class RegistryError(RuntimeError):
 
 
 class Registry:
-    """The contributions of the installed Liuke apps, in INSTALLED_APPS (layer) order."""
+    """The contributions of the installed Liuke apps, in INSTALLED_APPS order."""
 
     def __init__(self) -> None:
         self._apps: dict[str, Contribution] | None = None
