@@ -22,6 +22,7 @@ from liuke.core.registry import (
     RegistryError,
     _check,
     import_dotted,
+    jobs_table_markdown,
     registry,
 )
 from liuke.web.context_processors import navigation
@@ -145,3 +146,15 @@ def test_contradictions_are_refused() -> None:
         _check({"other": Contribution(capabilities=_Unlisted)})
     with pytest.raises(KeyError):
         list(registry.each("no_such_store"))
+
+
+def test_the_published_jobs_table_is_what_the_apps_declare() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text("utf-8")
+    start = text.index("-->", text.index("<!-- jobs table")) + 3
+    end = text.index("<!-- end of jobs table -->")
+    assert text[start:end].strip() == jobs_table_markdown(), "regenerate the table"
+
+
+def test_a_privacy_slice_lists_only_its_own_models() -> None:
+    with pytest.raises(RegistryError):
+        _check({"sales": Contribution(privacy_models={"customers.Customer": {}})})

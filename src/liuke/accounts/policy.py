@@ -43,7 +43,7 @@ class _CollectedRoles(Mapping[str, frozenset[Capability]]):
 
 
 def all_capabilities() -> list[Capability]:
-    """Every capability any app declares, in layer order (the rows of docs/security.md)."""
+    """Every capability any app declares, app by app (the rows of docs/security.md)."""
     return registry.capabilities()
 
 

@@ -186,6 +186,8 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
         for model in c.privacy_models:
+            if not model.startswith(f"{label}."):
+                raise RegistryError(f"{label} lists {model} in its privacy slice: not its model")
             if model in models:
                 raise RegistryError(f"{model} is in the privacy slices of {models[model]}, {label}")
             models[model] = label
@@ -194,6 +196,14 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
                 raise RegistryError(f"API property {name!r} classed differently by two apps")
             properties[name] = entry
     return found
+
+
+def jobs_table_markdown() -> str:
+    """The periodic jobs as docs/operations.md shows them (a test keeps the two identical)."""
+    lines = ["| job | app | when |", "| --- | --- | --- |"]
+    for label, jobs in registry.each("jobs"):
+        lines += [f"| `{job.task.rpartition(':')[2]}` | {label} | {job.schedule} |" for job in jobs]
+    return "\n".join(lines)
 
 
 def import_dotted(path: str) -> Any:
