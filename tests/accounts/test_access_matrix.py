@@ -107,6 +107,17 @@ def test_every_route_is_in_the_matrix() -> None:
     assert len(OPERATIONS) > 30
 
 
+def test_every_row_names_a_route_that_exists() -> None:
+    """The other way round: no app's rows describe a page or operation that is gone, so the
+    rows together are exactly the routes (what the apps mount is what they list)."""
+    pages = {name for _path, name in PAGES}
+    operations = {f"{method} {path}" for method, path in OPERATIONS}
+    assert sorted(set(ROUTES) - pages) == []
+    assert sorted(set(FORMS) - pages) == []
+    assert sorted(set(API_KINDS) - {path for _method, path in OPERATIONS}) == []
+    assert sorted(set(BODIES) - operations) == []
+
+
 # --- the world ------------------------------------------------------------------------------------
 
 NAME = "林小雨"
