@@ -49,7 +49,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not args.no_demo:
-        from liuke.demo.generator import ensure_demo
+        from liuke.demo.builder import ensure_demo
 
         created = ensure_demo(
             customers=args.demo_customers, seed=42, username=DEMO_USERNAME, password=DEMO_PASSWORD
@@ -57,19 +57,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(
             "Demo salon loaded." if created else "Demo salon already present (not loaded again)."
         )
-        if created:
-            from liuke.demo.generator import demo_business
-            from liuke.engagement.demo import demo_history
-
-            business = demo_business()
-            if business is not None:
-                demo_history(business=business)  # follow-ups and a month of contacts
-                from liuke.complaints.demo import demo_complaints
-
-                demo_complaints(business=business)  # open, escalated and recovered complaints
-                from liuke.feedback.demo import demo_feedback
-
-                demo_feedback(business=business)  # surveys, suggestions, "you said, we did"
     from liuke.core.maintenance import optimize_database
 
     optimize_database()  # planner statistics for an archive imported or grown since last start
@@ -147,10 +134,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import call_command
 
-    from liuke.demo.generator import generate_demo
+    from liuke.demo.builder import demo_build
 
     call_command("migrate", interactive=False, verbosity=0)
-    result = generate_demo(
+    result = demo_build(
         customers=args.customers,
         seed=args.seed,
         username=DEMO_USERNAME,

@@ -74,6 +74,35 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def liuke_apps() -> list[str]:
+    """Every Liuke app: each package beside this file with an `apps.py`, ordered by its
+    AppConfig's `order` (lower apps first, as docs/architecture.md lists them), so that adding an
+    app edits no settings. The order is also the order of every store in `liuke.core.registry`,
+    and it decides which app's translation wins when two catalogues translate the same text."""
+    import importlib
+
+    from django.apps import AppConfig
+
+    found = []
+    for path in BASE_DIR.glob("*/apps.py"):
+        module = importlib.import_module(f"liuke.{path.parent.name}.apps")
+        configs = [
+            c
+            for c in vars(module).values()
+            if isinstance(c, type) and issubclass(c, AppConfig) and c.__module__ == module.__name__
+        ]
+        order = getattr(configs[0], "order", None) if len(configs) == 1 else None
+        if not isinstance(order, int):
+            raise ImproperlyConfigured(f"{module.__name__} needs one AppConfig with an int `order`")
+        found.append((order, configs[0].name))
+    orders = [order for order, _name in found]
+    if len(set(orders)) != len(orders):
+        raise ImproperlyConfigured("two Liuke apps have the same `order` in their apps.py")
+    return [name for _order, name in sorted(found)]
+
+
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -89,17 +118,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
-    "liuke.core",
-    "liuke.accounts",
-    "liuke.audit",
-    "liuke.customers",
-    "liuke.sales",
-    "liuke.engagement",
-    "liuke.complaints",
-    "liuke.analytics",
-    "liuke.feedback",
-    "liuke.demo",
-    "liuke.web",
+    *liuke_apps(),
 ]
 
 MIDDLEWARE = [

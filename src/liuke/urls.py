@@ -1,19 +1,13 @@
+"""The root URLconf: the API, the language switch, and every app's pages as it declares them
+in its `contrib.py` (liuke.core.registry), in layer order; the web shell's root pages last."""
+
 from django.urls import include, path
 
 from liuke.api import api
+from liuke.core.registry import registry
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("customers/", include("liuke.customers.urls")),
-    path("account/", include("liuke.accounts.urls")),
-    path("sales/", include("liuke.sales.urls")),
-    path("engagement/", include("liuke.engagement.urls")),
-    path("analytics/", include("liuke.analytics.urls")),
-    path("audit/", include("liuke.audit.urls")),
-    path("complaints/", include("liuke.complaints.urls")),
-    path("feedback/", include("liuke.feedback.urls")),
-    # public pages, no login: survey answers and the suggestion box (opaque tokens only)
-    path("f/", include("liuke.feedback.public_urls")),
-    path("", include("liuke.web.urls")),
+    *(path(mount.prefix, include(mount.module)) for mount in registry.items("urls")),
 ]

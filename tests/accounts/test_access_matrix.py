@@ -1,8 +1,9 @@
 """The access matrix over EVERY page and API operation.
 
-Each URL pattern and each API operation must be listed in `ROUTES` below with what it touches;
-a new one that is not listed fails `test_every_route_is_in_the_matrix`, so no path to customer
-data can be added without being run through these checks:
+Each URL pattern and each API operation must be listed with what it touches, by the tests of the
+app it belongs to (`tests/<app>/access_rows.py`, collected below); a new one that is not listed
+fails `test_every_route_is_in_the_matrix`, so no path to customer data can be added without being
+run through these checks:
 
 - out of scope (another branch's front desk, another business's owner): no read and no write of
   a customer, their visits, cards, packages, photos or grants succeeds (4xx, the customer's name
@@ -16,11 +17,13 @@ data can be added without being run through these checks:
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,178 +46,31 @@ from liuke.sales import services as sales_services
 
 pytestmark = pytest.mark.django_db
 
-#: What a route touches. "customer": it names one customer (or their visit, card, package,
-#: photo, grant) by id. "list": it may list customers. "none": no customer data at all.
-ROUTES: dict[str, str] = {
-    # pages
-    "set_language": "none",
-    "web:home": "none",
-    "web:login": "none",
-    "web:logout": "none",
-    "web:healthz": "none",
-    "web:branches": "list",
-    "web:refresh_quality": "none",
-    "accounts:settings": "none",
-    "accounts:two_factor": "none",
-    "web:login_verify": "none",
-    "accounts:tokens": "none",
-    "accounts:token_revoke": "none",
-    "customers:list": "list",
-    "customers:search": "list",
-    "customers:create": "list",
-    "customers:stale": "list",
-    "customers:duplicates": "list",
-    "customers:access": "list",
-    "customers:handover": "list",
-    "customers:retention": "list",
-    "customers:access_decide": "customer",
-    "customers:privacy": "customer",
-    "customers:privacy_export": "customer",
-    "customers:privacy_erase": "customer",
-    "customers:access_request": "customer",
-    "customers:detail": "customer",
-    "customers:edit": "customer",
-    "customers:confirm": "customer",
-    "customers:merge": "customer",
-    "customers:photo_upload": "customer",
-    "customers:photo": "customer",
-    "sales:checkout": "list",
-    "sales:checkout_search": "list",
-    "sales:checkout_quote": "list",
-    "sales:visit": "customer",
-    "sales:visit_refund": "customer",
-    "sales:card_issue": "customer",
-    "sales:package_sell": "customer",
-    "sales:card": "customer",
-    "sales:card_topup": "customer",
-    "sales:card_refund": "customer",
-    "sales:package": "customer",
-    "sales:package_extend": "customer",
-    "sales:daily_close": "list",
-    "sales:daily_close_export": "list",
-    "sales:catalogue": "none",
-    "analytics:dashboard": "list",
-    "analytics:revenue": "list",
-    "analytics:rates": "list",
-    "analytics:cohorts": "list",
-    "analytics:value": "list",
-    "analytics:key_accounts": "list",
-    "analytics:referrals": "list",
-    "analytics:refresh": "none",
-    "analytics:refresh_status": "none",
-    "audit:log": "list",
-    "audit:export": "list",
-    "audit:flags": "list",
-    "audit:flag_ack": "none",
-    "audit:thresholds": "none",
-    "audit:branch_hours": "none",
-    "engagement:brief_today": "list",
-    "engagement:brief": "customer",
-    "engagement:contacts": "list",
-    "engagement:reason_response": "none",
-    "engagement:contact_new": "list",
-    "engagement:customer_panel": "customer",
-    "engagement:followups": "list",
-    "engagement:followup_complete": "customer",
-    "engagement:followup_reschedule": "customer",
-    "engagement:outbox": "list",
-    "engagement:outbox_sent": "customer",
-    "engagement:reasons": "none",
-    "engagement:reports": "list",
-    "engagement:settings": "none",
-    "engagement:tasks": "list",
-    "engagement:task_complete": "customer",
-    "sales:stock_receive": "none",
-    "complaints:list": "list",
-    "complaints:new": "list",
-    "complaints:approvals": "list",
-    "complaints:reports": "list",
-    "complaints:settings": "none",
-    "complaints:decide": "customer",
-    "complaints:action_done": "customer",
-    "complaints:customer_panel": "customer",
-    "feedback:customer_panel": "customer",
-    "complaints:detail": "customer",
-    "complaints:step": "customer",
-    "complaints:wait": "customer",
-    "complaints:update": "customer",
-    "complaints:action_add": "customer",
-    "complaints:resolve": "customer",
-    "complaints:close": "customer",
-    "complaints:after": "customer",
-    # feedback (issue 6): staff pages, and the public pages reached by a signed token only
-    "feedback:results": "list",
-    "feedback:responses": "list",
-    "feedback:response": "customer",
-    "feedback:suggestions": "none",
-    "feedback:suggestion_handle": "none",
-    "feedback:box": "none",
-    "feedback:conversations": "list",
-    "feedback:improvements": "none",
-    "feedback:improvement_notify": "none",
-    "feedback:settings": "none",
-    "feedback_public:survey": "public",
-    "feedback_public:box": "public",
-}
-#: API operations: "METHOD /path" → what they touch (ids in braces are filled in by the test).
-API_ROUTES: dict[str, str] = {}  # filled from the schema below, each checked against this:
-API_KINDS: dict[str, str] = {
-    "/api/v1/customers": "list",
-    "/api/v1/customers/duplicates": "list",
-    "/api/v1/me": "none",
-    "/api/v1/branches": "none",
-    "/api/v1/staff": "none",
-    "/api/v1/catalogue/services": "none",
-    "/api/v1/catalogue/products": "none",
-    "/api/v1/stock/receipts": "none",
-    "/api/v1/daily-close": "list",
-    "/api/v1/access-grants": "list",
-    "/api/v1/analytics/figures": "list",
-    "/api/v1/audit/events": "list",
-    "/api/v1/audit/flags": "list",
-    "/api/v1/audit/flags/{flag_id}/acknowledge": "none",
-    "/api/v1/audit/exports": "list",
-    "/api/v1/analytics/run": "none",
-    "/api/v1/analytics/dashboards/revenue": "none",
-    "/api/v1/analytics/dashboards/rates": "none",
-    "/api/v1/analytics/dashboards/cohorts": "none",
-    "/api/v1/analytics/dashboards/value": "none",
-    "/api/v1/analytics/dashboards/key-accounts": "list",
-    "/api/v1/analytics/dashboards/referrals": "list",
-    "/api/v1/analytics/refresh": "none",
-    "/api/v1/engagement/followups": "list",
-    "/api/v1/engagement/outbox": "list",
-    "/api/v1/engagement/reasons": "none",
-    "/api/v1/engagement/reasons/{reason_id}": "none",
-    "/api/v1/engagement/reports": "list",
-    "/api/v1/engagement/tasks": "list",
-    "/api/v1/engagement/contacts": "customer",
-    # complaints: the list and opening (the body names the customer; out-of-scope opening is
-    # refused in tests/complaints), the figures, the approval queue, the taxonomy
-    "/api/v1/complaints": "list",
-    "/api/v1/complaints/dashboard": "list",
-    "/api/v1/complaints/reports": "list",
-    "/api/v1/complaints/approvals": "list",
-    "/api/v1/complaints/causes": "none",
-    "/api/v1/feedback/results": "list",
-    "/api/v1/feedback/managers": "none",
-    "/api/v1/feedback/responses": "list",
-    "/api/v1/feedback/suggestions": "none",
-    "/api/v1/feedback/suggestions/{suggestion_id}/handle": "none",
-    # GET lists (names only customers in scope); POST names customers in its body and is
-    # refused out of scope by the service (tests/feedback/test_access.py)
-    "/api/v1/feedback/conversations": "list",
-    "/api/v1/feedback/improvements": "none",
-    "/api/v1/feedback/improvements/{improvement_id}/notify": "none",
-    "/api/v1/feedback/settings": "none",
-    # writes that name the customer in their body
-    "/api/v1/checkout/quote": "customer",
-    "/api/v1/visits": "customer",
-    "/api/v1/cards": "customer",
-    "/api/v1/packages": "customer",
-    "/api/v1/handovers": "customer",
-}
-#: API paths with an id are "customer" routes unless listed in API_KINDS.
+#: Each app's tests declare its rows in `tests/<app>/access_rows.py`: ROUTES (page URL name →
+#: what it touches: "customer" names one customer, or their visit, card, package, photo, grant, by
+#: id; "list" may list customers; "none" no customer data; "public" no login), API_KINDS (API
+#: path → the same; paths with an id are "customer" unless listed), BODIES and FORMS (bodies
+#: that pass validation, so that a refusal comes from the policy, not from a 422), and
+#: optionally `world(...)`, the rows of its own the matrix's world needs (ids by placeholder).
+ROW_MODULES = [
+    importlib.import_module(f"tests.{path.parent.name}.access_rows")
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/access_rows.py"))
+]
+
+
+def _merged(name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for module in ROW_MODULES:
+        rows = getattr(module, name, {})
+        assert not (set(rows) & set(out)), f"{module.__name__}: {name} listed twice"
+        out.update(rows)
+    return out
+
+
+ROUTES: dict[str, str] = _merged("ROUTES")
+API_KINDS: dict[str, str] = _merged("API_KINDS")
+BODIES: dict[str, dict[str, Any]] = _merged("BODIES")
+FORMS: dict[str, dict[str, Any]] = _merged("FORMS")
 
 
 def _patterns(patterns: list[Any], prefix: str = "", ns: str | None = None) -> Iterator[Any]:
@@ -245,10 +101,21 @@ def _api_kind(path: str) -> str:
 def test_every_route_is_in_the_matrix() -> None:
     unlisted_pages = [name for _path, name in PAGES if name not in ROUTES]
     unlisted_ops = [f"{m} {p}" for m, p in OPERATIONS if _api_kind(p) == "unlisted"]
-    assert unlisted_pages == [], "add them to ROUTES with what they touch"
-    assert unlisted_ops == [], "add them to API_KINDS with what they touch"
+    assert unlisted_pages == [], "add them to ROUTES in tests/<app>/access_rows.py"
+    assert unlisted_ops == [], "add them to API_KINDS in tests/<app>/access_rows.py"
     assert len(PAGES) > 40
     assert len(OPERATIONS) > 30
+
+
+def test_every_row_names_a_route_that_exists() -> None:
+    """The other way round: no app's rows describe a page or operation that is gone, so the
+    rows together are exactly the routes (what the apps mount is what they list)."""
+    pages = {name for _path, name in PAGES}
+    operations = {f"{method} {path}" for method, path in OPERATIONS}
+    assert sorted(set(ROUTES) - pages) == []
+    assert sorted(set(FORMS) - pages) == []
+    assert sorted(set(API_KINDS) - {path for _method, path in OPERATIONS}) == []
+    assert sorted(set(BODIES) - operations) == []
 
 
 # --- the world ------------------------------------------------------------------------------------
@@ -331,9 +198,16 @@ def world(
         customer=key, grantee=beautician_a, reason="测试", requested_at=timezone.now()
     )
     token, _secret = api_token_create(actor=owner, name="matrix")
-    engagement_ids = _engagement(plain, owner, beautician_a)
-    complaint_ids = _complaint(plain, front_a)
-    engagement_ids["response_id"] = _feedback(plain, visit)
+    app_ids: dict[str, int] = {}
+    for module in ROW_MODULES:  # each app's own rows about the plain customer
+        if hasattr(module, "world"):
+            app_ids |= module.world(
+                customer=plain,
+                visit=visit,
+                owner=owner,
+                front_desk=front_a,
+                beautician=beautician_a,
+            )
     ids = {
         "customer_id": plain.pk,
         "visit_id": visit.pk,
@@ -348,8 +222,7 @@ def world(
         "service_id": shop.facial.pk,
         "staff_id": beautician_a.pk,
         "other_id": key.pk,
-        **engagement_ids,
-        **complaint_ids,
+        **app_ids,
     }
     key_ids = dict(
         ids,
@@ -362,174 +235,12 @@ def world(
     return World(shop=shop, plain=plain, key=key, ids=ids, key_ids=key_ids)
 
 
-def _engagement(customer: Customer, owner: User, beautician: User) -> dict[str, int]:
-    """A follow-up, a callback task and a queued message about `customer`."""
-    from liuke.engagement import jobs
-    from liuke.engagement import services as engagement
-    from liuke.engagement.models import ContactReason, FollowUp, Message
-    from liuke.sales.models import Visit
-
-    engagement.defaults_ensure(business_id=owner.business_id or 0)
-    visit = Visit.objects.filter(customer=customer).order_by("-visited_at").first()
-    assert visit is not None
-    jobs.prepare()
-    jobs.followups_create(now=visit.visited_at + dt.timedelta(hours=1))
-    followup = FollowUp.objects.filter(customer=customer).first()
-    reason = ContactReason.objects.get(code="booking")
-    contact = engagement.contact_log(
-        actor=owner,
-        customer_id=customer.pk,
-        channel="phone",
-        direction="out",
-        reason_id=reason.pk,
-        outcome="no_answer",
-    )
-    task = contact.tasks.first() if hasattr(contact, "tasks") else None
-    from liuke.engagement.models import Task
-
-    task = task or Task.objects.filter(customer=customer).first()
-    message = Message.objects.create(
-        business_id=customer.business_id,
-        branch_id=customer.branch_id,
-        customer=customer,
-        kind="rebooking",
-        key="matrix",
-        is_marketing=False,
-        occasion_on=timezone.localdate(),
-        body=f"{NAME}，您好",
-    )
-    assert followup is not None
-    assert task is not None
-    return {
-        "followup_id": followup.pk,
-        "task_id": task.pk,
-        "message_id": message.pk,
-        "reason_id": reason.pk,
-    }
-
-
-def _complaint(customer: Customer, front_desk: User) -> dict[str, int]:
-    """A complaint about `customer` with an agreed action and a compensation above the front
-    desk's limit (waiting for approval)."""
-    from liuke.complaints import services as complaints
-
-    complaints.defaults_ensure(business_id=customer.business_id)
-    complaint = complaints.complaint_open(
-        actor=front_desk,
-        customer_id=customer.pk,
-        channel="phone",
-        description=f"{NAME}说护理后过敏",
-    )
-    action = complaints.action_add(
-        actor=front_desk, complaint_id=complaint.pk, side="theirs", text="发照片"
-    )
-    resolution = complaints.complaint_resolve(
-        actor=front_desk, complaint_id=complaint.pk, kind="voucher", amount_fen=20000
-    )
-    return {"complaint_id": complaint.pk, "action_id": action.pk, "resolution_id": resolution.pk}
-
-
-def _feedback(customer: Customer, visit: Any) -> int:
-    """A survey answer of `customer` about `visit`, taken through its signed link."""
-    from liuke.feedback import links
-    from liuke.feedback import services as feedback
-    from liuke.feedback.models import SurveyInvitation
-
-    invitation = SurveyInvitation.objects.create(
-        business_id=customer.business_id,
-        branch_id=customer.branch_id,
-        customer=customer,
-        visit=visit,
-        token=links.new_token(),
-        expires_at=timezone.now() + dt.timedelta(days=14),
-    )
-    answer = feedback.survey_answer(
-        signed=links.sign_survey(invitation.token or ""),
-        data={"satisfaction": "2", "comment": f"{NAME}：{SECRET}"},
-    )
-    return answer.pk
-
-
 def _fill(path: str, ids: dict[str, int | str]) -> str:
     def sub(match: re.Match[str]) -> str:
         return str(ids.get(match.group(1), 1))
 
     path = re.sub(r"<(?:\w+:)?(\w+)>", sub, path)
     return re.sub(r"\{(\w+)\}", sub, path)
-
-
-#: Bodies that pass validation, so that a refusal comes from the policy, not from a 422.
-_LINE = {"service_id": "{service_id}", "staff_id": "{staff_id}"}
-_SALE = {"customer_id": "{customer_id}", "branch_id": "{branch_id}", "lines": [_LINE]}
-BODIES: dict[str, dict[str, Any]] = {
-    "POST /api/v1/checkout/quote": _SALE,
-    "POST /api/v1/visits": {**_SALE, "payments": [{"method": "cash", "amount_fen": 10000}]},
-    "POST /api/v1/cards": {
-        "customer_id": "{customer_id}",
-        "branch_id": "{branch_id}",
-        "number": "NEW-1",
-    },
-    "POST /api/v1/packages": {
-        "customer_id": "{customer_id}",
-        "branch_id": "{branch_id}",
-        "name": "新套餐",
-        "service_ids": ["{service_id}"],
-        "sessions": 2,
-        "price_fen": 100,
-        "method": "cash",
-    },
-    "POST /api/v1/handovers": {
-        "to_user_id": "{staff_id}",
-        "reason": "交接",
-        "customer_ids": ["{customer_id}"],
-    },
-    "POST /api/v1/customers/{customer_id}/merge": {"duplicate_id": "{other_id}"},
-    "POST /api/v1/visits/{visit_id}/refunds": {"reason": "not_satisfied"},
-    "POST /api/v1/engagement/contacts": {
-        "customer_id": "{customer_id}",
-        "channel": "phone",
-        "direction": "in",
-        "reason_id": "{reason_id}",
-        "outcome": "resolved",
-    },
-    "POST /api/v1/engagement/followups/{followup_id}/done": {"outcome": "satisfied"},
-    "POST /api/v1/visits/{visit_id}/exchanges": {
-        "line_id": "{line_id}",
-        "lines": [_LINE],
-        "payments": [{"method": "cash", "amount_fen": 10000}],
-    },
-    "POST /api/v1/cards/{card_id}/deductions": {"amount_fen": 100},
-    "POST /api/v1/cards/{card_id}/refund": {"method": "cash"},
-    "POST /api/v1/packages/{package_id}/extend": {"expires_on": "2099-01-01", "reason": "延期"},
-    "PATCH /api/v1/customers/{customer_id}": {"notes": "改"},
-    "POST /api/v1/customers/{customer_id}/confirm": {},
-    "POST /api/v1/customers/{customer_id}/access-requests": {"reason": "看看"},
-    "POST /api/v1/customers/{customer_id}/export": {"reason": "导出"},
-    "POST /api/v1/customers/{customer_id}/erase": {"reason": "删除"},
-    "POST /api/v1/access-grants/{grant_id}/approve": {},
-    "POST /api/v1/access-grants/{grant_id}/refuse": {},
-    "POST /api/v1/cards/{card_id}/topups": {"amount_fen": 10000, "method": "cash"},
-    "PATCH /api/v1/complaints/{complaint_id}": {"severity": "high"},
-    "POST /api/v1/complaints/{complaint_id}/steps": {"step": 1, "note": "好"},
-    "POST /api/v1/complaints/{complaint_id}/actions": {"side": "theirs", "text": "来店"},
-    "POST /api/v1/complaints/{complaint_id}/resolutions": {"kind": "apology"},
-    "POST /api/v1/complaints/{complaint_id}/cause-fix": {"cause_fix": "培训"},
-    "POST /api/v1/complaints/resolutions/{resolution_id}/decide": {"approve": True},
-}
-FORMS: dict[str, dict[str, Any]] = {
-    "customers:privacy_export": {"reason": "导出", "format": "json"},
-    "customers:privacy_erase": {"reason": "删除", "confirm": "yes"},
-    "customers:access_request": {"reason": "看看"},
-    "customers:edit": {"name": "改名"},
-    "sales:card_topup": {"amount": "100", "method": "cash"},
-    "complaints:step": {"step": "1", "note": "好"},
-    "complaints:wait": {"wait": "1"},
-    "complaints:update": {"severity": "high"},
-    "complaints:action_add": {"side": "theirs", "text": "来店"},
-    "complaints:resolve": {"kind": "apology"},
-    "complaints:decide": {"decision": "approve"},
-    "complaints:after": {"cause_fix": "培训"},
-}
 
 
 def _fingerprint() -> tuple[Any, ...]:

@@ -20,7 +20,8 @@ from liuke.customers import selectors, services
 from liuke.customers.choices import ChangeKind, Source
 from liuke.customers.models import Customer, FieldChange, Tag
 from liuke.demo import data
-from liuke.demo.generator import DemoError, DemoResult, ensure_demo, generate_demo
+from liuke.demo.builder import ensure_demo
+from liuke.demo.generator import DemoError, DemoResult, generate_demo
 from liuke.demo.reset import owned_models
 from liuke.demo.simulate import DAY, NO_TIME, simulate
 from liuke.sales.models import Service, Visit, VisitLine

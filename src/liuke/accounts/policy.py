@@ -1,6 +1,7 @@
 """The one place that decides who may read and write what.
 
-Capabilities are named and mapped to roles in `ROLE_CAPABILITIES`; views, API handlers and
+Each app names its capabilities and the roles that hold them in its own `capabilities.py`;
+`ROLE_CAPABILITIES` collects them (through `liuke.core.registry`). Views, API handlers and
 selectors ask `can(user, capability)` and scope querysets with `scope_customers(user, qs)`.
 Nothing else decides access: no `is_superuser` checks in views or templates. The issue on the
 full access policy (key-account grants, field masking) extends this module, not its callers.
@@ -8,147 +9,47 @@ full access policy (key-account grants, field masking) extends this module, not 
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, QuerySet
 
+from liuke.accounts.capabilities import Cap as Cap  # callers use `policy.Cap`
 from liuke.accounts.choices import Role
+from liuke.core.registry import Capability, registry
 
 if TYPE_CHECKING:
     from liuke.accounts.models import Branch, User
 
 
-class Cap(enum.StrEnum):
-    """A named capability."""
+class _CollectedRoles(Mapping[str, frozenset[Capability]]):
+    """The role table, read from the apps' contributions on first use (they are loaded once
+    Django's apps are ready; the policy module is imported earlier, by the apps themselves)."""
 
-    CUSTOMER_VIEW = "customer.view"
-    CUSTOMER_CREATE = "customer.create"
-    CUSTOMER_EDIT = "customer.edit"
-    CUSTOMER_CONFIRM = "customer.confirm"
-    CUSTOMER_MERGE = "customer.merge"
-    CUSTOMER_VIEW_FULL_MOBILE = "customer.view_full_mobile"
-    BRANCH_STATS_VIEW = "branch.stats_view"
-    STAFF_VIEW = "staff.view"
-    STAFF_MANAGE = "staff.manage"
-    SETTINGS_MANAGE = "settings.manage"
-    SALE_CHECKOUT = "sale.checkout"
-    CARD_MANAGE = "card.manage"
-    PACKAGE_SELL = "package.sell"
-    PACKAGE_EXTEND = "package.extend"
-    SALE_REFUND = "sale.refund"
-    CATALOGUE_MANAGE = "catalogue.manage"
-    STOCK_MANAGE = "stock.manage"
-    SALES_VIEW = "sales.view"
-    DAILY_CLOSE_VIEW = "sales.daily_close"
-    # Key accounts, field rules, handover (the access-policy issue)
-    CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
-    CUSTOMER_HANDOVER = "customer.handover"
-    FINANCE_VIEW = "finance.view"
-    CUSTOMER_EXPORT = "customer.export"
-    # engagement (contacts, follow-ups, reminders, the brief): issue 5
-    ENGAGEMENT_VIEW = "engagement.view"
-    CONTACT_LOG = "engagement.contact_log"
-    FOLLOWUP_WORK = "engagement.followup_work"
-    REASON_MANAGE = "engagement.reason_manage"
-    OUTBOX_SEND = "engagement.outbox_send"
-    ENGAGEMENT_REPORTS = "engagement.reports"
-    # analytics: business-wide customer value lists, dashboards and the fitted models.
-    ANALYTICS_VIEW = "analytics.view"
-    # analytics: recompute the stored figures now (a queued job) instead of waiting for the night.
-    ANALYTICS_REFRESH = "analytics.refresh"
-    # --- audit app (issue 3): browsing, exporting the audit log and its unusual-reading flags.
-    AUDIT_VIEW = "audit.view"
-    AUDIT_EXPORT = "audit.export"
-    AUDIT_FLAG_ACK = "audit.flag_ack"
-    # --- complaints (issue 6): cases in ten steps, approvals, targets, reports.
-    COMPLAINT_VIEW = "complaint.view"
-    COMPLAINT_HANDLE = "complaint.handle"
-    COMPLAINT_APPROVE = "complaint.approve"
-    COMPLAINT_MANAGE = "complaint.manage"
-    COMPLAINT_REPORTS = "complaint.reports"
-    # --- feedback app (issue 6): surveys, suggestion box, conversations, "you said, we did".
-    FEEDBACK_VIEW = "feedback.view"
-    FEEDBACK_RECORD = "feedback.record"
-    FEEDBACK_MANAGE = "feedback.manage"
+    @cached_property
+    def _table(self) -> dict[str, frozenset[Capability]]:
+        return registry.role_capabilities()
+
+    def __getitem__(self, role: str) -> frozenset[Capability]:
+        return self._table[role]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
 
 
-_ALL = frozenset(Cap)
-_READ_ONLY = frozenset(
-    {
-        Cap.CUSTOMER_VIEW,
-        Cap.BRANCH_STATS_VIEW,
-        Cap.STAFF_VIEW,
-        Cap.CUSTOMER_VIEW_FULL_MOBILE,
-        Cap.SALES_VIEW,
-        Cap.DAILY_CLOSE_VIEW,
-        Cap.FINANCE_VIEW,
-    }
-)
+def all_capabilities() -> list[Capability]:
+    """Every capability any app declares, app by app (the rows of docs/security.md)."""
+    return registry.capabilities()
 
-#: The access table shown in docs/security.md. A role not listed has no capability.
-ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.OWNER: _ALL,
-    Role.MANAGER: _ALL - {Cap.SETTINGS_MANAGE},
-    Role.FRONT_DESK: frozenset(
-        {
-            Cap.CUSTOMER_VIEW,
-            Cap.CUSTOMER_CREATE,
-            Cap.CUSTOMER_EDIT,
-            Cap.CUSTOMER_CONFIRM,
-            Cap.CUSTOMER_VIEW_FULL_MOBILE,
-            Cap.STAFF_VIEW,
-            Cap.SALE_CHECKOUT,
-            Cap.CARD_MANAGE,
-            Cap.PACKAGE_SELL,
-            Cap.SALES_VIEW,
-            Cap.DAILY_CLOSE_VIEW,
-            Cap.FINANCE_VIEW,
-        }
-    ),
-    Role.BEAUTICIAN: frozenset(
-        {Cap.CUSTOMER_VIEW, Cap.CUSTOMER_EDIT, Cap.CUSTOMER_CONFIRM, Cap.SALES_VIEW}
-    ),
-    Role.AUDITOR: _READ_ONLY,
-}
 
-# engagement (issue 5): owners and managers get every capability above through _ALL.
-_ENGAGEMENT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.FRONT_DESK: frozenset(
-        {Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK, Cap.OUTBOX_SEND}
-    ),
-    Role.BEAUTICIAN: frozenset({Cap.ENGAGEMENT_VIEW, Cap.CONTACT_LOG, Cap.FOLLOWUP_WORK}),
-    Role.AUDITOR: frozenset({Cap.ENGAGEMENT_VIEW, Cap.ENGAGEMENT_REPORTS}),
-}
-for _role, _caps in _ENGAGEMENT_ROLE_CAPABILITIES.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
-# analytics: owners and managers have every capability; auditors may read the figures too.
-ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.ANALYTICS_VIEW}
-# --- audit app (issue 3): only owners and auditors browse and export the log and acknowledge
-# its flags; managers (who otherwise hold every capability but settings) do not.
-_AUDIT = frozenset({Cap.AUDIT_VIEW, Cap.AUDIT_EXPORT, Cap.AUDIT_FLAG_ACK})
-ROLE_CAPABILITIES[Role.MANAGER] = ROLE_CAPABILITIES[Role.MANAGER] - _AUDIT
-ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | _AUDIT
-
-# --- complaints (issue 6): owners and managers hold every complaint capability (managers set
-# targets and extend the causes); front desk and beauticians open and handle complaints;
-# auditors read them and their reports. Approving compensation above a limit: owners, managers.
-_COMPLAINT_ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
-    Role.FRONT_DESK: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_HANDLE}),
-    Role.BEAUTICIAN: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_HANDLE}),
-    Role.AUDITOR: frozenset({Cap.COMPLAINT_VIEW, Cap.COMPLAINT_REPORTS}),
-}
-for _role, _caps in _COMPLAINT_ROLE_CAPABILITIES.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _caps
-# --- feedback app (issue 6): owners and managers hold every feedback capability (_ALL); front
-# desk reads the answers and records conversations; auditors read. Survey settings, suggestion
-# handling and "you said, we did" notices stay with managers and owners.
-ROLE_CAPABILITIES[Role.FRONT_DESK] = ROLE_CAPABILITIES[Role.FRONT_DESK] | {
-    Cap.FEEDBACK_VIEW,
-    Cap.FEEDBACK_RECORD,
-}
-ROLE_CAPABILITIES[Role.AUDITOR] = ROLE_CAPABILITIES[Role.AUDITOR] | {Cap.FEEDBACK_VIEW}
+#: Role → every capability it holds: the rows each app declares in its `capabilities.py`
+#: (`ROLES`, a literal table that reads like the one in docs/security.md), collected through
+#: the registry the first time a capability is asked for. A role not listed has none.
+ROLE_CAPABILITIES: Mapping[str, frozenset[Capability]] = _CollectedRoles()
 
 #: Roles that see every branch of their business; the others see the branches they belong to.
 ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
@@ -177,13 +78,13 @@ def is_staff_member(user: Any) -> bool:
     )
 
 
-def can(user: Any, capability: Cap) -> bool:
+def can(user: Any, capability: Capability) -> bool:
     if not is_staff_member(user):
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
-def capabilities(user: Any) -> frozenset[Cap]:
+def capabilities(user: Any) -> frozenset[Capability]:
     if not is_staff_member(user):
         return frozenset()
     return ROLE_CAPABILITIES.get(user.role, frozenset())
@@ -377,7 +278,7 @@ def capability_table_markdown() -> str:
         "| capability | " + " | ".join(str(r.label) for r in roles) + " |",
         "| --- | " + " | ".join("---" for _ in roles) + " |",
     ]
-    for cap in Cap:
+    for cap in all_capabilities():
         marks = ["✓" if cap in ROLE_CAPABILITIES.get(r, frozenset()) else "" for r in roles]
         lines.append(f"| `{cap.value}` | " + " | ".join(marks) + " |")
     return "\n".join(lines)

@@ -19,8 +19,8 @@ from django.db.models import QuerySet, Sum
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.analytics import aggregates
+from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.models import (
     BranchTotals,
     CohortCell,
@@ -53,7 +53,7 @@ class Scope:
 
 
 def scope(actor: User, raw_branch: str | int | None) -> Scope:
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise PermissionDenied()
     branches = list(policy.scope_branches(actor, Branch.objects.order_by("name")))
     try:

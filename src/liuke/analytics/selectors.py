@@ -10,13 +10,14 @@ import dataclasses
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
+from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.models import CustomerFigures, ModelRun
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import PermissionDenied
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
+from liuke.sales.capabilities import SalesCap
 
 #: Orders a figures list may be sorted by (the API's `order`).
 ORDERS = {
@@ -39,7 +40,9 @@ class Figures:
 
 
 def latest_run(*, actor: User) -> ModelRun | None:
-    if not (policy.can(actor, Cap.SALES_VIEW) or policy.can(actor, Cap.ANALYTICS_VIEW)):
+    if not (
+        policy.can(actor, SalesCap.SALES_VIEW) or policy.can(actor, AnalyticsCap.ANALYTICS_VIEW)
+    ):
         return None
     return (
         ModelRun.objects.filter(business_id=policy.business_of(actor))
@@ -51,7 +54,7 @@ def latest_run(*, actor: User) -> ModelRun | None:
 def customer_figures(*, actor: User, customer: Customer) -> Figures | None:
     """For the profile (the profile view is audited already): None when the actor may not see
     sales figures or the customer."""
-    if not policy.can(actor, Cap.SALES_VIEW) or not policy.customer_visible(actor, customer):
+    if not policy.can(actor, SalesCap.SALES_VIEW) or not policy.customer_visible(actor, customer):
         return None
     figures = CustomerFigures.objects.filter(customer=customer).select_related("run").first()
     run = figures.run if figures and figures.run else latest_run(actor=actor)
@@ -60,7 +63,7 @@ def customer_figures(*, actor: User, customer: Customer) -> Figures | None:
 
 def figures_get(*, actor: User, customer_id: int) -> Figures:
     """One customer's figures (API): scoped and audited as a read of the customer."""
-    if not policy.can(actor, Cap.SALES_VIEW):
+    if not policy.can(actor, SalesCap.SALES_VIEW):
         raise PermissionDenied()
     customer = customer_selectors.customer_get(
         actor=actor, customer_id=customer_id, purpose="figures"
@@ -79,7 +82,7 @@ def figures_list(
     limit: int = 50,
 ) -> list[CustomerFigures]:
     """The figures of the customers the actor may see, best first by `order` (audited)."""
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise PermissionDenied()
     rows = policy.scope_customers(
         actor, CustomerFigures.objects.select_related("customer", "customer__branch"), "customer"
@@ -120,7 +123,7 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
     trusted, days since the last visit / 365, at most 1). Computed by the refresh
     (`aggregates.value_lost`, stored as `value_lost_fen`), so the list is an index walk.
     """
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise PermissionDenied()
     rows = policy.scope_customers(
         actor,
@@ -156,7 +159,7 @@ class GridCell:
 def rfm_grid(*, actor: User, branch_id: int | None = None) -> list[GridCell]:
     """Customers and value per (recency, frequency) score: counts only, no personal data. Sums
     of the refresh's per-branch cells (`RfmCell`) over the actor's branches."""
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise PermissionDenied()
     from django.db.models import Sum
 

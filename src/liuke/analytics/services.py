@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Business, User
-from liuke.accounts.policy import Cap
 from liuke.analytics import aggregates, clv, queries, rfm
+from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.models import (
     BranchTotals,
     CohortCell,
@@ -361,7 +361,7 @@ def refresh_request(*, actor: User) -> tuple[RefreshJob, bool]:
     """Queue a refresh of the actor's business; (job, started). While one is queued or running,
     that one is returned and nothing new is started (a unique constraint decides, so two
     clicks on two app servers cannot start two)."""
-    if not policy.can(actor, Cap.ANALYTICS_REFRESH):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_REFRESH):
         raise PermissionDenied()
     business_id = policy.business_of(actor)
     now = timezone.now()
@@ -422,7 +422,7 @@ def refresh_job_run(job_id: int) -> str:
 
 def refresh_status(*, actor: User) -> RefreshJob | None:
     """The business's latest requested refresh (for the progress bar)."""
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise PermissionDenied()
     return (
         RefreshJob.objects.filter(business_id=policy.business_of(actor))

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.analytics import dashboards, selectors, services
 from liuke.analytics.aggregates import REBOOK_DAYS
+from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.choices import Segment
 from liuke.core.errors import PermissionDenied
 from liuke.core.money import format_yuan, whole_yuan
@@ -49,7 +49,7 @@ def customer_figures_context(request: HttpRequest, customer: Customer) -> dict[s
 def dashboard(request: HttpRequest) -> HttpResponse:
     """At-risk and lost customers as a call list, and the RFM grid (stored figures only)."""
     actor = cast(User, request.user)
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise Http404  # the same answer as "no such page": nothing to learn from it
     branches = list(policy.scope_branches(actor, Branch.objects.order_by("name")))
     try:
@@ -116,13 +116,13 @@ def _common(request: HttpRequest, actor: User, board: str) -> dict[str, Any]:
         "board": board,
         "job": job,
         "job_active": job is not None and job.status in services.ACTIVE,
-        "may_refresh": policy.can(actor, Cap.ANALYTICS_REFRESH),
+        "may_refresh": policy.can(actor, AnalyticsCap.ANALYTICS_REFRESH),
     }
 
 
 def _board(request: HttpRequest, board: str) -> tuple[User, dashboards.Scope, dict[str, Any]]:
     actor = cast(User, request.user)
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
+    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
         raise Http404  # the same answer as "no such page"
     where = dashboards.scope(actor, request.GET.get("branch"))
     context = {

@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
+from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject
 from liuke.core.errors import PermissionDenied
+from liuke.core.registry import Capability
 from liuke.customers.selectors import customer_search
 
 _Row = TypeVar("_Row", AuditEvent, AuditFlag)
@@ -110,7 +111,7 @@ class EventPage:
     searched: list[int] | None
 
 
-def require(actor: User, capability: Cap = Cap.AUDIT_VIEW) -> int:
+def require(actor: User, capability: Capability = AuditCap.AUDIT_VIEW) -> int:
     """The actor's business id, when they may do this with the log."""
     if not policy.can(actor, capability):
         raise PermissionDenied()
@@ -126,7 +127,7 @@ def filtered_events(
     *,
     actor: User,
     filters: AuditFilters,
-    capability: Cap = Cap.AUDIT_VIEW,
+    capability: Capability = AuditCap.AUDIT_VIEW,
     searched: list[int] | None = None,
 ) -> tuple[QuerySet[AuditEvent], list[int] | None]:
     """The events matching `filters` in the actor's business, newest first, and the customers
@@ -199,7 +200,7 @@ def export_rows(
         "hash",
     ]
     base, _searched = filtered_events(
-        actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT, searched=searched
+        actor=actor, filters=filters, capability=AuditCap.AUDIT_EXPORT, searched=searched
     )
     business_id = policy.business_of(actor)
     cursor: int | None = None

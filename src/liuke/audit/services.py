@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Business
 from liuke.accounts.policy import Cap
+from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
 from liuke.audit.errors import AuditErrorCode
 from liuke.audit.log import audit_record
@@ -45,7 +46,7 @@ def audit_export_record(
     if not reason:
         message = _("Give a reason for the export: it is kept in the audit log.")
         raise ServiceError(AuditErrorCode.REASON_REQUIRED, message, fields={"reason": [message]})
-    _qs, searched = filtered_events(actor=actor, filters=filters, capability=Cap.AUDIT_EXPORT)
+    _qs, searched = filtered_events(actor=actor, filters=filters, capability=AuditCap.AUDIT_EXPORT)
     customers = (
         searched if searched is not None else ([filters.customer] if filters.customer else [])
     )
@@ -60,7 +61,7 @@ def audit_export_record(
 
 def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> AuditFlag:
     """Mark an unusual-reading flag as looked into (by whom, when, with an optional note)."""
-    if not policy.can(actor, Cap.AUDIT_FLAG_ACK):
+    if not policy.can(actor, AuditCap.AUDIT_FLAG_ACK):
         raise PermissionDenied()
     try:
         note = clean_text(note, max_length=500, field=_("Note"))

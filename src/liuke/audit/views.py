@@ -24,8 +24,10 @@ from liuke.accounts import services as account_services
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit import exports, selectors, services
+from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.registry import Capability
 
 _FILTER_KEYS = ("staff", "customer", "customer_q", "action", "since", "until", "cursor")
 
@@ -34,7 +36,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
+def _require(request: HttpRequest, cap: Capability) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # as elsewhere: nothing to learn from a refusal
 
@@ -75,7 +77,7 @@ def _log_context(request: HttpRequest, filters: selectors.AuditFilters) -> dict[
         "staff": selectors.staff_choices(actor=actor),
         "actions": Action.choices,
         "query": query.urlencode(),
-        "can_export": policy.can(actor, Cap.AUDIT_EXPORT),
+        "can_export": policy.can(actor, AuditCap.AUDIT_EXPORT),
         "since_value": _local_input(filters.since),
         "until_value": _local_input(filters.until),
     }
@@ -87,7 +89,7 @@ def _local_input(value: Any) -> str:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.AUDIT_VIEW)
+    _require(request, AuditCap.AUDIT_VIEW)
     filters, errors = _filters(request.GET)
     for error in errors:
         messages.error(request, error)
@@ -101,7 +103,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def audit_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered log as xlsx or CSV; the export is recorded first, with its reason."""
-    _require(request, Cap.AUDIT_EXPORT)
+    _require(request, AuditCap.AUDIT_EXPORT)
     actor = _actor(request)
     filters, errors = _filters(request.POST)
     file_format = request.POST.get("format", "xlsx")
@@ -124,14 +126,14 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def audit_flags(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.AUDIT_VIEW)
+    _require(request, AuditCap.AUDIT_VIEW)
     flags = selectors.audit_flags(actor=_actor(request))
     return render(
         request,
         "audit/flags.html",
         {
             "flags": flags,
-            "can_ack": policy.can(request.user, Cap.AUDIT_FLAG_ACK),
+            "can_ack": policy.can(request.user, AuditCap.AUDIT_FLAG_ACK),
             "can_configure": policy.can(request.user, Cap.SETTINGS_MANAGE),
             "branches": Branch.objects.filter(business_id=policy.business_of(_actor(request))),
         },
@@ -199,7 +201,7 @@ def branch_hours(request: HttpRequest, branch_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def audit_flag_ack(request: HttpRequest, flag_id: int) -> HttpResponse:
-    _require(request, Cap.AUDIT_FLAG_ACK)
+    _require(request, AuditCap.AUDIT_FLAG_ACK)
     try:
         flag = services.audit_flag_acknowledge(
             actor=_actor(request), flag_id=flag_id, note=request.POST.get("note", "")

@@ -26,9 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
 from liuke.complaints.models import (
     Complaint,
@@ -38,6 +38,7 @@ from liuke.complaints.models import (
 )
 from liuke.complaints.services import settings_for
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
+from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 
 LIST_LIMIT = 200
@@ -64,13 +65,13 @@ class ComplaintFilters(BaseModel):
     days: _Days | None = None
 
 
-def _need(actor: User, cap: Cap) -> None:
+def _need(actor: User, cap: Capability) -> None:
     if not policy.can(actor, cap):
         raise PermissionDenied()
 
 
 def scoped(actor: User) -> QuerySet[Complaint]:
-    if not policy.can(actor, Cap.COMPLAINT_VIEW):
+    if not policy.can(actor, ComplaintCap.COMPLAINT_VIEW):
         return Complaint.objects.none()
     return policy.scope_customers(actor, Complaint.objects.all(), prefix="customer")
 
@@ -82,7 +83,7 @@ def _audit(actor: User, customer_ids: set[int], action: str, what: str) -> None:
 
 def complaint_list(*, actor: User, filters: ComplaintFilters | None = None) -> list[Complaint]:
     """Complaints in the actor's scope, newest first (at most `LIST_LIMIT`); audited."""
-    _need(actor, Cap.COMPLAINT_VIEW)
+    _need(actor, ComplaintCap.COMPLAINT_VIEW)
     f = filters or ComplaintFilters()
     qs = scoped(actor).select_related("customer", "cause", "handler", "branch", "escalated_to")
     if f.status == "unresolved":
@@ -114,7 +115,7 @@ def complaint_list(*, actor: User, filters: ComplaintFilters | None = None) -> l
 
 def complaint_get(*, actor: User, complaint_id: Any) -> Complaint:
     """One complaint with its steps, actions and resolutions; audited as a read."""
-    _need(actor, Cap.COMPLAINT_VIEW)
+    _need(actor, ComplaintCap.COMPLAINT_VIEW)
     try:
         pk = int(complaint_id)
     except (TypeError, ValueError):
@@ -147,7 +148,7 @@ def causes(*, actor: User, include_inactive: bool = False) -> list[ComplaintCaus
 
 def approvals(*, actor: User) -> list[ComplaintResolution]:
     """Compensations waiting for a decision, oldest first (approvers only); audited."""
-    _need(actor, Cap.COMPLAINT_APPROVE)
+    _need(actor, ComplaintCap.COMPLAINT_APPROVE)
     rows = list(
         policy.scope_customers(actor, ComplaintResolution.objects.all(), prefix="customer")
         .filter(status=ResolutionStatus.PENDING)
@@ -240,7 +241,7 @@ class Dashboard:
 
 def dashboard(*, actor: User) -> Dashboard:
     """The figures at the top of the list: counts, never names (not a read of personal data)."""
-    _need(actor, Cap.COMPLAINT_VIEW)
+    _need(actor, ComplaintCap.COMPLAINT_VIEW)
     settings = settings_for(policy.business_of(actor))
     qs = scoped(actor).filter(status__in=UNRESOLVED)
     counts = qs.aggregate(
@@ -256,7 +257,7 @@ def dashboard(*, actor: User) -> Dashboard:
         policy.scope_customers(actor, ComplaintResolution.objects.all(), prefix="customer")
         .filter(status=ResolutionStatus.PENDING)
         .count()
-        if policy.can(actor, Cap.COMPLAINT_APPROVE)
+        if policy.can(actor, ComplaintCap.COMPLAINT_APPROVE)
         else 0
     )
     return Dashboard(
@@ -411,7 +412,7 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     repeat complaints. Aggregates only (no names of customers), so not a read of personal data."""
     from django.utils.translation import gettext as _
 
-    _need(actor, Cap.COMPLAINT_REPORTS)
+    _need(actor, ComplaintCap.COMPLAINT_REPORTS)
     days = max(1, min(int(days), 3660))
     settings = settings_for(policy.business_of(actor))
     since = timezone.now() - dt.timedelta(days=days)

@@ -28,6 +28,7 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints import defaults
+from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import (
     SEVERITY_ORDER,
     ActionSide,
@@ -57,11 +58,13 @@ from liuke.core.errors import (
     ServiceError,
 )
 from liuke.core.money import validate_fen
+from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
+from liuke.sales.capabilities import SalesCap
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def _person(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
 
 
-def _need(actor: Actor, cap: Cap) -> None:
+def _need(actor: Actor, cap: Capability) -> None:
     if not policy.can(actor, cap):
         raise PermissionDenied()
 
@@ -203,7 +206,7 @@ SETTING_RANGES: dict[str, tuple[int, int]] = {
 def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
     """Change the targets, the escalation severity, the word-of-mouth factors and the recovery
     window (managers). Open complaints keep the targets they opened with."""
-    _need(actor, Cap.COMPLAINT_MANAGE)
+    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
     settings = settings_for(policy.business_of(actor))
     errors: dict[str, list[str]] = {}
     for name, (low, high) in SETTING_RANGES.items():
@@ -241,7 +244,7 @@ def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
 def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> CompensationLimit:
     """Set the compensation a role may give without approval (None: no limit). Owners only: a
     manager who approves compensation above the others' limits must not set their own."""
-    _need(actor, Cap.COMPLAINT_MANAGE)
+    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
     if not policy.can(actor, Cap.SETTINGS_MANAGE):
         raise _invalid(
             ComplaintsErrorCode.OWNER_ONLY,
@@ -280,7 +283,7 @@ def cause_save(
     is_active: bool = True,
 ) -> ComplaintCause:
     """Add a cause to the taxonomy or change one (managers)."""
-    _need(actor, Cap.COMPLAINT_MANAGE)
+    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
     business_id = policy.business_of(actor)
     defaults_ensure(business_id=business_id)
     if cause_id is not None:
@@ -458,7 +461,7 @@ def complaint_open(
     settings for the severity (medium when not given); a severity at or above the escalation
     severity goes to a senior person at once, who then handles it. The handler (the actor, or
     the senior person for an automated path) gets a task due at the first-response target."""
-    _need(actor, Cap.COMPLAINT_HANDLE)
+    _need(actor, ComplaintCap.COMPLAINT_HANDLE)
     customer = _customer(actor, customer_id)
     settings = settings_for(customer.business_id)
     now = timezone.now()
@@ -549,7 +552,9 @@ def complaint_open(
 # --- working on a case -----------------------------------------------------------------------
 
 
-def _locked(actor: Actor, complaint_id: Any, *, cap: Cap = Cap.COMPLAINT_HANDLE) -> Complaint:
+def _locked(
+    actor: Actor, complaint_id: Any, *, cap: Capability = ComplaintCap.COMPLAINT_HANDLE
+) -> Complaint:
     _need(actor, cap)
     pk = _pk(complaint_id)
     found = (
@@ -807,7 +812,7 @@ def action_add(
 
 @transaction.atomic
 def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
-    _need(actor, Cap.COMPLAINT_HANDLE)
+    _need(actor, ComplaintCap.COMPLAINT_HANDLE)
     pk = _pk(action_id)
     action = (
         policy.scope_customers(
@@ -850,13 +855,13 @@ def _needs_approval(actor: Actor, kind: str, amount: int) -> bool:
     limit = limit_for(policy.business_of(actor), actor.role)
     if limit is not None and amount > limit:
         return True
-    if kind == ResolutionKind.REFUND and not policy.can(actor, Cap.SALE_REFUND):
+    if kind == ResolutionKind.REFUND and not policy.can(actor, SalesCap.SALE_REFUND):
         return True
     if kind == ResolutionKind.EXCHANGE and not (
-        policy.can(actor, Cap.SALE_REFUND) and policy.can(actor, Cap.SALE_CHECKOUT)
+        policy.can(actor, SalesCap.SALE_REFUND) and policy.can(actor, SalesCap.SALE_CHECKOUT)
     ):
         return True
-    return kind == ResolutionKind.CARD_BONUS and not policy.can(actor, Cap.CARD_MANAGE)
+    return kind == ResolutionKind.CARD_BONUS and not policy.can(actor, SalesCap.CARD_MANAGE)
 
 
 def _apply(actor: Actor, resolution: ComplaintResolution) -> None:
@@ -1038,7 +1043,7 @@ def resolution_decide(
 ) -> ComplaintResolution:
     """A manager approves (the money moves now, as the manager) or refuses a compensation
     above the requester's limit. Not one's own request; not above one's own limit."""
-    _need(actor, Cap.COMPLAINT_APPROVE)
+    _need(actor, ComplaintCap.COMPLAINT_APPROVE)
     pk = _pk(resolution_id)
     resolution = (
         policy.scope_customers(

@@ -20,8 +20,8 @@ from pydantic import ValidationError as PydanticError
 from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.complaints import selectors, services
+from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import (
     STEP_HINTS,
     ActionSide,
@@ -34,6 +34,7 @@ from liuke.complaints.choices import (
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.core.errors import CoreErrorCode, KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.money import parse_yuan
+from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
 
@@ -42,7 +43,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
+def _require(request: HttpRequest, cap: Capability) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such page"
 
@@ -66,7 +67,7 @@ def _team(actor: User) -> list[User]:
 
 @login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.COMPLAINT_VIEW)
+    _require(request, ComplaintCap.COMPLAINT_VIEW)
     actor = _actor(request)
     raw = {k: v for k, v in request.GET.items() if v not in ("", None)}
     if raw.get("handler") == "me":
@@ -101,7 +102,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def complaint_new(request: HttpRequest) -> HttpResponse:
     """Open a complaint: from the customer's profile (?customer=) or after a search."""
-    _require(request, Cap.COMPLAINT_HANDLE)
+    _require(request, ComplaintCap.COMPLAINT_HANDLE)
     actor = _actor(request)
     services.defaults_ensure(business_id=policy.business_of(actor))
     picked = customer_pick(request, actor, purpose="complaint")
@@ -165,7 +166,7 @@ def _get(actor: User, complaint_id: int) -> Any:
 def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     """The ten steps: one at a time (?step=N, the next one to do by default) or all (?all=1),
     with a progress indicator, the agreed actions, the resolution and closing."""
-    _require(request, Cap.COMPLAINT_VIEW)
+    _require(request, ComplaintCap.COMPLAINT_VIEW)
     actor = _actor(request)
     c = _get(actor, complaint_id)
     settings = services.settings_for(c.business_id)
@@ -220,7 +221,8 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
         "limit_fen": services.limit_for(c.business_id, actor.role),
         "today": timezone.localdate(),
         "error": None,
-        "can_handle": policy.can(actor, Cap.COMPLAINT_HANDLE) and c.status != Status.CLOSED,
+        "can_handle": policy.can(actor, ComplaintCap.COMPLAINT_HANDLE)
+        and c.status != Status.CLOSED,
     }
     return render(request, "complaints/detail.html", context)
 
@@ -236,7 +238,7 @@ def _act(
 ) -> HttpResponse:
     """Run a service for a complaint; its refusal is shown on the page (at `step_refused`)
     and nothing is saved; success goes on to `step`."""
-    _require(request, Cap.COMPLAINT_HANDLE)
+    _require(request, ComplaintCap.COMPLAINT_HANDLE)
     try:
         act()
     except NotFound:
@@ -338,7 +340,7 @@ def action_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
-    _require(request, Cap.COMPLAINT_HANDLE)
+    _require(request, ComplaintCap.COMPLAINT_HANDLE)
     try:
         action = services.action_done(actor=_actor(request), action_id=action_id)
     except NotFound:
@@ -456,7 +458,7 @@ def after(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 @login_required
 def approvals(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.COMPLAINT_APPROVE)
+    _require(request, ComplaintCap.COMPLAINT_APPROVE)
     rows = selectors.approvals(actor=_actor(request))
     return render(request, "complaints/approvals.html", {"rows": rows, "section": "approvals"})
 
@@ -464,7 +466,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, resolution_id: int) -> HttpResponse:
-    _require(request, Cap.COMPLAINT_APPROVE)
+    _require(request, ComplaintCap.COMPLAINT_APPROVE)
     try:
         services.resolution_decide(
             actor=_actor(request),
@@ -484,7 +486,7 @@ def decide(request: HttpRequest, resolution_id: int) -> HttpResponse:
 @login_required
 def settings_manage(request: HttpRequest) -> HttpResponse:
     """Targets per severity, escalation, word-of-mouth factors, compensation limits, causes."""
-    _require(request, Cap.COMPLAINT_MANAGE)
+    _require(request, ComplaintCap.COMPLAINT_MANAGE)
     actor = _actor(request)
     business_id = policy.business_of(actor)
     services.defaults_ensure(business_id=business_id)
@@ -551,7 +553,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.COMPLAINT_REPORTS)
+    _require(request, ComplaintCap.COMPLAINT_REPORTS)
     actor = _actor(request)
     days = positive_id(request.GET.get("days")) or 90
     branch_id = positive_id(request.GET.get("branch"))
@@ -570,7 +572,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The complaints section of the customer's profile (loaded by htmx)."""
-    _require(request, Cap.COMPLAINT_VIEW)
+    _require(request, ComplaintCap.COMPLAINT_VIEW)
     actor = _actor(request)
     try:
         customer = customer_selectors.customer_get(

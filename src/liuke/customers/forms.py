@@ -13,6 +13,7 @@ from liuke.accounts import selectors as account_selectors
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
+from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import Gender, HairType, PhotoKind, SkinType, Source
 from liuke.customers.models import Customer
 
@@ -109,7 +110,7 @@ class CustomerForm(forms.Form):
         if customer is not None:
             if not policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
                 self.fields["is_key_account"].disabled = True
-            if not policy.can(actor, Cap.CUSTOMER_HANDOVER):
+            if not policy.can(actor, CustomerCap.CUSTOMER_HANDOVER):
                 self.fields["owner_id"].disabled = True
         self.fields["branch_id"].choices = [  # type: ignore[attr-defined]
             (b.pk, b.name) for b in account_selectors.branch_choices(actor=actor)

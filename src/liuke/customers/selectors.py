@@ -20,6 +20,7 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
+from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import GrantStatus
 from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.fields import EDITABLE_FIELDS
@@ -628,7 +629,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     """
     from liuke.audit.models import AuditEvent
 
-    if not policy.can(actor, Cap.CUSTOMER_EXPORT):
+    if not policy.can(actor, CustomerCap.CUSTOMER_EXPORT):
         raise PermissionDenied()
     reason = " ".join(reason.split())[:500]
     if len(reason) < 2:

@@ -27,8 +27,11 @@ from liuke.core.errors import (
 )
 from liuke.core.phone import normalise_mobile
 from liuke.core.pinyin import name_keys
+from liuke.core.privacy import ERASED_CLASSES, inventory_models
+from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers import selectors
+from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import (
     ChangeKind,
     FieldGroup,
@@ -325,7 +328,7 @@ def _save(customer: Customer) -> None:
 
 @transaction.atomic
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
-    if not policy.can(actor, Cap.CUSTOMER_CREATE):
+    if not policy.can(actor, CustomerCap.CUSTOMER_CREATE):
         raise PermissionDenied()
     if data.get("confidential_notes") and not (
         actor.role in policy.KEY_ACCOUNT_ROLES or str(data.get("owner_id")) == str(actor.pk)
@@ -366,7 +369,7 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
 def customer_update(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Customer:
     """Change the fields present in `data`; each changed field gets a history entry and marks
     its group as verified now (staff just heard it from the customer)."""
-    if not policy.can(actor, Cap.CUSTOMER_EDIT):
+    if not policy.can(actor, CustomerCap.CUSTOMER_EDIT):
         raise PermissionDenied()
     customer = _locked_customer(actor, customer_id)
     _check_field_rights(actor, customer, data)
@@ -431,7 +434,7 @@ def customer_confirm(
     *, actor: User, customer_id: int, groups: Iterable[str] | None = None
 ) -> Customer:
     """Mark groups of fields as confirmed with the customer today (the "to confirm" queue)."""
-    if not policy.can(actor, Cap.CUSTOMER_CONFIRM):
+    if not policy.can(actor, CustomerCap.CUSTOMER_CONFIRM):
         raise PermissionDenied()
     customer = _locked_customer(actor, customer_id)
     chosen = list(groups) if groups else list(FieldGroup.values)
@@ -467,9 +470,9 @@ def _locked_customer(actor: User, customer_id: int, *, full_file: bool = True) -
 
 
 #: Fields whose change on an existing customer needs more than `customer.edit`.
-_GUARDED_FIELDS: dict[str, Cap] = {
+_GUARDED_FIELDS: dict[str, Capability] = {
     "is_key_account": Cap.CUSTOMER_GRANT_DECIDE,
-    "owner_id": Cap.CUSTOMER_HANDOVER,
+    "owner_id": CustomerCap.CUSTOMER_HANDOVER,
 }
 
 
@@ -521,7 +524,7 @@ def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Custo
     model graph, so a new app's foreign key is covered without touching this function. The
     duplicate's row stays, marked `merged_into`, with a snapshot in `CustomerMerge`.
     """
-    if not policy.can(actor, Cap.CUSTOMER_MERGE):
+    if not policy.can(actor, CustomerCap.CUSTOMER_MERGE):
         raise PermissionDenied()
     if _as_int(survivor_id) == _as_int(duplicate_id):
         raise ServiceError(
@@ -644,7 +647,7 @@ def customer_photo_add(
     taken_on: dt.date | None = None,
 ) -> CustomerPhoto:
     """Store a before/after photo; only with the customer's photo consent."""
-    if not policy.can(actor, Cap.CUSTOMER_EDIT):
+    if not policy.can(actor, CustomerCap.CUSTOMER_EDIT):
         raise PermissionDenied()
     customer = _locked_customer(actor, customer_id)
     if not customer.photo_consent:
@@ -790,7 +793,7 @@ def customer_handover(
     """Give customers a new responsible staff member: the listed ones, or every customer of
     `from_user_id` in the actor's scope (a staff member leaving). Each customer's history
     records it; one audit event lists them all. Returns how many changed hands."""
-    if not policy.can(actor, Cap.CUSTOMER_HANDOVER):
+    if not policy.can(actor, CustomerCap.CUSTOMER_HANDOVER):
         raise PermissionDenied()
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     errors: dict[str, list[ValidationError]] = {}
@@ -861,10 +864,8 @@ ERASE_CAP = Cap.SETTINGS_MANAGE
 
 def _erase(customer: Customer, now: dt.datetime) -> list[str]:
     """Clear one customer's personal data in memory (the caller saves). Returns the fields."""
-    from liuke.privacy.inventory import ERASED_CLASSES, MODELS
-
     cleared = []
-    for field, (cls, _purpose) in MODELS["customers.Customer"].items():
+    for field, (cls, _purpose) in inventory_models()["customers.Customer"].items():
         if cls not in ERASED_CLASSES or field in ("name", "name_pinyin", "name_initials"):
             continue
         model_field = Customer._meta.get_field(field)
@@ -888,8 +889,7 @@ def _erase_related(pks: list[int]) -> None:
     inventory classes as erasable (contact notes, message bodies, visit notes, a booked next
     visit …): a table added by a later app is covered once its fields are in the inventory,
     which a test demands. Amounts, dates the books need and links stay."""
-    from liuke.privacy.inventory import ERASED_CLASSES, MODELS
-
+    inventory = inventory_models()
     handled = {"customers.FieldChange", "customers.CustomerPhoto", "customers.CustomerMerge"}
     for rel in Customer._meta.related_objects:
         model: Any = rel.related_model
@@ -897,7 +897,7 @@ def _erase_related(pks: list[int]) -> None:
         if not rel.one_to_many or model is Customer or label in handled:
             continue
         blanks: dict[str, Any] = {}
-        for name, (cls, _purpose) in MODELS.get(label, {}).items():
+        for name, (cls, _purpose) in inventory.get(label, {}).items():
             field = model._meta.get_field(name)
             if cls not in ERASED_CLASSES or field.is_relation or not field.concrete:
                 continue
@@ -915,7 +915,7 @@ def customer_anonymise(
 ) -> int:
     """Erase the personal data of customers (the right to erasure, and retention).
 
-    Personal fields are cleared (the inventory in `liuke.privacy.inventory` decides which),
+    Personal fields are cleared (the inventory collected from every app decides which),
     photos are deleted with their files, the history's old and new values and merge snapshots
     are blanked, tags removed. Visits, payments, cards, packages and their ledgers stay, so every
     total and balance is unchanged; the audit log keeps its events (they hold ids, never values).

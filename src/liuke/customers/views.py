@@ -22,7 +22,9 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.analytics import views as analytics_views
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
+from liuke.core.registry import Capability
 from liuke.customers import selectors, services
+from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
 from liuke.customers.models import CustomerPhoto
@@ -34,7 +36,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
+def _require(request: HttpRequest, cap: Capability) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such customer": nothing to learn from it
 
@@ -90,7 +92,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_CREATE)
+    _require(request, CustomerCap.CUSTOMER_CREATE)
     form = CustomerForm(request.POST or None, actor=_actor(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +108,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_EDIT)
+    _require(request, CustomerCap.CUSTOMER_EDIT)
     try:
         customer = _customer_or_404(request, customer_id, "edit")
     except KeyAccountRestricted as exc:
@@ -187,7 +189,7 @@ def _key_account_card(request: HttpRequest, file: selectors.CustomerFile) -> Htt
 @login_required
 @require_POST
 def customer_confirm(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_CONFIRM)
+    _require(request, CustomerCap.CUSTOMER_CONFIRM)
     groups = request.POST.getlist("group") or None
     try:
         customer = services.customer_confirm(
@@ -208,7 +210,7 @@ def customer_confirm(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 def stale_queue(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_CONFIRM)
+    _require(request, CustomerCap.CUSTOMER_CONFIRM)
     try:
         page_no = max(1, min(int(request.GET.get("page", "1")), 100000))
     except ValueError:
@@ -219,7 +221,7 @@ def stale_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def duplicates(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_MERGE)
+    _require(request, CustomerCap.CUSTOMER_MERGE)
     groups = selectors.duplicate_groups(actor=_actor(request))
     return render(request, "customers/duplicates.html", {"groups": groups})
 
@@ -227,7 +229,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_MERGE)
+    _require(request, CustomerCap.CUSTOMER_MERGE)
     try:
         merge = services.customer_merge(
             actor=_actor(request),
@@ -248,7 +250,7 @@ def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def photo_upload(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_EDIT)
+    _require(request, CustomerCap.CUSTOMER_EDIT)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -374,7 +376,7 @@ def access_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest) -> HttpResponse:
     """Hand every customer of one staff member (or a list of customers) to another."""
-    _require(request, Cap.CUSTOMER_HANDOVER)
+    _require(request, CustomerCap.CUSTOMER_HANDOVER)
     actor = _actor(request)
     staff = list(account_selectors.staff_choices(actor=actor))
     errors: list[str] = []
@@ -421,7 +423,9 @@ def handover(request: HttpRequest) -> HttpResponse:
 def privacy(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The customer's data rights: export everything held about them, or erase it."""
     actor = _actor(request)
-    if not (policy.can(actor, Cap.CUSTOMER_EXPORT) or policy.can(actor, services.ERASE_CAP)):
+    if not (
+        policy.can(actor, CustomerCap.CUSTOMER_EXPORT) or policy.can(actor, services.ERASE_CAP)
+    ):
         raise Http404
     try:
         customer = _customer_or_404(request, customer_id, "privacy")

@@ -1,5 +1,7 @@
 """Build the demo salon 丽颜美容 (Liyan Beauty): any size, the same salon for the same seed.
 
+This is the salon's base; `liuke.demo.builder.demo_build` runs it and then every app's demo step.
+
 What it builds: the business with two Shanghai branches (静安店 B01, 浦东店 B02); twelve staff
 (the owner, who logs in with the caller's username and password, a manager and a front desk per
 branch, three beauticians per branch and an auditor, all with the same password); a menu of 21
@@ -48,7 +50,6 @@ import numpy as np
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
-from rich.console import Console
 from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
@@ -89,20 +90,6 @@ class DemoResult:
 def demo_business() -> Business | None:
     """The demo business, if it is in the database."""
     return Business.objects.filter(name=data.BUSINESS_NAME).order_by("id").first()
-
-
-def ensure_demo(*, customers: int, seed: int, username: str, password: str) -> bool:
-    """Build the demo unless it is there already; True if it was built now."""
-    if demo_business() is not None:
-        return False
-    generate_demo(
-        customers=customers,
-        seed=seed,
-        username=username,
-        password=password,
-        progress=Console(stderr=True).is_terminal,
-    )
-    return True
 
 
 def generate_demo(
@@ -513,4 +500,4 @@ def _sqlite_bulk_mode() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-__all__ = ["DAY", "HISTORY_DAYS", "DemoError", "DemoResult", "ensure_demo", "generate_demo"]
+__all__ = ["DAY", "HISTORY_DAYS", "DemoError", "DemoResult", "demo_business", "generate_demo"]

@@ -12,11 +12,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.core.errors import PermissionDenied
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
+from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.models import Contact, FollowUp, Message, Task
 
 router = Router(tags=["engagement"])
@@ -220,7 +220,7 @@ def _reason_out(r: Any) -> dict[str, Any]:
 @router.get("/reasons", response={200: list[ReasonOut], **READ_ERRORS}, summary="Contact reasons")
 def reason_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _actor(request)
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
         raise PermissionDenied()
     services.defaults_ensure(business_id=policy.business_of(actor))
     return [_reason_out(r) for r in selectors.reasons(actor=actor)]
@@ -280,7 +280,7 @@ def customer_contacts(request: HttpRequest, customer_id: Id) -> list[dict[str, A
     from liuke.customers.selectors import customer_get
 
     actor = _actor(request)
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
         raise PermissionDenied()
     customer = customer_get(actor=actor, customer_id=customer_id, purpose="contacts")
     return [_contact_out(c) for c in selectors.contacts(actor=actor, customer=customer)]

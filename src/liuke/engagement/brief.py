@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.errors import PermissionDenied
 from liuke.customers.models import Customer
+from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import FollowUpStatus, Outcome, TaskStatus
 from liuke.engagement.models import FollowUp, Task
 from liuke.sales import selectors as sales_selectors
@@ -40,7 +41,9 @@ def expected_today(*, actor: User, branch: Branch, day: dt.date | None = None) -
     """The customers of `branch` expected on `day`: the ones booked for it at an earlier
     checkout, and the ones who have come in already (appointments, when they exist, will
     be added here)."""
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW) or not policy.may_use_branch(actor, branch):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW) or not policy.may_use_branch(
+        actor, branch
+    ):
         raise PermissionDenied()
     tz = ZoneInfo(branch.time_zone)
     day = day or timezone.localdate(timezone.now(), tz)
@@ -98,7 +101,7 @@ def _days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
 
 def customer_brief(*, actor: User, customer_id: Any) -> Brief:
     """One customer's brief, audited as a read of the profile ("brief")."""
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
         raise PermissionDenied()
     from liuke.customers import selectors as customer_selectors
 
@@ -142,7 +145,9 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
         tier=tier,
         birthday_in_days=birthday_in if birthday_in is not None and birthday_in <= 14 else None,
     )
-    if file.full and policy.can(actor, Cap.COMPLAINT_VIEW):  # a key account's card: no cases
+    if file.full and policy.can(
+        actor, ComplaintCap.COMPLAINT_VIEW
+    ):  # a key account's card: no cases
         from liuke.complaints.choices import UNRESOLVED
         from liuke.complaints.models import Complaint
 

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
+from liuke.core.registry import Capability
 from liuke.customers.models import Customer
+from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import (
     UNRESOLVED_OUTCOMES,
     FollowUpStatus,
@@ -38,13 +39,13 @@ FollowUpView = Literal["today", "overdue", "upcoming", "done"]
 LIST_LIMIT = 200
 
 
-def _need(actor: User, cap: Cap) -> None:
+def _need(actor: User, cap: Capability) -> None:
     if not policy.can(actor, cap):
         raise PermissionDenied()
 
 
 def _scoped(actor: User, qs: QuerySet[Any]) -> QuerySet[Any]:
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
         return qs.none()
     return policy.scope_customers(actor, qs, prefix="customer")
 
@@ -57,7 +58,7 @@ def _audit(actor: User, rows: list[Any], what: str, action: str = Action.LIST) -
 
 def sees_team(actor: User) -> bool:
     """Managers (and auditors) see everyone's lists; other staff see their own."""
-    return policy.can(actor, Cap.ENGAGEMENT_REPORTS)
+    return policy.can(actor, EngagementCap.ENGAGEMENT_REPORTS)
 
 
 def _staff_filter(actor: User, staff_id: int | None) -> Q:
@@ -161,7 +162,7 @@ def on_time_rates(
 ) -> tuple[list[OnTime], list[OnTime]]:
     """Per staff member and per branch: of the follow-ups planned in the last `days` days (up
     to yesterday), the share done by their planned day."""
-    _need(actor, Cap.ENGAGEMENT_REPORTS)
+    _need(actor, EngagementCap.ENGAGEMENT_REPORTS)
     today = today or timezone.localdate()
     qs = _scoped(actor, FollowUp.objects.all()).filter(
         planned_on__gte=today - dt.timedelta(days=days), planned_on__lt=today
@@ -237,7 +238,7 @@ class ContactReport:
 def contact_report(*, actor: User, days: int = 30, branch_id: int | None = None) -> ContactReport:
     """Contacts by reason and by outcome, the unresolved share, and the reasons that most often
     end unresolved (what training should cover). Aggregates only: no personal data."""
-    _need(actor, Cap.ENGAGEMENT_REPORTS)
+    _need(actor, EngagementCap.ENGAGEMENT_REPORTS)
     since = timezone.now() - dt.timedelta(days=days)
     qs = _scoped(actor, Contact.objects.filter(occurred_at__gte=since))
     if branch_id:
@@ -313,7 +314,7 @@ def engagement_settings(*, actor: User) -> dict[str, Any]:
     from liuke.engagement.models import BranchReminderSettings, MessageTemplate
     from liuke.sales.choices import ServiceCategory
 
-    _need(actor, Cap.REASON_MANAGE)
+    _need(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     templates = {t.kind: t for t in MessageTemplate.objects.filter(business_id=business_id)}
     found = {
@@ -333,7 +334,9 @@ def engagement_settings(*, actor: User) -> dict[str, Any]:
 def customer_open_work(*, actor: User, customer: Customer) -> dict[str, list[Any]]:
     """A customer's open follow-ups and tasks, whoever they are assigned to (for the profile;
     the caller has read the customer through the customers selectors, which audit it)."""
-    if not policy.can(actor, Cap.ENGAGEMENT_VIEW) or not policy.customer_visible(actor, customer):
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW) or not policy.customer_visible(
+        actor, customer
+    ):
         return {"followups": [], "tasks": []}
     followups = list(
         FollowUp.objects.filter(customer=customer, status=FollowUpStatus.OPEN)

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement import defaults
+from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import (
     Channel,
     Direction,
@@ -53,7 +54,7 @@ CALLBACK_AFTER = {
 MAX_SECONDS = 24 * 3600
 
 
-def _need(actor: User, cap: Cap) -> None:
+def _need(actor: User, cap: Capability) -> None:
     if not policy.can(actor, cap):
         raise PermissionDenied()
 
@@ -175,7 +176,7 @@ def contact_log(
 ) -> Contact:
     """Record a contact. An unresolved, unanswered or complaint contact opens a callback task
     for the actor, due at `callback_due_at` or soon (a complaint within the hour)."""
-    _need(actor, Cap.CONTACT_LOG)
+    _need(actor, EngagementCap.CONTACT_LOG)
     customer = _customer(actor, customer_id)
     now = timezone.now()
     occurred_at = _moment(occurred_at, "occurred_at")
@@ -233,7 +234,7 @@ def contact_log(
 
 def _open_row(actor: User, model: Any, row_id: Any, closed: ServiceError) -> Any:
     """A task or follow-up the actor may work on, locked for the change, still open."""
-    _need(actor, Cap.FOLLOWUP_WORK)
+    _need(actor, EngagementCap.FOLLOWUP_WORK)
     try:
         pk = int(row_id)
     except (TypeError, ValueError):
@@ -367,7 +368,7 @@ def reason_save(
     is_active: bool = True,
 ) -> ContactReason:
     """Add a contact reason or change one (managers)."""
-    _need(actor, Cap.REASON_MANAGE)
+    _need(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     if reason_id is not None:
         reason = ContactReason.objects.filter(pk=reason_id, business_id=business_id).first()
@@ -410,7 +411,7 @@ def reason_save(
 def message_mark_sent(*, actor: User, message_id: Any) -> Message:
     """A staff member sent an outbox message by hand (copied to WeChat or SMS). A marketing
     message for a customer who has withdrawn consent is cancelled instead (and that is kept)."""
-    _need(actor, Cap.OUTBOX_SEND)
+    _need(actor, EngagementCap.OUTBOX_SEND)
     try:
         pk = int(message_id)
     except (TypeError, ValueError):
@@ -490,7 +491,7 @@ def rule_save(
     or any visit when it is empty). Existing follow-ups keep their day."""
     from liuke.sales.choices import ServiceCategory
 
-    _need(actor, Cap.REASON_MANAGE)
+    _need(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     rule = (
         FollowUpRule.objects.filter(pk=rule_id, business_id=business_id).first()
@@ -542,7 +543,7 @@ def template_save(*, actor: User, kind: str, body_zh: str, body_en: str = "") ->
     queued are rendered with the new text."""
     from liuke.engagement.choices import MessageKind
 
-    _need(actor, Cap.REASON_MANAGE)
+    _need(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     kind = _choice(kind, MessageKind, EngagementErrorCode.INVALID_KIND, "kind")
     errors: dict[str, list[str]] = {}
@@ -580,7 +581,7 @@ SETTING_RANGES = {
 def reminder_settings_save(
     *, actor: User, branch_id: Any, values: dict[str, Any]
 ) -> BranchReminderSettings:
-    _need(actor, Cap.REASON_MANAGE)
+    _need(actor, EngagementCap.REASON_MANAGE)
     from liuke.accounts.models import Branch
 
     branch = policy.scope_branches(actor, Branch.objects.all()).filter(pk=branch_id).first()

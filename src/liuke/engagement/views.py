@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.accounts.policy import Cap
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
+from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
 from liuke.engagement.errors import EngagementErrorCode
 
@@ -32,7 +33,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
+def _require(request: HttpRequest, cap: Capability) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such page": nothing to learn from it
 
@@ -59,7 +60,7 @@ VIEWS = ("today", "overdue", "upcoming", "done")
 
 @login_required
 def followup_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     actor = _actor(request)
     view = request.GET.get("view", "today")
     view = view if view in VIEWS else "today"
@@ -88,7 +89,7 @@ def _followup_action(
 ) -> HttpResponse:
     """Run a follow-up service; htmx gets the row replaced (by a done line, or by the error
     under it), a plain form post a message and the list again."""
-    _require(request, Cap.FOLLOWUP_WORK)
+    _require(request, EngagementCap.FOLLOWUP_WORK)
     try:
         followup = act()
     except NotFound:
@@ -158,7 +159,7 @@ def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     actor = _actor(request)
     staff_id = positive_id(request.GET.get("staff"))
     overdue = request.GET.get("overdue") == "1"
@@ -175,7 +176,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require(request, Cap.FOLLOWUP_WORK)
+    _require(request, EngagementCap.FOLLOWUP_WORK)
     try:
         services.task_complete(
             actor=_actor(request), task_id=task_id, note=request.POST.get("note", "")
@@ -197,7 +198,7 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 def contact_new(request: HttpRequest) -> HttpResponse:
     """Log a contact: from the customer's profile (?customer=) or after a phone-number search
     (?q=13812345678 finds the caller at once)."""
-    _require(request, Cap.CONTACT_LOG)
+    _require(request, EngagementCap.CONTACT_LOG)
     actor = _actor(request)
     _defaults(request)
     chosen = customer_pick(request, actor, purpose="contact")
@@ -242,7 +243,7 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def reason_response(request: HttpRequest) -> HttpResponse:
     """The best response of the reason just picked (htmx partial)."""
-    _require(request, Cap.CONTACT_LOG)
+    _require(request, EngagementCap.CONTACT_LOG)
     reason = None
     with contextlib.suppress(NotFound):
         reason = selectors.reason_get(actor=_actor(request), reason_id=request.GET.get("reason_id"))
@@ -251,7 +252,7 @@ def reason_response(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def contact_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     return render(
         request,
         "engagement/contacts.html",
@@ -265,7 +266,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reason_manage(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.REASON_MANAGE)
+    _require(request, EngagementCap.REASON_MANAGE)
     actor = _actor(request)
     _defaults(request)
     error: ServiceError | None = None
@@ -306,7 +307,7 @@ def reason_manage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def outbox(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     status = request.GET.get("status", MessageStatus.READY)
     status = status if status in MessageStatus.values else MessageStatus.READY
     actor = _actor(request)
@@ -325,7 +326,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def outbox_sent(request: HttpRequest, message_id: int) -> HttpResponse:
-    _require(request, Cap.OUTBOX_SEND)
+    _require(request, EngagementCap.OUTBOX_SEND)
     try:
         services.message_mark_sent(actor=_actor(request), message_id=message_id)
     except NotFound:
@@ -342,7 +343,7 @@ def outbox_sent(request: HttpRequest, message_id: int) -> HttpResponse:
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_REPORTS)
+    _require(request, EngagementCap.ENGAGEMENT_REPORTS)
     actor = _actor(request)
     days = positive_id(request.GET.get("days")) or 30
     days = min(days, 366)
@@ -367,7 +368,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def brief_today(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     actor = _actor(request)
     branches = selectors.branches(actor=actor)
     if not branches:
@@ -388,7 +389,7 @@ def brief_today(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     try:
         brief = brief_selectors.customer_brief(actor=_actor(request), customer_id=customer_id)
     except (NotFound, PermissionDenied):
@@ -402,7 +403,7 @@ def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_manage(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.REASON_MANAGE)
+    _require(request, EngagementCap.REASON_MANAGE)
     actor = _actor(request)
     _defaults(request)
     error: ServiceError | None = None
@@ -461,7 +462,7 @@ def _number(value: Any) -> Any:
 @login_required
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The profile's "contacts and follow-ups" section (loaded by htmx after the page)."""
-    _require(request, Cap.ENGAGEMENT_VIEW)
+    _require(request, EngagementCap.ENGAGEMENT_VIEW)
     actor = _actor(request)
     try:
         customer = customer_selectors.customer_get(

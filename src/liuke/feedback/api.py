@@ -16,6 +16,7 @@ from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.core.errors import ServiceError
 from liuke.feedback import selectors, services
+from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import Conversation, Improvement, Suggestion, SurveyResponse
 
@@ -212,9 +213,8 @@ class SuggestionOut(Schema):
 
 def _suggestion_out(s: Suggestion, actor: User) -> dict[str, Any]:
     from liuke.accounts import policy
-    from liuke.accounts.policy import Cap
 
-    manager = policy.can(actor, Cap.FEEDBACK_MANAGE)
+    manager = policy.can(actor, FeedbackCap.FEEDBACK_MANAGE)
     return {
         "id": s.pk,
         "branch_id": s.branch_id,
@@ -432,11 +432,10 @@ def _settings_out(row: Any) -> dict[str, Any]:
 @router.get("/settings", response={200: SurveySettingsIO, **READ_ERRORS}, summary="Survey settings")
 def settings_get(request: HttpRequest) -> dict[str, Any]:
     from liuke.accounts import policy
-    from liuke.accounts.policy import Cap
     from liuke.core.errors import PermissionDenied
 
     actor = _actor(request)
-    if not policy.can(actor, Cap.FEEDBACK_MANAGE):
+    if not policy.can(actor, FeedbackCap.FEEDBACK_MANAGE):
         raise PermissionDenied()
     return _settings_out(services.survey_settings(policy.business_of(actor)))
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
+from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
+from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import PROMOTER_MIN, GroupBy, SuggestionStatus
 from liuke.feedback.models import (
     Conversation,
@@ -37,7 +38,7 @@ from liuke.feedback.models import (
 LIST_LIMIT = 200
 
 
-def _need(actor: User, cap: Cap) -> None:
+def _need(actor: User, cap: Capability) -> None:
     if not policy.can(actor, cap):
         raise PermissionDenied()
 
@@ -75,7 +76,7 @@ def responses(
     limit: int = LIST_LIMIT,
 ) -> list[SurveyResponse]:
     """The latest answers the actor may see (customers in their scope), newest first."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     qs = policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
@@ -96,7 +97,7 @@ def responses(
 
 
 def response_detail(*, actor: User, response_id: int) -> SurveyResponse:
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     row = (
         policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
         .select_related("customer", "branch", "staff", "visit", "followup_task")
@@ -126,7 +127,7 @@ def customer_feedback(*, actor: User, customer_id: int, limit: int = 10) -> Cust
     (comments, conversation notes) are left out."""
     from liuke.customers.selectors import customer_file
 
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     file = customer_file(actor=actor, customer_id=customer_id, purpose="feedback")
     responses = list(
         SurveyResponse.objects.filter(customer_id=file.customer.pk)
@@ -192,7 +193,7 @@ def results(
 ) -> list[ResultRow]:
     """Satisfaction and recommend (NPS) by branch, staff member, service or month, over the
     branches the actor works in."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     qs = SurveyResponse.objects.filter(
         business_id=policy.business_of(actor),
@@ -270,7 +271,7 @@ def response_rate(
     branch_id: int | None = None,
 ) -> ResponseRate:
     """Surveys sent (invitations written) in the period and how many were answered."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     figures = SurveyInvitation.objects.filter(
         business_id=policy.business_of(actor),
@@ -310,7 +311,7 @@ def manager_activity(
     """How much feedback each staff member gathers (conversations recorded) and acts on
     (suggestions handled, "you said, we did" notices, unhappy customers called back), for the
     staff of the actor's branches. The source text measures managers on this."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     branches = _branches(actor)
     staff = User.objects.filter(business_id=policy.business_of(actor), is_active=True)
@@ -384,7 +385,7 @@ def suggestions(
 ) -> list[Suggestion]:
     """Suggestions left in the boxes of the actor's branches. The name and phone someone chose
     to leave are shown to managers only (those who handle suggestions)."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     qs = Suggestion.objects.filter(branch__in=_branches(actor))
     if status in SuggestionStatus.values:
         qs = qs.filter(status=status)
@@ -398,7 +399,10 @@ def suggestions(
 def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
     """Conversations held in the actor's branches, each with the participants the actor may
     see (others are counted, not named)."""
-    if not (policy.can(actor, Cap.FEEDBACK_VIEW) or policy.can(actor, Cap.FEEDBACK_RECORD)):
+    if not (
+        policy.can(actor, FeedbackCap.FEEDBACK_VIEW)
+        or policy.can(actor, FeedbackCap.FEEDBACK_RECORD)
+    ):
         raise PermissionDenied()
     rows = list(
         Conversation.objects.filter(branch__in=_branches(actor))
@@ -430,7 +434,7 @@ def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
 
 
 def improvements(*, actor: User, limit: int = 100) -> list[Improvement]:
-    _need(actor, Cap.FEEDBACK_VIEW)
+    _need(actor, FeedbackCap.FEEDBACK_VIEW)
     branches = _branches(actor)
     return list(
         Improvement.objects.filter(business_id=policy.business_of(actor))

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.registry import Capability
 from liuke.feedback import links, selectors, services
+from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import ConversationKind, GroupBy, SuggestionStatus
 
 
@@ -28,7 +29,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, *caps: Cap) -> None:
+def _require(request: HttpRequest, *caps: Capability) -> None:
     if not any(policy.can(request.user, c) for c in caps):
         raise Http404
 
@@ -54,7 +55,7 @@ def _branches(request: HttpRequest) -> list[Branch]:
 
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     actor = _actor(request)
     group_by = request.GET.get("group_by", GroupBy.BRANCH)
     group_by = group_by if group_by in GroupBy.values else GroupBy.BRANCH
@@ -79,7 +80,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def response_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     detractors = request.GET.get("detractors") == "1"
     rows = selectors.responses(
         actor=_actor(request),
@@ -96,7 +97,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     try:
         row = selectors.response_detail(actor=_actor(request), response_id=response_id)
     except NotFound:
@@ -107,7 +108,7 @@ def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
 @login_required
 def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The feedback section of the customer's profile (loaded by htmx)."""
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     try:
         found = selectors.customer_feedback(actor=_actor(request), customer_id=customer_id)
     except NotFound:
@@ -117,7 +118,7 @@ def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @login_required
 def suggestion_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     status = request.GET.get("status") or None
     rows = selectors.suggestions(actor=_actor(request), status=status)
     return render(
@@ -128,7 +129,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": SuggestionStatus.choices,
-            "manager": policy.can(request.user, Cap.FEEDBACK_MANAGE),
+            "manager": policy.can(request.user, FeedbackCap.FEEDBACK_MANAGE),
         },
     )
 
@@ -136,7 +137,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def suggestion_handle(request: HttpRequest, suggestion_id: int) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_MANAGE)
+    _require(request, FeedbackCap.FEEDBACK_MANAGE)
     try:
         services.suggestion_handle(
             actor=_actor(request),
@@ -162,7 +163,7 @@ def _qr_svg(url: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def box(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_MANAGE)
+    _require(request, FeedbackCap.FEEDBACK_MANAGE)
     branches = _branches(request)
     branch_id = _int(request.POST.get("branch") or request.GET.get("branch"))
     if branch_id is None and branches:
@@ -192,11 +193,11 @@ def box(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def conversations(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW, Cap.FEEDBACK_RECORD)
+    _require(request, FeedbackCap.FEEDBACK_VIEW, FeedbackCap.FEEDBACK_RECORD)
     actor = _actor(request)
     error, posted = None, None
     if request.method == "POST":
-        _require(request, Cap.FEEDBACK_RECORD)
+        _require(request, FeedbackCap.FEEDBACK_RECORD)
         raw_ids = [x for x in request.POST.get("customer_ids", "").replace("，", ",").split(",")]
         try:
             services.conversation_record(
@@ -221,7 +222,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "error": error,
         "posted": posted,
-        "can_record": policy.can(actor, Cap.FEEDBACK_RECORD),
+        "can_record": policy.can(actor, FeedbackCap.FEEDBACK_RECORD),
     }
     return render(request, "feedback/conversations.html", context, status=400 if error else 200)
 
@@ -233,11 +234,11 @@ def _ids(value: str) -> list[str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def improvements(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_VIEW)
+    _require(request, FeedbackCap.FEEDBACK_VIEW)
     actor = _actor(request)
     error, posted = None, None
     if request.method == "POST":
-        _require(request, Cap.FEEDBACK_MANAGE)
+        _require(request, FeedbackCap.FEEDBACK_MANAGE)
         try:
             services.improvement_create(
                 actor=actor,
@@ -258,7 +259,7 @@ def improvements(request: HttpRequest) -> HttpResponse:
         "branches": _branches(request),
         "error": error,
         "posted": posted,
-        "manager": policy.can(actor, Cap.FEEDBACK_MANAGE),
+        "manager": policy.can(actor, FeedbackCap.FEEDBACK_MANAGE),
     }
     return render(request, "feedback/improvements.html", context, status=400 if error else 200)
 
@@ -266,7 +267,7 @@ def improvements(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def improvement_notify(request: HttpRequest, improvement_id: int) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_MANAGE)
+    _require(request, FeedbackCap.FEEDBACK_MANAGE)
     try:
         queued = services.improvement_notify(actor=_actor(request), improvement_id=improvement_id)
     except NotFound:
@@ -281,7 +282,7 @@ def improvement_notify(request: HttpRequest, improvement_id: int) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.FEEDBACK_MANAGE)
+    _require(request, FeedbackCap.FEEDBACK_MANAGE)
     actor = _actor(request)
     row = services.survey_settings(policy.business_of(actor))
     error = None

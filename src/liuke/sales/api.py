@@ -24,6 +24,7 @@ from liuke.core.idempotency import run_idempotent
 from liuke.core.money import Fen, FenOrZero
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
+from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import PaymentMethod, RefundReason
 from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
@@ -585,7 +586,7 @@ def catalogue_products(request: HttpRequest, query: Query[CatalogueQuery]) -> li
 )
 def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     actor = _actor(request)
-    if not policy.can(actor, policy.Cap.SALE_CHECKOUT):
+    if not policy.can(actor, SalesCap.SALE_CHECKOUT):
         raise PermissionDenied()
     quote = services.checkout_quote(actor=actor, data=_checkout_data(payload))
     return {

@@ -25,11 +25,12 @@ from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
+from liuke.customers.capabilities import CustomerCap
 from liuke.customers.models import Customer
 from liuke.sales import ledger
+from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
 from liuke.sales.models import (
     CardEntry,
@@ -46,7 +47,7 @@ from liuke.sales.models import (
 
 
 def _scoped(actor: User, qs: QuerySet[Any], prefix: str = "customer") -> QuerySet[Any]:
-    if not policy.can(actor, Cap.SALES_VIEW):
+    if not policy.can(actor, SalesCap.SALES_VIEW):
         return qs.none()
     return policy.scope_customers(actor, qs, prefix=prefix)
 
@@ -97,7 +98,9 @@ class SalesSummary:
 def customer_sales_summary(*, actor: User, customer: Customer) -> SalesSummary | None:
     """Visits, spend (net of refunds), balances and packages of a customer the actor may see
     (None for roles that may not see financial figures: `finance.view`)."""
-    if not policy.can(actor, Cap.FINANCE_VIEW) or not policy.customer_visible(actor, customer):
+    if not policy.can(actor, CustomerCap.FINANCE_VIEW) or not policy.customer_visible(
+        actor, customer
+    ):
         return None
     visits = Visit.objects.filter(customer=customer)
     year_ago = timezone.now() - dt.timedelta(days=365)
@@ -282,7 +285,7 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
     """Money received by method and purpose, revenue by staff, stored value and package sessions
     used, refunds, and what is owed to customers at the end of the day (liabilities): the paid
     part of stored value not yet spent, and the unearned part of packages."""
-    if not policy.can(actor, Cap.DAILY_CLOSE_VIEW):
+    if not policy.can(actor, SalesCap.DAILY_CLOSE_VIEW):
         raise PermissionDenied()
     branch = policy.scope_branches(actor, Branch.objects.all()).filter(pk=branch_id).first()
     if branch is None:

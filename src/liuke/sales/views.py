@@ -23,14 +23,15 @@ from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
-from liuke.accounts.policy import Cap
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
 from liuke.core.money import format_yuan, yuan_decimal
+from liuke.core.registry import Capability
 from liuke.core.spreadsheet import safe_cell as _cell
 from liuke.core.spreadsheet import xlsx_response
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
+from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
     MONEY_METHODS,
     PaymentMethod,
@@ -54,7 +55,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require(request: HttpRequest, cap: Cap) -> None:
+def _require(request: HttpRequest, cap: Capability) -> None:
     if not policy.can(request.user, cap):
         raise Http404  # the same answer as "no such thing": nothing to learn from it
 
@@ -122,7 +123,7 @@ def customer_sales_context(request: HttpRequest, customer: Customer) -> dict[str
     branch = branch or (branches[0] if branches else None)
     initial_branch = {"branch_id": branch.pk if branch else None}
     branch_choices = [(b.pk, b.name) for b in branches]
-    if policy.can(actor, Cap.CARD_MANAGE):
+    if policy.can(actor, SalesCap.CARD_MANAGE):
         issue = CardIssueForm(initial=initial_branch, auto_id="issue_%s")
         issue.fields["tier_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (t.pk, f"{t.name} ({t.discount_pct}%)")
@@ -132,7 +133,7 @@ def customer_sales_context(request: HttpRequest, customer: Customer) -> dict[str
         context["card_issue_form"] = issue
         context["topup_form"] = TopupForm(auto_id="topup_%s")
         context["bonus_rules"] = bonus_rules(actor)
-    if policy.can(actor, Cap.PACKAGE_SELL):
+    if policy.can(actor, SalesCap.PACKAGE_SELL):
         sell = PackageSellForm(initial=initial_branch, auto_id="sell_%s")
         sell.fields["service_ids"].choices = [  # type: ignore[attr-defined]
             (s.pk, s.name) for s in selectors.services_for(actor=actor)
@@ -232,7 +233,7 @@ def _checkout_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.SALE_CHECKOUT)
+    _require(request, SalesCap.SALE_CHECKOUT)
     actor = _actor(request)
     if request.method == "POST":
         posted = CheckoutInput(request.POST)
@@ -281,7 +282,7 @@ def _exchange(request: HttpRequest, params: Any) -> dict[str, Any] | None:
     `exchange_visit`/`exchange_line` in the form), or None."""
     visit_id = params.get("exchange") or params.get("exchange_visit")
     line_id = params.get("line") or params.get("exchange_line")
-    if not visit_id or not line_id or not policy.can(_actor(request), Cap.SALE_REFUND):
+    if not visit_id or not line_id or not policy.can(_actor(request), SalesCap.SALE_REFUND):
         return None
     try:
         visit = selectors.visit_get(actor=_actor(request), visit_id=int(visit_id))
@@ -294,7 +295,7 @@ def _exchange(request: HttpRequest, params: Any) -> dict[str, Any] | None:
 @login_required
 def checkout_search(request: HttpRequest) -> HttpResponse:
     """The customer picker's live results (htmx partial): each links to its checkout."""
-    _require(request, Cap.SALE_CHECKOUT)
+    _require(request, SalesCap.SALE_CHECKOUT)
     query = request.GET.get("q", "")[:50]
     results = (
         customer_selectors.customer_search(actor=_actor(request), query=query, limit=10)
@@ -308,7 +309,7 @@ def checkout_search(request: HttpRequest) -> HttpResponse:
 @require_POST
 def checkout_quote(request: HttpRequest) -> HttpResponse:
     """The live quote (htmx partial): line prices, subtotal, discount, total, left to pay."""
-    _require(request, Cap.SALE_CHECKOUT)
+    _require(request, SalesCap.SALE_CHECKOUT)
     posted = CheckoutInput(request.POST)
     context: dict[str, Any] = {"errors": list(posted.errors), "paid_fen": posted.paid_fen}
     if posted.data["lines"]:
@@ -336,7 +337,7 @@ def _visit_or_404(request: HttpRequest, visit_id: int) -> Visit:
 def visit_detail(
     request: HttpRequest, visit_id: int, refund_form: RefundForm | None = None
 ) -> HttpResponse:
-    _require(request, Cap.SALES_VIEW)
+    _require(request, SalesCap.SALES_VIEW)
     visit = _visit_or_404(request, visit_id)
     lines = list(visit.lines.all())
     context: dict[str, Any] = {
@@ -345,7 +346,7 @@ def visit_detail(
         "payments": list(visit.payments.all()),
         "refunds": list(visit.refunds.select_related("line__service", "line__product", "staff")),
     }
-    if policy.can(request.user, Cap.SALE_REFUND) and any(
+    if policy.can(request.user, SalesCap.SALE_REFUND) and any(
         line.refunded_quantity < line.quantity for line in lines
     ):
         form = refund_form or RefundForm(initial={"idempotency_key": secrets.token_urlsafe(18)})
@@ -361,7 +362,7 @@ def visit_detail(
 @login_required
 @require_POST
 def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
-    _require(request, Cap.SALE_REFUND)
+    _require(request, SalesCap.SALE_REFUND)
     visit = _visit_or_404(request, visit_id)
     form = RefundForm(request.POST)
     form.fields["line_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
@@ -395,17 +396,17 @@ def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 @login_required
 def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, Cap.SALES_VIEW)
+    _require(request, SalesCap.SALES_VIEW)
     try:
         view, entries = selectors.card_get(actor=_actor(request), card_id=card_id)
     except (NotFound, PermissionDenied):
         raise Http404 from None
     context: dict[str, Any] = {"view": view, "card": view.card, "entries": entries}
     if view.card.status == "active":
-        if policy.can(request.user, Cap.CARD_MANAGE):
+        if policy.can(request.user, SalesCap.CARD_MANAGE):
             context["topup_form"] = TopupForm(auto_id="topup_%s")
             context["bonus_rules"] = bonus_rules(_actor(request))
-        if policy.can(request.user, Cap.SALE_REFUND):
+        if policy.can(request.user, SalesCap.SALE_REFUND):
             context["refund_form"] = CardRefundForm(auto_id="cardrefund_%s")
     return render(request, "sales/card.html", context)
 
@@ -421,7 +422,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def card_issue(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CARD_MANAGE)
+    _require(request, SalesCap.CARD_MANAGE)
     form = CardIssueForm(request.POST)
     form.fields["tier_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
         (t.pk, t.name)
@@ -448,7 +449,7 @@ def card_issue(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def card_topup(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, Cap.CARD_MANAGE)
+    _require(request, SalesCap.CARD_MANAGE)
     form = TopupForm(request.POST)
     default = f"/sales/cards/{card_id}/"
     if not form.is_valid():
@@ -480,7 +481,7 @@ def card_topup(request: HttpRequest, card_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def card_refund(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, Cap.SALE_REFUND)
+    _require(request, SalesCap.SALE_REFUND)
     form = CardRefundForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -503,13 +504,13 @@ def card_refund(request: HttpRequest, card_id: int) -> HttpResponse:
 
 @login_required
 def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
-    _require(request, Cap.SALES_VIEW)
+    _require(request, SalesCap.SALES_VIEW)
     try:
         view, entries = selectors.package_get(actor=_actor(request), package_id=package_id)
     except (NotFound, PermissionDenied):
         raise Http404 from None
     context: dict[str, Any] = {"view": view, "package": view.package, "entries": entries}
-    if policy.can(request.user, Cap.PACKAGE_EXTEND):
+    if policy.can(request.user, SalesCap.PACKAGE_EXTEND):
         context["extend_form"] = PackageExtendForm(auto_id="extend_%s")
     return render(request, "sales/package.html", context)
 
@@ -517,7 +518,7 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def package_sell(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.PACKAGE_SELL)
+    _require(request, SalesCap.PACKAGE_SELL)
     actor = _actor(request)
     form = PackageSellForm(request.POST)
     form.fields["service_ids"].choices = [  # type: ignore[attr-defined]
@@ -553,7 +554,7 @@ def package_sell(request: HttpRequest, customer_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def package_extend(request: HttpRequest, package_id: int) -> HttpResponse:
-    _require(request, Cap.PACKAGE_EXTEND)
+    _require(request, SalesCap.PACKAGE_EXTEND)
     form = PackageExtendForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -590,7 +591,7 @@ def _close_params(request: HttpRequest) -> tuple[list[Branch], Branch, dt.date]:
 
 
 def _close(request: HttpRequest) -> tuple[list[Branch], selectors.DailyClose]:
-    _require(request, Cap.DAILY_CLOSE_VIEW)
+    _require(request, SalesCap.DAILY_CLOSE_VIEW)
     branches, branch, day = _close_params(request)
     try:
         close = selectors.daily_close(actor=_actor(request), branch_id=branch.pk, day=day)
@@ -702,7 +703,7 @@ def daily_close_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.SALES_VIEW)
+    _require(request, SalesCap.SALES_VIEW)
     actor = _actor(request)
     branches = _branches(actor)
     products = selectors.products_for(actor=actor)
@@ -729,7 +730,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "services": services_,
         "products": rows,
         "branches": branches,
-        "stock_form": policy.can(actor, Cap.STOCK_MANAGE),
+        "stock_form": policy.can(actor, SalesCap.STOCK_MANAGE),
     }
     return render(request, "sales/catalogue.html", context)
 
@@ -737,7 +738,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def stock_receive(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.STOCK_MANAGE)
+    _require(request, SalesCap.STOCK_MANAGE)
     form = StockReceiveForm(request.POST)
     form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(_actor(request))]  # type: ignore[attr-defined]
     if not form.is_valid():

@@ -1,0 +1,22 @@
+"""What the analytics app contributes (liuke.core.registry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from liuke.analytics import capabilities, privacy
+from liuke.analytics.capabilities import AnalyticsCap
+from liuke.core.registry import ApiMount, Contribution, NavEntry, PeriodicJob, UrlMount
+
+CONTRIBUTION = Contribution(
+    capabilities=AnalyticsCap,
+    roles=capabilities.ROLES,
+    privacy_models=privacy.MODELS,
+    privacy_api=privacy.API_PROPERTIES,
+    navigation=[
+        NavEntry("analytics:dashboard", _("Customer value"), AnalyticsCap.ANALYTICS_VIEW, 90),
+    ],
+    urls=[UrlMount("analytics/", "liuke.analytics.urls")],
+    api=[ApiMount("/", "liuke.analytics.api:router")],
+    jobs=[PeriodicJob("liuke.analytics.tasks:nightly_figures", "daily at 03:15")],
+)

@@ -1,0 +1,32 @@
+"""What the complaints app contributes (liuke.core.registry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from liuke.complaints import capabilities, privacy
+from liuke.complaints.capabilities import ComplaintCap
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    PeriodicJob,
+    UrlMount,
+)
+
+CONTRIBUTION = Contribution(
+    capabilities=ComplaintCap,
+    roles=capabilities.ROLES,
+    privacy_models=privacy.MODELS,
+    privacy_api=privacy.API_PROPERTIES,
+    navigation=[
+        NavEntry("complaints:list", _("Complaints"), ComplaintCap.COMPLAINT_VIEW, weight=110),
+    ],
+    urls=[UrlMount("complaints/", "liuke.complaints.urls")],
+    api=[ApiMount("/", "liuke.complaints.api:router")],
+    demo=DemoStep(
+        "liuke.complaints.demo:demo_complaints", "open, escalated and recovered complaints"
+    ),
+    jobs=[PeriodicJob("liuke.complaints.tasks:complaints_sweep", "every 5 minutes")],
+)

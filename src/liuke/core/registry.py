@@ -1,0 +1,215 @@
+"""What the apps contribute, collected in one place (after NetBox's `netbox/registry.py`).
+
+Each Liuke app declares what it brings in its own `contrib.py`: a module-level `CONTRIBUTION`
+naming its capabilities and the roles that hold them, its slice of the personal-data inventory,
+its navigation entries, its URL patterns and API router, its demo step and its periodic jobs.
+The hubs (the access policy, the privacy inventory, the navigation, `urls.py`, `api.py`, the demo
+builder) read them from `registry` and list no app by name, so adding an app edits no hub file
+(docs/development.md, "Adding an app").
+
+The apps are read in INSTALLED_APPS order, which each app's AppConfig sets with its `order`
+(`liuke.settings.liuke_apps`, lower apps first): a store lists a lower app's entries before a
+higher one's. Adding a store is one field on
+`Contribution` (a profile-panels store would be `profile_panels: Sequence[ProfilePanel] = ()`);
+the hubs read it with `registry.each("profile_panels")`.
+
+Everything here is plain data; callables are named by dotted path and imported by the hub that
+runs them, so reading the registry imports no view, router or demo code.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.utils.functional import Promise
+
+from liuke.core.privacy import DataClass
+
+
+class Capability(enum.StrEnum):
+    """A named capability. Each app declares its own as a subclass (`ComplaintCap`, …) with
+    member names unique across the apps (templates read them as `caps.COMPLAINT_VIEW`)."""
+
+
+#: capability → the roles that hold it: an app's rows of the table in docs/security.md.
+RoleTable = Mapping[Capability, frozenset[str]]
+#: model label → field name → (class, purpose)
+PrivacyModels = Mapping[str, Mapping[str, tuple[DataClass, str]]]
+#: API schema property → (class, purpose)
+PrivacyProperties = Mapping[str, tuple[DataClass, str]]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation, shown to those who hold `capability`; `weight` orders the
+    entries of every app (lower first; NetBox's menu weights)."""
+
+    url_name: str
+    label: str | Promise
+    capability: Capability
+    weight: int
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """`path(prefix, include(module))` in the root URLconf."""
+
+    prefix: str
+    module: str
+
+
+@dataclass(frozen=True)
+class ApiMount:
+    """`api.add_router(prefix, router)` under /api/v1/; `router` is "module:attribute"."""
+
+    prefix: str
+    router: str
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """What the app adds to the demo salon: `run` ("module:function") is called with the demo
+    business and the seed (keyword arguments) after the salon's customers and visits exist."""
+
+    run: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A huey periodic task the app runs ("module:function"), and when, in words."""
+
+    task: str
+    schedule: str
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Everything one app brings to the hubs. Every field is optional."""
+
+    capabilities: type[Capability] | None = None
+    roles: RoleTable = field(default_factory=dict)
+    privacy_models: PrivacyModels = field(default_factory=dict)
+    privacy_api: PrivacyProperties = field(default_factory=dict)
+    navigation: Sequence[NavEntry] = ()
+    urls: Sequence[UrlMount] = ()
+    api: Sequence[ApiMount] = ()
+    demo: DemoStep | None = None
+    jobs: Sequence[PeriodicJob] = ()
+
+
+#: The stores a hub may ask for with `Registry.each`.
+STORES = frozenset(f.name for f in fields(Contribution))
+
+
+class RegistryError(RuntimeError):
+    """An app's contribution contradicts another's or itself (found when the registry loads)."""
+
+
+class Registry:
+    """The contributions of the installed Liuke apps, in INSTALLED_APPS order."""
+
+    def __init__(self) -> None:
+        self._apps: dict[str, Contribution] | None = None
+
+    def contributions(self) -> dict[str, Contribution]:
+        """App label → its contribution; loads every app's `contrib` module on first use."""
+        if self._apps is None:
+            self._apps = _check(_discover())
+        return self._apps
+
+    def each(self, store: str) -> Iterator[tuple[str, Any]]:
+        """(app label, value) of one store for every app that fills it, in layer order."""
+        if store not in STORES:
+            raise KeyError(store)
+        for label, contribution in self.contributions().items():
+            value = getattr(contribution, store)
+            if value:
+                yield label, value
+
+    def items(self, store: str) -> list[Any]:
+        """The entries of a sequence store of every app, in layer order."""
+        return [item for _label, values in self.each(store) for item in values]
+
+    def capabilities(self) -> list[Capability]:
+        """Every declared capability, app by app in layer order, each app's in its enum order."""
+        return [cap for _label, enum_ in self.each("capabilities") for cap in enum_]
+
+    def role_capabilities(self) -> dict[str, frozenset[Capability]]:
+        """Role → every capability it holds, collected from the apps' literal tables."""
+        out: dict[str, set[Capability]] = {}
+        for _label, table in self.each("roles"):
+            for cap, roles in table.items():
+                for role in roles:
+                    out.setdefault(str(role), set()).add(cap)
+        return {role: frozenset(caps) for role, caps in out.items()}
+
+
+def _discover() -> dict[str, Contribution]:
+    from django.apps import apps
+
+    found: dict[str, Contribution] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("liuke."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.contrib")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.contrib":
+                raise
+            continue
+        contribution = getattr(module, "CONTRIBUTION", None)
+        if not isinstance(contribution, Contribution):
+            raise RegistryError(f"{config.name}.contrib must define CONTRIBUTION = Contribution()")
+        found[config.label] = contribution
+    return found
+
+
+def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
+    """Refuse contradictions now rather than let one app silently override another."""
+    names: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for label, c in found.items():
+        caps = list(c.capabilities or ())
+        for cap in caps:
+            for seen, key in ((names, cap.name), (values, cap.value)):
+                if key in seen:
+                    raise RegistryError(f"capability {key} of {label} is also {seen[key]}'s")
+                seen[key] = label
+        if set(c.roles) != set(caps):
+            raise RegistryError(f"{label}: the role table must list each of its capabilities")
+    models: dict[str, str] = {}
+    properties: dict[str, tuple[DataClass, str]] = {}
+    for label, c in found.items():
+        for model in c.privacy_models:
+            if not model.startswith(f"{label}."):
+                raise RegistryError(f"{label} lists {model} in its privacy slice: not its model")
+            if model in models:
+                raise RegistryError(f"{model} is in the privacy slices of {models[model]}, {label}")
+            models[model] = label
+        for name, entry in c.privacy_api.items():
+            if name in properties and properties[name][0] != entry[0]:
+                raise RegistryError(f"API property {name!r} classed differently by two apps")
+            properties[name] = entry
+    return found
+
+
+def jobs_table_markdown() -> str:
+    """The periodic jobs as docs/operations.md shows them (a test keeps the two identical)."""
+    lines = ["| job | app | when |", "| --- | --- | --- |"]
+    for label, jobs in registry.each("jobs"):
+        lines += [f"| `{job.task.rpartition(':')[2]}` | {label} | {job.schedule} |" for job in jobs]
+    return "\n".join(lines)
+
+
+def import_dotted(path: str) -> Any:
+    """The object named "module:attribute"."""
+    module, _sep, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+registry = Registry()

@@ -1,0 +1,35 @@
+"""What the engagement app contributes (liuke.core.registry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    PeriodicJob,
+    UrlMount,
+)
+from liuke.engagement import capabilities, privacy
+from liuke.engagement.capabilities import EngagementCap
+
+CONTRIBUTION = Contribution(
+    capabilities=EngagementCap,
+    roles=capabilities.ROLES,
+    privacy_models=privacy.MODELS,
+    privacy_api=privacy.API_PROPERTIES,
+    navigation=[
+        NavEntry("engagement:followups", _("Follow-ups"), EngagementCap.ENGAGEMENT_VIEW, 100),
+    ],
+    urls=[UrlMount("engagement/", "liuke.engagement.urls")],
+    api=[ApiMount("/engagement", "liuke.engagement.api:router")],
+    demo=DemoStep("liuke.engagement.demo:demo_history", "follow-ups and a month of contacts"),
+    jobs=[
+        PeriodicJob("liuke.engagement.tasks:engagement_daily", "daily at 06:00"),
+        PeriodicJob("liuke.engagement.tasks:engagement_followups", "every 15 minutes"),
+        PeriodicJob("liuke.engagement.tasks:engagement_dispatch", "every 5 minutes"),
+        PeriodicJob("liuke.engagement.tasks:engagement_overdue", "hourly at :10"),
+    ],
+)

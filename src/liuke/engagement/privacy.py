@@ -1,0 +1,138 @@
+"""The engagement app's slice of the personal-data inventory (docs/security.md, "Personal data").
+
+Every field of this app's tables that hold or hang off a customer, and every property of its API
+schemas, with its class and purpose; `tests/privacy/test_inventory.py` fails when one is missing.
+"""
+
+from __future__ import annotations
+
+from liuke.core.privacy import (
+    API,
+    AUDIT,
+    CO,
+    ID,
+    KEEP,
+    NO,
+    PR,
+    RE,
+    REACH,
+    SERVE,
+    STANDARD_COLUMNS,
+    X,
+)
+from liuke.core.registry import PrivacyModels, PrivacyProperties
+
+_CONTACT = "the record of contacts with the customer: every caller served, follow-ups done"
+
+#: model label → field name → (class, purpose)
+MODELS: PrivacyModels = {
+    "engagement.Contact": {
+        **STANDARD_COLUMNS,
+        "channel": (X, _CONTACT),
+        "direction": (X, _CONTACT),
+        "reason": (PR, "why the customer got in touch (what training should cover)"),
+        "outcome": (X, _CONTACT),
+        "notes": (NO, _CONTACT),
+        "staff": (RE, AUDIT),
+        "occurred_at": (X, _CONTACT),
+        "wait_seconds": (X, "service standard: how long the customer waited"),
+        "handle_seconds": (X, "service standard: how long it took"),
+    },
+    "engagement.FollowUp": {
+        **STANDARD_COLUMNS,
+        "visit": (X, KEEP),
+        "rule": (X, KEEP),
+        "assignee": (RE, "who follows the customer up"),
+        "planned_on": (X, _CONTACT),
+        "due_on": (X, _CONTACT),
+        "status": (X, _CONTACT),
+        "outcome": (X, _CONTACT),
+        "note": (NO, _CONTACT),
+        "reschedules": (X, _CONTACT),
+        "done_at": (X, _CONTACT),
+        "done_on": (X, _CONTACT),
+        "done_by": (RE, AUDIT),
+    },
+    "engagement.Message": {
+        **STANDARD_COLUMNS,
+        "kind": (X, REACH),
+        "key": (X, KEEP),
+        "is_marketing": (CO, "marketing messages need marketing consent"),
+        "channel": (X, REACH),
+        "occasion_on": (ID, "the occasion (a birthday is identity data)"),
+        "detail": (PR, REACH),
+        "body": (NO, "the message as sent (may hold name and occasion)"),
+        "status": (X, REACH),
+        "status_note": (X, REACH),
+        "sent_at": (X, REACH),
+        "sent_by": (RE, AUDIT),
+    },
+    "engagement.Task": {
+        **STANDARD_COLUMNS,
+        "kind": (X, _CONTACT),
+        "key": (X, KEEP),
+        "contact": (X, KEEP),
+        "assignee": (RE, "who calls the customer back"),
+        "due_at": (X, _CONTACT),
+        "status": (X, _CONTACT),
+        "escalated_at": (X, _CONTACT),
+        "done_at": (X, _CONTACT),
+        "done_by": (RE, AUDIT),
+        "note": (NO, _CONTACT),
+    },
+}
+#: API schema properties that are not model fields → (class, purpose)
+API_PROPERTIES: PrivacyProperties = {
+    **dict.fromkeys(
+        (
+            "assignee_id",
+            "best_response",
+            "by_outcome",
+            "by_reason",
+            "callback_due_at",
+            "callback_task_id",
+            "channel",
+            "contact_id",
+            "days",
+            "direction",
+            "done_at",
+            "due",
+            "due_at",
+            "due_on",
+            "escalated_at",
+            "handle_seconds",
+            "is_active",
+            "is_marketing",
+            "label",
+            "most_unresolved",
+            "n",
+            "name_en",
+            "name_zh",
+            "on_time",
+            "on_time_by_branch",
+            "on_time_by_staff",
+            "outcome",
+            "planned_on",
+            "position",
+            "rate",
+            "reason_id",
+            "response_en",
+            "response_zh",
+            "sent_at",
+            "sent_by_id",
+            "services",
+            "total",
+            "unresolved",
+            "unresolved_share",
+            "view",
+            "wait_seconds",
+        ),
+        (X, API),
+    ),
+    "birthday_in_days": (ID, "birthday soon (derived from the birthday)"),
+    "body": (NO, "a message as sent, or a suggestion in the writer's words"),
+    "occasion_on": (ID, "the occasion of a message (a birthday is identity data)"),
+    "open_complaints": (NO, _CONTACT),
+    "open_followups": (NO, _CONTACT),
+    "suggested_actions": (PR, SERVE),
+}

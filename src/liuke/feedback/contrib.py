@@ -1,0 +1,37 @@
+"""What the feedback app contributes (liuke.core.registry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    PeriodicJob,
+    UrlMount,
+)
+from liuke.feedback import capabilities, privacy
+from liuke.feedback.capabilities import FeedbackCap
+
+CONTRIBUTION = Contribution(
+    capabilities=FeedbackCap,
+    roles=capabilities.ROLES,
+    privacy_models=privacy.MODELS,
+    privacy_api=privacy.API_PROPERTIES,
+    navigation=[
+        NavEntry("feedback:results", _("Feedback"), FeedbackCap.FEEDBACK_VIEW, weight=120),
+    ],
+    urls=[
+        UrlMount("feedback/", "liuke.feedback.urls"),
+        # public pages, no login: survey answers and the suggestion box (opaque tokens only)
+        UrlMount("f/", "liuke.feedback.public_urls"),
+    ],
+    api=[ApiMount("/feedback", "liuke.feedback.api:router")],
+    demo=DemoStep("liuke.feedback.demo:demo_feedback", 'surveys, suggestions, "you said, we did"'),
+    jobs=[
+        PeriodicJob("liuke.feedback.tasks:feedback_surveys", "every 15 minutes (from :07)"),
+        PeriodicJob("liuke.feedback.tasks:feedback_counters_purge", "hourly at :25"),
+    ],
+)

@@ -1,0 +1,22 @@
+"""What the sales app contributes (liuke.core.registry)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from liuke.core.registry import ApiMount, Contribution, NavEntry, UrlMount
+from liuke.sales import capabilities, privacy
+from liuke.sales.capabilities import SalesCap
+
+CONTRIBUTION = Contribution(
+    capabilities=SalesCap,
+    roles=capabilities.ROLES,
+    privacy_models=privacy.MODELS,
+    privacy_api=privacy.API_PROPERTIES,
+    navigation=[
+        NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
+        NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
+    ],
+    urls=[UrlMount("sales/", "liuke.sales.urls")],
+    api=[ApiMount("/", "liuke.sales.api:router")],
+)

@@ -1,0 +1,72 @@
+"""The access-matrix rows of this app (the format: tests/accounts/test_access_matrix.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: dict[str, str] = {
+    "sales:checkout": "list",
+    "sales:checkout_search": "list",
+    "sales:checkout_quote": "list",
+    "sales:visit": "customer",
+    "sales:visit_refund": "customer",
+    "sales:card_issue": "customer",
+    "sales:package_sell": "customer",
+    "sales:card": "customer",
+    "sales:card_topup": "customer",
+    "sales:card_refund": "customer",
+    "sales:package": "customer",
+    "sales:package_extend": "customer",
+    "sales:daily_close": "list",
+    "sales:daily_close_export": "list",
+    "sales:catalogue": "none",
+    "sales:stock_receive": "none",
+}
+API_KINDS: dict[str, str] = {
+    "/api/v1/catalogue/services": "none",
+    "/api/v1/catalogue/products": "none",
+    "/api/v1/stock/receipts": "none",
+    "/api/v1/daily-close": "list",
+    "/api/v1/checkout/quote": "customer",
+    "/api/v1/visits": "customer",
+    "/api/v1/cards": "customer",
+    "/api/v1/packages": "customer",
+}
+BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/v1/checkout/quote": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "lines": [{"service_id": "{service_id}", "staff_id": "{staff_id}"}],
+    },
+    "POST /api/v1/visits": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "lines": [{"service_id": "{service_id}", "staff_id": "{staff_id}"}],
+        "payments": [{"method": "cash", "amount_fen": 10000}],
+    },
+    "POST /api/v1/cards": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "number": "NEW-1",
+    },
+    "POST /api/v1/packages": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "name": "新套餐",
+        "service_ids": ["{service_id}"],
+        "sessions": 2,
+        "price_fen": 100,
+        "method": "cash",
+    },
+    "POST /api/v1/visits/{visit_id}/refunds": {"reason": "not_satisfied"},
+    "POST /api/v1/visits/{visit_id}/exchanges": {
+        "line_id": "{line_id}",
+        "lines": [{"service_id": "{service_id}", "staff_id": "{staff_id}"}],
+        "payments": [{"method": "cash", "amount_fen": 10000}],
+    },
+    "POST /api/v1/cards/{card_id}/deductions": {"amount_fen": 100},
+    "POST /api/v1/cards/{card_id}/refund": {"method": "cash"},
+    "POST /api/v1/packages/{package_id}/extend": {"expires_on": "2099-01-01", "reason": "延期"},
+    "POST /api/v1/cards/{card_id}/topups": {"amount_fen": 10000, "method": "cash"},
+}
+FORMS: dict[str, dict[str, Any]] = {"sales:card_topup": {"amount": "100", "method": "cash"}}
