@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, QuerySet
 
 from liuke.accounts.choices import Role
+from liuke.core.errors import CapabilityDenied
 
 if TYPE_CHECKING:
     from liuke.accounts.models import Branch, User
@@ -183,6 +184,18 @@ def can(user: Any, capability: Cap) -> bool:
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
+def require(user: Any, capability: Cap) -> None:
+    """Refuse (`CapabilityDenied`) unless the user holds the capability: the one check that
+    services and selectors make before they read or write."""
+    if not can(user, capability):
+        raise CapabilityDenied()
+
+
+def roles_with(capability: Cap) -> frozenset[str]:
+    """The roles that hold a capability (to pick the staff who may be given a kind of work)."""
+    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
+
+
 def capabilities(user: Any) -> frozenset[Cap]:
     if not is_staff_member(user):
         return frozenset()
@@ -310,6 +323,27 @@ def active_grant(user: Any, customer: Any, now: dt.datetime | None = None) -> An
     )
 
 
+def reads_every_key_account(user: Any) -> bool:
+    """Managers and owners read every key account's full file in their scope."""
+    return user.role in KEY_ACCOUNT_ROLES
+
+
+def always_reads_file(user: Any, customer: Any) -> bool:
+    """Whether `user` reads this customer's full file without a grant even when it is a key
+    account: its responsible person, managers and owners."""
+    return reads_every_key_account(user) or is_customer_owner(user, customer)
+
+
+def sees_business_tokens(user: Any) -> bool:
+    """The owner sees and revokes every API token of the business; others only their own."""
+    return bool(user.role == Role.OWNER)
+
+
+def may_lift_compensation_limit(user: Any) -> bool:
+    """Only the owner removes a role's compensation limit altogether."""
+    return bool(user.role == Role.OWNER)
+
+
 def has_full_file(user: Any, customer: Any, now: dt.datetime | None = None) -> bool:
     """Whether `user` (already in scope) may read the customer's full file, or only the card.
 
@@ -318,7 +352,7 @@ def has_full_file(user: Any, customer: Any, now: dt.datetime | None = None) -> b
     """
     if not customer.is_key_account:
         return True
-    if user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer):
+    if always_reads_file(user, customer):
         return True
     return active_grant(user, customer, now) is not None
 
@@ -359,7 +393,7 @@ def visible_fields(user: Any, customer: Any, *, full_file: bool | None = None) -
             is_customer_owner(user, customer) or is_serving(user, customer)
         ):
             fields |= SAFETY_FIELDS
-    if not (user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)):
+    if not always_reads_file(user, customer):
         fields -= CONFIDENTIAL_FIELDS
     return frozenset(fields)
 
@@ -379,9 +413,7 @@ def present_listed_mobile(user: Any, customer: Any) -> str:
     """The mobile in a list of customers (search results, lists, pickers, the API's lists):
     lists show card fields, so a key account's mobile stays masked unless the user is one of
     those who always read its file (a borrowed grant opens the profile, not the lists)."""
-    full = not customer.is_key_account or (
-        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
-    )
+    full = not customer.is_key_account or always_reads_file(user, customer)
     return present_customer_mobile(user, customer, full_file=full)
 
 

@@ -70,7 +70,7 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     from liuke.core.errors import NotFound
 
     qs = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
-    if actor.role == Role.OWNER:
+    if policy.sees_business_tokens(actor):
         qs = qs.filter(user__business_id=policy.business_of(actor))
     else:
         qs = qs.filter(user=actor)
@@ -113,10 +113,8 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     from liuke.accounts import policy
     from liuke.audit.choices import Action
     from liuke.audit.services import audit_record
-    from liuke.core.errors import PermissionDenied
 
-    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
-        raise PermissionDenied()
+    policy.require(actor, policy.Cap.SETTINGS_MANAGE)
     business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
     errors: dict[str, list[ValidationError]] = {}
     cleaned_name = clean_text(name, max_length=100, field=_("Name"))
@@ -161,10 +159,9 @@ def branch_hours_update(
     from liuke.accounts import policy
     from liuke.audit.choices import Action
     from liuke.audit.services import audit_record
-    from liuke.core.errors import NotFound, PermissionDenied
+    from liuke.core.errors import NotFound
 
-    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
-        raise PermissionDenied()
+    policy.require(actor, policy.Cap.SETTINGS_MANAGE)
     branch = (
         Branch.objects.select_for_update()
         .filter(pk=branch_id, business_id=policy.business_of(actor))

@@ -32,7 +32,6 @@ from liuke.analytics.models import (
 )
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import PermissionDenied
 from liuke.customers.models import Customer
 from liuke.sales.models import Service
 
@@ -52,8 +51,7 @@ class Scope:
 
 
 def scope(actor: User, raw_branch: str | int | None) -> Scope:
-    if not policy.can(actor, Cap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, Cap.ANALYTICS_VIEW)
     branches = list(policy.scope_branches(actor, Branch.objects.order_by("name")))
     try:
         chosen = int(raw_branch or 0) or None

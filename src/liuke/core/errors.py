@@ -41,3 +41,9 @@ class KeyAccountRestricted(PermissionDenied):
         self, message: str = "This is a key account: ask for access to read the full file."
     ) -> None:
         ServiceError.__init__(self, "key_account_restricted", message)
+
+
+class CapabilityDenied(PermissionDenied):
+    """The actor's role lacks the capability (raised by `accounts.policy.require`). The API
+    answers 403 like any denial; pages answer 404, the same as "no such page", so a missing
+    capability teaches nothing about what exists."""

@@ -18,7 +18,7 @@ from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
 from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
@@ -164,12 +164,7 @@ def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profil
     now = timezone.now()
     grant = None
     full = policy.has_full_file(actor, customer, now)
-    borrowed = (
-        full
-        and customer.is_key_account
-        and actor.role not in policy.KEY_ACCOUNT_ROLES
-        and not policy.is_customer_owner(actor, customer)
-    )
+    borrowed = full and customer.is_key_account and not policy.always_reads_file(actor, customer)
     if borrowed:
         grant = policy.active_grant(actor, customer, now)
     what = purpose if full else f"{purpose}:card"
@@ -594,8 +589,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     """
     from liuke.audit.models import AuditEvent
 
-    if not policy.can(actor, Cap.CUSTOMER_EXPORT):
-        raise PermissionDenied()
+    policy.require(actor, Cap.CUSTOMER_EXPORT)
     reason = " ".join(reason.split())[:500]
     if len(reason) < 2:
         raise ServiceError("reason_required", _("Say why the data is exported."))

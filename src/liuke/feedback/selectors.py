@@ -36,11 +36,6 @@ from liuke.feedback.models import (
 LIST_LIMIT = 200
 
 
-def _need(actor: User, cap: Cap) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
-
-
 def _branches(actor: User, branch_id: int | None = None) -> QuerySet[Branch]:
     qs = policy.scope_branches(actor, Branch.objects.all())
     return qs.filter(pk=branch_id) if branch_id else qs
@@ -60,7 +55,7 @@ def _mine_to_read(actor: User, customer: Any, *, listed: bool) -> bool:
     grant opens the single answer, as it opens the profile, not the lists)."""
     if not customer.is_key_account:
         return True
-    if actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, customer):
+    if policy.always_reads_file(actor, customer):
         return True
     return not listed and policy.has_full_file(actor, customer)
 
@@ -74,7 +69,7 @@ def responses(
     limit: int = LIST_LIMIT,
 ) -> list[SurveyResponse]:
     """The latest answers the actor may see (customers in their scope), newest first."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     qs = policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
@@ -95,7 +90,7 @@ def responses(
 
 
 def response_detail(*, actor: User, response_id: int) -> SurveyResponse:
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     row = (
         policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
         .select_related("customer", "branch", "staff", "visit", "followup_task")
@@ -125,7 +120,7 @@ def customer_feedback(*, actor: User, customer_id: int, limit: int = 10) -> Cust
     (comments, conversation notes) are left out."""
     from liuke.customers.selectors import customer_file
 
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     file = customer_file(actor=actor, customer_id=customer_id, purpose="feedback")
     responses = list(
         SurveyResponse.objects.filter(customer_id=file.customer.pk)
@@ -191,7 +186,7 @@ def results(
 ) -> list[ResultRow]:
     """Satisfaction and recommend (NPS) by branch, staff member, service or month, over the
     branches the actor works in."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     qs = SurveyResponse.objects.filter(
         business_id=policy.business_of(actor),
@@ -269,7 +264,7 @@ def response_rate(
     branch_id: int | None = None,
 ) -> ResponseRate:
     """Surveys sent (invitations written) in the period and how many were answered."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     figures = SurveyInvitation.objects.filter(
         business_id=policy.business_of(actor),
@@ -309,7 +304,7 @@ def manager_activity(
     """How much feedback each staff member gathers (conversations recorded) and acts on
     (suggestions handled, "you said, we did" notices, unhappy customers called back), for the
     staff of the actor's branches. The source text measures managers on this."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     branches = _branches(actor)
     staff = User.objects.filter(business_id=policy.business_of(actor), is_active=True)
@@ -383,7 +378,7 @@ def suggestions(
 ) -> list[Suggestion]:
     """Suggestions left in the boxes of the actor's branches. The name and phone someone chose
     to leave are shown to managers only (those who handle suggestions)."""
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     qs = Suggestion.objects.filter(branch__in=_branches(actor))
     if status in SuggestionStatus.values:
         qs = qs.filter(status=status)
@@ -429,7 +424,7 @@ def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
 
 
 def improvements(*, actor: User, limit: int = 100) -> list[Improvement]:
-    _need(actor, Cap.FEEDBACK_VIEW)
+    policy.require(actor, Cap.FEEDBACK_VIEW)
     branches = _branches(actor)
     return list(
         Improvement.objects.filter(business_id=policy.business_of(actor))

@@ -17,7 +17,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import Cap
 from liuke.audit.services import audit_record
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import NotFound, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.sales import ledger
@@ -74,11 +74,6 @@ def _money(value: Any, field_name: str, *, allow_zero: bool = False) -> int:
             {field_name: [ValidationError(_("The amount is too large."), code="invalid_amount")]}
         )
     return value
-
-
-def _need(actor: User, cap: Cap) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _customer(actor: User, customer_id: Any) -> Customer:
@@ -215,7 +210,7 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
 
     With `lock=True` (inside `checkout`) the packages used are locked and their sessions checked.
     """
-    _need(actor, Cap.SALE_CHECKOUT)
+    policy.require(actor, Cap.SALE_CHECKOUT)
     customer = _customer(actor, data.get("customer_id"))
     branch = _branch(actor, data.get("branch_id"))
     raw_lines = data.get("lines") or []
@@ -451,7 +446,7 @@ def checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
     With an `idempotency_key` the same checkout submitted twice (a double tap, a retry after a
     timeout) creates one visit: the second call returns the first's visit.
     """
-    _need(actor, Cap.SALE_CHECKOUT)
+    policy.require(actor, Cap.SALE_CHECKOUT)
     key = data.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 100):
         raise ServiceError(
@@ -507,7 +502,7 @@ def card_issue(
     tier_id: int | None = None,
     expires_on: dt.date | None = None,
 ) -> StoredValueCard:
-    _need(actor, Cap.CARD_MANAGE)
+    policy.require(actor, Cap.CARD_MANAGE)
     customer = _customer(actor, customer_id)
     branch = _branch(actor, branch_id)
     number = clean_text(number, max_length=30, field=_("card number")).upper()
@@ -542,7 +537,7 @@ def card_topup(
     *, actor: User, card_id: int, amount_fen: int, method: str, idempotency_key: str | None = None
 ) -> StoredValueCard:
     """Money in: the paid part grows by the amount, the bonus part by the best bonus rule."""
-    _need(actor, Cap.CARD_MANAGE)
+    policy.require(actor, Cap.CARD_MANAGE)
     amount = _money(amount_fen, "amount_fen")
     method = _money_method(method)
     card = _locked_card(actor, card_id)
@@ -596,7 +591,7 @@ def card_deduct(
     idempotency_key: str | None = None,
 ) -> StoredValueCard:
     """Charge a card directly (outside a checkout, e.g. a service sold by phone)."""
-    _need(actor, Cap.SALE_CHECKOUT)
+    policy.require(actor, Cap.SALE_CHECKOUT)
     amount = _money(amount_fen, "amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
@@ -631,7 +626,7 @@ def card_bonus_grant(
     """Add bonus value to a card with no money in (a complaint's compensation): one BONUS
     entry, no payment, so the daily close is unchanged and the liability is the bonus part's
     (forfeited on a card refund, docs/money.md). Returns the card and its new entry."""
-    _need(actor, Cap.CARD_MANAGE)
+    policy.require(actor, Cap.CARD_MANAGE)
     amount = _money(amount_fen, "amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
@@ -656,7 +651,7 @@ def card_bonus_grant(
 def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> int:
     """Close a card and pay back its unused paid part; the bonus part is forfeited
     (docs/money.md). Returns the amount paid back in fen."""
-    _need(actor, Cap.SALE_REFUND)
+    policy.require(actor, Cap.SALE_REFUND)
     method = _money_method(method)
     card = _locked_card(actor, card_id)
     if card.status != CardStatus.ACTIVE:
@@ -708,7 +703,7 @@ def package_sell(
     method: str,
     expires_on: dt.date | None = None,
 ) -> Package:
-    _need(actor, Cap.PACKAGE_SELL)
+    policy.require(actor, Cap.PACKAGE_SELL)
     customer = _customer(actor, customer_id)
     branch = _branch(actor, branch_id)
     name = clean_text(name, max_length=100, field=_("name"))
@@ -759,7 +754,7 @@ def package_sell(
 @transaction.atomic
 def package_extend(*, actor: User, package_id: int, expires_on: dt.date, reason: str) -> Package:
     """A manager moves a package's expiry date, with a reason (recorded in its ledger)."""
-    _need(actor, Cap.PACKAGE_EXTEND)
+    policy.require(actor, Cap.PACKAGE_EXTEND)
     package = _locked_package(actor, package_id)
     reason = clean_text(reason, max_length=150, field=_("reason"))
     if not reason:
@@ -793,7 +788,7 @@ def stock_receive(
     *, actor: User, product_id: int, branch_id: int, quantity: int, note: str = ""
 ) -> int:
     """Goods received (or a count correction when negative). Returns the stock after."""
-    _need(actor, Cap.STOCK_MANAGE)
+    policy.require(actor, Cap.STOCK_MANAGE)
     branch = _branch(actor, branch_id)
     product = (
         Product.objects.select_for_update()
@@ -829,7 +824,7 @@ def _refund(
     note: str,
     idempotency_key: str | None,
 ) -> Refund:
-    _need(actor, Cap.SALE_REFUND)
+    policy.require(actor, Cap.SALE_REFUND)
     scope = policy.customer_scope(actor, "customer")
     visit = (
         Visit.objects.select_for_update().filter(pk=visit_id, **scope).first() if scope else None
@@ -1012,8 +1007,8 @@ def visit_exchange(
     The refund names the new visit. If either half is refused, nothing is written. With
     `data["idempotency_key"]` a repeat returns the first exchange.
     """
-    _need(actor, Cap.SALE_REFUND)
-    _need(actor, Cap.SALE_CHECKOUT)
+    policy.require(actor, Cap.SALE_REFUND)
+    policy.require(actor, Cap.SALE_CHECKOUT)
     key = data.get("idempotency_key")
     if key:
         done = (
