@@ -241,7 +241,7 @@ def photo_file(request: StaffRequest, customer_id: int, photo_id: int) -> FileRe
 # --- Key accounts: asking for a file, deciding, handing over ------------------------------------
 
 
-@staff_view(cap=Cap.CUSTOMER_VIEW)
+@staff_view
 @require_POST
 def access_request(request: StaffRequest, customer_id: int) -> HttpResponse:
     request.back = _detail(customer_id)
@@ -277,7 +277,7 @@ def access_grants(request: StaffRequest) -> HttpResponse:
     )
 
 
-@staff_view(cap=Cap.CUSTOMER_VIEW)
+@staff_view
 @require_POST
 def access_decide(request: StaffRequest, grant_id: int, decision: str) -> HttpResponse:
     actor = request.user
