@@ -15,7 +15,8 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import path
+from django.urls import path, reverse
+from tests.factories import customer_make
 
 from liuke import urls as project_urls
 from liuke.accounts.http import StaffRequest, api_actor, staff_view
@@ -214,3 +215,16 @@ def test_api_actor_refuses_a_request_without_a_staff_member(rf: RequestFactory) 
     request: HttpRequest = rf.get("/api/v1/me")
     with pytest.raises(TypeError):
         api_actor(request)
+
+
+def test_a_page_keeps_its_answer_when_the_service_denies(
+    owner: User, front_a_client: Client, beautician_a_client: Client
+) -> None:
+    """Through real routes: a write whose page no longer checks the capability itself still
+    answers 404 for a role without it (the service's `policy.require`), and the export's own
+    denial stays 403, as before the plumbing moved."""
+    customer = customer_make(actor=owner, name="林小雨")
+    merge = reverse("customers:merge", args=[customer.pk])
+    assert beautician_a_client.post(merge, {"duplicate_id": customer.pk}).status_code == 404
+    export = reverse("customers:privacy_export", args=[customer.pk])
+    assert front_a_client.post(export, {"reason": "客户要求"}).status_code == 403

@@ -18,7 +18,7 @@ from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
-from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
+from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied, ServiceError
 from liuke.core.timeutil import months_before
 from liuke.customers.choices import GrantStatus
 from liuke.customers.models import AccessGrant, Customer, CustomerMerge, FieldChange
@@ -589,7 +589,9 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     """
     from liuke.audit.models import AuditEvent
 
-    policy.require(actor, Cap.CUSTOMER_EXPORT)
+    if not policy.can(actor, Cap.CUSTOMER_EXPORT):
+        # A plain denial, not `policy.require`'s: the export page has always answered 403 here.
+        raise PermissionDenied()
     reason = " ".join(reason.split())[:500]
     if len(reason) < 2:
         raise ServiceError("reason_required", _("Say why the data is exported."))
