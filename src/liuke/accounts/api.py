@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from liuke.accounts import policy
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.accounts.selectors import branch_choices, staff_choices
 from liuke.core.api import READ_ERRORS
@@ -38,7 +39,7 @@ class MeOut(Schema):
 
 @router.get("/me", response={200: MeOut, **READ_ERRORS}, summary="The logged-in staff member")
 def me(request: HttpRequest) -> MeOut:
-    user: User = request.auth  # type: ignore[attr-defined]
+    user: User = api_actor(request)
     ids = policy.branch_ids(user)
     return MeOut(
         id=user.pk,
@@ -55,12 +56,12 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get("/branches", response={200: list[BranchOut], **READ_ERRORS}, summary="Your branches")
 def branches(request: HttpRequest) -> list[Branch]:
-    return list(branch_choices(actor=request.auth))  # type: ignore[attr-defined]
+    return list(branch_choices(actor=api_actor(request)))
 
 
 @router.get("/staff", response={200: list[StaffOut], **READ_ERRORS}, summary="Active staff")
 def staff(request: HttpRequest) -> list[StaffOut]:
     return [
         StaffOut(id=u.pk, username=u.username, display_name=str(u), role=u.role)
-        for u in staff_choices(actor=request.auth)  # type: ignore[attr-defined]
+        for u in staff_choices(actor=api_actor(request))
     ]

@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 
 from liuke.accounts.capabilities import Cap as Cap  # callers use `policy.Cap`
 from liuke.accounts.choices import Role
+from liuke.core.errors import CapabilityDenied
 from liuke.core.registry import Capability, registry
 
 if TYPE_CHECKING:
@@ -82,6 +83,18 @@ def can(user: Any, capability: Capability) -> bool:
     if not is_staff_member(user):
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user: Any, capability: Capability) -> None:
+    """Refuse (`CapabilityDenied`) unless the user holds the capability: the one check that
+    services and selectors make before they read or write."""
+    if not can(user, capability):
+        raise CapabilityDenied()
+
+
+def roles_with(capability: Capability) -> frozenset[str]:
+    """The roles that hold a capability (to pick the staff who may be given a kind of work)."""
+    return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
 
 
 def capabilities(user: Any) -> frozenset[Capability]:
@@ -195,9 +208,28 @@ def is_customer_owner(user: Any, customer: Any) -> bool:
 def needs_grant(user: Any, customer: Any) -> bool:
     """Whether this customer's full file is closed to `user` (already in scope) unless a grant
     is in force: a key account's file is open to its responsible person, managers and owners."""
-    return bool(customer.is_key_account) and not (
-        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
-    )
+    return bool(customer.is_key_account) and not always_reads_file(user, customer)
+
+
+def reads_every_key_account(user: Any) -> bool:
+    """Managers and owners read every key account's full file in their scope."""
+    return user.role in KEY_ACCOUNT_ROLES
+
+
+def always_reads_file(user: Any, customer: Any) -> bool:
+    """Whether `user` reads this customer's full file without a grant even when it is a key
+    account: its responsible person, managers and owners."""
+    return reads_every_key_account(user) or is_customer_owner(user, customer)
+
+
+def sees_business_tokens(user: Any) -> bool:
+    """The owner sees and revokes every API token of the business; others only their own."""
+    return bool(user.role == Role.OWNER)
+
+
+def may_lift_compensation_limit(user: Any) -> bool:
+    """Only the owner removes a role's compensation limit altogether."""
+    return bool(user.role == Role.OWNER)
 
 
 def has_full_file(user: Any, customer: Any, *, has_grant: bool) -> bool:
@@ -245,7 +277,7 @@ def visible_fields(
         fields = set(CARD_FIELDS)
         if user.role == Role.BEAUTICIAN and (is_customer_owner(user, customer) or serving):
             fields |= SAFETY_FIELDS
-    if not (user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)):
+    if not always_reads_file(user, customer):
         fields -= CONFIDENTIAL_FIELDS
     return frozenset(fields)
 
@@ -265,9 +297,7 @@ def present_listed_mobile(user: Any, customer: Any) -> str:
     """The mobile in a list of customers (search results, lists, pickers, the API's lists):
     lists show card fields, so a key account's mobile stays masked unless the user is one of
     those who always read its file (a borrowed grant opens the profile, not the lists)."""
-    full = not customer.is_key_account or (
-        user.role in KEY_ACCOUNT_ROLES or is_customer_owner(user, customer)
-    )
+    full = not customer.is_key_account or always_reads_file(user, customer)
     return present_customer_mobile(user, customer, full_file=full)
 
 

@@ -17,7 +17,7 @@ from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import ApiToken, Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied
+from liuke.core.errors import CoreErrorCode, NotFound
 from liuke.core.text import clean_text
 
 
@@ -77,7 +77,7 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's tokens (an owner may revoke any token of the business)."""
 
     qs = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
-    if actor.role == Role.OWNER:
+    if policy.sees_business_tokens(actor):
         qs = qs.filter(user__business_id=policy.business_of(actor))
     else:
         qs = qs.filter(user=actor)
@@ -118,8 +118,7 @@ BUSINESS_SETTING_RANGES: dict[str, tuple[int, int]] = {
 def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     """Change the business's name and settings (owners only). Unknown keys are refused."""
 
-    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
-        raise PermissionDenied()
+    policy.require(actor, policy.Cap.SETTINGS_MANAGE)
     business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
     errors: dict[str, list[ValidationError]] = {}
     cleaned_name = clean_text(name, max_length=100, field=_("Name"))
@@ -164,8 +163,7 @@ def branch_hours_update(
     The unusual-reading check flags an export made outside the hours of every branch the
     staff member works at. Audited as a settings change."""
 
-    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
-        raise PermissionDenied()
+    policy.require(actor, policy.Cap.SETTINGS_MANAGE)
     branch = (
         Branch.objects.select_for_update()
         .filter(pk=branch_id, business_id=policy.business_of(actor))

@@ -7,29 +7,21 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy, services
-from liuke.accounts.choices import Role
 from liuke.accounts.forms import BusinessSettingsForm
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import ApiToken, Business, User
-from liuke.core.errors import NotFound
 
 
-def _actor(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not policy.is_staff_member(user):
-        raise Http404
-    return user
-
-
-@login_required
+@staff_view
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def tokens(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     secret = None
     error = None
     if request.method == "POST":
@@ -42,7 +34,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Token %(name)s created.") % {"name": token.name})
     qs = ApiToken.objects.select_related("user")
-    if actor.role == Role.OWNER:
+    if policy.sees_business_tokens(actor):
         qs = qs.filter(user__business_id=policy.business_of(actor))
     else:
         qs = qs.filter(user=actor)
@@ -53,24 +45,19 @@ def tokens(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    try:
-        token = services.api_token_revoke(actor=_actor(request), token_id=token_id)
-    except NotFound:
-        raise Http404 from None
+def token_revoke(request: StaffRequest, token_id: int) -> HttpResponse:
+    token = services.api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     return redirect("accounts:tokens")
 
 
-@login_required
+@staff_view(cap=policy.Cap.SETTINGS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def business_settings(request: HttpRequest) -> HttpResponse:
+def business_settings(request: StaffRequest) -> HttpResponse:
     """The owner's settings page: the business name and the rules other pages apply."""
-    actor = _actor(request)
-    if not policy.can(actor, policy.Cap.SETTINGS_MANAGE):
-        raise Http404
+    actor = request.user
     business = Business.objects.get(pk=policy.business_of(actor))
     if request.method == "POST":
         form = BusinessSettingsForm(request.POST)
@@ -94,12 +81,12 @@ def _qr_data_uri(text: str) -> str:
     return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
 
 
-@login_required
+@staff_view
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: StaffRequest) -> HttpResponse:
     """Turn two-factor login (a TOTP app such as Google Authenticator or 微信小程序 腾讯身份验证器)
     on or off."""
-    actor = _actor(request)
+    actor = request.user
     error = None
     if request.method == "POST":
         try:

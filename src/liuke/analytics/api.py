@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.analytics import dashboards, selectors, services
 from liuke.analytics.aggregates import REBOOK_DAYS, VALUE_BANDS_YUAN
@@ -78,10 +79,6 @@ class ListFilters(Schema):
     limit: Annotated[int, Field(ge=1, le=500)] = 50
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _figures(row: CustomerFigures | None) -> dict[str, Any] | None:
     if row is None:
         return None
@@ -100,7 +97,7 @@ def _run(run: ModelRun | None) -> dict[str, Any] | None:
     summary="The latest refresh: fitted parameters and statuses",
 )
 def run_latest(request: HttpRequest) -> dict[str, Any]:
-    found = _run(selectors.latest_run(actor=_actor(request)))
+    found = _run(selectors.latest_run(actor=api_actor(request)))
     if found is None:
         raise NotFound("No refresh yet.")
     return found
@@ -112,7 +109,7 @@ def run_latest(request: HttpRequest) -> dict[str, Any]:
     summary="A customer's figures: value, probability active, expected visits, RFM, loyalty",
 )
 def customer_figures(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    found = selectors.figures_get(actor=_actor(request), customer_id=customer_id)
+    found = selectors.figures_get(actor=api_actor(request), customer_id=customer_id)
     return {
         "customer_id": found.customer.pk,
         "figures": _figures(found.figures),
@@ -127,7 +124,7 @@ def customer_figures(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 )
 def figures_list(request: HttpRequest, filters: Query[ListFilters]) -> list[dict[str, Any]]:
     rows = selectors.figures_list(
-        actor=_actor(request),
+        actor=api_actor(request),
         segment=filters.segment,
         branch_id=filters.branch_id,
         order=filters.order,
@@ -144,7 +141,7 @@ class DashboardFilter(Schema):
 
 
 def _where(request: HttpRequest, filters: DashboardFilter) -> dashboards.Scope:
-    return dashboards.scope(_actor(request), filters.branch_id)
+    return dashboards.scope(api_actor(request), filters.branch_id)
 
 
 class RevenueMonthOut(Schema):
@@ -354,7 +351,7 @@ def dashboard_value(request: HttpRequest, filters: Query[DashboardFilter]) -> li
     summary="Key accounts ranked by worth, those nobody looks after, potential key accounts",
 )
 def dashboard_key_accounts(request: HttpRequest, filters: Query[DashboardFilter]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     where = _where(request, filters)
     found = dashboards.key_accounts(actor, where)
     return {
@@ -371,7 +368,7 @@ def dashboard_key_accounts(request: HttpRequest, filters: Query[DashboardFilter]
     summary="Referrals: the top referrers and who brought whom",
 )
 def dashboard_referrals(request: HttpRequest, filters: Query[DashboardFilter]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     where = _where(request, filters)
     found = dashboards.referrals(actor, where)
     return {
@@ -394,7 +391,7 @@ def _job(job: RefreshJob) -> dict[str, Any]:
     summary="Refresh the figures now (a queued job; 200 with the running one if there is one)",
 )
 def refresh_start(request: HttpRequest) -> Status:
-    job, started = services.refresh_request(actor=_actor(request))
+    job, started = services.refresh_request(actor=api_actor(request))
     return Status(202 if started else 200, _job(job))
 
 
@@ -404,7 +401,7 @@ def refresh_start(request: HttpRequest) -> Status:
     summary="The latest refresh asked for: status and progress",
 )
 def refresh_latest(request: HttpRequest) -> dict[str, Any]:
-    job = services.refresh_status(actor=_actor(request))
+    job = services.refresh_status(actor=api_actor(request))
     if job is None:
         raise NotFound("No refresh asked for yet.")
     return _job(job)

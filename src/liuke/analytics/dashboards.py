@@ -32,7 +32,6 @@ from liuke.analytics.models import (
 )
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import PermissionDenied
 from liuke.core.money import whole_yuan
 from liuke.customers.models import Customer
 from liuke.sales.models import Service
@@ -53,8 +52,7 @@ class Scope:
 
 
 def scope(actor: User, raw_branch: str | int | None) -> Scope:
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     branches = list(policy.scope_branches(actor, Branch.objects.order_by("name")))
     try:
         chosen = int(raw_branch or 0) or None

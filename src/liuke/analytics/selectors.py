@@ -14,7 +14,6 @@ from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.models import CustomerFigures, ModelRun
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import PermissionDenied
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.sales.capabilities import SalesCap
@@ -63,8 +62,7 @@ def customer_figures(*, actor: User, customer: Customer) -> Figures | None:
 
 def figures_get(*, actor: User, customer_id: int) -> Figures:
     """One customer's figures (API): scoped and audited as a read of the customer."""
-    if not policy.can(actor, SalesCap.SALES_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, SalesCap.SALES_VIEW)
     customer = customer_selectors.customer_get(
         actor=actor, customer_id=customer_id, purpose="figures"
     )
@@ -82,8 +80,7 @@ def figures_list(
     limit: int = 50,
 ) -> list[CustomerFigures]:
     """The figures of the customers the actor may see, best first by `order` (audited)."""
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     rows = policy.scope_customers(
         actor, CustomerFigures.objects.select_related("customer", "customer__branch"), "customer"
     )
@@ -123,8 +120,7 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
     trusted, days since the last visit / 365, at most 1). Computed by the refresh
     (`aggregates.value_lost`, stored as `value_lost_fen`), so the list is an index walk.
     """
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     rows = policy.scope_customers(
         actor,
         CustomerFigures.objects.select_related("customer", "customer__owner", "run"),
@@ -159,8 +155,7 @@ class GridCell:
 def rfm_grid(*, actor: User, branch_id: int | None = None) -> list[GridCell]:
     """Customers and value per (recency, frequency) score: counts only, no personal data. Sums
     of the refresh's per-branch cells (`RfmCell`) over the actor's branches."""
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     from django.db.models import Sum
 
     from liuke.accounts.models import Branch

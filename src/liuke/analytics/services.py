@@ -34,7 +34,6 @@ from liuke.analytics.models import (
 )
 from liuke.analytics.optimise import FitResult
 from liuke.analytics.selectors import AT_RISK_SEGMENTS
-from liuke.core.errors import PermissionDenied
 from liuke.feedback import selectors as feedback_selectors
 
 Array = np.ndarray
@@ -361,8 +360,7 @@ def refresh_request(*, actor: User) -> tuple[RefreshJob, bool]:
     """Queue a refresh of the actor's business; (job, started). While one is queued or running,
     that one is returned and nothing new is started (a unique constraint decides, so two
     clicks on two app servers cannot start two)."""
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_REFRESH):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_REFRESH)
     business_id = policy.business_of(actor)
     now = timezone.now()
     active = RefreshJob.objects.filter(business_id=business_id, status__in=ACTIVE)
@@ -422,8 +420,7 @@ def refresh_job_run(job_id: int) -> str:
 
 def refresh_status(*, actor: User) -> RefreshJob | None:
     """The business's latest requested refresh (for the progress bar)."""
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     return (
         RefreshJob.objects.filter(business_id=policy.business_of(actor))
         .order_by("-requested_at", "-pk")

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from liuke.accounts import policy
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.analytics import dashboards, selectors, services
 from liuke.analytics.aggregates import REBOOK_DAYS
 from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.choices import Segment
-from liuke.core.errors import PermissionDenied
+from liuke.core.middleware import safe_next
 from liuke.core.money import format_yuan, whole_yuan
 from liuke.customers.models import Customer
 
 
-def customer_figures_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def customer_figures_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
     """What the profile's section needs (called by customers.views.customer_detail)."""
-    found = selectors.customer_figures(actor=request.user, customer=customer)  # type: ignore[arg-type]
+    found = selectors.customer_figures(actor=request.user, customer=customer)
     if found is None:
         return {}
     figures = found.figures
@@ -45,12 +44,10 @@ def customer_figures_context(request: HttpRequest, customer: Customer) -> dict[s
     }
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
+def dashboard(request: StaffRequest) -> HttpResponse:
     """At-risk and lost customers as a call list, and the RFM grid (stored figures only)."""
-    actor = cast(User, request.user)
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise Http404  # the same answer as "no such page": nothing to learn from it
+    actor = request.user
     branches = list(policy.scope_branches(actor, Branch.objects.order_by("name")))
     try:
         branch_id = int(request.GET.get("branch") or 0) or None
@@ -108,7 +105,7 @@ BOARDS = [
 ]
 
 
-def _common(request: HttpRequest, actor: User, board: str) -> dict[str, Any]:
+def _common(request: StaffRequest, actor: User, board: str) -> dict[str, Any]:
     job = services.refresh_status(actor=actor)
     return {
         "run": selectors.latest_run(actor=actor),
@@ -120,10 +117,8 @@ def _common(request: HttpRequest, actor: User, board: str) -> dict[str, Any]:
     }
 
 
-def _board(request: HttpRequest, board: str) -> tuple[User, dashboards.Scope, dict[str, Any]]:
-    actor = cast(User, request.user)
-    if not policy.can(actor, AnalyticsCap.ANALYTICS_VIEW):
-        raise Http404  # the same answer as "no such page"
+def _board(request: StaffRequest, board: str) -> tuple[User, dashboards.Scope, dict[str, Any]]:
+    actor = request.user
     where = dashboards.scope(actor, request.GET.get("branch"))
     context = {
         **_common(request, actor, board),
@@ -133,9 +128,21 @@ def _board(request: HttpRequest, board: str) -> tuple[User, dashboards.Scope, di
     return actor, where, context
 
 
-@login_required
+def _whole_yuan(fen: int) -> int:
+    """Whole yuan for a chart's axis, by integer division toward zero (no float on money)."""
+    return -(-fen // 100) if fen < 0 else fen // 100
+
+
+def _yuan_text(fen: int) -> str:
+    """Exact yuan as a plain decimal string ("-12.50"): what a chart plots and labels."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def revenue(request: HttpRequest) -> HttpResponse:
+def revenue(request: StaffRequest) -> HttpResponse:
     _actor, where, context = _board(request, "revenue")
     months = dashboards.revenue(where)
     chart = {
@@ -149,9 +156,9 @@ def revenue(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/revenue.html", context)
 
 
-@login_required
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def rates(request: HttpRequest) -> HttpResponse:
+def rates(request: StaffRequest) -> HttpResponse:
     _actor, where, context = _board(request, "rates")
     found = dashboards.rates(where)
     titles = {"branch": _("By branch"), "staff": _("By staff member"), "service": _("By service")}
@@ -176,9 +183,9 @@ def rates(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/rates.html", context)
 
 
-@login_required
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def cohorts(request: HttpRequest) -> HttpResponse:
+def cohorts(request: StaffRequest) -> HttpResponse:
     _actor, where, context = _board(request, "cohorts")
     found = dashboards.cohorts(where)
     chart = {
@@ -191,9 +198,9 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/cohorts.html", context)
 
 
-@login_required
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def value(request: HttpRequest) -> HttpResponse:
+def value(request: StaffRequest) -> HttpResponse:
     _actor, where, context = _board(request, "value")
     bands = dashboards.value_bands(where)
     context.update(
@@ -205,9 +212,9 @@ def value(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/value.html", context)
 
 
-@login_required
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def key_accounts(request: HttpRequest) -> HttpResponse:
+def key_accounts(request: StaffRequest) -> HttpResponse:
     actor, where, context = _board(request, "key_accounts")
     found = dashboards.key_accounts(actor, where)
 
@@ -224,9 +231,9 @@ def key_accounts(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/key_accounts.html", context)
 
 
-@login_required
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
-def referrals(request: HttpRequest) -> HttpResponse:
+def referrals(request: StaffRequest) -> HttpResponse:
     actor, where, context = _board(request, "referrals")
     found = dashboards.referrals(actor, where)
     context.update(
@@ -246,30 +253,19 @@ def referrals(request: HttpRequest) -> HttpResponse:
 # --- the manual refresh ----------------------------------------------------------------------
 
 
-@login_required
+@staff_view
 @require_POST
-def refresh(request: HttpRequest) -> HttpResponse:
+def refresh(request: StaffRequest) -> HttpResponse:
     """Queue a refresh (one at a time per business) and go back to the dashboard."""
-    actor = cast(User, request.user)
-    try:
-        services.refresh_request(actor=actor)
-    except PermissionDenied:
-        raise Http404 from None
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("analytics:dashboard")
-    return redirect(back)
+    services.refresh_request(actor=request.user)
+    return redirect(safe_next(request) or reverse("analytics:dashboard"))
 
 
-@login_required
+@staff_view
 @require_GET
-def refresh_status(request: HttpRequest) -> HttpResponse:
+def refresh_status(request: StaffRequest) -> HttpResponse:
     """The latest refresh job, for the progress bar (JSON; no customer data)."""
-    actor = cast(User, request.user)
-    try:
-        job = services.refresh_status(actor=actor)
-    except PermissionDenied:
-        raise Http404 from None
+    job = services.refresh_status(actor=request.user)
     if job is None:
         return JsonResponse({"status": "none", "percent": 0})
     return JsonResponse(

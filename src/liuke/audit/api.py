@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from liuke.accounts.models import User
+from liuke.accounts.http import api_actor
 from liuke.audit import exports, selectors, services
 from liuke.audit.models import AuditEvent, AuditFlag
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
@@ -69,10 +69,6 @@ class AcknowledgeIn(JsonObjectIn):
     note: Annotated[str, Field(max_length=500)] = ""
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _event(e: AuditEvent) -> dict[str, Any]:
     return {
         "seq": e.seq,
@@ -111,7 +107,7 @@ def _flag(f: AuditFlag) -> dict[str, Any]:
     "/audit/events", response={200: EventPageOut, **READ_ERRORS}, summary="Browse the audit log"
 )
 def audit_events(request: HttpRequest, filters: Query[selectors.AuditFilters]) -> dict[str, Any]:
-    page = selectors.audit_events(actor=_actor(request), filters=filters)
+    page = selectors.audit_events(actor=api_actor(request), filters=filters)
     return {"items": [_event(e) for e in page.items], "next_cursor": page.next_cursor}
 
 
@@ -132,7 +128,7 @@ def audit_events(request: HttpRequest, filters: Query[selectors.AuditFilters]) -
     },
 )
 def audit_export(request: HttpRequest, payload: AuditExportIn) -> HttpResponseBase:
-    actor = _actor(request)
+    actor = api_actor(request)
     filters = selectors.AuditFilters(**payload.model_dump(exclude={"format", "reason"}))
     event = services.audit_export_record(
         actor=actor, filters=filters, file_format=payload.format, reason=payload.reason
@@ -144,7 +140,7 @@ def audit_export(request: HttpRequest, payload: AuditExportIn) -> HttpResponseBa
 
 @router.get("/audit/flags", response={200: list[FlagOut], **READ_ERRORS}, summary="Unusual reading")
 def audit_flags(request: HttpRequest, open_only: bool = False) -> list[dict[str, Any]]:
-    return [_flag(f) for f in selectors.audit_flags(actor=_actor(request), open_only=open_only)]
+    return [_flag(f) for f in selectors.audit_flags(actor=api_actor(request), open_only=open_only)]
 
 
 @router.post(
@@ -156,6 +152,6 @@ def audit_flag_acknowledge(
     request: HttpRequest, flag_id: Annotated[int, Field(ge=1, le=2**62)], payload: AcknowledgeIn
 ) -> dict[str, Any]:
     flag = services.audit_flag_acknowledge(
-        actor=_actor(request), flag_id=flag_id, note=payload.note
+        actor=api_actor(request), flag_id=flag_id, note=payload.note
     )
     return _flag(flag)

@@ -3,13 +3,12 @@ selector or service, render; htmx gets partials."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,24 +20,15 @@ from pydantic import ValidationError as PydanticValidationError
 
 from liuke.accounts import policy
 from liuke.accounts import services as account_services
-from liuke.accounts.models import Branch, User
+from liuke.accounts.http import StaffRequest, staff_view
+from liuke.accounts.models import Branch
 from liuke.accounts.policy import Cap
 from liuke.audit import exports, selectors, services
 from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
-from liuke.core.errors import NotFound, ServiceError
-from liuke.core.registry import Capability
+from liuke.core.errors import ServiceError
 
 _FILTER_KEYS = ("staff", "customer", "customer_q", "action", "since", "until", "cursor")
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, cap: Capability) -> None:
-    if not policy.can(request.user, cap):
-        raise Http404  # as elsewhere: nothing to learn from a refusal
 
 
 def _filters(data: Any) -> tuple[selectors.AuditFilters, list[str]]:
@@ -66,8 +56,8 @@ def _filters(data: Any) -> tuple[selectors.AuditFilters, list[str]]:
         return selectors.AuditFilters.model_validate(kept), errors
 
 
-def _log_context(request: HttpRequest, filters: selectors.AuditFilters) -> dict[str, Any]:
-    actor = _actor(request)
+def _log_context(request: StaffRequest, filters: selectors.AuditFilters) -> dict[str, Any]:
+    actor = request.user
     page = selectors.audit_events(actor=actor, filters=filters)
     query = request.GET.copy()
     query.pop("cursor", None)
@@ -87,24 +77,22 @@ def _local_input(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-@login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(request, AuditCap.AUDIT_VIEW)
+@staff_view(cap=AuditCap.AUDIT_VIEW)
+def audit_log(request: StaffRequest) -> HttpResponse:
     filters, errors = _filters(request.GET)
     for error in errors:
         messages.error(request, error)
     context = _log_context(request, filters)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "audit/partials/event_rows.html", context)
     return render(request, "audit/log.html", context)
 
 
-@login_required
+@staff_view(cap=AuditCap.AUDIT_EXPORT)  # the audit services' own checks answer 403, not 404
 @require_POST
-def audit_export(request: HttpRequest) -> HttpResponseBase:
+def audit_export(request: StaffRequest) -> HttpResponseBase:
     """The filtered log as xlsx or CSV; the export is recorded first, with its reason."""
-    _require(request, AuditCap.AUDIT_EXPORT)
-    actor = _actor(request)
+    actor = request.user
     filters, errors = _filters(request.POST)
     file_format = request.POST.get("format", "xlsx")
     if errors:
@@ -124,10 +112,9 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@login_required
-def audit_flags(request: HttpRequest) -> HttpResponse:
-    _require(request, AuditCap.AUDIT_VIEW)
-    flags = selectors.audit_flags(actor=_actor(request))
+@staff_view(cap=AuditCap.AUDIT_VIEW)
+def audit_flags(request: StaffRequest) -> HttpResponse:
+    flags = selectors.audit_flags(actor=request.user)
     return render(
         request,
         "audit/flags.html",
@@ -135,7 +122,7 @@ def audit_flags(request: HttpRequest) -> HttpResponse:
             "flags": flags,
             "can_ack": policy.can(request.user, AuditCap.AUDIT_FLAG_ACK),
             "can_configure": policy.can(request.user, Cap.SETTINGS_MANAGE),
-            "branches": Branch.objects.filter(business_id=policy.business_of(_actor(request))),
+            "branches": Branch.objects.filter(business_id=policy.business_of(request.user)),
         },
     )
 
@@ -146,11 +133,11 @@ class ThresholdsForm(forms.Form):
     closes_at = forms.TimeField(label=_lazy("Closes at"))
 
 
-@login_required
+@staff_view(cap=Cap.SETTINGS_MANAGE)  # the audit services' own checks answer 403, not 404
 @require_POST
-def audit_thresholds(request: HttpRequest) -> HttpResponse:
+def audit_thresholds(request: StaffRequest) -> HttpResponse:
     """The unusual-reading thresholds, from the flags page (owners)."""
-    _require(request, Cap.SETTINGS_MANAGE)
+    request.back = reverse("audit:flags")
     form = ThresholdsForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -158,13 +145,9 @@ def audit_thresholds(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("audit:flags")
-    try:
-        services.audit_thresholds_update(actor=_actor(request), **form.cleaned_data)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Thresholds saved; the next check uses them."))
-    return redirect("audit:flags")
+    services.audit_thresholds_update(actor=request.user, **form.cleaned_data)
+    messages.success(request, _("Thresholds saved; the next check uses them."))
+    return redirect(request.back)
 
 
 class BranchHoursForm(forms.Form):
@@ -172,21 +155,18 @@ class BranchHoursForm(forms.Form):
     closes_at = forms.TimeField(label=_lazy("Closes at"), required=False)
 
 
-@login_required
+@staff_view
 @require_POST
-def branch_hours(request: HttpRequest, branch_id: int) -> HttpResponse:
+def branch_hours(request: StaffRequest, branch_id: int) -> HttpResponse:
     """A branch's own opening hours, from the flags page (owners); both empty: the business's."""
-    _require(request, Cap.SETTINGS_MANAGE)
     form = BranchHoursForm(request.POST)
     errors: dict[str, Any] = dict(form.errors) if not form.is_valid() else {}
     if not errors:
         try:
             account_services.branch_hours_update(
-                actor=_actor(request), branch_id=branch_id, **form.cleaned_data
+                actor=request.user, branch_id=branch_id, **form.cleaned_data
             )
-        except NotFound:
-            raise Http404 from None
-        except ValidationError as exc:
+        except ValidationError as exc:  # each field's message under its label
             errors = exc.message_dict
     if errors:
         for field, messages_ in errors.items():
@@ -198,20 +178,14 @@ def branch_hours(request: HttpRequest, branch_id: int) -> HttpResponse:
     return redirect(reverse("audit:flags") + "#branch-hours")
 
 
-@login_required
+@staff_view(cap=AuditCap.AUDIT_FLAG_ACK)  # the audit services' own checks answer 403, not 404
 @require_POST
-def audit_flag_ack(request: HttpRequest, flag_id: int) -> HttpResponse:
-    _require(request, AuditCap.AUDIT_FLAG_ACK)
-    try:
-        flag = services.audit_flag_acknowledge(
-            actor=_actor(request), flag_id=flag_id, note=request.POST.get("note", "")
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("audit:flags")
-    if request.htmx:  # type: ignore[attr-defined]
+def audit_flag_ack(request: StaffRequest, flag_id: int) -> HttpResponse:
+    request.back = reverse("audit:flags")
+    flag = services.audit_flag_acknowledge(
+        actor=request.user, flag_id=flag_id, note=request.POST.get("note", "")
+    )
+    if request.htmx:
         selectors.with_staff_names(flag.business_id, [flag])
         return render(request, "audit/partials/flag_row.html", {"flag": flag, "can_ack": True})
     messages.success(request, _("Flag acknowledged."))

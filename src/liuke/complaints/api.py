@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from liuke.accounts import policy
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.complaints import selectors, services
 from liuke.complaints.models import Complaint, ComplaintAction, ComplaintResolution
@@ -23,10 +24,6 @@ router = Router(tags=["complaints"])
 Id = Annotated[int, Field(ge=1, le=2**62)]
 _NO_NUL = r"^[^\x00]*$"
 SeverityIn = Literal["low", "medium", "high", "critical"]
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class ComplaintOpenIn(JsonObjectIn):
@@ -381,7 +378,7 @@ def _detail(actor: User, complaint_id: int) -> dict[str, Any]:
     summary="Unresolved complaints and how far their stories may reach",
 )
 def dashboard(request: HttpRequest) -> dict[str, Any]:
-    d = selectors.dashboard(actor=_actor(request))
+    d = selectors.dashboard(actor=api_actor(request))
     return {k: getattr(d, k) for k in ComplaintDashboardOut.model_fields}
 
 
@@ -391,7 +388,7 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     summary="Complaints by cause, branch, staff and service; targets; recovery; repeats",
 )
 def reports(request: HttpRequest, q: Query[ComplaintReportQuery]) -> dict[str, Any]:
-    r = selectors.report(actor=_actor(request), days=q.days, branch_id=q.branch)
+    r = selectors.report(actor=api_actor(request), days=q.days, branch_id=q.branch)
     out = dict(r.__dict__)
     for key in ("by_cause", "by_branch", "by_staff", "by_service", "targets"):
         out[key] = [row.__dict__ for row in getattr(r, key)]
@@ -404,7 +401,7 @@ def reports(request: HttpRequest, q: Query[ComplaintReportQuery]) -> dict[str, A
     summary="The causes of complaints (the taxonomy)",
 )
 def causes(request: HttpRequest) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.defaults_ensure(business_id=policy.business_of(actor))
     return [
         {
@@ -424,7 +421,7 @@ def causes(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Compensations waiting for a manager's approval",
 )
 def approvals(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_resolution(r) for r in selectors.approvals(actor=_actor(request))]
+    return [_resolution(r) for r in selectors.approvals(actor=api_actor(request))]
 
 
 @router.post(
@@ -434,7 +431,7 @@ def approvals(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def decide(request: HttpRequest, resolution_id: Id, payload: ComplaintDecideIn) -> dict[str, Any]:
     r = services.resolution_decide(
-        actor=_actor(request),
+        actor=api_actor(request),
         resolution_id=resolution_id,
         approve=payload.approve,
         note=payload.note,
@@ -448,7 +445,7 @@ def decide(request: HttpRequest, resolution_id: Id, payload: ComplaintDecideIn) 
     summary="Mark an agreed action done",
 )
 def action_done(request: HttpRequest, action_id: Id) -> dict[str, Any]:
-    return _action(services.action_done(actor=_actor(request), action_id=action_id))
+    return _action(services.action_done(actor=api_actor(request), action_id=action_id))
 
 
 @router.get(
@@ -459,7 +456,7 @@ def action_done(request: HttpRequest, action_id: Id) -> dict[str, Any]:
 def complaint_list(
     request: HttpRequest, filters: Query[selectors.ComplaintFilters]
 ) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     reach_each = services.settings_for(policy.business_of(actor)).reach
     return [_row(c, reach_each) for c in selectors.complaint_list(actor=actor, filters=filters)]
 
@@ -470,7 +467,7 @@ def complaint_list(
     summary="Open a complaint in the customer's words",
 )
 def complaint_open(request: HttpRequest, payload: ComplaintOpenIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     c = services.complaint_open(actor=actor, **payload.dict())
     return Status(201, _detail(actor, c.pk))
 
@@ -481,7 +478,7 @@ def complaint_open(request: HttpRequest, payload: ComplaintOpenIn) -> Status[Any
     summary="One complaint: steps, actions, resolutions, timers, recovery (audited read)",
 )
 def complaint_get(request: HttpRequest, complaint_id: Id) -> dict[str, Any]:
-    return _detail(_actor(request), complaint_id)
+    return _detail(api_actor(request), complaint_id)
 
 
 @router.patch(
@@ -492,7 +489,7 @@ def complaint_get(request: HttpRequest, complaint_id: Id) -> dict[str, Any]:
 def complaint_update(
     request: HttpRequest, complaint_id: Id, payload: ComplaintUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_update(actor=actor, complaint_id=complaint_id, **payload.dict())
     return _detail(actor, complaint_id)
 
@@ -503,7 +500,7 @@ def complaint_update(
     summary="Record one of steps 1-9 (6 needs the confirmed restatement, 9 the summary)",
 )
 def step_record(request: HttpRequest, complaint_id: Id, payload: ComplaintStepIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_step_record(actor=actor, complaint_id=complaint_id, **payload.dict())
     return _detail(actor, complaint_id)
 
@@ -514,7 +511,7 @@ def step_record(request: HttpRequest, complaint_id: Id, payload: ComplaintStepIn
     summary="Waiting for the customer: the timers pause",
 )
 def wait(request: HttpRequest, complaint_id: Id, payload: ComplaintNoteIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_wait(actor=actor, complaint_id=complaint_id, note=payload.note)
     return _detail(actor, complaint_id)
 
@@ -525,7 +522,7 @@ def wait(request: HttpRequest, complaint_id: Id, payload: ComplaintNoteIn) -> di
     summary="The customer is back: the timers run again",
 )
 def resume(request: HttpRequest, complaint_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_resume(actor=actor, complaint_id=complaint_id)
     return _detail(actor, complaint_id)
 
@@ -536,7 +533,7 @@ def resume(request: HttpRequest, complaint_id: Id) -> dict[str, Any]:
     summary="Add an agreed action (ours need an owner and a due day)",
 )
 def action_add(request: HttpRequest, complaint_id: Id, payload: ComplaintActionIn) -> Status[Any]:
-    a = services.action_add(actor=_actor(request), complaint_id=complaint_id, **payload.dict())
+    a = services.action_add(actor=api_actor(request), complaint_id=complaint_id, **payload.dict())
     return Status(201, _action(a))
 
 
@@ -547,7 +544,7 @@ def action_add(request: HttpRequest, complaint_id: Id, payload: ComplaintActionI
 )
 def resolve(request: HttpRequest, complaint_id: Id, payload: ComplaintResolveIn) -> Status[Any]:
     data = payload.dict()
-    r = services.complaint_resolve(actor=_actor(request), complaint_id=complaint_id, **data)
+    r = services.complaint_resolve(actor=api_actor(request), complaint_id=complaint_id, **data)
     return Status(201, _resolution(r))
 
 
@@ -557,7 +554,7 @@ def resolve(request: HttpRequest, complaint_id: Id, payload: ComplaintResolveIn)
     summary="Step 10, close warmly (refused with cannot_close and what is missing)",
 )
 def close(request: HttpRequest, complaint_id: Id, payload: ComplaintNoteIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_close(actor=actor, complaint_id=complaint_id, note=payload.note)
     return _detail(actor, complaint_id)
 
@@ -570,7 +567,7 @@ def close(request: HttpRequest, complaint_id: Id, payload: ComplaintNoteIn) -> d
 def cause_fix(
     request: HttpRequest, complaint_id: Id, payload: ComplaintCauseFixIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_cause_fix(
         actor=actor, complaint_id=complaint_id, cause_fix=payload.cause_fix
     )
@@ -585,6 +582,6 @@ def cause_fix(
 def customer_told(
     request: HttpRequest, complaint_id: Id, payload: ComplaintNoteIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.complaint_customer_told(actor=actor, complaint_id=complaint_id, note=payload.note)
     return _detail(actor, complaint_id)

@@ -37,8 +37,7 @@ from liuke.complaints.models import (
     ComplaintSettings,
 )
 from liuke.complaints.services import settings_for
-from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
-from liuke.core.registry import Capability
+from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.customers import selectors as customer_selectors
 
 LIST_LIMIT = 200
@@ -65,11 +64,6 @@ class ComplaintFilters(BaseModel):
     days: _Days | None = None
 
 
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
-
-
 def scoped(actor: User) -> QuerySet[Complaint]:
     if not policy.can(actor, ComplaintCap.COMPLAINT_VIEW):
         return Complaint.objects.none()
@@ -83,7 +77,7 @@ def _audit(actor: User, customer_ids: set[int], action: str, what: str) -> None:
 
 def complaint_list(*, actor: User, filters: ComplaintFilters | None = None) -> list[Complaint]:
     """Complaints in the actor's scope, newest first (at most `LIST_LIMIT`); audited."""
-    _need(actor, ComplaintCap.COMPLAINT_VIEW)
+    policy.require(actor, ComplaintCap.COMPLAINT_VIEW)
     f = filters or ComplaintFilters()
     qs = scoped(actor).select_related("customer", "cause", "handler", "branch", "escalated_to")
     if f.status == "unresolved":
@@ -115,7 +109,7 @@ def complaint_list(*, actor: User, filters: ComplaintFilters | None = None) -> l
 
 def complaint_get(*, actor: User, complaint_id: Any) -> Complaint:
     """One complaint with its steps, actions and resolutions; audited as a read."""
-    _need(actor, ComplaintCap.COMPLAINT_VIEW)
+    policy.require(actor, ComplaintCap.COMPLAINT_VIEW)
     try:
         pk = int(complaint_id)
     except (TypeError, ValueError):
@@ -148,7 +142,7 @@ def causes(*, actor: User, include_inactive: bool = False) -> list[ComplaintCaus
 
 def approvals(*, actor: User) -> list[ComplaintResolution]:
     """Compensations waiting for a decision, oldest first (approvers only); audited."""
-    _need(actor, ComplaintCap.COMPLAINT_APPROVE)
+    policy.require(actor, ComplaintCap.COMPLAINT_APPROVE)
     rows = list(
         policy.scope_customers(actor, ComplaintResolution.objects.all(), prefix="customer")
         .filter(status=ResolutionStatus.PENDING)
@@ -241,7 +235,7 @@ class Dashboard:
 
 def dashboard(*, actor: User) -> Dashboard:
     """The figures at the top of the list: counts, never names (not a read of personal data)."""
-    _need(actor, ComplaintCap.COMPLAINT_VIEW)
+    policy.require(actor, ComplaintCap.COMPLAINT_VIEW)
     settings = settings_for(policy.business_of(actor))
     qs = scoped(actor).filter(status__in=UNRESOLVED)
     counts = qs.aggregate(
@@ -412,7 +406,7 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     repeat complaints. Aggregates only (no names of customers), so not a read of personal data."""
     from django.utils.translation import gettext as _
 
-    _need(actor, ComplaintCap.COMPLAINT_REPORTS)
+    policy.require(actor, ComplaintCap.COMPLAINT_REPORTS)
     days = max(1, min(int(days), 3660))
     settings = settings_for(policy.business_of(actor))
     since = timezone.now() - dt.timedelta(days=days)

@@ -54,7 +54,6 @@ from liuke.core.errors import (
     ErrorCode,
     KeyAccountRestricted,
     NotFound,
-    PermissionDenied,
     ServiceError,
 )
 from liuke.core.money import validate_fen
@@ -99,11 +98,6 @@ Actor = User | SystemActor
 
 def _person(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
-
-
-def _need(actor: Actor, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _pk(value: Any) -> int:
@@ -206,7 +200,7 @@ SETTING_RANGES: dict[str, tuple[int, int]] = {
 def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
     """Change the targets, the escalation severity, the word-of-mouth factors and the recovery
     window (managers). Open complaints keep the targets they opened with."""
-    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
+    policy.require(actor, ComplaintCap.COMPLAINT_MANAGE)
     settings = settings_for(policy.business_of(actor))
     errors: dict[str, list[str]] = {}
     for name, (low, high) in SETTING_RANGES.items():
@@ -244,7 +238,7 @@ def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
 def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> CompensationLimit:
     """Set the compensation a role may give without approval (None: no limit). Owners only: a
     manager who approves compensation above the others' limits must not set their own."""
-    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
+    policy.require(actor, ComplaintCap.COMPLAINT_MANAGE)
     if not policy.can(actor, Cap.SETTINGS_MANAGE):
         raise _invalid(
             ComplaintsErrorCode.OWNER_ONLY,
@@ -253,12 +247,12 @@ def limit_save(*, actor: Actor, role: str, limit_fen: int | None) -> Compensatio
         )
     business_id = policy.business_of(actor)
     role = _choice(role, Role, ComplaintsErrorCode.INVALID_ROLE, "role")
-    if role == Role.AUDITOR:
+    if role not in policy.roles_with(ComplaintCap.COMPLAINT_HANDLE):
         raise _invalid(
             ComplaintsErrorCode.INVALID_ROLE, "role", _("Auditors do not give compensation.")
         )
     if limit_fen is None:
-        if actor.role != Role.OWNER:
+        if not policy.may_lift_compensation_limit(actor):
             raise _invalid(
                 CoreErrorCode.INVALID_AMOUNT, "limit_fen", _("Only the owner may remove a limit.")
             )
@@ -283,7 +277,7 @@ def cause_save(
     is_active: bool = True,
 ) -> ComplaintCause:
     """Add a cause to the taxonomy or change one (managers)."""
-    _need(actor, ComplaintCap.COMPLAINT_MANAGE)
+    policy.require(actor, ComplaintCap.COMPLAINT_MANAGE)
     business_id = policy.business_of(actor)
     defaults_ensure(business_id=business_id)
     if cause_id is not None:
@@ -461,7 +455,7 @@ def complaint_open(
     settings for the severity (medium when not given); a severity at or above the escalation
     severity goes to a senior person at once, who then handles it. The handler (the actor, or
     the senior person for an automated path) gets a task due at the first-response target."""
-    _need(actor, ComplaintCap.COMPLAINT_HANDLE)
+    policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
     customer = _customer(actor, customer_id)
     settings = settings_for(customer.business_id)
     now = timezone.now()
@@ -555,7 +549,7 @@ def complaint_open(
 def _locked(
     actor: Actor, complaint_id: Any, *, cap: Capability = ComplaintCap.COMPLAINT_HANDLE
 ) -> Complaint:
-    _need(actor, cap)
+    policy.require(actor, cap)
     pk = _pk(complaint_id)
     found = (
         policy.scope_customers(actor, Complaint.objects.select_for_update(), prefix="customer")
@@ -812,7 +806,7 @@ def action_add(
 
 @transaction.atomic
 def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
-    _need(actor, ComplaintCap.COMPLAINT_HANDLE)
+    policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
     pk = _pk(action_id)
     action = (
         policy.scope_customers(
@@ -1043,7 +1037,7 @@ def resolution_decide(
 ) -> ComplaintResolution:
     """A manager approves (the money moves now, as the manager) or refuses a compensation
     above the requester's limit. Not one's own request; not above one's own limit."""
-    _need(actor, ComplaintCap.COMPLAINT_APPROVE)
+    policy.require(actor, ComplaintCap.COMPLAINT_APPROVE)
     pk = _pk(resolution_id)
     resolution = (
         policy.scope_customers(

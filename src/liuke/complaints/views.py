@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +18,7 @@ from pydantic import ValidationError as PydanticError
 
 from liuke.accounts import policy
 from liuke.accounts.choices import Role
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.complaints import selectors, services
 from liuke.complaints.capabilities import ComplaintCap
@@ -32,20 +32,10 @@ from liuke.complaints.choices import (
     Step,
 )
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.core.errors import CoreErrorCode, KeyAccountRestricted, NotFound, ServiceError
+from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.money import parse_yuan
-from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, cap: Capability) -> None:
-    if not policy.can(request.user, cap):
-        raise Http404  # the same answer as "no such page"
 
 
 def _amount(value: str | None) -> int:
@@ -56,19 +46,20 @@ def _amount(value: str | None) -> int:
 
 def _team(actor: User) -> list[User]:
     return list(
-        User.objects.filter(business_id=policy.business_of(actor), is_active=True)
-        .exclude(role=Role.AUDITOR)
-        .order_by("display_name", "id")
+        User.objects.filter(
+            business_id=policy.business_of(actor),
+            is_active=True,
+            role__in=policy.roles_with(ComplaintCap.COMPLAINT_HANDLE),
+        ).order_by("display_name", "id")
     )
 
 
 # --- list --------------------------------------------------------------------------------------
 
 
-@login_required
-def complaint_list(request: HttpRequest) -> HttpResponse:
-    _require(request, ComplaintCap.COMPLAINT_VIEW)
-    actor = _actor(request)
+@staff_view(cap=ComplaintCap.COMPLAINT_VIEW)
+def complaint_list(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     raw = {k: v for k, v in request.GET.items() if v not in ("", None)}
     if raw.get("handler") == "me":
         raw["handler"] = str(actor.pk)
@@ -99,11 +90,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/list.html", context)
 
 
-@login_required
-def complaint_new(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=ComplaintCap.COMPLAINT_HANDLE)
+def complaint_new(request: StaffRequest) -> HttpResponse:
     """Open a complaint: from the customer's profile (?customer=) or after a search."""
-    _require(request, ComplaintCap.COMPLAINT_HANDLE)
-    actor = _actor(request)
+    actor = request.user
     services.defaults_ensure(business_id=policy.business_of(actor))
     picked = customer_pick(request, actor, purpose="complaint")
     customer, matches, query = picked.customer, picked.matches, picked.query
@@ -153,22 +143,12 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 # --- the guided page ---------------------------------------------------------------------------
 
 
-def _get(actor: User, complaint_id: int) -> Any:
-    try:
-        return selectors.complaint_get(actor=actor, complaint_id=complaint_id)
-    except NotFound:
-        raise Http404 from None
-    except KeyAccountRestricted as exc:
-        raise DjangoPermissionDenied(exc.message) from None
-
-
-@login_required
-def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
+@staff_view(cap=ComplaintCap.COMPLAINT_VIEW)
+def complaint_detail(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """The ten steps: one at a time (?step=N, the next one to do by default) or all (?all=1),
     with a progress indicator, the agreed actions, the resolution and closing."""
-    _require(request, ComplaintCap.COMPLAINT_VIEW)
-    actor = _actor(request)
-    c = _get(actor, complaint_id)
+    actor = request.user
+    c = selectors.complaint_get(actor=actor, complaint_id=complaint_id)
     settings = services.settings_for(c.business_id)
     done = {s.step: s for s in c.steps.all()}
     next_step = next((s for s in Step.values if s not in done), Step.CLOSE)
@@ -228,7 +208,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest,
+    request: StaffRequest,
     complaint_id: int,
     act: Callable[[], Any],
     done: str,
@@ -238,32 +218,23 @@ def _act(
 ) -> HttpResponse:
     """Run a service for a complaint; its refusal is shown on the page (at `step_refused`)
     and nothing is saved; success goes on to `step`."""
-    _require(request, ComplaintCap.COMPLAINT_HANDLE)
-    try:
-        act()
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        step = step_refused
-    else:
-        messages.success(request, done)
-    url = redirect("complaints:detail", complaint_id=complaint_id).url
-    if step:
-        url += f"?step={step}"
-    return redirect(url)
+    url = reverse("complaints:detail", args=[complaint_id])
+    request.back = f"{url}?step={step_refused}" if step_refused else url
+    act()
+    messages.success(request, done)
+    return redirect(f"{url}?step={step}" if step else url)
 
 
-@login_required
+@staff_view
 @require_POST
-def step_record(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def step_record(request: StaffRequest, complaint_id: int) -> HttpResponse:
     step = positive_id(request.POST.get("step"))
     following = step + 1 if step and step < Step.CLOSE else step
     return _act(
         request,
         complaint_id,
         lambda: services.complaint_step_record(
-            actor=_actor(request),
+            actor=request.user,
             complaint_id=complaint_id,
             step=step,
             note=request.POST.get("note", ""),
@@ -277,10 +248,10 @@ def step_record(request: HttpRequest, complaint_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def wait_toggle(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    actor = _actor(request)
+def wait_toggle(request: StaffRequest, complaint_id: int) -> HttpResponse:
+    actor = request.user
 
     def act() -> Any:
         if request.POST.get("wait") == "1":
@@ -292,14 +263,14 @@ def wait_toggle(request: HttpRequest, complaint_id: int) -> HttpResponse:
     return _act(request, complaint_id, act, _("Saved. The timers follow."))
 
 
-@login_required
+@staff_view
 @require_POST
-def update(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def update(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return _act(
         request,
         complaint_id,
         lambda: services.complaint_update(
-            actor=_actor(request),
+            actor=request.user,
             complaint_id=complaint_id,
             severity=request.POST.get("severity") or None,
             cause_code=request.POST.get("cause_code") or None,
@@ -317,14 +288,14 @@ def _date(value: Any) -> Any:
         return None
 
 
-@login_required
+@staff_view
 @require_POST
-def action_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def action_add(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return _act(
         request,
         complaint_id,
         lambda: services.action_add(
-            actor=_actor(request),
+            actor=request.user,
             complaint_id=complaint_id,
             side=request.POST.get("side", ""),
             text=request.POST.get("text", ""),
@@ -337,25 +308,19 @@ def action_add(request: HttpRequest, complaint_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
-    _require(request, ComplaintCap.COMPLAINT_HANDLE)
-    try:
-        action = services.action_done(actor=_actor(request), action_id=action_id)
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("complaints:list")
+def action_done(request: StaffRequest, action_id: int) -> HttpResponse:
+    request.back = reverse("complaints:list")
+    action = services.action_done(actor=request.user, action_id=action_id)
     messages.success(request, _("Action done."))
     return redirect("complaints:detail", complaint_id=action.complaint_id)
 
 
-@login_required
+@staff_view
 @require_POST
-def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
-    actor = _actor(request)
+def resolve(request: StaffRequest, complaint_id: int) -> HttpResponse:
+    actor = request.user
     outcome: dict[str, Any] = {}
 
     def act() -> Any:
@@ -386,7 +351,7 @@ def resolve(request: HttpRequest, complaint_id: int) -> HttpResponse:
     return response
 
 
-def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[str, Any]:
+def _exchange(request: StaffRequest, actor: User, line_id: int | None) -> dict[str, Any]:
     """The exchange typed on the page: the line given back, the service taken instead and who
     performs it, paid in full by one method at the new price (priced by the checkout's own
     quote, so member prices apply exactly as at the till)."""
@@ -416,24 +381,24 @@ def _exchange(request: HttpRequest, actor: User, line_id: int | None) -> dict[st
     }
 
 
-@login_required
+@staff_view
 @require_POST
-def close(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def close(request: StaffRequest, complaint_id: int) -> HttpResponse:
     return _act(
         request,
         complaint_id,
         lambda: services.complaint_close(
-            actor=_actor(request), complaint_id=complaint_id, note=request.POST.get("note", "")
+            actor=request.user, complaint_id=complaint_id, note=request.POST.get("note", "")
         ),
         _("Complaint closed. Thank you for seeing it through."),
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def after(request: HttpRequest, complaint_id: int) -> HttpResponse:
+def after(request: StaffRequest, complaint_id: int) -> HttpResponse:
     """After closing: the cause fix, then telling the customer."""
-    actor = _actor(request)
+    actor = request.user
     if request.POST.get("what") == "told":
         return _act(
             request,
@@ -456,38 +421,30 @@ def after(request: HttpRequest, complaint_id: int) -> HttpResponse:
 # --- approvals, settings, reports, the profile panel -------------------------------------------
 
 
-@login_required
-def approvals(request: HttpRequest) -> HttpResponse:
-    _require(request, ComplaintCap.COMPLAINT_APPROVE)
-    rows = selectors.approvals(actor=_actor(request))
+@staff_view(cap=ComplaintCap.COMPLAINT_APPROVE)
+def approvals(request: StaffRequest) -> HttpResponse:
+    rows = selectors.approvals(actor=request.user)
     return render(request, "complaints/approvals.html", {"rows": rows, "section": "approvals"})
 
 
-@login_required
+@staff_view
 @require_POST
-def decide(request: HttpRequest, resolution_id: int) -> HttpResponse:
-    _require(request, ComplaintCap.COMPLAINT_APPROVE)
-    try:
-        services.resolution_decide(
-            actor=_actor(request),
-            resolution_id=resolution_id,
-            approve=request.POST.get("decision") == "approve",
-            note=request.POST.get("note", ""),
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Decision saved."))
-    return redirect("complaints:approvals")
+def decide(request: StaffRequest, resolution_id: int) -> HttpResponse:
+    request.back = reverse("complaints:approvals")
+    services.resolution_decide(
+        actor=request.user,
+        resolution_id=resolution_id,
+        approve=request.POST.get("decision") == "approve",
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, _("Decision saved."))
+    return redirect(request.back)
 
 
-@login_required
-def settings_manage(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=ComplaintCap.COMPLAINT_MANAGE)
+def settings_manage(request: StaffRequest) -> HttpResponse:
     """Targets per severity, escalation, word-of-mouth factors, compensation limits, causes."""
-    _require(request, ComplaintCap.COMPLAINT_MANAGE)
-    actor = _actor(request)
+    actor = request.user
     business_id = policy.business_of(actor)
     services.defaults_ensure(business_id=business_id)
     if request.method == "POST":
@@ -538,7 +495,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
     limits = [
         (role, label, services.limit_for(business_id, role))
         for role, label in Role.choices
-        if role != Role.AUDITOR
+        if role in policy.roles_with(ComplaintCap.COMPLAINT_HANDLE)
     ]
     context = {
         "settings": settings,
@@ -551,10 +508,9 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/settings.html", context)
 
 
-@login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    _require(request, ComplaintCap.COMPLAINT_REPORTS)
-    actor = _actor(request)
+@staff_view(cap=ComplaintCap.COMPLAINT_REPORTS)
+def reports(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     days = positive_id(request.GET.get("days")) or 90
     branch_id = positive_id(request.GET.get("branch"))
     report = selectors.report(actor=actor, days=days, branch_id=branch_id)
@@ -569,17 +525,13 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/reports.html", context)
 
 
-@login_required
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+@staff_view(cap=ComplaintCap.COMPLAINT_VIEW)
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The complaints section of the customer's profile (loaded by htmx)."""
-    _require(request, ComplaintCap.COMPLAINT_VIEW)
-    actor = _actor(request)
-    try:
-        customer = customer_selectors.customer_get(
-            actor=actor, customer_id=customer_id, purpose="complaints"
-        )
-    except NotFound:
-        raise Http404 from None
+    actor = request.user
+    customer = customer_selectors.customer_get(
+        actor=actor, customer_id=customer_id, purpose="complaints"
+    )
     rows = selectors.complaint_list(
         actor=actor,
         filters=selectors.ComplaintFilters(status="all", customer=customer.pk),

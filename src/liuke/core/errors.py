@@ -133,3 +133,9 @@ def error_code_table_markdown() -> str:
     lines = ["| code | app | meaning |", "| --- | --- | --- |"]
     lines += [f"| `{code}` | {label} | {meaning} |" for code, label, meaning in rows]
     return "\n".join(lines)
+
+
+class CapabilityDenied(PermissionDenied):
+    """The actor's role lacks the capability (raised by `accounts.policy.require`). The API
+    answers 403 like any denial; pages answer 404, the same as "no such page", so a missing
+    capability teaches nothing about what exists."""

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.customers import selectors, services
@@ -132,10 +133,6 @@ class MergeOut(Schema):
     moved: dict[str, int]
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _summary(actor: User, c: Customer, stale: bool) -> dict[str, Any]:
     return {
         "id": c.pk,
@@ -228,7 +225,7 @@ def _file(actor: User, customer_id: int) -> selectors.CustomerFile:
 def customer_list(
     request: HttpRequest, filters: Query[selectors.CustomerFilters]
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     page = selectors.customer_list(actor=actor, filters=filters)
     cutoff = selectors.stale_cutoff(actor.business) if actor.business else None
     return {
@@ -245,7 +242,7 @@ def customer_list(
 
 @router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
 def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status:
-    actor = _actor(request)
+    actor = api_actor(request)
     customer = services.customer_create(actor=actor, data=payload.dict(exclude_unset=True))
     return Status(201, _out(actor, _file(actor, customer.pk)))
 
@@ -256,7 +253,7 @@ def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status:
     summary="Groups of likely duplicates",
 )
 def duplicate_groups(request: HttpRequest) -> list[list[dict[str, Any]]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return [
         [_summary(actor, c, False) for c in group.customers]
         for group in selectors.duplicate_groups(actor=actor)
@@ -267,7 +264,7 @@ def duplicate_groups(request: HttpRequest) -> list[list[dict[str, Any]]]:
     "/{customer_id}", response={200: CustomerOut, **READ_ERRORS}, summary="A customer's profile"
 )
 def customer_detail(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return _out(actor, _file(actor, customer_id))
 
 
@@ -275,7 +272,7 @@ def customer_detail(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 def customer_update(
     request: HttpRequest, customer_id: Id, payload: CustomerPatch
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     data = payload.dict(exclude_unset=True)
     services.customer_update(actor=actor, customer_id=customer_id, data=data)
     return _out(actor, _file(actor, customer_id))
@@ -287,7 +284,7 @@ def customer_update(
     summary="A customer's change history",
 )
 def customer_history(request: HttpRequest, customer_id: Id) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     changes: list[FieldChange] = selectors.customer_history(actor=actor, customer_id=customer_id)
     return [
         {
@@ -312,7 +309,7 @@ def customer_history(request: HttpRequest, customer_id: Id) -> list[dict[str, An
     summary="Confirm a customer's data is current",
 )
 def customer_confirm(request: HttpRequest, customer_id: Id, payload: ConfirmIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     services.customer_confirm(actor=actor, customer_id=customer_id, groups=payload.groups)
     return _out(actor, _file(actor, customer_id))
 
@@ -324,7 +321,7 @@ def customer_confirm(request: HttpRequest, customer_id: Id, payload: ConfirmIn) 
 )
 def customer_merge(request: HttpRequest, customer_id: Id, payload: MergeIn) -> dict[str, Any]:
     merge = services.customer_merge(
-        actor=_actor(request), survivor_id=customer_id, duplicate_id=payload.duplicate_id
+        actor=api_actor(request), survivor_id=customer_id, duplicate_id=payload.duplicate_id
     )
     return {"survivor_id": merge.survivor_id, "merged_id": merge.merged_id, "moved": merge.moved}
 
@@ -390,7 +387,7 @@ def _grant(g: AccessGrant) -> dict[str, Any]:
 )
 def access_request(request: HttpRequest, customer_id: Id, payload: AccessRequestIn) -> Status:
     grant = services.access_request(
-        actor=_actor(request), customer_id=customer_id, reason=payload.reason
+        actor=api_actor(request), customer_id=customer_id, reason=payload.reason
     )
     return Status(201, _grant(grant))
 
@@ -403,7 +400,7 @@ def access_request(request: HttpRequest, customer_id: Id, payload: AccessRequest
 def access_grants(
     request: HttpRequest, view: Literal["to_decide", "active", "past", "mine"] = "to_decide"
 ) -> list[dict[str, Any]]:
-    return [_grant(g) for g in selectors.access_grants(actor=_actor(request), view=view)]
+    return [_grant(g) for g in selectors.access_grants(actor=api_actor(request), view=view)]
 
 
 @access_router.post(
@@ -411,7 +408,7 @@ def access_grants(
 )
 def access_approve(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> dict[str, Any]:
     grant = services.access_decide(
-        actor=_actor(request), grant_id=grant_id, approve=True, note=payload.note
+        actor=api_actor(request), grant_id=grant_id, approve=True, note=payload.note
     )
     return _grant(grant)
 
@@ -421,7 +418,7 @@ def access_approve(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> d
 )
 def access_refuse(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> dict[str, Any]:
     grant = services.access_decide(
-        actor=_actor(request), grant_id=grant_id, approve=False, note=payload.note
+        actor=api_actor(request), grant_id=grant_id, approve=False, note=payload.note
     )
     return _grant(grant)
 
@@ -432,7 +429,7 @@ def access_refuse(request: HttpRequest, grant_id: Id, payload: DecisionIn) -> di
     summary="Revoke (or give back) access in force",
 )
 def access_revoke(request: HttpRequest, grant_id: Id) -> dict[str, Any]:
-    return _grant(services.access_revoke(actor=_actor(request), grant_id=grant_id))
+    return _grant(services.access_revoke(actor=api_actor(request), grant_id=grant_id))
 
 
 @access_router.post(
@@ -442,7 +439,7 @@ def access_revoke(request: HttpRequest, grant_id: Id) -> dict[str, Any]:
 )
 def handover(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
     moved = services.customer_handover(
-        actor=_actor(request),
+        actor=api_actor(request),
         to_user_id=payload.to_user_id,
         reason=payload.reason,
         customer_ids=payload.customer_ids,
@@ -473,7 +470,7 @@ def customer_export(request: HttpRequest, customer_id: Id, payload: DataRightsRe
     from django.core.serializers.json import DjangoJSONEncoder
 
     data = selectors.customer_export_data(
-        actor=_actor(request), customer_id=customer_id, reason=payload.reason
+        actor=api_actor(request), customer_id=customer_id, reason=payload.reason
     )
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -487,6 +484,6 @@ def customer_erase(
     request: HttpRequest, customer_id: Id, payload: DataRightsReasonIn
 ) -> dict[str, Any]:
     erased = services.customer_anonymise(
-        actor=_actor(request), customer_ids=[customer_id], reason=payload.reason, strict=True
+        actor=api_actor(request), customer_ids=[customer_id], reason=payload.reason, strict=True
     )
     return {"erased": erased}  # 0: already erased

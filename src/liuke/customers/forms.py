@@ -100,9 +100,7 @@ class CustomerForm(forms.Form):
             visible = selectors.visible_fields(actor, customer, full_file=True)
         else:
             visible = frozenset(self.fields) - (
-                frozenset()
-                if actor.role in policy.KEY_ACCOUNT_ROLES
-                else policy.CONFIDENTIAL_FIELDS
+                frozenset() if policy.reads_every_key_account(actor) else policy.CONFIDENTIAL_FIELDS
             )
         for name in [n for n in self.fields if n in policy.CONFIDENTIAL_FIELDS]:
             if name not in visible:

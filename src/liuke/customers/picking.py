@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from liuke.accounts.models import User
-from liuke.core.errors import NotFound
 from liuke.customers import selectors
 from liuke.customers.models import Customer
 
@@ -33,15 +32,12 @@ class Picked:
 
 
 def customer_pick(request: HttpRequest, actor: User, *, purpose: str) -> Picked:
-    """The customer named by the request, or the search's matches (Http404 for an id out of
-    the actor's scope)."""
+    """The customer named by the request, or the search's matches (`NotFound`, a 404 page,
+    for an id out of the actor's scope)."""
     customer = None
     customer_id = positive_id(request.POST.get("customer_id") or request.GET.get("customer"))
     if customer_id:
-        try:
-            customer = selectors.customer_get(actor=actor, customer_id=customer_id, purpose=purpose)
-        except NotFound:
-            raise Http404 from None
+        customer = selectors.customer_get(actor=actor, customer_id=customer_id, purpose=purpose)
     query = request.GET.get("q", "")[:50].strip()
     matches = (
         selectors.customer_search(actor=actor, query=query, limit=10)

@@ -630,6 +630,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     from liuke.audit.models import AuditEvent
 
     if not policy.can(actor, CustomerCap.CUSTOMER_EXPORT):
+        # A plain denial, not `policy.require`'s: the export page has always answered 403 here.
         raise PermissionDenied()
     reason = " ".join(reason.split())[:500]
     if len(reason) < 2:

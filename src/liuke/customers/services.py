@@ -328,10 +328,9 @@ def _save(customer: Customer) -> None:
 
 @transaction.atomic
 def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
-    if not policy.can(actor, CustomerCap.CUSTOMER_CREATE):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_CREATE)
     if data.get("confidential_notes") and not (
-        actor.role in policy.KEY_ACCOUNT_ROLES or str(data.get("owner_id")) == str(actor.pk)
+        policy.reads_every_key_account(actor) or str(data.get("owner_id")) == str(actor.pk)
     ):
         raise ValidationError(
             {
@@ -369,8 +368,7 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
 def customer_update(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Customer:
     """Change the fields present in `data`; each changed field gets a history entry and marks
     its group as verified now (staff just heard it from the customer)."""
-    if not policy.can(actor, CustomerCap.CUSTOMER_EDIT):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_EDIT)
     customer = _locked_customer(actor, customer_id)
     _check_field_rights(actor, customer, data)
     cleaned = _clean_data(actor=actor, data=data, instance=customer)
@@ -434,8 +432,7 @@ def customer_confirm(
     *, actor: User, customer_id: int, groups: Iterable[str] | None = None
 ) -> Customer:
     """Mark groups of fields as confirmed with the customer today (the "to confirm" queue)."""
-    if not policy.can(actor, CustomerCap.CUSTOMER_CONFIRM):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_CONFIRM)
     customer = _locked_customer(actor, customer_id)
     chosen = list(groups) if groups else list(FieldGroup.values)
     bad = [g for g in chosen if g not in FieldGroup.values]
@@ -524,8 +521,7 @@ def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Custo
     model graph, so a new app's foreign key is covered without touching this function. The
     duplicate's row stays, marked `merged_into`, with a snapshot in `CustomerMerge`.
     """
-    if not policy.can(actor, CustomerCap.CUSTOMER_MERGE):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_MERGE)
     if _as_int(survivor_id) == _as_int(duplicate_id):
         raise ServiceError(
             CustomersErrorCode.MERGE_SAME, _("A customer cannot be merged into itself.")
@@ -647,8 +643,7 @@ def customer_photo_add(
     taken_on: dt.date | None = None,
 ) -> CustomerPhoto:
     """Store a before/after photo; only with the customer's photo consent."""
-    if not policy.can(actor, CustomerCap.CUSTOMER_EDIT):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_EDIT)
     customer = _locked_customer(actor, customer_id)
     if not customer.photo_consent:
         raise ServiceError(
@@ -793,8 +788,7 @@ def customer_handover(
     """Give customers a new responsible staff member: the listed ones, or every customer of
     `from_user_id` in the actor's scope (a staff member leaving). Each customer's history
     records it; one audit event lists them all. Returns how many changed hands."""
-    if not policy.can(actor, CustomerCap.CUSTOMER_HANDOVER):
-        raise PermissionDenied()
+    policy.require(actor, CustomerCap.CUSTOMER_HANDOVER)
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     errors: dict[str, list[ValidationError]] = {}
     if len(reason) < 2:
@@ -922,8 +916,7 @@ def customer_anonymise(
     Returns how many customers were erased; already-erased ones are skipped (safe to re-run).
     With `strict`, a customer outside the actor's scope is `NotFound` rather than skipped.
     """
-    if not policy.can(actor, ERASE_CAP):
-        raise PermissionDenied()
+    policy.require(actor, ERASE_CAP)
     reason = clean_text(reason, max_length=500, multiline=True, field=_("Reason"))
     if len(reason) < 2:
         raise ValidationError(

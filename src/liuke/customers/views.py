@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,27 +16,16 @@ from pydantic import ValidationError as PydanticValidationError
 
 from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
-from liuke.accounts.models import User
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
 from liuke.analytics import views as analytics_views
-from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
-from liuke.core.registry import Capability
+from liuke.core.errors import KeyAccountRestricted
 from liuke.customers import selectors, services
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
 from liuke.customers.models import CustomerPhoto
 from liuke.sales import views as sales_views
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in staff member (views are behind login_required)."""
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, cap: Capability) -> None:
-    if not policy.can(request.user, cap):
-        raise Http404  # the same answer as "no such customer": nothing to learn from it
 
 
 def _filters(request: HttpRequest) -> selectors.CustomerFilters:
@@ -49,54 +36,44 @@ def _filters(request: HttpRequest) -> selectors.CustomerFilters:
         return selectors.CustomerFilters.model_validate({})
 
 
-def _customer_or_404(request: HttpRequest, customer_id: int, purpose: str = "profile") -> Any:
-    try:
-        return selectors.customer_get(
-            actor=_actor(request), customer_id=customer_id, purpose=purpose
-        )
-    except NotFound:
-        raise Http404 from None
+def _detail(customer_id: int) -> str:
+    return reverse("customers:detail", args=[customer_id])
 
 
-@login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_VIEW)
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def customer_list(request: StaffRequest) -> HttpResponse:
     filters = _filters(request)
-    page = selectors.customer_list(actor=_actor(request), filters=filters)
+    page = selectors.customer_list(actor=request.user, filters=filters)
     context = {
         "page": page,
         "filters": filters,
-        "branches": account_selectors.branch_choices(actor=_actor(request)),
+        "branches": account_selectors.branch_choices(actor=request.user),
         "sources": Source.choices,
-        "quality": selectors.branch_quality(actor=_actor(request)),
+        "quality": selectors.branch_quality(actor=request.user),
         "querystring": request.GET.copy(),
     }
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "customers/partials/list_rows.html", context)
     return render(request, "customers/list.html", context)
 
 
-@login_required
-def customer_search(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def customer_search(request: StaffRequest) -> HttpResponse:
     """The search box's live results (htmx partial)."""
-    _require(request, Cap.CUSTOMER_VIEW)
     query = request.GET.get("q", "")[:50]
-    results = (
-        selectors.customer_search(actor=_actor(request), query=query, limit=10) if query else []
-    )
+    results = selectors.customer_search(actor=request.user, query=query, limit=10) if query else []
     return render(
         request, "customers/partials/search_results.html", {"results": results, "q": query}
     )
 
 
-@login_required
+@staff_view(cap=CustomerCap.CUSTOMER_CREATE)
 @require_http_methods(["GET", "POST"])
-def customer_create(request: HttpRequest) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_CREATE)
-    form = CustomerForm(request.POST or None, actor=_actor(request))
+def customer_create(request: StaffRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(actor=_actor(request), data=form.service_data())
+            customer = services.customer_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -105,25 +82,26 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "customer": None})
 
 
-@login_required
+@staff_view(cap=CustomerCap.CUSTOMER_EDIT)
 @require_http_methods(["GET", "POST"])
-def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_EDIT)
+def customer_edit(request: StaffRequest, customer_id: int) -> HttpResponse:
     try:
-        customer = _customer_or_404(request, customer_id, "edit")
+        customer = selectors.customer_get(
+            actor=request.user, customer_id=customer_id, purpose="edit"
+        )
     except KeyAccountRestricted as exc:
         messages.error(request, exc.message)
         return redirect("customers:detail", customer_id=customer_id)
     form = CustomerForm(
         request.POST or None,
-        actor=_actor(request),
+        actor=request.user,
         customer=customer,
         initial=CustomerForm.initial_for(customer),
     )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.service_data().items() if k in form.changed_data}
         try:
-            services.customer_update(actor=_actor(request), customer_id=customer.pk, data=data)
+            services.customer_update(actor=request.user, customer_id=customer.pk, data=data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -132,26 +110,22 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
 
-@login_required
-def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_VIEW)
-    try:
-        file = selectors.customer_file(actor=_actor(request), customer_id=customer_id)
-    except NotFound:
-        raise Http404 from None
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
+    file = selectors.customer_file(actor=request.user, customer_id=customer_id)
     customer = file.customer
     if not file.full:
         return _key_account_card(request, file)
-    business = _actor(request).business
-    assert business is not None  # policy.can() above requires one
+    business = request.user.business
+    assert business is not None  # staff_view requires one
     stale = selectors.stale_groups(customer, business)
     context = {
         "customer": customer,
         "file": file,
         "mobile": policy.present_customer_mobile(request.user, customer),
-        "history": selectors.customer_history(actor=_actor(request), customer_id=customer.pk),
-        "duplicates": selectors.likely_duplicates(actor=_actor(request), customer=customer),
-        "referrals": selectors.customer_referrals(actor=_actor(request), customer=customer),
+        "history": selectors.customer_history(actor=request.user, customer_id=customer.pk),
+        "duplicates": selectors.likely_duplicates(actor=request.user, customer=customer),
+        "referrals": selectors.customer_referrals(actor=request.user, customer=customer),
         "photos": customer.photos.all(),
         "stale": stale,
         "groups": [
@@ -170,9 +144,9 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     return render(request, "customers/detail.html", context)
 
 
-def _key_account_card(request: HttpRequest, file: selectors.CustomerFile) -> HttpResponse:
+def _key_account_card(request: StaffRequest, file: selectors.CustomerFile) -> HttpResponse:
     """The minimal card of a key account, with the way to ask for the full file."""
-    actor = _actor(request)
+    actor = request.user
     customer = file.customer
     return render(
         request,
@@ -186,21 +160,13 @@ def _key_account_card(request: HttpRequest, file: selectors.CustomerFile) -> Htt
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def customer_confirm(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_CONFIRM)
+def customer_confirm(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = _detail(customer_id)
     groups = request.POST.getlist("group") or None
-    try:
-        customer = services.customer_confirm(
-            actor=_actor(request), customer_id=customer_id, groups=groups
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("customers:detail", customer_id=customer_id)
-    if request.htmx:  # type: ignore[attr-defined]
+    customer = services.customer_confirm(actor=request.user, customer_id=customer_id, groups=groups)
+    if request.htmx:
         return render(request, "customers/partials/confirmed_row.html", {"customer": customer})
     messages.success(request, _("Data of %(name)s confirmed as current.") % {"name": customer.name})
     if request.POST.get("next") == "detail":
@@ -208,84 +174,64 @@ def customer_confirm(request: HttpRequest, customer_id: int) -> HttpResponse:
     return redirect("customers:stale")
 
 
-@login_required
-def stale_queue(request: HttpRequest) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_CONFIRM)
+@staff_view(cap=CustomerCap.CUSTOMER_CONFIRM)
+def stale_queue(request: StaffRequest) -> HttpResponse:
     try:
         page_no = max(1, min(int(request.GET.get("page", "1")), 100000))
     except ValueError:
         page_no = 1
-    page = selectors.stale_queue(actor=_actor(request), page=page_no)
+    page = selectors.stale_queue(actor=request.user, page=page_no)
     return render(request, "customers/stale.html", {"page": page})
 
 
-@login_required
-def duplicates(request: HttpRequest) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_MERGE)
-    groups = selectors.duplicate_groups(actor=_actor(request))
+@staff_view(cap=CustomerCap.CUSTOMER_MERGE)
+def duplicates(request: StaffRequest) -> HttpResponse:
+    groups = selectors.duplicate_groups(actor=request.user)
     return render(request, "customers/duplicates.html", {"groups": groups})
 
 
-@login_required
+@staff_view
 @require_POST
-def customer_merge(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_MERGE)
-    try:
-        merge = services.customer_merge(
-            actor=_actor(request),
-            survivor_id=customer_id,
-            duplicate_id=int(request.POST.get("duplicate_id", "0") or 0),
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("customers:detail", customer_id=customer_id)
+def customer_merge(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = _detail(customer_id)
+    merge = services.customer_merge(
+        actor=request.user,
+        survivor_id=customer_id,
+        duplicate_id=int(request.POST.get("duplicate_id", "0") or 0),
+    )
     messages.success(
         request, _("Customer #%(merged)s merged into this profile.") % {"merged": merge.merged_id}
     )
     return redirect("customers:detail", customer_id=customer_id)
 
 
-@login_required
+@staff_view
 @require_POST
-def photo_upload(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, CustomerCap.CUSTOMER_EDIT)
+def photo_upload(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = _detail(customer_id)
     form = PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect("customers:detail", customer_id=customer_id)
-    try:
-        services.customer_photo_add(
-            actor=_actor(request),
-            customer_id=customer_id,
-            image=form.cleaned_data["image"],
-            kind=form.cleaned_data["kind"],
-            caption=form.cleaned_data["caption"],
-            taken_on=form.cleaned_data["taken_on"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Photo added."))
+    services.customer_photo_add(
+        actor=request.user,
+        customer_id=customer_id,
+        image=form.cleaned_data["image"],
+        kind=form.cleaned_data["kind"],
+        caption=form.cleaned_data["caption"],
+        taken_on=form.cleaned_data["taken_on"],
+    )
+    messages.success(request, _("Photo added."))
     return redirect("customers:detail", customer_id=customer_id)
 
 
-@login_required
-def photo_file(request: HttpRequest, customer_id: int, photo_id: int) -> FileResponse:
-    """Photos are never on a public URL: each request passes the access policy."""
-    _require(request, Cap.CUSTOMER_VIEW)
-    try:
-        customer = _customer_or_404(request, customer_id, "photo")
-    except KeyAccountRestricted:
-        raise DjangoPermissionDenied from None
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def photo_file(request: StaffRequest, customer_id: int, photo_id: int) -> FileResponse:
+    """Photos are never on a public URL: each request passes the access policy (a key
+    account's card answers 403, like the other refusals, through the error middleware)."""
+    customer = selectors.customer_get(actor=request.user, customer_id=customer_id, purpose="photo")
     photo = CustomerPhoto.objects.filter(customer=customer, pk=photo_id).first()
     if photo is None:
         raise Http404
@@ -297,35 +243,26 @@ def photo_file(request: HttpRequest, customer_id: int, photo_id: int) -> FileRes
 # --- Key accounts: asking for a file, deciding, handing over ------------------------------------
 
 
-@login_required
+@staff_view
 @require_POST
-def access_request(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_VIEW)
-    try:
-        services.access_request(
-            actor=_actor(request), customer_id=customer_id, reason=request.POST.get("reason", "")
-        )
-    except NotFound:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Request sent. You will see the file once it is approved."))
+def access_request(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = _detail(customer_id)
+    services.access_request(
+        actor=request.user, customer_id=customer_id, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("Request sent. You will see the file once it is approved."))
     return redirect("customers:detail", customer_id=customer_id)
 
 
 _GRANT_VIEWS: tuple[selectors.GrantView, ...] = ("to_decide", "active", "past", "mine")
 
 
-@login_required
-def access_grants(request: HttpRequest) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_VIEW)
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def access_grants(request: StaffRequest) -> HttpResponse:
     view = request.GET.get("view", "to_decide")
     if view not in _GRANT_VIEWS:
         view = "to_decide"
-    grants = selectors.access_grants(actor=_actor(request), view=view)  # type: ignore[arg-type]
+    grants = selectors.access_grants(actor=request.user, view=view)  # type: ignore[arg-type]
     return render(
         request,
         "customers/access.html",
@@ -342,42 +279,34 @@ def access_grants(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def access_decide(request: HttpRequest, grant_id: int, decision: str) -> HttpResponse:
-    _require(request, Cap.CUSTOMER_VIEW)
-    actor = _actor(request)
-    try:
-        if decision == "revoke":
-            services.access_revoke(actor=actor, grant_id=grant_id)
-            messages.success(request, _("Access revoked."))
-        elif decision in ("approve", "refuse"):
-            services.access_decide(
-                actor=actor,
-                grant_id=grant_id,
-                approve=decision == "approve",
-                note=request.POST.get("note", ""),
-            )
-            messages.success(
-                request, _("Request approved.") if decision == "approve" else _("Request refused.")
-            )
-        else:
-            raise Http404
-    except NotFound:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect(f"{reverse('customers:access')}?view={request.POST.get('view', 'to_decide')}")
+def access_decide(request: StaffRequest, grant_id: int, decision: str) -> HttpResponse:
+    actor = request.user
+    request.back = f"{reverse('customers:access')}?view={request.POST.get('view', 'to_decide')}"
+    if decision == "revoke":
+        services.access_revoke(actor=actor, grant_id=grant_id)
+        messages.success(request, _("Access revoked."))
+    elif decision in ("approve", "refuse"):
+        services.access_decide(
+            actor=actor,
+            grant_id=grant_id,
+            approve=decision == "approve",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(
+            request, _("Request approved.") if decision == "approve" else _("Request refused.")
+        )
+    else:
+        raise Http404
+    return redirect(request.back)
 
 
-@login_required
+@staff_view(cap=CustomerCap.CUSTOMER_HANDOVER)
 @require_http_methods(["GET", "POST"])
-def handover(request: HttpRequest) -> HttpResponse:
+def handover(request: StaffRequest) -> HttpResponse:
     """Hand every customer of one staff member (or a list of customers) to another."""
-    _require(request, CustomerCap.CUSTOMER_HANDOVER)
-    actor = _actor(request)
+    actor = request.user
     staff = list(account_selectors.staff_choices(actor=actor))
     errors: list[str] = []
     if request.method == "POST":
@@ -419,18 +348,12 @@ def handover(request: HttpRequest) -> HttpResponse:
 # --- Privacy: a customer's own data, erasure, retention ------------------------------------------
 
 
-@login_required
-def privacy(request: HttpRequest, customer_id: int) -> HttpResponse:
+@staff_view(any_cap=(CustomerCap.CUSTOMER_EXPORT, services.ERASE_CAP))
+def privacy(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The customer's data rights: export everything held about them, or erase it."""
-    actor = _actor(request)
-    if not (
-        policy.can(actor, CustomerCap.CUSTOMER_EXPORT) or policy.can(actor, services.ERASE_CAP)
-    ):
-        raise Http404
-    try:
-        customer = _customer_or_404(request, customer_id, "privacy")
-    except KeyAccountRestricted:
-        raise DjangoPermissionDenied from None
+    customer = selectors.customer_get(
+        actor=request.user, customer_id=customer_id, purpose="privacy"
+    )
     return render(request, "customers/privacy.html", {"customer": customer})
 
 
@@ -442,20 +365,13 @@ def _export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
-@login_required
+@staff_view
 @require_POST
-def privacy_export(request: HttpRequest, customer_id: int) -> HttpResponse:
-    try:
-        data = selectors.customer_export_data(
-            actor=_actor(request), customer_id=customer_id, reason=request.POST.get("reason", "")
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        if exc.status == 403:
-            raise DjangoPermissionDenied from None
-        messages.error(request, exc.message)
-        return redirect("customers:privacy", customer_id=customer_id)
+def privacy_export(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = reverse("customers:privacy", args=[customer_id])
+    data = selectors.customer_export_data(
+        actor=request.user, customer_id=customer_id, reason=request.POST.get("reason", "")
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.POST.get("format") == "xlsx":
         from openpyxl import Workbook
@@ -480,25 +396,19 @@ def privacy_export(request: HttpRequest, customer_id: int) -> HttpResponse:
     return response
 
 
-@login_required
+@staff_view
 @require_POST
-def privacy_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, services.ERASE_CAP)
+def privacy_erase(request: StaffRequest, customer_id: int) -> HttpResponse:
+    request.back = reverse("customers:privacy", args=[customer_id])
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm the erasure."))
-        return redirect("customers:privacy", customer_id=customer_id)
-    try:
-        erased = services.customer_anonymise(
-            actor=_actor(request),
-            customer_ids=[customer_id],
-            reason=request.POST.get("reason", ""),
-            strict=True,
-        )
-    except NotFound:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("customers:privacy", customer_id=customer_id)
+        return redirect(request.back)
+    erased = services.customer_anonymise(
+        actor=request.user,
+        customer_ids=[customer_id],
+        reason=request.POST.get("reason", ""),
+        strict=True,
+    )
     if erased:
         messages.success(
             request, _("The customer's personal data was erased; sales records remain.")
@@ -508,12 +418,11 @@ def privacy_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
     return redirect("customers:detail", customer_id=customer_id)
 
 
-@login_required
+@staff_view(cap=services.ERASE_CAP)
 @require_http_methods(["GET", "POST"])
-def retention(request: HttpRequest) -> HttpResponse:
+def retention(request: StaffRequest) -> HttpResponse:
     """Customers inactive for longer than the retention period, to review and erase in bulk."""
-    _require(request, services.ERASE_CAP)
-    actor = _actor(request)
+    actor = request.user
     if request.method == "POST":
         try:
             ids = [int(x) for x in request.POST.getlist("customer")]

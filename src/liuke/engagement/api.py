@@ -11,9 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
-from liuke.accounts.models import User
+from liuke.accounts.http import api_actor
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
-from liuke.core.errors import PermissionDenied
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
@@ -24,10 +23,6 @@ router = Router(tags=["engagement"])
 Id = Annotated[int, Field(ge=1, le=2**62)]
 Seconds = Annotated[int, Field(ge=0, le=services.MAX_SECONDS)]
 _NO_NUL = r"^[^\x00]*$"
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 class ReasonOut(Schema):
@@ -219,16 +214,15 @@ def _reason_out(r: Any) -> dict[str, Any]:
 
 @router.get("/reasons", response={200: list[ReasonOut], **READ_ERRORS}, summary="Contact reasons")
 def reason_list(request: HttpRequest) -> list[dict[str, Any]]:
-    actor = _actor(request)
-    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
-        raise PermissionDenied()
+    actor = api_actor(request)
+    policy.require(actor, EngagementCap.ENGAGEMENT_VIEW)
     services.defaults_ensure(business_id=policy.business_of(actor))
     return [_reason_out(r) for r in selectors.reasons(actor=actor)]
 
 
 @router.post("/reasons", response={201: ReasonOut, **ERRORS}, summary="Add a contact reason")
 def reason_create(request: HttpRequest, payload: ReasonIn) -> Status[Any]:
-    reason = services.reason_save(actor=_actor(request), **payload.dict())
+    reason = services.reason_save(actor=api_actor(request), **payload.dict())
     return Status(201, _reason_out(reason))
 
 
@@ -236,7 +230,7 @@ def reason_create(request: HttpRequest, payload: ReasonIn) -> Status[Any]:
     "/reasons/{reason_id}", response={200: ReasonOut, **ERRORS}, summary="Change a contact reason"
 )
 def reason_update(request: HttpRequest, reason_id: Id, payload: ReasonIn) -> dict[str, Any]:
-    reason = services.reason_save(actor=_actor(request), reason_id=reason_id, **payload.dict())
+    reason = services.reason_save(actor=api_actor(request), reason_id=reason_id, **payload.dict())
     return _reason_out(reason)
 
 
@@ -266,7 +260,7 @@ def _contact_out(c: Contact, task_id: int | None = None) -> dict[str, Any]:
     summary="Log a contact (an open outcome creates a callback task)",
 )
 def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
-    contact = services.contact_log(actor=_actor(request), **payload.dict())
+    contact = services.contact_log(actor=api_actor(request), **payload.dict())
     task = contact.tasks.first()
     return Status(201, _contact_out(contact, task.pk if task else None))
 
@@ -279,9 +273,8 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
 def customer_contacts(request: HttpRequest, customer_id: Id) -> list[dict[str, Any]]:
     from liuke.customers.selectors import customer_get
 
-    actor = _actor(request)
-    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
-        raise PermissionDenied()
+    actor = api_actor(request)
+    policy.require(actor, EngagementCap.ENGAGEMENT_VIEW)
     customer = customer_get(actor=actor, customer_id=customer_id, purpose="contacts")
     return [_contact_out(c) for c in selectors.contacts(actor=actor, customer=customer)]
 
@@ -307,13 +300,13 @@ def _task_out(t: Task) -> dict[str, Any]:
 def task_list(
     request: HttpRequest, staff: Id | None = None, overdue: bool = False
 ) -> list[dict[str, Any]]:
-    rows = selectors.tasks(actor=_actor(request), staff_id=staff, overdue_only=overdue)
+    rows = selectors.tasks(actor=api_actor(request), staff_id=staff, overdue_only=overdue)
     return [_task_out(t) for t in rows]
 
 
 @router.post("/tasks/{task_id}/done", response={200: TaskOut, **ERRORS}, summary="Close a task")
 def task_done(request: HttpRequest, task_id: Id, payload: NoteIn) -> dict[str, Any]:
-    task = services.task_complete(actor=_actor(request), task_id=task_id, note=payload.note)
+    task = services.task_complete(actor=api_actor(request), task_id=task_id, note=payload.note)
     return _task_out(task)
 
 
@@ -344,7 +337,7 @@ def _followup_out(f: FollowUp) -> dict[str, Any]:
 )
 def followup_list(request: HttpRequest, q: Query[FollowUpQuery]) -> list[dict[str, Any]]:
     rows = selectors.followups(
-        actor=_actor(request), view=q.view, staff_id=q.staff, branch_id=q.branch
+        actor=api_actor(request), view=q.view, staff_id=q.staff, branch_id=q.branch
     )
     return [_followup_out(f) for f in rows]
 
@@ -356,7 +349,10 @@ def followup_list(request: HttpRequest, q: Query[FollowUpQuery]) -> list[dict[st
 )
 def followup_done(request: HttpRequest, followup_id: Id, payload: CompleteIn) -> dict[str, Any]:
     f = services.followup_complete(
-        actor=_actor(request), followup_id=followup_id, outcome=payload.outcome, note=payload.note
+        actor=api_actor(request),
+        followup_id=followup_id,
+        outcome=payload.outcome,
+        note=payload.note,
     )
     return _followup_out(f)
 
@@ -368,7 +364,7 @@ def followup_done(request: HttpRequest, followup_id: Id, payload: CompleteIn) ->
 )
 def followup_move(request: HttpRequest, followup_id: Id, payload: RescheduleIn) -> dict[str, Any]:
     f = services.followup_reschedule(
-        actor=_actor(request), followup_id=followup_id, due_on=payload.due_on, note=payload.note
+        actor=api_actor(request), followup_id=followup_id, due_on=payload.due_on, note=payload.note
     )
     return _followup_out(f)
 
@@ -393,7 +389,7 @@ def _message_out(m: Message) -> dict[str, Any]:
 
 @router.get("/outbox", response={200: list[MessageOut], **READ_ERRORS}, summary="The outbox")
 def outbox(request: HttpRequest, q: Query[OutboxQuery]) -> list[dict[str, Any]]:
-    return [_message_out(m) for m in selectors.outbox(actor=_actor(request), status=q.status)]
+    return [_message_out(m) for m in selectors.outbox(actor=api_actor(request), status=q.status)]
 
 
 @router.post(
@@ -402,12 +398,12 @@ def outbox(request: HttpRequest, q: Query[OutboxQuery]) -> list[dict[str, Any]]:
     summary="Mark an outbox message as sent by hand",
 )
 def outbox_sent(request: HttpRequest, message_id: Id) -> dict[str, Any]:
-    return _message_out(services.message_mark_sent(actor=_actor(request), message_id=message_id))
+    return _message_out(services.message_mark_sent(actor=api_actor(request), message_id=message_id))
 
 
 @router.get("/reports", response={200: ReportOut, **READ_ERRORS}, summary="Contact reports")
 def reports(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     report = selectors.contact_report(actor=actor, days=q.days, branch_id=q.branch)
     staff, branches = selectors.on_time_rates(actor=actor, days=q.days)
 
@@ -435,7 +431,7 @@ def reports(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]:
     summary="The customer brief (audited as a read)",
 )
 def brief(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    b = brief_selectors.customer_brief(actor=_actor(request), customer_id=customer_id)
+    b = brief_selectors.customer_brief(actor=api_actor(request), customer_id=customer_id)
     return {
         "customer_id": b.customer.pk,
         "name": b.customer.name,

@@ -101,8 +101,7 @@ def _days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
 
 def customer_brief(*, actor: User, customer_id: Any) -> Brief:
     """One customer's brief, audited as a read of the profile ("brief")."""
-    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, EngagementCap.ENGAGEMENT_VIEW)
     from liuke.customers import selectors as customer_selectors
 
     # Scoped, audited ("brief", or "brief:card"), and with the field rules applied: on a key

@@ -15,8 +15,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import NotFound, PermissionDenied
-from liuke.core.registry import Capability
+from liuke.core.errors import NotFound
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import (
@@ -37,11 +36,6 @@ from liuke.engagement.models import (
 
 FollowUpView = Literal["today", "overdue", "upcoming", "done"]
 LIST_LIMIT = 200
-
-
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _scoped(actor: User, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -162,7 +156,7 @@ def on_time_rates(
 ) -> tuple[list[OnTime], list[OnTime]]:
     """Per staff member and per branch: of the follow-ups planned in the last `days` days (up
     to yesterday), the share done by their planned day."""
-    _need(actor, EngagementCap.ENGAGEMENT_REPORTS)
+    policy.require(actor, EngagementCap.ENGAGEMENT_REPORTS)
     today = today or timezone.localdate()
     qs = _scoped(actor, FollowUp.objects.all()).filter(
         planned_on__gte=today - dt.timedelta(days=days), planned_on__lt=today
@@ -238,7 +232,7 @@ class ContactReport:
 def contact_report(*, actor: User, days: int = 30, branch_id: int | None = None) -> ContactReport:
     """Contacts by reason and by outcome, the unresolved share, and the reasons that most often
     end unresolved (what training should cover). Aggregates only: no personal data."""
-    _need(actor, EngagementCap.ENGAGEMENT_REPORTS)
+    policy.require(actor, EngagementCap.ENGAGEMENT_REPORTS)
     since = timezone.now() - dt.timedelta(days=days)
     qs = _scoped(actor, Contact.objects.filter(occurred_at__gte=since))
     if branch_id:
@@ -314,7 +308,7 @@ def engagement_settings(*, actor: User) -> dict[str, Any]:
     from liuke.engagement.models import BranchReminderSettings, MessageTemplate
     from liuke.sales.choices import ServiceCategory
 
-    _need(actor, EngagementCap.REASON_MANAGE)
+    policy.require(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     templates = {t.kind: t for t in MessageTemplate.objects.filter(business_id=business_id)}
     found = {

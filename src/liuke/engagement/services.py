@@ -17,8 +17,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, PermissionDenied, ServiceError
-from liuke.core.registry import Capability
+from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement import defaults
@@ -52,11 +51,6 @@ CALLBACK_AFTER = {
     Outcome.CALLBACK: dt.timedelta(hours=4),
 }
 MAX_SECONDS = 24 * 3600
-
-
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _customer(actor: User, customer_id: Any) -> Customer:
@@ -176,7 +170,7 @@ def contact_log(
 ) -> Contact:
     """Record a contact. An unresolved, unanswered or complaint contact opens a callback task
     for the actor, due at `callback_due_at` or soon (a complaint within the hour)."""
-    _need(actor, EngagementCap.CONTACT_LOG)
+    policy.require(actor, EngagementCap.CONTACT_LOG)
     customer = _customer(actor, customer_id)
     now = timezone.now()
     occurred_at = _moment(occurred_at, "occurred_at")
@@ -234,7 +228,7 @@ def contact_log(
 
 def _open_row(actor: User, model: Any, row_id: Any, closed: ServiceError) -> Any:
     """A task or follow-up the actor may work on, locked for the change, still open."""
-    _need(actor, EngagementCap.FOLLOWUP_WORK)
+    policy.require(actor, EngagementCap.FOLLOWUP_WORK)
     try:
         pk = int(row_id)
     except (TypeError, ValueError):
@@ -368,7 +362,7 @@ def reason_save(
     is_active: bool = True,
 ) -> ContactReason:
     """Add a contact reason or change one (managers)."""
-    _need(actor, EngagementCap.REASON_MANAGE)
+    policy.require(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     if reason_id is not None:
         reason = ContactReason.objects.filter(pk=reason_id, business_id=business_id).first()
@@ -411,7 +405,7 @@ def reason_save(
 def message_mark_sent(*, actor: User, message_id: Any) -> Message:
     """A staff member sent an outbox message by hand (copied to WeChat or SMS). A marketing
     message for a customer who has withdrawn consent is cancelled instead (and that is kept)."""
-    _need(actor, EngagementCap.OUTBOX_SEND)
+    policy.require(actor, EngagementCap.OUTBOX_SEND)
     try:
         pk = int(message_id)
     except (TypeError, ValueError):
@@ -491,7 +485,7 @@ def rule_save(
     or any visit when it is empty). Existing follow-ups keep their day."""
     from liuke.sales.choices import ServiceCategory
 
-    _need(actor, EngagementCap.REASON_MANAGE)
+    policy.require(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     rule = (
         FollowUpRule.objects.filter(pk=rule_id, business_id=business_id).first()
@@ -543,7 +537,7 @@ def template_save(*, actor: User, kind: str, body_zh: str, body_en: str = "") ->
     queued are rendered with the new text."""
     from liuke.engagement.choices import MessageKind
 
-    _need(actor, EngagementCap.REASON_MANAGE)
+    policy.require(actor, EngagementCap.REASON_MANAGE)
     business_id = policy.business_of(actor)
     kind = _choice(kind, MessageKind, EngagementErrorCode.INVALID_KIND, "kind")
     errors: dict[str, list[str]] = {}
@@ -581,7 +575,7 @@ SETTING_RANGES = {
 def reminder_settings_save(
     *, actor: User, branch_id: Any, values: dict[str, Any]
 ) -> BranchReminderSettings:
-    _need(actor, EngagementCap.REASON_MANAGE)
+    policy.require(actor, EngagementCap.REASON_MANAGE)
     from liuke.accounts.models import Branch
 
     branch = policy.scope_branches(actor, Branch.objects.all()).filter(pk=branch_id).first()

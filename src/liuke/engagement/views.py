@@ -6,20 +6,19 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
-from liuke.accounts.models import User
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
-from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
 from liuke.engagement import brief as brief_selectors
@@ -27,15 +26,6 @@ from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
 from liuke.engagement.errors import EngagementErrorCode
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, cap: Capability) -> None:
-    if not policy.can(request.user, cap):
-        raise Http404  # the same answer as "no such page": nothing to learn from it
 
 
 def _minutes(value: Any) -> Any:
@@ -49,8 +39,8 @@ def _minutes(value: Any) -> Any:
         return value
 
 
-def _defaults(request: HttpRequest) -> None:
-    services.defaults_ensure(business_id=policy.business_of(_actor(request)))
+def _defaults(request: StaffRequest) -> None:
+    services.defaults_ensure(business_id=policy.business_of(request.user))
 
 
 # --- follow-ups ---------------------------------------------------------------------------------
@@ -58,10 +48,9 @@ def _defaults(request: HttpRequest) -> None:
 VIEWS = ("today", "overdue", "upcoming", "done")
 
 
-@login_required
-def followup_list(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
-    actor = _actor(request)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def followup_list(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     view = request.GET.get("view", "today")
     view = view if view in VIEWS else "today"
     staff_id = positive_id(request.GET.get("staff"))
@@ -85,27 +74,25 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 
 
 def _followup_action(
-    request: HttpRequest, followup_id: int, act: Callable[[], Any], done: Callable[[Any], str]
+    request: StaffRequest, followup_id: int, act: Callable[[], Any], done: Callable[[Any], str]
 ) -> HttpResponse:
     """Run a follow-up service; htmx gets the row replaced (by a done line, or by the error
     under it), a plain form post a message and the list again."""
-    _require(request, EngagementCap.FOLLOWUP_WORK)
+    request.back = reverse("engagement:followups")
     try:
         followup = act()
-    except NotFound:
-        raise Http404 from None
     except ServiceError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
-            return render(
-                request,
-                "engagement/partials/row_error.html",
-                {"message": exc.message, "row_id": f"fu-{followup_id}"},
-                status=400,
-            )
-        messages.error(request, exc.message)
-        return redirect("engagement:followups")
+        # htmx swaps the refusal in under the row; the rest goes to the error middleware.
+        if not request.htmx or isinstance(exc, NotFound | PermissionDenied):
+            raise
+        return render(
+            request,
+            "engagement/partials/row_error.html",
+            {"message": exc.message, "row_id": f"fu-{followup_id}"},
+            status=400,
+        )
     note = done(followup)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(
             request, "engagement/partials/followup_done.html", {"f": followup, "note": note}
         )
@@ -113,14 +100,14 @@ def _followup_action(
     return redirect("engagement:followups")
 
 
-@login_required
+@staff_view
 @require_POST
-def followup_complete(request: HttpRequest, followup_id: int) -> HttpResponse:
+def followup_complete(request: StaffRequest, followup_id: int) -> HttpResponse:
     return _followup_action(
         request,
         followup_id,
         lambda: services.followup_complete(
-            actor=_actor(request),
+            actor=request.user,
             followup_id=followup_id,
             outcome=request.POST.get("outcome", ""),
             note=request.POST.get("note", ""),
@@ -138,14 +125,14 @@ def _due_on(value: str) -> dt.date:
         ) from None
 
 
-@login_required
+@staff_view
 @require_POST
-def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
+def followup_reschedule(request: StaffRequest, followup_id: int) -> HttpResponse:
     return _followup_action(
         request,
         followup_id,
         lambda: services.followup_reschedule(
-            actor=_actor(request),
+            actor=request.user,
             followup_id=followup_id,
             due_on=_due_on(request.POST.get("due_on", "")),
             note=request.POST.get("note", ""),
@@ -157,10 +144,9 @@ def followup_reschedule(request: HttpRequest, followup_id: int) -> HttpResponse:
 # --- tasks --------------------------------------------------------------------------------------
 
 
-@login_required
-def task_list(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
-    actor = _actor(request)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def task_list(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     staff_id = positive_id(request.GET.get("staff"))
     overdue = request.GET.get("overdue") == "1"
     context = {
@@ -173,33 +159,24 @@ def task_list(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/tasks.html", context)
 
 
-@login_required
+@staff_view
 @require_POST
-def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
-    _require(request, EngagementCap.FOLLOWUP_WORK)
-    try:
-        services.task_complete(
-            actor=_actor(request), task_id=task_id, note=request.POST.get("note", "")
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Task done."))
-    return redirect("engagement:tasks")
+def task_complete(request: StaffRequest, task_id: int) -> HttpResponse:
+    request.back = reverse("engagement:tasks")
+    services.task_complete(actor=request.user, task_id=task_id, note=request.POST.get("note", ""))
+    messages.success(request, _("Task done."))
+    return redirect(request.back)
 
 
 # --- contacts -----------------------------------------------------------------------------------
 
 
-@login_required
+@staff_view(cap=EngagementCap.CONTACT_LOG)
 @require_http_methods(["GET", "POST"])
-def contact_new(request: HttpRequest) -> HttpResponse:
+def contact_new(request: StaffRequest) -> HttpResponse:
     """Log a contact: from the customer's profile (?customer=) or after a phone-number search
     (?q=13812345678 finds the caller at once)."""
-    _require(request, EngagementCap.CONTACT_LOG)
-    actor = _actor(request)
+    actor = request.user
     _defaults(request)
     chosen = customer_pick(request, actor, purpose="contact")
     customer, matches, query = chosen.customer, chosen.matches, chosen.query
@@ -240,34 +217,32 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/contact_form.html", context, status=400 if error else 200)
 
 
-@login_required
-def reason_response(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=EngagementCap.CONTACT_LOG)
+def reason_response(request: StaffRequest) -> HttpResponse:
     """The best response of the reason just picked (htmx partial)."""
-    _require(request, EngagementCap.CONTACT_LOG)
+
     reason = None
     with contextlib.suppress(NotFound):
-        reason = selectors.reason_get(actor=_actor(request), reason_id=request.GET.get("reason_id"))
+        reason = selectors.reason_get(actor=request.user, reason_id=request.GET.get("reason_id"))
     return render(request, "engagement/partials/best_response.html", {"picked": reason})
 
 
-@login_required
-def contact_list(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def contact_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "engagement/contacts.html",
-        {"rows": selectors.contacts(actor=_actor(request), limit=100)},
+        {"rows": selectors.contacts(actor=request.user, limit=100)},
     )
 
 
 # --- reasons (managers) -------------------------------------------------------------------------
 
 
-@login_required
+@staff_view(cap=EngagementCap.REASON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def reason_manage(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.REASON_MANAGE)
-    actor = _actor(request)
+def reason_manage(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
@@ -284,8 +259,8 @@ def reason_manage(request: HttpRequest) -> HttpResponse:
                 is_active=request.POST.get("is_active") == "on",
             )
         except NotFound:
-            raise Http404 from None
-        except ServiceError as exc:
+            raise
+        except ServiceError as exc:  # shown in the form, beside what was typed
             error = exc
         else:
             messages.success(request, _("Reason saved."))
@@ -305,12 +280,11 @@ def reason_manage(request: HttpRequest) -> HttpResponse:
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-@login_required
-def outbox(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def outbox(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", MessageStatus.READY)
     status = status if status in MessageStatus.values else MessageStatus.READY
-    actor = _actor(request)
+    actor = request.user
     counts = selectors.outbox_counts(actor=actor)
     return render(
         request,
@@ -323,28 +297,21 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def outbox_sent(request: HttpRequest, message_id: int) -> HttpResponse:
-    _require(request, EngagementCap.OUTBOX_SEND)
-    try:
-        services.message_mark_sent(actor=_actor(request), message_id=message_id)
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as sent."))
-    return redirect("engagement:outbox")
+def outbox_sent(request: StaffRequest, message_id: int) -> HttpResponse:
+    request.back = reverse("engagement:outbox")
+    services.message_mark_sent(actor=request.user, message_id=message_id)
+    messages.success(request, _("Marked as sent."))
+    return redirect(request.back)
 
 
 # --- reports ------------------------------------------------------------------------------------
 
 
-@login_required
-def reports(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_REPORTS)
-    actor = _actor(request)
+@staff_view(cap=EngagementCap.ENGAGEMENT_REPORTS)
+def reports(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     days = positive_id(request.GET.get("days")) or 30
     days = min(days, 366)
     branch_id = positive_id(request.GET.get("branch"))
@@ -366,10 +333,9 @@ def reports(request: HttpRequest) -> HttpResponse:
 # --- the brief ----------------------------------------------------------------------------------
 
 
-@login_required
-def brief_today(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
-    actor = _actor(request)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def brief_today(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     branches = selectors.branches(actor=actor)
     if not branches:
         raise Http404
@@ -387,12 +353,11 @@ def brief_today(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def brief_customer(request: StaffRequest, customer_id: int) -> HttpResponse:
     try:
-        brief = brief_selectors.customer_brief(actor=_actor(request), customer_id=customer_id)
-    except (NotFound, PermissionDenied):
+        brief = brief_selectors.customer_brief(actor=request.user, customer_id=customer_id)
+    except PermissionDenied:  # any refusal of the brief answers 404 here, as it always has
         raise Http404 from None
     return render(request, "engagement/brief.html", {"b": brief})
 
@@ -400,11 +365,10 @@ def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
 # --- follow-up rules, templates and reminder settings (managers) -------------------------------
 
 
-@login_required
+@staff_view(cap=EngagementCap.REASON_MANAGE)
 @require_http_methods(["GET", "POST"])
-def settings_manage(request: HttpRequest) -> HttpResponse:
-    _require(request, EngagementCap.REASON_MANAGE)
-    actor = _actor(request)
+def settings_manage(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
@@ -438,8 +402,8 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
                     },
                 )
         except NotFound:
-            raise Http404 from None
-        except ServiceError as exc:
+            raise
+        except ServiceError as exc:  # shown in the form, beside what was typed
             error = exc
         else:
             messages.success(request, _("Saved."))
@@ -459,17 +423,13 @@ def _number(value: Any) -> Any:
         return value
 
 
-@login_required
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+@staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The profile's "contacts and follow-ups" section (loaded by htmx after the page)."""
-    _require(request, EngagementCap.ENGAGEMENT_VIEW)
-    actor = _actor(request)
-    try:
-        customer = customer_selectors.customer_get(
-            actor=actor, customer_id=customer_id, purpose="contacts"
-        )
-    except NotFound:
-        raise Http404 from None
+    actor = request.user
+    customer = customer_selectors.customer_get(
+        actor=actor, customer_id=customer_id, purpose="contacts"
+    )
     return render(
         request,
         "engagement/partials/customer_panel.html",

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, StrictBool
 
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.core.errors import ServiceError
@@ -42,10 +43,6 @@ def _dates(**days: dt.date | None) -> None:
         if day is not None and not _EARLIEST <= day <= _LATEST:
             message = "Enter a date between 2000 and 2100."
             raise ServiceError(FeedbackErrorCode.INVALID_DATE, message, fields={field: [message]})
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -86,7 +83,7 @@ class FeedbackResultsOut(Schema):
     summary="Satisfaction and NPS by branch, staff member, service or month; response rate",
 )
 def results(request: HttpRequest, q: Query[FeedbackResultsQuery]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     _dates(since=q.since, until=q.until)
     rows = selectors.results(
         actor=actor, group_by=q.group_by, since=q.since, until=q.until, branch_id=q.branch
@@ -121,7 +118,7 @@ def managers(
     request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     _dates(since=since, until=until)
-    rows = selectors.manager_activity(actor=_actor(request), since=since, until=until)
+    rows = selectors.manager_activity(actor=api_actor(request), since=since, until=until)
     return [{**r.__dict__, "gathered": r.gathered, "acted": r.acted} for r in rows]
 
 
@@ -180,7 +177,7 @@ def response_list(
     customer: Id | None = None,
 ) -> list[dict[str, Any]]:
     rows = selectors.responses(
-        actor=_actor(request), branch_id=branch, detractors_only=detractors, customer_id=customer
+        actor=api_actor(request), branch_id=branch, detractors_only=detractors, customer_id=customer
     )
     return [_response_out(r) for r in rows]
 
@@ -191,7 +188,9 @@ def response_list(
     summary="One survey answer",
 )
 def response_get(request: HttpRequest, response_id: Id) -> dict[str, Any]:
-    return _response_out(selectors.response_detail(actor=_actor(request), response_id=response_id))
+    return _response_out(
+        selectors.response_detail(actor=api_actor(request), response_id=response_id)
+    )
 
 
 # --- suggestions --------------------------------------------------------------------------------
@@ -239,7 +238,7 @@ def _suggestion_out(s: Suggestion, actor: User) -> dict[str, Any]:
 def suggestion_list(
     request: HttpRequest, status: Literal["new", "reviewed", "acted"] | None = None
 ) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return [_suggestion_out(s, actor) for s in selectors.suggestions(actor=actor, status=status)]
 
 
@@ -256,7 +255,7 @@ class SuggestionHandleIn(JsonObjectIn):
 def suggestion_handle(
     request: HttpRequest, suggestion_id: Id, payload: SuggestionHandleIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     s = services.suggestion_handle(
         actor=actor, suggestion_id=suggestion_id, status=payload.status, note=payload.note
     )
@@ -309,7 +308,7 @@ def _conversation_out(c: Conversation) -> dict[str, Any]:
     summary="Focus groups and face-to-face conversations",
 )
 def conversation_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_conversation_out(c) for c in selectors.conversations(actor=_actor(request))]
+    return [_conversation_out(c) for c in selectors.conversations(actor=api_actor(request))]
 
 
 @router.post(
@@ -318,7 +317,7 @@ def conversation_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary="Record a conversation's notes against the customers who took part",
 )
 def conversation_create(request: HttpRequest, payload: ConversationIn) -> Status[Any]:
-    c = services.conversation_record(actor=_actor(request), **payload.dict())
+    c = services.conversation_record(actor=api_actor(request), **payload.dict())
     out = _conversation_out(c)
     out["participant_ids"] = sorted(set(payload.customer_ids))
     out["participant_count"] = len(out["participant_ids"])
@@ -370,7 +369,7 @@ def _improvement_out(i: Improvement) -> dict[str, Any]:
     summary='"You said, we did" notices',
 )
 def improvement_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_improvement_out(i) for i in selectors.improvements(actor=_actor(request))]
+    return [_improvement_out(i) for i in selectors.improvements(actor=api_actor(request))]
 
 
 @router.post(
@@ -379,7 +378,7 @@ def improvement_list(request: HttpRequest) -> list[dict[str, Any]]:
     summary='Record a "you said, we did" notice',
 )
 def improvement_create(request: HttpRequest, payload: ImprovementIn) -> Status[Any]:
-    i = services.improvement_create(actor=_actor(request), **payload.dict())
+    i = services.improvement_create(actor=api_actor(request), **payload.dict())
     return Status(201, _improvement_out(i))
 
 
@@ -394,7 +393,9 @@ class ImprovementNotifyOut(Schema):
 )
 def improvement_notify(request: HttpRequest, improvement_id: Id) -> dict[str, Any]:
     return {
-        "queued": services.improvement_notify(actor=_actor(request), improvement_id=improvement_id)
+        "queued": services.improvement_notify(
+            actor=api_actor(request), improvement_id=improvement_id
+        )
     }
 
 
@@ -432,11 +433,9 @@ def _settings_out(row: Any) -> dict[str, Any]:
 @router.get("/settings", response={200: SurveySettingsIO, **READ_ERRORS}, summary="Survey settings")
 def settings_get(request: HttpRequest) -> dict[str, Any]:
     from liuke.accounts import policy
-    from liuke.core.errors import PermissionDenied
 
-    actor = _actor(request)
-    if not policy.can(actor, FeedbackCap.FEEDBACK_MANAGE):
-        raise PermissionDenied()
+    actor = api_actor(request)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     return _settings_out(services.survey_settings(policy.business_of(actor)))
 
 
@@ -444,5 +443,5 @@ def settings_get(request: HttpRequest) -> dict[str, Any]:
     "/settings", response={200: SurveySettingsIO, **ERRORS}, summary="Change the survey settings"
 )
 def settings_put(request: HttpRequest, payload: SurveySettingsIn) -> dict[str, Any]:
-    row = services.settings_save(actor=_actor(request), data=payload.dict())
+    row = services.settings_save(actor=api_actor(request), data=payload.dict())
     return _settings_out(row)

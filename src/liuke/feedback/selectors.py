@@ -21,7 +21,6 @@ from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
-from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
@@ -36,11 +35,6 @@ from liuke.feedback.models import (
 )
 
 LIST_LIMIT = 200
-
-
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _branches(actor: User, branch_id: int | None = None) -> QuerySet[Branch]:
@@ -62,7 +56,7 @@ def _mine_to_read(actor: User, customer: Any, *, listed: bool) -> bool:
     grant opens the single answer, as it opens the profile, not the lists)."""
     if not customer.is_key_account:
         return True
-    if actor.role in policy.KEY_ACCOUNT_ROLES or policy.is_customer_owner(actor, customer):
+    if policy.always_reads_file(actor, customer):
         return True
     return not listed and customer_selectors.has_full_file(actor, customer)
 
@@ -76,7 +70,7 @@ def responses(
     limit: int = LIST_LIMIT,
 ) -> list[SurveyResponse]:
     """The latest answers the actor may see (customers in their scope), newest first."""
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     qs = policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
     if branch_id:
         qs = qs.filter(branch_id=branch_id)
@@ -97,7 +91,7 @@ def responses(
 
 
 def response_detail(*, actor: User, response_id: int) -> SurveyResponse:
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     row = (
         policy.scope_customers(actor, SurveyResponse.objects.all(), prefix="customer")
         .select_related("customer", "branch", "staff", "visit", "followup_task")
@@ -127,7 +121,7 @@ def customer_feedback(*, actor: User, customer_id: int, limit: int = 10) -> Cust
     (comments, conversation notes) are left out."""
     from liuke.customers.selectors import customer_file
 
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     file = customer_file(actor=actor, customer_id=customer_id, purpose="feedback")
     responses = list(
         SurveyResponse.objects.filter(customer_id=file.customer.pk)
@@ -193,7 +187,7 @@ def results(
 ) -> list[ResultRow]:
     """Satisfaction and recommend (NPS) by branch, staff member, service or month, over the
     branches the actor works in."""
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     qs = SurveyResponse.objects.filter(
         business_id=policy.business_of(actor),
@@ -271,7 +265,7 @@ def response_rate(
     branch_id: int | None = None,
 ) -> ResponseRate:
     """Surveys sent (invitations written) in the period and how many were answered."""
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     figures = SurveyInvitation.objects.filter(
         business_id=policy.business_of(actor),
@@ -311,7 +305,7 @@ def manager_activity(
     """How much feedback each staff member gathers (conversations recorded) and acts on
     (suggestions handled, "you said, we did" notices, unhappy customers called back), for the
     staff of the actor's branches. The source text measures managers on this."""
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     start, end = _period(since, until)
     branches = _branches(actor)
     staff = User.objects.filter(business_id=policy.business_of(actor), is_active=True)
@@ -385,7 +379,7 @@ def suggestions(
 ) -> list[Suggestion]:
     """Suggestions left in the boxes of the actor's branches. The name and phone someone chose
     to leave are shown to managers only (those who handle suggestions)."""
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     qs = Suggestion.objects.filter(branch__in=_branches(actor))
     if status in SuggestionStatus.values:
         qs = qs.filter(status=status)
@@ -434,7 +428,7 @@ def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
 
 
 def improvements(*, actor: User, limit: int = 100) -> list[Improvement]:
-    _need(actor, FeedbackCap.FEEDBACK_VIEW)
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     branches = _branches(actor)
     return list(
         Improvement.objects.filter(business_id=policy.business_of(actor))

@@ -20,9 +20,8 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
 from liuke.core.phone import normalise_mobile
-from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement import services as engagement
@@ -63,11 +62,6 @@ QUESTIONS: tuple[tuple[str, int, int, str], ...] = (
     ("ease", 1, 5, "ask_ease"),
     ("staff_rating", 1, 5, "ask_staff"),
 )
-
-
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _text(value: Any, field: str, limit: int, *, multiline: bool = True) -> str:
@@ -142,7 +136,7 @@ SETTING_FLAGS = (
 def settings_save(*, actor: User, data: dict[str, Any]) -> SurveySettings:
     """Change which questions a survey asks, when it is sent and how often one customer may
     be asked. At least one question stays on."""
-    _need(actor, FeedbackCap.FEEDBACK_MANAGE)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     row = survey_settings(policy.business_of(actor))
     for flag in SETTING_FLAGS:
         if flag in data:
@@ -336,7 +330,7 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
 def box_ensure(*, actor: User, branch_id: Any, renew: bool = False) -> SuggestionBox:
     """A branch's suggestion box (made on first use); `renew` gives it a new token, so the
     old printed QR code stops working."""
-    _need(actor, FeedbackCap.FEEDBACK_MANAGE)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     branch = _branch(actor, branch_id)
     box, created = SuggestionBox.objects.get_or_create(
         branch=branch, defaults={"token": links.new_token()}
@@ -393,7 +387,7 @@ def suggestion_handle(
     *, actor: User, suggestion_id: Any, status: str, note: Any = ""
 ) -> Suggestion:
     """A manager read a suggestion: no change, or acted on (with a note of what)."""
-    _need(actor, FeedbackCap.FEEDBACK_MANAGE)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     if status not in (SuggestionStatus.REVIEWED, SuggestionStatus.ACTED):
         message = _("Choose one of the listed values.")
         raise ServiceError(FeedbackErrorCode.INVALID_STATUS, message, fields={"status": [message]})
@@ -431,7 +425,7 @@ def conversation_record(
 ) -> Conversation:
     """Notes of a focus group or a face-to-face conversation, against every customer who took
     part (each must be a customer the actor may see)."""
-    _need(actor, FeedbackCap.FEEDBACK_RECORD)
+    policy.require(actor, FeedbackCap.FEEDBACK_RECORD)
     branch = _branch(actor, branch_id)
     if kind not in ConversationKind.values:
         message = _("Choose one of the listed values.")
@@ -493,7 +487,7 @@ def improvement_create(
 ) -> Improvement:
     """Record what changed because of feedback, linked to the answers and suggestions that
     asked for it (those suggestions are marked acted on)."""
-    _need(actor, FeedbackCap.FEEDBACK_MANAGE)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     business_id = policy.business_of(actor)
     branch = _branch(actor, branch_id) if branch_id not in (None, "") else None
     r_ids = {i for i in (_id(x) for x in response_ids) if i}
@@ -538,7 +532,7 @@ def improvement_notify(*, actor: User, improvement_id: Any) -> int:
     """Queue a "you said, we did" message to each customer whose answer the notice links, in
     the engagement outbox (marketing consent honoured there: withdrawn consent cancels it).
     Idempotent: a customer is told about one notice once. Returns the messages queued."""
-    _need(actor, FeedbackCap.FEEDBACK_MANAGE)
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     pk = _id(improvement_id)
     improvement = (
         Improvement.objects.select_for_update()

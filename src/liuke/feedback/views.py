@@ -1,37 +1,29 @@
 """Feedback pages for staff. Thin: parse, call a service or selector, render. Refused input
-shows its message and saves nothing; a missing capability is a 404, like a missing page."""
+shows its message and saves nothing; a missing capability is a 404, like a missing page
+(`accounts.http.staff_view` and the error middleware)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
-from liuke.accounts.models import Branch, User
+from liuke.accounts.http import StaffRequest, staff_view
+from liuke.accounts.models import Branch
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
-from liuke.core.registry import Capability
 from liuke.feedback import links, selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import ConversationKind, GroupBy, SuggestionStatus
-
-
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, *caps: Capability) -> None:
-    if not any(policy.can(request.user, c) for c in caps):
-        raise Http404
 
 
 def _int(value: Any) -> int | None:
@@ -49,14 +41,13 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _branches(request: HttpRequest) -> list[Branch]:
+def _branches(request: StaffRequest) -> list[Branch]:
     return list(policy.scope_branches(request.user, Branch.objects.all()).order_by("name"))
 
 
-@login_required
-def results(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
-    actor = _actor(request)
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
+def results(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     group_by = request.GET.get("group_by", GroupBy.BRANCH)
     group_by = group_by if group_by in GroupBy.values else GroupBy.BRANCH
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
@@ -78,12 +69,11 @@ def results(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/results.html", context)
 
 
-@login_required
-def response_list(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
+def response_list(request: StaffRequest) -> HttpResponse:
     detractors = request.GET.get("detractors") == "1"
     rows = selectors.responses(
-        actor=_actor(request),
+        actor=request.user,
         detractors_only=detractors,
         branch_id=_int(request.GET.get("branch")),
         customer_id=_int(request.GET.get("customer")),
@@ -95,32 +85,23 @@ def response_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
-    try:
-        row = selectors.response_detail(actor=_actor(request), response_id=response_id)
-    except NotFound:
-        raise Http404 from None
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
+def response_detail(request: StaffRequest, response_id: int) -> HttpResponse:
+    row = selectors.response_detail(actor=request.user, response_id=response_id)
     return render(request, "feedback/response.html", {"section": "responses", "r": row})
 
 
-@login_required
-def customer_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
     """The feedback section of the customer's profile (loaded by htmx)."""
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
-    try:
-        found = selectors.customer_feedback(actor=_actor(request), customer_id=customer_id)
-    except NotFound:
-        raise Http404 from None
+    found = selectors.customer_feedback(actor=request.user, customer_id=customer_id)
     return render(request, "feedback/partials/customer_panel.html", {"feedback": found})
 
 
-@login_required
-def suggestion_list(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
+def suggestion_list(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or None
-    rows = selectors.suggestions(actor=_actor(request), status=status)
+    rows = selectors.suggestions(actor=request.user, status=status)
     return render(
         request,
         "feedback/suggestions.html",
@@ -134,24 +115,18 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
-def suggestion_handle(request: HttpRequest, suggestion_id: int) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_MANAGE)
-    try:
-        services.suggestion_handle(
-            actor=_actor(request),
-            suggestion_id=suggestion_id,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
-        )
-    except NotFound:
-        raise Http404 from None
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("feedback:suggestions")
+def suggestion_handle(request: StaffRequest, suggestion_id: int) -> HttpResponse:
+    request.back = reverse("feedback:suggestions")
+    services.suggestion_handle(
+        actor=request.user,
+        suggestion_id=suggestion_id,
+        status=request.POST.get("status", ""),
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, _("Saved."))
+    return redirect(request.back)
 
 
 def _qr_svg(url: str) -> str:
@@ -160,21 +135,20 @@ def _qr_svg(url: str) -> str:
     return qr.svg_inline(scale=8, border=4, dark="#111", light="#fff")
 
 
-@login_required
+@staff_view(cap=FeedbackCap.FEEDBACK_MANAGE)
 @require_http_methods(["GET", "POST"])
-def box(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_MANAGE)
+def box(request: StaffRequest) -> HttpResponse:
     branches = _branches(request)
     branch_id = _int(request.POST.get("branch") or request.GET.get("branch"))
     if branch_id is None and branches:
         branch_id = branches[0].pk
     try:
         found = services.box_ensure(
-            actor=_actor(request),
+            actor=request.user,
             branch_id=branch_id,
             renew=request.method == "POST" and request.POST.get("renew") == "1",
         )
-    except ServiceError:
+    except ServiceError:  # no branch of the business to show: there is no page
         raise Http404 from None
     if request.method == "POST":
         messages.success(request, _("A new QR code is ready; the old printout no longer works."))
@@ -190,14 +164,12 @@ def box(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/box.html", context)
 
 
-@login_required
+@staff_view(any_cap=(FeedbackCap.FEEDBACK_VIEW, FeedbackCap.FEEDBACK_RECORD))
 @require_http_methods(["GET", "POST"])
-def conversations(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW, FeedbackCap.FEEDBACK_RECORD)
-    actor = _actor(request)
+def conversations(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     error, posted = None, None
     if request.method == "POST":
-        _require(request, FeedbackCap.FEEDBACK_RECORD)
         raw_ids = [x for x in request.POST.get("customer_ids", "").replace("，", ",").split(",")]
         try:
             services.conversation_record(
@@ -209,7 +181,9 @@ def conversations(request: HttpRequest) -> HttpResponse:
                 notes=request.POST.get("notes", ""),
                 customer_ids=[x.strip() for x in raw_ids if x.strip()],
             )
-        except (ServiceError, PermissionDenied) as exc:
+        except (NotFound, PermissionDenied):
+            raise  # answered by the error middleware
+        except ServiceError as exc:  # shown in the form, beside what was typed
             error, posted = exc.message, request.POST
         else:
             messages.success(request, _("The conversation is recorded."))
@@ -231,14 +205,12 @@ def _ids(value: str) -> list[str]:
     return [x.strip() for x in value.replace("，", ",").split(",") if x.strip()]
 
 
-@login_required
+@staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
 @require_http_methods(["GET", "POST"])
-def improvements(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_VIEW)
-    actor = _actor(request)
+def improvements(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     error, posted = None, None
     if request.method == "POST":
-        _require(request, FeedbackCap.FEEDBACK_MANAGE)
         try:
             services.improvement_create(
                 actor=actor,
@@ -248,7 +220,9 @@ def improvements(request: HttpRequest) -> HttpResponse:
                 response_ids=_ids(request.POST.get("response_ids", "")),
                 suggestion_ids=_ids(request.POST.get("suggestion_ids", "")),
             )
-        except ServiceError as exc:
+        except (NotFound, PermissionDenied):
+            raise  # answered by the error middleware
+        except ServiceError as exc:  # shown in the form, beside what was typed
             error, posted = exc.message, request.POST
         else:
             messages.success(request, _("Recorded."))
@@ -264,14 +238,11 @@ def improvements(request: HttpRequest) -> HttpResponse:
     return render(request, "feedback/improvements.html", context, status=400 if error else 200)
 
 
-@login_required
+@staff_view
 @require_POST
-def improvement_notify(request: HttpRequest, improvement_id: int) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_MANAGE)
-    try:
-        queued = services.improvement_notify(actor=_actor(request), improvement_id=improvement_id)
-    except NotFound:
-        raise Http404 from None
+def improvement_notify(request: StaffRequest, improvement_id: int) -> HttpResponse:
+    request.back = reverse("feedback:improvements")
+    queued = services.improvement_notify(actor=request.user, improvement_id=improvement_id)
     messages.success(
         request,
         _("%(n)d messages queued in the outbox (customers with consent only).") % {"n": queued},
@@ -279,11 +250,10 @@ def improvement_notify(request: HttpRequest, improvement_id: int) -> HttpRespons
     return redirect("feedback:improvements")
 
 
-@login_required
+@staff_view(cap=FeedbackCap.FEEDBACK_MANAGE)
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest) -> HttpResponse:
-    _require(request, FeedbackCap.FEEDBACK_MANAGE)
-    actor = _actor(request)
+def settings_page(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     row = services.survey_settings(policy.business_of(actor))
     error = None
     if request.method == "POST":

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts import policy
+from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut, JsonObjectIn
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
@@ -41,10 +42,6 @@ MONEY_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
 
 _EARLIEST = dt.date(2000, 1, 1)
 _LATEST = dt.date(2100, 12, 31)
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _in_range(value: dt.date | dt.datetime | None, field: str) -> None:
@@ -541,7 +538,7 @@ def _checkout_data(payload: QuoteIn) -> dict[str, Any]:
     summary="Active services, with the branch's own prices",
 )
 def catalogue_services(request: HttpRequest, query: Query[CatalogueQuery]) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     branch = _branch(actor, query.branch_id)
     return [
         {
@@ -562,7 +559,7 @@ def catalogue_services(request: HttpRequest, query: Query[CatalogueQuery]) -> li
     summary="Active products, with the branch's prices and stock on hand",
 )
 def catalogue_products(request: HttpRequest, query: Query[CatalogueQuery]) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     branch = _branch(actor, query.branch_id)
     return [
         {
@@ -585,9 +582,8 @@ def catalogue_products(request: HttpRequest, query: Query[CatalogueQuery]) -> li
     summary="Price a checkout without writing anything",
 )
 def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
-    actor = _actor(request)
-    if not policy.can(actor, SalesCap.SALE_CHECKOUT):
-        raise PermissionDenied()
+    actor = api_actor(request)
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
     quote = services.checkout_quote(actor=actor, data=_checkout_data(payload))
     return {
         "customer_id": quote.customer.pk,
@@ -607,7 +603,7 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     summary="Check out a visit (honours Idempotency-Key)",
 )
 def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     data = _checkout_data(payload)
 
     def work() -> tuple[int, Any]:
@@ -619,7 +615,7 @@ def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **READ_ERRORS}, summary="A visit")
 def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
-    return _visit_out(selectors.visit_get(actor=_actor(request), visit_id=visit_id))
+    return _visit_out(selectors.visit_get(actor=api_actor(request), visit_id=visit_id))
 
 
 @router.post(
@@ -628,7 +624,7 @@ def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
     summary="Refund a visit or one of its lines (honours Idempotency-Key)",
 )
 def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
 
     def work() -> tuple[int, Any]:
         refund = services.visit_refund(
@@ -654,7 +650,7 @@ class ExchangeOut(Schema):
     summary="Exchange a line of a visit for other services or products (honours Idempotency-Key)",
 )
 def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     data = payload.dict()
     data["lines"] = [line.dict() for line in payload.lines]
     data["payments"] = [p.dict() for p in payload.payments]
@@ -678,7 +674,7 @@ def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> S
     summary="A customer's visits, spend, balances and packages",
 )
 def customer_sales(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     customer = policy.scope_customers(actor, Customer.objects.all()).filter(pk=customer_id).first()
     if customer is None:
         raise NotFound(_("No such customer."))
@@ -703,7 +699,7 @@ def customer_sales(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 
 @router.post("/cards", response={201: CardOut, **ERRORS}, summary="Issue a stored-value card")
 def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     _in_range(payload.expires_on, "expires_on")
     card = services.card_issue(
         actor=actor,
@@ -722,7 +718,7 @@ def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
     summary="A card with its balance and latest entries",
 )
 def card_detail(request: HttpRequest, card_id: Id) -> dict[str, Any]:
-    return _card_out(_actor(request), card_id)
+    return _card_out(api_actor(request), card_id)
 
 
 @router.post(
@@ -731,7 +727,7 @@ def card_detail(request: HttpRequest, card_id: Id) -> dict[str, Any]:
     summary="Top up a card, with the bonus rule (honours Idempotency-Key)",
 )
 def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
 
     def work() -> tuple[int, Any]:
         services.card_topup(
@@ -748,7 +744,7 @@ def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> Status[An
     summary="Charge a card directly (honours Idempotency-Key)",
 )
 def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
 
     def work() -> tuple[int, Any]:
         services.card_deduct(
@@ -765,7 +761,7 @@ def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> Status[
     summary="Close a card and pay back its unused paid part",
 )
 def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     refunded = services.card_refund(
         actor=actor, card_id=card_id, method=payload.method, note=payload.note
     )
@@ -777,7 +773,7 @@ def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dic
 
 @router.post("/packages", response={201: PackageOut, **ERRORS}, summary="Sell a package")
 def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     _in_range(payload.expires_on, "expires_on")
     package = services.package_sell(
         actor=actor,
@@ -799,7 +795,7 @@ def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
     summary="A package with its sessions left and ledger",
 )
 def package_detail(request: HttpRequest, package_id: Id) -> dict[str, Any]:
-    return _package_out(_actor(request), package_id)
+    return _package_out(api_actor(request), package_id)
 
 
 @router.post(
@@ -810,7 +806,7 @@ def package_detail(request: HttpRequest, package_id: Id) -> dict[str, Any]:
 def package_extend(
     request: HttpRequest, package_id: Id, payload: PackageExtendIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     _in_range(payload.expires_on, "expires_on")
     services.package_extend(
         actor=actor, package_id=package_id, expires_on=payload.expires_on, reason=payload.reason
@@ -828,7 +824,7 @@ def package_extend(
 )
 def stock_receive(request: HttpRequest, payload: StockIn) -> dict[str, Any]:
     stock = services.stock_receive(
-        actor=_actor(request),
+        actor=api_actor(request),
         product_id=payload.product_id,
         branch_id=payload.branch_id,
         quantity=payload.quantity,
@@ -844,7 +840,9 @@ def stock_receive(request: HttpRequest, payload: StockIn) -> dict[str, Any]:
 )
 def daily_close(request: HttpRequest, query: Query[DailyCloseQuery]) -> dict[str, Any]:
     _in_range(query.day, "day")
-    close = selectors.daily_close(actor=_actor(request), branch_id=query.branch_id, day=query.day)
+    close = selectors.daily_close(
+        actor=api_actor(request), branch_id=query.branch_id, day=query.day
+    )
     return {
         "branch_id": close.branch.pk,
         "day": close.day,

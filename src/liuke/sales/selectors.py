@@ -26,7 +26,7 @@ from django.utils import timezone
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
-from liuke.core.errors import NotFound, PermissionDenied
+from liuke.core.errors import NotFound
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.models import Customer
 from liuke.sales import ledger
@@ -285,8 +285,7 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
     """Money received by method and purpose, revenue by staff, stored value and package sessions
     used, refunds, and what is owed to customers at the end of the day (liabilities): the paid
     part of stored value not yet spent, and the unearned part of packages."""
-    if not policy.can(actor, SalesCap.DAILY_CLOSE_VIEW):
-        raise PermissionDenied()
+    policy.require(actor, SalesCap.DAILY_CLOSE_VIEW)
     branch = policy.scope_branches(actor, Branch.objects.all()).filter(pk=branch_id).first()
     if branch is None:
         raise NotFound()

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
-from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
 from liuke.core.money import validate_fen
-from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.sales import ledger
@@ -50,11 +49,6 @@ from liuke.sales.models import (
     Visit,
     VisitLine,
 )
-
-
-def _need(actor: User, cap: Capability) -> None:
-    if not policy.can(actor, cap):
-        raise PermissionDenied()
 
 
 def _customer(actor: User, customer_id: Any) -> Customer:
@@ -198,7 +192,7 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
 
     With `lock=True` (inside `checkout`) the packages used are locked and their sessions checked.
     """
-    _need(actor, SalesCap.SALE_CHECKOUT)
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
     customer = _customer(actor, data.get("customer_id"))
     branch = _branch(actor, data.get("branch_id"))
     raw_lines = data.get("lines") or []
@@ -445,7 +439,7 @@ def checkout(*, actor: User, data: Mapping[str, Any]) -> Visit:
     With an `idempotency_key` the same checkout submitted twice (a double tap, a retry after a
     timeout) creates one visit: the second call returns the first's visit.
     """
-    _need(actor, SalesCap.SALE_CHECKOUT)
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
     key = data.get("idempotency_key")
     if key is not None and (not isinstance(key, str) or not 8 <= len(key) <= 100):
         raise ServiceError(
@@ -503,7 +497,7 @@ def card_issue(
     tier_id: int | None = None,
     expires_on: dt.date | None = None,
 ) -> StoredValueCard:
-    _need(actor, SalesCap.CARD_MANAGE)
+    policy.require(actor, SalesCap.CARD_MANAGE)
     customer = _customer(actor, customer_id)
     branch = _branch(actor, branch_id)
     number = clean_text(number, max_length=30, field=_("card number")).upper()
@@ -540,7 +534,7 @@ def card_topup(
     *, actor: User, card_id: int, amount_fen: int, method: str, idempotency_key: str | None = None
 ) -> StoredValueCard:
     """Money in: the paid part grows by the amount, the bonus part by the best bonus rule."""
-    _need(actor, SalesCap.CARD_MANAGE)
+    policy.require(actor, SalesCap.CARD_MANAGE)
     amount = validate_fen(amount_fen, field="amount_fen")
     method = _money_method(method)
     card = _locked_card(actor, card_id)
@@ -594,7 +588,7 @@ def card_deduct(
     idempotency_key: str | None = None,
 ) -> StoredValueCard:
     """Charge a card directly (outside a checkout, e.g. a service sold by phone)."""
-    _need(actor, SalesCap.SALE_CHECKOUT)
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
     amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
@@ -629,7 +623,7 @@ def card_bonus_grant(
     """Add bonus value to a card with no money in (a complaint's compensation): one BONUS
     entry, no payment, so the daily close is unchanged and the liability is the bonus part's
     (forfeited on a card refund, docs/money.md). Returns the card and its new entry."""
-    _need(actor, SalesCap.CARD_MANAGE)
+    policy.require(actor, SalesCap.CARD_MANAGE)
     amount = validate_fen(amount_fen, field="amount_fen")
     card = _locked_card(actor, card_id)
     _usable_card(card)
@@ -654,7 +648,7 @@ def card_bonus_grant(
 def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> int:
     """Close a card and pay back its unused paid part; the bonus part is forfeited
     (docs/money.md). Returns the amount paid back in fen."""
-    _need(actor, SalesCap.SALE_REFUND)
+    policy.require(actor, SalesCap.SALE_REFUND)
     method = _money_method(method)
     card = _locked_card(actor, card_id)
     if card.status != CardStatus.ACTIVE:
@@ -708,7 +702,7 @@ def package_sell(
     method: str,
     expires_on: dt.date | None = None,
 ) -> Package:
-    _need(actor, SalesCap.PACKAGE_SELL)
+    policy.require(actor, SalesCap.PACKAGE_SELL)
     customer = _customer(actor, customer_id)
     branch = _branch(actor, branch_id)
     name = clean_text(name, max_length=100, field=_("name"))
@@ -763,7 +757,7 @@ def package_sell(
 @transaction.atomic
 def package_extend(*, actor: User, package_id: int, expires_on: dt.date, reason: str) -> Package:
     """A manager moves a package's expiry date, with a reason (recorded in its ledger)."""
-    _need(actor, SalesCap.PACKAGE_EXTEND)
+    policy.require(actor, SalesCap.PACKAGE_EXTEND)
     package = _locked_package(actor, package_id)
     reason = clean_text(reason, max_length=150, field=_("reason"))
     if not reason:
@@ -797,7 +791,7 @@ def stock_receive(
     *, actor: User, product_id: int, branch_id: int, quantity: int, note: str = ""
 ) -> int:
     """Goods received (or a count correction when negative). Returns the stock after."""
-    _need(actor, SalesCap.STOCK_MANAGE)
+    policy.require(actor, SalesCap.STOCK_MANAGE)
     branch = _branch(actor, branch_id)
     product = (
         Product.objects.select_for_update()
@@ -833,7 +827,7 @@ def _refund(
     note: str,
     idempotency_key: str | None,
 ) -> Refund:
-    _need(actor, SalesCap.SALE_REFUND)
+    policy.require(actor, SalesCap.SALE_REFUND)
     scope = policy.customer_scope(actor, "customer")
     visit = (
         Visit.objects.select_for_update().filter(pk=visit_id, **scope).first() if scope else None
@@ -1016,8 +1010,8 @@ def visit_exchange(
     The refund names the new visit. If either half is refused, nothing is written. With
     `data["idempotency_key"]` a repeat returns the first exchange.
     """
-    _need(actor, SalesCap.SALE_REFUND)
-    _need(actor, SalesCap.SALE_CHECKOUT)
+    policy.require(actor, SalesCap.SALE_REFUND)
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
     key = data.get("idempotency_key")
     if key:
         done = (

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,10 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
 from liuke.accounts.choices import Role
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.middleware import refusal_text, safe_next
 from liuke.core.money import format_yuan, yuan_decimal
-from liuke.core.registry import Capability
 from liuke.core.spreadsheet import safe_cell as _cell
 from liuke.core.spreadsheet import xlsx_response
 from liuke.customers import selectors as customer_selectors
@@ -51,23 +52,6 @@ from liuke.sales.forms import (
 from liuke.sales.models import BonusRule, CardTier, Visit, VisitLine
 
 
-def _actor(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, cap: Capability) -> None:
-    if not policy.can(request.user, cap):
-        raise Http404  # the same answer as "no such thing": nothing to learn from it
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ServiceError):
-        return exc.message
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
 def _form_errors(form: Any) -> str:
     parts = []
     for name, errors in form.errors.items():
@@ -76,12 +60,12 @@ def _form_errors(form: Any) -> str:
     return " ".join(parts)
 
 
-def _customer_or_404(request: HttpRequest, customer_id: Any, purpose: str) -> Customer:
+def _customer_or_404(request: StaffRequest, customer_id: Any, purpose: str) -> Customer:
     try:
         return customer_selectors.customer_get(
-            actor=_actor(request), customer_id=customer_id, purpose=purpose
+            actor=request.user, customer_id=customer_id, purpose=purpose
         )
-    except (NotFound, ValueError, TypeError):
+    except (ValueError, TypeError):  # an id typed by hand in the query string
         raise Http404 from None
 
 
@@ -108,9 +92,9 @@ def bonus_rules(actor: User) -> list[BonusRule]:
 # --- the customer profile's sales section ------------------------------------------------------
 
 
-def customer_sales_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def customer_sales_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
     """What the profile's "Sales" section needs (called by customers.views.customer_detail)."""
-    actor = _actor(request)
+    actor = request.user
     summary = selectors.customer_sales_summary(actor=actor, customer=customer)
     context: dict[str, Any] = {
         "sales": summary,
@@ -147,9 +131,9 @@ def customer_sales_context(request: HttpRequest, customer: Customer) -> dict[str
 
 
 def _checkout_context(
-    request: HttpRequest, customer: Customer, posted: CheckoutInput | None = None
+    request: StaffRequest, customer: Customer, posted: CheckoutInput | None = None
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = request.user
     summary = selectors.customer_sales_summary(actor=actor, customer=customer)
     branches = _branches(actor)
     branch: Branch | None = None
@@ -230,11 +214,10 @@ def _checkout_context(
     }
 
 
-@login_required
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
-    _require(request, SalesCap.SALE_CHECKOUT)
-    actor = _actor(request)
+def checkout(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     if request.method == "POST":
         posted = CheckoutInput(request.POST)
         customer = _customer_or_404(request, posted.data.get("customer_id"), "checkout")
@@ -258,7 +241,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 ):
                     errors.append(exc.message)
                 else:
-                    errors.append(_message(exc))
+                    errors.append(refusal_text(exc))
             else:
                 messages.success(
                     request, _("Checked out: ¥%(total)s.") % {"total": format_yuan(visit.total_fen)}
@@ -277,46 +260,46 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/checkout.html", context)
 
 
-def _exchange(request: HttpRequest, params: Any) -> dict[str, Any] | None:
+def _exchange(request: StaffRequest, params: Any) -> dict[str, Any] | None:
     """The visit and line being exchanged (`exchange`/`line` in the query string, or
     `exchange_visit`/`exchange_line` in the form), or None."""
     visit_id = params.get("exchange") or params.get("exchange_visit")
     line_id = params.get("line") or params.get("exchange_line")
-    if not visit_id or not line_id or not policy.can(_actor(request), SalesCap.SALE_REFUND):
+    if not visit_id or not line_id or not policy.can(request.user, SalesCap.SALE_REFUND):
         return None
     try:
-        visit = selectors.visit_get(actor=_actor(request), visit_id=int(visit_id))
+        visit = selectors.visit_get(actor=request.user, visit_id=int(visit_id))
         line = visit.lines.get(pk=int(line_id))
-    except (NotFound, ValueError, VisitLine.DoesNotExist):
+    except (ValueError, VisitLine.DoesNotExist):
         raise Http404 from None
     return {"visit": visit, "line": line}
 
 
-@login_required
-def checkout_search(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+def checkout_search(request: StaffRequest) -> HttpResponse:
     """The customer picker's live results (htmx partial): each links to its checkout."""
-    _require(request, SalesCap.SALE_CHECKOUT)
+
     query = request.GET.get("q", "")[:50]
     results = (
-        customer_selectors.customer_search(actor=_actor(request), query=query, limit=10)
+        customer_selectors.customer_search(actor=request.user, query=query, limit=10)
         if query
         else []
     )
     return render(request, "sales/partials/pick_results.html", {"results": results, "q": query})
 
 
-@login_required
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
 @require_POST
-def checkout_quote(request: HttpRequest) -> HttpResponse:
+def checkout_quote(request: StaffRequest) -> HttpResponse:
     """The live quote (htmx partial): line prices, subtotal, discount, total, left to pay."""
-    _require(request, SalesCap.SALE_CHECKOUT)
+
     posted = CheckoutInput(request.POST)
     context: dict[str, Any] = {"errors": list(posted.errors), "paid_fen": posted.paid_fen}
     if posted.data["lines"]:
         try:
-            quote = services.checkout_quote(actor=_actor(request), data=posted.data)
+            quote = services.checkout_quote(actor=request.user, data=posted.data)
         except (ServiceError, ValidationError) as exc:
-            context["errors"].append(_message(exc))
+            context["errors"].append(refusal_text(exc))
         else:
             context["quote"] = quote
             context["remaining_fen"] = quote.total_fen - posted.paid_fen
@@ -326,18 +309,18 @@ def checkout_quote(request: HttpRequest) -> HttpResponse:
 # --- visits -------------------------------------------------------------------------------------
 
 
-def _visit_or_404(request: HttpRequest, visit_id: int) -> Visit:
+def _visit_or_404(request: StaffRequest, visit_id: int) -> Visit:
     try:
-        return selectors.visit_get(actor=_actor(request), visit_id=visit_id)
-    except (NotFound, PermissionDenied):
+        return selectors.visit_get(actor=request.user, visit_id=visit_id)
+    except PermissionDenied:  # another branch's visit is "not found" here, as in the API
         raise Http404 from None
 
 
-@login_required
+@staff_view(cap=SalesCap.SALES_VIEW)
 def visit_detail(
-    request: HttpRequest, visit_id: int, refund_form: RefundForm | None = None
+    request: StaffRequest, visit_id: int, refund_form: RefundForm | None = None
 ) -> HttpResponse:
-    _require(request, SalesCap.SALES_VIEW)
+
     visit = _visit_or_404(request, visit_id)
     lines = list(visit.lines.all())
     context: dict[str, Any] = {
@@ -359,11 +342,11 @@ def visit_detail(
     return render(request, "sales/visit.html", context)
 
 
-@login_required
+@staff_view
 @require_POST
-def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
-    _require(request, SalesCap.SALE_REFUND)
+def visit_refund(request: StaffRequest, visit_id: int) -> HttpResponse:
     visit = _visit_or_404(request, visit_id)
+    request.back = reverse("sales:visit", args=[visit.pk])
     form = RefundForm(request.POST)
     form.fields["line_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
         (line.pk, str(line.pk)) for line in visit.lines.all()
@@ -371,20 +354,14 @@ def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return visit_detail(request, visit_id, refund_form=form)
-    try:
-        refund = services.visit_refund(
-            actor=_actor(request),
-            visit_id=visit.pk,
-            line_id=form.cleaned_data["line_id"],
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            idempotency_key=form.cleaned_data["idempotency_key"] or None,
-        )
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect("sales:visit", visit_id=visit.pk)
+    refund = services.visit_refund(
+        actor=request.user,
+        visit_id=visit.pk,
+        line_id=form.cleaned_data["line_id"],
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+        idempotency_key=form.cleaned_data["idempotency_key"] or None,
+    )
     messages.success(
         request, _("Refunded ¥%(amount)s.") % {"amount": format_yuan(refund.amount_fen)}
     )
@@ -394,79 +371,59 @@ def visit_refund(request: HttpRequest, visit_id: int) -> HttpResponse:
 # --- stored-value cards -------------------------------------------------------------------------
 
 
-@login_required
-def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, SalesCap.SALES_VIEW)
+@staff_view(cap=SalesCap.SALES_VIEW)
+def card_detail(request: StaffRequest, card_id: int) -> HttpResponse:
     try:
-        view, entries = selectors.card_get(actor=_actor(request), card_id=card_id)
-    except (NotFound, PermissionDenied):
+        view, entries = selectors.card_get(actor=request.user, card_id=card_id)
+    except PermissionDenied:  # another branch's card is "not found" here
         raise Http404 from None
     context: dict[str, Any] = {"view": view, "card": view.card, "entries": entries}
     if view.card.status == "active":
         if policy.can(request.user, SalesCap.CARD_MANAGE):
             context["topup_form"] = TopupForm(auto_id="topup_%s")
-            context["bonus_rules"] = bonus_rules(_actor(request))
+            context["bonus_rules"] = bonus_rules(request.user)
         if policy.can(request.user, SalesCap.SALE_REFUND):
             context["refund_form"] = CardRefundForm(auto_id="cardrefund_%s")
     return render(request, "sales/card.html", context)
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
+def _back(request: StaffRequest, default: str) -> HttpResponse:
     """Back to the page the form was on (a local path only)."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request) or default)
 
 
-@login_required
+@staff_view
 @require_POST
-def card_issue(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, SalesCap.CARD_MANAGE)
+def card_issue(request: StaffRequest, customer_id: int) -> HttpResponse:
     form = CardIssueForm(request.POST)
     form.fields["tier_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
         (t.pk, t.name)
-        for t in CardTier.objects.filter(business_id=policy.business_of(_actor(request)))
+        for t in CardTier.objects.filter(business_id=policy.business_of(request.user))
     ]
-    form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(_actor(request))]  # type: ignore[attr-defined]
-    back = f"/customers/{customer_id}/#sales"
+    form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(request.user)]  # type: ignore[attr-defined]
+    request.back = back = f"/customers/{customer_id}/#sales"
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(back)
-    try:
-        card = services.card_issue(
-            actor=_actor(request), customer_id=customer_id, **form.cleaned_data
-        )
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect(back)
+    card = services.card_issue(actor=request.user, customer_id=customer_id, **form.cleaned_data)
     messages.success(request, _("Card %(number)s issued.") % {"number": card.number})
     return redirect(back)
 
 
-@login_required
+@staff_view
 @require_POST
-def card_topup(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, SalesCap.CARD_MANAGE)
+def card_topup(request: StaffRequest, card_id: int) -> HttpResponse:
     form = TopupForm(request.POST)
-    default = f"/sales/cards/{card_id}/"
+    request.back = default = f"/sales/cards/{card_id}/"
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _back(request, default)
-    try:
-        card = services.card_topup(
-            actor=_actor(request),
-            card_id=card_id,
-            amount_fen=form.cleaned_data["amount"],
-            method=form.cleaned_data["method"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return _back(request, default)
+    card = services.card_topup(
+        actor=request.user,
+        card_id=card_id,
+        amount_fen=form.cleaned_data["amount"],
+        method=form.cleaned_data["method"],
+    )
     bonus = services.bonus_for(card.business_id, form.cleaned_data["amount"])
     text = _("Card %(number)s topped up with ¥%(amount)s.") % {
         "number": card.number,
@@ -478,21 +435,15 @@ def card_topup(request: HttpRequest, card_id: int) -> HttpResponse:
     return _back(request, default)
 
 
-@login_required
+@staff_view
 @require_POST
-def card_refund(request: HttpRequest, card_id: int) -> HttpResponse:
-    _require(request, SalesCap.SALE_REFUND)
+def card_refund(request: StaffRequest, card_id: int) -> HttpResponse:
     form = CardRefundForm(request.POST)
+    request.back = reverse("sales:card", args=[card_id])
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("sales:card", card_id=card_id)
-    try:
-        paid = services.card_refund(actor=_actor(request), card_id=card_id, **form.cleaned_data)
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect("sales:card", card_id=card_id)
+        return redirect(request.back)
+    paid = services.card_refund(actor=request.user, card_id=card_id, **form.cleaned_data)
     messages.success(
         request, _("Card closed; ¥%(amount)s paid back.") % {"amount": format_yuan(paid)}
     )
@@ -502,12 +453,11 @@ def card_refund(request: HttpRequest, card_id: int) -> HttpResponse:
 # --- packages -----------------------------------------------------------------------------------
 
 
-@login_required
-def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
-    _require(request, SalesCap.SALES_VIEW)
+@staff_view(cap=SalesCap.SALES_VIEW)
+def package_detail(request: StaffRequest, package_id: int) -> HttpResponse:
     try:
-        view, entries = selectors.package_get(actor=_actor(request), package_id=package_id)
-    except (NotFound, PermissionDenied):
+        view, entries = selectors.package_get(actor=request.user, package_id=package_id)
+    except PermissionDenied:  # another branch's package is "not found" here
         raise Http404 from None
     context: dict[str, Any] = {"view": view, "package": view.package, "entries": entries}
     if policy.can(request.user, SalesCap.PACKAGE_EXTEND):
@@ -515,57 +465,44 @@ def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
     return render(request, "sales/package.html", context)
 
 
-@login_required
+@staff_view
 @require_POST
-def package_sell(request: HttpRequest, customer_id: int) -> HttpResponse:
-    _require(request, SalesCap.PACKAGE_SELL)
-    actor = _actor(request)
+def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
+    actor = request.user
     form = PackageSellForm(request.POST)
     form.fields["service_ids"].choices = [  # type: ignore[attr-defined]
         (s.pk, s.name) for s in selectors.services_for(actor=actor)
     ]
     form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(actor)]  # type: ignore[attr-defined]
-    back = f"/customers/{customer_id}/#sales"
+    request.back = back = f"/customers/{customer_id}/#sales"
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(back)
     data = form.cleaned_data
-    try:
-        package = services.package_sell(
-            actor=actor,
-            customer_id=customer_id,
-            branch_id=data["branch_id"],
-            name=data["name"],
-            service_ids=data["service_ids"],
-            sessions=data["sessions"],
-            price_fen=data["price"],
-            method=data["method"],
-            expires_on=data["expires_on"],
-        )
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect(back)
+    package = services.package_sell(
+        actor=actor,
+        customer_id=customer_id,
+        branch_id=data["branch_id"],
+        name=data["name"],
+        service_ids=data["service_ids"],
+        sessions=data["sessions"],
+        price_fen=data["price"],
+        method=data["method"],
+        expires_on=data["expires_on"],
+    )
     messages.success(request, _("Package %(name)s sold.") % {"name": package.name})
     return redirect(back)
 
 
-@login_required
+@staff_view
 @require_POST
-def package_extend(request: HttpRequest, package_id: int) -> HttpResponse:
-    _require(request, SalesCap.PACKAGE_EXTEND)
+def package_extend(request: StaffRequest, package_id: int) -> HttpResponse:
     form = PackageExtendForm(request.POST)
+    request.back = reverse("sales:package", args=[package_id])
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("sales:package", package_id=package_id)
-    try:
-        services.package_extend(actor=_actor(request), package_id=package_id, **form.cleaned_data)
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect("sales:package", package_id=package_id)
+        return redirect(request.back)
+    services.package_extend(actor=request.user, package_id=package_id, **form.cleaned_data)
     messages.success(request, _("Package extended."))
     return redirect("sales:package", package_id=package_id)
 
@@ -573,8 +510,8 @@ def package_extend(request: HttpRequest, package_id: int) -> HttpResponse:
 # --- the daily close ----------------------------------------------------------------------------
 
 
-def _close_params(request: HttpRequest) -> tuple[list[Branch], Branch, dt.date]:
-    branches = _branches(_actor(request))
+def _close_params(request: StaffRequest) -> tuple[list[Branch], Branch, dt.date]:
+    branches = _branches(request.user)
     if not branches:
         raise Http404
     branch = branches[0]
@@ -590,12 +527,11 @@ def _close_params(request: HttpRequest) -> tuple[list[Branch], Branch, dt.date]:
     return branches, branch, day
 
 
-def _close(request: HttpRequest) -> tuple[list[Branch], selectors.DailyClose]:
-    _require(request, SalesCap.DAILY_CLOSE_VIEW)
+def _close(request: StaffRequest) -> tuple[list[Branch], selectors.DailyClose]:
     branches, branch, day = _close_params(request)
     try:
-        close = selectors.daily_close(actor=_actor(request), branch_id=branch.pk, day=day)
-    except (NotFound, PermissionDenied):
+        close = selectors.daily_close(actor=request.user, branch_id=branch.pk, day=day)
+    except PermissionDenied:  # a branch out of reach is "not found" here
         raise Http404 from None
     return branches, close
 
@@ -648,8 +584,8 @@ def close_rows(close: selectors.DailyClose) -> list[tuple[str, Rows]]:
     ]
 
 
-@login_required
-def daily_close(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=SalesCap.DAILY_CLOSE_VIEW)
+def daily_close(request: StaffRequest) -> HttpResponse:
     branches, close = _close(request)
     return render(
         request,
@@ -671,8 +607,8 @@ def daily_close(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def daily_close_export(request: HttpRequest) -> HttpResponse:
+@staff_view(cap=SalesCap.DAILY_CLOSE_VIEW)
+def daily_close_export(request: StaffRequest) -> HttpResponse:
     from openpyxl import Workbook
 
     _branches_unused, close = _close(request)
@@ -701,10 +637,9 @@ def daily_close_export(request: HttpRequest) -> HttpResponse:
 # --- the catalogue ------------------------------------------------------------------------------
 
 
-@login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    _require(request, SalesCap.SALES_VIEW)
-    actor = _actor(request)
+@staff_view(cap=SalesCap.SALES_VIEW)
+def catalogue(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     branches = _branches(actor)
     products = selectors.products_for(actor=actor)
     stock = (
@@ -735,21 +670,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "sales/catalogue.html", context)
 
 
-@login_required
+@staff_view
 @require_POST
-def stock_receive(request: HttpRequest) -> HttpResponse:
-    _require(request, SalesCap.STOCK_MANAGE)
+def stock_receive(request: StaffRequest) -> HttpResponse:
+    request.back = reverse("sales:catalogue")
     form = StockReceiveForm(request.POST)
-    form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(_actor(request))]  # type: ignore[attr-defined]
+    form.fields["branch_id"].choices = [(b.pk, b.name) for b in _branches(request.user)]  # type: ignore[attr-defined]
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("sales:catalogue")
-    try:
-        after = services.stock_receive(actor=_actor(request), **form.cleaned_data)
-    except NotFound:
-        raise Http404 from None
-    except (ServiceError, ValidationError) as exc:
-        messages.error(request, _message(exc))
-        return redirect("sales:catalogue")
+    after = services.stock_receive(actor=request.user, **form.cleaned_data)
     messages.success(request, _("Stock recorded: %(n)d on hand.") % {"n": after})
     return redirect("sales:catalogue")

@@ -5,16 +5,15 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
-from liuke.accounts.models import User
+from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
 
@@ -37,11 +36,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("web:login")
 
 
-@login_required
-def branches(request: HttpRequest) -> HttpResponse:
-    if not policy.can(request.user, Cap.BRANCH_STATS_VIEW):
-        raise Http404
-    actor: User = request.user  # type: ignore[assignment]
+@staff_view(cap=Cap.BRANCH_STATS_VIEW)
+def branches(request: StaffRequest) -> HttpResponse:
+    actor = request.user
     staff = account_selectors.staff_choices(actor=actor).prefetch_related("branches")
     return render(
         request,
@@ -54,12 +51,10 @@ def branches(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view(cap=Cap.BRANCH_STATS_VIEW)
 @require_POST
-def refresh_quality(request: HttpRequest) -> HttpResponse:
+def refresh_quality(request: StaffRequest) -> HttpResponse:
     """Queue today's data-quality snapshot on the job consumer (it also runs every night)."""
-    if not policy.can(request.user, Cap.BRANCH_STATS_VIEW):
-        raise Http404
     from liuke.customers.tasks import data_quality_now
 
     data_quality_now()
