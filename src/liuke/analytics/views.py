@@ -128,18 +128,6 @@ def _board(request: StaffRequest, board: str) -> tuple[User, dashboards.Scope, d
     return actor, where, context
 
 
-def _whole_yuan(fen: int) -> int:
-    """Whole yuan for a chart's axis, by integer division toward zero (no float on money)."""
-    return -(-fen // 100) if fen < 0 else fen // 100
-
-
-def _yuan_text(fen: int) -> str:
-    """Exact yuan as a plain decimal string ("-12.50"): what a chart plots and labels."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 @staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
 @require_GET
 def revenue(request: StaffRequest) -> HttpResponse:
