@@ -12,9 +12,9 @@ from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
 from liuke.analytics import queries
+from liuke.analytics.clv.summary import summarise
 from liuke.analytics.models import CustomerFigures, ModelRun
 from liuke.analytics.services import figures_refresh
-from liuke.analytics.summary import summarise
 from liuke.customers.models import Customer
 from liuke.sales.choices import RefundReason, VisitStatus
 from liuke.sales.models import Refund, Visit
