@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.services import business_provision
 from liuke.customers.models import Customer
 from liuke.customers.services import customer_create
 from liuke.sales.models import Visit
@@ -20,7 +21,11 @@ _seq = itertools.count(1)
 
 
 def business_make(*, name: str = "丽颜美容", **fields: Any) -> Business:
-    return Business.objects.create(name=name, **fields)
+    """A business with the defaults every app gives a new one (`business_provision`), as
+    `liuke createowner` and the demo make it."""
+    business = Business.objects.create(name=name, **fields)
+    business_provision(business_id=business.pk)
+    return business
 
 
 def branch_make(

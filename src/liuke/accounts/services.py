@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +38,21 @@ def owner_create(*, username: str, password: str, business_name: str, branch_nam
     user.set_password(password)
     user.save()
     user.branches.add(branch)
+    business_provision(business_id=business.pk)
     return user
+
+
+def business_provision(*, business_id: int) -> None:
+    """Give a new business (with its first branches) what each app starts it with: the default
+    reasons, templates, causes, settings. Pages and the API only read these, so a business gets
+    them here, once, and existing ones got them from each app's data migration.
+
+    Each app that has defaults says so with a `provision_business(business_id=…)` method on its
+    AppConfig; accounts, a lower layer, collects them without importing the apps."""
+    for config in django_apps.get_app_configs():
+        provide = getattr(config, "provision_business", None)
+        if provide is not None:
+            provide(business_id=business_id)
 
 
 def _token_hash(token: str) -> str:

@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     name = "liuke.complaints"
     label = "complaints"
     verbose_name = _("Complaints")
+
+    def provision_business(self, *, business_id: int) -> None:
+        """A new business's defaults (called by `accounts.services.business_provision`)."""
+        from liuke.complaints.services import defaults_ensure
+
+        defaults_ensure(business_id=business_id)

@@ -29,6 +29,7 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.services import audit_record
+from liuke.complaints import defaults
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
 from liuke.complaints.models import (
     Complaint,
@@ -36,10 +37,23 @@ from liuke.complaints.models import (
     ComplaintResolution,
     ComplaintSettings,
 )
-from liuke.complaints.services import settings_for
 from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
 
 LIST_LIMIT = 200
+
+
+def settings_default(business_id: int) -> ComplaintSettings:
+    """The settings a business starts with, unsaved (the model's defaults plus the targets per
+    severity)."""
+    return ComplaintSettings(business_id=business_id, **defaults.targets())
+
+
+def settings_of(business_id: int) -> ComplaintSettings:
+    """A business's complaint settings. A pure read: the row is written when the business is
+    created; should it be missing, the defaults stand in (unsaved)."""
+    found = ComplaintSettings.objects.filter(business_id=business_id).first()
+    return found if found is not None else settings_default(business_id)
+
 
 _Code = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_-]*$")]
 _Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -240,7 +254,7 @@ class Dashboard:
 def dashboard(*, actor: User) -> Dashboard:
     """The figures at the top of the list: counts, never names (not a read of personal data)."""
     _need(actor, Cap.COMPLAINT_VIEW)
-    settings = settings_for(policy.business_of(actor))
+    settings = settings_of(policy.business_of(actor))
     qs = scoped(actor).filter(status__in=UNRESOLVED)
     counts = qs.aggregate(
         unresolved=Count("id"),
@@ -412,7 +426,7 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
 
     _need(actor, Cap.COMPLAINT_REPORTS)
     days = max(1, min(int(days), 3660))
-    settings = settings_for(policy.business_of(actor))
+    settings = settings_of(policy.business_of(actor))
     since = timezone.now() - dt.timedelta(days=days)
     qs = scoped(actor).filter(opened_at__gte=since)
     if branch_id:

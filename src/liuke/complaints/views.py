@@ -107,7 +107,6 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     """Open a complaint: from the customer's profile (?customer=) or after a search."""
     _require(request, Cap.COMPLAINT_HANDLE)
     actor = _actor(request)
-    services.defaults_ensure(business_id=policy.business_of(actor))
     picked = customer_pick(request, actor, purpose="complaint")
     customer, matches, query = picked.customer, picked.matches, picked.query
     error: ServiceError | None = None
@@ -172,7 +171,7 @@ def complaint_detail(request: HttpRequest, complaint_id: int) -> HttpResponse:
     _require(request, Cap.COMPLAINT_VIEW)
     actor = _actor(request)
     c = _get(actor, complaint_id)
-    settings = services.settings_for(c.business_id)
+    settings = selectors.settings_of(c.business_id)
     done = {s.step: s for s in c.steps.all()}
     next_step = next((s for s in Step.values if s not in done), Step.CLOSE)
     current = positive_id(request.GET.get("step")) or next_step
@@ -491,7 +490,6 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.COMPLAINT_MANAGE)
     actor = _actor(request)
     business_id = policy.business_of(actor)
-    services.defaults_ensure(business_id=business_id)
     if request.method == "POST":
         what = request.POST.get("what")
         try:
@@ -527,7 +525,7 @@ def settings_manage(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("complaints:settings")
-    settings = services.settings_for(business_id)
+    settings = selectors.settings_of(business_id)
     rows = [
         {
             "value": s,

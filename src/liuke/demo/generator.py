@@ -52,6 +52,7 @@ from rich.console import Console
 from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.services import business_provision
 from liuke.core.timeutil import local_days
 from liuke.customers.choices import ChangeKind
 from liuke.customers.models import Customer, FieldChange, Tag
@@ -161,6 +162,7 @@ def _build(salon: Salon, *, username: str, password: str, bar: Bar) -> int:
         Branch.objects.create(business=business, code=code, name=name, address=addr, phone=phone)
         for code, name, addr, phone in data.BRANCHES
     ]
+    business_provision(business_id=business.pk)
     hashed = User(username=username)
     hashed.set_password(password)  # argon2 is slow on purpose: hash once, share the hash
     staff = User.objects.bulk_create(

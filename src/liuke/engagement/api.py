@@ -222,7 +222,6 @@ def reason_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = _actor(request)
     if not policy.can(actor, Cap.ENGAGEMENT_VIEW):
         raise PermissionDenied()
-    services.defaults_ensure(business_id=policy.business_of(actor))
     return [_reason_out(r) for r in selectors.reasons(actor=actor)]
 
 

@@ -47,10 +47,6 @@ def _minutes(value: Any) -> Any:
         return value
 
 
-def _defaults(request: HttpRequest) -> None:
-    services.defaults_ensure(business_id=policy.business_of(_actor(request)))
-
-
 # --- follow-ups ---------------------------------------------------------------------------------
 
 VIEWS = ("today", "overdue", "upcoming", "done")
@@ -196,7 +192,6 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     (?q=13812345678 finds the caller at once)."""
     _require(request, Cap.CONTACT_LOG)
     actor = _actor(request)
-    _defaults(request)
     chosen = customer_pick(request, actor, purpose="contact")
     customer, matches, query = chosen.customer, chosen.matches, chosen.query
     error: ServiceError | None = None
@@ -264,7 +259,6 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 def reason_manage(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.REASON_MANAGE)
     actor = _actor(request)
-    _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
         try:
@@ -401,7 +395,6 @@ def brief_customer(request: HttpRequest, customer_id: int) -> HttpResponse:
 def settings_manage(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.REASON_MANAGE)
     actor = _actor(request)
-    _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
         form = request.POST.get("form")
