@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 from django.utils import timezone
-from tests.factories import customer_make
+from tests.factories import customer_make, visit_build, visit_make
 
 from liuke.accounts.models import Branch, User
 from liuke.analytics import queries
@@ -41,15 +41,7 @@ def visits_make(
             at = local + dt.timedelta(hours=int(rng.integers(0, 24)), minutes=7)
             amount = 0 if rng.random() < 0.1 else int(rng.integers(5000, 90000))
             objects.append(
-                Visit(
-                    business_id=customer.business_id,
-                    branch_id=customer.branch_id,
-                    customer=customer,
-                    visited_at=at,
-                    visited_on=timezone.localdate(at),
-                    total_fen=amount,
-                    subtotal_fen=amount,
-                )
+                visit_build(customer=customer, at=at, total_fen=amount, subtotal_fen=amount)
             )
             rows.append((customer.pk, timezone.localdate(at), amount))
     Visit.objects.bulk_create(objects)
@@ -85,15 +77,7 @@ def modelled(owner: User, branch_a: Branch) -> list:
         customer = customers[i]
         local = dt.datetime.combine(TODAY - dt.timedelta(days=730 - d), dt.time(11), tzinfo=zone)
         visits.append(
-            Visit(
-                business_id=customer.business_id,
-                branch_id=customer.branch_id,
-                customer=customer,
-                visited_at=local,
-                visited_on=local.date(),
-                total_fen=int(fen),
-                subtotal_fen=int(fen),
-            )
+            visit_build(customer=customer, at=local, total_fen=int(fen), subtotal_fen=int(fen))
         )
     Visit.objects.bulk_create(visits)
     return customers
@@ -120,14 +104,7 @@ def test_sql_summary_equals_the_numpy_rules(archive, business) -> None:
     rows = [(c, d, changed.get((c, d, a), a)) for c, d, a in rows]
     # a visit after the observation end is ignored
     later = customers[0]
-    Visit.objects.create(
-        business=business,
-        branch_id=later.branch_id,
-        customer=later,
-        visited_at=timezone.now() + dt.timedelta(days=400),
-        visited_on=TODAY + dt.timedelta(days=1),
-        total_fen=100,
-    )
+    visit_make(customer=later, at=timezone.now() + dt.timedelta(days=400), total_fen=100)
 
     got = queries.customer_summary(business_id=business.pk, observation_end=TODAY)
 
@@ -175,7 +152,9 @@ def test_thin_data_is_labelled_not_modelled(owner, branch_a, business) -> None:
     result = figures_refresh(business=business, today=TODAY)
     assert result.run.bgnbd_status in {"thin", "no_repeats"}
     assert result.run.params["r"] is None
-    for figures in CustomerFigures.objects.filter(business=business):
+    stored = list(CustomerFigures.objects.filter(business=business))
+    assert len(stored) == len(customers)
+    for figures in stored:
         assert figures.probability_alive is None
         assert figures.value_fen is None
         assert figures.rule_value_fen >= 0
