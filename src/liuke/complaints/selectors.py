@@ -42,17 +42,13 @@ from liuke.core.errors import KeyAccountRestricted, NotFound, PermissionDenied
 LIST_LIMIT = 200
 
 
-def settings_default(business_id: int) -> ComplaintSettings:
-    """The settings a business starts with, unsaved (the model's defaults plus the targets per
-    severity)."""
-    return ComplaintSettings(business_id=business_id, **defaults.targets())
-
-
 def settings_of(business_id: int) -> ComplaintSettings:
     """A business's complaint settings. A pure read: the row is written when the business is
     created; should it be missing, the defaults stand in (unsaved)."""
     found = ComplaintSettings.objects.filter(business_id=business_id).first()
-    return found if found is not None else settings_default(business_id)
+    if found is None:
+        found = ComplaintSettings(business_id=business_id, **defaults.targets())
+    return found
 
 
 _Code = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_-]*$")]
