@@ -194,11 +194,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
-    from liuke.bench import run_benchmarks
-    from liuke.bench_analytics import run_analytics_benchmarks
-    from liuke.bench_audit import run_audit_benchmarks
-    from liuke.bench_engagement import run_engagement_benchmarks
-    from liuke.bench_sales import run_sales_benchmarks
+    from liuke.bench.analytics import run_analytics_benchmarks
+    from liuke.bench.audit import run_audit_benchmarks
+    from liuke.bench.engagement import run_engagement_benchmarks
+    from liuke.bench.sales import run_sales_benchmarks
+    from liuke.bench.search import run_benchmarks
 
     parts = set(args.only or BENCH_PARTS)
     if args.skip_sales:
@@ -236,7 +236,7 @@ def cmd_analytics_clv(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from liuke.analytics.clv import Options
-    from liuke.analytics.transactions import (
+    from liuke.analytics.clv.transactions import (
         TransactionFileError,
         analyse_file,
         parse_day,

@@ -13,8 +13,8 @@ import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
 
-from liuke.analytics import bgnbd, simulate
-from liuke.analytics import gamma_gamma as gg
+from liuke.analytics.clv import bgnbd, simulate
+from liuke.analytics.clv import gamma_gamma as gg
 from liuke.cli import main
 
 START = dt.date(2024, 1, 1)

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.factories import customer_make
+from tests.factories import customer_make, visit_make
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
@@ -28,7 +28,7 @@ from liuke.analytics.services import figures_refresh
 from liuke.audit.models import AuditEvent
 from liuke.customers.models import Customer
 from liuke.sales.choices import PaymentMethod, PaymentPurpose, RefundReason, ServiceCategory
-from liuke.sales.models import Payment, Refund, Service, Visit, VisitLine
+from liuke.sales.models import Payment, Refund, Service
 
 TODAY = dt.date(2026, 6, 30)
 ZONE = timezone.get_default_timezone()
@@ -36,22 +36,6 @@ ZONE = timezone.get_default_timezone()
 
 def _at(day: str, hour: int = 11) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), tzinfo=ZONE)
-
-
-def _visit(customer: Customer, branch: Branch, day: str, fen: int, lines=()) -> Visit:
-    at = _at(day)
-    visit = Visit.objects.create(
-        business_id=customer.business_id,
-        branch=branch,
-        customer=customer,
-        visited_at=at,
-        visited_on=at.date(),
-        total_fen=fen,
-        subtotal_fen=fen,
-    )
-    for staff, service in lines:
-        VisitLine.objects.create(visit=visit, staff=staff, service=service, amount_fen=0)
-    return visit
 
 
 @pytest.fixture
@@ -77,13 +61,27 @@ def salon(business, branch_a: Branch, branch_b: Branch, owner: User, manager_a: 
     Customer.objects.filter(pk=c3.pk).update(is_key_account=True, owner=None, referrer=c1)
     Customer.objects.filter(pk=c2.pk).update(referrer=c1)
     Customer.objects.filter(pk=c4.pk).update(referrer=c3)
-    _visit(c1, branch_a, "2026-01-10", 10000, [(s1, x)])
-    refunded = _visit(c1, branch_a, "2026-02-05", 20000, [(s1, y)])
-    _visit(c1, branch_a, "2026-05-20", 0)
-    _visit(c2, branch_a, "2026-01-15", 30000, [(s2, x)])
-    _visit(c2, branch_b, "2026-01-15", 4000)
-    _visit(c3, branch_b, "2026-02-01", 8000, [(s1, x)])
-    _visit(c3, branch_b, "2026-06-29", 12000)
+    # (customer, branch, local day, amount, (staff, service) lines)
+    visits = [
+        visit_make(
+            customer=c,
+            branch=b,
+            at=_at(day),
+            total_fen=fen,
+            subtotal_fen=fen,
+            lines=[(staff, service, 0) for staff, service in lines],
+        )
+        for c, b, day, fen, lines in (
+            (c1, branch_a, "2026-01-10", 10000, [(s1, x)]),
+            (c1, branch_a, "2026-02-05", 20000, [(s1, y)]),
+            (c1, branch_a, "2026-05-20", 0, []),
+            (c2, branch_a, "2026-01-15", 30000, [(s2, x)]),
+            (c2, branch_b, "2026-01-15", 4000, []),
+            (c3, branch_b, "2026-02-01", 8000, [(s1, x)]),
+            (c3, branch_b, "2026-06-29", 12000, []),
+        )
+    ]
+    refunded = visits[1]
     refund = Refund.objects.create(
         business=business, visit=refunded, amount_fen=2000, reason=RefundReason.OTHER
     )

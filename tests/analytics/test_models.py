@@ -8,9 +8,9 @@ import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
 
-from liuke.analytics import bgnbd, simulate
-from liuke.analytics import gamma_gamma as gg
-from liuke.analytics.grouping import unique_rows
+from liuke.analytics.clv import bgnbd, simulate
+from liuke.analytics.clv import gamma_gamma as gg
+from liuke.analytics.clv.grouping import unique_rows
 
 TRUE = bgnbd.Params(r=0.6, alpha=40.0, a=0.8, b=3.0)
 SPEND = gg.Params(p=6.0, q=4.0, gamma=15000.0)

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from lifetimes.utils import summary_data_from_transaction_data
 
-from liuke.analytics import bgnbd, clv, simulate
-from liuke.analytics import gamma_gamma as gg
-from liuke.analytics.summary import summarise
+from liuke.analytics import clv
+from liuke.analytics.clv import bgnbd, simulate
+from liuke.analytics.clv import gamma_gamma as gg
+from liuke.analytics.clv.summary import summarise
 
 
 def day(text: str) -> int:

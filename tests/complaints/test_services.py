@@ -349,7 +349,7 @@ def test_recovery_is_computed_from_later_visits(shop: Shop, front_a: User, owner
         c = open_complaint(front_a, shop)
         walk_to_close(front_a, c, owner_id=front_a.pk)
     c.refresh_from_db()
-    settings = services.settings_for(c.business_id)
+    settings = selectors.settings_of(c.business_id)
     with time_machine.travel(T0 + dt.timedelta(days=10), tick=False):
         rec = selectors.recovery(c, settings)
         assert rec is not None

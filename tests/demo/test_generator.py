@@ -167,6 +167,7 @@ def test_every_mobile_is_a_valid_mainland_number(demo):
 
 
 def test_derived_columns_are_what_the_services_compute(demo):
+    assert Customer.objects.count() == N
     for customer in Customer.objects.all():
         expected = copy.copy(customer)
         services._refresh_derived(expected)
@@ -199,6 +200,7 @@ def test_customers_look_like_a_salon_archive(demo):
     assert min(ages) > 17.9
     assert max(ages) < 65.1
     owners = customers.filter(owner__isnull=False).select_related("owner", "branch")
+    assert owners.exists()
     for customer in owners:
         assert customer.owner.role in (Role.BEAUTICIAN, Role.FRONT_DESK)
         assert customer.owner.branches.filter(pk=customer.branch_id).exists()

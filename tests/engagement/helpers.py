@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from tests.factories import visit_make
 
 from liuke.accounts.models import User
 from liuke.customers.models import Customer
 from liuke.engagement import jobs
 from liuke.engagement.models import FollowUp
-from liuke.sales.models import Visit
 
 
 def visit_with_followups(
@@ -19,15 +18,7 @@ def visit_with_followups(
 ) -> list[FollowUp]:
     """A visit `days_ago` days ago and the follow-ups the job plans for it (day 1 is due today
     when days_ago is 1)."""
-    visit = Visit.objects.create(
-        business_id=customer.business_id,
-        branch_id=customer.branch_id,
-        customer=customer,
-        visited_at=timezone.now() - dt.timedelta(days=days_ago),
-        visited_on=timezone.localdate(timezone.now() - dt.timedelta(days=days_ago)),
-        total_fen=38800,
-        served_by=served_by,
-    )
+    visit = visit_make(customer=customer, days_ago=days_ago, served_by=served_by)
     jobs.prepare()
     jobs.followups_create(now=visit.visited_at + dt.timedelta(hours=1))
     return list(FollowUp.objects.filter(visit=visit).order_by("due_on"))

@@ -9,30 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
-from tests.factories import customer_make
+from tests.factories import customer_make, visit_make
 
 from liuke.accounts.models import Branch, User
 from liuke.customers.services import customer_update
 from liuke.engagement import dispatch, jobs
 from liuke.engagement.choices import MessageKind, MessageStatus, TaskKind
 from liuke.engagement.models import FollowUp, Message, Task
-from liuke.sales.models import Visit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=SHANGHAI)  # a Monday afternoon
-
-
-def _visit(customer, when: dt.datetime, served_by: User | None = None) -> Visit:
-    return Visit.objects.create(
-        business_id=customer.business_id,
-        branch_id=customer.branch_id,
-        customer=customer,
-        visited_at=when,
-        visited_on=timezone.localdate(when),
-        total_fen=38800,
-        served_by=served_by,
-    )
 
 
 @pytest.mark.django_db
@@ -41,7 +27,7 @@ def test_a_visit_on_day_0_yields_follow_ups_on_days_1_7_30(
 ) -> None:
     customer = customer_make(actor=owner, branch=branch_a, name="林小姐")
     with time_machine.travel(DAY0, tick=False):
-        _visit(customer, DAY0 - dt.timedelta(hours=1), served_by=beautician_a)
+        visit_make(customer=customer, at=DAY0 - dt.timedelta(hours=1), served_by=beautician_a)
     with time_machine.travel(DAY0 + dt.timedelta(hours=2), tick=False):
         report = jobs.daily_run()
     assert report["followups"] == 3
@@ -59,7 +45,7 @@ def test_running_the_daily_job_twice_creates_nothing_twice(
         actor=owner, branch=branch_a, birthday=birthday, marketing_consent=True, owner_id=front_a.pk
     )
     with time_machine.travel(DAY0, tick=False):
-        _visit(customer, DAY0 - dt.timedelta(days=2))
+        visit_make(customer=customer, at=DAY0 - dt.timedelta(days=2))
         first = jobs.daily_run()
         counts = (FollowUp.objects.count(), Message.objects.count(), Task.objects.count())
         second = jobs.daily_run()
@@ -75,7 +61,7 @@ def test_running_the_daily_job_twice_creates_nothing_twice(
 @pytest.mark.django_db
 def test_a_stopped_consumer_catches_up_on_the_next_run(owner: User, branch_a: Branch) -> None:
     customer = customer_make(actor=owner, branch=branch_a)
-    _visit(customer, DAY0)
+    visit_make(customer=customer, at=DAY0)
     # the consumer was down for three days: the run on day 3 still plans the visit's follow-ups
     with time_machine.travel(DAY0 + dt.timedelta(days=3), tick=False):
         assert jobs.daily_run()["followups"] == 3
@@ -126,9 +112,9 @@ def test_lapsed_rule_follows_each_customers_own_rhythm(owner: User, branch_a: Br
     once = customer_make(actor=owner, branch=branch_a, name="赵一")
     last = DAY0 - dt.timedelta(days=47)
     for k in range(4):
-        _visit(monthly, last - dt.timedelta(days=30 * k))
-        _visit(quarterly, last - dt.timedelta(days=90 * k))
-    _visit(once, last)
+        visit_make(customer=monthly, at=last - dt.timedelta(days=30 * k))
+        visit_make(customer=quarterly, at=last - dt.timedelta(days=90 * k))
+    visit_make(customer=once, at=last)
     with time_machine.travel(DAY0, tick=False):
         jobs.daily_run()
     lapsed = set(Task.objects.filter(kind=TaskKind.LAPSED).values_list("customer_id", flat=True))
@@ -149,7 +135,7 @@ def test_liuke_reminders_runs_the_daily_job_now(owner: User, branch_a: Branch) -
     from liuke.cli import main
 
     customer = customer_make(actor=owner, branch=branch_a)
-    _visit(customer, DAY0)
+    visit_make(customer=customer, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=1), tick=False):
         assert main(["reminders"]) == 0
         assert main(["reminders"]) == 0
@@ -165,7 +151,11 @@ def test_the_demo_history_looks_like_a_month_of_work(
 
     for k in range(12):
         customer = customer_make(actor=owner, branch=branch_a)
-        _visit(customer, dt.datetime.now(tz=SHANGHAI) - dt.timedelta(days=k % 6), beautician_a)
+        visit_make(
+            customer=customer,
+            at=dt.datetime.now(tz=SHANGHAI) - dt.timedelta(days=k % 6),
+            served_by=beautician_a,
+        )
     assert owner.business is not None
     result = demo_history(business=owner.business, contacts=60)
     assert result["contacts"] == 60

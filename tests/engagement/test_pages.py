@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from tests.engagement.helpers import visit_with_followups
-from tests.factories import customer_make
+from tests.factories import customer_make, visit_make
 
 from liuke.accounts.models import Branch, User
 from liuke.audit.models import AuditEvent
@@ -318,7 +318,7 @@ def test_a_category_rule_follows_up_only_visits_with_that_service(
 
     from liuke.engagement import jobs
     from liuke.engagement.models import FollowUp
-    from liuke.sales.models import Service, Visit, VisitLine
+    from liuke.sales.models import Service
 
     jobs.prepare()
     services.rule_save(actor=owner, category="nails", day=14, purpose_zh="两周回访：检查美甲")
@@ -333,15 +333,12 @@ def test_a_category_rule_follows_up_only_visits_with_that_service(
     visits = {}
     for service in (nails, facial):
         customer = customer_make(actor=owner, branch=branch_a)
-        visit = Visit.objects.create(
-            business_id=owner.business_id, branch=branch_a, customer=customer,
-            visited_at=timezone.now() - dt.timedelta(hours=2),
-            visited_on=timezone.localdate(timezone.now() - dt.timedelta(hours=2)),
+        visit = visit_make(
+            customer=customer,
+            at=timezone.now() - dt.timedelta(hours=2),
             total_fen=service.price_fen,
             served_by=beautician_a,
-        )  # fmt: skip
-        VisitLine.objects.create(
-            visit=visit, service=service, staff=beautician_a, amount_fen=service.price_fen
+            lines=[(beautician_a, service, service.price_fen)],
         )
         visits[service.category] = visit
     jobs.followups_create()

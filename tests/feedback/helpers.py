@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from tests.factories import visit_make
 
 from liuke.accounts.models import User
 from liuke.customers.models import Customer
@@ -16,21 +17,8 @@ from liuke.engagement.choices import MessageKind
 from liuke.engagement.models import Message
 from liuke.feedback import jobs
 from liuke.feedback.models import SurveyInvitation
-from liuke.sales.models import Visit
 
 LINK = re.compile(r"/f/s/([A-Za-z0-9_\-.]+)/")
-
-
-def visit(customer: Customer, when: dt.datetime, served_by: User | None = None) -> Visit:
-    return Visit.objects.create(
-        business_id=customer.business_id,
-        branch_id=customer.branch_id,
-        customer=customer,
-        visited_at=when,
-        visited_on=timezone.localdate(when),
-        total_fen=38800,
-        served_by=served_by,
-    )
 
 
 def survey_link(
@@ -40,7 +28,7 @@ def survey_link(
     in the survey message the customer gets."""
     engagement.defaults_ensure(business_id=customer.business_id)
     at = visited_at or timezone.now() - dt.timedelta(hours=3)
-    v = visit(customer, at, served_by)
+    v = visit_make(customer=customer, at=at, served_by=served_by)
     jobs.surveys_run(now=at + dt.timedelta(hours=3))
     dispatch.dispatch()
     invitation = SurveyInvitation.objects.get(visit=v)

@@ -40,7 +40,9 @@ def test_the_demo_salon_has_feedback() -> None:
     assert unhappy.count() == report["unhappy"] > 0
     assert Task.objects.filter(kind=TaskKind.FEEDBACK).count() >= unhappy.count()
     # every invitation is dated after its visit
-    for invitation in SurveyInvitation.objects.select_related("visit")[:50]:
+    invitations = list(SurveyInvitation.objects.select_related("visit")[:50])
+    assert invitations
+    for invitation in invitations:
         assert invitation.created_at > invitation.visit.visited_at
     assert Suggestion.objects.count() == report["suggestions"] > 0
     assert Conversation.objects.count() == 1

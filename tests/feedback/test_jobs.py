@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from tests.factories import customer_make
-from tests.feedback.helpers import LINK, visit
+from tests.factories import customer_make, visit_make
+from tests.feedback.helpers import LINK
 
 from liuke.accounts.models import Branch, User
 from liuke.customers.services import customer_update
@@ -36,7 +36,7 @@ def willing(owner: User, branch_a: Branch):
 def test_a_survey_waits_for_the_delay_then_is_queued_once(
     willing, beautician_a: User, owner: User
 ) -> None:
-    v = visit(willing, DAY0, beautician_a)
+    v = visit_make(customer=willing, at=DAY0, served_by=beautician_a)
     with time_machine.travel(DAY0 + dt.timedelta(hours=1), tick=False):
         assert jobs.surveys_run() == {"invitations": 0, "tokens": 0, "messages": 0}
     with time_machine.travel(DAY0 + dt.timedelta(hours=2, minutes=5), tick=False):
@@ -66,14 +66,14 @@ def test_no_survey_without_consent_or_after_a_refund_or_when_switched_off(
     owner: User, branch_a: Branch, willing
 ) -> None:
     unwilling = customer_make(actor=owner, branch=branch_a, marketing_consent=False)
-    visit(unwilling, DAY0)
-    refunded = visit(willing, DAY0)
+    visit_make(customer=unwilling, at=DAY0)
+    refunded = visit_make(customer=willing, at=DAY0)
     refunded.status = VisitStatus.REFUNDED
     refunded.save()
     with time_machine.travel(DAY0 + dt.timedelta(hours=3), tick=False):
         assert jobs.surveys_run()["invitations"] == 0
     other = customer_make(actor=owner, branch=branch_a, marketing_consent=True)
-    visit(other, DAY0)
+    visit_make(customer=other, at=DAY0)
     services.settings_save(actor=owner, data={"is_enabled": False})
     with time_machine.travel(DAY0 + dt.timedelta(hours=3), tick=False):
         assert jobs.surveys_run()["invitations"] == 0
@@ -84,30 +84,30 @@ def test_no_survey_without_consent_or_after_a_refund_or_when_switched_off(
 
 def test_one_customer_is_asked_at_most_once_in_the_cool_down(willing, owner: User) -> None:
     # two visits the same afternoon: one survey, about the later one
-    visit(willing, DAY0 - dt.timedelta(hours=3))
-    later = visit(willing, DAY0)
+    visit_make(customer=willing, at=DAY0 - dt.timedelta(hours=3))
+    later = visit_make(customer=willing, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=3), tick=False):
         assert jobs.surveys_run()["invitations"] == 1
     assert SurveyInvitation.objects.get().visit == later
     # ten days later: inside the 30-day cool-down
     with time_machine.travel(DAY0 + dt.timedelta(days=10), tick=False):
-        visit(willing, DAY0 + dt.timedelta(days=10, hours=-3))
+        visit_make(customer=willing, at=DAY0 + dt.timedelta(days=10, hours=-3))
         assert jobs.surveys_run()["invitations"] == 0
     # forty days later: asked again
     with time_machine.travel(DAY0 + dt.timedelta(days=40), tick=False):
-        visit(willing, DAY0 + dt.timedelta(days=40, hours=-3))
+        visit_make(customer=willing, at=DAY0 + dt.timedelta(days=40, hours=-3))
         assert jobs.surveys_run()["invitations"] == 1
     # a shorter cool-down set by the manager applies at once
     services.settings_save(actor=owner, data={"cooldown_days": 0})
     with time_machine.travel(DAY0 + dt.timedelta(days=41), tick=False):
-        visit(willing, DAY0 + dt.timedelta(days=41, hours=-3))
+        visit_make(customer=willing, at=DAY0 + dt.timedelta(days=41, hours=-3))
         assert jobs.surveys_run()["invitations"] == 1
 
 
 def test_a_missed_run_is_caught_up_and_withdrawn_consent_cancels_the_message(
     willing, owner: User
 ) -> None:
-    visit(willing, DAY0)
+    visit_make(customer=willing, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=30), tick=False):
         assert jobs.surveys_run()["messages"] == 1
         customer_update(actor=owner, customer_id=willing.pk, data={"marketing_consent": False})
@@ -119,7 +119,7 @@ def test_every_token_is_distinct(owner: User, branch_a: Branch) -> None:
     engagement.defaults_ensure(business_id=owner.business_id or 0)
     for _ in range(30):
         c = customer_make(actor=owner, branch=branch_a, marketing_consent=True)
-        visit(c, DAY0)
+        visit_make(customer=c, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=3), tick=False):
         report = jobs.surveys_run()
     assert report == {"invitations": 30, "tokens": 30, "messages": 30}
@@ -131,7 +131,7 @@ def test_every_token_is_distinct(owner: User, branch_a: Branch) -> None:
 def test_the_huey_task_runs_the_job(willing) -> None:
     from liuke.feedback.tasks import feedback_surveys
 
-    visit(willing, DAY0)
+    visit_make(customer=willing, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=3), tick=False):
         result = feedback_surveys.call_local()
     assert result["invitations"] == 1

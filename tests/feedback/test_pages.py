@@ -110,6 +110,8 @@ def test_another_branch_sees_neither_the_answer_nor_its_figures(
 def test_the_qr_page_shows_a_printable_code_of_the_public_url(
     manager_a_client: Client, branch_a: Branch
 ) -> None:
+    # branch_a came after its business, so it has no box yet: the manager makes one
+    manager_a_client.post("/feedback/box/", {"branch": branch_a.pk})
     page = manager_a_client.get(f"/feedback/box/?branch={branch_a.pk}").content.decode()
     assert "<svg" in page
     assert "/f/b/" in page

@@ -63,7 +63,7 @@ from django.utils import timezone
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
-from liuke.accounts.services import owner_create
+from liuke.accounts.services import business_provision, owner_create
 from liuke.customers.models import Customer
 from liuke.customers.services import customer_create
 
@@ -96,6 +96,8 @@ owner.save()
 jingan = owner.branches.get()
 pudong = Branch.objects.create(business=owner.business, name="浦东店", code="B02")
 owner.branches.add(pudong)
+# the second branch gets what the first got with the business (its suggestion box)
+business_provision(business_id=owner.business_id)
 front = staff(owner.business, args["front"][0], args["front"][1], Role.FRONT_DESK, [jingan],
               "小陈")
 

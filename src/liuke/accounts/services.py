@@ -18,6 +18,7 @@ from liuke.accounts.models import ApiToken, Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound
+from liuke.core.registry import import_dotted, registry
 from liuke.core.text import clean_text
 
 
@@ -42,7 +43,19 @@ def owner_create(*, username: str, password: str, business_name: str, branch_nam
     user.set_password(password)
     user.save()
     user.branches.add(branch)
+    business_provision(business_id=business.pk)
     return user
+
+
+def business_provision(*, business_id: int) -> None:
+    """Give a new business (with its first branches) what each app starts it with: the default
+    reasons, templates, causes, settings. Pages and the API only read these, so a business gets
+    them here, once, and existing ones got them from each app's data migration.
+
+    Each app that has defaults names its function in its contribution's `provision` store
+    (liuke.core.registry); accounts, a lower layer, runs them without importing the apps."""
+    for target in registry.items("provision"):
+        import_dotted(target)(business_id=business_id)
 
 
 def _token_hash(token: str) -> str:

@@ -1,10 +1,13 @@
-"""The staff member's own account pages: personal API tokens."""
+"""The staff member's own account pages: logging in and out, the second factor, personal API
+tokens, the business settings."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -135,3 +138,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url)
         error = _("The code is wrong or has expired.")
     return render(request, "accounts/two_factor_verify.html", {"error": error, "next": next_url})
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")

@@ -2,7 +2,7 @@
 
 One ordered pass over the `visit_analytics` covering index (business, customer, visited_on,
 total_fen, status): no table lookups and no sort on SQLite; the rules are those of
-`summary.py` (docs/analytics.md):
+`clv/summary.py` (docs/analytics.md):
 
 - a visit's amount is its total (what was charged, stored value included) less its refunds, so
   never below zero; only a refunded visit looks up its refunds;
@@ -26,7 +26,7 @@ import numpy as np
 from django.db import connection
 from django.utils import timezone
 
-from liuke.analytics.summary import YEAR_DAYS, Summary, from_columns
+from liuke.analytics.clv.summary import YEAR_DAYS, Summary, from_columns
 from liuke.sales.choices import CardStatus, PaymentPurpose, VisitStatus
 
 Array = np.ndarray

@@ -1,8 +1,8 @@
 """Refreshing the stored figures: the nightly job and `liuke analytics refresh` call this.
 
-One refresh per business: the summary by SQL (`queries.py`), both models (`clv.py`), RFM and
-loyalty (`rfm.py`), then the business's `CustomerFigures` rows are replaced in one transaction
-(bulk: executemany on SQLite, COPY on PostgreSQL) with a new `ModelRun`.
+One refresh per business: the summary by SQL (`queries.py`), both models (the `clv` package),
+RFM and loyalty (`rfm.py`), then the business's `CustomerFigures` rows are replaced in one
+transaction (bulk: executemany on SQLite, COPY on PostgreSQL) with a new `ModelRun`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Business, User
 from liuke.analytics import aggregates, clv, queries, rfm
 from liuke.analytics.capabilities import AnalyticsCap
+from liuke.analytics.clv.optimise import FitResult
 from liuke.analytics.models import (
     BranchTotals,
     CohortCell,
@@ -32,7 +33,6 @@ from liuke.analytics.models import (
     RfmCell,
     ValueBucket,
 )
-from liuke.analytics.optimise import FitResult
 from liuke.analytics.selectors import AT_RISK_SEGMENTS
 from liuke.feedback import selectors as feedback_selectors
 

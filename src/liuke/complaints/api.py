@@ -324,7 +324,7 @@ def _resolution(r: ComplaintResolution) -> dict[str, Any]:
 
 def _detail(actor: User, complaint_id: int) -> dict[str, Any]:
     c = selectors.complaint_get(actor=actor, complaint_id=complaint_id)
-    settings = services.settings_for(c.business_id)
+    settings = selectors.settings_of(c.business_id)
     out = _row(c, settings.reach)
     rec = selectors.recovery(c, settings)
     out.update(
@@ -402,7 +402,6 @@ def reports(request: HttpRequest, q: Query[ComplaintReportQuery]) -> dict[str, A
 )
 def causes(request: HttpRequest) -> list[dict[str, Any]]:
     actor = api_actor(request)
-    services.defaults_ensure(business_id=policy.business_of(actor))
     return [
         {
             "code": c.code,
@@ -457,7 +456,7 @@ def complaint_list(
     request: HttpRequest, filters: Query[selectors.ComplaintFilters]
 ) -> list[dict[str, Any]]:
     actor = api_actor(request)
-    reach_each = services.settings_for(policy.business_of(actor)).reach
+    reach_each = selectors.settings_of(policy.business_of(actor)).reach
     return [_row(c, reach_each) for c in selectors.complaint_list(actor=actor, filters=filters)]
 
 

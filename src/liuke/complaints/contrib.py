@@ -16,6 +16,7 @@ from liuke.core.registry import (
 )
 
 CONTRIBUTION = Contribution(
+    provision=["liuke.complaints.services:defaults_ensure"],
     capabilities=ComplaintCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

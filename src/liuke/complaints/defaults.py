@@ -1,8 +1,13 @@
 """What a new business starts with: the causes of complaints from the source text's list of
 why customers get angry (managers add their own), the response and resolution targets per
-severity and the compensation limits per role. Written by `defaults_ensure` (idempotent)."""
+severity and the compensation limits per role. Written by `defaults_ensure` (idempotent)
+when a business is created (`accounts.services.business_provision`; existing ones by a data
+migration); pages and the API only read them (`selectors.settings_of`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from liuke.accounts.choices import Role
 
@@ -45,3 +50,30 @@ COMPENSATION_LIMITS: dict[str, int | None] = {
     Role.FRONT_DESK: 5_000,
     Role.BEAUTICIAN: 0,
 }
+
+
+def targets() -> dict[str, int]:
+    """The settings' target fields with their default values."""
+    values: dict[str, int] = {}
+    for severity, (minutes, hours) in TARGETS.items():
+        values[f"response_{severity}_min"] = minutes
+        values[f"resolution_{severity}_h"] = hours
+    return values
+
+
+def write(business_id: int, get_model: Callable[[str, str], Any]) -> None:
+    """Give a business the causes and the settings row it lacks (idempotent: rows a manager
+    edited are left alone). `get_model` is Django's, or a data migration's for the historical
+    models, so that the migration and `defaults_ensure` write the same rows."""
+    cause = get_model("complaints", "ComplaintCause")
+    settings = get_model("complaints", "ComplaintSettings")
+    cause.objects.bulk_create(
+        [
+            cause(business_id=business_id, code=code, name_zh=zh, name_en=en, position=(i + 1) * 10)
+            for i, (code, zh, en) in enumerate(CAUSES)
+        ],
+        ignore_conflicts=True,
+    )
+    settings.objects.bulk_create(
+        [settings(business_id=business_id, **targets())], ignore_conflicts=True
+    )

@@ -28,6 +28,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.complaints import defaults
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
 from liuke.complaints.models import (
@@ -36,11 +37,20 @@ from liuke.complaints.models import (
     ComplaintResolution,
     ComplaintSettings,
 )
-from liuke.complaints.services import settings_for
 from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.customers import selectors as customer_selectors
 
 LIST_LIMIT = 200
+
+
+def settings_of(business_id: int) -> ComplaintSettings:
+    """A business's complaint settings. A pure read: the row is written when the business is
+    created; should it be missing, the defaults stand in (unsaved)."""
+    found = ComplaintSettings.objects.filter(business_id=business_id).first()
+    if found is None:
+        found = ComplaintSettings(business_id=business_id, **defaults.targets())
+    return found
+
 
 _Code = Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9_-]*$")]
 _Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -236,7 +246,7 @@ class Dashboard:
 def dashboard(*, actor: User) -> Dashboard:
     """The figures at the top of the list: counts, never names (not a read of personal data)."""
     policy.require(actor, ComplaintCap.COMPLAINT_VIEW)
-    settings = settings_for(policy.business_of(actor))
+    settings = settings_of(policy.business_of(actor))
     qs = scoped(actor).filter(status__in=UNRESOLVED)
     counts = qs.aggregate(
         unresolved=Count("id"),
@@ -408,7 +418,7 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
 
     policy.require(actor, ComplaintCap.COMPLAINT_REPORTS)
     days = max(1, min(int(days), 3660))
-    settings = settings_for(policy.business_of(actor))
+    settings = settings_of(policy.business_of(actor))
     since = timezone.now() - dt.timedelta(days=days)
     qs = scoped(actor).filter(opened_at__gte=since)
     if branch_id:

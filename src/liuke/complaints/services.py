@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -49,6 +50,7 @@ from liuke.complaints.models import (
     ComplaintSettings,
     ComplaintStep,
 )
+from liuke.complaints.selectors import settings_of
 from liuke.core.errors import (
     CoreErrorCode,
     ErrorCode,
@@ -143,31 +145,8 @@ def _choice(value: Any, choices: Any, code: ErrorCode, field_name: str) -> str:
 def defaults_ensure(*, business_id: int) -> ComplaintSettings:
     """The default causes and settings for a business that lacks them (idempotent: rows a
     manager edited are left alone). Returns the settings."""
-    ComplaintCause.objects.bulk_create(
-        [
-            ComplaintCause(
-                business_id=business_id, code=code, name_zh=zh, name_en=en, position=(i + 1) * 10
-            )
-            for i, (code, zh, en) in enumerate(defaults.CAUSES)
-        ],
-        ignore_conflicts=True,
-    )
-    found = ComplaintSettings.objects.filter(business_id=business_id).first()
-    if found is not None:
-        return found
-    values: dict[str, Any] = {}
-    for severity, (minutes, hours) in defaults.TARGETS.items():
-        values[f"response_{severity}_min"] = minutes
-        values[f"resolution_{severity}_h"] = hours
-    ComplaintSettings.objects.bulk_create(
-        [ComplaintSettings(business_id=business_id, **values)], ignore_conflicts=True
-    )
+    defaults.write(business_id, django_apps.get_model)
     return ComplaintSettings.objects.get(business_id=business_id)
-
-
-def settings_for(business_id: int) -> ComplaintSettings:
-    found = ComplaintSettings.objects.filter(business_id=business_id).first()
-    return found if found is not None else defaults_ensure(business_id=business_id)
 
 
 def targets(settings: ComplaintSettings, severity: str) -> tuple[dt.timedelta, dt.timedelta]:
@@ -201,7 +180,7 @@ def settings_save(*, actor: Actor, values: dict[str, Any]) -> ComplaintSettings:
     """Change the targets, the escalation severity, the word-of-mouth factors and the recovery
     window (managers). Open complaints keep the targets they opened with."""
     policy.require(actor, ComplaintCap.COMPLAINT_MANAGE)
-    settings = settings_for(policy.business_of(actor))
+    settings = defaults_ensure(business_id=policy.business_of(actor))
     errors: dict[str, list[str]] = {}
     for name, (low, high) in SETTING_RANGES.items():
         value = values.get(name, getattr(settings, name))
@@ -457,7 +436,7 @@ def complaint_open(
     the senior person for an automated path) gets a task due at the first-response target."""
     policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
     customer = _customer(actor, customer_id)
-    settings = settings_for(customer.business_id)
+    settings = settings_of(customer.business_id)
     now = timezone.now()
     description = _text(description, "description", 4000)
     if not description:
@@ -720,7 +699,7 @@ def complaint_update(
     known only after the facts), the handler or the staff member concerned."""
     complaint = _locked(actor, complaint_id)
     _open_case(complaint)
-    settings = settings_for(complaint.business_id)
+    settings = settings_of(complaint.business_id)
     now = timezone.now()
     if cause_code not in (None, ""):
         complaint.cause = _cause(complaint.business_id, cause_code)

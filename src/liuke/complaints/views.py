@@ -94,7 +94,6 @@ def complaint_list(request: StaffRequest) -> HttpResponse:
 def complaint_new(request: StaffRequest) -> HttpResponse:
     """Open a complaint: from the customer's profile (?customer=) or after a search."""
     actor = request.user
-    services.defaults_ensure(business_id=policy.business_of(actor))
     picked = customer_pick(request, actor, purpose="complaint")
     customer, matches, query = picked.customer, picked.matches, picked.query
     error: ServiceError | None = None
@@ -149,7 +148,7 @@ def complaint_detail(request: StaffRequest, complaint_id: int) -> HttpResponse:
     with a progress indicator, the agreed actions, the resolution and closing."""
     actor = request.user
     c = selectors.complaint_get(actor=actor, complaint_id=complaint_id)
-    settings = services.settings_for(c.business_id)
+    settings = selectors.settings_of(c.business_id)
     done = {s.step: s for s in c.steps.all()}
     next_step = next((s for s in Step.values if s not in done), Step.CLOSE)
     current = positive_id(request.GET.get("step")) or next_step
@@ -446,7 +445,6 @@ def settings_manage(request: StaffRequest) -> HttpResponse:
     """Targets per severity, escalation, word-of-mouth factors, compensation limits, causes."""
     actor = request.user
     business_id = policy.business_of(actor)
-    services.defaults_ensure(business_id=business_id)
     if request.method == "POST":
         what = request.POST.get("what")
         try:
@@ -482,7 +480,7 @@ def settings_manage(request: StaffRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("complaints:settings")
-    settings = services.settings_for(business_id)
+    settings = selectors.settings_of(business_id)
     rows = [
         {
             "value": s,

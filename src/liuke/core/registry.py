@@ -2,7 +2,8 @@
 
 Each Liuke app declares what it brings in its own `contrib.py`: a module-level `CONTRIBUTION`
 naming its capabilities and the roles that hold them, its slice of the personal-data inventory,
-its navigation entries, its URL patterns and API router, its demo step and its periodic jobs.
+its navigation entries, its URL patterns and API router, its demo step, its periodic jobs
+and what a new business starts with (its provisioning).
 The hubs (the access policy, the privacy inventory, the navigation, `urls.py`, `api.py`, the demo
 builder) read them from `registry` and list no app by name, so adding an app edits no hub file
 (docs/development.md, "Adding an app").
@@ -100,6 +101,9 @@ class Contribution:
     api: Sequence[ApiMount] = ()
     demo: DemoStep | None = None
     jobs: Sequence[PeriodicJob] = ()
+    #: "module:function" called as function(business_id=…) when a business is created (and by
+    #: the app's data migration for existing ones): the defaults pages and the API only read.
+    provision: Sequence[str] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.

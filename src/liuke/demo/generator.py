@@ -53,6 +53,7 @@ from django.utils import timezone
 from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.services import business_provision
 from liuke.core.money import fen_from_yuan
 from liuke.core.timeutil import local_days
 from liuke.customers.choices import ChangeKind
@@ -149,6 +150,7 @@ def _build(salon: Salon, *, username: str, password: str, bar: Bar) -> int:
         Branch.objects.create(business=business, code=code, name=name, address=addr, phone=phone)
         for code, name, addr, phone in data.BRANCHES
     ]
+    business_provision(business_id=business.pk)
     hashed = User(username=username)
     hashed.set_password(password)  # argon2 is slow on purpose: hash once, share the hash
     staff = User.objects.bulk_create(

@@ -216,7 +216,6 @@ def _reason_out(r: Any) -> dict[str, Any]:
 def reason_list(request: HttpRequest) -> list[dict[str, Any]]:
     actor = api_actor(request)
     policy.require(actor, EngagementCap.ENGAGEMENT_VIEW)
-    services.defaults_ensure(business_id=policy.business_of(actor))
     return [_reason_out(r) for r in selectors.reasons(actor=actor)]
 
 

@@ -1,9 +1,13 @@
 """What a new business starts with: the contact reasons of a salon with their best responses
 (phrased as solutions: "the quickest way is …", principle 12 of the service text), the
 follow-up schedule (day 1, 7, 30) and the message templates. Written by `defaults_ensure`
-(idempotent), which the daily job and the pages call for a business that has none yet."""
+(idempotent) when a business is created (`accounts.services.business_provision`; existing ones
+by a data migration); pages and the API only read them."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from liuke.engagement.choices import MessageKind
 
@@ -116,3 +120,42 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "get better!",
     ),
 }  # fmt: skip
+
+
+def write(business_id: int, get_model: Callable[[str, str], Any]) -> None:
+    """Give a business the reasons, follow-up rules and templates it lacks (idempotent: rows
+    a manager edited are left alone). `get_model` is Django's, or a data migration's for the
+    historical models, so that the migration and `defaults_ensure` write the same rows."""
+    reason = get_model("engagement", "ContactReason")
+    rule = get_model("engagement", "FollowUpRule")
+    template = get_model("engagement", "MessageTemplate")
+    reason.objects.bulk_create(
+        [
+            reason(
+                business_id=business_id,
+                code=code,
+                name_zh=zh,
+                name_en=en,
+                response_zh=rzh,
+                response_en=ren,
+                position=(i + 1) * 10,
+            )
+            for i, (code, zh, en, rzh, ren) in enumerate(REASONS)
+        ],
+        ignore_conflicts=True,
+    )
+    if not rule.objects.filter(business_id=business_id).exists():
+        rule.objects.bulk_create(
+            [
+                rule(business_id=business_id, day=day, purpose_zh=zh, purpose_en=en)
+                for day, zh, en in FOLLOW_UP_DAYS
+            ],
+            ignore_conflicts=True,
+        )
+    template.objects.bulk_create(
+        [
+            template(business_id=business_id, kind=str(kind), body_zh=zh, body_en=en)
+            for kind, (zh, en) in TEMPLATES.items()
+        ],
+        ignore_conflicts=True,
+    )

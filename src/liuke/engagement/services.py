@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -118,36 +119,7 @@ def _seconds(value: Any, field: str) -> int:
 def defaults_ensure(*, business_id: int) -> None:
     """Give a business the default reasons, follow-up rules and templates it lacks (idempotent:
     existing rows, edited by a manager or not, are left alone)."""
-    ContactReason.objects.bulk_create(
-        [
-            ContactReason(
-                business_id=business_id,
-                code=code,
-                name_zh=zh,
-                name_en=en,
-                response_zh=rzh,
-                response_en=ren,
-                position=(i + 1) * 10,
-            )
-            for i, (code, zh, en, rzh, ren) in enumerate(defaults.REASONS)
-        ],
-        ignore_conflicts=True,
-    )
-    if not FollowUpRule.objects.filter(business_id=business_id).exists():
-        FollowUpRule.objects.bulk_create(
-            [
-                FollowUpRule(business_id=business_id, day=day, purpose_zh=zh, purpose_en=en)
-                for day, zh, en in defaults.FOLLOW_UP_DAYS
-            ],
-            ignore_conflicts=True,
-        )
-    MessageTemplate.objects.bulk_create(
-        [
-            MessageTemplate(business_id=business_id, kind=kind, body_zh=zh, body_en=en)
-            for kind, (zh, en) in defaults.TEMPLATES.items()
-        ],
-        ignore_conflicts=True,
-    )
+    defaults.write(business_id, django_apps.get_model)
 
 
 # --- contacts and callback tasks ----------------------------------------------------------------

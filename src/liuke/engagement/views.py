@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers import selectors as customer_selectors
@@ -37,10 +36,6 @@ def _minutes(value: Any) -> Any:
         return int(value) * 60
     except (TypeError, ValueError):
         return value
-
-
-def _defaults(request: StaffRequest) -> None:
-    services.defaults_ensure(business_id=policy.business_of(request.user))
 
 
 # --- follow-ups ---------------------------------------------------------------------------------
@@ -177,7 +172,6 @@ def contact_new(request: StaffRequest) -> HttpResponse:
     """Log a contact: from the customer's profile (?customer=) or after a phone-number search
     (?q=13812345678 finds the caller at once)."""
     actor = request.user
-    _defaults(request)
     chosen = customer_pick(request, actor, purpose="contact")
     customer, matches, query = chosen.customer, chosen.matches, chosen.query
     error: ServiceError | None = None
@@ -243,7 +237,6 @@ def contact_list(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reason_manage(request: StaffRequest) -> HttpResponse:
     actor = request.user
-    _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
         try:
@@ -369,7 +362,6 @@ def brief_customer(request: StaffRequest, customer_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_manage(request: StaffRequest) -> HttpResponse:
     actor = request.user
-    _defaults(request)
     error: ServiceError | None = None
     if request.method == "POST":
         form = request.POST.get("form")

@@ -30,6 +30,7 @@ from liuke.feedback.models import (
     Conversation,
     Improvement,
     Suggestion,
+    SuggestionBox,
     SurveyInvitation,
     SurveyResponse,
 )
@@ -388,6 +389,15 @@ def suggestions(
             : max(1, min(limit, LIST_LIMIT))
         ]
     )
+
+
+def suggestion_box(*, actor: User, branch_id: int) -> tuple[Branch, SuggestionBox | None]:
+    """One of the actor's branches and its suggestion box (None until one is made)."""
+    policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
+    branch = _branches(actor, branch_id).first() if branch_id else None
+    if branch is None:
+        raise NotFound()
+    return branch, SuggestionBox.objects.filter(branch=branch).first()
 
 
 def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,8 +329,9 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
 
 @transaction.atomic
 def box_ensure(*, actor: User, branch_id: Any, renew: bool = False) -> SuggestionBox:
-    """A branch's suggestion box (made on first use); `renew` gives it a new token, so the
-    old printed QR code stops working."""
+    """A branch's suggestion box (made with the business, or by the manager on the box page
+    for a branch that has none); `renew` gives it a new token, so the old printed QR code
+    stops working."""
     policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     branch = _branch(actor, branch_id)
     box, created = SuggestionBox.objects.get_or_create(
@@ -341,6 +343,19 @@ def box_ensure(*, actor: User, branch_id: Any, renew: bool = False) -> Suggestio
     if created or renew:
         audit_record(actor=actor, action=Action.SETTINGS, fields=["suggestion_box"])
     return box
+
+
+def boxes_provision(*, business_id: int) -> int:
+    """A suggestion box for each branch of the business that has none (when the business is
+    created; the box page only reads). Returns how many were made."""
+    branches = Branch.objects.filter(business_id=business_id).exclude(
+        Exists(SuggestionBox.objects.filter(branch_id=OuterRef("pk")))
+    )
+    made = SuggestionBox.objects.bulk_create(
+        [SuggestionBox(branch=branch, token=links.new_token()) for branch in branches],
+        ignore_conflicts=True,
+    )
+    return len(made)
 
 
 def box_open(signed: str) -> SuggestionBox | None:

@@ -142,25 +142,24 @@ def box(request: StaffRequest) -> HttpResponse:
     branch_id = _int(request.POST.get("branch") or request.GET.get("branch"))
     if branch_id is None and branches:
         branch_id = branches[0].pk
-    try:
-        found = services.box_ensure(
-            actor=request.user,
-            branch_id=branch_id,
-            renew=request.method == "POST" and request.POST.get("renew") == "1",
-        )
-    except ServiceError:  # no branch of the business to show: there is no page
-        raise Http404 from None
     if request.method == "POST":
-        messages.success(request, _("A new QR code is ready; the old printout no longer works."))
-        return redirect(f"{request.path}?branch={found.branch_id}")
-    url = links.box_url(found.token)
-    context = {
-        "section": "box",
-        "branches": branches,
-        "branch": found.branch,
-        "url": url,
-        "qr": mark_safe(_qr_svg(url)),  # noqa: S308 (segno's own SVG of our URL)
-    }
+        renew = request.POST.get("renew") == "1"
+        try:
+            made = services.box_ensure(actor=request.user, branch_id=branch_id, renew=renew)
+        except ServiceError:  # no branch of the business to show: there is no page
+            raise Http404 from None
+        if renew:
+            messages.success(
+                request, _("A new QR code is ready; the old printout no longer works.")
+            )
+        return redirect(f"{request.path}?branch={made.branch_id}")
+    # a GET only reads: a branch added after the business was created has no box until the
+    # manager makes one (the form below posts without `renew`)
+    branch, box_found = selectors.suggestion_box(actor=request.user, branch_id=branch_id or 0)
+    context: dict[str, Any] = {"section": "box", "branches": branches, "branch": branch}
+    if box_found is not None:
+        url = links.box_url(box_found.token)
+        context |= {"url": url, "qr": mark_safe(_qr_svg(url))}  # noqa: S308 (segno's own SVG)
     return render(request, "feedback/box.html", context)
 
 

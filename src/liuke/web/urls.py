@@ -6,9 +6,9 @@ from liuke.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
     path("login/verify/", account_views.two_factor_verify, name="login_verify"),
-    path("logout/", views.logout_view, name="logout"),
+    path("logout/", account_views.logout_view, name="logout"),
     path("branches/", views.branches, name="branches"),
     path("branches/refresh-quality/", views.refresh_quality, name="refresh_quality"),
     path("healthz", views.healthz, name="healthz"),

@@ -3,8 +3,6 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,27 +11,17 @@ from django.views.decorators.http import require_POST
 
 from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
+from liuke.accounts import views as account_views
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
-    redirect_authenticated_user = True
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """A logged-out visitor's front page is the login page."""
     if policy.is_staff_member(request.user):
         return redirect("customers:list")
-    return cast(HttpResponse, LoginView.as_view()(request))
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("web:login")
+    return cast(HttpResponse, account_views.LoginView.as_view()(request))
 
 
 @staff_view(cap=Cap.BRANCH_STATS_VIEW)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from liuke.analytics.bgnbd import Params
-from liuke.analytics.gamma_gamma import Params as SpendParams
+from liuke.analytics.clv.bgnbd import Params
+from liuke.analytics.clv.gamma_gamma import Params as SpendParams
 
 Array = np.ndarray
 

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SMALL_CUSTOMERS = 2_000
 CLOSE_CUSTOMERS = 410_000
 SEED = 11
@@ -132,7 +132,7 @@ def _python(args: list[str], env: dict[str, str], *, quiet: bool = False) -> str
 
 
 def _child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    out = _python(["-m", "liuke.bench_sales", *args], env)
+    out = _python(["-m", "liuke.bench.sales", *args], env)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -248,7 +248,7 @@ def _measure(
                 [
                     sys.executable,
                     "-m",
-                    "liuke.bench_sales",
+                    "liuke.bench.sales",
                     "--client",
                     str(k),
                     "--path",
@@ -678,7 +678,7 @@ def close() -> dict[str, Any]:
 
 
 def _main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m liuke.bench_sales")
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench.sales")
     parser.add_argument("--setup", type=int)
     parser.add_argument("--client", type=int)
     parser.add_argument("--path", choices=("service", "http"), default="service")

@@ -17,8 +17,8 @@ from typing import IO
 
 import numpy as np
 
-from liuke.analytics import clv
-from liuke.analytics.summary import Summary, summarise
+from liuke.analytics.clv import analysis as clv
+from liuke.analytics.clv.summary import Summary, summarise
 
 Array = np.ndarray
 

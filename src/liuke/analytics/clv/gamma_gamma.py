@@ -17,8 +17,8 @@ import time
 import numpy as np
 from scipy import special
 
-from liuke.analytics.grouping import dot, table_index
-from liuke.analytics.optimise import FitResult, maximise, result
+from liuke.analytics.clv.grouping import dot, table_index
+from liuke.analytics.clv.optimise import FitResult, maximise, result
 
 Array = np.ndarray
 

@@ -26,9 +26,9 @@ import time
 import numpy as np
 from scipy import special
 
-from liuke.analytics.grouping import dot, table_index, unique_rows
-from liuke.analytics.optimise import FitResult, maximise
-from liuke.analytics.optimise import result as _result
+from liuke.analytics.clv.grouping import dot, table_index, unique_rows
+from liuke.analytics.clv.optimise import FitResult, maximise
+from liuke.analytics.clv.optimise import result as _result
 
 Array = np.ndarray
 

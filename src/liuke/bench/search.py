@@ -121,7 +121,7 @@ def _env(database: Path) -> dict[str, str]:
 
 def _child(database: Path, args: list[str]) -> dict | None:
     proc = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "liuke.bench", *args],
+        [sys.executable, "-m", "liuke.bench.search", *args],
         env=_env(database),
         stdout=subprocess.PIPE,
         text=True,
@@ -320,7 +320,7 @@ def _explain(connection: Any, sql: str) -> list[str]:
 
 
 def _main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m liuke.bench")
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench.search")
     parser.add_argument("--measure", type=int, required=True, help="the expected size")
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--as", dest="username", default="owner", help="a demo login")

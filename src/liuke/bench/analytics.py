@@ -176,7 +176,7 @@ def _env(database: Path | None) -> dict[str, str]:
 
 def _child(args: list[str], database: Path | None = None) -> dict[str, Any] | None:
     proc = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "liuke.bench_analytics", *args],
+        [sys.executable, "-m", "liuke.bench.analytics", *args],
         env=_env(database),
         stdout=subprocess.PIPE,
         text=True,
@@ -292,8 +292,8 @@ def _load() -> str:
 
 
 def _simulated(customers: int) -> dict[str, np.ndarray]:
-    from liuke.analytics import bgnbd, simulate
-    from liuke.analytics import gamma_gamma as gg
+    from liuke.analytics.clv import bgnbd, simulate
+    from liuke.analytics.clv import gamma_gamma as gg
 
     rng = np.random.default_rng(SEED)
     T = simulate.ages(customers, rng, days=HISTORY_DAYS)
@@ -309,8 +309,9 @@ def bench_models(customers: int) -> dict[str, Any]:
     import pandas as pd
     from lifetimes import BetaGeoFitter, GammaGammaFitter
 
-    from liuke.analytics import bgnbd, clv
-    from liuke.analytics.summary import from_columns
+    from liuke.analytics import clv
+    from liuke.analytics.clv import bgnbd
+    from liuke.analytics.clv.summary import from_columns
 
     warnings.simplefilter("ignore")
     d = _simulated(customers)
@@ -411,8 +412,8 @@ def build_database(customers: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from liuke.accounts.models import Branch, Business
-    from liuke.analytics import bgnbd, simulate
-    from liuke.analytics import gamma_gamma as gg
+    from liuke.analytics.clv import bgnbd, simulate
+    from liuke.analytics.clv import gamma_gamma as gg
     from liuke.customers.models import Customer
 
     started = time.perf_counter()
@@ -723,7 +724,7 @@ def bench_refresh() -> dict[str, Any]:
 
 
 def _main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m liuke.bench_analytics")
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench.analytics")
     parser.add_argument(
         "step", choices=("models", "build", "summary", "refresh", "extras", "dashboards")
     )

@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CUSTOMERS = 2_000
 SEED = 11
 FORMAT = 2
@@ -80,7 +80,7 @@ def run_audit_benchmarks(*, requests_each: int = 100, workers: int = 4, rounds: 
     _report(console, results, workers, rounds)
     browsed = False
     try:
-        from liuke.bench_audit_browse import run_browse_benchmark
+        from liuke.bench.audit_browse import run_browse_benchmark
 
         browsed = run_browse_benchmark(console, folder, _env, _python)
     except Exception as exc:
@@ -183,7 +183,7 @@ def _build(url: str, var_dir: Path) -> dict[str, Any]:
         ["-m", "liuke.cli", "demo", "--customers", str(CUSTOMERS), "--seed", str(SEED),
          "--quiet"], env,
     )  # fmt: skip
-    out = _python(["-m", "liuke.bench_audit", "--setup"], env)
+    out = _python(["-m", "liuke.bench.audit", "--setup"], env)
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -237,7 +237,7 @@ def _postgres_runs(
     import psycopg
     from psycopg import sql
 
-    from liuke.bench_sales import _pgserver
+    from liuke.bench.sales import _pgserver
 
     var_dir = folder / "audit-var"
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -297,7 +297,7 @@ def _measure(
         )
         if mode == "audit on":
             chain = json.loads(
-                _python(["-m", "liuke.bench_audit", "--count"], env).strip().splitlines()[-1]
+                _python(["-m", "liuke.bench.audit", "--count"], env).strip().splitlines()[-1]
             )
             if not chain["ok"]:
                 out["errors"] += 1
@@ -434,7 +434,7 @@ def _gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[tupl
     log_path = var_dir / "gunicorn.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "liuke.bench_audit_server:application()",
+            [sys.executable, "-m", "gunicorn", "liuke.bench.audit_server:application()",
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
              "--backlog", "2048", "--graceful-timeout", "5", "--error-logfile", "-"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -472,7 +472,7 @@ def setup() -> dict[str, Any]:
     would hold one) and the customers to read (every branch)."""
     from django.test import Client
 
-    from liuke.bench_sales import _owner
+    from liuke.bench.sales import _owner
     from liuke.customers.models import Customer
 
     owner = _owner()
@@ -498,7 +498,7 @@ def count() -> dict[str, Any]:
 
 
 def _main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m liuke.bench_audit")
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench.audit")
     parser.add_argument("--setup", action="store_true")
     parser.add_argument("--count", action="store_true")
     args = parser.parse_args()

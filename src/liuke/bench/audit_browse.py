@@ -44,7 +44,7 @@ def run_browse_benchmark(console: Any, folder: Path, env_for: Any, python: Any) 
             conn.execute("ANALYZE")
         stamp.write_text(json.dumps({"format": FORMAT}), encoding="utf-8")
     env = env_for(f"sqlite:///{database}", folder / "audit-var", "1")
-    out = python(["-m", "liuke.bench_audit_browse"], env)
+    out = python(["-m", "liuke.bench.audit_browse"], env)
     result = json.loads(out.strip().splitlines()[-1])
     for row in result["rows"]:
         print(
@@ -108,7 +108,7 @@ def measure() -> dict[str, Any]:
 
     from liuke.audit import selectors
     from liuke.audit.models import AuditEvent
-    from liuke.bench_sales import _owner
+    from liuke.bench.sales import _owner
 
     owner = _owner()
     events = AuditEvent.objects.count()

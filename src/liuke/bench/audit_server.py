@@ -1,5 +1,5 @@
-"""The audit benchmark's server (`gunicorn "liuke.bench_audit_server:application()"`): Liuke's
-own URLs plus a bare one-row view that gives the floor (URLs in liuke.bench_audit_urls, loaded
+"""The audit benchmark's server (`gunicorn "liuke.bench.audit_server:application()"`): Liuke's
+own URLs plus a bare one-row view that gives the floor (URLs in liuke.bench.audit_urls, loaded
 once Django is set up). Production never loads these modules."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def application() -> Any:
     from django.conf import settings
 
     django.setup(set_prefix=False)
-    settings.ROOT_URLCONF = "liuke.bench_audit_urls"
+    settings.ROOT_URLCONF = "liuke.bench.audit_urls"
     from django.core.handlers.wsgi import WSGIHandler
 
     return WSGIHandler()

@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 
-from liuke.analytics import bgnbd
-from liuke.analytics import gamma_gamma as gg
-from liuke.analytics.optimise import FitResult
-from liuke.analytics.summary import Summary
+from liuke.analytics.clv import bgnbd
+from liuke.analytics.clv import gamma_gamma as gg
+from liuke.analytics.clv.optimise import FitResult
+from liuke.analytics.clv.summary import Summary
 
 Array = np.ndarray
 

@@ -36,7 +36,7 @@ def run_engagement_benchmarks() -> int:
     from django.conf import settings
     from rich.console import Console
 
-    from liuke.bench import _ensure_database
+    from liuke.bench.search import _ensure_database
 
     console = Console()
     folder = Path(settings.VAR_DIR) / "bench"
@@ -102,7 +102,7 @@ def _child(database: Path, args: list[str]) -> dict | None:
         DJANGO_SETTINGS_MODULE="liuke.settings",
     )
     proc = subprocess.run(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "liuke.bench_engagement", *args],
+        [sys.executable, "-m", "liuke.bench.engagement", *args],
         env=env,
         stdout=subprocess.PIPE,
         text=True,
@@ -204,7 +204,7 @@ def run(now_iso: str, days_later: int) -> dict[str, Any]:
 
 
 def _main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m liuke.bench_engagement")
+    parser = argparse.ArgumentParser(prog="python -m liuke.bench.engagement")
     parser.add_argument("--seed", action="store_true")
     parser.add_argument("--run", action="store_true")
     parser.add_argument("--now", default="")
