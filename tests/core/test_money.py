@@ -117,13 +117,15 @@ def test_yuan_to_fen_refuses(text: str) -> None:
         parse_yuan(text)
 
 
-@pytest.mark.parametrize("text", ["1e3", "0x10", "1_000", "+5", "--1", "-", "1.", "Infinity"])
+@pytest.mark.parametrize("text", ["1e3", "0x10", "1_000", "+5", "--1", "-", "Infinity"])
 def test_parse_refuses_what_is_not_plain_yuan(text: str) -> None:
-    if text == "1.":
-        assert parse_yuan(text) == 100  # "1." is one yuan, as people type it
-        return
     with pytest.raises(MoneyError):
         parse_yuan(text, signed=True)
+
+
+def test_a_trailing_dot_is_whole_yuan() -> None:
+    assert parse_yuan("1.") == 100  # "1." is one yuan, as people type it
+    assert parse_yuan("1.", signed=True) == 100
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
