@@ -24,7 +24,7 @@ from liuke.customers.models import Customer
 
 
 def customer_figures_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
-    """What the profile's section needs (called by customers.views.customer_detail)."""
+    """What the profile's value panel needs (`analytics.panels.value_panel`)."""
     found = selectors.customer_figures(actor=request.user, customer=customer)
     if found is None:
         return {}

@@ -93,7 +93,7 @@ def bonus_rules(actor: User) -> list[BonusRule]:
 
 
 def customer_sales_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
-    """What the profile's "Sales" section needs (called by customers.views.customer_detail)."""
+    """What the profile's "Sales" panel needs (`sales.panels.sales_panel`)."""
     actor = request.user
     summary = selectors.customer_sales_summary(actor=actor, customer=customer)
     context: dict[str, Any] = {
