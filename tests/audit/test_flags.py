@@ -384,3 +384,13 @@ def test_a_request_s_one_event_counts_only_the_files_it_opened(
         assert flag_unusual_reading() == 1
     flag = AuditFlag.objects.get()
     assert flag.customers == 7  # customers[0] and customers[6:12]
+
+
+def test_many_opened_files_fit_the_event_s_fields() -> None:
+    from liuke.audit.journal import _files_fields, opened_files
+
+    opened = set(range(10_000_000, 10_000_040))
+    fields = _files_fields(opened)
+    assert len(fields) > 1
+    assert all(len(f) <= 100 for f in fields)
+    assert opened_files([1, *opened], ["profile", *fields]) == opened

@@ -101,7 +101,7 @@ class ReadJournal:
                 action = next((a for a in _STRENGTH if a in noted.actions), noted.actions[0])
                 fields = list(noted.sections)
                 if action in FILE_ACTIONS and noted.opened != noted.customers:
-                    fields.append(FILES_PREFIX + ",".join(str(i) for i in sorted(noted.opened)))
+                    fields.extend(_files_fields(noted.opened))
                 audit_record(
                     actor=noted.actor,
                     action=action,
@@ -140,12 +140,29 @@ def read_journal() -> Iterator[ReadJournal]:
         _current.reset(token)
 
 
+#: An event's field is cut at 100 characters: longer lists of opened files take several fields.
+_FIELD_LENGTH = 100
+
+
+def _files_fields(opened: set[int]) -> list[str]:
+    out: list[str] = []
+    current: list[str] = []
+    for pk in sorted(opened):
+        if current and len(FILES_PREFIX) + len(",".join([*current, str(pk)])) > _FIELD_LENGTH:
+            out.append(FILES_PREFIX + ",".join(current))
+            current = []
+        current.append(str(pk))
+    if current:
+        out.append(FILES_PREFIX + ",".join(current))
+    return out
+
+
 def opened_files(customer_ids: Iterable[int], fields: Iterable[str]) -> set[int]:
-    """The customers whose file an event of a FILE_ACTION opened: those its `files:` field names,
+    """The customers whose file an event of a FILE_ACTION opened: those its `files:` fields name,
     else (an event of one read, or one that listed no one else) all its customers."""
-    for name in fields:
-        if name.startswith(FILES_PREFIX):
-            return {int(i) for i in name[len(FILES_PREFIX) :].split(",") if i}
+    named = [f[len(FILES_PREFIX) :] for f in fields if f.startswith(FILES_PREFIX)]
+    if named:
+        return {int(i) for text in named for i in text.split(",") if i}
     return {int(i) for i in customer_ids}
 
 
