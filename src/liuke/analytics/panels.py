@@ -10,7 +10,7 @@ from liuke.customers.profile import CustomerProfile
 
 def value_panel(request: StaffRequest, profile: CustomerProfile) -> PanelContent | None:
     """The customer's stored figures: value, activity, segment, loyalty."""
-    context = customer_figures_context(request, profile.customer)
+    context = customer_figures_context(request, profile)
     if not context:
         return None
     return PanelContent("analytics/partials/customer_figures.html", context)

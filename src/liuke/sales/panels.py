@@ -10,7 +10,7 @@ from liuke.sales.views import customer_sales_context
 
 def sales_panel(request: StaffRequest, profile: CustomerProfile) -> PanelContent | None:
     """Spend, balances, packages and recent visits (money only for those who see it)."""
-    context = customer_sales_context(request, profile.customer)
+    context = customer_sales_context(request, profile)
     if not context["sales"] and not context["visits"]:
         return None
     return PanelContent("sales/partials/customer_sales.html", context)
