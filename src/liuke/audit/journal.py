@@ -83,10 +83,6 @@ class ReadJournal:
         if reason and reason not in noted.reasons:
             noted.reasons.append(reason)
 
-    def sections(self) -> list[str]:
-        """Every section noted so far (for tests and diagnostics)."""
-        return [s for noted in self._by_actor.values() for s in noted.sections]
-
     def flush(self) -> None:
         """Append one event per acting user, all in one transaction; the journal is emptied."""
         from liuke.audit.log import audit_record
