@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liuke.core.middleware.RequestIdMiddleware",
+    # Just inside the request id: the request's reads become one audit event (audit.journal).
+    "liuke.audit.journal.AuditJournalMiddleware",
     "liuke.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

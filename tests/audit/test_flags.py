@@ -343,3 +343,54 @@ def test_the_owner_sets_a_branch_s_hours(
     branch_a.refresh_from_db()
     assert branch_a.opens_at is None
     assert branch_a.hours() == (business.opens_at, business.closes_at)
+
+
+def test_a_request_s_one_event_counts_only_the_files_it_opened(
+    strict: Business, owner: User, front_a: User
+) -> None:
+    """A profile's one event also lists customers it did not open (possible duplicates): the
+    flag counts opened files, as when each read was its own event."""
+    from liuke.audit.journal import read_journal
+
+    customers = _customers(owner, 12)
+    with time_machine.travel(at(2, 10, 5), tick=False), read_journal() as journal:
+        audit_record(actor=front_a, action=Action.VIEW, customer_ids=[customers[0].pk])
+        audit_record(
+            actor=front_a,
+            action=Action.LIST,
+            customer_ids=[c.pk for c in customers[1:8]],
+            fields=["duplicates"],
+        )
+        journal.flush()
+    event = AuditEvent.objects.get(actor_id=front_a.pk)
+    assert event.action == Action.VIEW
+    assert len(event.customer_ids) == 8
+    assert event.fields == ["duplicates", f"files:{customers[0].pk}"]
+    with time_machine.travel(at(2, 15), tick=False):
+        assert flag_unusual_reading() == 0  # one file opened, seven listed
+
+    # Six more requests, each opening one file and listing others: six files, over the five.
+    for i, c in enumerate(customers[6:12]):
+        with time_machine.travel(at(2, 10, 10 + i), tick=False), read_journal() as journal:
+            audit_record(actor=front_a, action=Action.VIEW, customer_ids=[c.pk], fields=["x"])
+            audit_record(
+                actor=front_a,
+                action=Action.LIST,
+                customer_ids=[customers[1].pk],
+                fields=["duplicates"],
+            )
+            journal.flush()
+    with time_machine.travel(at(2, 15), tick=False):
+        assert flag_unusual_reading() == 1
+    flag = AuditFlag.objects.get()
+    assert flag.customers == 7  # customers[0] and customers[6:12]
+
+
+def test_many_opened_files_fit_the_event_s_fields() -> None:
+    from liuke.audit.journal import _files_fields, opened_files
+
+    opened = set(range(10_000_000, 10_000_040))
+    fields = _files_fields(opened)
+    assert len(fields) > 1
+    assert all(len(f) <= 100 for f in fields)
+    assert opened_files([1, *opened], ["profile", *fields]) == opened

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.analytics import capabilities, privacy
 from liuke.analytics.capabilities import AnalyticsCap
-from liuke.core.registry import ApiMount, Contribution, NavEntry, PeriodicJob, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    NavEntry,
+    PeriodicJob,
+    ProfilePanel,
+    UrlMount,
+)
+from liuke.sales.capabilities import SalesCap
 
 CONTRIBUTION = Contribution(
     capabilities=AnalyticsCap,
@@ -19,4 +27,14 @@ CONTRIBUTION = Contribution(
     urls=[UrlMount("analytics/", "liuke.analytics.urls")],
     api=[ApiMount("/", "liuke.analytics.api:router")],
     jobs=[PeriodicJob("liuke.analytics.tasks:nightly_figures", "daily at 03:15")],
+    profile_panels=[
+        ProfilePanel(
+            "value",
+            _("Value and loyalty"),
+            order=50,
+            render="liuke.analytics.panels:value_panel",
+            capability=SalesCap.SALES_VIEW,
+            framed=False,
+        ),
+    ],
 )

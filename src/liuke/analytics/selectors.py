@@ -16,6 +16,7 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
+from liuke.customers.profile import CustomerProfile
 from liuke.sales.capabilities import SalesCap
 
 #: Orders a figures list may be sorted by (the API's `order`).
@@ -53,7 +54,19 @@ def latest_run(*, actor: User) -> ModelRun | None:
 def customer_figures(*, actor: User, customer: Customer) -> Figures | None:
     """For the profile (the profile view is audited already): None when the actor may not see
     sales figures or the customer."""
-    if not policy.can(actor, SalesCap.SALES_VIEW) or not policy.customer_visible(actor, customer):
+    if not policy.customer_visible(actor, customer):
+        return None
+    return _figures(actor, customer)
+
+
+def profile_figures(*, profile: CustomerProfile) -> Figures | None:
+    """`customer_figures` of a profile fetched once: already scoped and decided, so the customer
+    is neither read nor checked again."""
+    return _figures(profile.actor, profile.customer)
+
+
+def _figures(actor: User, customer: Customer) -> Figures | None:
+    if not policy.can(actor, SalesCap.SALES_VIEW):
         return None
     figures = CustomerFigures.objects.filter(customer=customer).select_related("run").first()
     run = figures.run if figures and figures.run else latest_run(actor=actor)

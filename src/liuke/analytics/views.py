@@ -20,12 +20,12 @@ from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.choices import Segment
 from liuke.core.middleware import safe_next
 from liuke.core.money import format_yuan, whole_yuan
-from liuke.customers.models import Customer
+from liuke.customers.profile import CustomerProfile
 
 
-def customer_figures_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
-    """What the profile's section needs (called by customers.views.customer_detail)."""
-    found = selectors.customer_figures(actor=request.user, customer=customer)
+def customer_figures_context(request: StaffRequest, profile: CustomerProfile) -> dict[str, Any]:
+    """What the profile's value panel needs (`analytics.panels.value_panel`)."""
+    found = selectors.profile_figures(profile=profile)
     if found is None:
         return {}
     figures = found.figures

@@ -16,6 +16,10 @@ class AuditErrorCode(ErrorCode):
         "invalid_threshold",
         "The unusual-reading threshold is not 1 to 10,000 files an hour.",
     )
+    READ_NOT_RECORDED = (
+        "read_not_recorded",
+        "The audit log could not record a read, so the data read is not sent (try again).",
+    )
     REASON_REQUIRED = (
         "reason_required",
         "An export of customer data needs a reason (it is kept in the log).",

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from liuke.audit import journal as read_journal
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditHead, AuditSubject
 from liuke.core import context
@@ -86,8 +87,11 @@ def audit_record(
     customer_ids: Iterable[int] = (),
     fields: Iterable[str] = (),
     reason: str = "",
+    journal: bool = True,
 ) -> AuditEvent:
-    """Append one event to the chain.
+    """Append one event to the chain; a read during a request is noted in the request's journal
+    instead (`audit.journal`: one event per request, written when the view has answered; the
+    returned event is then unsaved). `journal=False` appends at once (the journal's own flush).
 
     The head row is locked for the append (`UPDATE … RETURNING` takes the next number and locks
     the row until commit on PostgreSQL; SQLite's IMMEDIATE transactions already serialise
@@ -99,6 +103,10 @@ def audit_record(
     ids = sorted({int(i) for i in customer_ids})
     if action in READ_ACTIONS and not settings.LIUKE_AUDIT_READS:
         # Only for `liuke bench` (docs/benchmarks.md): never off in production.
+        return AuditEvent(action=action, customer_ids=ids)
+    pending = read_journal.current() if journal and action in READ_ACTIONS else None
+    if pending is not None:
+        pending.note(actor=actor, action=action, customer_ids=ids, fields=fields, reason=reason)
         return AuditEvent(action=action, customer_ids=ids)
     event = AuditEvent(
         business_id=getattr(actor, "business_id", None),

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.audit import journal
 from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject
@@ -154,6 +155,8 @@ def filtered_events(
         )
     if filters.cursor:
         qs = qs.filter(seq__lt=filters.cursor)
+    # The reader's own reads so far (the search above) belong in what they read.
+    journal.flush_pending()
     return qs.order_by("-seq"), (customers if filters.customer_q else None)
 
 

@@ -12,6 +12,7 @@ from liuke.core.registry import (
     DemoStep,
     NavEntry,
     PeriodicJob,
+    ProfilePanel,
     UrlMount,
 )
 
@@ -30,4 +31,14 @@ CONTRIBUTION = Contribution(
         "liuke.complaints.demo:demo_complaints", "open, escalated and recovered complaints"
     ),
     jobs=[PeriodicJob("liuke.complaints.tasks:complaints_sweep", "every 5 minutes")],
+    profile_panels=[
+        ProfilePanel(
+            "complaints",
+            _("Complaints"),
+            order=20,
+            render="liuke.complaints.panels:complaints_panel",
+            capability=ComplaintCap.COMPLAINT_VIEW,
+            url_name="complaints:customer_panel",
+        ),
+    ],
 )

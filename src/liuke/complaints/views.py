@@ -34,8 +34,8 @@ from liuke.complaints.choices import (
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.money import parse_yuan
-from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
+from liuke.customers.profile import panel_response
 
 
 def _amount(value: str | None) -> int:
@@ -525,15 +525,5 @@ def reports(request: StaffRequest) -> HttpResponse:
 
 @staff_view(cap=ComplaintCap.COMPLAINT_VIEW)
 def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
-    """The complaints section of the customer's profile (loaded by htmx)."""
-    actor = request.user
-    customer = customer_selectors.customer_get(
-        actor=actor, customer_id=customer_id, purpose="complaints"
-    )
-    rows = selectors.complaint_list(
-        actor=actor,
-        filters=selectors.ComplaintFilters(status="all", customer=customer.pk),
-    )
-    return render(
-        request, "complaints/partials/customer_panel.html", {"customer": customer, "rows": rows}
-    )
+    """The complaints section of the customer's profile (alone: a refresh of the panel)."""
+    return panel_response(request, "complaints", customer_id)

@@ -2,17 +2,16 @@
 
 Each Liuke app declares what it brings in its own `contrib.py`: a module-level `CONTRIBUTION`
 naming its capabilities and the roles that hold them, its slice of the personal-data inventory,
-its navigation entries, its URL patterns and API router, its demo step, its periodic jobs
-and what a new business starts with (its provisioning).
+its navigation entries, its URL patterns and API router, its profile panels, its demo step, its
+periodic jobs and what a new business starts with (its provisioning).
 The hubs (the access policy, the privacy inventory, the navigation, `urls.py`, `api.py`, the demo
 builder) read them from `registry` and list no app by name, so adding an app edits no hub file
 (docs/development.md, "Adding an app").
 
 The apps are read in INSTALLED_APPS order, which each app's AppConfig sets with its `order`
 (`liuke.settings.liuke_apps`, lower apps first): a store lists a lower app's entries before a
-higher one's. Adding a store is one field on
-`Contribution` (a profile-panels store would be `profile_panels: Sequence[ProfilePanel] = ()`);
-the hubs read it with `registry.each("profile_panels")`.
+higher one's. Adding a store is one field on `Contribution` (as `profile_panels` is); the hubs
+read it with `registry.each(...)` / `registry.items(...)`.
 
 Everything here is plain data; callables are named by dotted path and imported by the hub that
 runs them, so reading the registry imports no view, router or demo code.
@@ -89,6 +88,36 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class PanelContent:
+    """What a profile panel shows: its template and that template's context."""
+
+    template: str
+    context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ProfilePanel:
+    """A section of a customer's profile served by the app whose data it shows.
+
+    `render` ("module:function") is called with the request and the profile fetched once
+    (`customers.profile.CustomerProfile`) and returns a `PanelContent`, or None when it has
+    nothing to show to this staff member; it never fetches the customer again or asks the policy
+    about the file. The profile shows the panels of those who hold `capability` (None: anyone who
+    sees the profile), lower `order` first. `framed`: the profile puts the panel in a card with
+    `key` as its id (False when the template brings its own). `url_name` ("app:name", taking
+    `customer_id`) serves the panel alone, to refresh it without reloading the page.
+    """
+
+    key: str
+    title: str | Promise
+    order: int
+    render: str
+    capability: Capability | None = None
+    framed: bool = True
+    url_name: str | None = None
+
+
+@dataclass(frozen=True)
 class Contribution:
     """Everything one app brings to the hubs. Every field is optional."""
 
@@ -99,6 +128,7 @@ class Contribution:
     navigation: Sequence[NavEntry] = ()
     urls: Sequence[UrlMount] = ()
     api: Sequence[ApiMount] = ()
+    profile_panels: Sequence[ProfilePanel] = ()
     demo: DemoStep | None = None
     jobs: Sequence[PeriodicJob] = ()
     #: "module:function" called as function(business_id=…) when a business is created (and by
@@ -186,6 +216,14 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
                 seen[key] = label
         if set(c.roles) != set(caps):
             raise RegistryError(f"{label}: the role table must list each of its capabilities")
+    panels: dict[str, str] = {}
+    for label, c in found.items():
+        for panel in c.profile_panels:
+            if panel.key in panels:
+                raise RegistryError(
+                    f"profile panel {panel.key!r} of {label} is also {panels[panel.key]}'s"
+                )
+            panels[panel.key] = label
     models: dict[str, str] = {}
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
@@ -208,6 +246,11 @@ def jobs_table_markdown() -> str:
     for label, jobs in registry.each("jobs"):
         lines += [f"| `{job.task.rpartition(':')[2]}` | {label} | {job.schedule} |" for job in jobs]
     return "\n".join(lines)
+
+
+def profile_panels() -> list[ProfilePanel]:
+    """Every app's profile panels, in the order the profile shows them."""
+    return sorted(registry.items("profile_panels"), key=lambda p: (p.order, p.key))
 
 
 def import_dotted(path: str) -> Any:

@@ -408,8 +408,21 @@ def customer_history(*, actor: User, customer_id: int, limit: int = 200) -> list
     customer = _scoped_get(actor, customer_id)
     if not has_full_file(actor, customer):
         raise KeyAccountRestricted()
+    return _history(actor, customer, visible_fields(actor, customer, full_file=True), limit)
+
+
+def file_history(*, actor: User, file: CustomerFile, limit: int = 200) -> list[FieldChange]:
+    """`customer_history` of a file already fetched (the profile's): no second read of the row,
+    no second decision."""
+    if not file.full:
+        raise KeyAccountRestricted()
+    return _history(actor, file.customer, file.fields, limit)
+
+
+def _history(
+    actor: User, customer: Customer, visible: frozenset[str], limit: int
+) -> list[FieldChange]:
     _audit_read(actor, Action.HISTORY, [customer], "history")
-    visible = visible_fields(actor, customer, full_file=True)
     changes = list(
         FieldChange.objects.filter(customer=customer).select_related("changed_by")[:limit]
     )

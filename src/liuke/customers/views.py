@@ -14,18 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
-from liuke.analytics import views as analytics_views
 from liuke.core.errors import KeyAccountRestricted
 from liuke.customers import selectors, services
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
 from liuke.customers.models import CustomerPhoto
-from liuke.sales import views as sales_views
+from liuke.customers.profile import CustomerProfile, customer_profile, panels_for, profile_history
 
 
 def _filters(request: HttpRequest) -> selectors.CustomerFilters:
@@ -112,18 +110,20 @@ def customer_edit(request: StaffRequest, customer_id: int) -> HttpResponse:
 
 @staff_view(cap=Cap.CUSTOMER_VIEW)
 def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
-    file = selectors.customer_file(actor=request.user, customer_id=customer_id)
-    customer = file.customer
-    if not file.full:
-        return _key_account_card(request, file)
+    """The profile: fetched once, its sections and every app's panel rendered from it, in one
+    request (so one audit event names every section read)."""
+    profile = customer_profile(actor=request.user, customer_id=customer_id)
+    if not profile.full:
+        return _key_account_card(request, profile)
+    customer = profile.customer
     business = request.user.business
     assert business is not None  # staff_view requires one
     stale = selectors.stale_groups(customer, business)
     context = {
         "customer": customer,
-        "file": file,
-        "mobile": policy.present_customer_mobile(request.user, customer),
-        "history": selectors.customer_history(actor=request.user, customer_id=customer.pk),
+        "file": profile.file,
+        "mobile": profile.mobile,
+        "history": profile_history(profile),
         "duplicates": selectors.likely_duplicates(actor=request.user, customer=customer),
         "referrals": selectors.customer_referrals(actor=request.user, customer=customer),
         "photos": customer.photos.all(),
@@ -138,24 +138,22 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
             for g, label in FieldGroup.choices
         ],
         "photo_form": PhotoForm(),
+        "panels": panels_for(request, profile),
     }
-    context.update(sales_views.customer_sales_context(request, customer))
-    context.update(analytics_views.customer_figures_context(request, customer))
     return render(request, "customers/detail.html", context)
 
 
-def _key_account_card(request: StaffRequest, file: selectors.CustomerFile) -> HttpResponse:
+def _key_account_card(request: StaffRequest, profile: CustomerProfile) -> HttpResponse:
     """The minimal card of a key account, with the way to ask for the full file."""
-    actor = request.user
-    customer = file.customer
+    customer = profile.customer
     return render(
         request,
         "customers/card.html",
         {
             "customer": customer,
-            "file": file,
-            "mobile": policy.present_customer_mobile(actor, customer, full_file=False),
-            "requests": selectors.my_access_requests(actor=actor, customer=customer),
+            "file": profile.file,
+            "mobile": profile.mobile,
+            "requests": selectors.my_access_requests(actor=request.user, customer=customer),
         },
     )
 

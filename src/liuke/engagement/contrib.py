@@ -10,6 +10,7 @@ from liuke.core.registry import (
     DemoStep,
     NavEntry,
     PeriodicJob,
+    ProfilePanel,
     UrlMount,
 )
 from liuke.engagement import capabilities, privacy
@@ -32,5 +33,15 @@ CONTRIBUTION = Contribution(
         PeriodicJob("liuke.engagement.tasks:engagement_followups", "every 15 minutes"),
         PeriodicJob("liuke.engagement.tasks:engagement_dispatch", "every 5 minutes"),
         PeriodicJob("liuke.engagement.tasks:engagement_overdue", "hourly at :10"),
+    ],
+    profile_panels=[
+        ProfilePanel(
+            "engagement",
+            _("Contacts and follow-ups"),
+            order=30,
+            render="liuke.engagement.panels:contacts_panel",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
+            url_name="engagement:customer_panel",
+        ),
     ],
 )

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
-from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import customer_pick, positive_id
+from liuke.customers.profile import panel_response
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
@@ -417,17 +417,5 @@ def _number(value: Any) -> Any:
 
 @staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)
 def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
-    """The profile's "contacts and follow-ups" section (loaded by htmx after the page)."""
-    actor = request.user
-    customer = customer_selectors.customer_get(
-        actor=actor, customer_id=customer_id, purpose="contacts"
-    )
-    return render(
-        request,
-        "engagement/partials/customer_panel.html",
-        {
-            "customer": customer,
-            "open": selectors.customer_open_work(actor=actor, customer=customer),
-            "rows": selectors.contacts(actor=actor, customer=customer, limit=5),
-        },
-    )
+    """The profile's "contacts and follow-ups" section (alone: a refresh of the panel)."""
+    return panel_response(request, "engagement", customer_id)

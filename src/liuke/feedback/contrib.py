@@ -10,6 +10,7 @@ from liuke.core.registry import (
     DemoStep,
     NavEntry,
     PeriodicJob,
+    ProfilePanel,
     UrlMount,
 )
 from liuke.feedback import capabilities, privacy
@@ -34,5 +35,15 @@ CONTRIBUTION = Contribution(
     jobs=[
         PeriodicJob("liuke.feedback.tasks:feedback_surveys", "every 15 minutes (from :07)"),
         PeriodicJob("liuke.feedback.tasks:feedback_counters_purge", "hourly at :25"),
+    ],
+    profile_panels=[
+        ProfilePanel(
+            "feedback",
+            _("Feedback"),
+            order=40,
+            render="liuke.feedback.panels:feedback_panel",
+            capability=FeedbackCap.FEEDBACK_VIEW,
+            url_name="feedback:customer_panel",
+        ),
     ],
 )

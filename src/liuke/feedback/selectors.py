@@ -22,6 +22,7 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
 from liuke.customers import selectors as customer_selectors
+from liuke.customers.selectors import CustomerFile
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 from liuke.feedback.capabilities import FeedbackCap
@@ -124,6 +125,12 @@ def customer_feedback(*, actor: User, customer_id: int, limit: int = 10) -> Cust
 
     policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     file = customer_file(actor=actor, customer_id=customer_id, purpose="feedback")
+    return file_feedback(actor=actor, file=file, limit=limit)
+
+
+def file_feedback(*, actor: User, file: CustomerFile, limit: int = 10) -> CustomerFeedback:
+    """`customer_feedback` of a file already fetched (the profile's panel)."""
+    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     responses = list(
         SurveyResponse.objects.filter(customer_id=file.customer.pk)
         .select_related("branch", "staff", "complaint")

@@ -21,6 +21,7 @@ from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.customers.profile import panel_response
 from liuke.feedback import links, selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import ConversationKind, GroupBy, SuggestionStatus
@@ -93,9 +94,8 @@ def response_detail(request: StaffRequest, response_id: int) -> HttpResponse:
 
 @staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
 def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
-    """The feedback section of the customer's profile (loaded by htmx)."""
-    found = selectors.customer_feedback(actor=request.user, customer_id=customer_id)
-    return render(request, "feedback/partials/customer_panel.html", {"feedback": found})
+    """The feedback section of the customer's profile (alone: a refresh of the panel)."""
+    return panel_response(request, "feedback", customer_id)
 
 
 @staff_view(cap=FeedbackCap.FEEDBACK_VIEW)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.registry import ApiMount, Contribution, NavEntry, UrlMount
+from liuke.core.registry import ApiMount, Contribution, NavEntry, ProfilePanel, UrlMount
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
@@ -19,4 +19,13 @@ CONTRIBUTION = Contribution(
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
     api=[ApiMount("/", "liuke.sales.api:router")],
+    profile_panels=[
+        ProfilePanel(
+            "sales",
+            _("Sales"),
+            order=10,
+            render="liuke.sales.panels:sales_panel",
+            framed=False,
+        ),
+    ],
 )

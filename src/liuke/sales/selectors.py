@@ -29,6 +29,7 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.models import Customer
+from liuke.customers.profile import CustomerProfile
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
@@ -98,9 +99,19 @@ class SalesSummary:
 def customer_sales_summary(*, actor: User, customer: Customer) -> SalesSummary | None:
     """Visits, spend (net of refunds), balances and packages of a customer the actor may see
     (None for roles that may not see financial figures: `finance.view`)."""
-    if not policy.can(actor, CustomerCap.FINANCE_VIEW) or not policy.customer_visible(
-        actor, customer
-    ):
+    if not policy.customer_visible(actor, customer):
+        return None
+    return _sales_summary(actor, customer)
+
+
+def profile_sales_summary(*, profile: CustomerProfile) -> SalesSummary | None:
+    """`customer_sales_summary` of a profile fetched once: already scoped and decided, so the
+    customer is neither read nor checked again."""
+    return _sales_summary(profile.actor, profile.customer)
+
+
+def _sales_summary(actor: User, customer: Customer) -> SalesSummary | None:
+    if not policy.can(actor, CustomerCap.FINANCE_VIEW):
         return None
     visits = Visit.objects.filter(customer=customer)
     year_ago = timezone.now() - dt.timedelta(days=365)

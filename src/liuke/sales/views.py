@@ -31,6 +31,7 @@ from liuke.core.spreadsheet import safe_cell as _cell
 from liuke.core.spreadsheet import xlsx_response
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
+from liuke.customers.profile import CustomerProfile
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
@@ -92,10 +93,10 @@ def bonus_rules(actor: User) -> list[BonusRule]:
 # --- the customer profile's sales section ------------------------------------------------------
 
 
-def customer_sales_context(request: StaffRequest, customer: Customer) -> dict[str, Any]:
-    """What the profile's "Sales" section needs (called by customers.views.customer_detail)."""
-    actor = request.user
-    summary = selectors.customer_sales_summary(actor=actor, customer=customer)
+def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> dict[str, Any]:
+    """What the profile's "Sales" panel needs (`sales.panels.sales_panel`)."""
+    actor, customer = request.user, profile.customer
+    summary = selectors.profile_sales_summary(profile=profile)
     context: dict[str, Any] = {
         "sales": summary,
         "visits": selectors.customer_visits(actor=actor, customer=customer, limit=10),
