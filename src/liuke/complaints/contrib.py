@@ -8,6 +8,7 @@ from liuke.complaints import capabilities, privacy
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.registry import (
     ApiMount,
+    BriefCases,
     Contribution,
     DemoStep,
     NavEntry,
@@ -39,6 +40,17 @@ CONTRIBUTION = Contribution(
             render="liuke.complaints.panels:complaints_panel",
             capability=ComplaintCap.COMPLAINT_VIEW,
             url_name="complaints:customer_panel",
+        ),
+    ],
+    brief_cases=[
+        BriefCases(
+            "complaints",
+            ComplaintCap.COMPLAINT_VIEW,
+            fetch="liuke.complaints.selectors:unresolved_for_brief",
+            item_template="complaints/partials/brief_case.html",
+            action=_(
+                "Resolve the open complaint first: ask how things are now and what would help."
+            ),
         ),
     ],
 )

@@ -39,6 +39,7 @@ from liuke.complaints.models import (
 )
 from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.customers import selectors as customer_selectors
+from liuke.customers.models import Customer
 
 LIST_LIMIT = 200
 
@@ -496,3 +497,15 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
         Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
     ).count()
     return out
+
+
+def unresolved_for_brief(*, actor: User, customer: Customer) -> list[Complaint]:
+    """The customer's unresolved cases for engagement's brief (liuke.core.registry.BriefCases).
+    The brief calls it only for staff who hold complaint.view and read the customer's full file
+    (a key account's card shows no cases); `customer` is the row the brief already fetched."""
+    policy.require(actor, ComplaintCap.COMPLAINT_VIEW)
+    return list(
+        Complaint.objects.filter(customer=customer, status__in=UNRESOLVED)
+        .select_related("cause", "handler")
+        .order_by("opened_at")
+    )

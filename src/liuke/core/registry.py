@@ -118,6 +118,23 @@ class ProfilePanel:
 
 
 @dataclass(frozen=True)
+class BriefCases:
+    """Open matters of another app that the front line resolves first while the customer is here
+    (the complaints app's unresolved cases), listed on engagement's customer brief.
+
+    `fetch` ("module:function") is called as function(actor=, customer=) for those who hold
+    `capability` and read the customer's full file, and returns the items; each is shown with
+    `item_template` (an `<li>`, the item as `item`). When there are any, `action` leads the
+    brief's suggested actions."""
+
+    key: str
+    capability: Capability
+    fetch: str
+    item_template: str
+    action: str | Promise
+
+
+@dataclass(frozen=True)
 class Contribution:
     """Everything one app brings to the hubs. Every field is optional."""
 
@@ -134,6 +151,11 @@ class Contribution:
     #: "module:function" called as function(business_id=…) when a business is created (and by
     #: the app's data migration for existing ones): the defaults pages and the API only read.
     provision: Sequence[str] = ()
+    #: open matters the customer brief lists and resolves first (see `BriefCases`)
+    brief_cases: Sequence[BriefCases] = ()
+    #: message kind → "module:function" turning the message's opaque token into the public link
+    #: its text shows as {link} (feedback's survey answer link)
+    message_links: Mapping[str, str] = field(default_factory=dict)
 
 
 #: The stores a hub may ask for with `Registry.each`.

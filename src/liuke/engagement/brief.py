@@ -15,8 +15,8 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.errors import PermissionDenied
+from liuke.core.registry import BriefCases, import_dotted, registry
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import FollowUpStatus, Outcome, TaskStatus
@@ -82,8 +82,13 @@ class Brief:
     tier: str
     birthday_in_days: int | None
     actions: list[str] = field(default_factory=list)
-    #: Unresolved complaint cases (complaints app), for those who may see complaints.
-    cases: list[Any] = field(default_factory=list)
+    #: Open matters other apps contribute (liuke.core.registry.BriefCases: the complaints app's
+    #: unresolved cases), each with its items, for those who hold the capability.
+    cases: list[tuple[BriefCases, list[Any]]] = field(default_factory=list)
+
+    @property
+    def has_cases(self) -> bool:
+        return any(items for _kind, items in self.cases)
 
 
 def _days_to_birthday(birthday: dt.date | None, today: dt.date) -> int | None:
@@ -144,17 +149,12 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
         tier=tier,
         birthday_in_days=birthday_in if birthday_in is not None and birthday_in <= 14 else None,
     )
-    if file.full and policy.can(
-        actor, ComplaintCap.COMPLAINT_VIEW
-    ):  # a key account's card: no cases
-        from liuke.complaints.choices import UNRESOLVED
-        from liuke.complaints.models import Complaint
-
-        brief.cases = list(
-            Complaint.objects.filter(customer=customer, status__in=UNRESOLVED)
-            .select_related("cause", "handler")
-            .order_by("opened_at")
-        )
+    if file.full:  # a key account's card: no cases
+        brief.cases = [
+            (kind, import_dotted(kind.fetch)(actor=actor, customer=customer))
+            for kind in registry.items("brief_cases")
+            if policy.can(actor, kind.capability)
+        ]
     brief.actions = suggested_actions(brief, today)
     return brief
 
@@ -163,10 +163,13 @@ def suggested_actions(brief: Brief, today: dt.date) -> list[str]:
     """What to do while the customer is here, most important first (P4: win the next order at
     every contact; P12: start with yes)."""
     out: list[str] = []
-    if brief.complaints or brief.cases:
+    if brief.complaints:
         out.append(
             _("Resolve the open complaint first: ask how things are now and what would help.")
         )
+    for kind, items in brief.cases:
+        if items and str(kind.action) not in out:
+            out.append(str(kind.action))
     if brief.customer.allergies or brief.customer.contraindications:
         out.append(_("Check the allergies and contraindications before choosing products."))
     if brief.birthday_in_days is not None:

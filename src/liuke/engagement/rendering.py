@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from liuke.core.money import format_yuan
+from liuke.core.registry import import_dotted, registry
 from liuke.engagement.choices import MessageKind
 from liuke.engagement.models import Message, MessageTemplate
 
@@ -14,6 +15,14 @@ from liuke.engagement.models import Message, MessageTemplate
 class _Safe(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _message_links() -> dict[str, str]:
+    """Message kind → "module:function" of its public link, from every app's contribution."""
+    links: dict[str, str] = {}
+    for _label, table in registry.each("message_links"):
+        links.update(table)
+    return links
 
 
 def render(message: Message, template: MessageTemplate | None, language: str = "zh") -> str:
@@ -24,11 +33,11 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
         detail = format_yuan(int(detail), symbol=True)
     link = ""
-    if message.kind == MessageKind.SURVEY and detail:
-        # The survey's opaque token is in `detail`; the feedback app signs it into the link.
-        from liuke.feedback.links import survey_url
-
-        link, detail = survey_url(detail), ""
+    link_of = _message_links().get(message.kind)
+    if link_of is not None and detail:
+        # The message's opaque token is in `detail`; the app that owns the link signs it (the
+        # feedback app's survey answer link, contributed through the registry).
+        link, detail = import_dotted(link_of)(detail), ""
     values = _Safe(
         name=message.customer.name,
         first_name=message.customer.first_name,

@@ -46,4 +46,5 @@ CONTRIBUTION = Contribution(
             url_name="feedback:customer_panel",
         ),
     ],
+    message_links={"survey": "liuke.feedback.links:survey_url"},
 )
