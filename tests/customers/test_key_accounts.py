@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -44,7 +45,9 @@ def key(front_a: User, manager_a: User, beautician_a: User) -> Customer:
     )
 
 
-def _api(client: Client, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+def _api(
+    client: Client, method: str, path: str, body: dict[str, Any] | None = None
+) -> tuple[int, Any]:
     response = getattr(client, method)(
         f"/api/v1{path}",
         data=json.dumps(body) if body is not None else None,
@@ -72,9 +75,8 @@ def test_front_desk_sees_only_the_card_of_someone_elses_key_account(
     assert (body["allergies"], body["birthday"], body["wechat_id"]) == ("", None, "")
     assert {"allergies", "birthday", "notes", "confidential_notes"} <= set(body["hidden_fields"])
     # a card view is audited as one
-    assert AuditEvent.objects.filter(action="view", customer_ids=[key.pk]).order_by(
-        "seq"
-    ).last().fields == ["profile:card"]
+    card_view = AuditEvent.objects.filter(action="view", customer_ids=[key.pk]).latest("seq")
+    assert card_view.fields == ["profile:card"]
 
 
 def test_card_holders_cannot_read_history_photos_or_edit(
@@ -158,11 +160,9 @@ def test_borrowed_access_from_request_to_expiry(
         assert "果酸" in page
         assert "13812345678" in page
         assert "家族企业董事" not in page  # confidential notes stay with the responsible few
-        event = (
-            AuditEvent.objects.filter(action="view", customer_ids=[key.pk], fields=["profile"])
-            .order_by("seq")
-            .last()
-        )
+        event = AuditEvent.objects.filter(
+            action="view", customer_ids=[key.pk], fields=["profile"]
+        ).latest("seq")
         assert event.reason == f"grant #{grant.pk}: 今天代班做面部护理"
         # an hour and 59 minutes later it still holds; at two hours it has ended by itself
         clock.shift(dt.timedelta(hours=1, minutes=59))
