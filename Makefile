@@ -28,7 +28,7 @@ test: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/run_tests.py
 
@@ -42,7 +42,7 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests
 	$(BIN)/lint-imports
 
 ## Benchmarks: search, sales and analytics (see docs/benchmarks.md); `liuke bench --only analytics`.

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 import liuke.api  # noqa: F401 (imports every router, and with them every schema)
 
 
-def _subclasses(cls: type) -> set[Any]:
-    out = set()
+def _subclasses(cls: type[Any]) -> set[Any]:
+    out: set[type[Any]] = set()
     for sub in cls.__subclasses__():
         out.add(sub)
         out |= _subclasses(sub)

@@ -275,7 +275,7 @@ def cmd_analytics_clv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_clv(result: dict, predictions: str | None) -> None:
+def _print_clv(result: dict[str, Any], predictions: str | None) -> None:
     from rich.table import Table
 
     table = Table(title=f"{result['customers']:,} customers, {result['repeat_customers']:,} repeat")

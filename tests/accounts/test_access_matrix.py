@@ -21,7 +21,7 @@ import importlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +131,8 @@ class World:
     shop: Shop
     plain: Customer
     key: Customer
-    ids: dict[str, int]  # placeholder → id, for the plain customer's objects
-    key_ids: dict[str, int]  # the same for the key account
+    ids: dict[str, int | str]  # placeholder → id, for the plain customer's objects
+    key_ids: dict[str, int | str]  # the same for the key account
 
 
 def _jpeg() -> SimpleUploadedFile:
@@ -208,7 +208,7 @@ def world(
                 front_desk=front_a,
                 beautician=beautician_a,
             )
-    ids = {
+    ids: dict[str, int | str] = {
         "customer_id": plain.pk,
         "visit_id": visit.pk,
         "line_id": visit.lines.get().pk,
@@ -224,7 +224,7 @@ def world(
         "other_id": key.pk,
         **app_ids,
     }
-    key_ids = dict(
+    key_ids: dict[str, int | str] = dict(
         ids,
         customer_id=key.pk,
         card_id=key_card.pk,
@@ -235,7 +235,7 @@ def world(
     return World(shop=shop, plain=plain, key=key, ids=ids, key_ids=key_ids)
 
 
-def _fill(path: str, ids: dict[str, int | str]) -> str:
+def _fill(path: str, ids: Mapping[str, int | str]) -> str:
     def sub(match: re.Match[str]) -> str:
         return str(ids.get(match.group(1), 1))
 
@@ -251,11 +251,11 @@ def _fingerprint() -> tuple[Any, ...]:
             continue
         if model._meta.label in ("accounts.ApiToken", "core.IdempotencyRecord"):
             continue
-        rows.append((model._meta.label, sorted(map(str, model.objects.values_list()))))
+        rows.append((model._meta.label, sorted(map(str, model._default_manager.values_list()))))
     return tuple(rows)
 
 
-def _body(body: dict[str, Any] | None, ids: dict[str, int | str]) -> dict[str, Any] | None:
+def _body(body: dict[str, Any] | None, ids: Mapping[str, int | str]) -> dict[str, Any] | None:
     """The body with "{placeholder}" strings replaced by ids (as numbers)."""
     if body is None:
         return None
@@ -269,7 +269,8 @@ def _body(body: dict[str, Any] | None, ids: dict[str, int | str]) -> dict[str, A
             return {k: fill(v) for k, v in value.items()}
         return value
 
-    return fill(body)
+    filled: dict[str, Any] = fill(body)
+    return filled
 
 
 def _request(client: Client, method: str, url: str, body: dict[str, Any] | None) -> Any:

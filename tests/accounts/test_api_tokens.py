@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 from tests.factories import customer_make
 
@@ -11,7 +13,7 @@ from liuke.accounts.services import api_token_create, api_token_revoke
 API = "/api/v1/customers"
 
 
-def _bearer(secret: str) -> dict[str, str]:
+def _bearer(secret: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 

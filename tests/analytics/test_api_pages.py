@@ -3,20 +3,22 @@ labels (model value beside the 20 × rule), and thin data told as such."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from django.test import Client
 from tests.analytics.test_refresh import TODAY, visits_make
 from tests.factories import customer_make
 
-from liuke.accounts.models import Branch, User
+from liuke.accounts.models import Branch, Business, User
 from liuke.analytics.models import CustomerFigures
 from liuke.analytics.services import figures_refresh
 from liuke.audit.models import AuditEvent
 
 
 @pytest.fixture
-def refreshed(owner: User, branch_a: Branch, branch_b: Branch, business) -> list:
+def refreshed(owner: User, branch_a: Branch, branch_b: Branch, business: Business) -> list[Any]:
     rng = np.random.default_rng(8)
     customers = [
         customer_make(actor=owner, branch=branch_a if i % 2 else branch_b, name=f"客{i}")
@@ -27,12 +29,14 @@ def refreshed(owner: User, branch_a: Branch, branch_b: Branch, business) -> list
     return customers
 
 
-def in_a(customers: list, branch: Branch):
+def in_a(customers: list[Any], branch: Branch) -> Any:
     return next(c for c in customers if c.branch_id == branch.pk)
 
 
 @pytest.mark.parametrize("persona", ["owner", "front_a", "beautician_a", "auditor"])
-def test_customer_figures_permission_matrix(request, refreshed, branch_a, persona) -> None:
+def test_customer_figures_permission_matrix(
+    request: pytest.FixtureRequest, refreshed: list[Any], branch_a: Branch, persona: str
+) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     customer = in_a(refreshed, branch_a)
     response = client.get(f"/api/v1/analytics/customers/{customer.pk}")
@@ -45,7 +49,9 @@ def test_customer_figures_permission_matrix(request, refreshed, branch_a, person
 
 
 @pytest.mark.parametrize("persona", ["front_b", "outsider"])  # other branch, other business
-def test_customer_figures_are_not_found_out_of_scope(request, refreshed, branch_a, persona) -> None:
+def test_customer_figures_are_not_found_out_of_scope(
+    request: pytest.FixtureRequest, refreshed: list[Any], branch_a: Branch, persona: str
+) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     customer = in_a(refreshed, branch_a)
     response = client.get(f"/api/v1/analytics/customers/{customer.pk}")
@@ -53,22 +59,22 @@ def test_customer_figures_are_not_found_out_of_scope(request, refreshed, branch_
     assert response.json()["code"] == "not_found"
 
 
-def test_anonymous_gets_401(client: Client, refreshed) -> None:
+def test_anonymous_gets_401(client: Client, refreshed: list[Any]) -> None:
     assert client.get(f"/api/v1/analytics/customers/{refreshed[0].pk}").status_code == 401
     assert client.get("/api/v1/analytics/figures").status_code == 401
 
 
-def test_a_figures_read_is_audited(owner_client: Client, owner: User, refreshed) -> None:
+def test_a_figures_read_is_audited(owner_client: Client, owner: User, refreshed: list[Any]) -> None:
     customer = refreshed[3]
     owner_client.get(f"/api/v1/analytics/customers/{customer.pk}")
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.latest("seq")
     assert event.action == "view"
     assert event.fields == ["figures"]
     assert event.customer_ids == [customer.pk]
 
 
 def test_list_is_scoped_ordered_and_audited(
-    manager_a_client: Client, branch_a: Branch, refreshed
+    manager_a_client: Client, branch_a: Branch, refreshed: list[Any]
 ) -> None:
     response = manager_a_client.get("/api/v1/analytics/figures?order=rule_value&limit=10")
     assert response.status_code == 200
@@ -77,30 +83,30 @@ def test_list_is_scoped_ordered_and_audited(
     assert {r["branch_id"] for r in rows} == {branch_a.pk}  # the manager's branch only
     values = [r["rule_value_fen"] for r in rows]
     assert values == sorted(values, reverse=True)
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.latest("seq")
     assert event.action == "list"
     assert sorted(event.customer_ids) == sorted(r["customer_id"] for r in rows)
 
 
-def test_list_needs_the_analytics_capability(front_a_client: Client, refreshed) -> None:
+def test_list_needs_the_analytics_capability(front_a_client: Client, refreshed: list[Any]) -> None:
     response = front_a_client.get("/api/v1/analytics/figures")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
 
 
-def test_bad_filters_are_422(owner_client: Client, refreshed) -> None:
+def test_bad_filters_are_422(owner_client: Client, refreshed: list[Any]) -> None:
     assert owner_client.get("/api/v1/analytics/figures?segment=vip").status_code == 422
     assert owner_client.get("/api/v1/analytics/figures?limit=5000").status_code == 422
 
 
-def test_run_endpoint(owner_client: Client, refreshed) -> None:
+def test_run_endpoint(owner_client: Client, refreshed: list[Any]) -> None:
     body = owner_client.get("/api/v1/analytics/run").json()
     assert body["customers"] == len(refreshed)
     assert body["bgnbd_status"] in {"ok", "not_converged"}
 
 
 def test_profile_shows_model_value_beside_the_rule(
-    owner_client: Client, branch_a: Branch, refreshed
+    owner_client: Client, branch_a: Branch, refreshed: list[Any]
 ) -> None:
     customer = in_a(refreshed, branch_a)
     html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
@@ -119,7 +125,9 @@ def test_profile_shows_model_value_beside_the_rule(
     assert (body["figures"]["satisfaction"], body["figures"]["recommend"]) == (88, 9)
 
 
-def test_profile_says_when_data_are_too_thin(owner: User, branch_a: Branch, business) -> None:
+def test_profile_says_when_data_are_too_thin(
+    owner: User, branch_a: Branch, business: Business
+) -> None:
     client = Client()
     client.force_login(owner)
     customers = [customer_make(actor=owner, branch=branch_a, name=f"新{i}") for i in range(4)]
@@ -143,7 +151,9 @@ def test_profile_before_any_refresh(owner_client: Client, owner: User, branch_a:
     ("persona", "status"),
     [("owner", 200), ("manager_a", 200), ("auditor", 200), ("front_a", 404), ("beautician_a", 404)],
 )
-def test_dashboard_permission_matrix(request, refreshed, persona, status) -> None:
+def test_dashboard_permission_matrix(
+    request: pytest.FixtureRequest, refreshed: list[Any], persona: str, status: int
+) -> None:
     client: Client = request.getfixturevalue(f"{persona}_client")
     assert client.get("/analytics/").status_code == status
 
@@ -155,7 +165,7 @@ def test_dashboard_anonymous_is_sent_to_login(client: Client) -> None:
 
 
 def test_dashboard_call_list_is_scoped_and_audited(
-    manager_a_client: Client, branch_a: Branch, refreshed
+    manager_a_client: Client, branch_a: Branch, refreshed: list[Any]
 ) -> None:
     response = manager_a_client.get("/analytics/")
     html = response.content.decode()
@@ -167,7 +177,7 @@ def test_dashboard_call_list_is_scoped_and_audited(
     assert {row["item"].figures.branch_id for row in calls} == {branch_a.pk}
     lost = [row["item"].value_lost_fen for row in calls]
     assert lost == sorted(lost, reverse=True)
-    event = AuditEvent.objects.filter(fields=["at_risk"]).order_by("-seq").first()
+    event = AuditEvent.objects.filter(fields=["at_risk"]).latest("seq")
     assert sorted(event.customer_ids) == sorted(row["item"].figures.customer_id for row in calls)
     cells = response.context["chart"]["cells"]
     in_branch = sum(1 for c in refreshed if c.branch_id == branch_a.pk)
@@ -175,7 +185,7 @@ def test_dashboard_call_list_is_scoped_and_audited(
 
 
 def test_dashboard_branch_filter_ignores_other_businesses(
-    owner_client: Client, other_branch: Branch, refreshed
+    owner_client: Client, other_branch: Branch, refreshed: list[Any]
 ) -> None:
     response = owner_client.get(f"/analytics/?branch={other_branch.pk}")
     assert response.status_code == 200

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,13 +44,15 @@ def transactions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.Dat
     return path, frame
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     code = main(["analytics", "clv", *args])
     out = capsys.readouterr().out
     return code, json.loads(out) if out.startswith("{") else {}
 
 
-def reference(frame: pd.DataFrame, end: str, multiplier: int) -> tuple[pd.DataFrame, dict]:
+def reference(
+    frame: pd.DataFrame, end: str, multiplier: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     data = frame.assign(paid_at=pd.to_datetime(frame.paid_at).dt.normalize())
     summary = summary_data_from_transaction_data(
         data,
@@ -87,7 +90,13 @@ def reference(frame: pd.DataFrame, end: str, multiplier: int) -> tuple[pd.DataFr
 
 
 @pytest.mark.parametrize(("unit", "multiplier"), [("days", 1), ("weeks", 7)])
-def test_clv_json_agrees_with_lifetimes(transactions, capsys, tmp_path, unit, multiplier):
+def test_clv_json_agrees_with_lifetimes(
+    transactions: tuple[Path, pd.DataFrame],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    unit: str,
+    multiplier: int,
+) -> None:
     path, frame = transactions
     out = tmp_path / "predictions.csv"
     code, result = run(
@@ -121,7 +130,7 @@ def test_clv_json_agrees_with_lifetimes(transactions, capsys, tmp_path, unit, mu
         assert float(rows[member]["frequency"]) == summary.frequency[member]
 
 
-def test_thin_file_says_so(tmp_path, capsys):
+def test_thin_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "few.csv"
     path.write_text("c,d,a\nx,2025-01-01,10\nx,2025-02-01,20\ny,2025-01-05,5\n", encoding="utf-8")
     code, result = run(
@@ -134,7 +143,9 @@ def test_thin_file_says_so(tmp_path, capsys):
     assert result["customers"] == 2
 
 
-def test_bad_files_are_refused_with_the_reason(tmp_path, capsys):
+def test_bad_files_are_refused_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("c,d,a\nx,yesterday,10\n", encoding="utf-8")
     args = ["--transactions", str(path), "--customer-col", "c", "--date-col", "d"]

@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from tests.factories import customer_make, visit_make
 
 from liuke.accounts import policy
-from liuke.accounts.models import Branch, User
+from liuke.accounts.models import Branch, Business, User
 from liuke.analytics import aggregates
 from liuke.analytics.models import (
     BranchTotals,
@@ -39,7 +41,9 @@ def _at(day: str, hour: int = 11) -> dt.datetime:
 
 
 @pytest.fixture
-def salon(business, branch_a: Branch, branch_b: Branch, owner: User, manager_a: User) -> dict:
+def salon(
+    business: Business, branch_a: Branch, branch_b: Branch, owner: User, manager_a: User
+) -> dict[str, Any]:
     """c1, c2 at home in A; c3, c4 in B (c4 never came). See the module docstring of
     analytics.aggregates for the rules; every expected figure below is worked out by hand."""
     s1, s2 = manager_a, owner
@@ -102,7 +106,9 @@ def salon(business, branch_a: Branch, branch_b: Branch, owner: User, manager_a: 
     return {"c1": c1, "c2": c2, "c3": c3, "c4": c4, "s1": s1, "s2": s2, "x": x, "y": y}
 
 
-def test_revenue_by_month_sales_less_refunds(salon, branch_a, branch_b) -> None:
+def test_revenue_by_month_sales_less_refunds(
+    salon: dict[str, Any], branch_a: Branch, branch_b: Branch
+) -> None:
     rows = {
         (r.branch_id, r.month.isoformat()): (r.sales_fen, r.refunds_fen, r.visits)
         for r in RevenueMonth.objects.all()
@@ -118,7 +124,9 @@ def test_revenue_by_month_sales_less_refunds(salon, branch_a, branch_b) -> None:
     }
 
 
-def test_repeat_and_rebooking_by_branch_staff_and_service(salon, branch_a, branch_b) -> None:
+def test_repeat_and_rebooking_by_branch_staff_and_service(
+    salon: dict[str, Any], branch_a: Branch, branch_b: Branch
+) -> None:
     rows = {
         (r.dimension, r.branch_id, r.key_id): (
             r.customers,
@@ -145,7 +153,9 @@ def test_repeat_and_rebooking_by_branch_staff_and_service(salon, branch_a, branc
     }
 
 
-def test_cohorts_by_first_month_in_the_home_branch(salon, branch_a, branch_b) -> None:
+def test_cohorts_by_first_month_in_the_home_branch(
+    salon: dict[str, Any], branch_a: Branch, branch_b: Branch
+) -> None:
     rows = {
         (r.branch_id, r.cohort.isoformat(), r.offset): r.customers for r in CohortCell.objects.all()
     }
@@ -158,7 +168,7 @@ def test_cohorts_by_first_month_in_the_home_branch(salon, branch_a, branch_b) ->
     }
 
 
-def test_value_bands_and_totals(salon, branch_a, branch_b) -> None:
+def test_value_bands_and_totals(salon: dict[str, Any], branch_a: Branch, branch_b: Branch) -> None:
     # too few customers for the model: only the 20 × rule is banded
     # c1: 20 × (100 + 200 − 20) yuan = ¥5,600; c2: 20 × (300 + 40 + 500) = ¥16,800 (home A);
     # c3: 20 × (80 + 120) = ¥4,000
@@ -201,7 +211,7 @@ def test_value_bands_and_totals(salon, branch_a, branch_b) -> None:
     assert (b.referred_customers, b.referred_worth_fen, b.potential_key_accounts) == (1, 400000, 0)
 
 
-def test_a_second_refresh_replaces_the_tables(salon, business) -> None:
+def test_a_second_refresh_replaces_the_tables(salon: dict[str, Any], business: Business) -> None:
     before = RepeatRate.objects.count(), RevenueMonth.objects.count(), CohortCell.objects.count()
     figures_refresh(business=business, today=TODAY)
     after = RepeatRate.objects.count(), RevenueMonth.objects.count(), CohortCell.objects.count()
@@ -213,22 +223,29 @@ def test_a_second_refresh_replaces_the_tables(salon, business) -> None:
 PAGES = ("revenue", "rates", "cohorts", "value", "key-accounts", "referrals")
 
 
-def _data(page: str, element: str) -> dict:
+def _data(page: str, element: str) -> dict[str, Any]:
     found = re.search(rf'<script id="{element}" type="application/json">(.*?)</script>', page)
     assert found, element
-    return json.loads(found.group(1))
+    option: dict[str, Any] = json.loads(found.group(1))
+    return option
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_for_owner_and_auditor_not_for_front_desk(
-    salon, owner_client: Client, auditor_client: Client, front_a_client: Client, page: str
+    salon: dict[str, Any],
+    owner_client: Client,
+    auditor_client: Client,
+    front_a_client: Client,
+    page: str,
 ) -> None:
     assert owner_client.get(f"/analytics/{page}/").status_code == 200
     assert auditor_client.get(f"/analytics/{page}/").status_code == 200
     assert front_a_client.get(f"/analytics/{page}/").status_code == 404
 
 
-def test_revenue_page_yuan_from_fen(salon, owner_client: Client, branch_a) -> None:
+def test_revenue_page_yuan_from_fen(
+    salon: dict[str, Any], owner_client: Client, branch_a: Branch
+) -> None:
     page = owner_client.get(f"/analytics/revenue/?branch={branch_a.pk}").content.decode()
     chart = _data(page, "revenue-data")
     assert chart["months"] == ["2026-01", "2026-02", "2026-03", "2026-05"]
@@ -240,7 +257,7 @@ def test_revenue_page_yuan_from_fen(salon, owner_client: Client, branch_a) -> No
 
 
 def test_branch_filter_stays_within_the_users_branches(
-    salon, manager_a_client: Client, branch_a, branch_b
+    salon: dict[str, Any], manager_a_client: Client, branch_a: Branch, branch_b: Branch
 ) -> None:
     mine = _data(manager_a_client.get("/analytics/rates/").content.decode(), "rates-branch-data")
     assert mine["labels"] == [branch_a.name]
@@ -255,7 +272,7 @@ def test_branch_filter_stays_within_the_users_branches(
 
 
 def test_key_accounts_ranked_with_owners_and_audited(
-    salon, owner_client: Client, owner: User
+    salon: dict[str, Any], owner_client: Client, owner: User
 ) -> None:
     page = owner_client.get("/analytics/key-accounts/").content.decode()
     key = page.split('id="key-list"')[1].split("</section>")[0]
@@ -271,13 +288,15 @@ def test_key_accounts_ranked_with_owners_and_audited(
     assert set(event.customer_ids) == {salon["c1"].pk, salon["c2"].pk, salon["c3"].pk}
 
 
-def test_key_accounts_out_of_scope_are_not_listed(salon, manager_a_client: Client) -> None:
+def test_key_accounts_out_of_scope_are_not_listed(
+    salon: dict[str, Any], manager_a_client: Client
+) -> None:
     page = manager_a_client.get("/analytics/key-accounts/").content.decode()
     assert "周一" in page
     assert "郑三" not in page  # branch B
 
 
-def test_referrals_network_and_top_referrers(salon, owner_client: Client) -> None:
+def test_referrals_network_and_top_referrers(salon: dict[str, Any], owner_client: Client) -> None:
     page = owner_client.get("/analytics/referrals/").content.decode()
     graph = _data(page, "referral-data")
     names = {n["name"]: n for n in graph["nodes"]}
@@ -292,12 +311,14 @@ def test_referrals_network_and_top_referrers(salon, owner_client: Client) -> Non
     assert AuditEvent.objects.filter(fields=["referrals"]).exists()
 
 
-def test_referral_network_hides_customers_out_of_scope(salon, manager_a_client: Client) -> None:
+def test_referral_network_hides_customers_out_of_scope(
+    salon: dict[str, Any], manager_a_client: Client
+) -> None:
     graph = _data(manager_a_client.get("/analytics/referrals/").content.decode(), "referral-data")
     assert {n["name"] for n in graph["nodes"]} == {"周一", "吴二"}  # not 郑三 of branch B
 
 
-def test_pages_without_a_refresh_say_so(business, owner_client: Client) -> None:
+def test_pages_without_a_refresh_say_so(business: Business, owner_client: Client) -> None:
     for page in PAGES:
         text = owner_client.get(f"/analytics/{page}/").content.decode()
         assert "liuke analytics refresh" in text
@@ -307,7 +328,9 @@ def test_pages_without_a_refresh_say_so(business, owner_client: Client) -> None:
 # --- the API ---------------------------------------------------------------------------------
 
 
-def test_api_revenue_rates_cohorts_value(salon, owner_client: Client, branch_a) -> None:
+def test_api_revenue_rates_cohorts_value(
+    salon: dict[str, Any], owner_client: Client, branch_a: Branch
+) -> None:
     months = owner_client.get(f"/api/v1/analytics/dashboards/revenue?branch_id={branch_a.pk}")
     assert months.status_code == 200
     assert [
@@ -337,7 +360,7 @@ def test_api_revenue_rates_cohorts_value(salon, owner_client: Client, branch_a) 
 
 
 def test_api_key_accounts_and_referrals_scoped_and_audited(
-    salon, manager_a_client: Client, owner_client: Client
+    salon: dict[str, Any], manager_a_client: Client, owner_client: Client
 ) -> None:
     body = manager_a_client.get("/api/v1/analytics/dashboards/key-accounts").json()
     assert [c["name"] for c in body["key_accounts"]] == ["周一"]  # not 郑三 of branch B
@@ -357,14 +380,19 @@ def test_api_key_accounts_and_referrals_scoped_and_audited(
 @pytest.mark.parametrize(
     "path", ["revenue", "rates", "cohorts", "value", "key-accounts", "referrals"]
 )
-def test_api_dashboards_need_analytics_view(salon, front_a_client: Client, path: str) -> None:
+def test_api_dashboards_need_analytics_view(
+    salon: dict[str, Any], front_a_client: Client, path: str
+) -> None:
     response = front_a_client.get(f"/api/v1/analytics/dashboards/{path}")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
 
 
 def test_api_refresh(
-    salon, owner_client: Client, auditor_client: Client, django_capture_on_commit_callbacks
+    salon: dict[str, Any],
+    owner_client: Client,
+    auditor_client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks() as queued:
         first = owner_client.post("/api/v1/analytics/refresh")

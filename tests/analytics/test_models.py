@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
@@ -14,6 +15,8 @@ from liuke.analytics.clv.grouping import unique_rows
 
 TRUE = bgnbd.Params(r=0.6, alpha=40.0, a=0.8, b=3.0)
 SPEND = gg.Params(p=6.0, q=4.0, gamma=15000.0)
+#: x, t_x, T and mean spend of simulated customers.
+Simulated = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def relative(a: np.ndarray, b: np.ndarray) -> float:
@@ -21,12 +24,12 @@ def relative(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.fixture(scope="module")
-def cdnow():
+def cdnow() -> pd.DataFrame:
     return load_cdnow_summary_data_with_monetary_value()
 
 
 @pytest.fixture(scope="module")
-def simulated():
+def simulated() -> Simulated:
     """20,000 customers in whole days, acquired over two years."""
     rng = np.random.default_rng(2026)
     T = simulate.ages(20_000, rng)
@@ -35,7 +38,7 @@ def simulated():
     return x, t_x, T, m
 
 
-def test_cdnow_matches_the_paper(cdnow):
+def test_cdnow_matches_the_paper(cdnow: pd.DataFrame) -> None:
     """Fader, Hardie and Lee (2005), CDNOW in weeks: r=0.243, α=4.414, a=0.793, b=2.426,
     LL=−9582.4."""
     fit = bgnbd.fit(bgnbd.Grouped(cdnow.frequency, cdnow.recency, cdnow["T"]))
@@ -50,7 +53,7 @@ def test_cdnow_matches_the_paper(cdnow):
     assert fit.log_likelihood == pytest.approx(-9582.4, abs=0.05)
 
 
-def test_cdnow_spend_matches_the_note(cdnow):
+def test_cdnow_spend_matches_the_note(cdnow: pd.DataFrame) -> None:
     """Fader and Hardie's Gamma-Gamma note, CDNOW: p=6.25, q=3.74, γ=15.44."""
     repeat = cdnow[cdnow.frequency > 0]
     fit = gg.fit(gg.Data(repeat.frequency, repeat.monetary_value))
@@ -62,7 +65,7 @@ def test_cdnow_spend_matches_the_note(cdnow):
     )
 
 
-def test_recovers_simulated_parameters():
+def test_recovers_simulated_parameters() -> None:
     """200,000 customers in continuous time: each parameter within 5 % of the truth."""
     rng = np.random.default_rng(7)
     T = rng.uniform(30, 730, size=200_000)
@@ -77,7 +80,7 @@ def test_recovers_simulated_parameters():
     assert relative(spend.params.as_array(), SPEND.as_array()) < 0.05
 
 
-def test_bgnbd_agrees_with_lifetimes(simulated):
+def test_bgnbd_agrees_with_lifetimes(simulated: Simulated) -> None:
     x, t_x, T, _ = simulated
     ours = bgnbd.fit(bgnbd.Grouped(x, t_x, T))
     reference = BetaGeoFitter().fit(x, t_x, T)
@@ -91,7 +94,7 @@ def test_bgnbd_agrees_with_lifetimes(simulated):
     assert ours.log_likelihood >= their_ll - 1e-6
 
 
-def test_gamma_gamma_agrees_with_lifetimes(simulated):
+def test_gamma_gamma_agrees_with_lifetimes(simulated: Simulated) -> None:
     x, _, _, m = simulated
     repeat = x > 0
     ours = gg.fit(gg.Data(x[repeat], m[repeat]))
@@ -104,7 +107,7 @@ def test_gamma_gamma_agrees_with_lifetimes(simulated):
     assert ours.log_likelihood == pytest.approx(their_ll, abs=0.01)
 
 
-def test_predictions_agree_with_lifetimes(cdnow):
+def test_predictions_agree_with_lifetimes(cdnow: pd.DataFrame) -> None:
     f, r, T, m = (cdnow[c].to_numpy() for c in ("frequency", "recency", "T", "monetary_value"))
     params = bgnbd.fit(bgnbd.Grouped(f, r, T)).params
     repeat = f > 0
@@ -146,7 +149,7 @@ def test_predictions_agree_with_lifetimes(cdnow):
     np.testing.assert_allclose(ours, theirs.to_numpy(), rtol=1e-8)
 
 
-def test_gradient_and_hessian_match_finite_differences(simulated):
+def test_gradient_and_hessian_match_finite_differences(simulated: Simulated) -> None:
     x, t_x, T, m = simulated
     g = bgnbd.Grouped(x, t_x, T)
     phi = np.log(TRUE.as_array()) + 0.1
@@ -176,7 +179,7 @@ def test_gradient_and_hessian_match_finite_differences(simulated):
     np.testing.assert_allclose(grad, numeric, rtol=1e-5)
 
 
-def test_grouping_does_not_change_the_likelihood(simulated):
+def test_grouping_does_not_change_the_likelihood(simulated: Simulated) -> None:
     x, t_x, T, _ = simulated
     grouped = bgnbd.Grouped(x, t_x, T)
     assert len(grouped.x) < len(x)
@@ -187,7 +190,7 @@ def test_grouping_does_not_change_the_likelihood(simulated):
     assert bgnbd.log_likelihood(TRUE, grouped) == pytest.approx(per_customer, rel=1e-12)
 
 
-def test_unique_rows_float_and_integer_paths_agree():
+def test_unique_rows_float_and_integer_paths_agree() -> None:
     rng = np.random.default_rng(1)
     a = rng.integers(0, 5, 1000).astype(float)
     b = rng.integers(0, 7, 1000).astype(float)
@@ -201,14 +204,14 @@ def test_unique_rows_float_and_integer_paths_agree():
 # --- edge cases: the fit reports, it never raises or returns nonsense ---------------------------
 
 
-def test_no_repeat_purchases_is_reported():
+def test_no_repeat_purchases_is_reported() -> None:
     fit = bgnbd.fit(bgnbd.Grouped(np.zeros(50), np.zeros(50), np.arange(50.0)))
     assert not fit.converged
     assert fit.params is None
     assert "no repeat" in fit.message
 
 
-def test_everyone_still_buying_cannot_identify_dropout():
+def test_everyone_still_buying_cannot_identify_dropout() -> None:
     """Every repeat buyer bought at the very end: nobody has dropped out, so b/(a) runs off."""
     x = np.array([3.0, 5.0, 2.0, 0.0] * 30)
     T = np.array([100.0, 200.0, 50.0, 80.0] * 30)
@@ -218,7 +221,7 @@ def test_everyone_still_buying_cannot_identify_dropout():
     assert "cannot identify" in fit.message or "did not converge" in fit.message
 
 
-def test_invalid_input_is_refused():
+def test_invalid_input_is_refused() -> None:
     with pytest.raises(ValueError, match="t_x ≤ T"):
         bgnbd.Grouped(np.array([1.0]), np.array([5.0]), np.array([3.0]))
     with pytest.raises(ValueError, match="t_x must be 0"):

@@ -4,13 +4,14 @@ one row of figures per customer and replaces them; thin data are labelled, not m
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
 from django.utils import timezone
 from tests.factories import customer_make, visit_build, visit_make
 
-from liuke.accounts.models import Branch, User
+from liuke.accounts.models import Branch, Business, User
 from liuke.analytics import queries
 from liuke.analytics.clv import bgnbd, simulate
 from liuke.analytics.clv import gamma_gamma as gg
@@ -25,7 +26,7 @@ TODAY = dt.date(2026, 6, 30)
 
 
 def visits_make(
-    customers: list, rng: np.random.Generator, *, per_customer: int = 6
+    customers: list[Any], rng: np.random.Generator, *, per_customer: int = 6
 ) -> list[tuple[int, dt.date, int]]:
     """Visits at random times over two years (some on the same day, some free), written
     straight into sales.Visit. Returns (customer, local day, amount) rows."""
@@ -49,7 +50,7 @@ def visits_make(
 
 
 @pytest.fixture
-def archive(owner: User, branch_a: Branch, branch_b: Branch) -> tuple[list, list]:
+def archive(owner: User, branch_a: Branch, branch_b: Branch) -> tuple[list[Any], list[Any]]:
     rng = np.random.default_rng(4)
     customers = [
         customer_make(actor=owner, branch=branch_a if i % 3 else branch_b, name=f"顾客{i}")
@@ -59,7 +60,7 @@ def archive(owner: User, branch_a: Branch, branch_b: Branch) -> tuple[list, list
 
 
 @pytest.fixture
-def modelled(owner: User, branch_a: Branch) -> list:
+def modelled(owner: User, branch_a: Branch) -> list[Any]:
     """60 customers whose visits are drawn from BG/NBD and Gamma-Gamma themselves (seeded), so
     that the models fit them: the figures that need a fit are always there to check."""
     rng = np.random.default_rng(0)
@@ -83,16 +84,18 @@ def modelled(owner: User, branch_a: Branch) -> list:
     return customers
 
 
-def test_sql_summary_equals_the_numpy_rules(archive, business) -> None:
+def test_sql_summary_equals_the_numpy_rules(
+    archive: tuple[list[Any], list[Any]], business: Business
+) -> None:
     customers, rows = archive
     # given a partly refunded visit: its amount counts net of the refund
-    visit = Visit.objects.filter(total_fen__gt=20000).order_by("pk").first()
+    visit = Visit.objects.filter(total_fen__gt=20000).earliest("pk")
     Refund.objects.create(
         business=business, visit=visit, amount_fen=7000, reason=RefundReason.OTHER
     )
     Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.PARTLY_REFUNDED)
     # and a fully refunded one: a visit without an amount
-    full = Visit.objects.filter(total_fen__gt=0).exclude(pk=visit.pk).order_by("-pk").first()
+    full = Visit.objects.filter(total_fen__gt=0).exclude(pk=visit.pk).latest("pk")
     Refund.objects.create(
         business=business, visit=full, amount_fen=full.total_fen, reason=RefundReason.ALLERGY
     )
@@ -125,7 +128,7 @@ def test_sql_summary_equals_the_numpy_rules(archive, business) -> None:
     assert all(branches[c.pk] == c.branch_id for c in customers)
 
 
-def test_refresh_stores_and_replaces_figures(modelled, business) -> None:
+def test_refresh_stores_and_replaces_figures(modelled: list[Any], business: Business) -> None:
     customers = modelled
     first = figures_refresh(business=business, today=TODAY)
     assert first.customers == len(customers)
@@ -145,7 +148,9 @@ def test_refresh_stores_and_replaces_figures(modelled, business) -> None:
     assert figures.value_fen is not None
 
 
-def test_thin_data_is_labelled_not_modelled(owner, branch_a, business) -> None:
+def test_thin_data_is_labelled_not_modelled(
+    owner: User, branch_a: Branch, business: Business
+) -> None:
     rng = np.random.default_rng(1)
     customers = [customer_make(actor=owner, branch=branch_a, name=f"新客{i}") for i in range(3)]
     visits_make(customers, rng)
@@ -160,14 +165,21 @@ def test_thin_data_is_labelled_not_modelled(owner, branch_a, business) -> None:
         assert figures.rule_value_fen >= 0
 
 
-def test_other_business_is_untouched(archive, business, other_business, outsider) -> None:
+def test_other_business_is_untouched(
+    archive: tuple[list[Any], list[Any]],
+    business: Business,
+    other_business: Business,
+    outsider: User,
+) -> None:
     figures_refresh(business=business, today=TODAY)
     result = figures_refresh(business=other_business, today=TODAY)
     assert result.customers == 0
     assert CustomerFigures.objects.filter(business=business).exists()
 
 
-def test_survey_answers_become_satisfaction_and_join_loyalty(archive, business, owner) -> None:
+def test_survey_answers_become_satisfaction_and_join_loyalty(
+    archive: tuple[list[Any], list[Any]], business: Business, owner: User
+) -> None:
     """Answers taken through the real survey path (job, message, signed link): the refresh
     stores the satisfaction rating and the latest recommend answer, and the loyalty rating moves
     by the documented weight; customers without an answer keep a behaviour-only rating."""

@@ -9,6 +9,8 @@ Django runs after a real commit."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,13 +19,18 @@ from django.utils import timezone
 from huey.contrib import djhuey
 from huey.contrib.djhuey import HUEY
 from huey.storage import MemoryStorage
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from tests.analytics.test_refresh import visits_make
 from tests.factories import customer_make
 
-from liuke.accounts.models import Branch, User
+from liuke.accounts.models import Branch, Business, User
 from liuke.analytics.models import ModelRun, RefreshJob, RepeatRate
 
 pytestmark = pytest.mark.django_db
+
+
+#: POST as a browser does (the `post` fixture).
+Post = Callable[..., Any]
 
 
 @pytest.fixture
@@ -39,10 +46,10 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> MemoryStorage:
 
 
 @pytest.fixture
-def post(django_capture_on_commit_callbacks):
+def post(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Post:
     """POST as a browser does; what the view queued on commit is enqueued."""
 
-    def send(client: Client, url: str, data: dict | None = None):
+    def send(client: Client, url: str, data: dict[str, Any] | None = None) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(url, data or {})
 
@@ -50,7 +57,7 @@ def post(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def archive(owner: User, branch_a: Branch) -> list:
+def archive(owner: User, branch_a: Branch) -> list[Any]:
     customers = [customer_make(actor=owner, branch=branch_a, name=f"客{i}") for i in range(40)]
     visits_make(customers, np.random.default_rng(3), per_customer=5)
     return customers
@@ -63,7 +70,12 @@ def _run_consumer_once() -> object:
 
 
 def test_refresh_is_queued_once_and_run_by_the_consumer(
-    queue, post, archive, owner_client: Client, manager_a_client: Client, business
+    queue: MemoryStorage,
+    post: Post,
+    archive: list[Any],
+    owner_client: Client,
+    manager_a_client: Client,
+    business: Business,
 ) -> None:
     response = post(owner_client, "/analytics/refresh/", {"next": "/analytics/revenue/"})
     assert response.status_code == 302
@@ -96,13 +108,15 @@ def test_refresh_is_queued_once_and_run_by_the_consumer(
     assert HUEY.pending_count() == 1
 
 
-def test_progress_is_written_while_it_runs(queue, post, archive, owner_client: Client) -> None:
+def test_progress_is_written_while_it_runs(
+    queue: MemoryStorage, post: Post, archive: list[Any], owner_client: Client
+) -> None:
     seen: list[tuple[str, int]] = []
     from liuke.analytics import services
 
     real = services.figures_refresh
 
-    def watching(**kwargs):
+    def watching(**kwargs: Any) -> Any:
         report = kwargs["progress"]
 
         def progress(step: str, done: int, total: int) -> None:
@@ -126,7 +140,11 @@ def test_progress_is_written_while_it_runs(queue, post, archive, owner_client: C
 
 
 def test_who_may_refresh(
-    queue, post, archive, auditor_client: Client, front_a_client: Client
+    queue: MemoryStorage,
+    post: Post,
+    archive: list[Any],
+    auditor_client: Client,
+    front_a_client: Client,
 ) -> None:
     assert post(auditor_client, "/analytics/refresh/").status_code == 404
     assert post(front_a_client, "/analytics/refresh/").status_code == 404
@@ -138,7 +156,7 @@ def test_who_may_refresh(
 
 
 def test_an_abandoned_job_does_not_block_for_ever(
-    queue, post, archive, owner_client: Client
+    queue: MemoryStorage, post: Post, archive: list[Any], owner_client: Client
 ) -> None:
     post(owner_client, "/analytics/refresh/")
     HUEY.dequeue()  # the consumer died with it
@@ -152,7 +170,9 @@ def test_an_abandoned_job_does_not_block_for_ever(
     assert _run_consumer_once() == "done"
 
 
-def test_a_job_run_twice_runs_once(queue, post, archive, owner_client: Client) -> None:
+def test_a_job_run_twice_runs_once(
+    queue: MemoryStorage, post: Post, archive: list[Any], owner_client: Client
+) -> None:
     from liuke.analytics.tasks import figures_refresh_job
 
     post(owner_client, "/analytics/refresh/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ def day(text: str) -> int:
     return dt.date.fromisoformat(text).toordinal()
 
 
-def test_matches_lifetimes_summary():
+def test_matches_lifetimes_summary() -> None:
     """Random positive transactions, several on some days, some after the observation end."""
     rng = np.random.default_rng(5)
     n = 5000
@@ -46,7 +47,7 @@ def test_matches_lifetimes_summary():
     np.testing.assert_array_equal(ours.spend_x, ours.x)  # every occasion has a spend
 
 
-def test_same_day_purchases_are_one_occasion():
+def test_same_day_purchases_are_one_occasion() -> None:
     s = summarise(
         [0, 0, 0, 0],
         [day("2025-01-01"), day("2025-01-01"), day("2025-01-10"), day("2025-01-10")],
@@ -58,7 +59,7 @@ def test_same_day_purchases_are_one_occasion():
     assert s.total_spend[0] == 200
 
 
-def test_refund_rules():
+def test_refund_rules() -> None:
     """Same-day refund nets out; a later refund comes off the latest earlier occasion and is not
     an occasion; a refund with no earlier purchase is dropped and counted."""
     s = summarise(
@@ -85,18 +86,18 @@ def test_refund_rules():
     assert (s.x[1], s.spend_x[1], s.spend_mean[1]) == (1, 1, 60)
 
 
-def test_zero_amount_repeat_is_a_visit_without_spend():
+def test_zero_amount_repeat_is_a_visit_without_spend() -> None:
     s = summarise([0, 0, 0], [1, 5, 9], [100, 0, 40], observation_end=10)
     assert (s.x[0], s.spend_x[0], s.spend_mean[0]) == (2, 1, 40)
 
 
-def test_transactions_after_the_observation_end_are_ignored():
+def test_transactions_after_the_observation_end_are_ignored() -> None:
     s = summarise([0, 0, 1], [1, 20, 30], [10, 10, 10], observation_end=10)
     assert list(s.customer) == [0]
     assert (s.x[0], s.T[0]) == (0, 9)
 
 
-def test_year_spend_is_the_last_365_days():
+def test_year_spend_is_the_last_365_days() -> None:
     s = summarise([0, 0, 0], [0, 200, 500], [10, 20, 30], observation_end=500)
     assert s.year_spend[0] == 50  # days 136 … 500
 
@@ -104,7 +105,7 @@ def test_year_spend_is_the_last_365_days():
 # --- the pipeline never shows nonsense ----------------------------------------------------------
 
 
-def test_one_customer_is_too_thin():
+def test_one_customer_is_too_thin() -> None:
     a = clv.analyse(summarise([0, 0], [1, 30], [100, 80], observation_end=60))
     assert a.bgnbd_status == clv.Status.THIN
     assert np.isnan(a.value).all()
@@ -113,7 +114,7 @@ def test_one_customer_is_too_thin():
     assert a.as_json()["r"] is None
 
 
-def test_no_repeat_customers():
+def test_no_repeat_customers() -> None:
     n = 100
     a = clv.analyse(summarise(np.arange(n), np.arange(n), np.full(n, 50.0), observation_end=200))
     assert a.bgnbd_status == clv.Status.NO_REPEATS
@@ -122,14 +123,16 @@ def test_no_repeat_customers():
     assert np.isnan(a.value).all()
 
 
-def test_all_customers_on_one_day():
+def test_all_customers_on_one_day() -> None:
     n = 200
     a = clv.analyse(summarise(np.arange(n), np.full(n, 7), np.full(n, 30.0), observation_end=7))
     assert a.bgnbd_status == clv.Status.NO_REPEATS
     assert a.summary.T.max() == 0
 
 
-def churning_transactions(rng: np.random.Generator, customers: int):
+def churning_transactions(
+    rng: np.random.Generator, customers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """BG/NBD customers with Gamma-Gamma spends over 700 days."""
     first = rng.integers(0, 700, customers)
     return simulate.transactions(
@@ -137,7 +140,7 @@ def churning_transactions(rng: np.random.Generator, customers: int):
     )
 
 
-def test_healthy_data_gives_finite_figures():
+def test_healthy_data_gives_finite_figures() -> None:
     rng = np.random.default_rng(3)
     customer, days, amount = churning_transactions(rng, 600)
     a = clv.analyse(summarise(customer, days, amount, observation_end=700))
@@ -147,13 +150,13 @@ def test_healthy_data_gives_finite_figures():
     assert (a.value >= 0).all()
     assert ((a.probability_alive >= 0) & (a.probability_alive <= 1)).all()
     assert np.isfinite(a.expected_visits).all()
-    result = a.as_json()
+    result: dict[str, Any] = a.as_json()
     for key in ("r", "alpha", "a", "b", "p", "q", "gamma"):
         assert result[key] > 0
     assert result["customers"] == len(a.summary)
 
 
-def test_unfittable_repeat_data_is_reported_not_shown():
+def test_unfittable_repeat_data_is_reported_not_shown() -> None:
     """Every repeat buyer is still buying at the end: dropout cannot be estimated."""
     n = 60
     customer = np.repeat(np.arange(n), 2)
@@ -164,7 +167,7 @@ def test_unfittable_repeat_data_is_reported_not_shown():
 
 
 @pytest.mark.parametrize("unit_days", [1.0, 7.0])
-def test_weeks_are_days_over_seven(unit_days):
+def test_weeks_are_days_over_seven(unit_days: float) -> None:
     rng = np.random.default_rng(9)
     customer, days, amount = churning_transactions(rng, 500)
     s = summarise(customer, days, amount, observation_end=700)

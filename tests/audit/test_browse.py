@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-def _seqs(answer: dict) -> list[int]:
+def _seqs(answer: dict[str, Any]) -> list[int]:
     return [e["seq"] for e in answer["items"]]
 
 
@@ -116,7 +118,7 @@ def test_filters_by_staff_customer_action_and_time(
 
 
 def test_customer_search_only_finds_customers_in_scope(
-    owner: User, branch_b: Branch, outsider: User, client_for
+    owner: User, branch_b: Branch, outsider: User, client_for: Callable[[User], Client]
 ) -> None:
     """The search is the customer list's, through the policy: an auditor sees every branch of
     the business, never another business's customer."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -22,7 +23,7 @@ def _events(action: str | None = None) -> list[AuditEvent]:
     return list(qs.filter(action=action) if action else qs)
 
 
-def _tamper(sql: str, params: list[object], table: str = "audit_auditevent") -> None:
+def _tamper(sql: str, params: list[Any], table: str = "audit_auditevent") -> None:
     """What an attacker with database rights does: the append-only triggers off, then SQL."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

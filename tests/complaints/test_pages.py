@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -13,17 +14,22 @@ from tests.complaints.helpers import open_complaint, walk_to_close
 from tests.sales.shop import Shop
 
 from liuke.accounts.models import User
+from liuke.accounts.policy import business_of
 from liuke.complaints import services
 from liuke.complaints.models import Complaint, ComplaintSettings
 from liuke.sales.models import Visit
+
+if TYPE_CHECKING:
+    # What the test client returns (a name only the type stubs define).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'<tr id="complaint-\d+">')
 
 
-def _text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def _text(response: TestResponse) -> str:
+    return response.content.decode()
 
 
 def test_list_shows_reach_and_filters(shop: Shop, front_a: User, front_a_client: Client) -> None:
@@ -185,7 +191,7 @@ def test_settings_page(owner_client: Client, front_a_client: Client, owner: User
         "recovery_days": "60",
     }
     owner_client.post("/complaints/settings/", values)
-    settings = ComplaintSettings.objects.get(business_id=owner.business_id)
+    settings = ComplaintSettings.objects.get(business_id=business_of(owner))
     assert settings.reach == 1 + 8 + 32
     assert settings.escalate_severity == "critical"
     owner_client.post("/complaints/settings/", {**values, "wom_first": "lots"})
@@ -194,7 +200,7 @@ def test_settings_page(owner_client: Client, front_a_client: Client, owner: User
     owner_client.post(
         "/complaints/settings/", {"what": "limit", "role": "front_desk", "limit": "200"}
     )
-    assert services.limit_for(owner.business_id, "front_desk") == 20000
+    assert services.limit_for(business_of(owner), "front_desk") == 20000
     owner_client.post(
         "/complaints/settings/",
         {

@@ -12,6 +12,7 @@ from tests.reads import writes_of_get
 from tests.sales.shop import Shop
 
 from liuke.accounts.models import User
+from liuke.accounts.policy import business_of
 from liuke.complaints import defaults, selectors
 from liuke.complaints.models import ComplaintCause, ComplaintSettings
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_business_has_its_causes_and_settings(owner: User) -> None:
-    assert ComplaintCause.objects.filter(business_id=owner.business_id).exists()
-    assert ComplaintSettings.objects.filter(business_id=owner.business_id).count() == 1
+    assert ComplaintCause.objects.filter(business_id=business_of(owner)).exists()
+    assert ComplaintSettings.objects.filter(business_id=business_of(owner)).count() == 1
 
 
 @pytest.mark.parametrize("missing_settings", [False, True])
@@ -29,7 +30,7 @@ def test_complaint_pages_and_api_write_nothing(
 ) -> None:
     complaint = open_complaint(owner, shop)
     if missing_settings:
-        ComplaintSettings.objects.filter(business_id=owner.business_id).delete()
+        ComplaintSettings.objects.filter(business_id=business_of(owner)).delete()
     urls = [
         reverse("complaints:list"),
         reverse("complaints:new"),
@@ -41,7 +42,7 @@ def test_complaint_pages_and_api_write_nothing(
         "/api/v1/complaints/causes",
     ]
     assert {url: writes_of_get(owner_client, url) for url in urls} == {url: [] for url in urls}
-    assert ComplaintSettings.objects.filter(business_id=owner.business_id).exists() is not (
+    assert ComplaintSettings.objects.filter(business_id=business_of(owner)).exists() is not (
         missing_settings
     )
 

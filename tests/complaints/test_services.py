@@ -234,7 +234,7 @@ def test_above_the_limit_a_manager_approves(
     assert r.decided_by == manager_a
     assert r.card_entry is not None
     assert balances(shop.card) == (before[0], before[1] + 8000)
-    assert CardEntry.objects.get(pk=r.card_entry_id).kind == "bonus"
+    assert CardEntry.objects.get(pk=r.card_entry.pk).kind == "bonus"
     c.refresh_from_db()
     assert c.status == "resolved"
     with pytest.raises(ServiceError) as err:

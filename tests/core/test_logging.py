@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -98,14 +100,12 @@ def test_the_gunicorn_access_log_is_redacted() -> None:
     assert "AbC" not in atoms["r"]
 
 
-def _gunicorn_config() -> dict:
+def _gunicorn_config() -> dict[str, Any]:
     from gunicorn.config import Config
 
     config = Config()
     return {name: setting.get() for name, setting in config.settings.items()}
 
 
-def _delta():
-    import datetime as dt
-
-    return dt.timedelta(milliseconds=5)
+def _delta() -> timedelta:
+    return timedelta(milliseconds=5)

@@ -187,7 +187,8 @@ def test_one_error_for_every_caller() -> None:
     error = caught.value
     # then services and the API see a ServiceError with the stable code and the field
     assert isinstance(error, ServiceError)
-    assert error.code == CoreErrorCode.INVALID_AMOUNT == "invalid_amount"
+    assert error.code == CoreErrorCode.INVALID_AMOUNT
+    assert str(error.code) == "invalid_amount"
     assert error.fields == {"amount_fen": [error.message]}
     # and forms see a Django ValidationError bound to that field
     assert isinstance(error, ValidationError)

@@ -361,7 +361,10 @@ def test_malformed_bodies_are_4xx(front_a_client: Client, existing: Customer, ra
 
 
 #: status → (items, error code): a search finds nothing, or refuses the text
-OUTCOMES = {200: ([], None), 422: (None, "validation_error")}
+OUTCOMES: dict[int, tuple[list[Any] | None, str | None]] = {
+    200: ([], None),
+    422: (None, "validation_error"),
+}
 
 
 def _outcome(response: Any) -> tuple[Any, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 import time_machine
@@ -27,7 +28,7 @@ from liuke.customers.services import (
 )
 from liuke.sales.models import Visit
 
-FULL_PROFILE = {
+FULL_PROFILE: dict[str, Any] = {
     "name": "张三",
     "gender": "F",
     "birthday": dt.date(1990, 5, 17),

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
+from liuke.accounts.policy import business_of
 from liuke.core.phone import normalise_mobile
 from liuke.customers import selectors, services
 from liuke.customers.choices import ChangeKind, Source
@@ -43,12 +44,12 @@ def build(seed: int = 7, *, reset: bool = False, customers: int = N) -> DemoResu
 
 
 @pytest.fixture
-def demo(db) -> DemoResult:
+def demo(db: None) -> DemoResult:
     return build()
 
 
 @pytest.fixture
-def owner(demo) -> User:
+def owner(demo: DemoResult) -> User:
     return User.objects.get(username="owner")
 
 
@@ -61,7 +62,7 @@ def fingerprint() -> tuple[list[tuple[str, str]], list[int]]:
 # --- determinism ---------------------------------------------------------------------------------
 
 
-def test_same_seed_builds_the_same_salon_and_another_seed_another(demo):
+def test_same_seed_builds_the_same_salon_and_another_seed_another(demo: DemoResult) -> None:
     first = fingerprint()
 
     build(seed=7, reset=True)
@@ -74,7 +75,7 @@ def test_same_seed_builds_the_same_salon_and_another_seed_another(demo):
     assert other[1] != first[1]
 
 
-def test_simulation_is_deterministic_without_the_database():
+def test_simulation_is_deterministic_without_the_database() -> None:
     now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 
     a = simulate(customers=500, seed=3, now=now)
@@ -89,7 +90,7 @@ def test_simulation_is_deterministic_without_the_database():
 # --- the business, staff and menu ---------------------------------------------------------------
 
 
-def test_the_salon_has_two_branches_twelve_staff_a_menu_and_tags(demo):
+def test_the_salon_has_two_branches_twelve_staff_a_menu_and_tags(demo: DemoResult) -> None:
     business = Business.objects.get(pk=demo.business_id)
 
     assert business.name == "丽颜美容"
@@ -109,7 +110,7 @@ def test_the_salon_has_two_branches_twelve_staff_a_menu_and_tags(demo):
     }  # fmt: skip
 
 
-def test_the_owner_and_the_staff_log_in_with_the_demo_password(owner):
+def test_the_owner_and_the_staff_log_in_with_the_demo_password(owner: User) -> None:
     assert owner.role == Role.OWNER
     assert owner.check_password(PASSWORD)
     assert not owner.check_password("wrong")
@@ -119,7 +120,7 @@ def test_the_owner_and_the_staff_log_in_with_the_demo_password(owner):
     assert list(manager.branches.values_list("code", flat=True)) == ["B01"]
 
 
-def test_ensure_demo_builds_once(db):
+def test_ensure_demo_builds_once(db: None) -> None:
     assert ensure_demo(customers=50, seed=1, username="owner", password=PASSWORD) is True
     customers = Customer.objects.count()
 
@@ -128,13 +129,13 @@ def test_ensure_demo_builds_once(db):
     assert Customer.objects.count() == customers == 50
 
 
-def test_building_again_without_reset_is_refused(demo):
+def test_building_again_without_reset_is_refused(demo: DemoResult) -> None:
     with pytest.raises(DemoError, match="--reset"):
         build()
     assert Business.objects.count() == 1
 
 
-def test_reset_replaces_the_demo_and_everything_under_it(demo):
+def test_reset_replaces_the_demo_and_everything_under_it(demo: DemoResult) -> None:
     other = Business.objects.create(name="别家美容")
     Branch.objects.create(business=other, name="总店", code="B01")
 
@@ -149,7 +150,7 @@ def test_reset_replaces_the_demo_and_everything_under_it(demo):
     assert Business.objects.filter(pk=other.pk).exists()
 
 
-def test_summary_is_one_human_line():
+def test_summary_is_one_human_line() -> None:
     result = DemoResult(business_id=1, customers=2000, visits=13512, seconds=4.14)
 
     assert result.summary() == "丽颜美容: 2,000 customers, 13,512 visits in 4.1 s"
@@ -158,7 +159,7 @@ def test_summary_is_one_human_line():
 # --- customers -----------------------------------------------------------------------------------
 
 
-def test_every_mobile_is_a_valid_mainland_number(demo):
+def test_every_mobile_is_a_valid_mainland_number(demo: DemoResult) -> None:
     mobiles = list(Customer.objects.values_list("mobile", flat=True))
 
     assert sum(1 for m in mobiles if m) >= 0.95 * N
@@ -166,7 +167,7 @@ def test_every_mobile_is_a_valid_mainland_number(demo):
         assert mobile == "" or normalise_mobile(mobile) == mobile
 
 
-def test_derived_columns_are_what_the_services_compute(demo):
+def test_derived_columns_are_what_the_services_compute(demo: DemoResult) -> None:
     assert Customer.objects.count() == N
     for customer in Customer.objects.all():
         expected = copy.copy(customer)
@@ -180,7 +181,7 @@ def test_derived_columns_are_what_the_services_compute(demo):
         assert customer.completeness == services.completeness_of(customer)
 
 
-def test_customers_look_like_a_salon_archive(demo):
+def test_customers_look_like_a_salon_archive(demo: DemoResult) -> None:
     customers = Customer.objects.all()
     women = customers.filter(gender="F").count()
     cards = [c for c in customers.values_list("card_no", flat=True) if c]
@@ -196,43 +197,46 @@ def test_customers_look_like_a_salon_archive(demo):
     assert customers.filter(owner__isnull=False).count() > 0.75 * N
     today = dt.date.today()
     birthdays = customers.exclude(birthday=None).values_list("birthday", flat=True)
-    ages = [(today - b).days / 365.25 for b in birthdays]
+    ages = [(today - b).days / 365.25 for b in birthdays if b is not None]
     assert min(ages) > 17.9
     assert max(ages) < 65.1
     owners = customers.filter(owner__isnull=False).select_related("owner", "branch")
     assert owners.exists()
     for customer in owners:
-        assert customer.owner.role in (Role.BEAUTICIAN, Role.FRONT_DESK)
-        assert customer.owner.branches.filter(pk=customer.branch_id).exists()
+        owner = customer.owner
+        assert owner is not None
+        assert owner.role in (Role.BEAUTICIAN, Role.FRONT_DESK)
+        assert owner.branches.filter(pk=customer.branch_id).exists()
 
 
-def test_every_customer_has_the_create_entry_of_their_history(demo):
+def test_every_customer_has_the_create_entry_of_their_history(demo: DemoResult) -> None:
     changes = FieldChange.objects.filter(kind=ChangeKind.CREATE)
 
     assert changes.count() == N
-    first = Customer.objects.order_by("id").first()
+    first = Customer.objects.earliest("id")
     assert changes.get(customer=first).changed_at == first.created_at
 
 
-def test_some_customers_need_confirming(demo):
+def test_some_customers_need_confirming(demo: DemoResult) -> None:
     business = Business.objects.get(pk=demo.business_id)
     stale = Customer.objects.filter(selectors.stale_q(business)).count()
 
     assert 0.15 * N < stale < 0.5 * N
 
 
-def test_referrals_point_at_earlier_customers(demo):
+def test_referrals_point_at_earlier_customers(demo: DemoResult) -> None:
     referred = Customer.objects.filter(referrer__isnull=False).select_related("referrer")
 
     assert referred.count() > 0.1 * N
     for customer in referred:
         assert customer.source == Source.REFERRAL
+        assert customer.referrer is not None
         assert customer.referrer.created_at <= customer.created_at
     top = Customer.objects.annotate(n=Count("referrals")).order_by("-n").values_list("n", flat=True)
     assert top[0] >= 2
 
 
-def test_the_duplicates_page_has_something_to_show(owner):
+def test_the_duplicates_page_has_something_to_show(owner: User) -> None:
     groups = selectors.duplicate_groups(actor=owner)
 
     assert groups
@@ -240,7 +244,7 @@ def test_the_duplicates_page_has_something_to_show(owner):
     assert all(len(g.customers) >= 2 for g in groups)
 
 
-def test_search_finds_customers_by_initials_name_phone_and_card(owner):
+def test_search_finds_customers_by_initials_name_phone_and_card(owner: User) -> None:
     customer = Customer.objects.exclude(mobile="").exclude(card_no=None).order_by("id")[5]
 
     by_initials = selectors.customer_search(actor=owner, query=customer.name_initials)
@@ -249,6 +253,7 @@ def test_search_finds_customers_by_initials_name_phone_and_card(owner):
     assert customer in selectors.customer_search(actor=owner, query=customer.name)
     assert customer in selectors.customer_search(actor=owner, query=customer.mobile)
     assert customer in selectors.customer_search(actor=owner, query=customer.mobile[-4:])
+    assert customer.card_no is not None
     assert selectors.customer_search(actor=owner, query=customer.card_no) == [customer]
     assert customer in selectors.customer_search(actor=owner, query=customer.name_pinyin)
 
@@ -256,7 +261,7 @@ def test_search_finds_customers_by_initials_name_phone_and_card(owner):
 # --- visits --------------------------------------------------------------------------------------
 
 
-def test_visit_lines_add_up_to_the_visit_totals(demo):
+def test_visit_lines_add_up_to_the_visit_totals(demo: DemoResult) -> None:
     sums = dict(
         VisitLine.objects.values("visit_id")
         .annotate(s=Sum("amount_fen"))
@@ -271,7 +276,7 @@ def test_visit_lines_add_up_to_the_visit_totals(demo):
         assert 1 <= lines[visit_id] <= 2
 
 
-def test_visits_are_served_by_beauticians_of_the_branch_in_opening_hours(demo):
+def test_visits_are_served_by_beauticians_of_the_branch_in_opening_hours(demo: DemoResult) -> None:
     beauticians = {
         (u.pk, b.pk) for u in User.objects.filter(role=Role.BEAUTICIAN) for b in u.branches.all()
     }
@@ -285,7 +290,7 @@ def test_visits_are_served_by_beauticians_of_the_branch_in_opening_hours(demo):
         assert now - dt.timedelta(days=731) < visit.visited_at < now
 
 
-def test_a_customer_is_created_at_the_first_visit(demo):
+def test_a_customer_is_created_at_the_first_visit(demo: DemoResult) -> None:
     first = dict(
         Visit.objects.values("customer_id")
         .annotate(t=Min("visited_at"))
@@ -297,7 +302,7 @@ def test_a_customer_is_created_at_the_first_visit(demo):
         assert first[customer.pk] == customer.created_at
 
 
-def test_money_is_whole_yuan_in_fen_around_the_menu_prices(demo):
+def test_money_is_whole_yuan_in_fen_around_the_menu_prices(demo: DemoResult) -> None:
     amounts = np.array(VisitLine.objects.values_list("amount_fen", flat=True))
 
     assert (amounts % 100 == 0).all()
@@ -308,7 +313,7 @@ def test_money_is_whole_yuan_in_fen_around_the_menu_prices(demo):
 # --- the process behind it (no database: big enough to measure shares) ---------------------------
 
 
-def test_the_repeat_buying_process_has_realistic_shape():
+def test_the_repeat_buying_process_has_realistic_shape() -> None:
     now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
     salon = simulate(customers=20_000, seed=11, now=now)
     c, v = salon.customers, salon.visits
@@ -337,7 +342,7 @@ def test_the_repeat_buying_process_has_realistic_shape():
 
 
 @pytest.mark.sqlite_only  # PostgreSQL checks every foreign key as it is written
-def test_every_foreign_key_points_at_a_row(demo):
+def test_every_foreign_key_points_at_a_row(demo: DemoResult) -> None:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_key_check")
         assert cursor.fetchall() == []
@@ -345,7 +350,7 @@ def test_every_foreign_key_points_at_a_row(demo):
 
 @pytest.mark.sqlite_only  # the bulk load drops and rebuilds indexes only on SQLite
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_build_keeps_its_indexes_and_the_foreign_key_checks():
+def test_a_committed_build_keeps_its_indexes_and_the_foreign_key_checks() -> None:
     def indexes() -> set[tuple[str, str]]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
@@ -363,7 +368,7 @@ def test_a_committed_build_keeps_its_indexes_and_the_foreign_key_checks():
         assert cursor.fetchall() == []
 
 
-def test_reset_knows_every_table_under_a_business():
+def test_reset_knows_every_table_under_a_business() -> None:
     owned = owned_models()
 
     for model in (Branch, User, Customer, Tag, Service, Visit, VisitLine, FieldChange,
@@ -373,7 +378,7 @@ def test_reset_knows_every_table_under_a_business():
 
 
 @pytest.mark.sqlite_only  # reads SQLite's EXPLAIN QUERY PLAN
-def test_a_front_desk_search_uses_the_search_indexes_not_the_branch_index(demo):
+def test_a_front_desk_search_uses_the_search_indexes_not_the_branch_index(demo: DemoResult) -> None:
     desk = User.objects.get(username="front_jingan")
     customer = Customer.objects.filter(branch__code="B01").exclude(mobile="").order_by("id")[3]
 
@@ -389,7 +394,7 @@ def test_a_front_desk_search_uses_the_search_indexes_not_the_branch_index(demo):
                 assert "cust_biz_branch_created" not in plan, plan
 
 
-def test_the_app_adds_rows_after_the_demo_without_id_clashes(owner):
+def test_the_app_adds_rows_after_the_demo_without_id_clashes(owner: User) -> None:
     """Explicit ids in the bulk load; the sequences (PostgreSQL) must have moved past them."""
     top = Customer.objects.order_by("-id").values_list("id", flat=True)[0]
     branch = Branch.objects.get(code="B01", business=owner.business)
@@ -400,4 +405,4 @@ def test_the_app_adds_rows_after_the_demo_without_id_clashes(owner):
 
     assert customer.pk > top
     assert FieldChange.objects.filter(customer=customer, kind=ChangeKind.CREATE).exists()
-    assert Tag.objects.create(business=owner.business, name="新标签").pk
+    assert Tag.objects.create(business_id=business_of(owner), name="新标签").pk

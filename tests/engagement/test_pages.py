@@ -5,10 +5,12 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 from tests.engagement.helpers import visit_with_followups
 from tests.factories import customer_make, visit_make
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.audit.models import AuditEvent
 from liuke.engagement import services
 from liuke.engagement.choices import FollowUpStatus
@@ -323,11 +325,11 @@ def test_a_category_rule_follows_up_only_visits_with_that_service(
     jobs.prepare()
     services.rule_save(actor=owner, category="nails", day=14, purpose_zh="两周回访：检查美甲")
     nails = Service.objects.create(
-        business_id=owner.business_id, category="nails", name="美甲", duration_min=60,
+        business_id=business_of(owner), category="nails", name="美甲", duration_min=60,
         price_fen=9800,
     )  # fmt: skip
     facial = Service.objects.create(
-        business_id=owner.business_id, category="facial", name="补水护理", duration_min=60,
+        business_id=business_of(owner), category="facial", name="补水护理", duration_min=60,
         price_fen=19800,
     )  # fmt: skip
     visits = {}
@@ -376,7 +378,7 @@ def test_list_pages_do_not_query_per_row(
     beautician_a: User,
     branch_a: Branch,
     manager_a_client: Client,
-    django_assert_max_num_queries: Callable[..., object],
+    django_assert_max_num_queries: DjangoAssertNumQueries,
     name: str,
 ) -> None:
     from liuke.engagement.models import ContactReason as Reason
@@ -390,7 +392,7 @@ def test_list_pages_do_not_query_per_row(
             actor=manager_a, customer_id=customer.pk, channel="phone", direction="out",
             reason_id=reason.pk, outcome="no_answer",
         )  # fmt: skip
-    with django_assert_max_num_queries(25):  # type: ignore[operator]
+    with django_assert_max_num_queries(25):
         response = manager_a_client.get(reverse(name))
     assert response.status_code == 200
 

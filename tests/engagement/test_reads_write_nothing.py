@@ -10,13 +10,14 @@ from tests.factories import customer_make
 from tests.reads import writes_of_get
 
 from liuke.accounts.models import User
+from liuke.accounts.policy import business_of
 from liuke.engagement.models import ContactReason
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_new_business_has_its_default_reasons(owner: User) -> None:
-    assert ContactReason.objects.filter(business_id=owner.business_id).count() >= 10
+    assert ContactReason.objects.filter(business_id=business_of(owner)).count() >= 10
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from typing import Any
 from tests.factories.accounts import next_number
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.customers.models import Customer
 from liuke.customers.services import customer_create
 
@@ -20,7 +21,7 @@ def customer_make(*, actor: User, branch: Branch | None = None, **data: Any) -> 
     if branch is None:
         branch = (
             actor.branches.order_by("id").first()
-            or Branch.objects.filter(business_id=actor.business_id).order_by("id").first()
+            or Branch.objects.filter(business_id=business_of(actor)).order_by("id").first()
         )
     assert branch is not None, "the actor has no branch to put the customer in"
     data.setdefault("name", f"客户{next_number()}")

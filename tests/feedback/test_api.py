@@ -13,7 +13,7 @@ from tests.feedback.helpers import survey_link
 
 from liuke.accounts.models import Branch, User
 from liuke.feedback import links, services
-from liuke.feedback.models import Conversation, Improvement
+from liuke.feedback.models import Conversation, Improvement, SurveyResponse
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/feedback"
@@ -24,7 +24,7 @@ def _send(client: Client, method: str, url: str, data: dict[str, Any] | None = N
 
 
 @pytest.fixture
-def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
+def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User) -> SurveyResponse:
     customer = customer_make(
         actor=owner, branch=branch_a, name="林小雨", marketing_consent=True, owner_id=front_a.pk
     )
@@ -34,7 +34,9 @@ def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
     )
 
 
-def test_results_by_each_grouping(owner_client: Client, answered, beautician_a: User) -> None:
+def test_results_by_each_grouping(
+    owner_client: Client, answered: SurveyResponse, beautician_a: User
+) -> None:
     for group, label in (("branch", answered.branch.name), ("staff", str(beautician_a))):
         body = owner_client.get(f"{API}/results?group_by={group}").json()
         assert body["invited"] == 1
@@ -55,7 +57,7 @@ def test_results_by_each_grouping(owner_client: Client, answered, beautician_a: 
 def test_answers_by_role(
     request: pytest.FixtureRequest,
     client_for: Callable[[User], Client],
-    answered,
+    answered: SurveyResponse,
     who: str,
 ) -> None:
     client = client_for(request.getfixturevalue(who))
@@ -67,14 +69,18 @@ def test_answers_by_role(
     assert one.json()["recommend"] == 10
 
 
-def test_a_beautician_may_not_read_the_answers(beautician_a_client: Client, answered) -> None:
+def test_a_beautician_may_not_read_the_answers(
+    beautician_a_client: Client, answered: SurveyResponse
+) -> None:
     listed = beautician_a_client.get(f"{API}/responses")
     assert listed.status_code == 403
     assert listed.json()["code"] == "permission_denied"
     assert beautician_a_client.get(f"{API}/responses/{answered.pk}").status_code == 403
 
 
-def test_another_branch_gets_a_404_for_the_answer(front_b_client: Client, answered) -> None:
+def test_another_branch_gets_a_404_for_the_answer(
+    front_b_client: Client, answered: SurveyResponse
+) -> None:
     response = front_b_client.get(f"{API}/responses/{answered.pk}")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -115,7 +121,11 @@ def test_suggestions_and_their_handling(
 
 
 def test_conversations_and_improvements(
-    front_a_client: Client, manager_a_client: Client, owner: User, branch_a: Branch, answered
+    front_a_client: Client,
+    manager_a_client: Client,
+    owner: User,
+    branch_a: Branch,
+    answered: SurveyResponse,
 ) -> None:
     c = customer_make(actor=owner, branch=branch_a)
     created = _send(

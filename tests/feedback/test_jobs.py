@@ -13,6 +13,7 @@ from tests.factories import customer_make, visit_make
 from tests.feedback.helpers import LINK
 
 from liuke.accounts.models import Branch, User
+from liuke.customers.models import Customer
 from liuke.customers.services import customer_update
 from liuke.engagement import dispatch
 from liuke.engagement import services as engagement
@@ -28,13 +29,13 @@ DAY0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def willing(owner: User, branch_a: Branch):
+def willing(owner: User, branch_a: Branch) -> Customer:
     engagement.defaults_ensure(business_id=owner.business_id or 0)
     return customer_make(actor=owner, branch=branch_a, name="周晓婷", marketing_consent=True)
 
 
 def test_a_survey_waits_for_the_delay_then_is_queued_once(
-    willing, beautician_a: User, owner: User
+    willing: Customer, beautician_a: User, owner: User
 ) -> None:
     v = visit_make(customer=willing, at=DAY0, served_by=beautician_a)
     with time_machine.travel(DAY0 + dt.timedelta(hours=1), tick=False):
@@ -63,7 +64,7 @@ def test_a_survey_waits_for_the_delay_then_is_queued_once(
 
 
 def test_no_survey_without_consent_or_after_a_refund_or_when_switched_off(
-    owner: User, branch_a: Branch, willing
+    owner: User, branch_a: Branch, willing: Customer
 ) -> None:
     unwilling = customer_make(actor=owner, branch=branch_a, marketing_consent=False)
     visit_make(customer=unwilling, at=DAY0)
@@ -82,7 +83,9 @@ def test_no_survey_without_consent_or_after_a_refund_or_when_switched_off(
         assert jobs.surveys_run()["invitations"] == 1
 
 
-def test_one_customer_is_asked_at_most_once_in_the_cool_down(willing, owner: User) -> None:
+def test_one_customer_is_asked_at_most_once_in_the_cool_down(
+    willing: Customer, owner: User
+) -> None:
     # two visits the same afternoon: one survey, about the later one
     visit_make(customer=willing, at=DAY0 - dt.timedelta(hours=3))
     later = visit_make(customer=willing, at=DAY0)
@@ -105,7 +108,7 @@ def test_one_customer_is_asked_at_most_once_in_the_cool_down(willing, owner: Use
 
 
 def test_a_missed_run_is_caught_up_and_withdrawn_consent_cancels_the_message(
-    willing, owner: User
+    willing: Customer, owner: User
 ) -> None:
     visit_make(customer=willing, at=DAY0)
     with time_machine.travel(DAY0 + dt.timedelta(hours=30), tick=False):
@@ -128,7 +131,7 @@ def test_every_token_is_distinct(owner: User, branch_a: Branch) -> None:
     assert all(t and len(t) == 22 for t in tokens)
 
 
-def test_the_huey_task_runs_the_job(willing) -> None:
+def test_the_huey_task_runs_the_job(willing: Customer) -> None:
     from liuke.feedback.tasks import feedback_surveys
 
     visit_make(customer=willing, at=DAY0)

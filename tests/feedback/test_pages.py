@@ -13,7 +13,7 @@ from tests.feedback.helpers import survey_link
 from liuke.accounts.models import Branch, User
 from liuke.audit.models import AuditEvent
 from liuke.feedback import services
-from liuke.feedback.models import Conversation, Improvement, SurveySettings
+from liuke.feedback.models import Conversation, Improvement, SurveyResponse, SurveySettings
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ MANAGE_PAGES = ["/feedback/box/", "/feedback/settings/"]
 
 
 @pytest.fixture
-def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
+def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User) -> SurveyResponse:
     customer = customer_make(
         actor=owner, branch=branch_a, name="林小雨", marketing_consent=True, owner_id=front_a.pk
     )
@@ -54,7 +54,7 @@ def answered(owner: User, branch_a: Branch, beautician_a: User, front_a: User):
 def test_pages_by_role(
     request: pytest.FixtureRequest,
     client_for: Callable[[User], Client],
-    answered,
+    answered: SurveyResponse,
     who: str,
     view: bool,
     manage: bool,
@@ -69,7 +69,7 @@ def test_pages_by_role(
 
 
 def test_another_business_sees_nothing_of_ours(
-    outsider_client: Client, answered, branch_a: Branch
+    outsider_client: Client, answered: SurveyResponse, branch_a: Branch
 ) -> None:
     assert outsider_client.get(f"/feedback/responses/{answered.pk}/").status_code == 404
     for url in VIEW_PAGES + MANAGE_PAGES:
@@ -86,7 +86,7 @@ def test_anonymous_staff_pages_redirect_to_login(client: Client) -> None:
 
 
 def test_results_and_answers_show_what_customers_said(
-    owner_client: Client, answered, branch_a: Branch
+    owner_client: Client, answered: SurveyResponse, branch_a: Branch
 ) -> None:
     text = owner_client.get("/feedback/").content.decode()
     assert branch_a.name in text
@@ -100,7 +100,7 @@ def test_results_and_answers_show_what_customers_said(
 
 
 def test_another_branch_sees_neither_the_answer_nor_its_figures(
-    front_b_client: Client, answered, branch_a: Branch
+    front_b_client: Client, answered: SurveyResponse, branch_a: Branch
 ) -> None:
     assert front_b_client.get(f"/feedback/responses/{answered.pk}/").status_code == 404
     assert "林小雨" not in front_b_client.get("/feedback/responses/").content.decode()
@@ -161,7 +161,7 @@ def test_front_desk_records_a_conversation(
 
 
 def test_a_manager_records_and_sends_you_said_we_did(
-    manager_a_client: Client, front_a_client: Client, answered
+    manager_a_client: Client, front_a_client: Client, answered: SurveyResponse
 ) -> None:
     assert (
         front_a_client.post("/feedback/improvements/", {"you_said": "x", "we_did": "y"}).status_code
@@ -221,7 +221,7 @@ def test_lists_take_the_same_queries_for_more_rows(
 
 
 def test_the_profile_shows_what_the_customer_told_us(
-    answered,
+    answered: SurveyResponse,
     owner: User,
     front_a_client: Client,
     front_b_client: Client,
@@ -242,13 +242,13 @@ def test_the_profile_shows_what_the_customer_told_us(
     assert "4 / 10" in text
     assert f'href="/feedback/responses/{answered.pk}/"' in text
     assert AuditEvent.objects.count() == before + 1
-    assert AuditEvent.objects.order_by("-seq").first().customer_ids == [customer.pk]
+    assert AuditEvent.objects.latest("seq").customer_ids == [customer.pk]
     assert front_b_client.get(url).status_code == 404
     assert beautician_a_client.get(url).status_code == 404
 
 
 def test_a_key_account_s_card_leaves_the_customer_s_words_out(
-    answered, owner: User, manager_a: User, front_a_client: Client
+    answered: SurveyResponse, owner: User, manager_a: User, front_a_client: Client
 ) -> None:
     from liuke.customers.models import Customer
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -15,8 +16,13 @@ from tests.factories import customer_make
 from tests.feedback.helpers import survey_link
 
 from liuke.accounts.models import Branch, User
+from liuke.customers.models import Customer
 from liuke.feedback import links, services
 from liuke.feedback.models import RateCounter, Suggestion, SurveyInvitation, SurveyResponse
+
+if TYPE_CHECKING:
+    # What the test client returns (a name only the type stubs define).
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -31,7 +37,7 @@ def _main(response: object) -> str:
 
 
 @pytest.fixture
-def customer(owner: User, branch_a: Branch, front_a: User):
+def customer(owner: User, branch_a: Branch, front_a: User) -> Customer:
     return customer_make(
         actor=owner,
         branch=branch_a,
@@ -47,7 +53,7 @@ def _browser() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
-def _post(client: Client, url: str, data: dict[str, str]) -> object:
+def _post(client: Client, url: str, data: dict[str, str]) -> TestResponse:
     page = client.get(url)
     token = CSRF.search(page.content.decode())
     assert token, "the form carries a CSRF token"
@@ -55,7 +61,7 @@ def _post(client: Client, url: str, data: dict[str, str]) -> object:
 
 
 def test_a_customer_answers_from_the_link_without_logging_in(
-    customer, beautician_a: User, branch_a: Branch
+    customer: Customer, beautician_a: User, branch_a: Branch
 ) -> None:
     signed = survey_link(customer, served_by=beautician_a)
     url = f"/f/s/{signed}/"
@@ -83,7 +89,7 @@ def test_a_customer_answers_from_the_link_without_logging_in(
     assert 'id="link-invalid"' in again.content.decode()
 
 
-def test_the_form_refuses_a_post_without_its_csrf_token(customer) -> None:
+def test_the_form_refuses_a_post_without_its_csrf_token(customer: Customer) -> None:
     url = f"/f/s/{survey_link(customer)}/"
     response = _browser().post(url, {"satisfaction": "5"})
     assert response.status_code == 403
@@ -91,7 +97,7 @@ def test_the_form_refuses_a_post_without_its_csrf_token(customer) -> None:
     assert SurveyInvitation.objects.get().answered_at is None
 
 
-def test_bad_input_shows_the_message_and_keeps_the_link(customer) -> None:
+def test_bad_input_shows_the_message_and_keeps_the_link(customer: Customer) -> None:
     url = f"/f/s/{survey_link(customer)}/"
     client = _browser()
     refused = _post(client, url, {"recommend": "12", "comment": "一般"})
@@ -102,10 +108,11 @@ def test_bad_input_shows_the_message_and_keeps_the_link(customer) -> None:
     assert _post(client, url, {"recommend": "8"}).status_code == 200
 
 
-def test_every_bad_link_gets_the_same_answer(customer) -> None:
+def test_every_bad_link_gets_the_same_answer(customer: Customer) -> None:
     signed = survey_link(customer)
     invitation = SurveyInvitation.objects.get()
     token, signature = signed.split(".")
+    assert customer.owner is not None
     used = customer_make(actor=customer.owner, branch=customer.branch, marketing_consent=True)
     used_link = survey_link(used)
     services.survey_answer(signed=used_link, data={"satisfaction": "4"})
@@ -191,7 +198,7 @@ def test_the_suggestion_box_page(manager_a: User, branch_a: Branch, branch_b: Br
     assert branch_b.name not in page.content.decode()
 
 
-def test_an_erased_customer_s_open_link_answers_nothing(customer, owner) -> None:
+def test_an_erased_customer_s_open_link_answers_nothing(customer: Customer, owner: User) -> None:
     from liuke.customers.services import customer_anonymise
     from liuke.feedback import services
 

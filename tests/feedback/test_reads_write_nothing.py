@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.reads import writes_of_get
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.accounts.services import owner_create
 from liuke.feedback.models import SuggestionBox
 
@@ -22,7 +23,7 @@ def test_a_new_business_has_a_box_for_its_branch() -> None:
         business_name="新店",
         branch_name="",
     )
-    assert SuggestionBox.objects.filter(branch__business_id=owner.business_id).count() == 1
+    assert SuggestionBox.objects.filter(branch__business_id=business_of(owner)).count() == 1
 
 
 def test_the_box_page_reads_a_box_and_writes_nothing(

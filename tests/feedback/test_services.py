@@ -15,6 +15,7 @@ from tests.feedback.helpers import survey_link
 from liuke.accounts.models import Branch, User
 from liuke.audit.models import AuditEvent
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.customers.models import Customer
 from liuke.engagement.choices import MessageKind, MessageStatus, TaskKind, TaskStatus
 from liuke.engagement.models import Message, Task
 from liuke.feedback import links, selectors, services
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def customer(owner: User, branch_a: Branch, front_a: User):
+def customer(owner: User, branch_a: Branch, front_a: User) -> Customer:
     return customer_make(
         actor=owner,
         branch=branch_a,
@@ -39,7 +40,7 @@ def customer(owner: User, branch_a: Branch, front_a: User):
     )
 
 
-def test_an_answer_is_taken_once(customer, beautician_a: User) -> None:
+def test_an_answer_is_taken_once(customer: Customer, beautician_a: User) -> None:
     signed = survey_link(customer, served_by=beautician_a)
     answer = services.survey_answer(
         signed=signed,
@@ -64,7 +65,7 @@ def test_an_answer_is_taken_once(customer, beautician_a: User) -> None:
     assert event.actor_label == "public:survey"
 
 
-def test_a_tampered_or_foreign_link_is_refused(customer) -> None:
+def test_a_tampered_or_foreign_link_is_refused(customer: Customer) -> None:
     signed = survey_link(customer)
     token, signature = signed.split(".")
     flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
@@ -88,7 +89,7 @@ def test_a_tampered_or_foreign_link_is_refused(customer) -> None:
     assert SurveyResponse.objects.count() == 0
 
 
-def test_the_link_expires(customer) -> None:
+def test_the_link_expires(customer: Customer) -> None:
     signed = survey_link(customer)
     invitation = SurveyInvitation.objects.get()
     assert invitation.expires_at - invitation.created_at == dt.timedelta(days=14)
@@ -115,7 +116,7 @@ def test_the_link_expires(customer) -> None:
     ],
 )
 def test_scores_out_of_range_are_refused_and_the_link_stays_usable(
-    customer, data: dict[str, str], field: str
+    customer: Customer, data: dict[str, str], field: str
 ) -> None:
     signed = survey_link(customer)
     with pytest.raises(ServiceError) as refused:
@@ -126,14 +127,14 @@ def test_scores_out_of_range_are_refused_and_the_link_stays_usable(
     assert services.survey_answer(signed=signed, data={"satisfaction": "4"})
 
 
-def test_an_empty_answer_is_refused(customer) -> None:
+def test_an_empty_answer_is_refused(customer: Customer) -> None:
     signed = survey_link(customer)
     with pytest.raises(ServiceError) as refused:
         services.survey_answer(signed=signed, data={"comment": "  "})
     assert refused.value.code == "empty_answer"
 
 
-def test_questions_switched_off_are_not_recorded(customer, owner: User) -> None:
+def test_questions_switched_off_are_not_recorded(customer: Customer, owner: User) -> None:
     services.settings_save(actor=owner, data={"ask_ease": False, "ask_staff": False})
     signed = survey_link(customer)
     answer = services.survey_answer(
@@ -149,7 +150,7 @@ def test_questions_switched_off_are_not_recorded(customer, owner: User) -> None:
     [{"recommend": "6"}, {"satisfaction": "2"}, {"satisfaction": "5", "recommend": "0"}],
 )
 def test_a_detractor_gets_a_callback_task_for_the_customers_owner(
-    customer, front_a: User, data: dict[str, str]
+    customer: Customer, front_a: User, data: dict[str, str]
 ) -> None:
     signed = survey_link(customer)
     before = timezone.now()
@@ -165,7 +166,7 @@ def test_a_detractor_gets_a_callback_task_for_the_customers_owner(
 
 @pytest.mark.parametrize("data", [{"recommend": "7"}, {"satisfaction": "3", "recommend": "9"}])
 def test_an_answer_that_is_not_a_detractor_raises_no_callback(
-    customer, front_a: User, data: dict[str, str]
+    customer: Customer, front_a: User, data: dict[str, str]
 ) -> None:
     answer = services.survey_answer(signed=survey_link(customer), data=data)
     assert answer.is_detractor is False
@@ -210,7 +211,7 @@ def test_asking_for_a_complaint_opens_a_complaint_case(
     assert Complaint.objects.filter(customer=customer).count() == 1
 
 
-def test_route_detractor_is_idempotent(customer) -> None:
+def test_route_detractor_is_idempotent(customer: Customer) -> None:
     answer = services.survey_answer(signed=survey_link(customer), data={"recommend": "2"})
     services.route_detractor(answer)
     services.route_detractor(answer)
@@ -238,7 +239,7 @@ def test_settings_are_validated(owner: User, front_a: User) -> None:
 # --- suggestion box -----------------------------------------------------------------------------
 
 
-def test_a_suggestion_anonymous_or_named(manager_a: User, branch_a: Branch, front_a) -> None:
+def test_a_suggestion_anonymous_or_named(manager_a: User, branch_a: Branch, front_a: User) -> None:
     box = services.box_ensure(actor=manager_a, branch_id=branch_a.pk)
     signed = links.sign_box(box.token)
     anonymous = services.suggestion_submit(signed=signed, body="希望周末延长营业时间")

@@ -13,6 +13,7 @@ import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -57,9 +58,10 @@ BOARDS = [
 
 
 @pytest.fixture(scope="module")
-def demo(liuke_server: LiveServer) -> dict:
+def demo(liuke_server: LiveServer) -> dict[str, Any]:
     out = _run([PYTHON, "-c", DEMO_SCRIPT, *BOSS], liuke_server.env, "demo salon")
-    return json.loads(out.strip().splitlines()[-1])
+    demo: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return demo
 
 
 @contextlib.contextmanager
@@ -97,7 +99,7 @@ def _csp_watch(page: Page) -> list[str]:
 def test_every_dashboard_draws_in_chinese_and_english(
     browser: Browser,  # noqa: F811
     liuke_server: LiveServer,
-    demo: dict,
+    demo: dict[str, Any],
     screenshots: Path,
 ) -> None:
     assert demo["customers"] > 100
@@ -144,7 +146,7 @@ def test_every_dashboard_draws_in_chinese_and_english(
 def test_refresh_button_runs_the_job_with_a_progress_bar(
     browser: Browser,  # noqa: F811
     liuke_server: LiveServer,
-    demo: dict,
+    demo: dict[str, Any],
     screenshots: Path,
 ) -> None:
     context = new_context(browser, "zh-CN")

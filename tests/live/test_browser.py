@@ -126,9 +126,9 @@ def test_find_by_initials_change_mobile_and_see_history(
 
     expect(page).to_have_url(f"{liuke_server.url}/customers/{customer_id}/")
     expect(page.locator("dd#mobile")).to_have_text(NEW_MOBILE)
-    rows = history_rows(page)
-    added = rows[: len(rows) - len(before)]
-    assert rows[len(added) :] == before
+    history = history_rows(page)
+    added = history[: len(history) - len(before)]
+    assert history[len(added) :] == before
     # Only the mobile changed. (A date field the browser cannot read, e.g. "1988/03/15" from
     # the Chinese date format in an <input type=date>, comes back empty and erases the birthday.)
     assert len(added) == 1, f"saving the mobile changed other fields too: {added}"

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from tests.factories import customer_make, visit_make
 from tests.sales.shop import Shop, balances, counts, shop_make
 
@@ -150,13 +151,13 @@ def test_erasure_clears_personal_data_and_keeps_every_total(
 
 
 def test_the_photo_file_is_deleted_once_the_erasure_commits(
-    owner: User, shop: Shop, django_capture_on_commit_callbacks: Callable[..., object]
+    owner: User, shop: Shop, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     services.customer_photo_add(
         actor=owner, customer_id=shop.customer.pk, image=_photo(), kind="before"
     )
     name = CustomerPhoto.objects.get().image.name
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+    with django_capture_on_commit_callbacks(execute=True):
         services.customer_anonymise(actor=owner, customer_ids=[shop.customer.pk], reason="删除")
     assert not default_storage.exists(name)
 

@@ -14,6 +14,7 @@ from typing import Any
 from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.customers.models import Customer
 from liuke.sales import ledger, services
 from liuke.sales.models import (
@@ -60,7 +61,7 @@ class Shop:
 
 
 def shop_make(*, owner: User, branch: Branch, beautician: User) -> Shop:
-    business_id = owner.business_id
+    business_id = business_of(owner)
     facial = Service.objects.create(
         business_id=business_id,
         category="facial",

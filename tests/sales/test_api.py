@@ -107,7 +107,7 @@ def test_daily_close_over_the_api(front_a_client: Client, shop: Shop, branch_b: 
 
     start, _end = day_window(shop.branch, day)
     if not start <= timezone.now() < _end:
-        day = timezone.localtime(timezone.now(), start.tzinfo).date()  # type: ignore[arg-type]
+        day = timezone.localtime(timezone.now(), start.tzinfo).date()
     body = get(front_a_client, "/daily-close", branch_id=shop.branch.pk, day=day).json()
     assert body["money_by_method"]["cash"] == 100000 + 10000
     assert body["visits"] == 1

@@ -9,6 +9,7 @@ from django.test import Client
 from tests.sales.shop import Shop, counts, shop_make
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.core.errors import PermissionDenied, ServiceError
 from liuke.sales import ledger, services
 from liuke.sales.models import Payment, Product, Refund, Visit
@@ -24,7 +25,7 @@ def shop(owner: User, branch_a: Branch, beautician_a: User) -> Shop:
 @pytest.fixture
 def serum(shop: Shop, owner: User) -> Product:
     serum = Product.objects.create(
-        business_id=owner.business_id, name="精华液", sku="S1", price_fen=8000
+        business_id=business_of(owner), name="精华液", sku="S1", price_fen=8000
     )
     services.stock_receive(actor=owner, product_id=serum.pk, branch_id=shop.branch.pk, quantity=5)
     return serum

@@ -4,6 +4,7 @@ packages, stock, refunds. Every refusal is checked to leave every sales table un
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from tests.sales.shop import Shop, balances, counts, shop_make
 
 from liuke.accounts.models import Branch, User
+from liuke.accounts.policy import business_of
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.sales import ledger, services
 from liuke.sales.choices import CardStatus, PaymentPurpose, VisitStatus
@@ -235,7 +237,7 @@ def test_a_topup_earns_the_best_bonus_rule_it_reaches(shop: Shop, front_a: User)
     # given rules 1000 → 200 (the shop's) and 3000 → 800
     from liuke.sales.models import BonusRule
 
-    BonusRule.objects.create(business_id=shop.owner.business_id, pay_fen=300000, bonus_fen=80000)
+    BonusRule.objects.create(business_id=business_of(shop.owner), pay_fen=300000, bonus_fen=80000)
     card = services.card_issue(
         actor=front_a, customer_id=shop.customer.pk, branch_id=shop.branch.pk, number="vip002"
     )
@@ -253,7 +255,7 @@ def test_a_topup_earns_the_best_bonus_rule_it_reaches(shop: Shop, front_a: User)
 @pytest.mark.parametrize("amount", [0, -1, -100000])
 def test_zero_or_negative_card_amounts_are_refused(shop: Shop, front_a: User, amount: int) -> None:
     for fn in (services.card_topup, services.card_deduct):
-        kwargs = {"actor": front_a, "card_id": shop.card.pk, "amount_fen": amount}
+        kwargs: dict[str, Any] = {"actor": front_a, "card_id": shop.card.pk, "amount_fen": amount}
         if fn is services.card_topup:
             kwargs["method"] = "cash"
         before = counts()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
 
 from django.db.models import F, QuerySet
 
@@ -21,7 +21,50 @@ from liuke.core.errors import CapabilityDenied
 from liuke.core.registry import Capability, registry
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from typing_extensions import TypeIs
+
     from liuke.accounts.models import Branch, User
+
+
+class Actor(Protocol):
+    """What the policy reads of whoever acts: a staff member (`User`), or an automated path
+    that acts as an owner of one business (complaints' `SystemActor`)."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def business_id(self) -> int | None: ...
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+
+
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
+#: Whoever asks: an actor, a visitor who has not logged in, or nobody at all.
+Requester: TypeAlias = "Actor | AnonymousUser | None"
+
+
+class CustomerRow(Protocol):
+    """What the policy reads of a customer (`customers.models.Customer`; accounts sits below
+    customers and does not import it)."""
+
+    @property
+    def business_id(self) -> int: ...
+    @property
+    def branch_id(self) -> int: ...
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def merged_into_id(self) -> int | None: ...
+    @property
+    def is_key_account(self) -> bool: ...
+    @property
+    def mobile(self) -> str: ...
 
 
 class _CollectedRoles(Mapping[str, frozenset[Capability]]):
@@ -70,7 +113,7 @@ CONFIDENTIAL_FIELDS = frozenset({"confidential_notes"})
 SERVING_WINDOW_DAYS = 30
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: Requester) -> TypeIs[Actor]:
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
@@ -79,13 +122,13 @@ def is_staff_member(user: Any) -> bool:
     )
 
 
-def can(user: Any, capability: Capability) -> bool:
+def can(user: Requester, capability: Capability) -> TypeIs[Actor]:
     if not is_staff_member(user):
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
-def require(user: Any, capability: Capability) -> None:
+def require(user: Requester, capability: Capability) -> None:
     """Refuse (`CapabilityDenied`) unless the user holds the capability: the one check that
     services and selectors make before they read or write."""
     if not can(user, capability):
@@ -97,32 +140,34 @@ def roles_with(capability: Capability) -> frozenset[str]:
     return frozenset(role for role, caps in ROLE_CAPABILITIES.items() if capability in caps)
 
 
-def capabilities(user: Any) -> frozenset[Capability]:
+def capabilities(user: Requester) -> frozenset[Capability]:
     if not is_staff_member(user):
         return frozenset()
     return ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
-def branch_ids(user: User) -> list[int] | None:
+def branch_ids(user: Actor) -> list[int] | None:
     """The branches a user works in; None means every branch of their business."""
     if user.role in ALL_BRANCH_ROLES:
         return None
-    cached = getattr(user, "_liuke_branch_ids", None)
+    cached: list[int] | None = getattr(user, "_liuke_branch_ids", None)
     if cached is None:
-        cached = list(user.branches.values_list("id", flat=True))
-        user._liuke_branch_ids = cached  # type: ignore[attr-defined]
+        # Only staff members hold a branch-bound role (automated actors act as owners).
+        staff = cast("User", user)
+        cached = list(staff.branches.values_list("id", flat=True))
+        staff._liuke_branch_ids = cached  # type: ignore[attr-defined]
     return cached
 
 
-def scope_branches(user: Any, qs: QuerySet[Branch]) -> QuerySet[Branch]:
+def scope_branches(user: Requester, qs: QuerySet[Branch]) -> QuerySet[Branch]:
     if not is_staff_member(user):
         return qs.none()
-    qs = qs.filter(business_id=user.business_id)
+    qs = qs.filter(business_id=business_of(user))
     ids = branch_ids(user)
     return qs if ids is None else qs.filter(id__in=ids)
 
 
-def customer_scope(user: Any, prefix: str = "") -> dict[str, Any] | None:
+def customer_scope(user: Requester, prefix: str = "") -> dict[str, Any] | None:
     """Filter arguments for the customers a user may see; None means none at all.
 
     `prefix` scopes rows that point at a customer (`prefix="customer"` for a visit).
@@ -130,16 +175,14 @@ def customer_scope(user: Any, prefix: str = "") -> dict[str, Any] | None:
     if not can(user, Cap.CUSTOMER_VIEW):
         return None
     p = f"{prefix}__" if prefix else ""
-    scope: dict[str, Any] = {f"{p}business_id": user.business_id, f"{p}merged_into__isnull": True}
+    scope: dict[str, Any] = {f"{p}business_id": business_of(user), f"{p}merged_into__isnull": True}
     ids = branch_ids(user)
     if ids is not None:
         scope[f"{p}branch_id__in"] = ids
     return scope
 
 
-def scope_customers(
-    user: Any, qs: QuerySet[Any], prefix: str = "", *, for_search: bool = False
-) -> QuerySet[Any]:
+def scope_customers(user: Requester, qs: _QS, prefix: str = "", *, for_search: bool = False) -> _QS:
     """Restrict any queryset of customers (or of rows with a customer FK, via `prefix`).
 
     `for_search=True` writes the branch condition as `(branch_id + 0) IN (…)`: the same rows,
@@ -159,7 +202,7 @@ def scope_customers(
     return qs.filter(**scope)
 
 
-def customer_visible(user: Any, customer: Any) -> bool:
+def customer_visible(user: Requester, customer: CustomerRow) -> bool:
     """Whether an already-loaded customer row is within the user's scope (no query)."""
     if not can(user, Cap.CUSTOMER_VIEW) or customer.business_id != user.business_id:
         return False
@@ -169,7 +212,7 @@ def customer_visible(user: Any, customer: Any) -> bool:
     return ids is None or customer.branch_id in ids
 
 
-def may_use_branch(user: Any, branch: Branch) -> bool:
+def may_use_branch(user: Requester, branch: Branch) -> bool:
     """Whether a user may place a customer in (or move one to) this branch."""
     if not is_staff_member(user) or branch.business_id != user.business_id:
         return False
@@ -177,11 +220,11 @@ def may_use_branch(user: Any, branch: Branch) -> bool:
     return ids is None or branch.id in ids
 
 
-def show_full_mobile(user: Any) -> bool:
+def show_full_mobile(user: Requester) -> bool:
     return can(user, Cap.CUSTOMER_VIEW_FULL_MOBILE)
 
 
-def present_mobile(user: Any, mobile: str) -> str:
+def present_mobile(user: Requester, mobile: str) -> str:
     """The mobile number as this user may see it: in full, or masked (138****5678)."""
     from liuke.core.phone import mask_mobile
 
@@ -190,7 +233,7 @@ def present_mobile(user: Any, mobile: str) -> str:
     return mobile if show_full_mobile(user) else mask_mobile(mobile)
 
 
-def business_of(user: Any) -> int:
+def business_of(user: Requester) -> int:
     """The business id of a staff member; every caller has passed `can()` first."""
     business_id = getattr(user, "business_id", None)
     if not isinstance(business_id, int):
@@ -201,38 +244,38 @@ def business_of(user: Any) -> int:
 # --- Key accounts and borrowed access ----------------------------------------------------------
 
 
-def is_customer_owner(user: Any, customer: Any) -> bool:
+def is_customer_owner(user: Actor, customer: CustomerRow) -> bool:
     return customer.owner_id is not None and customer.owner_id == getattr(user, "pk", None)
 
 
-def needs_grant(user: Any, customer: Any) -> bool:
+def needs_grant(user: Actor, customer: CustomerRow) -> bool:
     """Whether this customer's full file is closed to `user` (already in scope) unless a grant
     is in force: a key account's file is open to its responsible person, managers and owners."""
     return bool(customer.is_key_account) and not always_reads_file(user, customer)
 
 
-def reads_every_key_account(user: Any) -> bool:
+def reads_every_key_account(user: Actor) -> bool:
     """Managers and owners read every key account's full file in their scope."""
     return user.role in KEY_ACCOUNT_ROLES
 
 
-def always_reads_file(user: Any, customer: Any) -> bool:
+def always_reads_file(user: Actor, customer: CustomerRow) -> bool:
     """Whether `user` reads this customer's full file without a grant even when it is a key
     account: its responsible person, managers and owners."""
     return reads_every_key_account(user) or is_customer_owner(user, customer)
 
 
-def sees_business_tokens(user: Any) -> bool:
+def sees_business_tokens(user: Actor) -> bool:
     """The owner sees and revokes every API token of the business; others only their own."""
     return bool(user.role == Role.OWNER)
 
 
-def may_lift_compensation_limit(user: Any) -> bool:
+def may_lift_compensation_limit(user: Actor) -> bool:
     """Only the owner removes a role's compensation limit altogether."""
     return bool(user.role == Role.OWNER)
 
 
-def has_full_file(user: Any, customer: Any, *, has_grant: bool) -> bool:
+def has_full_file(user: Actor, customer: CustomerRow, *, has_grant: bool) -> bool:
     """Whether `user` (already in scope) may read the customer's full file, or only the card.
 
     Every customer's file is open to staff in scope except a key account's: that is open to its
@@ -243,22 +286,22 @@ def has_full_file(user: Any, customer: Any, *, has_grant: bool) -> bool:
     return not needs_grant(user, customer) or has_grant
 
 
-def may_decide_grant(user: Any, customer: Any) -> bool:
+def may_decide_grant(user: Actor, customer: CustomerRow) -> bool:
     """The customer's responsible person, or a manager/owner in scope, decides requests."""
     if not customer_visible(user, customer):
         return False
     return is_customer_owner(user, customer) or can(user, Cap.CUSTOMER_GRANT_DECIDE)
 
 
-def needs_serving(user: Any, customer: Any, *, full_file: bool) -> bool:
+def needs_serving(user: Actor, customer: CustomerRow, *, full_file: bool) -> bool:
     """Whether `visible_fields` depends on `user` serving the customer (a beautician who is not
     the responsible person, reading the card): only then need the caller fetch that fact."""
     return not full_file and user.role == Role.BEAUTICIAN and not is_customer_owner(user, customer)
 
 
 def visible_fields(
-    user: Any,
-    customer: Any,
+    user: Actor,
+    customer: CustomerRow,
     *,
     full_file: bool,
     file_fields: Iterable[str],
@@ -282,7 +325,7 @@ def visible_fields(
     return frozenset(fields)
 
 
-def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True) -> str:
+def present_customer_mobile(user: Actor, customer: CustomerRow, *, full_file: bool = True) -> str:
     """The customer's mobile as this user may see it; always masked on a key account's card."""
     from liuke.core.phone import mask_mobile
 
@@ -293,7 +336,7 @@ def present_customer_mobile(user: Any, customer: Any, *, full_file: bool = True)
     return mask_mobile(customer.mobile)
 
 
-def present_listed_mobile(user: Any, customer: Any) -> str:
+def present_listed_mobile(user: Actor, customer: CustomerRow) -> str:
     """The mobile in a list of customers (search results, lists, pickers, the API's lists):
     lists show card fields, so a key account's mobile stays masked unless the user is one of
     those who always read its file (a borrowed grant opens the profile, not the lists)."""

@@ -390,7 +390,7 @@ def _job(job: RefreshJob) -> dict[str, Any]:
     response={202: RefreshJobOut, 200: RefreshJobOut, **READ_ERRORS},
     summary="Refresh the figures now (a queued job; 200 with the running one if there is one)",
 )
-def refresh_start(request: HttpRequest) -> Status:
+def refresh_start(request: HttpRequest) -> Status[Any]:
     job, started = services.refresh_request(actor=api_actor(request))
     return Status(202 if started else 200, _job(job))
 

@@ -65,7 +65,8 @@ def scope(actor: User, raw_branch: str | int | None) -> Scope:
 
 
 def _rows(model: Any, where: Scope) -> QuerySet[Any]:
-    return model.objects.filter(branch_id__in=where.branch_ids)
+    rows: QuerySet[Any] = model.objects.filter(branch_id__in=where.branch_ids)
+    return rows
 
 
 # --- revenue ---------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def scores(values: Array, *, higher_is_better: bool = True) -> Array:
     values = np.asarray(values, dtype=float)
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
-    ranked = stats.rankdata(values if higher_is_better else -values, method="average")
+    ranked: Array = stats.rankdata(values if higher_is_better else -values, method="average")
     return np.clip(np.ceil(5 * ranked / len(values)), 1, 5).astype(np.int64)
 
 
@@ -111,4 +111,5 @@ def satisfaction(mean_satisfaction: Array) -> Array:
     """0–100 from the mean 1–5 satisfaction answer (1 → 0, 3 → 50, 5 → 100); NaN where the
     customer has not answered."""
     mean = np.asarray(mean_satisfaction, dtype=float)
-    return np.rint(100 * (np.clip(mean, 1, 5) - 1) / 4)
+    score: Array = np.rint(100 * (np.clip(mean, 1, 5) - 1) / 4)
+    return score

@@ -258,7 +258,7 @@ def _rows(
     tables: aggregates.Tables,
     lost: Array,
     chunk: int,
-) -> Iterator[list[tuple]]:
+) -> Iterator[list[tuple[Any, ...]]]:
     s = data.summary
     r_score, f_score, m_score, segment, loyalty, satisfied, recommend = scores
 
@@ -313,13 +313,16 @@ def _rows(
         )
 
 
-def _date_values(days: Array, as_dates: bool) -> list:
+def _date_values(days: Array, as_dates: bool) -> list[dt.date] | list[str]:
+    values: list[dt.date] | list[str]
     if as_dates:
-        return days.astype(dt.date).tolist()
-    return np.datetime_as_string(days, unit="D").tolist()
+        values = days.astype(dt.date).tolist()
+    else:
+        values = np.datetime_as_string(days, unit="D").tolist()
+    return values
 
 
-def _write(rows: list[tuple]) -> None:
+def _write(rows: list[tuple[Any, ...]]) -> None:
     table = CustomerFigures._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

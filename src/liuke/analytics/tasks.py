@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
 from liuke.analytics.services import refresh_all, refresh_job_run
+from liuke.core.jobs import db_periodic_task, db_task
 
 
 @db_periodic_task(crontab(hour="3", minute="15"))

@@ -206,7 +206,7 @@ def key_accounts(request: StaffRequest) -> HttpResponse:
     actor, where, context = _board(request, "key_accounts")
     found = dashboards.key_accounts(actor, where)
 
-    def rows(items: list) -> list[dict[str, Any]]:
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
         return [{"f": f, "mobile": policy.present_mobile(actor, f.customer.mobile)} for f in items]
 
     context.update(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
-from liuke.accounts.models import Business
+from liuke.accounts.models import Business, User
 from liuke.accounts.policy import Cap
 from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
@@ -59,7 +59,7 @@ def audit_export_record(
     )
 
 
-def audit_flag_acknowledge(*, actor: Any, flag_id: int, note: str = "") -> AuditFlag:
+def audit_flag_acknowledge(*, actor: User, flag_id: int, note: str = "") -> AuditFlag:
     """Mark an unusual-reading flag as looked into (by whom, when, with an optional note)."""
     if not policy.can(actor, AuditCap.AUDIT_FLAG_ACK):
         raise PermissionDenied()

@@ -15,13 +15,13 @@ from django.db.models import Count, F, Max, Min, OuterRef, Subquery
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.journal import FILE_ACTIONS, opened_files
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject, FlagKind
+from liuke.core.jobs import db_periodic_task
 
 #: How far back each run looks: a day and a bit, so a consumer down for hours catches up.
 LOOKBACK = dt.timedelta(hours=26)

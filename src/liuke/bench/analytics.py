@@ -248,7 +248,7 @@ def _report_models(console: Any, r: dict[str, Any]) -> bool:
         f"bench analytics cpu_s pipeline ours={r['cpu']['ours_pipeline']:.3f} "
         f"lifetimes={r['cpu']['lifetimes_pipeline']:.3f} load={r['load']} cpus={os.cpu_count()}"
     )
-    return fit_ok and pipe_ok
+    return bool(fit_ok and pipe_ok)
 
 
 def _report_summary(console: Any, r: dict[str, Any], build: dict[str, Any]) -> bool:
@@ -269,7 +269,7 @@ def _report_summary(console: Any, r: dict[str, Any], build: dict[str, Any]) -> b
 
 
 def _report_refresh(console: Any, r: dict[str, Any]) -> bool:
-    ok = r["seconds"] < TARGETS["refresh_s"] and r["max_rss_mb"] < TARGETS["refresh_mb"]
+    ok = bool(r["seconds"] < TARGETS["refresh_s"] and r["max_rss_mb"] < TARGETS["refresh_mb"])
     steps = " ".join(f"{k}={v:.2f}" for k, v in r["steps"].items())
     print(
         f"bench analytics refresh customers={r['customers']} visit_days={r['visits']} "

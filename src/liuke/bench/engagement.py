@@ -65,7 +65,9 @@ def run_engagement_benchmarks() -> int:
     return 0 if all(r["seconds"] < TARGET_SECONDS for r in results) else 1
 
 
-def _report(console: Any, build: dict, seeded: dict, results: list[dict]) -> None:
+def _report(
+    console: Any, build: dict[str, Any], seeded: dict[str, Any], results: list[dict[str, Any]]
+) -> None:
     from rich.table import Table
 
     table = Table(title=f"Daily reminder and follow-up job, {CUSTOMERS:,} customers (SQLite)")
@@ -95,7 +97,7 @@ def _report(console: Any, build: dict, seeded: dict, results: list[dict]) -> Non
         )
 
 
-def _child(database: Path, args: list[str]) -> dict | None:
+def _child(database: Path, args: list[str]) -> dict[str, Any] | None:
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{database.resolve()}",
@@ -110,7 +112,7 @@ def _child(database: Path, args: list[str]) -> dict | None:
     )
     if proc.returncode != 0:
         return None
-    result: dict = json.loads(proc.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
 
 

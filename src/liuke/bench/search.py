@@ -69,7 +69,9 @@ def run_benchmarks(*, sizes: list[int], queries: int) -> int:
     return 0 if ok else 1
 
 
-def _ensure_database(console: Any, database: Path, size: int, *, force: bool = False) -> dict:
+def _ensure_database(
+    console: Any, database: Path, size: int, *, force: bool = False
+) -> dict[str, Any]:
     meta_path = database.with_suffix(".json")
     if not force and database.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -119,7 +121,7 @@ def _env(database: Path) -> dict[str, str]:
     )
 
 
-def _child(database: Path, args: list[str]) -> dict | None:
+def _child(database: Path, args: list[str]) -> dict[str, Any] | None:
     proc = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "liuke.bench.search", *args],
         env=_env(database),
@@ -129,11 +131,11 @@ def _child(database: Path, args: list[str]) -> dict | None:
     )
     if proc.returncode != 0:
         return None
-    result: dict = json.loads(proc.stdout)
+    result: dict[str, Any] = json.loads(proc.stdout)
     return result
 
 
-def _report(console: Any, size: int, persona: str, result: dict) -> bool:
+def _report(console: Any, size: int, persona: str, result: dict[str, Any]) -> bool:
     from rich.table import Table
 
     table = Table(title=f"customer_search as {persona}, {size:,} customers (ms)")
@@ -178,7 +180,7 @@ def _report(console: Any, size: int, persona: str, result: dict) -> bool:
     return not slow
 
 
-def _report_build(size: int, build: dict) -> None:
+def _report_build(size: int, build: dict[str, Any]) -> None:
     how = "reused" if build.get("reused") else "built now"
     print(
         f"bench size={size} demo_build_s={build.get('generator_seconds')} "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
@@ -66,6 +66,9 @@ from liuke.customers.models import Customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 from liuke.sales.capabilities import SalesCap
+
+if TYPE_CHECKING:
+    from liuke.sales.models import Visit, VisitLine
 
 
 @dataclass(frozen=True)
@@ -451,7 +454,7 @@ def complaint_open(
     channel = _choice(channel, Channel, ComplaintsErrorCode.INVALID_CHANNEL, "channel")
     cause = _cause(customer.business_id, cause_code)
     branch = None
-    if branch_id not in (None, ""):
+    if branch_id is not None:
         branch = (
             policy.scope_branches(actor, Branch.objects.all()).filter(pk=_pk(branch_id)).first()
         )
@@ -461,7 +464,7 @@ def complaint_open(
             )
     visit = None
     service_id = None
-    if visit_id not in (None, ""):
+    if visit_id is not None:
         from liuke.sales.models import Visit
 
         visit = Visit.objects.filter(pk=_pk(visit_id), customer_id=customer.pk).first()
@@ -816,7 +819,7 @@ def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
 # --- resolutions, compensation and approval --------------------------------------------------
 
 
-def _refundable(visit: Any, line: Any) -> int:
+def _refundable(visit: Visit, line: VisitLine | None) -> int:
     """The most a refund of this visit (or line) can give back: an upper bound for the limit."""
     if line is not None:
         return max(line.amount_fen - line.refunded_fen, 0)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from liuke.complaints import jobs
+from liuke.core.jobs import db_periodic_task, lock_task
 
 
 @db_periodic_task(crontab(minute="*/5"))

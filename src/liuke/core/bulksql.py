@@ -31,7 +31,7 @@ def insert_select(model: type[models.Model], qs: Any, columns: Sequence[str]) ->
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def select_values(qs: Any, **columns: Any) -> Any:
@@ -40,7 +40,7 @@ def select_values(qs: Any, **columns: Any) -> Any:
     return qs.annotate(**names).values(*names)
 
 
-def const(value: Any, field: models.Field) -> Value:
+def const(value: Any, field: models.Field[Any, Any]) -> Value:
     """A fixed value in every row, typed for the column it fills."""
     return Value(value, output_field=field)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 #: The secret in a public link (feedback: /f/s/<token>/ a survey, /f/b/<token>/ a suggestion
@@ -35,9 +36,12 @@ def gunicorn_logger_class() -> type:
     (`liuke serve` passes `--logger-class liuke.core.logging.GunicornLogger`)."""
     from gunicorn.glogging import Logger
 
-    class _Logger(Logger):
-        def atoms(self, resp: object, req: object, environ: dict, request_time: object) -> dict:
-            atoms: dict = super().atoms(resp, req, environ, request_time)
+    # gunicorn ships no type information, so its Logger is `Any` to mypy.
+    class _Logger(Logger):  # type: ignore[misc]
+        def atoms(
+            self, resp: object, req: object, environ: dict[str, Any], request_time: object
+        ) -> dict[str, Any]:
+            atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
             for key in ("U", "r"):
                 if isinstance(atoms.get(key), str):
                     atoms[key] = redact(atoms[key])

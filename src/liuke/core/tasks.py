@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from liuke.core.jobs import db_periodic_task
 from liuke.core.maintenance import optimize_database
 
 

@@ -14,8 +14,8 @@ from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup, Gender, HairType, SkinType, Source
+from liuke.customers.fields import EDITABLE_FIELDS
 from liuke.customers.models import AccessGrant, Customer, FieldChange
-from liuke.customers.services import EDITABLE_FIELDS
 
 router = Router(tags=["customers"])
 #: Key-account access requests and handovers, mounted at the API root (`/access-grants`, …).
@@ -241,7 +241,7 @@ def customer_list(
 
 
 @router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
-def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status:
+def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status[Any]:
     actor = api_actor(request)
     customer = services.customer_create(actor=actor, data=payload.dict(exclude_unset=True))
     return Status(201, _out(actor, _file(actor, customer.pk)))
@@ -385,7 +385,7 @@ def _grant(g: AccessGrant) -> dict[str, Any]:
     response={201: GrantOut, **ERRORS},
     summary="Ask to read a key account's full file",
 )
-def access_request(request: HttpRequest, customer_id: Id, payload: AccessRequestIn) -> Status:
+def access_request(request: HttpRequest, customer_id: Id, payload: AccessRequestIn) -> Status[Any]:
     grant = services.access_request(
         actor=api_actor(request), customer_id=customer_id, reason=payload.reason
     )

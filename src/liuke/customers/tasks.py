@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
 
 from liuke.accounts.models import Branch
+from liuke.core.jobs import db_periodic_task, db_task
 from liuke.core.timeutil import months_before
 from liuke.customers.models import Customer, DataQualitySnapshot
 

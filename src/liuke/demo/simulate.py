@@ -423,7 +423,8 @@ def _truthy(values: Sequence[object] | np.ndarray) -> np.ndarray:
 def _zipf(k: int) -> np.ndarray:
     """Weights for a list in rough order of popularity: the first names are the commonest."""
     w = 1.0 / (np.arange(k) + 8.0) ** 0.9
-    return w / w.sum()
+    weights: np.ndarray = w / w.sum()
+    return weights
 
 
 def _visit_seconds(
@@ -444,7 +445,8 @@ def _visit_seconds(
         np.where(kind < 0.8, rng.normal(19 * 60, 50, m), rng.uniform(600, 1230, m)),
     )
     minutes = np.clip(minutes, 600, 1230).astype(np.int64)  # 10:00–20:30 local
-    return start + day * DAY + minutes * 60 + rng.integers(0, 60, m)
+    moments: np.ndarray = start + day * DAY + minutes * 60 + rng.integers(0, 60, m)
+    return moments
 
 
 def _unique_mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -485,7 +487,8 @@ def _choose(
 ) -> list[str]:
     picked = rng.choice(np.array(values, dtype=object), size=n, p=p)
     picked[~present] = ""
-    return picked.tolist()
+    chosen: list[str] = picked.tolist()
+    return chosen
 
 
 def _texts(

@@ -294,7 +294,7 @@ def lapsed_tasks(*, now: dt.datetime) -> int:
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
 
 
 def win_back_queue(*, now: dt.datetime) -> int:

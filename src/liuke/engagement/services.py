@@ -94,16 +94,15 @@ def _moment(value: Any, field: str) -> dt.datetime | None:
     if not isinstance(value, dt.datetime):
         message = _("Enter a date and time.")
         raise ServiceError(EngagementErrorCode.INVALID_DATETIME, message, fields={field: [message]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+    moment: dt.datetime = timezone.make_aware(value) if timezone.is_naive(value) else value
     if (
         not dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-        <= value
+        <= moment
         <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
     ):
         message = _("Enter a date between 2000 and 2100.")
         raise ServiceError(EngagementErrorCode.INVALID_DATETIME, message, fields={field: [message]})
-    return value
+    return moment
 
 
 def _seconds(value: Any, field: str) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from liuke.core.jobs import db_periodic_task, lock_task
 from liuke.engagement import dispatch, jobs
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import (
     Count,
@@ -46,8 +46,10 @@ from liuke.sales.models import (
     VisitLine,
 )
 
+_QS = TypeVar("_QS", bound=QuerySet[Any])
 
-def _scoped(actor: User, qs: QuerySet[Any], prefix: str = "customer") -> QuerySet[Any]:
+
+def _scoped(actor: User, qs: _QS, prefix: str = "customer") -> _QS:
     if not policy.can(actor, SalesCap.SALES_VIEW):
         return qs.none()
     return policy.scope_customers(actor, qs, prefix=prefix)

@@ -32,7 +32,7 @@ from liuke.core.spreadsheet import xlsx_response
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.customers.profile import CustomerProfile
-from liuke.sales import selectors, services
+from liuke.sales import ledger, selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
     MONEY_METHODS,
@@ -647,7 +647,7 @@ def catalogue(request: StaffRequest) -> HttpResponse:
         {
             (p.pk, b.pk): q
             for (p, b, q) in (
-                (p, b, services.ledger.stock_on_hand(p, b)) for p in products for b in branches
+                (p, b, ledger.stock_on_hand(p, b)) for p in products for b in branches
             )
         }
         if len(products) * len(branches) <= 400

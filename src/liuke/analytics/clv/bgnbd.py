@@ -224,7 +224,8 @@ def _start(g: Grouped) -> Array:
     mean_T = float((g.w * g.T).sum() / g.n) if g.n else 1.0
     rate = (g.sum_wx / g.n) / max(mean_T, 1e-9)
     alpha0 = min(max(1.0 / max(rate, 1e-6), 1e-3), 1e6)
-    return np.log(np.array([1.0, alpha0, 1.0, 1.0]))
+    start: Array = np.log(np.array([1.0, alpha0, 1.0, 1.0]))
+    return start
 
 
 def fit(g: Grouped, *, start: Params | None = None) -> FitResult:
@@ -267,7 +268,8 @@ def expected_visits(params: Params, t: Array | float) -> Array:
     t = np.asarray(t, dtype=float)
     z = t / (alpha + t)
     hyp = special.hyp2f1(r, b, a + b - 1.0, z)
-    return (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)) ** r * hyp)
+    visits: Array = (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)) ** r * hyp)
+    return visits
 
 
 def probability_of_visits(params: Params, t: float, n: int) -> float:
@@ -307,7 +309,8 @@ def _conditional_numerator(params: Params, x: Array, T: Array, t: Array | float)
     z = t / (alpha + T + t)
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1.0, z)
     log_ratio = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
-    return (a + b + x - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * hyp)
+    numerator: Array = (a + b + x - 1.0) / (a - 1.0) * (1.0 - np.exp(log_ratio) * hyp)
+    return numerator
 
 
 def conditional_expected_visits(params: Params, t: float, x: Array, t_x: Array, T: Array) -> Array:
@@ -317,7 +320,8 @@ def conditional_expected_visits(params: Params, t: float, x: Array, t_x: Array, 
     T = np.asarray(T, dtype=float)
     pairs, inverse = _pairs(x, T)
     numerator = _conditional_numerator(params, pairs[:, 0], pairs[:, 1], t)[inverse]
-    return numerator * probability_alive(params, x, t_x, T)
+    visits: Array = numerator * probability_alive(params, x, t_x, T)
+    return visits
 
 
 def _pairs(x: Array, T: Array) -> tuple[Array, Array]:
@@ -352,7 +356,8 @@ def discounted_visits(
         current = _conditional_numerator(params, px, pT, k * month_length)
         total += (current - previous) / (1.0 + monthly_discount) ** k
         previous = current
-    return total[inverse] * probability_alive(params, x, t_x, T)
+    discounted: Array = total[inverse] * probability_alive(params, x, t_x, T)
+    return discounted
 
 
 def predict(

@@ -134,4 +134,5 @@ def conditional_expected_spend(params: Params, x: Array, m: Array) -> Array:
     p, q, v = params.as_array()
     x = np.asarray(x, dtype=float)
     m = np.where(x > 0, np.asarray(m, dtype=float), 0.0)
-    return p * (v + x * m) / (p * x + q - 1.0)
+    spend: Array = p * (v + x * m) / (p * x + q - 1.0)
+    return spend

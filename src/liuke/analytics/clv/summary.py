@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 Array = np.ndarray
 
@@ -56,7 +57,9 @@ class Summary:
         return self.x, self.t_x / unit_days, self.T / unit_days
 
 
-def summarise(customer: Array, day: Array, amount: Array, *, observation_end: int) -> Summary:
+def summarise(
+    customer: ArrayLike, day: ArrayLike, amount: ArrayLike, *, observation_end: int
+) -> Summary:
     """The summary from transactions: customer index (0..n−1), day number, amount (any unit).
 
     Vectorised: one sort of (customer, day) keys, the rest `bincount` and `ufunc.at`.
