@@ -20,6 +20,7 @@ from django.utils import timezone
 from liuke.accounts import policy
 from liuke.accounts.models import Business, User
 from liuke.analytics import aggregates, clv, queries, rfm
+from liuke.analytics.aggregates.worth import value_lost
 from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.clv.optimise import FitResult
 from liuke.analytics.models import (
@@ -76,7 +77,7 @@ COLUMNS = (
     "value_lost_fen",
 )
 
-#: The dashboards' tables, replaced with the figures (`aggregates.py`).
+#: The dashboards' tables, replaced with the figures (`aggregates/`).
 AGGREGATE_MODELS: dict[str, type[Any]] = {
     "revenue": RevenueMonth,
     "rates": RepeatRate,
@@ -172,7 +173,7 @@ def figures_refresh(
         rfm_scores=(r_score, f_score),
     )
     alive_stored = np.round(analysis.probability_alive, 6)
-    tables_lost = aggregates.value_lost(
+    tables_lost = value_lost(
         segment=segment,
         visits=s.x + 1,
         age_days=s.T,
