@@ -440,36 +440,57 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     out.by_staff = _group(qs, "staff_id", "staff__display_name", _("No one named"))
     out.by_service = _group(qs, "service_id", "service__name", _("No service named"))
     for severity, label in Severity.choices:
-        sub = qs.filter(severity=severity)
-        n = sub.count()
-        if not n:
-            continue
-        responded = _spans(sub, "first_response_at", "response_due_at")
-        resolved = _spans(sub, "resolved_at", "resolution_due_at")
-        resp_min = [(met - opened).total_seconds() / 60 for opened, met, _due, _p in responded]
-        res_h = [
-            ((met - opened).total_seconds() - paused) / 3600
-            for opened, met, _due, paused in resolved
-        ]
-        r_target, s_target = (
-            getattr(settings, f"response_{severity}_min"),
-            getattr(settings, f"resolution_{severity}_h"),
-        )
-        out.targets.append(
-            TargetRow(
-                severity=severity,
-                label=str(label),
-                n=n,
-                response_n=len(responded),
-                response_on_time=len([1 for _o, met, due, _p in responded if met <= due]),
-                response_avg_min=round(sum(resp_min) / len(resp_min)) if resp_min else None,
-                resolution_n=len(resolved),
-                resolution_on_time=len([1 for _o, met, due, _p in resolved if met <= due]),
-                resolution_avg_h=round(sum(res_h) / len(res_h), 1) if res_h else None,
-                response_target_min=r_target,
-                resolution_target_h=s_target,
-            )
-        )
+        row = _target_row(qs.filter(severity=severity), severity, str(label), settings)
+        if row is not None:
+            out.targets.append(row)
+    _recovery_figures(out, qs, settings)
+    repeats = (
+        qs.order_by().values("customer_id").annotate(n=Count("id")).filter(n__gt=1).values("n")
+    )
+    out.repeat_customers = len(repeats)
+    out.repeat_complaints = sum(r["n"] for r in repeats)
+    out.escalated = qs.filter(escalated_at__isnull=False).count()
+    out.breached = qs.filter(
+        Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+    ).count()
+    return out
+
+
+def _target_row(
+    sub: QuerySet[Complaint], severity: str, label: str, settings: ComplaintSettings
+) -> TargetRow | None:
+    """Time to first response and to resolution of one severity's complaints, against its
+    targets; None when there are none."""
+    n = sub.count()
+    if not n:
+        return None
+    responded = _spans(sub, "first_response_at", "response_due_at")
+    resolved = _spans(sub, "resolved_at", "resolution_due_at")
+    resp_min = [(met - opened).total_seconds() / 60 for opened, met, _due, _p in responded]
+    res_h = [
+        ((met - opened).total_seconds() - paused) / 3600 for opened, met, _due, paused in resolved
+    ]
+    r_target, s_target = (
+        getattr(settings, f"response_{severity}_min"),
+        getattr(settings, f"resolution_{severity}_h"),
+    )
+    return TargetRow(
+        severity=severity,
+        label=label,
+        n=n,
+        response_n=len(responded),
+        response_on_time=len([1 for _o, met, due, _p in responded if met <= due]),
+        response_avg_min=round(sum(resp_min) / len(resp_min)) if resp_min else None,
+        resolution_n=len(resolved),
+        resolution_on_time=len([1 for _o, met, due, _p in resolved if met <= due]),
+        resolution_avg_h=round(sum(res_h) / len(res_h), 1) if res_h else None,
+        response_target_min=r_target,
+        resolution_target_h=s_target,
+    )
+
+
+def _recovery_figures(out: Report, qs: QuerySet[Complaint], settings: ComplaintSettings) -> None:
+    """How many closed cases' customers came back (within the recovery window) and spent."""
     closed = annotate_recovery(qs.filter(closed_at__isnull=False), settings.recovery_days)
     out.closed = closed.count()
     window_over = timezone.now() - dt.timedelta(days=settings.recovery_days)
@@ -486,13 +507,3 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     out.recovery_rate = (
         round(out.recovered / out.recovery_counted, 3) if out.recovery_counted else None
     )
-    repeats = (
-        qs.order_by().values("customer_id").annotate(n=Count("id")).filter(n__gt=1).values("n")
-    )
-    out.repeat_customers = len(repeats)
-    out.repeat_complaints = sum(r["n"] for r in repeats)
-    out.escalated = qs.filter(escalated_at__isnull=False).count()
-    out.breached = qs.filter(
-        Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    ).count()
-    return out
