@@ -55,7 +55,6 @@ LEFT_TO_SPLIT = {
     "bench/search.py:measure",
     "cli.py:build_parser",
     "analytics/services.py:figures_refresh",
-    "sales/selectors.py:daily_close",
 }
 
 
