@@ -53,7 +53,6 @@ LEFT_TO_SPLIT = {
     "bench/audit.py",
     "bench/sales.py",
     "bench/search.py:measure",
-    "analytics/services.py:figures_refresh",
 }
 
 
