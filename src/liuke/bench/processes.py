@@ -59,16 +59,25 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[tuple[int, int]]:
+def gunicorn(
+    env: dict[str, str],
+    var_dir: Path,
+    workers: int,
+    *,
+    app: str = "liuke.bench.audit_server:application()",
+    backlog: int | None = 2048,
+) -> Iterator[tuple[int, int]]:
+    """Serve `app` on a free local port until the block ends; yields (port, server pid)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
     log_path = var_dir / "gunicorn.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "liuke.bench.audit_server:application()",
+            [sys.executable, "-m", "gunicorn", app,
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
-             "--backlog", "2048", "--graceful-timeout", "5", "--error-logfile", "-"],
+             *(["--backlog", str(backlog)] if backlog is not None else []),
+             "--graceful-timeout", "5", "--error-logfile", "-"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
