@@ -51,7 +51,6 @@ NOT_YET = {
 LEFT_TO_SPLIT = {
     "bench/analytics.py",
     "bench/sales.py",
-    "bench/search.py:measure",
 }
 
 
