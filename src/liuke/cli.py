@@ -375,7 +375,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="liuke", description="Liuke 留客 — salon customer management"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_setup_commands(sub)
+    _add_bench(sub)
+    _add_jobs_and_analytics(sub)
+    manage = sub.add_parser("manage", help="a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
 
+
+def _add_setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """serve, demo, createowner, and the audit chain's check."""
     serve = sub.add_parser("serve", help="run the app (gunicorn + background jobs)")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
@@ -405,6 +415,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_sub.add_parser("verify", help="check the whole hash chain")
     verify.set_defaults(func=cmd_audit)
 
+
+def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = sub.add_parser("bench", help="run the benchmarks")
     bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     bench.add_argument("--queries", type=int, default=1000)
@@ -422,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
     bench.set_defaults(func=cmd_bench)
 
+
+def _add_jobs_and_analytics(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The daily reminders now, and the customer value models and stored figures."""
     reminders = sub.add_parser(
         "reminders", help="run the daily follow-up and reminder job now (idempotent)"
     )
@@ -459,11 +474,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--business", type=int, nargs="+", help="only these business ids")
     refresh.set_defaults(func=cmd_analytics_refresh)
-
-    manage = sub.add_parser("manage", help="a Django management command")
-    manage.add_argument("rest", nargs=argparse.REMAINDER)
-    manage.set_defaults(func=cmd_manage)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

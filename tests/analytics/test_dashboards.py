@@ -17,7 +17,7 @@ from tests.factories import customer_make, visit_make
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, Business, User
-from liuke.analytics import aggregates
+from liuke.analytics.aggregates.rules import REBOOK_DAYS, VALUE_BANDS_YUAN
 from liuke.analytics.models import (
     BranchTotals,
     CohortCell,
@@ -173,7 +173,7 @@ def test_value_bands_and_totals(salon: dict[str, Any], branch_a: Branch, branch_
     # c1: 20 × (100 + 200 − 20) yuan = ¥5,600; c2: 20 × (300 + 40 + 500) = ¥16,800 (home A);
     # c3: 20 × (80 + 120) = ¥4,000
     bands = {(r.branch_id, r.measure, r.bucket): r.customers for r in ValueBucket.objects.all()}
-    edges = aggregates.VALUE_BANDS_YUAN
+    edges = VALUE_BANDS_YUAN
     assert bands == {
         (branch_a.pk, "rule", edges.index(5_000)): 1,
         (branch_a.pk, "rule", edges.index(10_000)): 1,
@@ -342,7 +342,7 @@ def test_api_revenue_rates_cohorts_value(
         ("2026-05-01", 0, 0, 0),
     ]
     rates = owner_client.get("/api/v1/analytics/dashboards/rates").json()
-    assert rates["rebook_days"] == aggregates.REBOOK_DAYS
+    assert rates["rebook_days"] == REBOOK_DAYS
     staff = {r["key_id"]: r for r in rates["staff"]}
     s1 = staff[salon["s1"].pk]  # in A and in B, added up
     assert (s1["customers"], s1["repeat_customers"], s1["visits"], s1["rebooked"]) == (2, 1, 3, 1)

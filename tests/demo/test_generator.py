@@ -24,7 +24,8 @@ from liuke.demo import data
 from liuke.demo.builder import ensure_demo
 from liuke.demo.generator import DemoError, DemoResult, generate_demo
 from liuke.demo.reset import owned_models
-from liuke.demo.simulate import DAY, NO_TIME, simulate
+from liuke.demo.simulate import simulate
+from liuke.demo.simulate.columns import DAY, NO_TIME
 from liuke.sales.models import Service, Visit, VisitLine
 
 N = 300

@@ -12,7 +12,7 @@ from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.analytics import dashboards, selectors, services
-from liuke.analytics.aggregates import REBOOK_DAYS, VALUE_BANDS_YUAN
+from liuke.analytics.aggregates.rules import REBOOK_DAYS, VALUE_BANDS_YUAN
 from liuke.analytics.choices import Segment
 from liuke.analytics.models import CustomerFigures, ModelRun, RefreshJob
 from liuke.core.api import READ_ERRORS

@@ -19,7 +19,7 @@ from django.db.models import QuerySet, Sum
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.analytics import aggregates
+from liuke.analytics.aggregates.rules import VALUE_BANDS_YUAN
 from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.models import (
     BranchTotals,
@@ -205,7 +205,7 @@ class Bands:
 
 
 def value_bands(where: Scope) -> Bands:
-    edges = aggregates.VALUE_BANDS_YUAN
+    edges = VALUE_BANDS_YUAN
     labels = [f"¥{lo:,}–{hi:,}" for lo, hi in itertools.pairwise(edges)] + [f"¥{edges[-1]:,}+"]
     model = [0] * len(edges)
     rule = [0] * len(edges)

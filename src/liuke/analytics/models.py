@@ -82,7 +82,7 @@ class CustomerFigures(models.Model):
     worth_fen = models.BigIntegerField(default=0)
     #: A key account at the time of the refresh (the lists show the current status and owner).
     key_account = models.BooleanField(default=False)
-    #: Not a key account and worth at least the business's POTENTIAL_QUANTILE (aggregates.py).
+    #: Not a key account and worth at least the business's POTENTIAL_QUANTILE (aggregates/rules.py).
     potential_key_account = models.BooleanField(default=False)
     #: Customers this customer brought (their "referred by"), and what those are worth.
     referred_count = models.PositiveIntegerField(default=0)

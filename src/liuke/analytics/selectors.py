@@ -131,7 +131,7 @@ def at_risk_list(*, actor: User, branch_id: int | None = None, limit: int = 50) 
     customer's own rate, not to a last year in which a lapsed customer bought nothing), times
     the probability that the customer is no longer active (1 − P(alive); where the model is not
     trusted, days since the last visit / 365, at most 1). Computed by the refresh
-    (`aggregates.value_lost`, stored as `value_lost_fen`), so the list is an index walk.
+    (`aggregates.worth.value_lost`, stored as `value_lost_fen`), so the list is an index walk.
     """
     policy.require(actor, AnalyticsCap.ANALYTICS_VIEW)
     rows = policy.scope_customers(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from liuke.accounts import policy
 from liuke.accounts.models import Business, User
 from liuke.analytics import aggregates, clv, queries, rfm
+from liuke.analytics.aggregates.worth import value_lost
 from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.clv.optimise import FitResult
 from liuke.analytics.models import (
@@ -76,7 +77,7 @@ COLUMNS = (
     "value_lost_fen",
 )
 
-#: The dashboards' tables, replaced with the figures (`aggregates.py`).
+#: The dashboards' tables, replaced with the figures (`aggregates/`).
 AGGREGATE_MODELS: dict[str, type[Any]] = {
     "revenue": RevenueMonth,
     "rates": RepeatRate,
@@ -132,16 +133,47 @@ def figures_refresh(
     report("models", 1, 1)
 
     started = time.perf_counter()
+    scores = _scores(business.pk, today, data, analysis)
+    seconds["scores"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    report("dashboards", 0, 1)
+    tables, tables_lost = _dashboards(business.pk, today, data, analysis, scores)
+    seconds["dashboards"] = time.perf_counter() - started
+    report("dashboards", 1, 1)
+
+    started = time.perf_counter()
+    run = _store(
+        business,
+        today,
+        data,
+        analysis,
+        scores,
+        tables,
+        tables_lost,
+        chunk,
+        report,
+        seconds,
+        started,
+    )
+    report("writing", n, n)
+    return RefreshResult(run=run, customers=n, visits=data.visits, seconds=seconds)
+
+
+def _scores(
+    business_id: int, today: dt.date, data: queries.DatabaseSummary, analysis: clv.Analysis
+) -> tuple[Array, Array, Array, list[str], Array, Array, Array]:
+    """(R, F, M scores, RFM segment, loyalty, satisfaction, latest "would recommend")."""
     s = data.summary
     recency_days = s.T - s.t_x
     r_score = rfm.scores(recency_days, higher_is_better=False)
     f_score = rfm.scores(s.x)
     m_score = rfm.scores(s.total_spend)
     segment = rfm.segments(r_score, f_score)
-    held = queries.prepaid_holders(business.pk, today)
-    referred = queries.referral_counts(business.pk)
+    held = queries.prepaid_holders(business_id, today)
+    referred = queries.referral_counts(business_id)
     ids = data.customer_id.tolist()
-    said = feedback_selectors.customer_scores(business.pk)
+    said = feedback_selectors.customer_scores(business_id)
     recommend = np.array(
         [_nan(said[c].latest_recommend) if c in said else np.nan for c in ids], dtype=float
     )
@@ -157,12 +189,22 @@ def figures_refresh(
         referrals=np.array([referred.get(c, 0) for c in ids], dtype=float),
         recommend=recommend,
     )
-    seconds["scores"] = time.perf_counter() - started
+    return r_score, f_score, m_score, segment, loyalty, satisfied, recommend
 
-    started = time.perf_counter()
-    report("dashboards", 0, 1)
+
+def _dashboards(
+    business_id: int,
+    today: dt.date,
+    data: queries.DatabaseSummary,
+    analysis: clv.Analysis,
+    scores: tuple[Array, Array, Array, list[str], Array, Array, Array],
+) -> tuple[aggregates.Tables, Array]:
+    """The dashboards' tables, and each customer's value lost for the call list."""
+    s = data.summary
+    recency_days = s.T - s.t_x
+    r_score, f_score, _m_score, segment = scores[:4]
     tables = aggregates.compute(
-        business_id=business.pk,
+        business_id=business_id,
         observation_end=today,
         customer_id=data.customer_id,
         branch_id=data.branch_id,
@@ -172,7 +214,7 @@ def figures_refresh(
         rfm_scores=(r_score, f_score),
     )
     alive_stored = np.round(analysis.probability_alive, 6)
-    tables_lost = aggregates.value_lost(
+    tables_lost = value_lost(
         segment=segment,
         visits=s.x + 1,
         age_days=s.T,
@@ -181,10 +223,25 @@ def figures_refresh(
         probability_alive=alive_stored,
         slipping=AT_RISK_SEGMENTS,
     )
-    seconds["dashboards"] = time.perf_counter() - started
-    report("dashboards", 1, 1)
+    return tables, tables_lost
 
-    started = time.perf_counter()
+
+def _store(
+    business: Business,
+    today: dt.date,
+    data: queries.DatabaseSummary,
+    analysis: clv.Analysis,
+    scores: tuple[Array, Array, Array, list[str], Array, Array, Array],
+    tables: aggregates.Tables,
+    tables_lost: Array,
+    chunk: int,
+    report: Progress,
+    seconds: dict[str, float],
+    started: float,
+) -> ModelRun:
+    """The run, every customer's figures and the dashboards' tables, replaced in one
+    transaction, with the time each step took (writing counted from `started`)."""
+    n = len(data.customer_id)
     result = analysis.as_json()
     params = {k: result[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma")}
     with transaction.atomic():
@@ -211,7 +268,7 @@ def figures_refresh(
             run.pk,
             data,
             analysis,
-            (r_score, f_score, m_score, segment, loyalty, satisfied, recommend),
+            scores,
             tables,
             tables_lost,
             chunk,
@@ -231,8 +288,7 @@ def figures_refresh(
         seconds.update({f"model_{k}": v for k, v in analysis.seconds.items()})
         run.seconds = {k: round(v, 3) for k, v in seconds.items()}
         run.save(update_fields=["seconds"])
-    report("writing", n, n)
-    return RefreshResult(run=run, customers=n, visits=data.visits, seconds=seconds)
+    return run
 
 
 def _nan(value: float | None) -> float:

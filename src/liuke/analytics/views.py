@@ -15,7 +15,7 @@ from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.analytics import dashboards, selectors, services
-from liuke.analytics.aggregates import REBOOK_DAYS
+from liuke.analytics.aggregates.rules import REBOOK_DAYS
 from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.choices import Segment
 from liuke.core.middleware import safe_next

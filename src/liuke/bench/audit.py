@@ -35,15 +35,14 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from liuke.bench import processes
 
 ROOT = Path(__file__).resolve().parents[3]
 CUSTOMERS = 2_000
@@ -282,14 +281,14 @@ def _measure(
     workers: int,
 ) -> dict[str, Any]:
     database_name = env["DATABASE_URL"].split("?")[0].rsplit("/", 1)[-1]
-    with _gunicorn(env, var_dir, workers) as (port, pid):
+    with processes.gunicorn(env, var_dir, workers) as (port, pid):
 
         def cpu() -> float:
             """Seconds of CPU used so far by the server: its workers and, on PostgreSQL, the
             backends serving this run's database (its name is in their command line)."""
-            total = _cpu_seconds(_children(pid))
+            total = processes.cpu_seconds(processes.children(pid))
             if database == "postgresql":
-                total += _cpu_seconds(_backends(database_name))
+                total += processes.cpu_seconds(processes.backends(database_name))
             return total
 
         out = asyncio.run(
@@ -383,85 +382,6 @@ async def _clients(
         "seconds": time.perf_counter() - began,
         "cpu_seconds": cpu_used,
     }
-
-
-def _proc_stat(pid: int) -> list[str] | None:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _proc_stat(int(entry.name))
-            if fields is not None and int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def _backends(database_name: str) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if cmdline.startswith("postgres: ") and f" {database_name} " in cmdline:
-                out.append(int(entry.name))
-    return out
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = _proc_stat(pid)
-        if fields is not None:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
-@contextlib.contextmanager
-def _gunicorn(env: dict[str, str], var_dir: Path, workers: int) -> Iterator[tuple[int, int]]:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    log_path = var_dir / "gunicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "liuke.bench.audit_server:application()",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60",
-             "--backlog", "2048", "--graceful-timeout", "5", "--error-logfile", "-"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
-            try:
-                url = f"http://127.0.0.1:{port}/healthz"
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield port, server.pid
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
 
 
 # --- inside the server and the children ---------------------------------------------------------

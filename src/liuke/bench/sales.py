@@ -23,16 +23,15 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from liuke.bench import processes
 
 ROOT = Path(__file__).resolve().parents[3]
 SMALL_CUSTOMERS = 2_000
@@ -304,40 +303,12 @@ def _percentile(values: list[float], pct: float) -> float:
 
 @contextlib.contextmanager
 def _gunicorn(env: dict[str, str], var_dir: Path) -> Iterator[str]:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    log_path = var_dir / "gunicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "liuke.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--timeout", "60",
-             "--graceful-timeout", "5", "--error-logfile", "-"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+    """Liuke itself with four workers; yields its base URL."""
+    with processes.gunicorn(env, var_dir, 4, app="liuke.wsgi:application", backlog=None) as (
+        port,
+        _pid,
+    ):
+        yield f"http://127.0.0.1:{port}"
 
 
 # --- the daily close at a million visits --------------------------------------------------------

@@ -200,7 +200,6 @@ def measure(size: int, queries: int, username: str = "owner") -> dict[str, Any]:
     """
     import numpy as np
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from liuke.accounts.choices import Role
     from liuke.accounts.models import User
@@ -218,36 +217,7 @@ def measure(size: int, queries: int, username: str = "owner") -> dict[str, Any]:
     )
     count = Customer.objects.filter(business=business).count()
     rng = np.random.default_rng(size)
-    per_kind = -(-queries // len(KINDS))
-    warmup = 200
-    low, high = (
-        Customer.objects.filter(business=business).order_by("id").values_list("id", flat=True)[0],
-        Customer.objects.filter(business=business).order_by("-id").values_list("id", flat=True)[0],
-    )
-    picked = rng.integers(low, high + 1, size=3 * (per_kind * len(KINDS) + warmup))
-    people = list(
-        Customer.objects.filter(pk__in=picked.tolist()).values_list(
-            "name", "name_pinyin", "name_initials", "mobile", "card_no"
-        )
-    )
-    rng.shuffle(people)
-    pool: dict[str, list[str]] = {k: [] for k in KINDS}
-    for name, pinyin, initials, mobile, card in people:
-        candidates = {
-            "name": name,
-            "surname": name[:2] if name[:2] in ("欧阳", "上官") else name[:1],
-            "initials": initials,
-            "pinyin": pinyin,
-            "phone4": mobile[-4:] if mobile else "",
-            "mobile": mobile,
-            "card": card or "",
-        }
-        for kind, query in candidates.items():
-            if query and len(pool[kind]) < per_kind + warmup // len(KINDS):
-                pool[kind].append(query)
-    warm = [q for k in KINDS for q in pool[k][per_kind:]]
-    measured = [(k, q) for k in KINDS for q in pool[k][:per_kind]][:queries]
-    order = rng.permutation(len(measured))
+    warm, measured, order = _pick_queries(business, rng, queries)
 
     for query in warm:
         customer_search(actor=actor, query=query)
@@ -264,25 +234,7 @@ def measure(size: int, queries: int, username: str = "owner") -> dict[str, Any]:
         found[kind].append(len(rows))
     load_after = os.getloadavg()[0]
 
-    # The database's share: the same searches' SELECTs on the customer table, run again raw.
-    db: dict[str, list[float]] = {k: [] for k in KINDS}
-    plans: dict[str, list[tuple[str, list[str]]]] = {}
-    with connection.cursor() as cursor:
-        for kind, query in measured:
-            with CaptureQueriesContext(connection) as ctx:
-                customer_search(actor=actor, query=query)
-            selects = [
-                q["sql"]
-                for q in ctx.captured_queries
-                if q["sql"].startswith("SELECT") and "customers_customer" in q["sql"]
-            ]
-            started = time.perf_counter()
-            for sql in selects:
-                cursor.execute(sql)
-                cursor.fetchall()
-            db[kind].append((time.perf_counter() - started) * 1000)
-            if kind not in plans:
-                plans[kind] = [(sql, _explain(connection, sql)) for sql in selects]
+    db, plans = _database_share(actor, measured)
 
     def stats(kinds: tuple[str, ...]) -> dict[str, float]:
         def pick(values: dict[str, list[float]]) -> np.ndarray:
@@ -312,6 +264,77 @@ def measure(size: int, queries: int, username: str = "owner") -> dict[str, Any]:
         "database": connection.vendor,
         "sqlite": sqlite3.sqlite_version if connection.vendor == "sqlite" else "",
     }
+
+
+def _pick_queries(
+    business: Any, rng: Any, queries: int
+) -> tuple[list[str], list[tuple[str, str]], Any]:
+    """Queries of every kind from random customers: (warm-up queries, measured (kind, query)
+    pairs, the order to run the measured ones in)."""
+    from liuke.customers.models import Customer
+
+    per_kind = -(-queries // len(KINDS))
+    warmup = 200
+    low, high = (
+        Customer.objects.filter(business=business).order_by("id").values_list("id", flat=True)[0],
+        Customer.objects.filter(business=business).order_by("-id").values_list("id", flat=True)[0],
+    )
+    picked = rng.integers(low, high + 1, size=3 * (per_kind * len(KINDS) + warmup))
+    people = list(
+        Customer.objects.filter(pk__in=picked.tolist()).values_list(
+            "name", "name_pinyin", "name_initials", "mobile", "card_no"
+        )
+    )
+    rng.shuffle(people)
+    pool: dict[str, list[str]] = {k: [] for k in KINDS}
+    for name, pinyin, initials, mobile, card in people:
+        candidates = {
+            "name": name,
+            "surname": name[:2] if name[:2] in ("欧阳", "上官") else name[:1],
+            "initials": initials,
+            "pinyin": pinyin,
+            "phone4": mobile[-4:] if mobile else "",
+            "mobile": mobile,
+            "card": card or "",
+        }
+        for kind, query in candidates.items():
+            if query and len(pool[kind]) < per_kind + warmup // len(KINDS):
+                pool[kind].append(query)
+    warm = [q for k in KINDS for q in pool[k][per_kind:]]
+    measured = [(k, q) for k in KINDS for q in pool[k][:per_kind]][:queries]
+    return warm, measured, rng.permutation(len(measured))
+
+
+def _database_share(
+    actor: Any, measured: list[tuple[str, str]]
+) -> tuple[dict[str, list[float]], dict[str, list[tuple[str, list[str]]]]]:
+    """The database's share: the same searches' SELECTs on the customer table, run again raw
+    (milliseconds per query by kind), and each kind's query plans."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from liuke.customers.selectors import customer_search
+
+    db: dict[str, list[float]] = {k: [] for k in KINDS}
+    plans: dict[str, list[tuple[str, list[str]]]] = {}
+    with connection.cursor() as cursor:
+        for kind, query in measured:
+            with CaptureQueriesContext(connection) as ctx:
+                customer_search(actor=actor, query=query)
+            selects = [
+                q["sql"]
+                for q in ctx.captured_queries
+                if q["sql"].startswith("SELECT") and "customers_customer" in q["sql"]
+            ]
+            started = time.perf_counter()
+            for sql in selects:
+                cursor.execute(sql)
+                cursor.fetchall()
+            db[kind].append((time.perf_counter() - started) * 1000)
+            if kind not in plans:
+                plans[kind] = [(sql, _explain(connection, sql)) for sql in selects]
+
+    return db, plans
 
 
 def _explain(connection: Any, sql: str) -> list[str]:

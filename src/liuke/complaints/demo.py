@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +27,7 @@ from liuke.complaints.models import (
     ComplaintAction,
     ComplaintCause,
     ComplaintResolution,
+    ComplaintSettings,
     ComplaintStep,
 )
 from liuke.sales.models import Visit
@@ -104,6 +106,26 @@ def _steps(c: Complaint, actor: User | None, start: dt.datetime, upto: int) -> N
     )
 
 
+@dataclass
+class _Demo:
+    """What every demo case draws on; `rng` is drawn from in the order the cases are written."""
+
+    business: Business
+    rng: random.Random
+    now: dt.datetime
+    settings: ComplaintSettings
+    causes: dict[str, ComplaintCause]
+    staff: list[User]
+
+    def person(self, branch_id: int, roles: tuple[str, ...]) -> User:
+        found = [
+            u
+            for u in self.staff
+            if u.role in roles and branch_id in {b.pk for b in u.branches.all()}
+        ]
+        return self.rng.choice(found or self.staff)
+
+
 @transaction.atomic
 def demo_complaints(*, business: Business, seed: int = 42) -> dict[str, int]:
     """Write the demo complaints for `business`; returns how many of each kind."""
@@ -138,144 +160,151 @@ def demo_complaints(*, business: Business, seed: int = 42) -> dict[str, int]:
         return {"closed": 0, "open": 0}
     rng.shuffle(visits)
     rng.shuffle(recent)
-
-    def person(branch_id: int, roles: tuple[str, ...]) -> User:
-        found = [
-            u for u in staff if u.role in roles and branch_id in {b.pk for b in u.branches.all()}
-        ]
-        return rng.choice(found or staff)
-
+    demo = _Demo(business, rng, now, settings, causes, staff)
     made = {"closed": 0, "open": 0}
     used: set[int] = set()
     for i, case in enumerate(CASES):
-        code, severity, channel, words, restated, kind, value, ours, theirs, fix = case
         visit = next(v for v in visits if v.customer_id not in used)
         used.add(visit.customer_id)
-        handler = person(visit.branch_id, (Role.FRONT_DESK, Role.MANAGER))
-        opened = visit.visited_at + dt.timedelta(days=1, hours=rng.randint(1, 6))
-        response = opened + dt.timedelta(minutes=rng.choice([12, 25, 40, 90, 300]))
-        resolved = response + dt.timedelta(hours=rng.choice([2, 6, 20, 30]))
-        closed = resolved + dt.timedelta(hours=1)
-        c = Complaint(
-            business=business,
-            branch_id=visit.branch_id,
-            customer_id=visit.customer_id,
-            channel=channel,
-            severity=severity,
-            cause=causes.get(code),
-            description=words,
-            visit=visit,
-            staff_id=visit.served_by_id,
-            handler=handler,
-            opened_by=handler,
-            opened_at=opened,
-            first_response_at=response,
-            resolved_at=resolved,
-            closed_at=closed,
-            closed_by=handler,
-            status=Status.CLOSED,
-            restated_problem=restated,
-            restatement_confirmed_at=response + dt.timedelta(minutes=20),
-            summary=f"我方：{ours}。" + (f"顾客：{theirs}。" if theirs else ""),
-            cause_fix=fix if i % 3 != 2 else "",
-        )
-        services._set_targets(c, settings)
-        if severity == "high":
-            c.escalated_at = opened
-            c.escalated_to = person(visit.branch_id, (Role.MANAGER, Role.OWNER))
-            c.escalation_reason = "severity"
-        if c.cause_fix:
-            c.cause_fix_at = closed + dt.timedelta(days=2)
-            c.cause_fix_by = c.escalated_to or handler
-            c.customer_told_at = closed + dt.timedelta(days=3)
-            c.customer_told_note = "微信告知"
-        c.save()
-        _steps(c, handler, response, 10)
+        _closed_case(demo, i, case, visit)
+        made["closed"] += 1
+    for open_case in OPEN:
+        visit = next(v for v in recent if v.customer_id not in used)
+        used.add(visit.customer_id)
+        _open_case(demo, open_case, visit)
+        made["open"] += 1
+    return made
+
+
+def _complaint(
+    demo: _Demo, visit: Visit, handler: User, what: tuple[str, str, str, str], **more: Any
+) -> Complaint:
+    """A complaint about `visit`, taken by `handler`; `what` = (cause, severity, channel, words)."""
+    code, severity, channel, words = what
+    return Complaint(
+        business=demo.business,
+        branch_id=visit.branch_id,
+        customer_id=visit.customer_id,
+        channel=channel,
+        severity=severity,
+        cause=demo.causes.get(code),
+        description=words,
+        visit=visit,
+        staff_id=visit.served_by_id,
+        handler=handler,
+        opened_by=handler,
+        **more,
+    )
+
+
+def _closed_case(
+    demo: _Demo, i: int, case: tuple[str, str, str, str, str, str, int, str, str, str], visit: Visit
+) -> None:
+    """A case worked through all ten steps, resolved and closed some weeks ago."""
+    code, severity, channel, words, restated, kind, value, ours, theirs, fix = case
+    rng = demo.rng
+    handler = demo.person(visit.branch_id, (Role.FRONT_DESK, Role.MANAGER))
+    opened = visit.visited_at + dt.timedelta(days=1, hours=rng.randint(1, 6))
+    response = opened + dt.timedelta(minutes=rng.choice([12, 25, 40, 90, 300]))
+    resolved = response + dt.timedelta(hours=rng.choice([2, 6, 20, 30]))
+    closed = resolved + dt.timedelta(hours=1)
+    c = _complaint(
+        demo,
+        visit,
+        handler,
+        (code, severity, channel, words),
+        opened_at=opened,
+        first_response_at=response,
+        resolved_at=resolved,
+        closed_at=closed,
+        closed_by=handler,
+        status=Status.CLOSED,
+        restated_problem=restated,
+        restatement_confirmed_at=response + dt.timedelta(minutes=20),
+        summary=f"我方：{ours}。" + (f"顾客：{theirs}。" if theirs else ""),
+        cause_fix=fix if i % 3 != 2 else "",
+    )
+    services._set_targets(c, demo.settings)
+    if severity == "high":
+        c.escalated_at = opened
+        c.escalated_to = demo.person(visit.branch_id, (Role.MANAGER, Role.OWNER))
+        c.escalation_reason = "severity"
+    if c.cause_fix:
+        c.cause_fix_at = closed + dt.timedelta(days=2)
+        c.cause_fix_by = c.escalated_to or handler
+        c.customer_told_at = closed + dt.timedelta(days=3)
+        c.customer_told_note = "微信告知"
+    c.save()
+    _steps(c, handler, response, 10)
+    ComplaintAction.objects.create(
+        complaint=c,
+        customer_id=c.customer_id,
+        side=ActionSide.OURS,
+        text=ours,
+        owner=handler,
+        due_on=timezone.localdate(resolved) + dt.timedelta(days=2),
+        done_at=resolved + dt.timedelta(days=1),
+        done_by=handler,
+    )
+    if theirs:
         ComplaintAction.objects.create(
-            complaint=c,
-            customer_id=c.customer_id,
-            side=ActionSide.OURS,
-            text=ours,
-            owner=handler,
-            due_on=timezone.localdate(resolved) + dt.timedelta(days=2),
-            done_at=resolved + dt.timedelta(days=1),
-            done_by=handler,
+            complaint=c, customer_id=c.customer_id, side=ActionSide.THEIRS, text=theirs
         )
-        if theirs:
-            ComplaintAction.objects.create(
-                complaint=c, customer_id=c.customer_id, side=ActionSide.THEIRS, text=theirs
-            )
+    ComplaintResolution.objects.create(
+        complaint=c,
+        customer_id=c.customer_id,
+        kind=kind,
+        status=ResolutionStatus.APPLIED,
+        amount_fen=value,
+        voucher_code=f"TS{c.pk}-DEMO" if kind == ResolutionKind.VOUCHER else "",
+        visit=visit if kind == ResolutionKind.REDO else None,
+        requested_by=handler,
+        applied_at=resolved,
+    )
+
+
+def _open_case(demo: _Demo, case: tuple[str, str, str, str, str], visit: Visit) -> None:
+    """A case opened in the last days, left in `state` (open, waiting, escalated, ...)."""
+    code, severity, channel, words, state = case
+    handler = demo.person(visit.branch_id, (Role.FRONT_DESK,))
+    hours_ago = {"open": 1, "waiting": 20, "escalated": 2, "breached": 30, "approval": 5}
+    opened = demo.now - dt.timedelta(hours=hours_ago[state])
+    c = _complaint(demo, visit, handler, (code, severity, channel, words), opened_at=opened)
+    services._set_targets(c, demo.settings)
+    if state in ("escalated", "approval") or services._severe(demo.settings, severity):
+        c.escalated_at = opened + dt.timedelta(minutes=1)
+        c.escalated_to = demo.person(visit.branch_id, (Role.MANAGER, Role.OWNER))
+        c.escalation_reason = "severity"
+    if state == "waiting":
+        c.first_response_at = opened + dt.timedelta(minutes=30)
+        c.status = Status.WAITING
+        c.paused_at = opened + dt.timedelta(hours=2)
+    if state == "breached":
+        c.response_breached_at = c.response_due_at
+        c.escalated_at = c.response_warn_at
+        c.escalated_to = demo.person(visit.branch_id, (Role.MANAGER, Role.OWNER))
+        c.escalation_reason = "response"
+    if state == "approval":
+        c.first_response_at = opened + dt.timedelta(minutes=10)
+    c.save()
+    if state == "waiting":
+        _steps(c, handler, c.first_response_at or opened, 5)
+    if state == "approval":
+        _steps(c, handler, c.first_response_at or opened, 8)
+        ComplaintStep.objects.filter(complaint=c, step=Step.RESTATE).update(note="睫毛三天掉了一半")
+        Complaint.objects.filter(pk=c.pk).update(
+            restated_problem="嫁接睫毛三天掉了一半，顾客要求重做或退款。",
+            restatement_confirmed_at=opened + dt.timedelta(minutes=30),
+        )
         ComplaintResolution.objects.create(
             complaint=c,
             customer_id=c.customer_id,
-            kind=kind,
-            status=ResolutionStatus.APPLIED,
-            amount_fen=value,
-            voucher_code=f"TS{c.pk}-DEMO" if kind == ResolutionKind.VOUCHER else "",
-            visit=visit if kind == ResolutionKind.REDO else None,
+            kind=ResolutionKind.VOUCHER,
+            status=ResolutionStatus.PENDING,
+            amount_fen=12000,
+            note="顾客不想重做，申请120元代金券",
             requested_by=handler,
-            applied_at=resolved,
         )
-        made["closed"] += 1
-    for code, severity, channel, words, state in OPEN:
-        visit = next(v for v in recent if v.customer_id not in used)
-        used.add(visit.customer_id)
-        handler = person(visit.branch_id, (Role.FRONT_DESK,))
-        hours_ago = {"open": 1, "waiting": 20, "escalated": 2, "breached": 30, "approval": 5}
-        opened = now - dt.timedelta(hours=hours_ago[state])
-        c = Complaint(
-            business=business,
-            branch_id=visit.branch_id,
-            customer_id=visit.customer_id,
-            channel=channel,
-            severity=severity,
-            cause=causes.get(code),
-            description=words,
-            visit=visit,
-            staff_id=visit.served_by_id,
-            handler=handler,
-            opened_by=handler,
-            opened_at=opened,
-        )
-        services._set_targets(c, settings)
-        if state in ("escalated", "approval") or services._severe(settings, severity):
-            c.escalated_at = opened + dt.timedelta(minutes=1)
-            c.escalated_to = person(visit.branch_id, (Role.MANAGER, Role.OWNER))
-            c.escalation_reason = "severity"
-        if state == "waiting":
-            c.first_response_at = opened + dt.timedelta(minutes=30)
-            c.status = Status.WAITING
-            c.paused_at = opened + dt.timedelta(hours=2)
-        if state == "breached":
-            c.response_breached_at = c.response_due_at
-            c.escalated_at = c.response_warn_at
-            c.escalated_to = person(visit.branch_id, (Role.MANAGER, Role.OWNER))
-            c.escalation_reason = "response"
-        if state == "approval":
-            c.first_response_at = opened + dt.timedelta(minutes=10)
-        c.save()
-        if state == "waiting":
-            _steps(c, handler, c.first_response_at or opened, 5)
-        if state == "approval":
-            _steps(c, handler, c.first_response_at or opened, 8)
-            ComplaintStep.objects.filter(complaint=c, step=Step.RESTATE).update(
-                note="睫毛三天掉了一半"
-            )
-            Complaint.objects.filter(pk=c.pk).update(
-                restated_problem="嫁接睫毛三天掉了一半，顾客要求重做或退款。",
-                restatement_confirmed_at=opened + dt.timedelta(minutes=30),
-            )
-            ComplaintResolution.objects.create(
-                complaint=c,
-                customer_id=c.customer_id,
-                kind=ResolutionKind.VOUCHER,
-                status=ResolutionStatus.PENDING,
-                amount_fen=12000,
-                note="顾客不想重做，申请120元代金券",
-                requested_by=handler,
-            )
-        made["open"] += 1
-    return made
 
 
 def summary(business: Business) -> dict[str, Any]:

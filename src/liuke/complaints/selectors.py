@@ -31,6 +31,7 @@ from liuke.audit.log import audit_record
 from liuke.complaints import defaults
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import UNRESOLVED, ResolutionStatus, Severity, Status
+from liuke.complaints.figures import Row, TargetRow, group_counts, target_row
 from liuke.complaints.models import (
     Complaint,
     ComplaintCause,
@@ -350,28 +351,6 @@ def recovery(complaint: Complaint, settings: ComplaintSettings) -> Recovery | No
 
 
 @dataclass
-class Row:
-    key: str
-    label: str
-    n: int
-
-
-@dataclass
-class TargetRow:
-    severity: str
-    label: str
-    n: int
-    response_n: int
-    response_on_time: int
-    response_avg_min: int | None
-    resolution_n: int
-    resolution_on_time: int
-    resolution_avg_h: float | None
-    response_target_min: int
-    resolution_target_h: int
-
-
-@dataclass
 class Report:
     days: int
     total: int
@@ -395,22 +374,6 @@ class Report:
         return max([r.n for r in self.by_cause] or [1])
 
 
-def _group(qs: QuerySet[Complaint], key: str, label: str, empty: str) -> list[Row]:
-    rows = qs.order_by().values(key, label).annotate(n=Count("id")).order_by("-n", label)
-    return [Row(key=str(r[key] or ""), label=str(r[label] or empty), n=r["n"]) for r in rows]
-
-
-Span = tuple[dt.datetime, dt.datetime, dt.datetime, int]
-
-
-def _spans(qs: QuerySet[Complaint], met: str, due: str) -> list[Span]:
-    """(opened, met, due, seconds waited) of the complaints whose `met` moment is set."""
-    rows = qs.filter(**{f"{met}__isnull": False}).values_list(
-        "opened_at", met, due, "paused_seconds"
-    )
-    return [(o, m, d, p) for o, m, d, p in rows if o and m and d]
-
-
 def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Report:
     """Complaints opened in the last `days`: by cause, branch, staff member and service; time
     to first response and to resolution against the targets; recovery of the closed ones;
@@ -427,7 +390,7 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     out = Report(days=days, total=qs.count())
     if not out.total:
         return out
-    out.by_cause = _group(qs, "cause__code", "cause__name_zh", _("Not yet known"))
+    out.by_cause = group_counts(qs, "cause__code", "cause__name_zh", _("Not yet known"))
     from django.utils.translation import get_language
 
     if (get_language() or "").startswith("en"):
@@ -437,40 +400,28 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
         }
         for r in out.by_cause:
             r.label = names.get(r.key, r.label)
-    out.by_branch = _group(qs, "branch_id", "branch__name", "—")
-    out.by_staff = _group(qs, "staff_id", "staff__display_name", _("No one named"))
-    out.by_service = _group(qs, "service_id", "service__name", _("No service named"))
+    out.by_branch = group_counts(qs, "branch_id", "branch__name", "—")
+    out.by_staff = group_counts(qs, "staff_id", "staff__display_name", _("No one named"))
+    out.by_service = group_counts(qs, "service_id", "service__name", _("No service named"))
     for severity, label in Severity.choices:
-        sub = qs.filter(severity=severity)
-        n = sub.count()
-        if not n:
-            continue
-        responded = _spans(sub, "first_response_at", "response_due_at")
-        resolved = _spans(sub, "resolved_at", "resolution_due_at")
-        resp_min = [(met - opened).total_seconds() / 60 for opened, met, _due, _p in responded]
-        res_h = [
-            ((met - opened).total_seconds() - paused) / 3600
-            for opened, met, _due, paused in resolved
-        ]
-        r_target, s_target = (
-            getattr(settings, f"response_{severity}_min"),
-            getattr(settings, f"resolution_{severity}_h"),
-        )
-        out.targets.append(
-            TargetRow(
-                severity=severity,
-                label=str(label),
-                n=n,
-                response_n=len(responded),
-                response_on_time=len([1 for _o, met, due, _p in responded if met <= due]),
-                response_avg_min=round(sum(resp_min) / len(resp_min)) if resp_min else None,
-                resolution_n=len(resolved),
-                resolution_on_time=len([1 for _o, met, due, _p in resolved if met <= due]),
-                resolution_avg_h=round(sum(res_h) / len(res_h), 1) if res_h else None,
-                response_target_min=r_target,
-                resolution_target_h=s_target,
-            )
-        )
+        row = target_row(qs.filter(severity=severity), severity, str(label), settings)
+        if row is not None:
+            out.targets.append(row)
+    _recovery_figures(out, qs, settings)
+    repeats = (
+        qs.order_by().values("customer_id").annotate(n=Count("id")).filter(n__gt=1).values("n")
+    )
+    out.repeat_customers = len(repeats)
+    out.repeat_complaints = sum(r["n"] for r in repeats)
+    out.escalated = qs.filter(escalated_at__isnull=False).count()
+    out.breached = qs.filter(
+        Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
+    ).count()
+    return out
+
+
+def _recovery_figures(out: Report, qs: QuerySet[Complaint], settings: ComplaintSettings) -> None:
+    """How many closed cases' customers came back (within the recovery window) and spent."""
     closed = annotate_recovery(qs.filter(closed_at__isnull=False), settings.recovery_days)
     out.closed = closed.count()
     window_over = timezone.now() - dt.timedelta(days=settings.recovery_days)
@@ -487,16 +438,6 @@ def report(*, actor: User, days: int = 90, branch_id: int | None = None) -> Repo
     out.recovery_rate = (
         round(out.recovered / out.recovery_counted, 3) if out.recovery_counted else None
     )
-    repeats = (
-        qs.order_by().values("customer_id").annotate(n=Count("id")).filter(n__gt=1).values("n")
-    )
-    out.repeat_customers = len(repeats)
-    out.repeat_complaints = sum(r["n"] for r in repeats)
-    out.escalated = qs.filter(escalated_at__isnull=False).count()
-    out.breached = qs.filter(
-        Q(response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    ).count()
-    return out
 
 
 def unresolved_for_brief(*, actor: User, customer: Customer) -> list[Complaint]:

@@ -41,16 +41,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from rich.progress import TaskID
 
 from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.services import business_provision
@@ -59,19 +57,12 @@ from liuke.core.timeutil import local_days
 from liuke.customers.choices import ChangeKind
 from liuke.customers.models import Customer, FieldChange, Tag
 from liuke.demo import data
+from liuke.demo.bulk import BulkWriter, DemoError, dates, lookup, sqlite_bulk_mode
 from liuke.demo.progress import Bar
 from liuke.demo.reset import delete_business
-from liuke.demo.simulate import DAY, GROUPS, HISTORY_DAYS, NO_TIME, Salon, simulate
+from liuke.demo.simulate import simulate
+from liuke.demo.simulate.columns import DAY, GROUPS, HISTORY_DAYS, Customers, Salon, Visits
 from liuke.sales.models import Service, Visit, VisitLine
-
-BATCH = 10_000
-#: SQLite page cache while building (KiB): the sorts that rebuild the indexes of a
-#: million-customer demo run in memory instead of spilling to temporary files.
-SQLITE_BUILD_CACHE_KIB = 1_000_000
-
-
-class DemoError(RuntimeError):
-    """The demo cannot be built as asked (it exists already, or a username is taken)."""
 
 
 @dataclass
@@ -107,7 +98,7 @@ def generate_demo(
         raise DemoError("The number of customers cannot be negative.")
     started = time.perf_counter()
     now = timezone.now()
-    with Bar(progress) as bar, _sqlite_bulk_mode():
+    with Bar(progress) as bar, sqlite_bulk_mode():
         bar.note(f"Simulating {customers:,} customers and two years of visits")
         salon = simulate(customers=customers, seed=seed, now=now)
         bar.done()
@@ -202,7 +193,7 @@ def _build(salon: Salon, *, username: str, password: str, bar: Bar) -> int:
         service=np.array([service_ids[name] for _c, name, _m, _y in data.SERVICES], np.int64),
         tag=np.array([tag_ids[name] for name in data.TAGS], np.int64),
     )
-    _Writer(bar).write(salon, ids)
+    _write(salon, ids, BulkWriter(bar))
     bar.note("Analysing the tables for the query planner")
     _analyze([Customer, FieldChange, Customer.tags.through, Visit, VisitLine])
     bar.done()
@@ -234,238 +225,144 @@ class _Ids:
 # --- the bulk part: customers, tags, history, visits, lines -------------------------------------
 
 
-class _Writer:
-    def __init__(self, bar: Bar) -> None:
-        self.bar = bar
-        self.sqlite = connection.vendor == "sqlite"
-        # Django stores aware datetimes as naive UTC text on SQLite; PostgreSQL wants the zone.
-        self.zone = "" if self.sqlite else "+00:00"
-
-    def write(self, salon: Salon, ids: _Ids) -> None:
-        c, v = salon.customers, salon.visits
-        n = c.count
-        cid = self.next_id(Customer) + np.arange(n, dtype=np.int64)
-        created = self.times(c.created)
-        staff_id = _lookup(ids.staff, c.owner)
-        columns: dict[str, Sequence[Any]] = {
-            "id": cid.tolist(),
-            "created_at": created,
-            "updated_at": self.times(c.updated),
-            "business_id": [ids.business] * n,
-            "branch_id": ids.branch[c.branch].tolist(),
-            "owner_id": staff_id,
-            "name": c.name,
-            "name_pinyin": c.name_pinyin,
-            "name_initials": c.name_initials,
-            "gender": c.gender,
-            "birthday": _dates(c.birthday),
-            "mobile": c.mobile,
-            "mobile_last4": [m[-4:] for m in c.mobile],
-            "wechat_id": c.wechat_id,
-            "card_no": c.card_no,
-            "is_key_account": c.is_key_account.tolist(),
-            "source": c.source,
-            "referrer_id": _lookup(cid, c.referrer),
-            "skin_type": c.skin_type,
-            "hair_type": c.hair_type,
-            "allergies": c.allergies,
-            "contraindications": c.contraindications,
-            "preferences": c.preferences,
-            "notes": c.notes,
-            # Confidential notes are what one person was told in confidence: none in a demo.
-            "confidential_notes": [""] * n,
-            "marketing_consent": c.marketing_consent.tolist(),
-            "marketing_consent_at": self.times(c.marketing_consent_at),
-            "photo_consent": c.photo_consent.tolist(),
-            "photo_consent_at": self.times(c.photo_consent_at),
-            **{f"{g}_verified_at": self.times(c.verified[g]) for g in GROUPS},
-            "verified_at": self.times(c.verified_at),
-            "completeness": c.completeness.tolist(),
-            "merged_into_id": [None] * n,
-        }
-        self.insert(Customer, columns, n, "customers")
-
-        # Who typed the record in: the front desk of the branch, or the owner of the customer.
-        desk = np.array(
-            [
-                next(k for k, s in enumerate(data.STAFF) if s[2] == "front_desk" and code in s[3])
-                for code, *_r in data.BRANCHES
-            ]
-        )
-        registrar = np.where(c.owner >= 0, c.owner, desk[c.branch])
-        self.insert(
-            FieldChange,
-            {
-                "id": (self.next_id(FieldChange) + np.arange(n)).tolist(),
-                "customer_id": cid.tolist(),
-                "kind": [ChangeKind.CREATE.value] * n,
-                "field": [""] * n,
-                "old_value": [""] * n,
-                "new_value": [""] * n,
-                "changed_by_id": ids.staff[registrar].tolist(),
-                "changed_at": created,
-                "request_id": [""] * n,
-            },
-            n,
-            "history",
-        )
-        del columns, created
-
-        through = Customer.tags.through
-        m = len(c.tag_customer)
-        self.insert(
-            through,
-            {
-                "id": (self.next_id(through) + np.arange(m)).tolist(),
-                "customer_id": cid[c.tag_customer].tolist(),
-                "tag_id": ids.tag[c.tag_index].tolist(),
-            },
-            m,
-            "customer tags",
-        )
-
-        nv = v.count
-        vid = self.next_id(Visit) + np.arange(nv, dtype=np.int64)
-        at = self.times(v.at)
-        total = v.total_fen.tolist()
-        self.insert(
-            Visit,
-            {
-                "id": vid.tolist(),
-                "created_at": at,
-                "updated_at": at,
-                "business_id": [ids.business] * nv,
-                "branch_id": ids.branch[v.branch].tolist(),
-                "customer_id": cid[v.customer].tolist(),
-                "visited_at": at,
-                "visited_on": _dates(local_days(v.at)),
-                "total_fen": total,
-                "subtotal_fen": total,  # no visit-level discount: prices are on the lines
-                "discount_fen": [0] * nv,
-                "served_by_id": ids.staff[v.served_by].tolist(),
-                "created_by_id": ids.staff[desk[v.branch]].tolist(),  # checked out at the desk
-            },
-            nv,
-            "visits",
-        )
-        del at
-        nl = len(v.line_visit)
-        amounts = v.line_amount_fen.tolist()
-        self.insert(
-            VisitLine,
-            {
-                "id": (self.next_id(VisitLine) + np.arange(nl)).tolist(),
-                "visit_id": vid[v.line_visit].tolist(),
-                "service_id": ids.service[v.line_service].tolist(),
-                "staff_id": ids.staff[v.line_staff].tolist(),
-                "amount_fen": amounts,
-                "unit_price_fen": amounts,  # one of each: the unit price is the member price
-                "quantity": [1] * nl,
-            },
-            nl,
-            "visit lines",
-        )
-
-    def insert(
-        self, model: type[models.Model], columns: dict[str, Sequence[Any]], rows: int, label: str
-    ) -> None:
-        """INSERT the columns in batches.
-
-        The sales tables grow; a column the demo does not fill gets the database's default, or
-        NULL, or the field's default, and a value for a column the model no longer has is left
-        out (the subtotal of a visit, say, on an older schema).
-        """
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        columns = {k: v for k, v in columns.items() if k in fields}
-        for column, f in fields.items():
-            if column in columns or f.db_default is not models.NOT_PROVIDED:
-                continue
-            if f.null:
-                columns[column] = [None] * rows
-            elif f.has_default():
-                columns[column] = [f.get_db_prep_save(f.get_default(), connection)] * rows
-            else:
-                raise DemoError(
-                    f"The demo does not know how to fill {model._meta.db_table}.{column}; "
-                    "teach liuke.demo.generator about it."
-                )
-        qn = connection.ops.quote_name
-        names = list(columns)
-        sql = (
-            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in names)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(names))})"
-        )
-        task = self.bar.step(label, rows)
-        values = list(columns.values())
-        with connection.cursor() as cursor, self.indexes_rebuilt(model, task):
-            for lo in range(0, rows, BATCH):
-                hi = min(lo + BATCH, rows)
-                cursor.executemany(sql, list(zip(*(col[lo:hi] for col in values), strict=True)))
-                self.bar.advance(task, hi - lo)
-
-    @contextmanager
-    def indexes_rebuilt(self, model: type[models.Model], task: TaskID | None) -> Iterator[None]:
-        """On SQLite, drop the table's indexes for the load and build them again afterwards.
-
-        Building an index once from the loaded rows is cheaper than keeping it up to date row by
-        row: at a million customers the whole build takes about a fifth less time than when only
-        the indexes on randomly ordered columns (names, phones, the customer of a visit) are
-        dropped, and much less than keeping them all. Everything happens inside the build's
-        transaction (other connections keep reading the old snapshot with its indexes), and the
-        indexes come back from their own stored SQL, exactly as the migrations made them.
-        PostgreSQL keeps its indexes (dropping one would lock the table for every other session).
-        """
-        if not self.sqlite:
-            yield
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-                [model._meta.db_table],
-            )
-            indexes = cursor.fetchall()
-            for name, _sql in indexes:
-                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        yield
-        self.bar.describe(task, "indexing")
-        with connection.cursor() as cursor:
-            for _name, sql in indexes:
-                cursor.execute(sql)
-        self.bar.describe(task, "")
-
-    def next_id(self, model: type[models.Model]) -> int:
-        """The first free id: after the largest id, and after any id SQLite handed out before."""
-        qn = connection.ops.quote_name
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX({qn(model._meta.pk.column)}) FROM {qn(table)}")  # noqa: S608
-            top = cursor.fetchone()[0] or 0
-            if self.sqlite:
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                row = cursor.fetchone()
-                top = max(top, row[0] if row else 0)
-        return int(top) + 1
-
-    def times(self, seconds: np.ndarray) -> list[str | None]:
-        text = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s").tolist()
-        out: list[str | None] = [t.replace("T", " ") + self.zone for t in text]
-        for i in np.flatnonzero(seconds == NO_TIME).tolist():
-            out[i] = None
-        return out
+def _write(salon: Salon, ids: _Ids, out: BulkWriter) -> None:
+    c = salon.customers
+    cid = out.next_id(Customer) + np.arange(c.count, dtype=np.int64)
+    # Who typed the record in and checked visits out: the front desk of the branch.
+    desk = np.array(
+        [
+            next(k for k, s in enumerate(data.STAFF) if s[2] == "front_desk" and code in s[3])
+            for code, *_r in data.BRANCHES
+        ]
+    )
+    _write_customers(c, ids, out, cid)
+    _write_history(c, ids, out, cid, desk)
+    _write_tags(c, ids, out, cid)
+    _write_visits(salon.visits, ids, out, cid, desk)
 
 
-def _dates(days: np.ndarray) -> list[str | None]:
-    text = np.datetime_as_string(days, unit="D").tolist()
-    return [None if t == "NaT" else t for t in text]
+def _write_customers(c: Customers, ids: _Ids, out: BulkWriter, cid: np.ndarray) -> None:
+    n = c.count
+    columns: dict[str, Sequence[Any]] = {
+        "id": cid.tolist(),
+        "created_at": out.times(c.created),
+        "updated_at": out.times(c.updated),
+        "business_id": [ids.business] * n,
+        "branch_id": ids.branch[c.branch].tolist(),
+        "owner_id": lookup(ids.staff, c.owner),
+        "name": c.name,
+        "name_pinyin": c.name_pinyin,
+        "name_initials": c.name_initials,
+        "gender": c.gender,
+        "birthday": dates(c.birthday),
+        "mobile": c.mobile,
+        "mobile_last4": [m[-4:] for m in c.mobile],
+        "wechat_id": c.wechat_id,
+        "card_no": c.card_no,
+        "is_key_account": c.is_key_account.tolist(),
+        "source": c.source,
+        "referrer_id": lookup(cid, c.referrer),
+        "skin_type": c.skin_type,
+        "hair_type": c.hair_type,
+        "allergies": c.allergies,
+        "contraindications": c.contraindications,
+        "preferences": c.preferences,
+        "notes": c.notes,
+        # Confidential notes are what one person was told in confidence: none in a demo.
+        "confidential_notes": [""] * n,
+        "marketing_consent": c.marketing_consent.tolist(),
+        "marketing_consent_at": out.times(c.marketing_consent_at),
+        "photo_consent": c.photo_consent.tolist(),
+        "photo_consent_at": out.times(c.photo_consent_at),
+        **{f"{g}_verified_at": out.times(c.verified[g]) for g in GROUPS},
+        "verified_at": out.times(c.verified_at),
+        "completeness": c.completeness.tolist(),
+        "merged_into_id": [None] * n,
+    }
+    out.insert(Customer, columns, n, "customers")
 
 
-def _lookup(ids: np.ndarray, index: np.ndarray) -> list[int | None]:
-    """ids[index], with None where index is -1."""
-    out: list[int | None] = ids[np.maximum(index, 0)].tolist()
-    for i in np.flatnonzero(index < 0).tolist():
-        out[i] = None
-    return out
+def _write_history(
+    c: Customers, ids: _Ids, out: BulkWriter, cid: np.ndarray, desk: np.ndarray
+) -> None:
+    """The `create` entry of each customer, by the owner of the customer or the front desk."""
+    n = c.count
+    registrar = np.where(c.owner >= 0, c.owner, desk[c.branch])
+    out.insert(
+        FieldChange,
+        {
+            "id": (out.next_id(FieldChange) + np.arange(n)).tolist(),
+            "customer_id": cid.tolist(),
+            "kind": [ChangeKind.CREATE.value] * n,
+            "field": [""] * n,
+            "old_value": [""] * n,
+            "new_value": [""] * n,
+            "changed_by_id": ids.staff[registrar].tolist(),
+            "changed_at": out.times(c.created),
+            "request_id": [""] * n,
+        },
+        n,
+        "history",
+    )
+
+
+def _write_tags(c: Customers, ids: _Ids, out: BulkWriter, cid: np.ndarray) -> None:
+    through = Customer.tags.through
+    m = len(c.tag_customer)
+    out.insert(
+        through,
+        {
+            "id": (out.next_id(through) + np.arange(m)).tolist(),
+            "customer_id": cid[c.tag_customer].tolist(),
+            "tag_id": ids.tag[c.tag_index].tolist(),
+        },
+        m,
+        "customer tags",
+    )
+
+
+def _write_visits(v: Visits, ids: _Ids, out: BulkWriter, cid: np.ndarray, desk: np.ndarray) -> None:
+    nv = v.count
+    vid = out.next_id(Visit) + np.arange(nv, dtype=np.int64)
+    at = out.times(v.at)
+    total = v.total_fen.tolist()
+    out.insert(
+        Visit,
+        {
+            "id": vid.tolist(),
+            "created_at": at,
+            "updated_at": at,
+            "business_id": [ids.business] * nv,
+            "branch_id": ids.branch[v.branch].tolist(),
+            "customer_id": cid[v.customer].tolist(),
+            "visited_at": at,
+            "visited_on": dates(local_days(v.at)),
+            "total_fen": total,
+            "subtotal_fen": total,  # no visit-level discount: prices are on the lines
+            "discount_fen": [0] * nv,
+            "served_by_id": ids.staff[v.served_by].tolist(),
+            "created_by_id": ids.staff[desk[v.branch]].tolist(),  # checked out at the desk
+        },
+        nv,
+        "visits",
+    )
+    del at
+    nl = len(v.line_visit)
+    amounts = v.line_amount_fen.tolist()
+    out.insert(
+        VisitLine,
+        {
+            "id": (out.next_id(VisitLine) + np.arange(nl)).tolist(),
+            "visit_id": vid[v.line_visit].tolist(),
+            "service_id": ids.service[v.line_service].tolist(),
+            "staff_id": ids.staff[v.line_staff].tolist(),
+            "amount_fen": amounts,
+            "unit_price_fen": amounts,  # one of each: the unit price is the member price
+            "quantity": [1] * nl,
+        },
+        nl,
+        "visit lines",
+    )
 
 
 def _reset_sequences() -> None:
@@ -476,30 +373,6 @@ def _reset_sequences() -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), tables):  # type: ignore[arg-type]
             cursor.execute(sql)
-
-
-@contextmanager
-def _sqlite_bulk_mode() -> Iterator[None]:
-    """A big page cache, and no foreign-key lookups row by row while the demo is loaded.
-
-    Every id the demo writes is one it has just written itself, so the per-row parent lookups
-    (five per visit) only cost time; `connection.constraint_checks_disabled()` is what Django's
-    `loaddata` uses, and it does nothing inside an outer transaction (the tests), where the checks
-    stay on. PostgreSQL is left as it is.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_BUILD_CACHE_KIB}")
-    try:
-        with connection.constraint_checks_disabled():
-            yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 __all__ = ["DAY", "HISTORY_DAYS", "DemoError", "DemoResult", "demo_business", "generate_demo"]

@@ -61,31 +61,7 @@ def demo_history(*, business: Business, seed: int = 42, contacts: int = 240) -> 
     now = timezone.now()
     today = timezone.localdate(now)
     jobs.daily_run(now=now)
-    # Past follow-ups: 85 % done (most on the day, some a day or two late), the rest overdue.
-    done = []
-    for f in FollowUp.objects.filter(
-        business=business, status=FollowUpStatus.OPEN, planned_on__lt=today
-    ).order_by("id"):
-        if rng.random() < 0.15:
-            continue
-        late = 0 if rng.random() < 0.8 else rng.choice([1, 2])
-        day = min(f.planned_on + dt.timedelta(days=late), today - dt.timedelta(days=1))
-        f.status = FollowUpStatus.DONE
-        f.outcome = _pick(
-            rng,
-            [(FollowUpOutcome.SATISFIED, 14), (FollowUpOutcome.REBOOKED, 4),
-             (FollowUpOutcome.NO_ANSWER, 3), (FollowUpOutcome.ISSUE, 1)],
-        )  # fmt: skip
-        f.note = {"issue": "说有点干，建议加一次补水", "rebooked": "约了下次护理"}.get(
-            f.outcome, ""
-        )
-        f.done_on = day
-        f.done_at = dt.datetime.combine(day, dt.time(15, 30), tzinfo=now.tzinfo)
-        f.done_by_id = f.assignee_id
-        done.append(f)
-    FollowUp.objects.bulk_update(
-        done, ["status", "outcome", "note", "done_on", "done_at", "done_by"]
-    )
+    done = _followups_done(business, rng=rng, now=now, today=today)
     # The front desk's contacts of the last 30 days.
     front = list(
         User.objects.filter(business=business, role=Role.FRONT_DESK, is_active=True)
@@ -141,3 +117,34 @@ def demo_history(*, business: Business, seed: int = 42, contacts: int = 240) -> 
                 )
             made += 1
     return {"followups_done": len(done), "contacts": made}
+
+
+def _followups_done(
+    business: Business, *, rng: random.Random, now: dt.datetime, today: dt.date
+) -> list[FollowUp]:
+    # Past follow-ups: 85 % done (most on the day, some a day or two late), the rest overdue.
+    done = []
+    for f in FollowUp.objects.filter(
+        business=business, status=FollowUpStatus.OPEN, planned_on__lt=today
+    ).order_by("id"):
+        if rng.random() < 0.15:
+            continue
+        late = 0 if rng.random() < 0.8 else rng.choice([1, 2])
+        day = min(f.planned_on + dt.timedelta(days=late), today - dt.timedelta(days=1))
+        f.status = FollowUpStatus.DONE
+        f.outcome = _pick(
+            rng,
+            [(FollowUpOutcome.SATISFIED, 14), (FollowUpOutcome.REBOOKED, 4),
+             (FollowUpOutcome.NO_ANSWER, 3), (FollowUpOutcome.ISSUE, 1)],
+        )  # fmt: skip
+        f.note = {"issue": "说有点干，建议加一次补水", "rebooked": "约了下次护理"}.get(
+            f.outcome, ""
+        )
+        f.done_on = day
+        f.done_at = dt.datetime.combine(day, dt.time(15, 30), tzinfo=now.tzinfo)
+        f.done_by_id = f.assignee_id
+        done.append(f)
+    FollowUp.objects.bulk_update(
+        done, ["status", "outcome", "note", "done_on", "done_at", "done_by"]
+    )
+    return done

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +32,7 @@ from liuke.feedback.models import (
     SuggestionBox,
     SurveyInvitation,
     SurveyResponse,
+    SurveySettings,
 )
 from liuke.sales.choices import VisitStatus
 from liuke.sales.models import Visit
@@ -54,9 +57,36 @@ def demo_feedback(*, business: Business, seed: int = 42, days: int = 60) -> dict
     engagement.defaults_ensure(business_id=business.pk)
     config = services.survey_settings(business.pk)
     config.save()
-    # the latest visit of each consenting customer in the window, one survey each
+    visits = _invite(business, config, now=now, days=days)
+    surveys, answered, unhappy = _answer(business, config, visits, rng=rng, now=now)
+    # suggestion boxes and what was left in them
+    manager = (
+        User.objects.filter(business=business, role=Role.MANAGER, is_active=True)
+        .order_by("id")
+        .first()
+        or User.objects.filter(business=business, role=Role.OWNER).order_by("id").first()
+    )
+    branches = list(Branch.objects.filter(business=business).order_by("id"))
+    suggestions = _suggestions(business, branches, manager, rng=rng, now=now)
+    made_notes = 0
+    if manager is not None and branches:
+        made_notes = _focus_group(business, branches[0], manager, now=now)
+        _you_said_we_did(business, manager, suggestions, now=now)
+    return {
+        "surveys": surveys,
+        "answered": answered,
+        "unhappy": unhappy,
+        "suggestions": len(suggestions),
+        "conversations": made_notes,
+    }
+
+
+def _invite(
+    business: Business, config: SurveySettings, *, now: dt.datetime, days: int
+) -> list[Mapping[str, Any]]:
+    """One survey for the latest visit of each consenting customer in the window."""
     seen: set[int] = set()
-    visits = []
+    visits: list[Mapping[str, Any]] = []
     for v in (
         Visit.objects.filter(
             business=business,
@@ -87,6 +117,18 @@ def demo_feedback(*, business: Business, seed: int = 42, days: int = 60) -> dict
         ],
         ignore_conflicts=True,
     )
+    return visits
+
+
+def _answer(
+    business: Business,
+    config: SurveySettings,
+    visits: list[Mapping[str, Any]],
+    *,
+    rng: random.Random,
+    now: dt.datetime,
+) -> tuple[int, int, int]:
+    """About four in ten answered; returns (surveys, answered, unhappy)."""
     by_visit = {i.visit_id: i for i in SurveyInvitation.objects.filter(business=business)}
     answered, unhappy = 0, 0
     for v in visits:
@@ -126,13 +168,17 @@ def demo_feedback(*, business: Business, seed: int = 42, days: int = 60) -> dict
         SurveyInvitation.objects.filter(pk=invitation.pk).update(
             created_at=created, updated_at=invitation.answered_at or created
         )
-    # suggestion boxes and what was left in them
-    manager = (
-        User.objects.filter(business=business, role=Role.MANAGER, is_active=True)
-        .order_by("id")
-        .first()
-        or User.objects.filter(business=business, role=Role.OWNER).order_by("id").first()
-    )
+    return len(by_visit), answered, unhappy
+
+
+def _suggestions(
+    business: Business,
+    branches: list[Branch],
+    manager: User | None,
+    *,
+    rng: random.Random,
+    now: dt.datetime,
+) -> list[Suggestion]:
     branches = list(Branch.objects.filter(business=business).order_by("id"))
     suggestions = []
     for branch in branches:
@@ -149,70 +195,71 @@ def demo_feedback(*, business: Business, seed: int = 42, days: int = 60) -> dict
                 handled_at=None if k == 0 else now - dt.timedelta(days=rng.randint(1, 20)),
             )
             suggestions.append(s)
-    made_notes = 0
-    if manager is not None and branches:
-        customer_ids = list(
-            SurveyResponse.objects.filter(business=business, branch=branches[0])
-            .order_by("id")
-            .values_list("customer_id", flat=True)[:5]
-        )
-        if customer_ids:
-            conversation = Conversation.objects.create(
-                business=business,
-                branch=branches[0],
-                kind=ConversationKind.FOCUS_GROUP,
-                held_on=timezone.localdate(now) - dt.timedelta(days=10),
-                topic="新项目“光子嫩肤”体验座谈",
-                notes="五位老顾客参加。普遍认可效果；两位希望疗程后有书面护理建议；"
-                "一位提出等候时间偏长，建议增加预约提醒。",
-                recorded_by=manager,
-            )
-            ConversationParticipant.objects.bulk_create(
-                [
-                    ConversationParticipant(conversation=conversation, customer_id=c)
-                    for c in dict.fromkeys(customer_ids)
-                ]
-            )
-            made_notes = 1
-        waiting = list(
-            SurveyResponse.objects.filter(business=business, comment__contains="等了")[:20]
-        )
-        improvement = Improvement.objects.create(
+    return suggestions
+
+
+def _focus_group(business: Business, branch: Branch, manager: User, *, now: dt.datetime) -> int:
+    """A focus group with customers who answered a survey in `branch`; 1 if held."""
+    customer_ids = list(
+        SurveyResponse.objects.filter(business=business, branch=branch)
+        .order_by("id")
+        .values_list("customer_id", flat=True)[:5]
+    )
+    if customer_ids:
+        conversation = Conversation.objects.create(
             business=business,
-            branch=None,
-            you_said="等候时间太长，希望准时开始护理",
-            we_did="周末增加一位前台，并在到店前一小时发送预约提醒",
-            created_by=manager,
+            branch=branch,
+            kind=ConversationKind.FOCUS_GROUP,
+            held_on=timezone.localdate(now) - dt.timedelta(days=10),
+            topic="新项目“光子嫩肤”体验座谈",
+            notes="五位老顾客参加。普遍认可效果；两位希望疗程后有书面护理建议；"
+            "一位提出等候时间偏长，建议增加预约提醒。",
+            recorded_by=manager,
         )
-        improvement.responses.set(waiting)
-        improvement.suggestions.set([s for s in suggestions if "等候" in s.body])
-        Suggestion.objects.filter(improvements=improvement).update(
-            status=SuggestionStatus.ACTED, handled_by=manager, handled_at=now
-        )
-        told = Message.objects.bulk_create(
+        ConversationParticipant.objects.bulk_create(
             [
-                Message(
-                    business=business,
-                    branch_id=r.branch_id,
-                    customer_id=r.customer_id,
-                    kind=MessageKind.YOU_SAID,
-                    key=f"improvement:{improvement.pk}",
-                    is_marketing=True,
-                    occasion_on=timezone.localdate(now),
-                    detail=improvement.we_did,
-                    status=MessageStatus.QUEUED,
-                )
-                for r in {r.customer_id: r for r in waiting}.values()
-            ],
-            ignore_conflicts=True,
+                ConversationParticipant(conversation=conversation, customer_id=c)
+                for c in dict.fromkeys(customer_ids)
+            ]
         )
-        improvement.notified_at = now
-        improvement.notified_count = len(told)
-        improvement.save()
-    return {
-        "surveys": len(by_visit),
-        "answered": answered,
-        "unhappy": unhappy,
-        "suggestions": len(suggestions),
-        "conversations": made_notes,
-    }
+        return 1
+    return 0
+
+
+def _you_said_we_did(
+    business: Business, manager: User, suggestions: list[Suggestion], *, now: dt.datetime
+) -> None:
+    """Those who said they waited too long are told what was done about it."""
+    waiting = list(SurveyResponse.objects.filter(business=business, comment__contains="等了")[:20])
+    improvement = Improvement.objects.create(
+        business=business,
+        branch=None,
+        you_said="等候时间太长，希望准时开始护理",
+        we_did="周末增加一位前台，并在到店前一小时发送预约提醒",
+        created_by=manager,
+    )
+    improvement.responses.set(waiting)
+    improvement.suggestions.set([s for s in suggestions if "等候" in s.body])
+    Suggestion.objects.filter(improvements=improvement).update(
+        status=SuggestionStatus.ACTED, handled_by=manager, handled_at=now
+    )
+    told = Message.objects.bulk_create(
+        [
+            Message(
+                business=business,
+                branch_id=r.branch_id,
+                customer_id=r.customer_id,
+                kind=MessageKind.YOU_SAID,
+                key=f"improvement:{improvement.pk}",
+                is_marketing=True,
+                occasion_on=timezone.localdate(now),
+                detail=improvement.we_did,
+                status=MessageStatus.QUEUED,
+            )
+            for r in {r.customer_id: r for r in waiting}.values()
+        ],
+        ignore_conflicts=True,
+    )
+    improvement.notified_at = now
+    improvement.notified_count = len(told)
+    improvement.save()

@@ -330,21 +330,7 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         n=Coalesce(Sum(F("quantity") - F("refunded_quantity")), 0),
         value=Coalesce(Sum("package_value_fen", filter=Q(refunded_quantity=0)), 0),
     )
-    staff_rows = (
-        lines.values("staff_id", "staff__display_name", "staff__username")
-        .annotate(
-            money=Coalesce(Sum(F("amount_fen") - F("refunded_fen")), 0),
-            sessions=Coalesce(Sum("package_value_fen", filter=Q(refunded_quantity=0)), 0),
-        )
-        .order_by("staff_id")
-    )
-    revenue_by_staff = sorted(
-        (
-            (r["staff__display_name"] or r["staff__username"] or "—", r["money"] + r["sessions"])
-            for r in staff_rows
-        ),
-        key=lambda pair: -pair[1],
-    )
+    revenue_by_staff = _revenue_by_staff(lines)
     refunds = Refund.objects.filter(
         business_id=branch.business_id,
         visit__branch=branch,
@@ -357,29 +343,8 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
     }
 
     # Liabilities at the end of the day, from each account's last ledger entry before `end`.
-    last_card = CardEntry.objects.filter(card=OuterRef("pk"), created_at__lt=end).order_by("-seq")
-    cards = StoredValueCard.objects.filter(branch=branch).annotate(
-        paid=Coalesce(Subquery(last_card.values("paid_after_fen")[:1]), Value(0)),
-        bonus=Coalesce(Subquery(last_card.values("bonus_after_fen")[:1]), Value(0)),
-    )
-    card_agg = {"paid": 0, "bonus": 0}
-    for paid, bonus in cards.values_list("paid", "bonus").iterator(chunk_size=5000):
-        card_agg["paid"] += paid
-        card_agg["bonus"] += bonus
-    last_pkg = PackageEntry.objects.filter(package=OuterRef("pk"), created_at__lt=end).order_by(
-        "-seq"
-    )
-    packages = Package.objects.filter(branch=branch, created_at__lt=end).annotate(
-        remaining=Coalesce(
-            Subquery(last_pkg.values("sessions_after")[:1]), Value(0), output_field=IntegerField()
-        )
-    )
-    pkg_liability = 0
-    pkg_sessions = 0
-    for price, total, remaining in packages.values_list("price_fen", "sessions_total", "remaining"):
-        used = total - remaining
-        pkg_liability += price - price * used // total
-        pkg_sessions += remaining
+    card_agg = _card_liabilities(branch, end)
+    pkg_liability, pkg_sessions = _package_liabilities(branch, end)
     return DailyClose(
         branch=branch,
         day=day,
@@ -400,3 +365,56 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         package_liability_fen=pkg_liability,
         package_sessions_outstanding=pkg_sessions,
     )
+
+
+def _revenue_by_staff(lines: QuerySet[VisitLine]) -> list[tuple[str, int]]:
+    """(staff member's name, money and package value of their lines), largest first."""
+    staff_rows = (
+        lines.values("staff_id", "staff__display_name", "staff__username")
+        .annotate(
+            money=Coalesce(Sum(F("amount_fen") - F("refunded_fen")), 0),
+            sessions=Coalesce(Sum("package_value_fen", filter=Q(refunded_quantity=0)), 0),
+        )
+        .order_by("staff_id")
+    )
+    revenue_by_staff = sorted(
+        (
+            (r["staff__display_name"] or r["staff__username"] or "—", r["money"] + r["sessions"])
+            for r in staff_rows
+        ),
+        key=lambda pair: -pair[1],
+    )
+    return revenue_by_staff
+
+
+def _card_liabilities(branch: Branch, end: dt.datetime) -> dict[str, int]:
+    """The paid and bonus parts left on the branch's stored-value cards at `end`."""
+    last_card = CardEntry.objects.filter(card=OuterRef("pk"), created_at__lt=end).order_by("-seq")
+    cards = StoredValueCard.objects.filter(branch=branch).annotate(
+        paid=Coalesce(Subquery(last_card.values("paid_after_fen")[:1]), Value(0)),
+        bonus=Coalesce(Subquery(last_card.values("bonus_after_fen")[:1]), Value(0)),
+    )
+    card_agg = {"paid": 0, "bonus": 0}
+    for paid, bonus in cards.values_list("paid", "bonus").iterator(chunk_size=5000):
+        card_agg["paid"] += paid
+        card_agg["bonus"] += bonus
+    return card_agg
+
+
+def _package_liabilities(branch: Branch, end: dt.datetime) -> tuple[int, int]:
+    """The unearned value (fen) and the sessions left of the branch's packages at `end`."""
+    last_pkg = PackageEntry.objects.filter(package=OuterRef("pk"), created_at__lt=end).order_by(
+        "-seq"
+    )
+    packages = Package.objects.filter(branch=branch, created_at__lt=end).annotate(
+        remaining=Coalesce(
+            Subquery(last_pkg.values("sessions_after")[:1]), Value(0), output_field=IntegerField()
+        )
+    )
+    pkg_liability = 0
+    pkg_sessions = 0
+    for price, total, remaining in packages.values_list("price_fen", "sessions_total", "remaining"):
+        used = total - remaining
+        pkg_liability += price - price * used // total
+        pkg_sessions += remaining
+    return pkg_liability, pkg_sessions

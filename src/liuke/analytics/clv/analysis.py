@@ -125,51 +125,9 @@ def analyse(summary: Summary, options: Options | None = None) -> Analysis:
     seconds: dict[str, float] = {}
     nan = np.full(n, np.nan)
     x, t_x, T = summary.in_units(options.unit_days)
-    repeaters = int((x > 0).sum())
 
-    # Repeat buying.
-    bg_fit: FitResult | None = None
-    if n == 0 or repeaters == 0:
-        bg_status = Status.NO_REPEATS
-        bg_message = "no customer has bought more than once: nothing to learn repeat buying from"
-    elif n < MIN_CUSTOMERS or repeaters < MIN_REPEAT_CUSTOMERS:
-        bg_status = Status.THIN
-        bg_message = (
-            f"too little data for the model: {n} customers, {repeaters} repeat customers "
-            f"(needs {MIN_CUSTOMERS} and {MIN_REPEAT_CUSTOMERS})"
-        )
-    else:
-        started = time.perf_counter()
-        bg_fit = bgnbd.fit(bgnbd.Grouped(x, t_x, T))
-        seconds["bgnbd_fit"] = time.perf_counter() - started
-        bg_status = Status.OK if bg_fit.converged else Status.NOT_CONVERGED
-        bg_message = bg_fit.message
-
-    # Spend per visit.
-    spenders = summary.spend_x > 0
-    gg_fit: FitResult | None = None
-    spend_params: gg.Params | None = None
-    if int(spenders.sum()) >= MIN_SPEND_CUSTOMERS:
-        started = time.perf_counter()
-        gg_fit = gg.fit(gg.Data(summary.spend_x[spenders], summary.spend_mean[spenders]))
-        seconds["gamma_gamma_fit"] = time.perf_counter() - started
-        if gg_fit.converged and isinstance(gg_fit.params, gg.Params):
-            if gg_fit.params.q > 1.0:
-                spend_params = gg_fit.params
-            else:
-                gg_fit = dataclasses.replace(
-                    gg_fit, converged=False, message="q ≤ 1: the mean spend is not finite"
-                )
-    if spend_params is not None:
-        spend_status, spend_message = Status.OK, "Gamma-Gamma"
-        expected_spend = gg.conditional_expected_spend(
-            spend_params, summary.spend_x, summary.spend_mean
-        )
-    else:
-        spend_status = Status.FALLBACK
-        why = gg_fit.message if gg_fit else f"fewer than {MIN_SPEND_CUSTOMERS} repeat buyers"
-        spend_message = f"Gamma-Gamma not used ({why}): each customer's own mean spend"
-        expected_spend = _fallback_spend(summary)
+    bg_fit, bg_status, bg_message = _repeat_buying(x, t_x, T, seconds)
+    gg_fit, spend_status, spend_message, expected_spend = _spend_per_visit(summary, seconds)
 
     started = time.perf_counter()
     if bg_status == Status.OK and bg_fit is not None and isinstance(bg_fit.params, bgnbd.Params):
@@ -208,6 +166,63 @@ def analyse(summary: Summary, options: Options | None = None) -> Analysis:
         rule_value=RULE_MULTIPLE * summary.year_spend,
         seconds=seconds,
     )
+
+
+def _repeat_buying(
+    x: Array, t_x: Array, T: Array, seconds: dict[str, float]
+) -> tuple[FitResult | None, str, str]:
+    """The BG/NBD fit when the data can carry it, with its status and message."""
+    n = len(x)
+    repeaters = int((x > 0).sum())
+    bg_fit: FitResult | None = None
+    if n == 0 or repeaters == 0:
+        bg_status = Status.NO_REPEATS
+        bg_message = "no customer has bought more than once: nothing to learn repeat buying from"
+    elif n < MIN_CUSTOMERS or repeaters < MIN_REPEAT_CUSTOMERS:
+        bg_status = Status.THIN
+        bg_message = (
+            f"too little data for the model: {n} customers, {repeaters} repeat customers "
+            f"(needs {MIN_CUSTOMERS} and {MIN_REPEAT_CUSTOMERS})"
+        )
+    else:
+        started = time.perf_counter()
+        bg_fit = bgnbd.fit(bgnbd.Grouped(x, t_x, T))
+        seconds["bgnbd_fit"] = time.perf_counter() - started
+        bg_status = Status.OK if bg_fit.converged else Status.NOT_CONVERGED
+        bg_message = bg_fit.message
+    return bg_fit, bg_status, bg_message
+
+
+def _spend_per_visit(
+    summary: Summary, seconds: dict[str, float]
+) -> tuple[FitResult | None, str, str, Array]:
+    """The Gamma-Gamma fit (or each customer's own mean spend), its status, message and the
+    expected spend per visit."""
+    spenders = summary.spend_x > 0
+    gg_fit: FitResult | None = None
+    spend_params: gg.Params | None = None
+    if int(spenders.sum()) >= MIN_SPEND_CUSTOMERS:
+        started = time.perf_counter()
+        gg_fit = gg.fit(gg.Data(summary.spend_x[spenders], summary.spend_mean[spenders]))
+        seconds["gamma_gamma_fit"] = time.perf_counter() - started
+        if gg_fit.converged and isinstance(gg_fit.params, gg.Params):
+            if gg_fit.params.q > 1.0:
+                spend_params = gg_fit.params
+            else:
+                gg_fit = dataclasses.replace(
+                    gg_fit, converged=False, message="q ≤ 1: the mean spend is not finite"
+                )
+    if spend_params is not None:
+        spend_status, spend_message = Status.OK, "Gamma-Gamma"
+        expected_spend = gg.conditional_expected_spend(
+            spend_params, summary.spend_x, summary.spend_mean
+        )
+    else:
+        spend_status = Status.FALLBACK
+        why = gg_fit.message if gg_fit else f"fewer than {MIN_SPEND_CUSTOMERS} repeat buyers"
+        spend_message = f"Gamma-Gamma not used ({why}): each customer's own mean spend"
+        expected_spend = _fallback_spend(summary)
+    return gg_fit, spend_status, spend_message, expected_spend
 
 
 def _fallback_spend(summary: Summary) -> Array:

@@ -125,6 +125,7 @@ def _softplus_sigmoid(D: Array) -> tuple[Array, Array]:
     return softplus, sigmoid
 
 
+# long: the analytic gradient and Hessian are one derivation, read best in one piece
 def derivatives(phi: Array, g: Grouped, order: int = 2) -> tuple[float, Array, Array]:
     """Total log-likelihood, and (order ≥ 1) its gradient and (order 2) Hessian with respect to
     the log-parameters φ = ln(r, α, a, b).
