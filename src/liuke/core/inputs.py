@@ -1,0 +1,195 @@
+"""Typed inputs for pages and the API alike: one pydantic model per write.
+
+The API takes the model as its request body (a django-ninja `Schema` is a pydantic model); a page
+parses the same model from its POST with `parse_form`, and a service that is also called with a
+plain mapping (tests, imports, the demo) with `parse_input`. Either way a refused value becomes a
+Django `ValidationError` keyed by field, with a stable code and a message in the user's language
+(Django's own wording where a Django form would have said the same), which a page shows beside
+the field (`form.add_error`) and the API answers as its one error shape.
+
+A check that belongs to the value itself and not to the database can raise
+`field_error(code, message)` inside a pydantic validator: its code and message pass through.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+import pydantic
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from pydantic_core import PydanticCustomError
+
+from liuke.core.errors import CoreErrorCode
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+#: The key of an error that belongs to no single field.
+NON_FIELD = "__all__"
+
+
+def field_error(code: str, message: str) -> PydanticCustomError:
+    """An error for a pydantic validator to raise: `code` and `message` (already translated)
+    reach the user as given (without a context pydantic formats nothing in the message)."""
+    return PydanticCustomError(code, message)
+
+
+def _message(error: Mapping[str, Any]) -> tuple[str, str]:
+    """(code, message) of one pydantic error, in the active language."""
+    kind = str(error["type"])
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return CoreErrorCode.REQUIRED, _("This field is required.")
+    if kind == "string_too_long":
+        limit = int(ctx.get("max_length", 0))
+        value = error.get("input")
+        shown = len(value) if isinstance(value, str) else limit + 1
+        return CoreErrorCode.TOO_LONG, ngettext(
+            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": shown}
+    if kind == "too_long":
+        limit = int(ctx.get("max_length", 0))
+        return CoreErrorCode.TOO_LONG, ngettext(
+            "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+            "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+            limit,
+        ) % {"limit_value": limit, "show_value": ctx.get("actual_length", limit + 1)}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return CoreErrorCode.INVALID, _("Enter a whole number.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return CoreErrorCode.INVALID, _(
+            "Ensure this value is greater than or equal to %(limit_value)s."
+        ) % {"limit_value": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in ("less_than_equal", "less_than"):
+        return CoreErrorCode.INVALID, _(
+            "Ensure this value is less than or equal to %(limit_value)s."
+        ) % {"limit_value": ctx.get("le", ctx.get("lt", ""))}
+    if kind in ("enum", "literal_error"):
+        return CoreErrorCode.INVALID, _(
+            "Select a valid choice. %(value)s is not one of the available choices."
+        ) % {"value": error.get("input")}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return CoreErrorCode.INVALID, _("Enter a valid date.")
+    if kind in ("bool_parsing", "bool_type"):
+        return CoreErrorCode.INVALID, _("Enter true or false.")
+    if kind == "extra_forbidden":
+        return CoreErrorCode.INVALID, _("Unknown field.")
+    if kind == "string_type":
+        return CoreErrorCode.INVALID_TEXT, _("Enter text.")
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        return CoreErrorCode.INVALID, _("Enter a valid value.")
+    if kind in _PYDANTIC_OWN:
+        return CoreErrorCode.INVALID, _("Enter a valid value.")
+    # Our own codes (`field_error`): the message was written, and translated, by the validator.
+    return kind, str(error["msg"])
+
+
+#: pydantic's other error types: shown as Django's generic "Enter a valid value."
+_PYDANTIC_OWN = frozenset(
+    {"value_error", "assertion_error", "union_tag_invalid", "json_invalid", "float_parsing"}
+    | {"float_type", "decimal_parsing", "decimal_type", "string_pattern_mismatch", "too_short"}
+    | {"string_too_short", "url_parsing", "uuid_parsing", "is_instance_of", "frozen_field"}
+)
+
+
+#: The code a Django form field gives for the same refusal: a page keeps the codes (and so the
+#: messages) its forms had; a service called with a mapping keeps the kernel's codes.
+_FORM_CODES: dict[str, str] = {
+    "missing": "required",
+    "string_too_long": "max_length",
+    "too_long": "max_length",
+    "greater_than_equal": "min_value",
+    "greater_than": "min_value",
+    "less_than_equal": "max_value",
+    "less_than": "max_value",
+    "enum": "invalid_choice",
+    "literal_error": "invalid_choice",
+}
+
+
+def errors_by_field(exc: pydantic.ValidationError, *, form: bool = False) -> ValidationError:
+    """pydantic's errors as one Django ValidationError keyed by field (the model's top-level
+    field; a whole-model error under `NON_FIELD`); with `form`, in a Django form's codes."""
+    errors: dict[str, list[ValidationError]] = {}
+    for error in exc.errors(include_url=False):
+        loc = error.get("loc") or ()
+        field = str(loc[0]) if loc else NON_FIELD
+        code, message = _message(error)
+        if form and code in (CoreErrorCode.REQUIRED, CoreErrorCode.TOO_LONG, CoreErrorCode.INVALID):
+            code = _FORM_CODES.get(str(error["type"]), "invalid")
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+    return ValidationError(errors)
+
+
+def parse_input(model: type[M], data: Mapping[str, Any], *, form: bool = False) -> M:
+    """Validate a mapping into `model`; refused values raise one ValidationError by field
+    (with `form`, in a Django form's codes: see `errors_by_field`)."""
+    try:
+        return model.model_validate(dict(data))
+    except pydantic.ValidationError as exc:
+        raise errors_by_field(exc, form=form) from None
+
+
+def _kind(annotation: Any) -> str:
+    """How a page sends a field: 'bool' (a checkbox), 'list' (repeated keys) or 'one'."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _kind(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else "one"
+    if annotation is bool:
+        return "bool"
+    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset):
+        return "list"
+    return "one"
+
+
+def form_data(
+    model: type[pydantic.BaseModel],
+    post: QueryDict | Mapping[str, Any],
+    *,
+    fields: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """What a page sent, shaped for `model`: a checkbox that is absent is False, a repeated key
+    a list, a blank box None (so an optional field is cleared, not set to "")."""
+    wanted = list(fields) if fields is not None else list(model.model_fields)
+    data: dict[str, Any] = {}
+    for name in wanted:
+        info = model.model_fields[name]
+        kind = _kind(info.annotation)
+        if kind == "bool":
+            data[name] = str(post.get(name, "")).lower() in ("on", "true", "1", "yes")
+        elif kind == "list":
+            if name in post:
+                values = post.getlist(name) if isinstance(post, QueryDict) else post[name]
+                data[name] = [v for v in values if str(v).strip()]
+        elif name in post:
+            value = post.get(name, "")
+            data[name] = None if str(value).strip() == "" else value
+    return data
+
+
+def parse_form(
+    model: type[M],
+    post: QueryDict | Mapping[str, Any],
+    *,
+    fields: Iterable[str] | None = None,
+    as_text: Iterable[str] = (),
+) -> M:
+    """The typed input a page's POST carries (only `fields`, if given: the fields the page
+    shows and lets the user change); refused values raise one ValidationError by field, with
+    the codes a Django form would give. A field in `as_text` is passed on as the one string
+    its box sent (a list typed comma-separated in one box, which the model splits)."""
+    data = form_data(model, post, fields=fields)
+    for name in as_text:
+        if name in data:
+            data[name] = post.get(name, "")
+    return parse_input(model, data, form=True)
