@@ -39,8 +39,9 @@ def field_error(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, message)
 
 
-def _message(error: Mapping[str, Any]) -> tuple[str, str]:
-    """(code, message) of one pydantic error, in the active language."""
+def describe(error: Mapping[str, Any]) -> tuple[str, str]:
+    """(code, message) of one pydantic error (an item of `ValidationError.errors()`), in the
+    active language."""
     kind = str(error["type"])
     ctx = error.get("ctx") or {}
     if kind == "missing":
@@ -121,7 +122,7 @@ def errors_by_field(exc: pydantic.ValidationError, *, form: bool = False) -> Val
     for error in exc.errors(include_url=False):
         loc = error.get("loc") or ()
         field = str(loc[0]) if loc else NON_FIELD
-        code, message = _message(error)
+        code, message = describe(error)
         if form and code in (CoreErrorCode.REQUIRED, CoreErrorCode.TOO_LONG, CoreErrorCode.INVALID):
             code = _FORM_CODES.get(str(error["type"]), "invalid")
         errors.setdefault(field, []).append(ValidationError(message, code=code))
