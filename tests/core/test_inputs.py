@@ -12,7 +12,14 @@ from django.http import QueryDict
 from django.utils import translation
 from pydantic import BaseModel, Field, field_validator
 
-from liuke.core.inputs import field_error, form_data, parse_form, parse_input
+from liuke.core.inputs import (
+    field_error,
+    form_data,
+    parse_filters,
+    parse_form,
+    parse_input,
+    refused,
+)
 
 
 class Visit(BaseModel):
@@ -101,3 +108,28 @@ def test_messages_are_in_the_users_language_and_django_forms_wording() -> None:
         parse_form(Visit, data)
     assert chinese.value.message_dict["name"] != english.value.message_dict["name"]
     assert "5" in chinese.value.message_dict["name"][0]
+
+
+class Notice(BaseModel):
+    ids: list[Annotated[int, Field(ge=1)]] = []
+    branch: int | None = None
+
+
+def test_a_list_typed_in_one_box_and_numbers_sent_as_text() -> None:
+    # the page's box holds "3, 4，5" (the Chinese comma too); the model may take only numbers
+    notice = parse_form(Notice, post("ids=3,+4%EF%BC%8C5,&branch=12"), comma=["ids"])
+    assert notice == Notice(ids=[3, 4, 5], branch=12)
+
+
+def test_a_filter_that_does_not_parse_is_left_out() -> None:
+    assert parse_filters(Notice, post("branch=abc")) == Notice()
+    assert parse_filters(Notice, post("branch=7&other=1")) == Notice(branch=7)
+
+
+def test_a_refused_input_becomes_the_service_error_pages_and_the_api_answer() -> None:
+    with pytest.raises(ValidationError) as refused_input:
+        parse_input(Visit, {"name": "Lilian", "count": 0})
+    error = refused(refused_input.value)
+    assert error.code == "too_long"
+    assert set(error.fields) == {"name", "count"}
+    assert error.message == error.fields["name"][0]

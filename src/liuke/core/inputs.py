@@ -13,9 +13,11 @@ A check that belongs to the value itself and not to the database can raise
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pydantic
@@ -25,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic_core import PydanticCustomError
 
-from liuke.core.errors import CoreErrorCode
+from liuke.core.errors import CoreErrorCode, ServiceError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -138,19 +140,50 @@ def parse_input(model: type[M], data: Mapping[str, Any], *, form: bool = False) 
         raise errors_by_field(exc, form=form) from None
 
 
-def _kind(annotation: Any) -> str:
-    """How a page sends a field: 'bool' (a checkbox), 'list' (repeated keys) or 'one'."""
+@dataclass(frozen=True)
+class _Shape:
+    """How a page sends a field: a checkbox, repeated keys (a list) or one box; and whether
+    its value (a list's items) is a whole number, which a page sends as text."""
+
+    kind: str  # "bool", "list" or "one"
+    number: bool = False
+
+
+def _is_int(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_int(typing.get_args(annotation)[0])
+    return annotation is int
+
+
+def _shape(annotation: Any) -> _Shape:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _kind(typing.get_args(annotation)[0])
+        return _shape(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        kinds = {_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
-        return kinds.pop() if len(kinds) == 1 else "one"
+        shapes = {_shape(a) for a in typing.get_args(annotation) if a is not type(None)}
+        return shapes.pop() if len(shapes) == 1 else _Shape("one")
     if annotation is bool:
-        return "bool"
-    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset):
-        return "list"
-    return "one"
+        return _Shape("bool")
+    if origin in (list, tuple, set, frozenset):
+        args = typing.get_args(annotation)
+        return _Shape("list", number=bool(args) and _is_int(args[0]))
+    return _Shape("one", number=_is_int(annotation))
+
+
+_WHOLE = re.compile(r"\s*[+-]?\d{1,19}\s*")
+
+
+def _value(text: Any, number: bool) -> Any:
+    """A box's text as the model reads it: a whole number as an int (a page sends text; the
+    API's models may refuse a JSON string where a number belongs), anything else as sent."""
+    if number and isinstance(text, str) and _WHOLE.fullmatch(text):
+        return int(text)
+    return text
+
+
+def _comma_list(text: str) -> list[str]:
+    """One box holding a list: "1, 2，3" (the Chinese comma too), blanks dropped."""
+    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
 
 
 def form_data(
@@ -158,23 +191,29 @@ def form_data(
     post: QueryDict | Mapping[str, Any],
     *,
     fields: Iterable[str] | None = None,
+    comma: Iterable[str] = (),
 ) -> dict[str, Any]:
     """What a page sent, shaped for `model`: a checkbox that is absent is False, a repeated key
-    a list, a blank box None (so an optional field is cleared, not set to "")."""
+    a list, a blank box None (so an optional field is cleared, not set to ""), a whole number
+    an int. A list named in `comma` is typed in one box, comma-separated."""
     wanted = list(fields) if fields is not None else list(model.model_fields)
+    in_one_box = set(comma)
     data: dict[str, Any] = {}
     for name in wanted:
-        info = model.model_fields[name]
-        kind = _kind(info.annotation)
-        if kind == "bool":
+        shape = _shape(model.model_fields[name].annotation)
+        if shape.kind == "bool":
             data[name] = str(post.get(name, "")).lower() in ("on", "true", "1", "yes")
-        elif kind == "list":
-            if name in post:
-                values = post.getlist(name) if isinstance(post, QueryDict) else post[name]
-                data[name] = [v for v in values if str(v).strip()]
-        elif name in post:
+        elif name not in post:
+            continue
+        elif shape.kind == "list":
+            if name in in_one_box:
+                values: list[Any] = _comma_list(str(post.get(name, "")))
+            else:
+                values = list(post.getlist(name) if isinstance(post, QueryDict) else post[name])
+            data[name] = [_value(v, shape.number) for v in values if str(v).strip()]
+        else:
             value = post.get(name, "")
-            data[name] = None if str(value).strip() == "" else value
+            data[name] = None if str(value).strip() == "" else _value(value, shape.number)
     return data
 
 
@@ -183,14 +222,37 @@ def parse_form(
     post: QueryDict | Mapping[str, Any],
     *,
     fields: Iterable[str] | None = None,
-    as_text: Iterable[str] = (),
+    comma: Iterable[str] = (),
 ) -> M:
     """The typed input a page's POST carries (only `fields`, if given: the fields the page
-    shows and lets the user change); refused values raise one ValidationError by field, with
-    the codes a Django form would give. A field in `as_text` is passed on as the one string
-    its box sent (a list typed comma-separated in one box, which the model splits)."""
-    data = form_data(model, post, fields=fields)
-    for name in as_text:
-        if name in data:
-            data[name] = post.get(name, "")
-    return parse_input(model, data, form=True)
+    shows and lets the user change; `comma`: lists typed in one box); refused values raise one
+    ValidationError by field, with the codes a Django form would give."""
+    return parse_input(model, form_data(model, post, fields=fields, comma=comma), form=True)
+
+
+def parse_filters(model: type[M], query: QueryDict | Mapping[str, Any]) -> M:
+    """A list page's filters from its query string: a filter that does not parse is left out
+    (its default applies), as a page has always treated a hand-edited address."""
+    data = form_data(model, query, fields=[n for n in model.model_fields if n in query])
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        bad = {str(e["loc"][0]) for e in exc.errors(include_url=False) if e.get("loc")}
+        return model.model_validate({k: v for k, v in data.items() if k not in bad})
+
+
+def refused(exc: ValidationError) -> ServiceError:
+    """A refused input as the ServiceError a page's error middleware answers (its message and
+    a redirect back) and the API's error shape carries: the first code and message, every
+    field's messages."""
+    fields = {f: [str(m) for m in e.messages] for f, e in _by_field(exc).items()}
+    first = next(iter(_by_field(exc).values()), exc)
+    code = next((e.code for e in first.error_list if e.code), None) or CoreErrorCode.INVALID
+    message = next(iter(first.messages), _("Enter a valid value."))
+    return ServiceError(str(code), str(message), fields=fields)
+
+
+def _by_field(exc: ValidationError) -> dict[str, ValidationError]:
+    if hasattr(exc, "error_dict"):
+        return {f: ValidationError(errs) for f, errs in exc.error_dict.items()}
+    return {NON_FIELD: exc}

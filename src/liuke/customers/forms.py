@@ -163,7 +163,7 @@ class CustomerForm(forms.Form):
         names = [n for n, f in self.fields.items() if not f.disabled]
         if changed_only:
             names = [n for n in names if n in self.changed_data]
-        return inputs.parse_form(CustomerPatch, self.data, fields=names, as_text=["tags"])
+        return inputs.parse_form(CustomerPatch, self.data, fields=names, comma=["tags"])
 
     def add_service_errors(self, exc: ValidationError) -> None:
         """Show refused values beside their fields (the form itself validates nothing: the
