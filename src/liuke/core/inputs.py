@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from liuke.core.errors import CoreErrorCode, ServiceError
@@ -39,6 +40,19 @@ def field_error(code: str, message: str) -> PydanticCustomError:
     """An error for a pydantic validator to raise: `code` and `message` (already translated)
     reach the user as given (without a context pydantic formats nothing in the message)."""
     return PydanticCustomError(code, message)
+
+
+def one_of(values: Iterable[str], code: str) -> BeforeValidator:
+    """A choice refused in the pages' words ("Choose one of the listed values.") with the
+    service's code, before pydantic's own check of the type (`Literal`, an enum) runs."""
+    allowed = frozenset(values)
+
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise field_error(code, _("Choose one of the listed values."))
+        return value
+
+    return BeforeValidator(check)
 
 
 def describe(error: Mapping[str, Any]) -> tuple[str, str]:
@@ -147,6 +161,7 @@ class _Shape:
 
     kind: str  # "bool", "list" or "one"
     number: bool = False
+    nullable: bool = False
 
 
 def _is_int(annotation: Any) -> bool:
@@ -160,8 +175,10 @@ def _shape(annotation: Any) -> _Shape:
     if origin is typing.Annotated:
         return _shape(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        shapes = {_shape(a) for a in typing.get_args(annotation) if a is not type(None)}
-        return shapes.pop() if len(shapes) == 1 else _Shape("one")
+        args = typing.get_args(annotation)
+        shapes = {_shape(a) for a in args if a is not type(None)}
+        shape = shapes.pop() if len(shapes) == 1 else _Shape("one")
+        return _Shape(shape.kind, shape.number, nullable=type(None) in args)
     if annotation is bool:
         return _Shape("bool")
     if origin in (list, tuple, set, frozenset):
@@ -194,8 +211,9 @@ def form_data(
     comma: Iterable[str] = (),
 ) -> dict[str, Any]:
     """What a page sent, shaped for `model`: a checkbox that is absent is False, a repeated key
-    a list, a blank box None (so an optional field is cleared, not set to ""), a whole number
-    an int. A list named in `comma` is typed in one box, comma-separated."""
+    a list, a blank box None where the field takes None (so an optional field is cleared, not
+    set to "") and "" where it does not (the model, or the service, says what a blank means),
+    a whole number an int. A list named in `comma` is typed in one box, comma-separated."""
     wanted = list(fields) if fields is not None else list(model.model_fields)
     in_one_box = set(comma)
     data: dict[str, Any] = {}
@@ -213,7 +231,10 @@ def form_data(
             data[name] = [_value(v, shape.number) for v in values if str(v).strip()]
         else:
             value = post.get(name, "")
-            data[name] = None if str(value).strip() == "" else _value(value, shape.number)
+            if str(value).strip() == "":
+                data[name] = None if shape.nullable else ""
+            else:
+                data[name] = _value(value, shape.number)
     return data
 
 
@@ -228,6 +249,21 @@ def parse_form(
     shows and lets the user change; `comma`: lists typed in one box); refused values raise one
     ValidationError by field, with the codes a Django form would give."""
     return parse_input(model, form_data(model, post, fields=fields, comma=comma), form=True)
+
+
+def parse_post(
+    model: type[M],
+    post: QueryDict | Mapping[str, Any],
+    *,
+    fields: Iterable[str] | None = None,
+    comma: Iterable[str] = (),
+) -> M:
+    """`parse_form` for a page that shows one message for a refusal (the error middleware's
+    message and redirect, or the page's own error line): refused values raise `refused(...)`."""
+    try:
+        return parse_form(model, post, fields=fields, comma=comma)
+    except ValidationError as exc:
+        raise refused(exc) from None
 
 
 def parse_filters(model: type[M], query: QueryDict | Mapping[str, Any]) -> M:

@@ -13,7 +13,8 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import field_error
+from liuke.core.inputs import field_error, one_of
+from liuke.feedback.choices import ConversationKind
 from liuke.feedback.errors import FeedbackErrorCode
 
 #: Participants of one conversation, at most.
@@ -71,7 +72,7 @@ def _held_on(value: Any) -> Any:
 
 def _a_branch(value: Any) -> Any:
     """A branch must be chosen (a blank select is refused in the page's words)."""
-    if value is None:
+    if value in (None, ""):
         raise field_error(FeedbackErrorCode.INVALID_BRANCH, _("Choose one of your branches."))
     return _whole(value)
 
@@ -82,13 +83,19 @@ NO_NUL = r"^[^\x00]*$"
 
 
 class SuggestionHandleIn(JsonObjectIn):
-    status: Literal["reviewed", "acted"]
+    status: Annotated[
+        Literal["reviewed", "acted"],
+        one_of(("reviewed", "acted"), FeedbackErrorCode.INVALID_STATUS),
+    ]
     note: str = Field("", max_length=500, pattern=NO_NUL)
 
 
 class ConversationIn(JsonObjectIn):
     branch_id: Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_a_branch)]
-    kind: Literal["focus_group", "face_to_face"]
+    kind: Annotated[
+        Literal["focus_group", "face_to_face"],
+        one_of(ConversationKind.values, FeedbackErrorCode.INVALID_KIND),
+    ]
     held_on: Annotated[dt.date, BeforeValidator(_held_on)]
     topic: str = Field(max_length=200, pattern=NO_NUL)
     notes: str = Field(max_length=4000, pattern=NO_NUL)
