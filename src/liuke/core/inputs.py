@@ -13,6 +13,7 @@ A check that belongs to the value itself and not to the database can raise
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import types
 import typing
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import pydantic
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import BeforeValidator
@@ -50,6 +52,23 @@ def one_of(values: Iterable[str], code: str) -> BeforeValidator:
     def check(value: Any) -> Any:
         if value not in allowed:
             raise field_error(code, _("Choose one of the listed values."))
+        return value
+
+    return BeforeValidator(check)
+
+
+def a_day(code: str, message: str | Promise) -> BeforeValidator:
+    """A day typed in (ISO, as a date box sends it); a blank or a non-date is refused with
+    `code` and `message` (lazy, so it is worded in the user's language when it is shown)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise field_error(code, str(message))
         return value
 
     return BeforeValidator(check)

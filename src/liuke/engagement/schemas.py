@@ -7,30 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field
 from pydantic import BeforeValidator
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import field_error, one_of
+from liuke.core.inputs import a_day, one_of
 from liuke.engagement.choices import FollowUpOutcome
 from liuke.engagement.errors import EngagementErrorCode
 
 _NO_NUL = r"^[^\x00]*$"
-
-
-def _due_on(value: Any) -> Any:
-    """The day a follow-up moves to; a blank or a non-date in the page's words."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, dt.date):
-        raise field_error(
-            EngagementErrorCode.INVALID_DUE, _("Choose a day from today to 90 days ahead.")
-        )
-    return value
+_DUE_ON = gettext_lazy("Choose a day from today to 90 days ahead.")
 
 
 def _blank_is_100(value: Any) -> Any:
@@ -57,7 +44,13 @@ class CompleteIn(JsonObjectIn):
 
 
 class RescheduleIn(JsonObjectIn):
-    due_on: Annotated[dt.date, BeforeValidator(_due_on)]
+    due_on: Annotated[
+        dt.date,
+        a_day(
+            EngagementErrorCode.INVALID_DUE,
+            gettext_lazy("Choose a day from today to 90 days ahead."),
+        ),
+    ]
     note: str = Field("", max_length=500, pattern=_NO_NUL)
 
 

@@ -9,11 +9,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import field_error, one_of
+from liuke.core.inputs import a_day, field_error, one_of
 from liuke.feedback.choices import ConversationKind
 from liuke.feedback.errors import FeedbackErrorCode
 
@@ -56,20 +57,6 @@ def _setting(field: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
-def _held_on(value: Any) -> Any:
-    """The day a conversation took place; a blank or a non-date in the page's words."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, dt.date):
-        raise field_error(
-            FeedbackErrorCode.INVALID_DATE, _("Enter the day it took place (not in the future).")
-        )
-    return value
-
-
 def _a_branch(value: Any) -> Any:
     """A branch must be chosen (a blank select is refused in the page's words)."""
     if value in (None, ""):
@@ -80,6 +67,7 @@ def _a_branch(value: Any) -> Any:
 Id = Annotated[int, Field(ge=1, le=2**62)]
 BodyId = Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_whole)]
 NO_NUL = r"^[^\x00]*$"
+_HELD_ON = gettext_lazy("Enter the day it took place (not in the future).")
 
 
 class SuggestionHandleIn(JsonObjectIn):
@@ -96,7 +84,13 @@ class ConversationIn(JsonObjectIn):
         Literal["focus_group", "face_to_face"],
         one_of(ConversationKind.values, FeedbackErrorCode.INVALID_KIND),
     ]
-    held_on: Annotated[dt.date, BeforeValidator(_held_on)]
+    held_on: Annotated[
+        dt.date,
+        a_day(
+            FeedbackErrorCode.INVALID_DATE,
+            gettext_lazy("Enter the day it took place (not in the future)."),
+        ),
+    ]
     topic: str = Field(max_length=200, pattern=NO_NUL)
     notes: str = Field(max_length=4000, pattern=NO_NUL)
     customer_ids: list[BodyId] = Field(max_length=MAX_PARTICIPANTS)
