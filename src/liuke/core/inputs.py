@@ -50,7 +50,7 @@ def one_of(values: Iterable[str], code: str) -> BeforeValidator:
     allowed = frozenset(values)
 
     def check(value: Any) -> Any:
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             raise field_error(code, _("Choose one of the listed values."))
         return value
 

@@ -47,6 +47,8 @@ def _setting(field: str) -> BeforeValidator:
     low, high = SETTING_LIMITS[field]
 
     def check(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON's 120.0 is a whole number
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise field_error(
                 FeedbackErrorCode.INVALID_NUMBER,
