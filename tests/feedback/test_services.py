@@ -24,6 +24,7 @@ from liuke.feedback.models import (
     SurveyInvitation,
     SurveyResponse,
 )
+from liuke.feedback.schemas import SETTING_FLAGS
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +230,7 @@ def test_settings_are_validated(owner: User, front_a: User) -> None:
     with pytest.raises(ServiceError) as refused:
         services.settings_save(
             actor=owner,
-            data={f: False for f in services.SETTING_FLAGS if f != "is_enabled"},
+            data={f: False for f in SETTING_FLAGS if f != "is_enabled"},
         )
     assert refused.value.code == "no_question"
     saved = services.settings_save(actor=owner, data={"delay_hours": "5", "valid_days": 3})

@@ -13,50 +13,17 @@ from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
 from liuke.customers import selectors, services
-from liuke.customers.choices import FieldGroup, Gender, HairType, SkinType, Source
+from liuke.customers.choices import FieldGroup
 from liuke.customers.fields import EDITABLE_FIELDS
 from liuke.customers.models import AccessGrant, Customer, FieldChange
+from liuke.customers.schemas import CustomerInput, CustomerPatch, Id
 
 router = Router(tags=["customers"])
 #: Key-account access requests and handovers, mounted at the API root (`/access-grants`, …).
 access_router = Router(tags=["key accounts"])
 
-Text50 = Annotated[str, Field(max_length=50)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
-
-
-class CustomerWrite(JsonObjectIn):
-    """Fields shared by create and update; every one optional on update (PATCH)."""
-
-    gender: Gender | None = None
-    birthday: dt.date | None = None
-    mobile: Annotated[str, Field(max_length=32)] | None = None
-    wechat_id: Annotated[str, Field(max_length=40)] | None = None
-    card_no: Annotated[str, Field(max_length=20)] | None = None
-    branch_id: Id | None = None
-    owner_id: Id | None = None
-    is_key_account: bool | None = None
-    source: Source | None = None
-    referrer_id: Id | None = None
-    tags: Annotated[list[Annotated[str, Field(max_length=30)]], Field(max_length=30)] | None = None
-    skin_type: SkinType | None = None
-    hair_type: HairType | None = None
-    allergies: Annotated[str, Field(max_length=1000)] | None = None
-    contraindications: Annotated[str, Field(max_length=1000)] | None = None
-    preferences: Annotated[str, Field(max_length=2000)] | None = None
-    notes: Annotated[str, Field(max_length=5000)] | None = None
-    confidential_notes: Annotated[str, Field(max_length=2000)] | None = None
-    marketing_consent: bool | None = None
-    photo_consent: bool | None = None
-
-
-class CustomerCreate(CustomerWrite):
-    name: Text50
-    branch_id: Id
-
-
-class CustomerPatch(CustomerWrite):
-    name: Text50 | None = None
+#: The request bodies are the archive's typed inputs (`customers.schemas`), shared with the pages.
+CustomerCreate = CustomerInput
 
 
 class CustomerSummary(Schema):
@@ -243,7 +210,7 @@ def customer_list(
 @router.post("", response={201: CustomerOut, **ERRORS}, summary="Create a customer")
 def customer_create(request: HttpRequest, payload: CustomerCreate) -> Status[Any]:
     actor = api_actor(request)
-    customer = services.customer_create(actor=actor, data=payload.dict(exclude_unset=True))
+    customer = services.customer_create(actor=actor, data=payload)
     return Status(201, _out(actor, _file(actor, customer.pk)))
 
 
@@ -273,8 +240,7 @@ def customer_update(
     request: HttpRequest, customer_id: Id, payload: CustomerPatch
 ) -> dict[str, Any]:
     actor = api_actor(request)
-    data = payload.dict(exclude_unset=True)
-    services.customer_update(actor=actor, customer_id=customer_id, data=data)
+    services.customer_update(actor=actor, customer_id=customer_id, data=payload)
     return _out(actor, _file(actor, customer_id))
 
 

@@ -1,4 +1,5 @@
-"""Page forms: they parse what the browser sent; the services validate and decide."""
+"""Page forms: they render the fields; the typed inputs parse what the browser sent and the
+services decide."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts import policy
 from liuke.accounts import selectors as account_selectors
 from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
+from liuke.core import inputs
 from liuke.customers import selectors
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import Gender, HairType, PhotoKind, SkinType, Source
+from liuke.customers.fields import limit
 from liuke.customers.models import Customer
+from liuke.customers.schemas import CustomerPatch
 
 
 class IsoDateInput(forms.DateInput):
@@ -31,17 +36,17 @@ class IsoDateInput(forms.DateInput):
 
 
 class CustomerForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=limit("name"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
     birthday = forms.DateField(label=_("Birthday"), required=False, widget=IsoDateInput())
     mobile = forms.CharField(
         label=_("Mobile"),
-        max_length=32,
+        max_length=limit("mobile"),
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
-    wechat_id = forms.CharField(label=_("WeChat id"), max_length=40, required=False)
-    card_no = forms.CharField(label=_("Card number"), max_length=20, required=False)
+    wechat_id = forms.CharField(label=_("WeChat id"), max_length=limit("wechat_id"), required=False)
+    card_no = forms.CharField(label=_("Card number"), max_length=limit("card_no"), required=False)
     branch_id = forms.TypedChoiceField(label=_("Branch"), coerce=int)
     owner_id = forms.TypedChoiceField(
         label=_("Responsible staff member"), coerce=int, required=False, empty_value=None
@@ -61,28 +66,31 @@ class CustomerForm(forms.Form):
     hair_type = forms.ChoiceField(label=_("Hair type"), choices=HairType.choices, required=False)
     allergies = forms.CharField(
         label=_("Allergies"),
-        max_length=1000,
+        max_length=limit("allergies"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     contraindications = forms.CharField(
         label=_("Contraindications"),
-        max_length=1000,
+        max_length=limit("contraindications"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     preferences = forms.CharField(
         label=_("Preferences"),
-        max_length=2000,
+        max_length=limit("preferences"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(
-        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        max_length=limit("notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     confidential_notes = forms.CharField(
         label=_("Confidential notes"),
-        max_length=2000,
+        max_length=limit("confidential_notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Seen only by the responsible staff member, managers and owners."),
@@ -148,12 +156,21 @@ class CustomerForm(forms.Form):
         data["tags"] = ", ".join(sorted(t.name for t in customer.tags.all()))
         return data
 
-    def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if not self.fields[k].disabled}
-        data["card_no"] = data.get("card_no") or ""
-        return data
+    def parse(self, *, changed_only: bool = False) -> CustomerPatch:
+        """The typed input the POST carries: the fields this form lets the actor change (only
+        those changed from the initial values if `changed_only`); refused values raise a
+        ValidationError by field, for `add_service_errors`."""
+        names = [n for n, f in self.fields.items() if not f.disabled]
+        if changed_only:
+            names = [n for n in names if n in self.changed_data]
+        return inputs.parse_form(CustomerPatch, self.data, fields=names, comma=["tags"])
 
     def add_service_errors(self, exc: ValidationError) -> None:
+        """Show refused values beside their fields (the form itself validates nothing: the
+        typed input and the service do)."""
+        if self.__dict__.get("_errors") is None:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.models import Branch, Business
 from liuke.core.models import TimeStampedModel
+from liuke.customers import fields
 from liuke.customers.choices import (
     ChangeKind,
-    FieldGroup,
     Gender,
     GrantStatus,
     HairType,
@@ -19,15 +19,9 @@ from liuke.customers.choices import (
     Source,
 )
 
-#: Which profile fields belong to which verification group. The services, the freshness rules
-#: and the completeness score all read this one table.
-FIELD_GROUPS: dict[str, tuple[str, ...]] = {
-    FieldGroup.IDENTITY: ("name", "gender", "birthday"),
-    FieldGroup.CONTACT: ("mobile", "wechat_id"),
-    FieldGroup.HEALTH: ("skin_type", "hair_type", "allergies", "contraindications"),
-    FieldGroup.PREFERENCES: ("preferences",),
-    FieldGroup.CONSENT: ("marketing_consent", "photo_consent"),
-}
+#: Which profile fields belong to which verification group (the field catalogue says): the
+#: services, the freshness rules and the completeness score all read this one table.
+FIELD_GROUPS = fields.FIELD_GROUPS
 
 
 class Tag(TimeStampedModel):
@@ -69,7 +63,7 @@ class Customer(TimeStampedModel):
     )
 
     # Identity
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=fields.limit("name"))
     name_pinyin = models.CharField(max_length=120, editable=False, default="")
     name_initials = models.CharField(max_length=40, editable=False, default="")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -78,8 +72,12 @@ class Customer(TimeStampedModel):
     # Contact
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, default="")
     mobile_last4 = models.CharField(max_length=4, editable=False, blank=True, default="")
-    wechat_id = models.CharField(_("WeChat id"), max_length=40, blank=True, default="")
-    card_no = models.CharField(_("card number"), max_length=20, null=True, blank=True)
+    wechat_id = models.CharField(
+        _("WeChat id"), max_length=fields.limit("wechat_id"), blank=True, default=""
+    )
+    card_no = models.CharField(
+        _("card number"), max_length=fields.limit("card_no"), null=True, blank=True
+    )
 
     # Relationship
     is_key_account = models.BooleanField(_("key account"), default=False)
@@ -103,15 +101,21 @@ class Customer(TimeStampedModel):
     hair_type = models.CharField(
         _("hair type"), max_length=20, choices=HairType.choices, blank=True
     )
-    allergies = models.TextField(_("allergies"), max_length=1000, blank=True)
-    contraindications = models.TextField(_("contraindications"), max_length=1000, blank=True)
+    allergies = models.TextField(_("allergies"), max_length=fields.limit("allergies"), blank=True)
+    contraindications = models.TextField(
+        _("contraindications"), max_length=fields.limit("contraindications"), blank=True
+    )
 
     # Preferences and notes
-    preferences = models.TextField(_("preferences"), max_length=2000, blank=True)
-    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    preferences = models.TextField(
+        _("preferences"), max_length=fields.limit("preferences"), blank=True
+    )
+    notes = models.TextField(_("notes"), max_length=fields.limit("notes"), blank=True)
     #: Seen only by the customer's responsible staff member, managers and owners
     #: (`accounts.policy.visible_fields`, given its facts by `customers.selectors`).
-    confidential_notes = models.TextField(_("confidential notes"), max_length=2000, blank=True)
+    confidential_notes = models.TextField(
+        _("confidential notes"), max_length=fields.limit("confidential_notes"), blank=True
+    )
 
     # Consent, with the moment it was given or withdrawn
     marketing_consent = models.BooleanField(_("marketing consent"), default=False)

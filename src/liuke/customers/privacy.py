@@ -6,8 +6,9 @@ schemas, with its class and purpose; `tests/privacy/test_inventory.py` fails whe
 
 from __future__ import annotations
 
-from liuke.core.privacy import API, AUDIT, CO, FIND, ID, KEEP, NO, PR, RE, REACH, SERVE, C, H, P, X
+from liuke.core.privacy import API, AUDIT, CO, FIND, ID, KEEP, NO, RE, SERVE, C, P, X
 from liuke.core.registry import PrivacyModels, PrivacyProperties
+from liuke.customers.fields import FIELDS, privacy_rows
 
 #: model label → field name → (class, purpose)
 MODELS: PrivacyModels = {
@@ -15,31 +16,13 @@ MODELS: PrivacyModels = {
         "id": (X, KEEP),
         "created_at": (X, KEEP),
         "updated_at": (X, KEEP),
+        # the fields staff type in: their class and purpose are the field catalogue's
+        **privacy_rows(),
         "business": (X, KEEP),
-        "branch": (RE, "which shop serves the customer"),
-        "owner": (RE, "the staff member responsible (专人负责)"),
-        "name": (ID, FIND),
         "name_pinyin": (ID, "search key derived from the name"),
         "name_initials": (ID, "search key derived from the name"),
-        "gender": (ID, SERVE),
-        "birthday": (ID, "birthday greetings and age-appropriate treatment"),
-        "mobile": (C, REACH),
         "mobile_last4": (C, "search key derived from the mobile"),
-        "wechat_id": (C, REACH),
-        "card_no": (ID, "the membership card that identifies the customer at the desk"),
-        "is_key_account": (RE, "key accounts get a responsible person and restricted access"),
-        "source": (RE, "how the customer found the salon (marketing statistics)"),
-        "referrer": (RE, "who referred the customer (referral rewards, word of mouth)"),
-        "skin_type": (H, SERVE),
-        "hair_type": (H, SERVE),
-        "allergies": (H, "safety: never apply what the customer reacts to"),
-        "contraindications": (H, "safety: treatments to avoid"),
-        "preferences": (PR, SERVE),
-        "notes": (NO, SERVE),
-        "confidential_notes": (NO, "what only the responsible person and managers may know"),
-        "marketing_consent": (CO, "whether marketing messages may be sent"),
         "marketing_consent_at": (CO, "when marketing consent was given or withdrawn"),
-        "photo_consent": (CO, "whether photos may be taken and kept"),
         "photo_consent_at": (CO, "when photo consent was given or withdrawn"),
         "identity_verified_at": (X, "when the data was last confirmed (kept current)"),
         "contact_verified_at": (X, "when the data was last confirmed (kept current)"),
@@ -126,6 +109,6 @@ API_PROPERTIES: PrivacyProperties = {
         (X, API),
     ),
     "customer_name": (ID, FIND),
-    "tags": (PR, "labels staff put on the customer"),
+    "tags": FIELDS["tags"].privacy,
     "created_at": (X, "survey figures, settings and feedback bookkeeping (no customer data)"),
 }

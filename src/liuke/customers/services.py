@@ -25,10 +25,8 @@ from liuke.core.errors import (
     PermissionDenied,
     ServiceError,
 )
-from liuke.core.phone import normalise_mobile
 from liuke.core.pinyin import name_keys
 from liuke.core.privacy import ERASED_CLASSES, inventory_models
-from liuke.core.registry import Capability
 from liuke.core.text import clean_text
 from liuke.customers import selectors
 from liuke.customers.capabilities import CustomerCap
@@ -36,12 +34,16 @@ from liuke.customers.choices import (
     ChangeKind,
     FieldGroup,
     GrantStatus,
-    Source,
 )
 from liuke.customers.errors import CustomersErrorCode
-from liuke.customers.fields import BOOL_FIELDS, CHOICE_FIELDS, EDITABLE_FIELDS, TEXT_FIELDS
-from liuke.customers.models import (
+from liuke.customers.fields import (
+    CHOICE_FIELDS,
+    EDITABLE_FIELDS,
     FIELD_GROUPS,
+    GUARDED_FIELDS,
+    TEXT_FIELDS,
+)
+from liuke.customers.models import (
     AccessGrant,
     Customer,
     CustomerMerge,
@@ -49,6 +51,7 @@ from liuke.customers.models import (
     FieldChange,
     Tag,
 )
+from liuke.customers.schemas import CustomerPatch
 
 #: Fields whose history is kept, in display order.
 TRACKED_FIELDS = tuple(f for f in EDITABLE_FIELDS)
@@ -78,137 +81,45 @@ def _now() -> dt.datetime:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _clean_data(
-    *, actor: User, data: Mapping[str, Any], instance: Customer | None
-) -> dict[str, Any]:
-    """Validate and normalise the fields present in `data`; raise one ValidationError for all."""
-    errors: dict[str, list[ValidationError]] = {}
-    cleaned: dict[str, Any] = {}
+def _clean(*, actor: User, data: CustomerPatch, instance: Customer | None) -> dict[str, Any]:
+    """The fields present in `data`, cleaned (`CustomerPatch.normalised`), after the checks that
+    need the database; one ValidationError for every field that is wrong."""
+    cleaned, errors = data.normalised()
 
     def fail(field: str, message: str, code: ErrorCode) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    for field in sorted(unknown):
-        fail(field, _("Unknown field."), CustomersErrorCode.UNKNOWN_FIELD)
-
-    for field, (max_length, multiline) in TEXT_FIELDS.items():
-        if field in data:
-            try:
-                cleaned[field] = clean_text(
-                    data[field] or "",
-                    max_length=max_length,
-                    multiline=multiline,
-                    field=str(getattr(Customer._meta.get_field(field), "verbose_name", field)),
-                )
-            except ValidationError as exc:
-                errors.setdefault(field, []).append(exc)
-    if "name" in cleaned and not cleaned["name"]:
+    present = data.model_fields_set
+    if instance is None and "name" not in present:
         fail("name", _("Enter the customer's name."), CoreErrorCode.REQUIRED)
-    if instance is None and "name" not in data:
-        fail("name", _("Enter the customer's name."), CoreErrorCode.REQUIRED)
-    if "card_no" in cleaned:
-        cleaned["card_no"] = cleaned["card_no"].upper().replace(" ", "") or None
-
-    for field, choices in CHOICE_FIELDS.items():
-        if field in data:
-            value = data[field] or ""
-            if field == "source" and not value:
-                value = Source.WALK_IN
-            if value not in choices.values:
-                fail(field, _("Select a valid choice."), CustomersErrorCode.INVALID_CHOICE)
-            else:
-                cleaned[field] = value
-
-    for field in BOOL_FIELDS:
-        if field in data:
-            if not isinstance(data[field], bool):
-                fail(field, _("Enter true or false."), CoreErrorCode.INVALID)
-            else:
-                cleaned[field] = data[field]
-
-    if "mobile" in data:
-        try:
-            cleaned["mobile"] = normalise_mobile(data["mobile"] or "")
-        except ValidationError as exc:
-            errors.setdefault("mobile", []).append(exc)
-
-    if "birthday" in data:
-        birthday = data["birthday"]
-        if birthday in (None, ""):
-            cleaned["birthday"] = None
-        elif not isinstance(birthday, dt.date) or isinstance(birthday, dt.datetime):
-            fail("birthday", _("Enter a valid date."), CustomersErrorCode.INVALID_DATE)
-        elif birthday > timezone.localdate():
-            fail(
-                "birthday",
-                _("The birthday cannot be in the future."),
-                CustomersErrorCode.BIRTHDAY_IN_FUTURE,
-            )
-        elif birthday.year < 1900:
-            fail("birthday", _("Enter a birthday after 1900."), CustomersErrorCode.BIRTHDAY_TOO_OLD)
-        else:
-            cleaned["birthday"] = birthday
-
-    if "branch_id" in data:
-        branch = Branch.objects.filter(pk=_as_int(data["branch_id"])).first()
+    if "branch_id" in present:
+        branch = Branch.objects.filter(pk=data.branch_id or 0).first()
         if branch is None or not policy.may_use_branch(actor, branch):
             fail("branch_id", _("Choose one of your branches."), CustomersErrorCode.INVALID_BRANCH)
-        else:
-            cleaned["branch_id"] = branch.pk
     elif instance is None:
         fail("branch_id", _("Choose a branch."), CoreErrorCode.REQUIRED)
-
-    if "owner_id" in data:
-        owner_id = data["owner_id"]
-        if owner_id in (None, ""):
-            cleaned["owner_id"] = None
-        elif not User.objects.filter(
-            pk=_as_int(owner_id), business_id=policy.business_of(actor), is_active=True
-        ).exists():
-            fail("owner_id", _("Choose an active staff member."), CustomersErrorCode.INVALID_OWNER)
-        else:
-            cleaned["owner_id"] = _as_int(owner_id)
-
-    if "referrer_id" in data:
-        referrer_id = data["referrer_id"]
-        if referrer_id in (None, ""):
-            cleaned["referrer_id"] = None
-        else:
-            rid = _as_int(referrer_id)
-            visible = policy.scope_customers(actor, Customer.objects.filter(pk=rid)).exists()
-            if not visible:
-                fail(
-                    "referrer_id",
-                    _("Choose a customer you can see."),
-                    CustomersErrorCode.INVALID_REFERRER,
-                )
-            elif instance is not None and rid == instance.pk:
-                fail(
-                    "referrer_id",
-                    _("A customer cannot refer themselves."),
-                    CustomersErrorCode.SELF_REFERRAL,
-                )
-            else:
-                cleaned["referrer_id"] = rid
-
-    if "tags" in data:
-        tags = data["tags"]
-        if isinstance(tags, str):
-            tags = [t for t in tags.replace("，", ",").split(",")]
-        names: list[str] = []
-        for raw in tags or []:
-            try:
-                name = clean_text(str(raw), max_length=30, field=_("Tag"))
-            except ValidationError as exc:
-                errors.setdefault("tags", []).append(exc)
-                continue
-            if name and name not in names:
-                names.append(name)
-        if len(names) > 30:
-            fail("tags", _("At most 30 tags."), CustomersErrorCode.TOO_MANY_TAGS)
-        cleaned["tags"] = names
-
+    owner_id = cleaned.get("owner_id")
+    if (
+        owner_id is not None
+        and not User.objects.filter(
+            pk=owner_id, business_id=policy.business_of(actor), is_active=True
+        ).exists()
+    ):
+        fail("owner_id", _("Choose an active staff member."), CustomersErrorCode.INVALID_OWNER)
+    referrer_id = cleaned.get("referrer_id")
+    if referrer_id is not None:
+        if not policy.scope_customers(actor, Customer.objects.filter(pk=referrer_id)).exists():
+            fail(
+                "referrer_id",
+                _("Choose a customer you can see."),
+                CustomersErrorCode.INVALID_REFERRER,
+            )
+        elif instance is not None and referrer_id == instance.pk:
+            fail(
+                "referrer_id",
+                _("A customer cannot refer themselves."),
+                CustomersErrorCode.SELF_REFERRAL,
+            )
     if cleaned.get("card_no"):
         clash = Customer.objects.filter(
             business_id=policy.business_of(actor), card_no=cleaned["card_no"]
@@ -221,10 +132,13 @@ def _clean_data(
                 _("This card number belongs to another customer."),
                 CustomersErrorCode.DUPLICATE_CARD,
             )
-
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _as_input(data: CustomerPatch | Mapping[str, Any]) -> CustomerPatch:
+    return data if isinstance(data, CustomerPatch) else CustomerPatch.from_mapping(data)
 
 
 def _as_int(value: Any) -> int:
@@ -327,10 +241,12 @@ def _save(customer: Customer) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
+def customer_create(*, actor: User, data: CustomerPatch | Mapping[str, Any]) -> Customer:
+    """A new customer from `data` (a `CustomerInput`, or a mapping of the same fields)."""
     policy.require(actor, CustomerCap.CUSTOMER_CREATE)
-    if data.get("confidential_notes") and not (
-        policy.reads_every_key_account(actor) or str(data.get("owner_id")) == str(actor.pk)
+    data = _as_input(data)
+    if data.confidential_notes and not (
+        policy.reads_every_key_account(actor) or data.owner_id == actor.pk
     ):
         raise ValidationError(
             {
@@ -342,7 +258,7 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
                 ]
             }
         )
-    cleaned = _clean_data(actor=actor, data=data, instance=None)
+    cleaned = _clean(actor=actor, data=data, instance=None)
     tags = cleaned.pop("tags", [])
     now = _now()
     customer = Customer(business_id=policy.business_of(actor), **cleaned)
@@ -365,13 +281,16 @@ def customer_create(*, actor: User, data: Mapping[str, Any]) -> Customer:
 
 
 @transaction.atomic
-def customer_update(*, actor: User, customer_id: int, data: Mapping[str, Any]) -> Customer:
-    """Change the fields present in `data`; each changed field gets a history entry and marks
-    its group as verified now (staff just heard it from the customer)."""
+def customer_update(
+    *, actor: User, customer_id: int, data: CustomerPatch | Mapping[str, Any]
+) -> Customer:
+    """Change the fields present in `data` (a `CustomerPatch`, or a mapping of the same fields);
+    each changed field gets a history entry and marks its group as verified now (staff just
+    heard it from the customer)."""
     policy.require(actor, CustomerCap.CUSTOMER_EDIT)
     customer = _locked_customer(actor, customer_id)
-    _check_field_rights(actor, customer, data)
-    cleaned = _clean_data(actor=actor, data=data, instance=customer)
+    _check_field_rights(actor, customer, data.given() if isinstance(data, CustomerPatch) else data)
+    cleaned = _clean(actor=actor, data=_as_input(data), instance=customer)
     now = _now()
     changes: list[FieldChange] = []
     new_tags = cleaned.pop("tags", None)
@@ -466,17 +385,10 @@ def _locked_customer(actor: User, customer_id: int, *, full_file: bool = True) -
     return customer
 
 
-#: Fields whose change on an existing customer needs more than `customer.edit`.
-_GUARDED_FIELDS: dict[str, Capability] = {
-    "is_key_account": Cap.CUSTOMER_GRANT_DECIDE,
-    "owner_id": CustomerCap.CUSTOMER_HANDOVER,
-}
-
-
 def _check_field_rights(actor: User, customer: Customer, data: Mapping[str, Any]) -> None:
     visible = selectors.visible_fields(actor, customer, full_file=True)
     refused = [f for f in data if f in policy.CONFIDENTIAL_FIELDS and f not in visible]
-    for field, cap in _GUARDED_FIELDS.items():
+    for field, cap in GUARDED_FIELDS.items():
         if field in data and not policy.can(actor, cap):
             new, current = data[field], getattr(customer, field)
             unchanged = (new in (None, "") and current is None) or str(new) == str(current)

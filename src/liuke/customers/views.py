@@ -69,9 +69,9 @@ def customer_search(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_create(request: StaffRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            customer = services.customer_create(actor=request.user, data=form.service_data())
+            customer = services.customer_create(actor=request.user, data=form.parse())
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -96,10 +96,11 @@ def customer_edit(request: StaffRequest, customer_id: int) -> HttpResponse:
         customer=customer,
         initial=CustomerForm.initial_for(customer),
     )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.service_data().items() if k in form.changed_data}
+    if request.method == "POST":
         try:
-            services.customer_update(actor=request.user, customer_id=customer.pk, data=data)
+            services.customer_update(
+                actor=request.user, customer_id=customer.pk, data=form.parse(changed_only=True)
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -17,6 +17,7 @@ from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.models import Contact, FollowUp, Message, Task
+from liuke.engagement.schemas import CompleteIn, NoteIn, ReasonIn, RescheduleIn
 
 router = Router(tags=["engagement"])
 
@@ -33,16 +34,6 @@ class ReasonOut(Schema):
     name_en: str
     best_response: str
     is_active: bool
-
-
-class ReasonIn(JsonObjectIn):
-    code: str = Field(max_length=40, pattern=_NO_NUL)
-    name_zh: str = Field(max_length=60, pattern=_NO_NUL)
-    name_en: str = Field("", max_length=80, pattern=_NO_NUL)
-    response_zh: str = Field(max_length=1000, pattern=_NO_NUL)
-    response_en: str = Field("", max_length=1000, pattern=_NO_NUL)
-    position: int = Field(100, ge=0, le=10000)
-    is_active: bool = True
 
 
 class ContactIn(JsonObjectIn):
@@ -104,20 +95,6 @@ class FollowUpQuery(Schema):
     view: Literal["today", "overdue", "upcoming", "done"] = "today"
     staff: Id | None = None
     branch: Id | None = None
-
-
-class CompleteIn(JsonObjectIn):
-    outcome: Literal["satisfied", "issue", "rebooked", "no_answer", "declined"]
-    note: str = Field("", max_length=500, pattern=_NO_NUL)
-
-
-class RescheduleIn(JsonObjectIn):
-    due_on: dt.date
-    note: str = Field("", max_length=500, pattern=_NO_NUL)
-
-
-class NoteIn(JsonObjectIn):
-    note: str = Field("", max_length=500, pattern=_NO_NUL)
 
 
 class MessageOut(Schema):

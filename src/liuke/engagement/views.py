@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts.http import StaffRequest, staff_view
+from liuke.core import inputs
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers.picking import customer_pick, positive_id
 from liuke.customers.profile import panel_response
@@ -24,7 +25,7 @@ from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
-from liuke.engagement.errors import EngagementErrorCode
+from liuke.engagement.schemas import CompleteIn, NoteIn, ReasonIn, RescheduleIn
 
 
 def _minutes(value: Any) -> Any:
@@ -104,20 +105,10 @@ def followup_complete(request: StaffRequest, followup_id: int) -> HttpResponse:
         lambda: services.followup_complete(
             actor=request.user,
             followup_id=followup_id,
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", ""),
+            **inputs.parse_post(CompleteIn, request.POST).model_dump(),
         ),
         lambda f: _("Done: %(outcome)s.") % {"outcome": f.get_outcome_display()},
     )
-
-
-def _due_on(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ServiceError(
-            EngagementErrorCode.INVALID_DUE, _("Choose a day from today to 90 days ahead.")
-        ) from None
 
 
 @staff_view
@@ -129,8 +120,7 @@ def followup_reschedule(request: StaffRequest, followup_id: int) -> HttpResponse
         lambda: services.followup_reschedule(
             actor=request.user,
             followup_id=followup_id,
-            due_on=_due_on(request.POST.get("due_on", "")),
-            note=request.POST.get("note", ""),
+            **inputs.parse_post(RescheduleIn, request.POST).model_dump(),
         ),
         lambda f: _("Moved to %(day)s.") % {"day": f.due_on.isoformat()},
     )
@@ -158,7 +148,8 @@ def task_list(request: StaffRequest) -> HttpResponse:
 @require_POST
 def task_complete(request: StaffRequest, task_id: int) -> HttpResponse:
     request.back = reverse("engagement:tasks")
-    services.task_complete(actor=request.user, task_id=task_id, note=request.POST.get("note", ""))
+    done = inputs.parse_post(NoteIn, request.POST)
+    services.task_complete(actor=request.user, task_id=task_id, note=done.note)
     messages.success(request, _("Task done."))
     return redirect(request.back)
 
@@ -240,16 +231,11 @@ def reason_manage(request: StaffRequest) -> HttpResponse:
     error: ServiceError | None = None
     if request.method == "POST":
         try:
+            reason = inputs.parse_post(ReasonIn, request.POST)
             services.reason_save(
                 actor=actor,
                 reason_id=positive_id(request.POST.get("reason_id")),
-                code=request.POST.get("code", ""),
-                name_zh=request.POST.get("name_zh", ""),
-                name_en=request.POST.get("name_en", ""),
-                response_zh=request.POST.get("response_zh", ""),
-                response_en=request.POST.get("response_en", ""),
-                position=positive_id(request.POST.get("position")) or 100,
-                is_active=request.POST.get("is_active") == "on",
+                **reason.model_dump(),
             )
         except NotFound:
             raise

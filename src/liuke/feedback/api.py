@@ -6,34 +6,32 @@ codes (invalid_score, link_invalid, invalid_branch, no_participants, …)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import BeforeValidator, StrictBool
 
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
-from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.api import ERRORS, READ_ERRORS
 from liuke.core.errors import ServiceError
 from liuke.feedback import selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import Conversation, Improvement, Suggestion, SurveyResponse
+from liuke.feedback.schemas import (
+    ConversationIn,
+    FeedbackResultsQuery,
+    Id,
+    ImprovementIn,
+    ResponsesQuery,
+    SuggestionHandleIn,
+    SurveySettingsIn,
+)
 
 router = Router(tags=["feedback"])
 
 
-def _whole(value: Any) -> Any:
-    """A JSON number, not a string or a boolean that pydantic would read as one."""
-    if isinstance(value, str | bool):
-        raise ValueError("Enter a whole number.")
-    return value
-
-
-Id = Annotated[int, Field(ge=1, le=2**62)]
-BodyId = Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_whole)]
-_NO_NUL = r"^[^\x00]*$"
 _EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
@@ -46,13 +44,6 @@ def _dates(**days: dt.date | None) -> None:
 
 
 # --- results ------------------------------------------------------------------------------------
-
-
-class FeedbackResultsQuery(Schema):
-    group_by: Literal["branch", "staff", "service", "month"] = "branch"
-    since: dt.date | None = None
-    until: dt.date | None = None
-    branch: Id | None = None
 
 
 class FeedbackResultRow(Schema):
@@ -170,14 +161,12 @@ def _response_out(r: SurveyResponse) -> dict[str, Any]:
     response={200: list[SurveyResponseOut], **READ_ERRORS},
     summary="Survey answers, newest first",
 )
-def response_list(
-    request: HttpRequest,
-    branch: Id | None = None,
-    detractors: bool = False,
-    customer: Id | None = None,
-) -> list[dict[str, Any]]:
+def response_list(request: HttpRequest, q: Query[ResponsesQuery]) -> list[dict[str, Any]]:
     rows = selectors.responses(
-        actor=api_actor(request), branch_id=branch, detractors_only=detractors, customer_id=customer
+        actor=api_actor(request),
+        branch_id=q.branch,
+        detractors_only=q.detractors,
+        customer_id=q.customer,
     )
     return [_response_out(r) for r in rows]
 
@@ -242,11 +231,6 @@ def suggestion_list(
     return [_suggestion_out(s, actor) for s in selectors.suggestions(actor=actor, status=status)]
 
 
-class SuggestionHandleIn(JsonObjectIn):
-    status: Literal["reviewed", "acted"]
-    note: str = Field("", max_length=500, pattern=_NO_NUL)
-
-
 @router.post(
     "/suggestions/{suggestion_id}/handle",
     response={200: SuggestionOut, **ERRORS},
@@ -263,15 +247,6 @@ def suggestion_handle(
 
 
 # --- conversations ------------------------------------------------------------------------------
-
-
-class ConversationIn(JsonObjectIn):
-    branch_id: BodyId
-    kind: Literal["focus_group", "face_to_face"]
-    held_on: dt.date
-    topic: str = Field(max_length=200, pattern=_NO_NUL)
-    notes: str = Field(max_length=4000, pattern=_NO_NUL)
-    customer_ids: list[BodyId] = Field(max_length=services.MAX_PARTICIPANTS)
 
 
 class ConversationOut(Schema):
@@ -325,14 +300,6 @@ def conversation_create(request: HttpRequest, payload: ConversationIn) -> Status
 
 
 # --- you said, we did ---------------------------------------------------------------------------
-
-
-class ImprovementIn(JsonObjectIn):
-    you_said: str = Field(max_length=300, pattern=_NO_NUL)
-    we_did: str = Field(max_length=100, pattern=_NO_NUL)
-    branch_id: BodyId | None = None
-    response_ids: list[BodyId] = Field(default_factory=list, max_length=services.MAX_LINKS)
-    suggestion_ids: list[BodyId] = Field(default_factory=list, max_length=services.MAX_LINKS)
 
 
 class ImprovementOut(Schema):
@@ -412,18 +379,6 @@ class SurveySettingsIO(Schema):
     delay_hours: int = Field(2, ge=0, le=168)
     cooldown_days: int = Field(30, ge=0, le=365)
     valid_days: int = Field(14, ge=1, le=60)
-
-
-class SurveySettingsIn(JsonObjectIn):
-    is_enabled: StrictBool = True
-    ask_satisfaction: StrictBool = True
-    ask_recommend: StrictBool = True
-    ask_ease: StrictBool = True
-    ask_staff: StrictBool = True
-    ask_comment: StrictBool = True
-    delay_hours: Annotated[int, Field(ge=0, le=168), BeforeValidator(_whole)] = 2
-    cooldown_days: Annotated[int, Field(ge=0, le=365), BeforeValidator(_whole)] = 30
-    valid_days: Annotated[int, Field(ge=1, le=60), BeforeValidator(_whole)] = 14
 
 
 def _settings_out(row: Any) -> dict[str, Any]:

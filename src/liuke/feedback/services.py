@@ -47,14 +47,11 @@ from liuke.feedback.models import (
     SurveyResponse,
     SurveySettings,
 )
+from liuke.feedback.schemas import MAX_LINKS, MAX_PARTICIPANTS, SETTING_FLAGS, SETTING_LIMITS
 
 #: How soon the customer's owner must call back an unhappy customer (sooner when they asked).
 DETRACTOR_CALLBACK = dt.timedelta(hours=24)
 CONTACT_CALLBACK = dt.timedelta(hours=4)
-#: Participants of one conversation, at most.
-MAX_PARTICIPANTS = 50
-#: Answers and suggestions one notice may link.
-MAX_LINKS = 500
 
 #: (field, lowest, highest, the settings flag that asks it)
 QUESTIONS: tuple[tuple[str, int, int, str], ...] = (
@@ -120,17 +117,6 @@ def survey_settings(business_id: int) -> SurveySettings:
     """The business's survey settings (the defaults, unsaved, when it has none)."""
     found = SurveySettings.objects.filter(business_id=business_id).first()
     return found or SurveySettings(business_id=business_id)
-
-
-SETTING_LIMITS = {"delay_hours": (0, 168), "cooldown_days": (0, 365), "valid_days": (1, 60)}
-SETTING_FLAGS = (
-    "is_enabled",
-    "ask_satisfaction",
-    "ask_recommend",
-    "ask_ease",
-    "ask_staff",
-    "ask_comment",
-)
 
 
 @transaction.atomic

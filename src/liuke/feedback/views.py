@@ -4,11 +4,11 @@ shows its message and saves nothing; a missing capability is a 404, like a missi
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import segno
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,26 +20,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch
+from liuke.core import inputs
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers.profile import panel_response
 from liuke.feedback import links, selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import ConversationKind, GroupBy, SuggestionStatus
-
-
-def _int(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**62 else None
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+from liuke.feedback.schemas import (
+    BoxQuery,
+    ConversationIn,
+    FeedbackResultsQuery,
+    ImprovementIn,
+    ResponsesQuery,
+    SuggestionHandleIn,
+    SurveySettingsIn,
+)
 
 
 def _branches(request: StaffRequest) -> list[Branch]:
@@ -49,10 +44,8 @@ def _branches(request: StaffRequest) -> list[Branch]:
 @staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
 def results(request: StaffRequest) -> HttpResponse:
     actor = request.user
-    group_by = request.GET.get("group_by", GroupBy.BRANCH)
-    group_by = group_by if group_by in GroupBy.values else GroupBy.BRANCH
-    since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
-    branch_id = _int(request.GET.get("branch"))
+    query = inputs.parse_filters(FeedbackResultsQuery, request.GET)
+    group_by, since, until, branch_id = query.group_by, query.since, query.until, query.branch
     context = {
         "section": "results",
         "group_by": group_by,
@@ -72,12 +65,13 @@ def results(request: StaffRequest) -> HttpResponse:
 
 @staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
 def response_list(request: StaffRequest) -> HttpResponse:
-    detractors = request.GET.get("detractors") == "1"
+    query = inputs.parse_filters(ResponsesQuery, request.GET)
+    detractors = query.detractors
     rows = selectors.responses(
         actor=request.user,
         detractors_only=detractors,
-        branch_id=_int(request.GET.get("branch")),
-        customer_id=_int(request.GET.get("customer")),
+        branch_id=query.branch,
+        customer_id=query.customer,
     )
     return render(
         request,
@@ -119,11 +113,12 @@ def suggestion_list(request: StaffRequest) -> HttpResponse:
 @require_POST
 def suggestion_handle(request: StaffRequest, suggestion_id: int) -> HttpResponse:
     request.back = reverse("feedback:suggestions")
+    try:
+        handled = inputs.parse_form(SuggestionHandleIn, request.POST)
+    except ValidationError as exc:
+        raise inputs.refused(exc) from None  # its message, and back to the list
     services.suggestion_handle(
-        actor=request.user,
-        suggestion_id=suggestion_id,
-        status=request.POST.get("status", ""),
-        note=request.POST.get("note", ""),
+        actor=request.user, suggestion_id=suggestion_id, status=handled.status, note=handled.note
     )
     messages.success(request, _("Saved."))
     return redirect(request.back)
@@ -139,7 +134,7 @@ def _qr_svg(url: str) -> str:
 @require_http_methods(["GET", "POST"])
 def box(request: StaffRequest) -> HttpResponse:
     branches = _branches(request)
-    branch_id = _int(request.POST.get("branch") or request.GET.get("branch"))
+    branch_id = inputs.parse_filters(BoxQuery, request.POST or request.GET).branch
     if branch_id is None and branches:
         branch_id = branches[0].pk
     if request.method == "POST":
@@ -169,21 +164,13 @@ def conversations(request: StaffRequest) -> HttpResponse:
     actor = request.user
     error, posted = None, None
     if request.method == "POST":
-        raw_ids = [x for x in request.POST.get("customer_ids", "").replace("，", ",").split(",")]
         try:
-            services.conversation_record(
-                actor=actor,
-                branch_id=request.POST.get("branch_id"),
-                kind=request.POST.get("kind", ""),
-                held_on=request.POST.get("held_on", ""),
-                topic=request.POST.get("topic", ""),
-                notes=request.POST.get("notes", ""),
-                customer_ids=[x.strip() for x in raw_ids if x.strip()],
-            )
+            held = inputs.parse_form(ConversationIn, request.POST, comma=["customer_ids"])
+            services.conversation_record(actor=actor, **held.model_dump())
         except (NotFound, PermissionDenied):
             raise  # answered by the error middleware
-        except ServiceError as exc:  # shown in the form, beside what was typed
-            error, posted = exc.message, request.POST
+        except (ServiceError, ValidationError) as exc:  # shown in the form, beside what was typed
+            error, posted = _message(exc), request.POST
         else:
             messages.success(request, _("The conversation is recorded."))
             return redirect("feedback:conversations")
@@ -200,8 +187,8 @@ def conversations(request: StaffRequest) -> HttpResponse:
     return render(request, "feedback/conversations.html", context, status=400 if error else 200)
 
 
-def _ids(value: str) -> list[str]:
-    return [x.strip() for x in value.replace("，", ",").split(",") if x.strip()]
+def _message(exc: ServiceError | ValidationError) -> str:
+    return (inputs.refused(exc) if isinstance(exc, ValidationError) else exc).message
 
 
 @staff_view(cap=FeedbackCap.FEEDBACK_VIEW)
@@ -211,18 +198,14 @@ def improvements(request: StaffRequest) -> HttpResponse:
     error, posted = None, None
     if request.method == "POST":
         try:
-            services.improvement_create(
-                actor=actor,
-                you_said=request.POST.get("you_said", ""),
-                we_did=request.POST.get("we_did", ""),
-                branch_id=request.POST.get("branch_id") or None,
-                response_ids=_ids(request.POST.get("response_ids", "")),
-                suggestion_ids=_ids(request.POST.get("suggestion_ids", "")),
+            notice = inputs.parse_form(
+                ImprovementIn, request.POST, comma=["response_ids", "suggestion_ids"]
             )
+            services.improvement_create(actor=actor, **notice.model_dump())
         except (NotFound, PermissionDenied):
             raise  # answered by the error middleware
-        except ServiceError as exc:  # shown in the form, beside what was typed
-            error, posted = exc.message, request.POST
+        except (ServiceError, ValidationError) as exc:  # shown in the form, beside what was typed
+            error, posted = _message(exc), request.POST
         else:
             messages.success(request, _("Recorded."))
             return redirect("feedback:improvements")
@@ -256,13 +239,11 @@ def settings_page(request: StaffRequest) -> HttpResponse:
     row = services.survey_settings(policy.business_of(actor))
     error = None
     if request.method == "POST":
-        data: dict[str, Any] = {f: request.POST.get(f) == "on" for f in services.SETTING_FLAGS}
-        for field in services.SETTING_LIMITS:
-            data[field] = request.POST.get(field, "")
         try:
-            services.settings_save(actor=actor, data=data)
-        except ServiceError as exc:
-            error = exc.message
+            changed = inputs.parse_form(SurveySettingsIn, request.POST)
+            services.settings_save(actor=actor, data=changed.model_dump())
+        except (ServiceError, ValidationError) as exc:
+            error = _message(exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("feedback:settings")

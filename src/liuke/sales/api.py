@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -20,43 +19,32 @@ from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut, JsonObjectIn
-from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.errors import NotFound, PermissionDenied
 from liuke.core.idempotency import run_idempotent
 from liuke.core.money import Fen, FenOrZero
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
-from liuke.sales.choices import PaymentMethod, RefundReason
-from liuke.sales.errors import SalesErrorCode
+from liuke.sales.choices import RefundReason
 from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
+from liuke.sales.schemas import (
+    MAX_LINES,
+    MAX_PAYMENTS,
+    CheckoutIn,
+    Id,
+    LineIn,
+    PaymentIn,
+    QuoteIn,
+    in_range,
+)
 
 router = Router(tags=["sales"])
-
-Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 MoneyMethod = Literal["cash", "bank_card", "wechat", "alipay"]
 
 #: Writes that may meet an empty card, a used-up package or an empty shelf.
 MONEY_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
-
-_EARLIEST = dt.date(2000, 1, 1)
-_LATEST = dt.date(2100, 12, 31)
-
-
-def _in_range(value: dt.date | dt.datetime | None, field: str) -> None:
-    """Dates a salon can mean (2000–2100); anything else is refused with a 400 rather than
-    overflowing a time-zone conversion."""
-    if value is None:
-        return
-    day = value.date() if isinstance(value, dt.datetime) else value
-    if not _EARLIEST <= day <= _LATEST:
-        raise ServiceError(
-            SalesErrorCode.INVALID_DATE,
-            _("Enter a date between 2000 and 2100."),
-            fields={field: [_("Enter a date between 2000 and 2100.")]},
-        )
-
 
 # --- schemas ------------------------------------------------------------------------------------
 
@@ -80,37 +68,6 @@ class ProductOut(Schema):
 
 class CatalogueQuery(Schema):
     branch_id: Id | None = None
-
-
-class LineIn(JsonObjectIn):
-    service_id: Id | None = None
-    product_id: Id | None = None
-    staff_id: Id | None = None
-    quantity: Annotated[int, Field(ge=1, le=99)] = 1
-    package_id: Id | None = None
-
-
-class PaymentIn(JsonObjectIn):
-    method: PaymentMethod
-    amount_fen: Fen
-    card_id: Id | None = None
-
-
-class QuoteIn(JsonObjectIn):
-    customer_id: Id
-    branch_id: Id
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
-    member_card_id: Id | None = None
-    discount_fen: FenOrZero | None = None
-    discount_pct: Annotated[int, Field(ge=0, le=100)] | None = None
-    discount_reason: Annotated[str, Field(max_length=200)] | None = None
-
-
-class CheckoutIn(QuoteIn):
-    payments: Annotated[list[PaymentIn], Field(max_length=10)] = []
-    visited_at: dt.datetime | None = None
-    next_visit_at: dt.datetime | None = None
-    note: Annotated[str, Field(max_length=500)] | None = None
 
 
 class QuoteLineOut(Schema):
@@ -166,8 +123,8 @@ class ExchangeIn(JsonObjectIn):
     """Exchange one line of a visit for new lines, paid in full by `payments`."""
 
     line_id: Id
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=50)]
-    payments: Annotated[list[PaymentIn], Field(max_length=10)] = []
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
+    payments: Annotated[list[PaymentIn], Field(max_length=MAX_PAYMENTS)] = []
     member_card_id: Id | None = None
     note: Annotated[str, Field(max_length=400)] = ""
 
@@ -513,22 +470,6 @@ def _branch(actor: User, branch_id: int | None) -> Branch | None:
     return branch
 
 
-def _checkout_data(payload: QuoteIn) -> dict[str, Any]:
-    data = payload.dict()
-    data["lines"] = [line.dict() for line in payload.lines]
-    if isinstance(payload, CheckoutIn):
-        _in_range(payload.visited_at, "visited_at")
-        _in_range(payload.next_visit_at, "next_visit_at")
-        data["payments"] = [p.dict() for p in payload.payments]
-        for name in ("visited_at", "next_visit_at"):
-            when = data.get(name)
-            if when is None:
-                data.pop(name, None)
-            elif timezone.is_naive(when):
-                data[name] = timezone.make_aware(when)
-    return data
-
-
 # --- catalogue ----------------------------------------------------------------------------------
 
 
@@ -584,7 +525,7 @@ def catalogue_products(request: HttpRequest, query: Query[CatalogueQuery]) -> li
 def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     actor = api_actor(request)
     policy.require(actor, SalesCap.SALE_CHECKOUT)
-    quote = services.checkout_quote(actor=actor, data=_checkout_data(payload))
+    quote = services.checkout_quote(actor=actor, data=payload.service_data())
     return {
         "customer_id": quote.customer.pk,
         "branch_id": quote.branch.pk,
@@ -604,7 +545,7 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
 )
 def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
     actor = api_actor(request)
-    data = _checkout_data(payload)
+    data = payload.service_data()
 
     def work() -> tuple[int, Any]:
         visit = services.checkout(actor=actor, data=data)
@@ -700,7 +641,7 @@ def customer_sales(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 @router.post("/cards", response={201: CardOut, **ERRORS}, summary="Issue a stored-value card")
 def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
     actor = api_actor(request)
-    _in_range(payload.expires_on, "expires_on")
+    in_range(payload.expires_on, "expires_on")
     card = services.card_issue(
         actor=actor,
         customer_id=payload.customer_id,
@@ -774,7 +715,7 @@ def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dic
 @router.post("/packages", response={201: PackageOut, **ERRORS}, summary="Sell a package")
 def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
     actor = api_actor(request)
-    _in_range(payload.expires_on, "expires_on")
+    in_range(payload.expires_on, "expires_on")
     package = services.package_sell(
         actor=actor,
         customer_id=payload.customer_id,
@@ -807,7 +748,7 @@ def package_extend(
     request: HttpRequest, package_id: Id, payload: PackageExtendIn
 ) -> dict[str, Any]:
     actor = api_actor(request)
-    _in_range(payload.expires_on, "expires_on")
+    in_range(payload.expires_on, "expires_on")
     services.package_extend(
         actor=actor, package_id=package_id, expires_on=payload.expires_on, reason=payload.reason
     )
@@ -839,7 +780,7 @@ def stock_receive(request: HttpRequest, payload: StockIn) -> dict[str, Any]:
     summary="A branch's day: money by method, revenue by staff, refunds, liabilities",
 )
 def daily_close(request: HttpRequest, query: Query[DailyCloseQuery]) -> dict[str, Any]:
-    _in_range(query.day, "day")
+    in_range(query.day, "day")
     close = selectors.daily_close(
         actor=api_actor(request), branch_id=query.branch_id, day=query.day
     )

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pydantic
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liuke.core import inputs
 from liuke.core.errors import CoreErrorCode
 from liuke.core.money import parse_yuan
 from liuke.customers.forms import IsoDateInput
 from liuke.sales.choices import MONEY_METHODS, PaymentMethod, RefundReason
+from liuke.sales.schemas import DISCOUNT_REASON_MAX, NOTE_MAX, CheckoutIn
 
 
 class YuanField(forms.CharField):
@@ -117,95 +121,79 @@ PAYMENT_METHODS_ORDER = [
 ]
 
 
-class CheckoutInput:
-    """The checkout form: repeated rows of lines and payments (`line_item`, `line_staff`,
-    `line_qty`, `line_package`; `pay_method`, `pay_amount`), parsed into the dict that
-    `services.checkout_quote` and `services.checkout` take. Problems are collected in `errors`
-    (row-numbered messages); nothing is looked up here, the services decide the rest."""
+class CheckoutPost:
+    """The checkout page's POST: its repeated rows of lines and payments (`line_item` as
+    `s:<service>` or `p:<product>`, `line_staff`, `line_qty`, `line_package`; `pay_method` as a
+    method or `card:<card>`, `pay_amount` in yuan) decoded into the API's body, `CheckoutIn`,
+    and checked by it. `data` is what the services take (the model's `service_data` once it
+    validates); `errors` the row-numbered messages the page shows; nothing is looked up here."""
 
-    def __init__(self, post: Any) -> None:
+    def __init__(self, post: QueryDict) -> None:
         self.post = post
         self.errors: list[str] = []
-        self.data: dict[str, Any] = {}
         self.paid_fen = 0
-        self._parse()
-
-    def _int(self, text: str | None) -> int | None:
-        text = (text or "").strip()
-        if not text:
-            return None
+        self._payment_rows: list[int] = []
+        self.data = self._decode()
+        self.input: CheckoutIn | None = None
         try:
-            value = int(text)
-        except ValueError:
-            return None
-        return value if 0 < value < 2**62 else None
+            self.input = CheckoutIn.model_validate(self.data)
+        except pydantic.ValidationError as exc:
+            self._refusals(exc)
+        else:
+            self.data = self.input.service_data(idempotency_key=self.data["idempotency_key"])
 
-    def _parse(self) -> None:
+    def _decode(self) -> dict[str, Any]:
         post = self.post
-        data = self.data
-        data["customer_id"] = self._int(post.get("customer_id"))
-        data["branch_id"] = self._int(post.get("branch_id"))
-        data["member_card_id"] = self._int(post.get("member_card_id"))
-        lines: list[dict[str, Any]] = []
-        items = post.getlist("line_item")
-        staff = post.getlist("line_staff")
-        qtys = post.getlist("line_qty")
-        pkgs = post.getlist("line_package")
-        for i, item in enumerate(items):
-            item = (item or "").strip()
-            if not item:
-                continue
-            kind, _sep, pk = item.partition(":")
-            item_id = self._int(pk)
-            qty_text = (qtys[i] if i < len(qtys) else "") or "1"
-            try:
-                qty = int(qty_text.strip())
-            except ValueError:
-                qty = 0
-            if not 1 <= qty <= 99:
-                self.errors.append(str(_("Line %(n)d: quantity 1 to 99.")) % {"n": len(lines) + 1})
-                qty = 1
-            line: dict[str, Any] = {"quantity": qty}
-            staff_id = self._int(staff[i] if i < len(staff) else "")
-            if staff_id:
-                line["staff_id"] = staff_id
-            if kind == "s" and item_id:
-                line["service_id"] = item_id
-                package_id = self._int(pkgs[i] if i < len(pkgs) else "")
-                if package_id:
-                    line["package_id"] = package_id
-            elif kind == "p" and item_id:
-                line["product_id"] = item_id
-            else:
-                continue
-            lines.append(line)
-        data["lines"] = lines
+        data: dict[str, Any] = {
+            name: _id(post.get(name)) for name in ("customer_id", "branch_id", "member_card_id")
+        }
+        data["lines"] = self._lines()
         value = (post.get("discount_value") or "").strip()
         if value:
             if post.get("discount_kind") == "pct":
-                try:
-                    pct = int(value)
-                except ValueError:
-                    pct = 0
-                if not 1 <= pct <= 100:
-                    self.errors.append(str(_("A percentage discount is 1 to 100.")))
-                else:
-                    data["discount_pct"] = pct
+                data["discount_pct"] = value
             else:
                 try:
                     data["discount_fen"] = parse_yuan(value)
                 except ValidationError as exc:
                     self.errors.append(f"{_('Discount')}: {' '.join(exc.messages)}")
-        data["discount_reason"] = (post.get("discount_reason") or "")[:200]
-        payments: list[dict[str, Any]] = []
-        methods = post.getlist("pay_method")
-        amounts = post.getlist("pay_amount")
-        for i, method in enumerate(methods):
-            amount_text = amounts[i] if i < len(amounts) else ""
-            method = (method or "").strip()
-            if not method and not amount_text.strip():
+        data["discount_reason"] = (post.get("discount_reason") or "")[:DISCOUNT_REASON_MAX]
+        data["payments"] = self._payments()
+        try:
+            data["next_visit_at"] = parse_local_datetime(post.get("next_visit_at", ""))
+        except ValidationError as exc:
+            self.errors.append(f"{_('Next visit')}: {' '.join(exc.messages)}")
+        data["note"] = (post.get("note") or "")[:NOTE_MAX]
+        data["idempotency_key"] = (post.get("idempotency_key") or "").strip() or None
+        return data
+
+    def _lines(self) -> list[dict[str, Any]]:
+        post = self.post
+        staff, qtys, pkgs = (post.getlist(n) for n in ("line_staff", "line_qty", "line_package"))
+        lines: list[dict[str, Any]] = []
+        for i, item in enumerate(post.getlist("line_item")):
+            kind, _sep, pk = (item or "").strip().partition(":")
+            if kind not in ("s", "p") or not pk:
                 continue
-            if not amount_text.strip():
+            line: dict[str, Any] = {
+                "service_id" if kind == "s" else "product_id": pk,
+                "quantity": _row(qtys, i) or "1",
+                "staff_id": _row(staff, i),
+            }
+            if kind == "s":
+                line["package_id"] = _row(pkgs, i)
+            lines.append(line)
+        return lines
+
+    def _payments(self) -> list[dict[str, Any]]:
+        amounts = self.post.getlist("pay_amount")
+        payments: list[dict[str, Any]] = []
+        for i, method in enumerate(self.post.getlist("pay_method")):
+            amount_text = _row(amounts, i) or ""
+            method = (method or "").strip()
+            if not method and not amount_text:
+                continue
+            if not amount_text:
                 self.errors.append(str(_("Payment %(n)d: enter an amount.")) % {"n": i + 1})
                 continue
             try:
@@ -216,22 +204,58 @@ class CheckoutInput:
                     % {"n": i + 1, "error": " ".join(exc.messages)}
                 )
                 continue
-            payment: dict[str, Any] = {"amount_fen": fen}
+            payment: dict[str, Any] = {"amount_fen": fen, "method": method or None}
             if method.startswith("card:"):
-                payment["method"] = PaymentMethod.STORED_VALUE
-                payment["card_id"] = self._int(method[5:])
-            elif method in PaymentMethod.values and method != PaymentMethod.STORED_VALUE:
-                payment["method"] = method
-            else:
-                self.errors.append(str(_("Payment %(n)d: choose a method.")) % {"n": i + 1})
-                continue
+                payment.update(method=PaymentMethod.STORED_VALUE, card_id=method[5:] or None)
+            elif method == PaymentMethod.STORED_VALUE:
+                payment["method"] = None  # a card is chosen as `card:<id>`, never bare
             payments.append(payment)
+            self._payment_rows.append(i + 1)
             self.paid_fen += fen
-        data["payments"] = payments
-        try:
-            data["next_visit_at"] = parse_local_datetime(post.get("next_visit_at", ""))
-        except ValidationError as exc:
-            self.errors.append(f"{_('Next visit')}: {' '.join(exc.messages)}")
-        data["note"] = (post.get("note") or "")[:500]
-        key = (post.get("idempotency_key") or "").strip()
-        data["idempotency_key"] = key or None
+        return payments
+
+    def _refusals(self, exc: pydantic.ValidationError) -> None:
+        """The model's refusals as the page words them: by line and payment row."""
+        for error in exc.errors(include_url=False):
+            loc = error.get("loc") or ()
+            where = loc[0] if loc else ""
+            if where == "lines" and len(loc) == 1:
+                if self.data["lines"]:  # no lines at all is the service's to say
+                    self.errors.append(str(_("At most 50 lines per visit.")))
+            elif where == "lines":
+                n = int(loc[1]) + 1
+                if len(loc) > 2 and loc[2] == "quantity":
+                    self.errors.append(str(_("Line %(n)d: quantity 1 to 99.")) % {"n": n})
+                else:
+                    self.errors.append(
+                        str(_("Line %(n)d: choose a service or a product.")) % {"n": n}
+                    )
+            elif where == "payments" and len(loc) > 1:
+                n = self._payment_rows[int(loc[1])]
+                if len(loc) > 2 and loc[2] in ("method", "card_id"):
+                    self.errors.append(str(_("Payment %(n)d: choose a method.")) % {"n": n})
+                else:
+                    self.errors.append(
+                        str(_("Payment %(n)d: %(error)s"))
+                        % {"n": n, "error": inputs.describe(error)[1]}
+                    )
+            elif where == "discount_pct":
+                self.errors.append(str(_("A percentage discount is 1 to 100.")))
+            else:
+                self.errors.append(inputs.describe(error)[1])
+
+
+def _blank_none(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _id(value: str | None) -> int | str | None:
+    """An id from a select box: a number, or the text as sent for the model to refuse."""
+    text = _blank_none(value)
+    return int(text) if text is not None and text.isdigit() else text
+
+
+def _row(column: list[str], i: int) -> str | None:
+    """Row `i` of a repeated field, None when absent or blank."""
+    return _blank_none(column[i]) if i < len(column) else None

@@ -43,7 +43,7 @@ from liuke.sales.choices import (
 from liuke.sales.forms import (
     CardIssueForm,
     CardRefundForm,
-    CheckoutInput,
+    CheckoutPost,
     PackageExtendForm,
     PackageSellForm,
     RefundForm,
@@ -132,7 +132,7 @@ def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> d
 
 
 def _checkout_context(
-    request: StaffRequest, customer: Customer, posted: CheckoutInput | None = None
+    request: StaffRequest, customer: Customer, posted: CheckoutPost | None = None
 ) -> dict[str, Any]:
     actor = request.user
     summary = selectors.customer_sales_summary(actor=actor, customer=customer)
@@ -220,7 +220,7 @@ def _checkout_context(
 def checkout(request: StaffRequest) -> HttpResponse:
     actor = request.user
     if request.method == "POST":
-        posted = CheckoutInput(request.POST)
+        posted = CheckoutPost(request.POST)
         customer = _customer_or_404(request, posted.data.get("customer_id"), "checkout")
         errors = list(posted.errors)
         exchange = _exchange(request, request.POST)
@@ -294,9 +294,9 @@ def checkout_search(request: StaffRequest) -> HttpResponse:
 def checkout_quote(request: StaffRequest) -> HttpResponse:
     """The live quote (htmx partial): line prices, subtotal, discount, total, left to pay."""
 
-    posted = CheckoutInput(request.POST)
+    posted = CheckoutPost(request.POST)
     context: dict[str, Any] = {"errors": list(posted.errors), "paid_fen": posted.paid_fen}
-    if posted.data["lines"]:
+    if posted.input is not None:
         try:
             quote = services.checkout_quote(actor=request.user, data=posted.data)
         except (ServiceError, ValidationError) as exc:
