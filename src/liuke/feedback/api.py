@@ -15,7 +15,7 @@ from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS
 from liuke.core.errors import ServiceError
-from liuke.feedback import selectors, services
+from liuke.feedback import figures, selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.errors import FeedbackErrorCode
 from liuke.feedback.models import Conversation, Improvement, Suggestion, SurveyResponse
@@ -76,10 +76,10 @@ class FeedbackResultsOut(Schema):
 def results(request: HttpRequest, q: Query[FeedbackResultsQuery]) -> dict[str, Any]:
     actor = api_actor(request)
     _dates(since=q.since, until=q.until)
-    rows = selectors.results(
+    rows = figures.results(
         actor=actor, group_by=q.group_by, since=q.since, until=q.until, branch_id=q.branch
     )
-    rate = selectors.response_rate(actor=actor, since=q.since, until=q.until, branch_id=q.branch)
+    rate = figures.response_rate(actor=actor, since=q.since, until=q.until, branch_id=q.branch)
     return {
         "group_by": q.group_by,
         "invited": rate.invited,
@@ -109,7 +109,7 @@ def managers(
     request: HttpRequest, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     _dates(since=since, until=until)
-    rows = selectors.manager_activity(actor=api_actor(request), since=since, until=until)
+    rows = figures.manager_activity(actor=api_actor(request), since=since, until=until)
     return [{**r.__dict__, "gathered": r.gathered, "acted": r.acted} for r in rows]
 
 

@@ -8,13 +8,10 @@ reads; it takes a business id, not a user, and its caller scopes what it shows.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
@@ -23,23 +20,20 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.selectors import CustomerFile
-from liuke.engagement.choices import TaskKind, TaskStatus
-from liuke.engagement.models import Task
 from liuke.feedback.capabilities import FeedbackCap
-from liuke.feedback.choices import PROMOTER_MIN, GroupBy, SuggestionStatus
+from liuke.feedback.choices import SuggestionStatus
 from liuke.feedback.models import (
     Conversation,
     Improvement,
     Suggestion,
     SuggestionBox,
-    SurveyInvitation,
     SurveyResponse,
 )
 
 LIST_LIMIT = 200
 
 
-def _branches(actor: User, branch_id: int | None = None) -> QuerySet[Branch]:
+def branches_in_scope(actor: User, branch_id: int | None = None) -> QuerySet[Branch]:
     qs = policy.scope_branches(actor, Branch.objects.all())
     return qs.filter(pk=branch_id) if branch_id else qs
 
@@ -149,236 +143,6 @@ def file_feedback(*, actor: User, file: CustomerFile, limit: int = 10) -> Custom
     return CustomerFeedback(responses=responses, conversations=conversations)
 
 
-# --- results ------------------------------------------------------------------------------------
-
-
-@dataclass
-class ResultRow:
-    key: str
-    label: str
-    answers: int
-    satisfaction: float | None
-    ease: float | None
-    staff_rating: float | None
-    recommend_answers: int
-    promoters: int
-    detractors: int
-    nps: int | None
-    unhappy: int
-
-
-def _period(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
-    today = timezone.localdate()
-    until = until or today
-    since = since or until - dt.timedelta(days=365)
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
-def _nps(promoters: int, detractors: int, n: int) -> int | None:
-    return round(100 * (promoters - detractors) / n) if n else None
-
-
-def _round(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
-
-
-def results(
-    *,
-    actor: User,
-    group_by: str = GroupBy.BRANCH,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    branch_id: int | None = None,
-) -> list[ResultRow]:
-    """Satisfaction and recommend (NPS) by branch, staff member, service or month, over the
-    branches the actor works in."""
-    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
-    start, end = _period(since, until)
-    qs = SurveyResponse.objects.filter(
-        business_id=policy.business_of(actor),
-        branch__in=_branches(actor, branch_id),
-        answered_at__gte=start,
-        answered_at__lt=end,
-    )
-    keys: tuple[str, ...]
-    if group_by == GroupBy.STAFF:
-        keys = ("staff_id", "staff__display_name", "staff__username")
-    elif group_by == GroupBy.SERVICE:
-        keys = ("visit__lines__service_id", "visit__lines__service__name")
-    elif group_by == GroupBy.MONTH:
-        qs = qs.annotate(month=TruncMonth("answered_at", tzinfo=timezone.get_current_timezone()))
-        keys = ("month",)
-    else:
-        keys = ("branch_id", "branch__name")
-    rows = (
-        qs.values(*keys)
-        .annotate(
-            n=Count("id", distinct=True),
-            sat=Avg("satisfaction"),
-            ease_avg=Avg("ease"),
-            staff_avg=Avg("staff_rating"),
-            rec_n=Count("id", filter=Q(recommend__isnull=False), distinct=True),
-            pro=Count("id", filter=Q(recommend__gte=PROMOTER_MIN), distinct=True),
-            det=Count("id", filter=Q(recommend__lte=6), distinct=True),
-            unhappy=Count("id", filter=Q(is_detractor=True), distinct=True),
-        )
-        .order_by(*keys)
-    )
-    out = []
-    for r in rows:
-        if group_by == GroupBy.MONTH:
-            month = r["month"]
-            key = label = month.strftime("%Y-%m") if month else "—"
-        elif group_by == GroupBy.STAFF:
-            key = str(r["staff_id"] or "")
-            label = r["staff__display_name"] or r["staff__username"] or "—"
-        elif group_by == GroupBy.SERVICE:
-            key = str(r["visit__lines__service_id"] or "")
-            label = r["visit__lines__service__name"] or "—"
-        else:
-            key, label = str(r["branch_id"]), r["branch__name"]
-        out.append(
-            ResultRow(
-                key=key,
-                label=label,
-                answers=r["n"],
-                satisfaction=_round(r["sat"]),
-                ease=_round(r["ease_avg"]),
-                staff_rating=_round(r["staff_avg"]),
-                recommend_answers=r["rec_n"],
-                promoters=r["pro"],
-                detractors=r["det"],
-                nps=_nps(r["pro"], r["det"], r["rec_n"]),
-                unhappy=r["unhappy"],
-            )
-        )
-    return out
-
-
-@dataclass
-class ResponseRate:
-    invited: int
-    answered: int
-    rate: float | None
-
-
-def response_rate(
-    *,
-    actor: User,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    branch_id: int | None = None,
-) -> ResponseRate:
-    """Surveys sent (invitations written) in the period and how many were answered."""
-    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
-    start, end = _period(since, until)
-    figures = SurveyInvitation.objects.filter(
-        business_id=policy.business_of(actor),
-        branch__in=_branches(actor, branch_id),
-        created_at__gte=start,
-        created_at__lt=end,
-    ).aggregate(invited=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
-    invited, answered = figures["invited"], figures["answered"]
-    return ResponseRate(
-        invited=invited,
-        answered=answered,
-        rate=round(answered / invited, 3) if invited else None,
-    )
-
-
-@dataclass
-class ManagerRow:
-    staff_id: int
-    name: str
-    conversations: int
-    suggestions_handled: int
-    improvements: int
-    unhappy_called_back: int
-
-    @property
-    def gathered(self) -> int:
-        return self.conversations
-
-    @property
-    def acted(self) -> int:
-        return self.suggestions_handled + self.improvements + self.unhappy_called_back
-
-
-def manager_activity(
-    *, actor: User, since: dt.date | None = None, until: dt.date | None = None
-) -> list[ManagerRow]:
-    """How much feedback each staff member gathers (conversations recorded) and acts on
-    (suggestions handled, "you said, we did" notices, unhappy customers called back), for the
-    staff of the actor's branches. The source text measures managers on this."""
-    policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
-    start, end = _period(since, until)
-    branches = _branches(actor)
-    staff = User.objects.filter(business_id=policy.business_of(actor), is_active=True)
-    if policy.branch_ids(actor) is not None:
-        staff = staff.filter(branches__in=branches).distinct()
-    counts: dict[int, dict[str, int]] = {}
-
-    def add(rows: Any, field: str) -> None:
-        for staff_id, n in rows:
-            if staff_id is not None:
-                counts.setdefault(staff_id, {})[field] = n
-
-    window = {"created_at__gte": start, "created_at__lt": end}
-    add(
-        Conversation.objects.filter(branch__in=branches, **window)
-        .values_list("recorded_by_id")
-        .annotate(n=Count("id")),
-        "conversations",
-    )
-    add(
-        Suggestion.objects.filter(
-            branch__in=branches,
-            handled_at__gte=start,
-            handled_at__lt=end,
-            status__in=[SuggestionStatus.REVIEWED, SuggestionStatus.ACTED],
-        )
-        .values_list("handled_by_id")
-        .annotate(n=Count("id")),
-        "suggestions_handled",
-    )
-    add(
-        Improvement.objects.filter(business_id=policy.business_of(actor), **window)
-        .filter(Q(branch__isnull=True) | Q(branch__in=branches))
-        .values_list("created_by_id")
-        .annotate(n=Count("id")),
-        "improvements",
-    )
-    add(
-        Task.objects.filter(
-            branch__in=branches,
-            kind=TaskKind.FEEDBACK,
-            status=TaskStatus.DONE,
-            done_at__gte=start,
-            done_at__lt=end,
-        )
-        .values_list("done_by_id")
-        .annotate(n=Count("id")),
-        "unhappy_called_back",
-    )
-    out = []
-    for user in staff.filter(pk__in=counts).order_by("display_name", "username"):
-        c = counts[user.pk]
-        out.append(
-            ManagerRow(
-                staff_id=user.pk,
-                name=str(user),
-                conversations=c.get("conversations", 0),
-                suggestions_handled=c.get("suggestions_handled", 0),
-                improvements=c.get("improvements", 0),
-                unhappy_called_back=c.get("unhappy_called_back", 0),
-            )
-        )
-    return out
-
-
 # --- suggestions, conversations, notices --------------------------------------------------------
 
 
@@ -388,7 +152,7 @@ def suggestions(
     """Suggestions left in the boxes of the actor's branches. The name and phone someone chose
     to leave are shown to managers only (those who handle suggestions)."""
     policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
-    qs = Suggestion.objects.filter(branch__in=_branches(actor))
+    qs = Suggestion.objects.filter(branch__in=branches_in_scope(actor))
     if status in SuggestionStatus.values:
         qs = qs.filter(status=status)
     return list(
@@ -401,7 +165,7 @@ def suggestions(
 def suggestion_box(*, actor: User, branch_id: int) -> tuple[Branch, SuggestionBox | None]:
     """One of the actor's branches and its suggestion box (None until one is made)."""
     policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
-    branch = _branches(actor, branch_id).first() if branch_id else None
+    branch = branches_in_scope(actor, branch_id).first() if branch_id else None
     if branch is None:
         raise NotFound()
     return branch, SuggestionBox.objects.filter(branch=branch).first()
@@ -416,7 +180,7 @@ def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
     ):
         raise PermissionDenied()
     rows = list(
-        Conversation.objects.filter(branch__in=_branches(actor))
+        Conversation.objects.filter(branch__in=branches_in_scope(actor))
         .select_related("branch", "recorded_by")
         .order_by("-held_on", "-id")[:limit]
     )
@@ -446,7 +210,7 @@ def conversations(*, actor: User, limit: int = 100) -> list[Conversation]:
 
 def improvements(*, actor: User, limit: int = 100) -> list[Improvement]:
     policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
-    branches = _branches(actor)
+    branches = branches_in_scope(actor)
     return list(
         Improvement.objects.filter(business_id=policy.business_of(actor))
         .filter(Q(branch__isnull=True) | Q(branch__in=branches))
@@ -457,6 +221,10 @@ def improvements(*, actor: User, limit: int = 100) -> list[Improvement]:
         )
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def rounded(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
 
 
 # --- for the analytics app ----------------------------------------------------------------------
@@ -495,7 +263,7 @@ def customer_scores(
         r["customer_id"]: CustomerScore(
             customer_id=r["customer_id"],
             latest_recommend=latest.get(r["customer_id"]),
-            mean_satisfaction=_round(r["sat"]),
+            mean_satisfaction=rounded(r["sat"]),
             answers=r["n"],
         )
         for r in figures

@@ -23,7 +23,7 @@ from liuke.accounts.models import Branch
 from liuke.core import inputs
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers.profile import panel_response
-from liuke.feedback import links, selectors, services
+from liuke.feedback import figures, links, selectors, services
 from liuke.feedback.capabilities import FeedbackCap
 from liuke.feedback.choices import ConversationKind, GroupBy, SuggestionStatus
 from liuke.feedback.schemas import (
@@ -50,11 +50,11 @@ def results(request: StaffRequest) -> HttpResponse:
         "section": "results",
         "group_by": group_by,
         "groups": GroupBy.choices,
-        "rows": selectors.results(
+        "rows": figures.results(
             actor=actor, group_by=group_by, since=since, until=until, branch_id=branch_id
         ),
-        "rate": selectors.response_rate(actor=actor, since=since, until=until, branch_id=branch_id),
-        "managers": selectors.manager_activity(actor=actor, since=since, until=until),
+        "rate": figures.response_rate(actor=actor, since=since, until=until, branch_id=branch_id),
+        "managers": figures.manager_activity(actor=actor, since=since, until=until),
         "since": since,
         "until": until,
         "branch_id": branch_id,
