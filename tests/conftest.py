@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
-from tests.factories import branch_make, business_make, user_make
+from tests.factories import branch_make, business_make, persona_make
 
-from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
 
 
@@ -62,62 +61,32 @@ def branch_b(business: Business) -> Branch:
 
 @pytest.fixture
 def owner(business: Business, branch_a: Branch, branch_b: Branch) -> User:
-    return user_make(
-        business=business,
-        role=Role.OWNER,
-        branches=[branch_a, branch_b],
-        username="owner",
-        display_name="王老板",
-    )
+    return persona_make("owner", business=business, branches={"a": branch_a, "b": branch_b})
 
 
 @pytest.fixture
 def manager_a(business: Business, branch_a: Branch) -> User:
-    return user_make(
-        business=business,
-        role=Role.MANAGER,
-        branches=[branch_a],
-        username="manager_a",
-        display_name="李店长",
-    )
+    return persona_make("manager_a", business=business, branches={"a": branch_a})
 
 
 @pytest.fixture
 def front_a(business: Business, branch_a: Branch) -> User:
-    return user_make(
-        business=business,
-        role=Role.FRONT_DESK,
-        branches=[branch_a],
-        username="front_a",
-        display_name="小陈",
-    )
+    return persona_make("front_a", business=business, branches={"a": branch_a})
 
 
 @pytest.fixture
 def front_b(business: Business, branch_b: Branch) -> User:
-    return user_make(
-        business=business,
-        role=Role.FRONT_DESK,
-        branches=[branch_b],
-        username="front_b",
-        display_name="小周",
-    )
+    return persona_make("front_b", business=business, branches={"b": branch_b})
 
 
 @pytest.fixture
 def beautician_a(business: Business, branch_a: Branch) -> User:
-    return user_make(
-        business=business,
-        role=Role.BEAUTICIAN,
-        branches=[branch_a],
-        username="beautician_a",
-        display_name="美容师小林",
-    )
+    return persona_make("beautician_a", business=business, branches={"a": branch_a})
 
 
 @pytest.fixture
 def auditor(business: Business) -> User:
-    return user_make(business=business, role=Role.AUDITOR, username="auditor", display_name="审计")
+    return persona_make("auditor", business=business, branches={})
 
 
 @pytest.fixture
@@ -132,13 +101,7 @@ def other_branch(other_business: Business) -> Branch:
 
 @pytest.fixture
 def outsider(other_business: Business, other_branch: Branch) -> User:
-    return user_make(
-        business=other_business,
-        role=Role.OWNER,
-        branches=[other_branch],
-        username="outsider",
-        display_name="别人",
-    )
+    return persona_make("outsider", business=other_business, branches={"other": other_branch})
 
 
 @pytest.fixture

