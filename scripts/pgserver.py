@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,7 +125,10 @@ def cluster(database: str = DATABASE) -> Iterator[str]:
         # SIGTERM (a CI timeout, `kill`) cleans up exactly as Ctrl-C does.
         raise KeyboardInterrupt()
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    # Only the main thread may set a handler (run_tests.py starts this cluster from a thread
+    # when both databases run at once; its main thread turns SIGTERM into KeyboardInterrupt).
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_term) if in_main else None
     try:
         if os.geteuid() == 0:
             user = _ensure_server_user()
@@ -175,7 +179,8 @@ def cluster(database: str = DATABASE) -> Iterator[str]:
                 conn.execute(f'CREATE DATABASE "{database}"')
         yield f"postgres://postgres@/{database}?host={root}&port={port}"
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
         if started:
             # immediate: a throw-away cluster needs no checkpoint on the way out.
             subprocess.run(

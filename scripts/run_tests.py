@@ -9,9 +9,12 @@ developer's var/. PostgreSQL is a throw-away cluster started from the machine's 
 (scripts/pgserver.py) and removed afterwards. The last line is the combined count,
 "Total: N passed, N failed, N skipped".
 
-pytest runs serially: on the project's 2-core machines `-p xdist -n 2` was measured slower
-(each worker migrates its own database and starts its own live server), e.g. 41 s instead of
-18 s for the unit tests on SQLite. Pass `-- -p xdist -n 2` to try it anyway.
+The two databases run at the same time, one pytest process each (every line of their output
+prefixed with the database's name): a pytest run keeps about one core busy, and a 2-core machine
+has two (`--serial` runs them one after the other). Within one database pytest runs serially: on
+the project's 2-core machines `-p xdist -n 2` was measured slower (each worker migrates its own
+database and starts its own live server), e.g. 41 s instead of 18 s for the unit tests on
+SQLite. Pass `-- -p xdist -n 2` to try it anyway.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,18 +60,32 @@ class Outcome:
         return self.returncode == 0
 
 
-def _header(text: str) -> None:
+#: One writer at a time when both databases run at once; their pytest processes, to stop them.
+_OUTPUT = threading.Lock()
+_PROCESSES: list[subprocess.Popen[str]] = []
+
+
+def _say(text: str, prefix: str = "") -> None:
+    with _OUTPUT:
+        for line in text.splitlines() or [""]:
+            sys.stdout.write(f"{prefix}{line}\n")
+        sys.stdout.flush()
+
+
+def _header(text: str, prefix: str = "") -> None:
     bar = "=" * 78
-    print(f"\n{bar}\n  {text}\n{bar}", flush=True)
+    _say(f"\n{bar}\n  {text}\n{bar}", prefix)
 
 
-def _pytest(database: str, env: dict[str, str], pytest_args: list[str]) -> Outcome:
+def _pytest(
+    database: str, env: dict[str, str], pytest_args: list[str], prefix: str = ""
+) -> Outcome:
     """Run pytest, relaying its output line by line and keeping its closing summary."""
     outcome = Outcome(database)
     argv = [sys.executable, "-m", "pytest", *pytest_args]
     if sys.stdout.isatty() and not any(a.startswith("--color") for a in pytest_args):
         argv.append("--color=yes")
-    print("$ " + " ".join(argv), flush=True)
+    _say("$ " + " ".join(argv), prefix)
     started = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603
         argv,
@@ -78,10 +97,11 @@ def _pytest(database: str, env: dict[str, str], pytest_args: list[str]) -> Outco
         errors="replace",
         bufsize=1,
     )
+    _PROCESSES.append(proc)
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
-            sys.stdout.write(line)
+            _say(line.rstrip("\n"), prefix)
             plain = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
             if _SUMMARY.match(plain):
                 outcome.summary = plain.strip("= ")
@@ -114,26 +134,26 @@ def _base_env(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_sqlite(pytest_args: list[str]) -> Outcome:
-    _header("SQLite — whole suite")
+def run_sqlite(pytest_args: list[str], prefix: str = "") -> Outcome:
+    _header("SQLite — whole suite", prefix)
     var_dir = Path(tempfile.mkdtemp(prefix="liuke-test-sqlite-"))
     try:
-        return _pytest("sqlite", _base_env(var_dir), pytest_args)
+        return _pytest("sqlite", _base_env(var_dir), pytest_args, prefix)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def run_postgres(pytest_args: list[str]) -> Outcome:
+def run_postgres(pytest_args: list[str], prefix: str = "") -> Outcome:
     bindir = pgserver.find_bindir()
-    _header(f"PostgreSQL — whole suite (server from {bindir})")
+    _header(f"PostgreSQL — whole suite (server from {bindir})", prefix)
     var_dir = Path(tempfile.mkdtemp(prefix="liuke-test-pg-"))
     started = time.monotonic()
     try:
         with pgserver.cluster() as url:
-            print(f"throw-away cluster up in {time.monotonic() - started:.1f}s: {url}", flush=True)
+            _say(f"throw-away cluster up in {time.monotonic() - started:.1f}s: {url}", prefix)
             env = _base_env(var_dir)
             env["DATABASE_URL"] = url
-            return _pytest("postgres", env, pytest_args)
+            return _pytest("postgres", env, pytest_args, prefix)
     except RuntimeError as exc:
         print(f"could not start PostgreSQL: {exc}", file=sys.stderr, flush=True)
         return Outcome("postgres", returncode=1, note="PostgreSQL did not start")
@@ -149,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_term)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=DATABASES, help="run on one database only")
+    parser.add_argument(
+        "--serial", action="store_true", help="run the databases one after the other"
+    )
     args, pytest_args = parser.parse_known_args(argv)
     if pytest_args[:1] == ["--"]:
         pytest_args = pytest_args[1:]
@@ -157,9 +180,26 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     total_started = time.monotonic()
     try:
-        for database in wanted:
-            outcomes.append(runners[database](pytest_args))
+        if len(wanted) > 1 and not args.serial:
+            with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
+                width = max(len(d) for d in wanted)
+                futures = [pool.submit(runners[d], pytest_args, f"[{d:<{width}}] ") for d in wanted]
+                try:
+                    # Poll, so that SIGTERM/Ctrl-C reach the main thread while the runs go on
+                    # (a bare result() waits where the signal handler does not run).
+                    while not all(f.done() for f in futures):
+                        wait(futures, timeout=0.5)
+                except KeyboardInterrupt:
+                    for proc in _PROCESSES:  # each thread ends when its pytest does
+                        proc.terminate()
+                    raise
+                outcomes = [f.result() for f in futures]
+        else:
+            for database in wanted:
+                outcomes.append(runners[database](pytest_args))
     except KeyboardInterrupt:
+        for proc in _PROCESSES:
+            proc.terminate()
         print("\ninterrupted", file=sys.stderr)
         return 130
 
