@@ -41,6 +41,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -207,6 +208,11 @@ class LiveServer:
 
     def customer_id(self, name: str) -> int:
         return self.seed["customers"][name]
+
+    def fuzz_branch(self, index: int) -> int:
+        """The id of the fuzz business's branch number `index` (the seed keeps them in a list)."""
+        branches = cast(list[int], self.seed["fuzz_branches"])
+        return branches[index]
 
     def log_tail(self, chars: int = 6000) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]

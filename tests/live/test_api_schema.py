@@ -52,10 +52,10 @@ def login(base_url: str, username: str, password: str) -> dict[str, str]:
             timeout=30,
         )
         assert answer.status_code == 302, answer.text[:500]
-        return {
-            "sessionid": session.cookies["sessionid"],
-            "csrftoken": session.cookies["csrftoken"],
-        }
+        sessionid, csrftoken = session.cookies["sessionid"], session.cookies["csrftoken"]
+        assert sessionid is not None
+        assert csrftoken is not None
+        return {"sessionid": sessionid, "csrftoken": csrftoken}
 
 
 #: The fuzzing owner's session, filled in by the `api_session` fixture before any case is sent.
@@ -100,10 +100,10 @@ class StaffSession:
     Cases that leave the session out on purpose keep it out: they must get a 401.
     """
 
-    def get(self, case: schemathesis.Case, ctx: schemathesis.AuthContext) -> str | None:
+    def get(self, case: schemathesis.Case[Any], ctx: schemathesis.AuthContext) -> str | None:
         return SESSION.get("sessionid")
 
-    def set(self, case: schemathesis.Case, data: str, ctx: schemathesis.AuthContext) -> None:
+    def set(self, case: schemathesis.Case[Any], data: str, ctx: schemathesis.AuthContext) -> None:
         case.cookies = {**(case.cookies or {}), "sessionid": data}
 
 
@@ -128,7 +128,7 @@ def test_server_serves_this_schema(liuke_server: LiveServer) -> None:
 )  # fmt: skip
 @schema.parametrize()
 def test_api_conforms_to_its_schema(
-    case: schemathesis.Case, liuke_server: LiveServer, api_session: dict[str, str]
+    case: schemathesis.Case[Any], liuke_server: LiveServer, api_session: dict[str, str]
 ) -> None:
     if not case.operation.schema.is_security_param_negated(case):
         case.operation.schema.auth.set(case, schemathesis.AuthContext(case.operation, app=None))
@@ -142,7 +142,9 @@ def test_api_conforms_to_its_schema(
     )
 
 
-def _send(case: schemathesis.Case, live: LiveServer, session: dict[str, str], status: int) -> Any:
+def _send(
+    case: schemathesis.Case[Any], live: LiveServer, session: dict[str, str], status: int
+) -> Any:
     """Send a hand-written case with the session; every check runs on the answer."""
     case.operation.schema.auth.set(case, schemathesis.AuthContext(case.operation, app=None))
     response = case.call_and_validate(
@@ -159,8 +161,8 @@ def _send(case: schemathesis.Case, live: LiveServer, session: dict[str, str], st
 def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict[str, str]) -> None:
     """Random data seldom passes the business rules (a real mobile number, one of your
     branches, a free card number), so the success answers get explicit cases as well."""
-    branch = liuke_server.seed["fuzz_branches"][1]
-    full = {
+    branch = liuke_server.fuzz_branch(1)
+    full: dict[str, Any] = {
         "name": "欧阳娜娜", "gender": "F", "birthday": "1995-06-01", "mobile": "+86 139-0000-9001",
         "wechat_id": "nana_ouyang", "card_no": "vip 9001", "branch_id": branch, "owner_id": None,
         "is_key_account": True, "source": "referral", "referrer_id": None,
@@ -201,9 +203,13 @@ def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict
         ("/api/v1/customers/{customer_id}/confirm", "POST", {"body": {"groups": ["contact"]}}),
         ("/api/v1/customers/{customer_id}/merge", "POST", {"body": {"duplicate_id": twin["id"]}}),
     ]:
-        media = {"media_type": "application/json"} if "body" in extra else {}
-        _send(schema[path][method].Case(path_parameters=one, **extra, **media), liuke_server,
-              api_session, 200)  # fmt: skip
+        operation = schema[path][method]
+        case = (
+            operation.Case(path_parameters=one, body=extra["body"], media_type="application/json")
+            if "body" in extra
+            else operation.Case(path_parameters=one)
+        )
+        _send(case, liuke_server, api_session, 200)
     listing = schema["/api/v1/customers"]["GET"]
     found = _send(listing.Case(query={"q": "oynn"}), liuke_server, api_session, 200)
     assert [c["id"] for c in found["items"]] == [created["id"]]  # the twin is merged away
@@ -253,7 +259,7 @@ def test_hostile_text_on_create_is_refused(
     liuke_server: LiveServer, client: requests.Session
 ) -> None:
     url = f"{liuke_server.url}/api/v1/customers"
-    branch = liuke_server.seed["fuzz_branches"][0]
+    branch = liuke_server.fuzz_branch(0)
     before = _count_all(client, liuke_server)
     failures = []
     for field, label, raw in _hostile_cases():
@@ -274,7 +280,7 @@ def test_hostile_text_on_update_is_refused_and_saves_nothing(
     created = client.post(
         f"{liuke_server.url}/api/v1/customers",
         json={
-            "name": "敌意测试", "branch_id": liuke_server.seed["fuzz_branches"][0],
+            "name": "敌意测试", "branch_id": liuke_server.fuzz_branch(0),
             "mobile": "13911112222", "notes": "原来的备注", "tags": ["老客"], "card_no": "HX001",
         },
         timeout=30,

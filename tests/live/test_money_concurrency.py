@@ -114,7 +114,9 @@ def _login(base_url: str, username: str, password: str) -> requests.Session:
         timeout=30,
     )
     assert answer.status_code == 302, answer.text[:500]
-    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    token = session.cookies["csrftoken"]
+    assert token is not None
+    session.headers["X-CSRFToken"] = token
     return session
 
 
@@ -217,7 +219,7 @@ def test_twenty_checkouts_at_once_using_a_package_of_five_sessions(
     # given a package of five sessions
     package_url = f"{money_server.url}/api/v1/packages/{seeded['package']}"
     assert _get(clients[0], package_url)["remaining"] == AFFORDABLE
-    body = {
+    body: dict[str, Any] = {
         "customer_id": seeded["customer"],
         "branch_id": seeded["branch"],
         "lines": [
