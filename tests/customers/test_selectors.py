@@ -1,4 +1,4 @@
-"""customers/selectors.py: search, list, staleness, data quality, duplicates."""
+"""customers.selectors: search, list, staleness, data quality, duplicates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""customers/services.py: create, update, confirm, photos and merge."""
+"""customers.services: create, update, confirm, photos and merge."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ services; eight tags; N customers with two years of visits and visit lines simul
 The derived columns are what the services would have written: `name_pinyin`/`name_initials` come
 from `liuke.core.pinyin.name_keys`, `verified_at` is the oldest of the five group stamps (NULL if
 one is missing) and `completeness` applies `customers.services.COMPLETENESS_WEIGHTS`; the tests
-check every customer against `services._refresh_derived`.
+check every customer against `customers.services.archive._refresh_derived`.
 
 History: each customer gets the one `FieldChange(kind="create")` that `customer_create` writes,
 by the staff member who registered them, at the first visit. It is one narrow row per customer
