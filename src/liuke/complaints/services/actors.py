@@ -19,11 +19,7 @@ from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import User
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.core.errors import (
-    CoreErrorCode,
-    ErrorCode,
-    ServiceError,
-)
+from liuke.core.errors import CoreErrorCode, ErrorCode, ServiceError
 from liuke.core.text import clean_text
 
 

@@ -15,23 +15,12 @@ from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    SEVERITY_ORDER,
-    Severity,
-    Status,
-)
+from liuke.complaints.choices import SEVERITY_ORDER, Severity, Status
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    Complaint,
-    ComplaintSettings,
-)
+from liuke.complaints.models import Complaint, ComplaintSettings
 from liuke.complaints.services.actors import Actor, _person, _pk, senior_for
 from liuke.complaints.services.limits import targets
-from liuke.core.errors import (
-    KeyAccountRestricted,
-    NotFound,
-    ServiceError,
-)
+from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
 from liuke.engagement.choices import TaskKind, TaskStatus

@@ -8,21 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liuke.complaints.choices import (
-    ResolutionStatus,
-    Status,
-    Step,
-)
+from liuke.complaints.choices import ResolutionStatus, Status, Step
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    Complaint,
-    ComplaintStep,
-)
+from liuke.complaints.models import Complaint, ComplaintStep
 from liuke.complaints.services.actors import Actor, _invalid, _person, _text
 from liuke.complaints.services.case import _audit, _locked, _open_case, _tasks_done
-from liuke.core.errors import (
-    ServiceError,
-)
+from liuke.core.errors import ServiceError
 
 # --- closing and afterwards ------------------------------------------------------------------
 

@@ -17,21 +17,11 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints import defaults
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    Severity,
-)
+from liuke.complaints.choices import Severity
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    CompensationLimit,
-    ComplaintCause,
-    ComplaintSettings,
-)
+from liuke.complaints.models import CompensationLimit, ComplaintCause, ComplaintSettings
 from liuke.complaints.services.actors import Actor, _choice, _invalid, _pk, _text
-from liuke.core.errors import (
-    CoreErrorCode,
-    NotFound,
-    ServiceError,
-)
+from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
 from liuke.core.money import validate_fen
 
 # --- defaults, settings, limits --------------------------------------------------------------

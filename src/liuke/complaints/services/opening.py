@@ -13,15 +13,9 @@ from liuke.accounts.models import Branch
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    Channel,
-    Severity,
-)
+from liuke.complaints.choices import Channel, Severity
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    Complaint,
-    ComplaintCause,
-)
+from liuke.complaints.models import Complaint, ComplaintCause
 from liuke.complaints.selectors import settings_of
 from liuke.complaints.services.actors import (
     Actor,
@@ -34,9 +28,7 @@ from liuke.complaints.services.actors import (
     senior_for,
 )
 from liuke.complaints.services.case import _escalate, _set_targets, _severe, _task
-from liuke.core.errors import (
-    NotFound,
-)
+from liuke.core.errors import NotFound
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 

@@ -15,16 +15,9 @@ from liuke.accounts import policy
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    ResolutionKind,
-    ResolutionStatus,
-    Status,
-)
+from liuke.complaints.choices import ResolutionKind, ResolutionStatus, Status
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    Complaint,
-    ComplaintResolution,
-)
+from liuke.complaints.models import Complaint, ComplaintResolution
 from liuke.complaints.services.actors import (
     Actor,
     _choice,
@@ -36,10 +29,7 @@ from liuke.complaints.services.actors import (
 )
 from liuke.complaints.services.case import _audit, _locked, _resume, _task, _tasks_done
 from liuke.complaints.services.limits import limit_for
-from liuke.core.errors import (
-    NotFound,
-    ServiceError,
-)
+from liuke.core.errors import NotFound, ServiceError
 from liuke.core.money import validate_fen
 from liuke.sales.capabilities import SalesCap
 

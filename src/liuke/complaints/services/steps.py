@@ -12,18 +12,9 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    ActionSide,
-    Severity,
-    Status,
-    Step,
-)
+from liuke.complaints.choices import ActionSide, Severity, Status, Step
 from liuke.complaints.errors import ComplaintsErrorCode
-from liuke.complaints.models import (
-    Complaint,
-    ComplaintAction,
-    ComplaintStep,
-)
+from liuke.complaints.models import Complaint, ComplaintAction, ComplaintStep
 from liuke.complaints.selectors import settings_of
 from liuke.complaints.services.actors import (
     Actor,
@@ -45,10 +36,7 @@ from liuke.complaints.services.case import (
     _tasks_done,
 )
 from liuke.complaints.services.opening import _cause
-from liuke.core.errors import (
-    NotFound,
-    ServiceError,
-)
+from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 

@@ -17,9 +17,7 @@ from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch
 from liuke.complaints import selectors, services
 from liuke.complaints.capabilities import ComplaintCap
-from liuke.complaints.choices import (
-    Severity,
-)
+from liuke.complaints.choices import Severity
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.customers.picking import positive_id

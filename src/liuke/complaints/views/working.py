@@ -17,10 +17,7 @@ from django.views.decorators.http import require_POST
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import User
 from liuke.complaints import services
-from liuke.complaints.choices import (
-    ResolutionKind,
-    Step,
-)
+from liuke.complaints.choices import ResolutionKind, Step
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import ServiceError

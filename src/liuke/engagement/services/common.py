@@ -15,9 +15,7 @@ from liuke.accounts.models import User
 from liuke.core.errors import CoreErrorCode, ErrorCode, NotFound, ServiceError
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
-from liuke.engagement.choices import (
-    Outcome,
-)
+from liuke.engagement.choices import Outcome
 from liuke.engagement.errors import EngagementErrorCode
 
 #: How soon an open contact must be called back, by outcome (a complaint first).

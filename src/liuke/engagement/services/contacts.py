@@ -17,19 +17,9 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
-from liuke.engagement.choices import (
-    Channel,
-    Direction,
-    Outcome,
-    TaskKind,
-    TaskStatus,
-)
+from liuke.engagement.choices import Channel, Direction, Outcome, TaskKind, TaskStatus
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import (
-    Contact,
-    ContactReason,
-    Task,
-)
+from liuke.engagement.models import Contact, ContactReason, Task
 from liuke.engagement.services.common import (
     CALLBACK_AFTER,
     _choice,

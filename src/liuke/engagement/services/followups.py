@@ -15,15 +15,9 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement.capabilities import EngagementCap
-from liuke.engagement.choices import (
-    FollowUpOutcome,
-    FollowUpStatus,
-)
+from liuke.engagement.choices import FollowUpOutcome, FollowUpStatus
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import (
-    ContactReason,
-    FollowUp,
-)
+from liuke.engagement.models import ContactReason, FollowUp
 from liuke.engagement.services.common import _choice, _text
 from liuke.engagement.services.contacts import _open_row
 

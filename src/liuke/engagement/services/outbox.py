@@ -15,13 +15,9 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement.capabilities import EngagementCap
-from liuke.engagement.choices import (
-    MessageStatus,
-)
+from liuke.engagement.choices import MessageStatus
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import (
-    Message,
-)
+from liuke.engagement.models import Message
 
 # --- the outbox ---------------------------------------------------------------------------------
 

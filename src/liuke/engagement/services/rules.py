@@ -17,11 +17,7 @@ from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement import defaults
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import (
-    BranchReminderSettings,
-    FollowUpRule,
-    MessageTemplate,
-)
+from liuke.engagement.models import BranchReminderSettings, FollowUpRule, MessageTemplate
 from liuke.engagement.services.common import _choice, _text
 
 # --- defaults -----------------------------------------------------------------------------------

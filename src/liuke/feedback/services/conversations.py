@@ -16,14 +16,9 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.customers.models import Customer
 from liuke.feedback.capabilities import FeedbackCap
-from liuke.feedback.choices import (
-    ConversationKind,
-)
+from liuke.feedback.choices import ConversationKind
 from liuke.feedback.errors import FeedbackErrorCode
-from liuke.feedback.models import (
-    Conversation,
-    ConversationParticipant,
-)
+from liuke.feedback.models import Conversation, ConversationParticipant
 from liuke.feedback.schemas import MAX_PARTICIPANTS
 from liuke.feedback.services.common import _branch, _id, _required
 

@@ -16,15 +16,9 @@ from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement.choices import MessageKind, MessageStatus
 from liuke.engagement.models import Message
 from liuke.feedback.capabilities import FeedbackCap
-from liuke.feedback.choices import (
-    SuggestionStatus,
-)
+from liuke.feedback.choices import SuggestionStatus
 from liuke.feedback.errors import FeedbackErrorCode
-from liuke.feedback.models import (
-    Improvement,
-    Suggestion,
-    SurveyResponse,
-)
+from liuke.feedback.models import Improvement, Suggestion, SurveyResponse
 from liuke.feedback.schemas import MAX_LINKS
 from liuke.feedback.services.common import _branch, _id, _required
 

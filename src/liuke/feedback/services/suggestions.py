@@ -18,14 +18,9 @@ from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
 from liuke.core.phone import normalise_mobile
 from liuke.feedback import links
 from liuke.feedback.capabilities import FeedbackCap
-from liuke.feedback.choices import (
-    SuggestionStatus,
-)
+from liuke.feedback.choices import SuggestionStatus
 from liuke.feedback.errors import FeedbackErrorCode
-from liuke.feedback.models import (
-    Suggestion,
-    SuggestionBox,
-)
+from liuke.feedback.models import Suggestion, SuggestionBox
 from liuke.feedback.services.common import _branch, _id, _public, _required, _text
 
 # --- suggestion box -----------------------------------------------------------------------------

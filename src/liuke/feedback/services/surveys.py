@@ -20,16 +20,9 @@ from liuke.engagement import services as engagement
 from liuke.engagement.choices import TaskKind
 from liuke.feedback import links
 from liuke.feedback.capabilities import FeedbackCap
-from liuke.feedback.choices import (
-    DETRACTOR_RECOMMEND_MAX,
-    DETRACTOR_SATISFACTION_MAX,
-)
+from liuke.feedback.choices import DETRACTOR_RECOMMEND_MAX, DETRACTOR_SATISFACTION_MAX
 from liuke.feedback.errors import FeedbackErrorCode
-from liuke.feedback.models import (
-    SurveyInvitation,
-    SurveyResponse,
-    SurveySettings,
-)
+from liuke.feedback.models import SurveyInvitation, SurveyResponse, SurveySettings
 from liuke.feedback.schemas import SETTING_FLAGS, SETTING_LIMITS
 from liuke.feedback.services.common import _public, _text
 
