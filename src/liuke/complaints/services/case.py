@@ -97,7 +97,7 @@ def _escalate(complaint: Complaint, reason: str, now: dt.datetime) -> None:
     )
 
 
-# --- working on a case -----------------------------------------------------------------------
+# --- the locked case, pausing and resuming, its audit line ------------------------------------
 
 
 def _locked(
