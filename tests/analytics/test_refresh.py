@@ -186,7 +186,7 @@ def test_survey_answers_become_satisfaction_and_join_loyalty(
     from tests.feedback.helpers import survey_link
 
     from liuke.analytics import rfm
-    from liuke.feedback.services import survey_answer
+    from liuke.feedback.services.surveys import survey_answer
 
     customers, _ = archive
     happy, unhappy, silent = customers[1], customers[2], customers[4]

@@ -18,7 +18,7 @@ from liuke.core.registry import (
 )
 
 CONTRIBUTION = Contribution(
-    provision=["liuke.complaints.services:defaults_ensure"],
+    provision=["liuke.complaints.services.limits:defaults_ensure"],
     capabilities=ComplaintCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

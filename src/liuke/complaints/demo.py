@@ -30,6 +30,7 @@ from liuke.complaints.models import (
     ComplaintSettings,
     ComplaintStep,
 )
+from liuke.complaints.services import case as complaint_case
 from liuke.sales.models import Visit
 
 #: (cause, severity, channel, in the customer's words, restated, resolution, value in fen,
@@ -224,7 +225,7 @@ def _closed_case(
         summary=f"我方：{ours}。" + (f"顾客：{theirs}。" if theirs else ""),
         cause_fix=fix if i % 3 != 2 else "",
     )
-    services._set_targets(c, demo.settings)
+    complaint_case._set_targets(c, demo.settings)
     if severity == "high":
         c.escalated_at = opened
         c.escalated_to = demo.person(visit.branch_id, (Role.MANAGER, Role.OWNER))
@@ -270,8 +271,8 @@ def _open_case(demo: _Demo, case: tuple[str, str, str, str, str], visit: Visit) 
     hours_ago = {"open": 1, "waiting": 20, "escalated": 2, "breached": 30, "approval": 5}
     opened = demo.now - dt.timedelta(hours=hours_ago[state])
     c = _complaint(demo, visit, handler, (code, severity, channel, words), opened_at=opened)
-    services._set_targets(c, demo.settings)
-    if state in ("escalated", "approval") or services._severe(demo.settings, severity):
+    complaint_case._set_targets(c, demo.settings)
+    if state in ("escalated", "approval") or complaint_case._severe(demo.settings, severity):
         c.escalated_at = opened + dt.timedelta(minutes=1)
         c.escalated_to = demo.person(visit.branch_id, (Role.MANAGER, Role.OWNER))
         c.escalation_reason = "severity"

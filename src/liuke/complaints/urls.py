@@ -1,23 +1,23 @@
 from django.urls import path
 
-from liuke.complaints import views
+from liuke.complaints.views import cases, manage, working
 
 app_name = "complaints"
 urlpatterns = [
-    path("", views.complaint_list, name="list"),
-    path("new/", views.complaint_new, name="new"),
-    path("approvals/", views.approvals, name="approvals"),
-    path("approvals/<int:resolution_id>/", views.decide, name="decide"),
-    path("settings/", views.settings_manage, name="settings"),
-    path("reports/", views.reports, name="reports"),
-    path("actions/<int:action_id>/done/", views.action_done, name="action_done"),
-    path("customers/<int:customer_id>/panel/", views.customer_panel, name="customer_panel"),
-    path("<int:complaint_id>/", views.complaint_detail, name="detail"),
-    path("<int:complaint_id>/step/", views.step_record, name="step"),
-    path("<int:complaint_id>/wait/", views.wait_toggle, name="wait"),
-    path("<int:complaint_id>/update/", views.update, name="update"),
-    path("<int:complaint_id>/actions/", views.action_add, name="action_add"),
-    path("<int:complaint_id>/resolve/", views.resolve, name="resolve"),
-    path("<int:complaint_id>/close/", views.close, name="close"),
-    path("<int:complaint_id>/after/", views.after, name="after"),
+    path("", cases.complaint_list, name="list"),
+    path("new/", cases.complaint_new, name="new"),
+    path("approvals/", manage.approvals, name="approvals"),
+    path("approvals/<int:resolution_id>/", manage.decide, name="decide"),
+    path("settings/", manage.settings_manage, name="settings"),
+    path("reports/", manage.reports, name="reports"),
+    path("actions/<int:action_id>/done/", working.action_done, name="action_done"),
+    path("customers/<int:customer_id>/panel/", manage.customer_panel, name="customer_panel"),
+    path("<int:complaint_id>/", cases.complaint_detail, name="detail"),
+    path("<int:complaint_id>/step/", working.step_record, name="step"),
+    path("<int:complaint_id>/wait/", working.wait_toggle, name="wait"),
+    path("<int:complaint_id>/update/", working.update, name="update"),
+    path("<int:complaint_id>/actions/", working.action_add, name="action_add"),
+    path("<int:complaint_id>/resolve/", working.resolve, name="resolve"),
+    path("<int:complaint_id>/close/", working.close, name="close"),
+    path("<int:complaint_id>/after/", working.after, name="after"),
 ]

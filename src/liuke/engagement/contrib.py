@@ -17,7 +17,7 @@ from liuke.engagement import capabilities, privacy
 from liuke.engagement.capabilities import EngagementCap
 
 CONTRIBUTION = Contribution(
-    provision=["liuke.engagement.services:defaults_ensure"],
+    provision=["liuke.engagement.services.rules:defaults_ensure"],
     capabilities=EngagementCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

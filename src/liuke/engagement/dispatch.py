@@ -11,7 +11,7 @@ from liuke.engagement.channels import get_channel
 from liuke.engagement.choices import MessageStatus
 from liuke.engagement.models import Message, MessageTemplate
 from liuke.engagement.rendering import render
-from liuke.engagement.services import withdrawn_consent_cancel
+from liuke.engagement.services.outbox import withdrawn_consent_cancel
 
 BATCH = 2000
 #: One dispatch run hands over batches until the queue is empty or this many seconds passed

@@ -48,7 +48,8 @@ from liuke.engagement.choices import (
     TaskStatus,
 )
 from liuke.engagement.models import BranchReminderSettings, FollowUp, FollowUpRule, Message, Task
-from liuke.engagement.services import defaults_ensure, withdrawn_consent_cancel
+from liuke.engagement.services.outbox import withdrawn_consent_cancel
+from liuke.engagement.services.rules import defaults_ensure
 from liuke.sales.choices import VisitStatus
 from liuke.sales.models import CardEntry, Package, PackageEntry, StoredValueCard, Visit, VisitLine
 

@@ -17,7 +17,7 @@ from liuke.feedback import capabilities, privacy
 from liuke.feedback.capabilities import FeedbackCap
 
 CONTRIBUTION = Contribution(
-    provision=["liuke.feedback.services:boxes_provision"],
+    provision=["liuke.feedback.services.suggestions:boxes_provision"],
     capabilities=FeedbackCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

@@ -29,7 +29,7 @@ from liuke.engagement.choices import MessageKind
 from liuke.engagement.jobs import queue_messages
 from liuke.feedback import links, ratelimit
 from liuke.feedback.models import SurveyInvitation
-from liuke.feedback.services import survey_settings
+from liuke.feedback.services.surveys import survey_settings
 from liuke.sales.choices import VisitStatus
 from liuke.sales.models import Visit
 

@@ -1,0 +1,135 @@
+"""Complaint pages for managers: approvals, settings, reports; and the profile panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liuke.accounts import policy
+from liuke.accounts.choices import Role
+from liuke.accounts.http import StaffRequest, staff_view
+from liuke.accounts.models import Branch
+from liuke.complaints import selectors, services
+from liuke.complaints.capabilities import ComplaintCap
+from liuke.complaints.choices import Severity
+from liuke.complaints.views.shared import _amount
+from liuke.core.errors import CoreErrorCode, ServiceError
+from liuke.customers.picking import positive_id
+from liuke.customers.profile import panel_response
+
+# --- approvals, settings, reports, the profile panel -------------------------------------------
+
+
+@staff_view(cap=ComplaintCap.COMPLAINT_APPROVE)
+def approvals(request: StaffRequest) -> HttpResponse:
+    rows = selectors.approvals(actor=request.user)
+    return render(request, "complaints/approvals.html", {"rows": rows, "section": "approvals"})
+
+
+@staff_view
+@require_POST
+def decide(request: StaffRequest, resolution_id: int) -> HttpResponse:
+    request.back = reverse("complaints:approvals")
+    services.resolution_decide(
+        actor=request.user,
+        resolution_id=resolution_id,
+        approve=request.POST.get("decision") == "approve",
+        note=request.POST.get("note", ""),
+    )
+    messages.success(request, _("Decision saved."))
+    return redirect(request.back)
+
+
+@staff_view(cap=ComplaintCap.COMPLAINT_MANAGE)
+def settings_manage(request: StaffRequest) -> HttpResponse:
+    """Targets per severity, escalation, word-of-mouth factors, compensation limits, causes."""
+    actor = request.user
+    business_id = policy.business_of(actor)
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "settings":
+                values: dict[str, Any] = {}
+                for name in services.SETTING_RANGES:
+                    raw = request.POST.get(name, "")
+                    values[name] = int(raw) if raw.strip().isdigit() else raw
+                values["escalate_severity"] = request.POST.get("escalate_severity", "")
+                services.settings_save(actor=actor, values=values)
+            elif what == "limit":
+                raw = request.POST.get("limit", "").strip()
+                services.limit_save(
+                    actor=actor,
+                    role=request.POST.get("role", ""),
+                    limit_fen=None if raw == "" else _amount(raw),
+                )
+            elif what == "cause":
+                position = request.POST.get("position", "100")
+                services.cause_save(
+                    actor=actor,
+                    cause_id=positive_id(request.POST.get("cause_id")),
+                    code=request.POST.get("code", ""),
+                    name_zh=request.POST.get("name_zh", ""),
+                    name_en=request.POST.get("name_en", ""),
+                    position=int(position) if position.isdigit() else -1,
+                    is_active=request.POST.get("is_active") == "on",
+                )
+            else:
+                raise ServiceError(CoreErrorCode.INVALID, _("Choose what to save."))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("complaints:settings")
+    settings = selectors.settings_of(business_id)
+    rows = [
+        {
+            "value": s,
+            "label": label,
+            "response": getattr(settings, f"response_{s}_min"),
+            "resolution": getattr(settings, f"resolution_{s}_h"),
+        }
+        for s, label in Severity.choices
+    ]
+    limits = [
+        (role, label, services.limit_for(business_id, role))
+        for role, label in Role.choices
+        if role in policy.roles_with(ComplaintCap.COMPLAINT_HANDLE)
+    ]
+    context = {
+        "settings": settings,
+        "rows": rows,
+        "severities": Severity.choices,
+        "limits": limits,
+        "causes": selectors.causes(actor=actor, include_inactive=True),
+        "section": "settings",
+    }
+    return render(request, "complaints/settings.html", context)
+
+
+@staff_view(cap=ComplaintCap.COMPLAINT_REPORTS)
+def reports(request: StaffRequest) -> HttpResponse:
+    actor = request.user
+    days = positive_id(request.GET.get("days")) or 90
+    branch_id = positive_id(request.GET.get("branch"))
+    report = selectors.report(actor=actor, days=days, branch_id=branch_id)
+    context = {
+        "r": report,
+        "days": report.days,
+        "branch_id": branch_id,
+        "branches": policy.scope_branches(actor, Branch.objects.all()),
+        "board": selectors.dashboard(actor=actor),
+        "section": "reports",
+    }
+    return render(request, "complaints/reports.html", context)
+
+
+@staff_view(cap=ComplaintCap.COMPLAINT_VIEW)
+def customer_panel(request: StaffRequest, customer_id: int) -> HttpResponse:
+    """The complaints section of the customer's profile (alone: a refresh of the panel)."""
+    return panel_response(request, "complaints", customer_id)
