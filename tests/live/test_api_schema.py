@@ -176,7 +176,8 @@ def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict
     assert (created["mobile"], created["card_no"]) == ("13900009001", "VIP9001")
     assert created["name_initials"] == "oynn"
     twin = _send(
-        create.Case(body={"name": "欧阳娜娜", "branch_id": branch, "mobile": "13900009001"},
+        create.Case(body={"name": "欧阳娜娜", "branch_id": branch, "mobile": "13900009001",
+                          "card_no": "TWIN9001"},
                     media_type="application/json"),
         liuke_server, api_session, 201,
     )  # fmt: skip
@@ -192,7 +193,7 @@ def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict
     assert changed["photo_consent_at"]
     refused = _send(
         patch.Case(path_parameters=one, media_type="application/json",
-                   body={"card_no": "FZ0001", "birthday": "2999-01-01"}),
+                   body={"card_no": "twin 9001", "birthday": "2999-01-01"}),  # the twin's card
         liuke_server, api_session, 400,
     )  # fmt: skip
     assert set(refused["fields"]) == {"card_no", "birthday"}
