@@ -32,7 +32,6 @@ Exit code 1 when one is missed.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import resource
@@ -44,15 +43,10 @@ from typing import Any
 
 import numpy as np
 
+from liuke.bench.analytics_build import add_extras, build_database
+from liuke.bench.analytics_models import END, bench_models, load
+
 CUSTOMERS = 1_000_000
-SEED = 2026
-#: BG/NBD and Gamma-Gamma parameters of the simulated salon (days, yuan): about ten visits a
-#: customer over two years, a few dropping out after each, ¥150 a visit on average. (Spend in
-#: yuan: lifetimes' Gamma-Gamma, started at γ ≈ 1, does not converge on amounts in fen.)
-TRUE = {"r": 0.9, "alpha": 20.0, "a": 0.9, "b": 12.0}
-SPEND = {"p": 5.0, "q": 4.0, "gamma": 90.0}
-HISTORY_DAYS = 730
-END = dt.date(2026, 11, 22)
 #: Bump when what the cached database holds changes.
 FORMAT = 1
 TARGETS = {"fit": 10.0, "pipeline": 20.0, "summary_s": 10.0, "refresh_s": 120.0, "refresh_mb": 2048}
@@ -287,237 +281,6 @@ def _report_refresh(console: Any, r: dict[str, Any]) -> bool:
 # --- the children -------------------------------------------------------------------------------
 
 
-def _load() -> str:
-    return f"{os.getloadavg()[0]:.2f}"
-
-
-def _simulated(customers: int) -> dict[str, np.ndarray]:
-    from liuke.analytics.clv import bgnbd, simulate
-    from liuke.analytics.clv import gamma_gamma as gg
-
-    rng = np.random.default_rng(SEED)
-    T = simulate.ages(customers, rng, days=HISTORY_DAYS)
-    x, t_x = simulate.bgnbd_customers(bgnbd.Params(**TRUE), T, rng, whole_days=True)
-    m = simulate.spend(gg.Params(**SPEND), x, rng)
-    return {"x": x, "t_x": t_x, "T": T, "m": m}
-
-
-def bench_models(customers: int) -> dict[str, Any]:
-    """Ours and lifetimes on the same simulated summary."""
-    import warnings
-
-    import pandas as pd
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
-
-    from liuke.analytics import clv
-    from liuke.analytics.clv import bgnbd
-    from liuke.analytics.clv.summary import from_columns
-
-    warnings.simplefilter("ignore")
-    d = _simulated(customers)
-    x, t_x, T, m = d["x"], d["t_x"], d["T"], d["m"]
-
-    # Ours: the median of three runs each (a run takes a second or less, so one run is at the
-    # mercy of whatever else the shared machine does in that second); lifetimes: one run.
-    ours: dict[str, float] = {}
-    cpu: dict[str, float] = {}
-    fit_runs = []
-    for _ in range(3):
-        started = time.perf_counter()
-        grouped = bgnbd.Grouped(x, t_x, T)
-        fit = bgnbd.fit(grouped)
-        fit_runs.append(time.perf_counter() - started)
-    ours["bgnbd_fit"] = float(np.median(fit_runs))
-    summary = from_columns(
-        customer=np.arange(customers),
-        x=x,
-        t_x=t_x,
-        T=T,
-        spend_x=x,
-        spend_mean=m,
-        total_spend=m * (x + 1),
-        year_spend=m,
-        first_day=np.zeros(customers),
-    )
-    runs: list[tuple[float, float, clv.Analysis]] = []
-    for _ in range(3):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        analysis = clv.analyse(summary, clv.Options())
-        runs.append((time.perf_counter() - started, time.process_time() - cpu_started, analysis))
-    runs.sort(key=lambda run: run[0])
-    ours["pipeline"], cpu["ours_pipeline"], analysis = runs[1]
-    ours["gamma_gamma_fit"] = analysis.seconds["gamma_gamma_fit"]
-    ours["predictions"] = analysis.seconds["predict"]
-
-    theirs: dict[str, float] = {}
-    frame = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, "monetary_value": m})
-    cpu_started = time.process_time()
-    started = time.perf_counter()
-    bgf = BetaGeoFitter().fit(frame.frequency, frame.recency, frame["T"])
-    theirs["bgnbd_fit"] = time.perf_counter() - started
-    repeat = frame[frame.frequency > 0]
-    started = time.perf_counter()
-    ggf = GammaGammaFitter().fit(repeat.frequency, repeat.monetary_value)
-    theirs["gamma_gamma_fit"] = time.perf_counter() - started
-    started = time.perf_counter()
-    bgf.conditional_probability_alive(frame.frequency, frame.recency, frame["T"])
-    bgf.conditional_expected_number_of_purchases_up_to_time(
-        90, frame.frequency, frame.recency, frame["T"]
-    )
-    value = ggf.customer_lifetime_value(
-        bgf,
-        frame.frequency,
-        frame.recency,
-        frame["T"],
-        frame.monetary_value,
-        time=12,
-        discount_rate=0.01,
-        freq="D",
-    )
-    theirs["predictions"] = time.perf_counter() - started
-    theirs["pipeline"] = theirs["bgnbd_fit"] + theirs["gamma_gamma_fit"] + theirs["predictions"]
-    cpu["lifetimes_pipeline"] = time.process_time() - cpu_started
-
-    names = ("r", "alpha", "a", "b")
-    their_params = bgf.params_[list(names)].to_numpy()
-    our_params = fit.params.as_array()
-    their_ll = -customers * BetaGeoFitter._negative_log_likelihood(
-        np.log(their_params), x, t_x, T, np.ones(customers), 0.0
-    )
-    spend = analysis.gamma_gamma.params.as_array() if analysis.gamma_gamma else np.full(3, np.nan)
-    their_spend = ggf.params_[["p", "q", "v"]].to_numpy()
-    valid = np.isfinite(analysis.value) & (value.to_numpy() > 0)
-    return {
-        "customers": customers,
-        "grouped_rows": len(grouped.x),
-        "ours": ours,
-        "lifetimes": theirs,
-        "cpu": cpu,
-        "params_ours": [round(float(v), 6) for v in our_params],
-        "params_lifetimes": [round(float(v), 6) for v in their_params],
-        "max_param_rel_diff": float(np.max(np.abs(our_params / their_params - 1))),
-        "ll_ours": float(fit.log_likelihood or np.nan),
-        "ll_lifetimes": float(their_ll),
-        "gg_max_rel_diff": float(np.max(np.abs(spend / their_spend - 1))),
-        "value_rel_diff": float(
-            np.max(np.abs(analysis.value[valid] / value.to_numpy()[valid] - 1))
-        ),
-        "load": _load(),
-    }
-
-
-def build_database(customers: int) -> dict[str, Any]:
-    """Migrate a fresh SQLite file and write simulated customers and visits set-based."""
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    from liuke.accounts.models import Branch, Business
-    from liuke.analytics.clv import bgnbd, simulate
-    from liuke.analytics.clv import gamma_gamma as gg
-    from liuke.customers.models import Customer
-
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    business = Business.objects.create(name="基准美容")
-    branches = [
-        Branch.objects.create(business=business, name=f"{i + 1}号店", code=f"B{i + 1}")
-        for i in range(4)
-    ]
-    rng = np.random.default_rng(SEED)
-    first = rng.integers(0, HISTORY_DAYS, customers)
-    end_day = HISTORY_DAYS - 1
-    customer, day, amount = simulate.transactions(
-        bgnbd.Params(**TRUE), gg.Params(**SPEND), first, end_day, rng
-    )
-    order = np.lexsort((day, customer))
-    customer, day = customer[order], day[order]
-    amount = np.rint(100 * amount[order]).astype(np.int64)  # fen
-    start = END - dt.timedelta(days=end_day)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    first_id = (Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    ids = np.arange(first_id, first_id + customers)
-    branch_of = np.array([b.pk for b in branches])[rng.integers(0, len(branches), customers)]
-    columns, defaults = _customer_columns()
-    with transaction.atomic(), connection.cursor() as cursor:
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO customers_customer ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-        for lo in range(0, customers, 100_000):
-            rows = []
-            for i in range(lo, min(lo + 100_000, customers)):
-                row = dict(defaults)
-                row.update(
-                    id=int(ids[i]),
-                    business_id=business.pk,
-                    branch_id=int(branch_of[i]),
-                    name=f"顾客{i}",
-                    name_pinyin=f"guke{i}",
-                    name_initials="gk",
-                    created_at=now,
-                    updated_at=now,
-                )
-                rows.append([row[c] for c in columns])
-            cursor.executemany(sql, rows)
-    visits = len(customer)
-    days = np.datetime64(start, "D") + day
-    hours = rng.integers(1, 13, visits)  # 09:00–21:00 in Shanghai, in UTC
-    moments = days.astype("datetime64[s]") + (hours * 3600 + rng.integers(0, 3600, visits))
-    at_text = np.datetime_as_string(moments.astype("datetime64[s]"), unit="s")
-    on_text = np.datetime_as_string(days, unit="D")
-    visit_columns = (
-        "created_at, updated_at, business_id, branch_id, customer_id, visited_at, visited_on, "
-        "total_fen, subtotal_fen"
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        for lo in range(0, visits, 500_000):
-            hi = min(lo + 500_000, visits)
-            at = [t.replace("T", " ") for t in at_text[lo:hi].tolist()]
-            cust = ids[customer[lo:hi]].tolist()
-            branch = branch_of[customer[lo:hi]].tolist()
-            money = amount[lo:hi].tolist()
-            cursor.executemany(
-                f"INSERT INTO sales_visit ({visit_columns}) VALUES "  # noqa: S608
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                list(
-                    zip(
-                        at,
-                        at,
-                        [business.pk] * (hi - lo),
-                        branch,
-                        cust,
-                        at,
-                        on_text[lo:hi].tolist(),
-                        money,
-                        money,
-                        strict=True,
-                    )
-                ),
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    database = Path(connection.settings_dict["NAME"])
-    np.savez(f"{database}.npz", customer=ids[customer], day=days.astype(np.int64), amount=amount)
-    return {
-        "visits": visits,
-        "seconds": round(time.perf_counter() - started, 1),
-        "bytes": database.stat().st_size,
-    }
-
-
-def _customer_columns() -> tuple[list[str], dict[str, Any]]:
-    """Every column of customers_customer with the model's default (NULL where nullable)."""
-    from liuke.customers.models import Customer
-
-    columns: list[str] = []
-    defaults: dict[str, Any] = {}
-    for field in Customer._meta.concrete_fields:
-        columns.append(field.column)
-        value = field.get_default()
-        if value is None and not field.null and field.get_internal_type() == "BooleanField":
-            value = False
-        defaults[field.column] = value
-    return columns, defaults
-
-
 def bench_summary() -> dict[str, Any]:
     """The SQL summary (a warm-up run, then the median of three) and lifetimes' on the same rows."""
     import warnings
@@ -571,73 +334,7 @@ def bench_summary() -> dict[str, Any]:
         "lifetimes_s": lifetimes_s,
         "lifetimes_cpu_s": lifetimes_cpu,
         "same": bool(same),
-        "load": _load(),
-    }
-
-
-def add_extras() -> dict[str, Any]:
-    """Migrate the cached database, then add what the dashboards read beyond visits."""
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    from liuke.accounts.choices import Role
-    from liuke.accounts.models import Business, User
-    from liuke.sales.choices import ServiceCategory
-    from liuke.sales.models import Service
-
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    business = Business.objects.get(name="基准美容")
-    with transaction.atomic():
-        staff = [
-            User.objects.create(
-                username=f"bench-staff-{i}", business=business, role=Role.BEAUTICIAN
-            ).pk
-            for i in range(12)
-        ]
-        services = [
-            Service.objects.create(
-                business=business,
-                category=ServiceCategory.values[i % len(ServiceCategory.values)],
-                name=f"基准项目{i}",
-                duration_min=60,
-                price_fen=10_000 * (i + 1),
-            ).pk
-            for i in range(20)
-        ]
-    assert staff == list(range(staff[0], staff[0] + 12)), "staff ids are not consecutive"
-    assert services == list(range(services[0], services[0] + 20)), "service ids not consecutive"
-    first = int(business.customers.order_by("pk").values_list("pk", flat=True).first() or 0)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # one service line per visit: a service and a staff member spread over the visits
-        cursor.execute(
-            "INSERT INTO sales_visitline (visit_id, kind, service_id, staff_id, quantity, "
-            "unit_price_fen, amount_fen, package_value_fen, refunded_quantity, refunded_fen) "
-            "SELECT id, 'service', %s + (customer_id * 7 + id) % 20, %s + customer_id % 12, 1, "
-            "total_fen, total_fen, 0, 0, 0 FROM sales_visit WHERE business_id = %s",
-            [services[0], staff[0], business.pk],
-        )
-        lines = cursor.rowcount
-        cursor.execute(
-            "UPDATE customers_customer SET is_key_account = 1, "
-            "owner_id = CASE WHEN id % 2 = 0 THEN %s ELSE NULL END "
-            "WHERE business_id = %s AND id % 100 = 7",
-            [staff[0], business.pk],
-        )
-        keys = cursor.rowcount
-        cursor.execute(
-            "UPDATE customers_customer SET referrer_id = id - 1 - id % 97 "
-            "WHERE business_id = %s AND id % 10 = 3 AND id - 1 - id % 97 >= %s",
-            [business.pk, first],
-        )
-        referred = cursor.rowcount
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return {
-        "lines": lines,
-        "key_accounts": keys,
-        "referred": referred,
-        "seconds": round(time.perf_counter() - started, 1),
+        "load": load(),
     }
 
 
@@ -697,7 +394,7 @@ def bench_dashboards() -> dict[str, Any]:
                     "max_ms": float(np.max(times)),
                 }
             )
-    return {"pages": results, "load": _load()}
+    return {"pages": results, "load": load()}
 
 
 def bench_refresh() -> dict[str, Any]:
@@ -719,7 +416,7 @@ def bench_refresh() -> dict[str, Any]:
         "steps": {k: round(v, 2) for k, v in result.seconds.items()},
         "bgnbd_status": result.run.bgnbd_status,
         "spend_status": result.run.spend_status,
-        "load": _load(),
+        "load": load(),
     }
 
 

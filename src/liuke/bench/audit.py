@@ -236,12 +236,12 @@ def _postgres_runs(
     import psycopg
     from psycopg import sql
 
-    from liuke.bench.sales import _pgserver
+    from liuke.bench.processes import pgserver
 
     var_dir = folder / "audit-var"
     var_dir.mkdir(parents=True, exist_ok=True)
     runs = []
-    with _pgserver().cluster("liuke_audit_template") as base_url:
+    with pgserver().cluster("liuke_audit_template") as base_url:
         console.print(f"[bold]PostgreSQL: building the template database[/bold] ({base_url}) …")
         fixtures = _build(base_url, var_dir)
         head, _sep, query = base_url.partition("?")
@@ -392,10 +392,10 @@ def setup() -> dict[str, Any]:
     would hold one) and the customers to read (every branch)."""
     from django.test import Client
 
-    from liuke.bench.sales import _owner
+    from liuke.bench.processes import demo_owner
     from liuke.customers.models import Customer
 
-    owner = _owner()
+    owner = demo_owner()
     sessions = []
     for _ in range(CLIENTS):
         client = Client()

@@ -108,9 +108,9 @@ def measure() -> dict[str, Any]:
 
     from liuke.audit import selectors
     from liuke.audit.models import AuditEvent
-    from liuke.bench.sales import _owner
+    from liuke.bench.processes import demo_owner
 
-    owner = _owner()
+    owner = demo_owner()
     events = AuditEvent.objects.count()
     deep = (
         AuditEvent.objects.filter(business_id=owner.business_id)

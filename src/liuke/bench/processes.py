@@ -1,9 +1,11 @@
-"""The audit benchmark's processes: a gunicorn serving the bench URLs, and the CPU seconds that
-a process, its children and PostgreSQL's backends for one database have used (from /proc)."""
+"""The benchmarks' processes: a gunicorn serving the bench URLs, the CPU seconds that a process,
+its children and PostgreSQL's backends for one database have used (from /proc), the throwaway
+PostgreSQL server, and the demo salon's owner a child process acts as."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -13,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -103,3 +106,26 @@ def gunicorn(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+def pgserver() -> Any:
+    """scripts/pgserver.py, loaded as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "liuke_pgserver", ROOT / "scripts" / "pgserver.py"
+    )
+    if spec is None or spec.loader is None:
+        raise RuntimeError("scripts/pgserver.py not found")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_owner() -> Any:
+    """The demo salon's owner (in a child process, after django.setup())."""
+    from liuke.accounts.choices import Role
+    from liuke.accounts.models import User
+    from liuke.demo.generator import demo_business
+
+    business = demo_business()
+    assert business is not None, "no demo salon in this database"
+    return User.objects.get(business=business, role=Role.OWNER)

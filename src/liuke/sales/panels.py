@@ -5,7 +5,7 @@ from __future__ import annotations
 from liuke.accounts.http import StaffRequest
 from liuke.core.registry import PanelContent
 from liuke.customers.profile import CustomerProfile
-from liuke.sales.views import customer_sales_context
+from liuke.sales.views.profile import customer_sales_context
 
 
 def sales_panel(request: StaffRequest, profile: CustomerProfile) -> PanelContent | None:

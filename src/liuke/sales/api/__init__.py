@@ -4,36 +4,66 @@ packages, stock and the daily close. Thin: parse, call a service or selector, sh
 Every amount is an integer number of fen. Writes that move money (checkout, refunds, top-ups,
 deductions) accept an `Idempotency-Key` header: the same request sent again (a retry, a double
 tap, twenty at once) does the work once and every sender gets the first answer.
+
+The routes are here, in the package itself, so that their OpenAPI operation ids
+(`liuke_sales_api_<name>`) stay what clients know; the bodies are in `api.schemas`, the shaping
+in `api.shaping`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
-from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut, JsonObjectIn
+from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut
 from liuke.core.errors import NotFound, PermissionDenied
 from liuke.core.idempotency import run_idempotent
-from liuke.core.money import Fen, FenOrZero
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
+from liuke.sales.api.schemas import (
+    CardIssueIn,
+    CardOut,
+    CardRefundIn,
+    CardRefundOut,
+    CatalogueQuery,
+    DailyCloseOut,
+    DailyCloseQuery,
+    DeductIn,
+    ExchangeIn,
+    ExchangeOut,
+    PackageExtendIn,
+    PackageOut,
+    PackageSellIn,
+    ProductOut,
+    QuoteOut,
+    RefundIn,
+    RefundOut,
+    SalesSummaryOut,
+    ServiceOut,
+    StockIn,
+    StockOut,
+    TopupIn,
+    VisitOut,
+)
+from liuke.sales.api.shaping import (
+    card_out,
+    card_summary,
+    package_out,
+    package_summary,
+    quote_line_out,
+    refund_out,
+    visit_out,
+)
 from liuke.sales.capabilities import SalesCap
-from liuke.sales.choices import RefundReason
-from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
 from liuke.sales.schemas import (
-    MAX_LINES,
-    MAX_PAYMENTS,
     CheckoutIn,
     Id,
-    LineIn,
-    PaymentIn,
     QuoteIn,
     in_range,
 )
@@ -41,424 +71,8 @@ from liuke.sales.schemas import (
 router = Router(tags=["sales"])
 
 
-MoneyMethod = Literal["cash", "bank_card", "wechat", "alipay"]
-
 #: Writes that may meet an empty card, a used-up package or an empty shelf.
 MONEY_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorOut}
-
-# --- schemas ------------------------------------------------------------------------------------
-
-
-class ServiceOut(Schema):
-    id: int
-    category: str
-    name: str
-    duration_min: int
-    price_fen: int
-    performer_roles: list[str]
-
-
-class ProductOut(Schema):
-    id: int
-    name: str
-    sku: str
-    price_fen: int
-    stock: int | None
-
-
-class CatalogueQuery(Schema):
-    branch_id: Id | None = None
-
-
-class QuoteLineOut(Schema):
-    kind: str
-    service_id: int | None
-    product_id: int | None
-    staff_id: int | None
-    quantity: int
-    unit_price_fen: int
-    amount_fen: int
-    package_id: int | None
-    package_value_fen: int
-
-
-class QuoteOut(Schema):
-    customer_id: int
-    branch_id: int
-    member_card_id: int | None
-    lines: list[QuoteLineOut]
-    subtotal_fen: int
-    discount_fen: int
-    discount_reason: str
-    total_fen: int
-
-
-class VisitLineOut(QuoteLineOut):
-    id: int
-    refunded_quantity: int
-    refunded_fen: int
-
-
-class PaymentOut(Schema):
-    id: int
-    purpose: str
-    method: str
-    amount_fen: int
-    card_id: int | None
-    created_at: dt.datetime
-
-
-class RefundOut(Schema):
-    id: int
-    visit_id: int
-    line_id: int | None
-    amount_fen: int
-    reason: str
-    note: str
-    created_at: dt.datetime
-    exchange_visit_id: int | None = None
-
-
-class ExchangeIn(JsonObjectIn):
-    """Exchange one line of a visit for new lines, paid in full by `payments`."""
-
-    line_id: Id
-    lines: Annotated[list[LineIn], Field(min_length=1, max_length=MAX_LINES)]
-    payments: Annotated[list[PaymentIn], Field(max_length=MAX_PAYMENTS)] = []
-    member_card_id: Id | None = None
-    note: Annotated[str, Field(max_length=400)] = ""
-
-
-class VisitOut(Schema):
-    id: int
-    customer_id: int
-    branch_id: int
-    visited_at: dt.datetime
-    status: str
-    subtotal_fen: int
-    discount_fen: int
-    discount_reason: str
-    total_fen: int
-    note: str
-    served_by_id: int | None
-    next_visit_at: dt.datetime | None
-    lines: list[VisitLineOut]
-    payments: list[PaymentOut]
-    refunds: list[RefundOut]
-
-
-class RefundIn(JsonObjectIn):
-    line_id: Id | None = None
-    reason: RefundReason
-    note: Annotated[str, Field(max_length=500)] = ""
-
-
-class CardEntryOut(Schema):
-    seq: int
-    kind: str
-    paid_delta_fen: int
-    bonus_delta_fen: int
-    paid_after_fen: int
-    bonus_after_fen: int
-    visit_id: int | None
-    staff_id: int | None
-    note: str
-    created_at: dt.datetime
-
-
-class CardSummaryOut(Schema):
-    id: int
-    number: str
-    customer_id: int
-    branch_id: int
-    tier_id: int | None
-    tier: str | None
-    discount_pct: int
-    expires_on: dt.date | None
-    status: str
-    paid_fen: int
-    bonus_fen: int
-    balance_fen: int
-
-
-class CardOut(CardSummaryOut):
-    entries: list[CardEntryOut]
-
-
-class CardIssueIn(JsonObjectIn):
-    customer_id: Id
-    branch_id: Id
-    number: Annotated[str, Field(min_length=1, max_length=30)]
-    tier_id: Id | None = None
-    expires_on: dt.date | None = None
-
-
-class TopupIn(JsonObjectIn):
-    amount_fen: Fen
-    method: MoneyMethod
-
-
-class DeductIn(JsonObjectIn):
-    amount_fen: Fen
-    note: Annotated[str, Field(max_length=200)] = ""
-
-
-class CardRefundIn(JsonObjectIn):
-    method: MoneyMethod
-    note: Annotated[str, Field(max_length=200)] = ""
-
-
-class CardRefundOut(Schema):
-    refunded_fen: int
-    card: CardOut
-
-
-class PackageEntryOut(Schema):
-    seq: int
-    kind: str
-    sessions_delta: int
-    sessions_after: int
-    line_id: int | None
-    staff_id: int | None
-    note: str
-    created_at: dt.datetime
-
-
-class PackageSummaryOut(Schema):
-    id: int
-    name: str
-    customer_id: int
-    branch_id: int
-    service_ids: list[int]
-    sessions_total: int
-    remaining: int
-    price_fen: int
-    expires_on: dt.date | None
-    expired: bool
-
-
-class PackageOut(PackageSummaryOut):
-    entries: list[PackageEntryOut]
-
-
-class PackageSellIn(JsonObjectIn):
-    customer_id: Id
-    branch_id: Id
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    service_ids: Annotated[list[Id], Field(min_length=1, max_length=50)]
-    sessions: Annotated[int, Field(ge=1, le=500)]
-    price_fen: FenOrZero
-    method: MoneyMethod
-    expires_on: dt.date | None = None
-
-
-class PackageExtendIn(JsonObjectIn):
-    expires_on: dt.date
-    reason: Annotated[str, Field(min_length=1, max_length=150)]
-
-
-class StockIn(JsonObjectIn):
-    product_id: Id
-    branch_id: Id
-    quantity: Annotated[int, Field(ge=-100_000, le=100_000)]
-    note: Annotated[str, Field(max_length=200)] = ""
-
-
-class StockOut(Schema):
-    product_id: int
-    branch_id: int
-    stock: int
-
-
-class SalesSummaryOut(Schema):
-    customer_id: int
-    visits: int
-    spend_fen: int
-    spend_12m_fen: int
-    last_visit: dt.datetime | None
-    next_visit: dt.datetime | None
-    stored_value_fen: int
-    cards: list[CardSummaryOut]
-    packages: list[PackageSummaryOut]
-
-
-class StaffRevenueOut(Schema):
-    staff: str
-    revenue_fen: int
-
-
-class DailyCloseQuery(Schema):
-    branch_id: Id
-    day: dt.date
-
-
-class DailyCloseOut(Schema):
-    branch_id: int
-    day: dt.date
-    money_by_method: dict[str, int]
-    money_by_purpose: dict[str, int]
-    money_total_fen: int
-    stored_value_used_fen: int
-    package_sessions_used: int
-    package_value_used_fen: int
-    revenue_by_staff: list[StaffRevenueOut]
-    visits: int
-    discounts_fen: int
-    refunds: int
-    refunds_fen: int
-    refunds_by_reason: dict[str, int]
-    stored_value_paid_liability_fen: int
-    stored_value_bonus_outstanding_fen: int
-    package_liability_fen: int
-    package_sessions_outstanding: int
-
-
-# --- shaping ------------------------------------------------------------------------------------
-
-
-def _quote_line(line: Any) -> dict[str, Any]:
-    return {
-        "kind": line.kind,
-        "service_id": line.item.pk if line.kind == "service" else None,
-        "product_id": line.item.pk if line.kind == "product" else None,
-        "staff_id": line.staff.pk if line.staff else None,
-        "quantity": line.quantity,
-        "unit_price_fen": line.unit_price_fen,
-        "amount_fen": line.amount_fen,
-        "package_id": line.package.pk if line.package else None,
-        "package_value_fen": line.package_value_fen,
-    }
-
-
-def _refund_out(r: Refund) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "visit_id": r.visit_id,
-        "line_id": r.line_id,
-        "amount_fen": r.amount_fen,
-        "reason": r.reason,
-        "note": r.note,
-        "created_at": r.created_at,
-        "exchange_visit_id": r.exchange_visit_id,
-    }
-
-
-def _visit_out(v: Visit) -> dict[str, Any]:
-    return {
-        "id": v.pk,
-        "customer_id": v.customer_id,
-        "branch_id": v.branch_id,
-        "visited_at": v.visited_at,
-        "status": v.status,
-        "subtotal_fen": v.subtotal_fen,
-        "discount_fen": v.discount_fen,
-        "discount_reason": v.discount_reason,
-        "total_fen": v.total_fen,
-        "note": v.note,
-        "served_by_id": v.served_by_id,
-        "next_visit_at": v.next_visit_at,
-        "lines": [
-            {
-                "id": line.pk,
-                "kind": line.kind,
-                "service_id": line.service_id,
-                "product_id": line.product_id,
-                "staff_id": line.staff_id,
-                "quantity": line.quantity,
-                "unit_price_fen": line.unit_price_fen,
-                "amount_fen": line.amount_fen,
-                "package_id": line.package_id,
-                "package_value_fen": line.package_value_fen,
-                "refunded_quantity": line.refunded_quantity,
-                "refunded_fen": line.refunded_fen,
-            }
-            for line in sorted(v.lines.all(), key=lambda x: x.pk)
-        ],
-        "payments": [
-            {
-                "id": p.pk,
-                "purpose": p.purpose,
-                "method": p.method,
-                "amount_fen": p.amount_fen,
-                "card_id": p.card_id,
-                "created_at": p.created_at,
-            }
-            for p in sorted(v.payments.all(), key=lambda x: x.pk)
-        ],
-        "refunds": [_refund_out(r) for r in sorted(v.refunds.all(), key=lambda x: x.pk)],
-    }
-
-
-def _card_summary(view: selectors.CardView) -> dict[str, Any]:
-    card = view.card
-    return {
-        "id": card.pk,
-        "number": card.number,
-        "customer_id": card.customer_id,
-        "branch_id": card.branch_id,
-        "tier_id": card.tier_id,
-        "tier": card.tier.name if card.tier else None,
-        "discount_pct": card.tier.discount_pct if card.tier else 100,
-        "expires_on": card.expires_on,
-        "status": card.status,
-        "paid_fen": view.paid_fen,
-        "bonus_fen": view.bonus_fen,
-        "balance_fen": view.balance_fen,
-    }
-
-
-def _card_entry(e: CardEntry) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "kind": e.kind,
-        "paid_delta_fen": e.paid_delta_fen,
-        "bonus_delta_fen": e.bonus_delta_fen,
-        "paid_after_fen": e.paid_after_fen,
-        "bonus_after_fen": e.bonus_after_fen,
-        "visit_id": e.visit_id,
-        "staff_id": e.staff_id,
-        "note": e.note,
-        "created_at": e.created_at,
-    }
-
-
-def _card_out(actor: User, card_id: int) -> dict[str, Any]:
-    view, entries = selectors.card_get(actor=actor, card_id=card_id)
-    return {**_card_summary(view), "entries": [_card_entry(e) for e in entries]}
-
-
-def _package_summary(view: selectors.PackageView) -> dict[str, Any]:
-    p = view.package
-    return {
-        "id": p.pk,
-        "name": p.name,
-        "customer_id": p.customer_id,
-        "branch_id": p.branch_id,
-        "service_ids": sorted(s.pk for s in p.services.all()),
-        "sessions_total": p.sessions_total,
-        "remaining": view.remaining,
-        "price_fen": p.price_fen,
-        "expires_on": p.expires_on,
-        "expired": view.expired,
-    }
-
-
-def _package_entry(e: PackageEntry) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "kind": e.kind,
-        "sessions_delta": e.sessions_delta,
-        "sessions_after": e.sessions_after,
-        "line_id": e.line_id,
-        "staff_id": e.staff_id,
-        "note": e.note,
-        "created_at": e.created_at,
-    }
-
-
-def _package_out(actor: User, package_id: int) -> dict[str, Any]:
-    view, entries = selectors.package_get(actor=actor, package_id=package_id)
-    return {**_package_summary(view), "entries": [_package_entry(e) for e in entries]}
 
 
 def _branch(actor: User, branch_id: int | None) -> Branch | None:
@@ -530,7 +144,7 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
         "customer_id": quote.customer.pk,
         "branch_id": quote.branch.pk,
         "member_card_id": quote.member_card.pk if quote.member_card else None,
-        "lines": [_quote_line(line) for line in quote.lines],
+        "lines": [quote_line_out(line) for line in quote.lines],
         "subtotal_fen": quote.subtotal_fen,
         "discount_fen": quote.discount_fen,
         "discount_reason": quote.discount_reason,
@@ -549,14 +163,14 @@ def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
 
     def work() -> tuple[int, Any]:
         visit = services.checkout(actor=actor, data=data)
-        return 201, _visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk))
+        return 201, visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk))
 
     return Status(*run_idempotent(request, actor.pk, work))
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **READ_ERRORS}, summary="A visit")
 def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
-    return _visit_out(selectors.visit_get(actor=api_actor(request), visit_id=visit_id))
+    return visit_out(selectors.visit_get(actor=api_actor(request), visit_id=visit_id))
 
 
 @router.post(
@@ -575,14 +189,9 @@ def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> Statu
             reason=payload.reason,
             note=payload.note,
         )
-        return 201, _refund_out(refund)
+        return 201, refund_out(refund)
 
     return Status(*run_idempotent(request, actor.pk, work))
-
-
-class ExchangeOut(Schema):
-    refund: RefundOut
-    visit: VisitOut
 
 
 @router.post(
@@ -602,8 +211,8 @@ def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> S
             actor=actor, visit_id=visit_id, line_id=line_id, data=data
         )
         return 201, {
-            "refund": _refund_out(refund),
-            "visit": _visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk)),
+            "refund": refund_out(refund),
+            "visit": visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk)),
         }
 
     return Status(*run_idempotent(request, actor.pk, work))
@@ -630,8 +239,8 @@ def customer_sales(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
         "last_visit": summary.last_visit,
         "next_visit": summary.next_visit,
         "stored_value_fen": summary.stored_value_fen,
-        "cards": [_card_summary(c) for c in summary.cards],
-        "packages": [_package_summary(p) for p in summary.packages],
+        "cards": [card_summary(c) for c in summary.cards],
+        "packages": [package_summary(p) for p in summary.packages],
     }
 
 
@@ -650,7 +259,7 @@ def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
         tier_id=payload.tier_id,
         expires_on=payload.expires_on,
     )
-    return Status(201, _card_out(actor, card.pk))
+    return Status(201, card_out(actor, card.pk))
 
 
 @router.get(
@@ -659,7 +268,7 @@ def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
     summary="A card with its balance and latest entries",
 )
 def card_detail(request: HttpRequest, card_id: Id) -> dict[str, Any]:
-    return _card_out(api_actor(request), card_id)
+    return card_out(api_actor(request), card_id)
 
 
 @router.post(
@@ -674,7 +283,7 @@ def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> Status[An
         services.card_topup(
             actor=actor, card_id=card_id, amount_fen=payload.amount_fen, method=payload.method
         )
-        return 200, _card_out(actor, card_id)
+        return 200, card_out(actor, card_id)
 
     return Status(*run_idempotent(request, actor.pk, work))
 
@@ -691,7 +300,7 @@ def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> Status[
         services.card_deduct(
             actor=actor, card_id=card_id, amount_fen=payload.amount_fen, note=payload.note
         )
-        return 200, _card_out(actor, card_id)
+        return 200, card_out(actor, card_id)
 
     return Status(*run_idempotent(request, actor.pk, work))
 
@@ -706,7 +315,7 @@ def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dic
     refunded = services.card_refund(
         actor=actor, card_id=card_id, method=payload.method, note=payload.note
     )
-    return {"refunded_fen": refunded, "card": _card_out(actor, card_id)}
+    return {"refunded_fen": refunded, "card": card_out(actor, card_id)}
 
 
 # --- packages -----------------------------------------------------------------------------------
@@ -727,7 +336,7 @@ def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
         method=payload.method,
         expires_on=payload.expires_on,
     )
-    return Status(201, _package_out(actor, package.pk))
+    return Status(201, package_out(actor, package.pk))
 
 
 @router.get(
@@ -736,7 +345,7 @@ def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
     summary="A package with its sessions left and ledger",
 )
 def package_detail(request: HttpRequest, package_id: Id) -> dict[str, Any]:
-    return _package_out(api_actor(request), package_id)
+    return package_out(api_actor(request), package_id)
 
 
 @router.post(
@@ -752,7 +361,7 @@ def package_extend(
     services.package_extend(
         actor=actor, package_id=package_id, expires_on=payload.expires_on, reason=payload.reason
     )
-    return _package_out(actor, package_id)
+    return package_out(actor, package_id)
 
 
 # --- stock and the daily close ------------------------------------------------------------------

@@ -1,0 +1,105 @@
+"""The lookups every sales write starts with: the actor's customer, branch, card or package
+(locked where money moves), and the checks a card must pass before it is used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liuke.accounts import policy
+from liuke.accounts.models import Branch, User
+from liuke.core.errors import NotFound, ServiceError
+from liuke.customers.models import Customer
+from liuke.sales.choices import (
+    MONEY_METHODS,
+    CardStatus,
+)
+from liuke.sales.errors import SalesErrorCode
+from liuke.sales.models import (
+    Package,
+    StoredValueCard,
+)
+
+
+def customer_for(actor: User, customer_id: Any) -> Customer:
+    qs = policy.scope_customers(actor, Customer.objects.all())
+    try:
+        customer = qs.filter(pk=int(customer_id)).first()
+    except (TypeError, ValueError):
+        customer = None
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    return customer
+
+
+def branch_for(actor: User, branch_id: Any) -> Branch:
+    try:
+        branch = Branch.objects.filter(pk=int(branch_id)).first()
+    except (TypeError, ValueError):
+        branch = None
+    if branch is None or not policy.may_use_branch(actor, branch):
+        raise ValidationError(
+            {
+                "branch_id": [
+                    ValidationError(
+                        _("Choose one of your branches."), code=SalesErrorCode.INVALID_BRANCH
+                    )
+                ]
+            }
+        )
+    return branch
+
+
+def locked_card(actor: User, card_id: Any) -> StoredValueCard:
+    scope = policy.customer_scope(actor, "customer")
+    if scope is None:
+        raise NotFound(_("No such card."))
+    try:
+        pk = int(card_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such card.")) from None
+    card = StoredValueCard.objects.select_for_update().filter(pk=pk, **scope).first()
+    if card is None:
+        raise NotFound(_("No such card."))
+    return card
+
+
+def locked_package(actor: User, package_id: Any) -> Package:
+    scope = policy.customer_scope(actor, "customer")
+    if scope is None:
+        raise NotFound(_("No such package."))
+    try:
+        pk = int(package_id)
+    except (TypeError, ValueError):
+        raise NotFound(_("No such package.")) from None
+    package = Package.objects.select_for_update().filter(pk=pk, **scope).first()
+    if package is None:
+        raise NotFound(_("No such package."))
+    return package
+
+
+def check_usable_card(card: StoredValueCard, customer: Customer | None = None) -> None:
+    if card.status != CardStatus.ACTIVE:
+        raise ServiceError(
+            SalesErrorCode.CARD_CLOSED, _("Card %(n)s is closed.") % {"n": card.number}
+        )
+    if card.expires_on and card.expires_on < timezone.localdate():
+        raise ServiceError(
+            SalesErrorCode.CARD_EXPIRED, _("Card %(n)s has expired.") % {"n": card.number}
+        )
+    if customer is not None and card.customer_id != customer.pk:
+        raise ServiceError(
+            SalesErrorCode.CARD_NOT_CUSTOMERS,
+            _("Card %(n)s belongs to another customer.") % {"n": card.number},
+        )
+
+
+def money_method(method: Any) -> str:
+    if method not in MONEY_METHODS:
+        raise ServiceError(
+            SalesErrorCode.INVALID_METHOD, _("Choose cash, bank card, WeChat Pay or Alipay.")
+        )
+    return str(method)

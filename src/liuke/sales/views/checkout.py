@@ -1,0 +1,218 @@
+"""The checkout page: the customer picker, the live quote, the checkout (or an exchange) itself."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liuke.accounts import policy
+from liuke.accounts import selectors as account_selectors
+from liuke.accounts.http import StaffRequest, staff_view
+from liuke.accounts.models import Branch, User
+from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.middleware import refusal_text
+from liuke.core.money import format_yuan
+from liuke.customers import selectors as customer_selectors
+from liuke.customers.models import Customer
+from liuke.sales import selectors, services
+from liuke.sales.capabilities import SalesCap
+from liuke.sales.choices import (
+    MONEY_METHODS,
+)
+from liuke.sales.forms import (
+    CheckoutPost,
+)
+from liuke.sales.models import VisitLine
+from liuke.sales.views.common import (
+    customer_or_404,
+    default_branch,
+    staff_branches,
+)
+
+
+def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[str, str]]:
+    """The form's repeated rows (lines, payments) as posted, at least `minimum` of them."""
+    if post is None:
+        return [dict.fromkeys(names, "") for _ in range(minimum)]
+    columns = [post.getlist(n) for n in names]
+    count = max([minimum, *(len(c) for c in columns)])
+    return [
+        {n: (col[i] if i < len(col) else "") for n, col in zip(names, columns, strict=True)}
+        for i in range(count)
+    ]
+
+
+def _item_groups(actor: User, branch: Branch | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The line picker's options: the services, then the products with their stock."""
+    services_ = selectors.services_for(actor=actor, branch=branch)
+    products = selectors.products_for(actor=actor, branch=branch)
+    return [
+        (
+            _("Services"),
+            [(f"s:{s.pk}", f"{s.name} · ¥{format_yuan(s.price_fen)}") for s in services_],
+        ),
+        (
+            _("Products"),
+            [
+                (
+                    f"p:{p.pk}",
+                    f"{p.name} · ¥{format_yuan(p.price_fen)} · "
+                    + _("%(n)s in stock") % {"n": getattr(p, "stock", "?")},
+                )
+                for p in products
+            ],
+        ),
+    ]
+
+
+def _checkout_context(
+    request: StaffRequest, customer: Customer, posted: CheckoutPost | None = None
+) -> dict[str, Any]:
+    actor = request.user
+    summary = selectors.customer_sales_summary(actor=actor, customer=customer)
+    branches = staff_branches(actor)
+    branch: Branch | None = None
+    if posted is not None:
+        branch = next((b for b in branches if b.pk == posted.data.get("branch_id")), None)
+    branch = branch or default_branch(actor, customer)
+    cards = [c for c in (summary.cards if summary else []) if c.card.status == "active"]
+    packages = [
+        p for p in (summary.packages if summary else []) if p.remaining > 0 and not p.expired
+    ]
+    post = posted.post if posted is not None else None
+    staff = list(account_selectors.staff_choices(actor=actor))
+    return {
+        "customer": customer,
+        "summary": summary,
+        "item_groups": _item_groups(actor, branch),
+        "staff_options": [(str(u.pk), f"{u} · {u.get_role_display()}") for u in staff],
+        "package_options": [
+            (
+                str(p.package.pk),
+                _("Use package %(name)s (%(n)d left)") % {"name": p.package.name, "n": p.remaining},
+                ",".join(str(s.pk) for s in p.package.services.all()),
+            )
+            for p in packages
+        ],
+        "pay_options": [(m.value, str(m.label)) for m in MONEY_METHODS]
+        + [
+            (
+                f"card:{c.card.pk}",
+                _("Stored value %(number)s (¥%(balance)s)")
+                % {"number": c.card.number, "balance": format_yuan(c.balance_fen)},
+            )
+            for c in cards
+        ],
+        "member_card_options": [
+            (str(c.card.pk), f"{c.card.number} · {c.card.tier or _('no tier')}") for c in cards
+        ],
+        "branches": branches,
+        "branch": branch,
+        "cards": cards,
+        "packages": packages,
+        "line_rows": _rows(post, ["line_item", "line_staff", "line_qty", "line_package"], 2),
+        "pay_rows": _rows(post, ["pay_method", "pay_amount"], 2),
+        "post": post,
+        "idempotency_key": (
+            (post.get("idempotency_key") if post is not None else None) or secrets.token_urlsafe(18)
+        ),
+    }
+
+
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+@require_http_methods(["GET", "POST"])
+def checkout(request: StaffRequest) -> HttpResponse:
+    actor = request.user
+    if request.method == "POST":
+        posted = CheckoutPost(request.POST)
+        customer = customer_or_404(request, posted.data.get("customer_id"), "checkout")
+        errors = list(posted.errors)
+        exchange = _exchange(request, request.POST)
+        if not errors:
+            try:
+                if exchange is not None:
+                    _refund, visit = services.visit_exchange(
+                        actor=actor,
+                        visit_id=exchange["visit"].pk,
+                        line_id=exchange["line"].pk,
+                        data=posted.data,
+                    )
+                else:
+                    visit = services.checkout(actor=actor, data=posted.data)
+            except (ServiceError, ValidationError) as exc:
+                if (
+                    isinstance(exc, NotFound | PermissionDenied)
+                    and exc.code == CoreErrorCode.NOT_FOUND
+                ):
+                    errors.append(exc.message)
+                else:
+                    errors.append(refusal_text(exc))
+            else:
+                messages.success(
+                    request, _("Checked out: ¥%(total)s.") % {"total": format_yuan(visit.total_fen)}
+                )
+                return redirect("sales:visit", visit_id=visit.pk)
+        context = _checkout_context(request, customer, posted)
+        context["errors"] = errors
+        context["exchange"] = exchange
+        return render(request, "sales/checkout.html", context)
+    customer_id = request.GET.get("customer")
+    if not customer_id:
+        return render(request, "sales/checkout_pick.html", {"q": request.GET.get("q", "")})
+    customer = customer_or_404(request, customer_id, "checkout")
+    context = _checkout_context(request, customer)
+    context["exchange"] = _exchange(request, request.GET)
+    return render(request, "sales/checkout.html", context)
+
+
+def _exchange(request: StaffRequest, params: Any) -> dict[str, Any] | None:
+    """The visit and line being exchanged (`exchange`/`line` in the query string, or
+    `exchange_visit`/`exchange_line` in the form), or None."""
+    visit_id = params.get("exchange") or params.get("exchange_visit")
+    line_id = params.get("line") or params.get("exchange_line")
+    if not visit_id or not line_id or not policy.can(request.user, SalesCap.SALE_REFUND):
+        return None
+    try:
+        visit = selectors.visit_get(actor=request.user, visit_id=int(visit_id))
+        line = visit.lines.get(pk=int(line_id))
+    except (ValueError, VisitLine.DoesNotExist):
+        raise Http404 from None
+    return {"visit": visit, "line": line}
+
+
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+def checkout_search(request: StaffRequest) -> HttpResponse:
+    """The customer picker's live results (htmx partial): each links to its checkout."""
+
+    query = request.GET.get("q", "")[:50]
+    results = (
+        customer_selectors.customer_search(actor=request.user, query=query, limit=10)
+        if query
+        else []
+    )
+    return render(request, "sales/partials/pick_results.html", {"results": results, "q": query})
+
+
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+@require_POST
+def checkout_quote(request: StaffRequest) -> HttpResponse:
+    """The live quote (htmx partial): line prices, subtotal, discount, total, left to pay."""
+
+    posted = CheckoutPost(request.POST)
+    context: dict[str, Any] = {"errors": list(posted.errors), "paid_fen": posted.paid_fen}
+    if posted.input is not None:
+        try:
+            quote = services.checkout_quote(actor=request.user, data=posted.data)
+        except (ServiceError, ValidationError) as exc:
+            context["errors"].append(refusal_text(exc))
+        else:
+            context["quote"] = quote
+            context["remaining_fen"] = quote.total_fen - posted.paid_fen
+    return render(request, "sales/partials/quote.html", context)

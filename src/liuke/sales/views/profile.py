@@ -1,0 +1,56 @@
+"""The customer profile's sales section (`sales.panels.sales_panel` renders it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from liuke.accounts import policy
+from liuke.accounts.http import StaffRequest
+from liuke.customers.profile import CustomerProfile
+from liuke.sales import selectors
+from liuke.sales.capabilities import SalesCap
+from liuke.sales.forms import (
+    CardIssueForm,
+    PackageSellForm,
+    TopupForm,
+)
+from liuke.sales.models import CardTier
+from liuke.sales.views.common import (
+    bonus_rules,
+    staff_branches,
+)
+
+
+def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> dict[str, Any]:
+    """What the profile's "Sales" panel needs (`sales.panels.sales_panel`)."""
+    actor, customer = request.user, profile.customer
+    summary = selectors.profile_sales_summary(profile=profile)
+    context: dict[str, Any] = {
+        "sales": summary,
+        "visits": selectors.customer_visits(actor=actor, customer=customer, limit=10),
+    }
+    if summary is None:
+        return context
+    branches = staff_branches(actor)
+    branch = next((b for b in branches if b.pk == customer.branch_id), None)
+    branch = branch or (branches[0] if branches else None)
+    initial_branch = {"branch_id": branch.pk if branch else None}
+    branch_choices = [(b.pk, b.name) for b in branches]
+    if policy.can(actor, SalesCap.CARD_MANAGE):
+        issue = CardIssueForm(initial=initial_branch, auto_id="issue_%s")
+        issue.fields["tier_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (t.pk, f"{t.name} ({t.discount_pct}%)")
+            for t in CardTier.objects.filter(business_id=policy.business_of(actor))
+        ]
+        issue.fields["branch_id"].choices = branch_choices  # type: ignore[attr-defined]
+        context["card_issue_form"] = issue
+        context["topup_form"] = TopupForm(auto_id="topup_%s")
+        context["bonus_rules"] = bonus_rules(actor)
+    if policy.can(actor, SalesCap.PACKAGE_SELL):
+        sell = PackageSellForm(initial=initial_branch, auto_id="sell_%s")
+        sell.fields["service_ids"].choices = [  # type: ignore[attr-defined]
+            (s.pk, s.name) for s in selectors.services_for(actor=actor)
+        ]
+        sell.fields["branch_id"].choices = branch_choices  # type: ignore[attr-defined]
+        context["package_sell_form"] = sell
+    return context
