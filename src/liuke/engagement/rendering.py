@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from liuke.core.money import format_yuan
@@ -17,11 +19,13 @@ class _Safe(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _message_links() -> dict[str, str]:
-    """Message kind → "module:function" of its public link, from every app's contribution."""
-    links: dict[str, str] = {}
+@functools.cache
+def _message_links() -> dict[str, Callable[[str], str]]:
+    """Message kind → the function that makes its public link, from every app's contribution;
+    collected once per process (the outbox renders every message through it)."""
+    links: dict[str, Callable[[str], str]] = {}
     for _label, table in registry.each("message_links"):
-        links.update(table)
+        links.update({kind: import_dotted(target) for kind, target in table.items()})
     return links
 
 
@@ -37,7 +41,7 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     if link_of is not None and detail:
         # The message's opaque token is in `detail`; the app that owns the link signs it (the
         # feedback app's survey answer link, contributed through the registry).
-        link, detail = import_dotted(link_of)(detail), ""
+        link, detail = link_of(detail), ""
     values = _Safe(
         name=message.customer.name,
         first_name=message.customer.first_name,
