@@ -40,7 +40,7 @@ EXPECTED: dict[str, set[Capability]] = {
         SalesCap.PACKAGE_SELL,
         SalesCap.SALES_VIEW,
         SalesCap.DAILY_CLOSE_VIEW,
-        CustomerCap.FINANCE_VIEW,
+        Cap.FINANCE_VIEW,
     },
     Role.BEAUTICIAN: {
         Cap.CUSTOMER_VIEW,
@@ -55,7 +55,7 @@ EXPECTED: dict[str, set[Capability]] = {
         Cap.STAFF_VIEW,
         SalesCap.SALES_VIEW,
         SalesCap.DAILY_CLOSE_VIEW,
-        CustomerCap.FINANCE_VIEW,
+        Cap.FINANCE_VIEW,
         AnalyticsCap.ANALYTICS_VIEW,
         *AUDIT_CAPS,
     },

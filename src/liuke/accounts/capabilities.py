@@ -2,8 +2,8 @@
 
 Each app declares its own capabilities (a `Capability` enum in its `capabilities.py`) and their
 rows of the role table; `accounts.policy` collects every app's rows through the registry. These
-are the ones the policy's own rules name (who sees which customers, full mobiles, who decides a
-key-account grant) and the staff and settings pages of this app.
+are the ones the policy's own rules name (who sees which customers, full mobiles, money, who
+decides a key-account grant) and the staff and settings pages of this app.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ class Cap(Capability):
     CUSTOMER_VIEW = "customer.view"
     CUSTOMER_VIEW_FULL_MOBILE = "customer.view_full_mobile"
     CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
+    #: Money about customers (spend, balances, prices paid, value): the policy's MONEY class.
+    FINANCE_VIEW = "finance.view"
     BRANCH_STATS_VIEW = "branch.stats_view"
     STAFF_VIEW = "staff.view"
     STAFF_MANAGE = "staff.manage"
@@ -33,6 +35,7 @@ ROLES: RoleTable = {
     Cap.CUSTOMER_VIEW:             EVERYONE,
     Cap.CUSTOMER_VIEW_FULL_MOBILE: frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.CUSTOMER_GRANT_DECIDE:     OWNERS_AND_MANAGERS,
+    Cap.FINANCE_VIEW:              frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.BRANCH_STATS_VIEW:         frozenset({OWNER, MANAGER, AUDITOR}),
     Cap.STAFF_VIEW:                frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.STAFF_MANAGE:              OWNERS_AND_MANAGERS,

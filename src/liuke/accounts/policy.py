@@ -10,6 +10,7 @@ full access policy (key-account grants, field masking) extends this module, not 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
 
@@ -44,6 +45,7 @@ class Actor(Protocol):
 
 
 _QS = TypeVar("_QS", bound=QuerySet[Any])
+_T = TypeVar("_T")
 
 #: Whoever asks: an actor, a visitor who has not logged in, or nobody at all.
 Requester: TypeAlias = "Actor | AnonymousUser | None"
@@ -102,6 +104,32 @@ ALL_BRANCH_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
 KEY_ACCOUNT_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 
 # --- Field-level rules -------------------------------------------------------------------------
+
+
+class FieldClass(StrEnum):
+    """What a piece of customer data is, for deciding who sees it: the one classification every
+    output (page, partial, API answer, export, list, search, dashboard) renders through. The
+    table in docs/security.md ("Field classes") says the same; `tests/privacy/
+    test_sentinels.py` walks every route as every role and fails where an output disagrees."""
+
+    #: The minimal card of a key account (`CARD_FIELDS`): anyone in scope.
+    CARD = "card"
+    #: The full mobile: `customer.view_full_mobile`, and on a key account the full file too;
+    #: masked otherwise (`present_customer_mobile`, `present_listed_mobile`).
+    MOBILE = "mobile"
+    #: Allergies, contraindications (`SAFETY_FIELDS`): the full file, or the beautician serving.
+    SAFETY = "safety"
+    #: The rest of the file and every row that hangs off it and says something about the person
+    #: (contact notes, visit notes, package names, the card number): the full file only
+    #: (`lists_file_details`, `has_full_file`).
+    FILE = "file"
+    #: `CONFIDENTIAL_FIELDS`: the responsible person, managers and owners only.
+    CONFIDENTIAL = "confidential"
+    #: Money about customers (visit totals, payments, balances, package prices, spend and value
+    #: figures): `finance.view` (`sees_money`), whoever the customer.
+    MONEY = "money"
+
+
 #: The minimal card of a key account: what anyone in scope sees without a grant.
 CARD_FIELDS = frozenset({"name", "gender", "mobile", "branch_id", "owner_id", "is_key_account"})
 #: Health fields a beautician serving the customer always sees, even on the minimal card.
@@ -233,6 +261,30 @@ def present_mobile(user: Requester, mobile: str) -> str:
     return mobile if show_full_mobile(user) else mask_mobile(mobile)
 
 
+def sees_money(user: Requester) -> bool:
+    """Whether the user sees money about customers (`FieldClass.MONEY`): beauticians do not.
+    Pages test `money` in their context (`web.context_processors`), API answers leave the
+    figures out (null) when it is false."""
+    return can(user, Cap.FINANCE_VIEW)
+
+
+def without_money(user: Requester, data: _T) -> _T:
+    """An API answer (dicts and lists) as `user` may see it: every money figure, a key named
+    `*_fen` (the API's spelling of money), set to None for those who do not see money. Its
+    schema declares those figures `core.money.MoneyOut` (nullable)."""
+    if sees_money(user):
+        return data
+    return cast("_T", _null_money(data))
+
+
+def _null_money(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: None if k.endswith("_fen") else _null_money(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_null_money(v) for v in data]
+    return data
+
+
 def business_of(user: Requester) -> int:
     """The business id of a staff member; every caller has passed `can()` first."""
     business_id = getattr(user, "business_id", None)
@@ -336,12 +388,20 @@ def present_customer_mobile(user: Actor, customer: CustomerRow, *, full_file: bo
     return mask_mobile(customer.mobile)
 
 
+def lists_file_details(user: Actor, customer: CustomerRow) -> bool:
+    """Whether a list row of this customer (a list, a search, a dashboard, a page about a
+    visit, card or package) may show `FieldClass.FILE` details: every customer's, but a key
+    account's only to those who always read its file (a borrowed grant opens the profile, not
+    the lists). A page about one of the customer's rows that has fetched the grant in force
+    asks `has_full_file` instead."""
+    return not customer.is_key_account or always_reads_file(user, customer)
+
+
 def present_listed_mobile(user: Actor, customer: CustomerRow) -> str:
     """The mobile in a list of customers (search results, lists, pickers, the API's lists):
     lists show card fields, so a key account's mobile stays masked unless the user is one of
     those who always read its file (a borrowed grant opens the profile, not the lists)."""
-    full = not customer.is_key_account or always_reads_file(user, customer)
-    return present_customer_mobile(user, customer, full_file=full)
+    return present_customer_mobile(user, customer, full_file=lists_file_details(user, customer))
 
 
 def capability_table_markdown() -> str:

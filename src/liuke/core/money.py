@@ -141,3 +141,8 @@ def _whole_fen(value: Any) -> Any:
 #: API input types: a positive amount, and one that may be zero.
 Fen = Annotated[int, Field(ge=1, le=MAX_FEN), BeforeValidator(_whole_fen)]
 FenOrZero = Annotated[int, Field(ge=0, le=MAX_FEN), BeforeValidator(_whole_fen)]
+#: A money figure about a customer in an API answer: fen, or null for staff who may not see
+#: money (`accounts.policy.without_money` nulls every `*_fen` key for them).
+MoneyOut = Annotated[
+    int | None, Field(description="fen; null for staff who do not see money (finance.view)")
+]

@@ -7,7 +7,6 @@ policy's own capabilities (`accounts.capabilities.Cap`).
 from __future__ import annotations
 
 from liuke.accounts.capabilities import (
-    AUDITOR,
     BEAUTICIAN,
     FRONT_DESK,
     MANAGER,
@@ -23,7 +22,6 @@ class CustomerCap(Capability):
     CUSTOMER_CONFIRM = "customer.confirm"
     CUSTOMER_MERGE = "customer.merge"
     CUSTOMER_HANDOVER = "customer.handover"
-    FINANCE_VIEW = "finance.view"
     CUSTOMER_EXPORT = "customer.export"
 
 
@@ -33,6 +31,5 @@ ROLES: RoleTable = {
     CustomerCap.CUSTOMER_CONFIRM:  frozenset({OWNER, MANAGER, FRONT_DESK, BEAUTICIAN}),
     CustomerCap.CUSTOMER_MERGE:    OWNERS_AND_MANAGERS,
     CustomerCap.CUSTOMER_HANDOVER: OWNERS_AND_MANAGERS,
-    CustomerCap.FINANCE_VIEW:      frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     CustomerCap.CUSTOMER_EXPORT:   OWNERS_AND_MANAGERS,
 }  # fmt: skip

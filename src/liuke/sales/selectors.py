@@ -27,7 +27,6 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
-from liuke.customers.capabilities import CustomerCap
 from liuke.customers.models import Customer
 from liuke.customers.profile import CustomerProfile
 from liuke.sales import ledger
@@ -113,7 +112,7 @@ def profile_sales_summary(*, profile: CustomerProfile) -> SalesSummary | None:
 
 
 def _sales_summary(actor: User, customer: Customer) -> SalesSummary | None:
-    if not policy.can(actor, CustomerCap.FINANCE_VIEW):
+    if not policy.sees_money(actor):
         return None
     visits = Visit.objects.filter(customer=customer)
     year_ago = timezone.now() - dt.timedelta(days=365)
