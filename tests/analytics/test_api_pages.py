@@ -101,7 +101,7 @@ def in_a(customers: list[Any], branch: Branch) -> Any:
     return next(c for c in customers if c.branch_id == branch.pk)
 
 
-@pytest.mark.parametrize("persona", ["owner", "front_a", "beautician_a", "auditor"])
+@pytest.mark.parametrize("persona", ["owner", "front_a", "auditor"])
 def test_customer_figures_permission_matrix(
     request: pytest.FixtureRequest, refreshed: list[Any], branch_a: Branch, persona: str
 ) -> None:
@@ -114,6 +114,26 @@ def test_customer_figures_permission_matrix(
     assert body["figures"]["rule_value_fen"] == 20 * body["figures"]["year_spend_fen"]
     assert body["run"]["customers"] == len(refreshed)
     assert set(body["run"]["params"]) == {"r", "alpha", "a", "b", "p", "q", "gamma"}
+
+
+def test_a_beautician_reads_the_figures_without_money(
+    beautician_a_client: Client, refreshed: list[Any], branch_a: Branch
+) -> None:
+    """Loyalty, segment and activity, yes; spend and value are money (finance.view): null."""
+    customer = in_a(refreshed, branch_a)
+    response = beautician_a_client.get(f"/api/v1/analytics/customers/{customer.pk}")
+    assert response.status_code == 200
+    figures = response.json()["figures"]
+    assert figures["segment"]
+    assert {k: v for k, v in figures.items() if k.endswith("_fen")} == {
+        "spend_mean_fen": None,
+        "total_spend_fen": None,
+        "year_spend_fen": None,
+        "expected_spend_fen": None,
+        "value_fen": None,
+        "rule_value_fen": None,
+    }
+    assert response.json()["run"]["total_value_fen"] is None
 
 
 @pytest.mark.parametrize("persona", ["front_b", "outsider"])  # other branch, other business

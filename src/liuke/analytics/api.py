@@ -17,6 +17,7 @@ from liuke.analytics.choices import Segment
 from liuke.analytics.models import CustomerFigures, ModelRun, RefreshJob
 from liuke.core.api import READ_ERRORS
 from liuke.core.errors import NotFound
+from liuke.core.money import MoneyOut
 
 router = Router(tags=["analytics"])
 
@@ -47,14 +48,18 @@ class FiguresOut(Schema):
     visits: int
     first_visit_on: dt.date
     last_visit_on: dt.date
-    spend_mean_fen: int
-    total_spend_fen: int
-    year_spend_fen: int
+    spend_mean_fen: MoneyOut
+    total_spend_fen: MoneyOut
+    year_spend_fen: MoneyOut
     probability_alive: float | None
     expected_visits_90: float | None
-    expected_spend_fen: int | None
-    value_fen: int | None = Field(description="model value, 12 months, discounted")
-    rule_value_fen: int = Field(description="rule of thumb: 20 × sales of the last 365 days")
+    expected_spend_fen: MoneyOut
+    value_fen: MoneyOut = Field(
+        description="model value, 12 months, discounted; null without finance.view"
+    )
+    rule_value_fen: MoneyOut = Field(
+        description="rule of thumb: 20 × sales of the last 365 days; null without finance.view"
+    )
     recency_score: int
     frequency_score: int
     monetary_score: int
@@ -109,12 +114,14 @@ def run_latest(request: HttpRequest) -> dict[str, Any]:
     summary="A customer's figures: value, probability active, expected visits, RFM, loyalty",
 )
 def customer_figures(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    found = selectors.figures_get(actor=api_actor(request), customer_id=customer_id)
-    return {
+    actor = api_actor(request)
+    found = selectors.figures_get(actor=actor, customer_id=customer_id)
+    answer = {
         "customer_id": found.customer.pk,
         "figures": _figures(found.figures),
         "run": _run(found.run),
     }
+    return policy.without_money(actor, answer)
 
 
 @router.get(
@@ -243,7 +250,7 @@ def _ranked(actor: User, rows: list[CustomerFigures]) -> list[dict[str, Any]]:
         {
             "customer_id": f.customer_id,
             "name": f.customer.name,
-            "mobile": policy.present_mobile(actor, f.customer.mobile),
+            "mobile": policy.present_listed_mobile(actor, f.customer),
             "owner_id": f.customer.owner_id,
             "is_key_account": f.customer.is_key_account,
             "visits": f.visits,

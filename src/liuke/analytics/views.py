@@ -207,7 +207,7 @@ def key_accounts(request: StaffRequest) -> HttpResponse:
     found = dashboards.key_accounts(actor, where)
 
     def rows(items: list[Any]) -> list[dict[str, Any]]:
-        return [{"f": f, "mobile": policy.present_mobile(actor, f.customer.mobile)} for f in items]
+        return [{"f": f, "mobile": policy.present_listed_mobile(actor, f.customer)} for f in items]
 
     context.update(
         totals=dashboards.totals(where),
@@ -227,7 +227,7 @@ def referrals(request: StaffRequest) -> HttpResponse:
     context.update(
         totals=dashboards.totals(where),
         top=[
-            {"f": f, "mobile": policy.present_mobile(actor, f.customer.mobile)} for f in found.top
+            {"f": f, "mobile": policy.present_listed_mobile(actor, f.customer)} for f in found.top
         ],
         graph={
             "nodes": found.nodes,

@@ -106,7 +106,7 @@ def _summary(actor: User, c: Customer, stale: bool) -> dict[str, Any]:
         "name": c.name,
         "gender": c.gender,
         "mobile": policy.present_listed_mobile(actor, c),
-        "card_no": c.card_no,
+        "card_no": c.card_no if policy.lists_file_details(actor, c) else None,
         "branch_id": c.branch_id,
         "branch": c.branch.name,
         "is_key_account": c.is_key_account,
@@ -142,6 +142,7 @@ def _out(actor: User, file: selectors.CustomerFile) -> dict[str, Any]:
     groups = selectors.stale_groups(c, c.business)
     data = _summary(actor, c, bool(groups))
     data["mobile"] = policy.present_customer_mobile(actor, c, full_file=file.full)
+    data["card_no"] = c.card_no  # the file's own rules, below, decide (a grant opens it)
     data.update(
         {
             f: getattr(c, f)

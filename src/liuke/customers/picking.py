@@ -45,5 +45,6 @@ def customer_pick(request: HttpRequest, actor: User, *, purpose: str) -> Picked:
         else []
     )
     if customer is None and len(matches) == 1:
-        customer = matches[0]
+        # fetched as a file for the purpose: a search row is not masked (`customer_get`)
+        customer = selectors.customer_get(actor=actor, customer_id=matches[0].pk, purpose=purpose)
     return Picked(customer=customer, matches=matches, query=query)

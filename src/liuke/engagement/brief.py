@@ -134,6 +134,10 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
     complaints = [
         t for t in open_tasks if t.contact is not None and t.contact.outcome == Outcome.COMPLAINT
     ]
+    if not file.full:  # a contact's notes are file details (policy.FieldClass.FILE)
+        for t in complaints:
+            if t.contact is not None:
+                t.contact.notes = ""
     sales = sales_selectors.customer_sales_summary(actor=actor, customer=customer)
     spend = sales.spend_12m_fen if sales is not None else 0
     tier = "A" if spend >= TIER_A_FEN else "B" if spend >= TIER_B_FEN else "C"
@@ -187,7 +191,7 @@ def suggested_actions(brief: Brief, today: dt.date) -> list[str]:
             if view.remaining and expires and (expires - today).days <= 30 and expires >= today:
                 out.append(
                     _("%(name)s: %(n)d sessions left, expires %(date)s: book them in.")
-                    % {"name": view.package.name, "n": view.remaining, "date": expires}
+                    % {"name": view.label, "n": view.remaining, "date": expires}
                 )
         if not sales.next_visit:
             out.append(_("Book the next visit before the customer leaves."))

@@ -200,7 +200,20 @@ def tasks(*, actor: User, staff_id: int | None = None, overdue_only: bool = Fals
     if sees_team(actor):
         rows.sort(key=lambda t: (t.escalated_at is None, t.due_at, t.pk))
     _audit(actor, rows, "tasks")
+    for t in rows:
+        if t.contact is not None:
+            _mask_notes(actor, t.contact, t.customer)
+        if not policy.lists_file_details(actor, t.customer):
+            t.note = ""
     return rows
+
+
+def _mask_notes(actor: User, contact: Contact, customer: Customer) -> None:
+    """A contact's notes are a detail of the customer's file (`policy.FieldClass.FILE`): in a
+    list, a key account's stay hidden from those who do not look after it. Blanked in memory;
+    read paths never save the row."""
+    if not policy.lists_file_details(actor, customer):
+        contact.notes = ""
 
 
 # --- contacts -----------------------------------------------------------------------------------
@@ -212,6 +225,8 @@ def contacts(*, actor: User, customer: Customer | None = None, limit: int = 50) 
         qs = qs.filter(customer=customer)
     rows = list(qs.select_related("customer", "reason", "staff").order_by("-occurred_at")[:limit])
     _audit(actor, rows, "contacts")
+    for c in rows:
+        _mask_notes(actor, c, c.customer)
     return rows
 
 

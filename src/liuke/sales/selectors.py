@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
@@ -29,6 +30,7 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
 from liuke.customers.models import Customer
 from liuke.customers.profile import CustomerProfile
+from liuke.customers.selectors import has_full_file
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
@@ -76,6 +78,15 @@ class CardView:
 class PackageView:
     package: Package
     remaining: int
+    #: whether the viewer sees the customer's file details (`FieldClass.FILE`): a package's
+    #: name says what a key account is treated for, so without them it goes by its number
+    details: bool = True
+
+    @property
+    def label(self) -> str:
+        if self.details:
+            return self.package.name
+        return _("Package #%(id)d") % {"id": self.package.pk}
 
     @property
     def expired(self) -> bool:
@@ -102,16 +113,16 @@ def customer_sales_summary(*, actor: User, customer: Customer) -> SalesSummary |
     (None for roles that may not see financial figures: `finance.view`)."""
     if not policy.customer_visible(actor, customer):
         return None
-    return _sales_summary(actor, customer)
+    return _sales_summary(actor, customer, details=has_full_file(actor, customer))
 
 
 def profile_sales_summary(*, profile: CustomerProfile) -> SalesSummary | None:
     """`customer_sales_summary` of a profile fetched once: already scoped and decided, so the
     customer is neither read nor checked again."""
-    return _sales_summary(profile.actor, profile.customer)
+    return _sales_summary(profile.actor, profile.customer, details=profile.full)
 
 
-def _sales_summary(actor: User, customer: Customer) -> SalesSummary | None:
+def _sales_summary(actor: User, customer: Customer, *, details: bool) -> SalesSummary | None:
     if not policy.sees_money(actor):
         return None
     visits = Visit.objects.filter(customer=customer)
@@ -147,7 +158,7 @@ def _sales_summary(actor: User, customer: Customer) -> SalesSummary | None:
     ]
     last_pkg = PackageEntry.objects.filter(package=OuterRef("pk")).order_by("-seq")
     packages = [
-        PackageView(p, p.remaining_now)
+        PackageView(p, p.remaining_now, details)
         for p in Package.objects.filter(customer=customer)
         .prefetch_related("services")
         .annotate(
@@ -197,6 +208,9 @@ def customer_visits(*, actor: User, customer: Customer, limit: int = 50) -> list
 
 
 def card_get(*, actor: User, card_id: int) -> tuple[CardView, list[CardEntry]]:
+    """A card with its latest entries: nothing on it but money (`FieldClass.MONEY`), so only
+    for those who see money."""
+    policy.require(actor, policy.Cap.FINANCE_VIEW)
     card = (
         _scoped(actor, StoredValueCard.objects.all())
         .select_related("customer", "tier", "branch")
@@ -224,7 +238,8 @@ def package_get(*, actor: User, package_id: int) -> tuple[PackageView, list[Pack
         raise NotFound()
     entries = list(package.entries.select_related("staff", "line").order_by("-seq")[:200])
     _audit(actor, package.customer_id, f"package:{package.pk}")
-    return PackageView(package, entries[0].sessions_after if entries else 0), entries
+    remaining = entries[0].sessions_after if entries else 0
+    return PackageView(package, remaining, has_full_file(actor, package.customer)), entries
 
 
 # --- catalogue ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ def navigation_entries() -> list[NavEntry]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not policy.is_staff_member(user):
-        return {"nav": []}
+        return {"nav": [], "money": False}
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "nav": [
@@ -26,4 +26,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if policy.can(user, e.capability)
         ],
         "caps": {c.name: True for c in policy.capabilities(user)},
+        # the `money` tag and `{% if money %}` sections read it (FieldClass.MONEY)
+        "money": policy.sees_money(user),
     }

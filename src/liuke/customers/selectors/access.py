@@ -146,12 +146,14 @@ def customer_file(*, actor: User, customer_id: int | str, purpose: str = "profil
 
 
 def customer_get(*, actor: User, customer_id: int | str, purpose: str = "profile") -> Customer:
-    """One customer for `purpose` (audited). A purpose in `FULL_FILE_PURPOSES` on a key account
-    the actor may only see as a card raises `KeyAccountRestricted`."""
+    """One customer for `purpose` (audited), with every field the actor may not see blanked
+    (`CustomerFile.masked`: a page that starts from the row, such as the checkout or a new
+    contact, cannot show what the file hides). A purpose in `FULL_FILE_PURPOSES` on a key
+    account the actor may only see as a card raises `KeyAccountRestricted`."""
     file = customer_file(actor=actor, customer_id=customer_id, purpose=purpose)
     if purpose in FULL_FILE_PURPOSES and not file.full:
         raise KeyAccountRestricted()
-    return file.customer
+    return file.masked()
 
 
 def _scoped_get(actor: User, customer_id: int | str) -> Customer:

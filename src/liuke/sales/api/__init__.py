@@ -163,14 +163,15 @@ def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
 
     def work() -> tuple[int, Any]:
         visit = services.checkout(actor=actor, data=data)
-        return 201, visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk))
+        return 201, visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk))
 
     return Status(*run_idempotent(request, actor.pk, work))
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **READ_ERRORS}, summary="A visit")
 def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
-    return visit_out(selectors.visit_get(actor=api_actor(request), visit_id=visit_id))
+    actor = api_actor(request)
+    return visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit_id))
 
 
 @router.post(
@@ -212,7 +213,7 @@ def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> S
         )
         return 201, {
             "refund": refund_out(refund),
-            "visit": visit_out(selectors.visit_get(actor=actor, visit_id=visit.pk)),
+            "visit": visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk)),
         }
 
     return Status(*run_idempotent(request, actor.pk, work))

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.money import Fen, FenOrZero
+from liuke.core.money import Fen, FenOrZero, MoneyOut
 from liuke.sales.choices import RefundReason
 from liuke.sales.schemas import (
     MAX_LINES,
@@ -49,10 +49,10 @@ class QuoteLineOut(Schema):
     product_id: int | None
     staff_id: int | None
     quantity: int
-    unit_price_fen: int
-    amount_fen: int
+    unit_price_fen: MoneyOut
+    amount_fen: MoneyOut
     package_id: int | None
-    package_value_fen: int
+    package_value_fen: MoneyOut
 
 
 class QuoteOut(Schema):
@@ -69,14 +69,14 @@ class QuoteOut(Schema):
 class VisitLineOut(QuoteLineOut):
     id: int
     refunded_quantity: int
-    refunded_fen: int
+    refunded_fen: MoneyOut
 
 
 class PaymentOut(Schema):
     id: int
     purpose: str
     method: str
-    amount_fen: int
+    amount_fen: MoneyOut
     card_id: int | None
     created_at: dt.datetime
 
@@ -85,7 +85,7 @@ class RefundOut(Schema):
     id: int
     visit_id: int
     line_id: int | None
-    amount_fen: int
+    amount_fen: MoneyOut
     reason: str
     note: str
     created_at: dt.datetime
@@ -108,10 +108,10 @@ class VisitOut(Schema):
     branch_id: int
     visited_at: dt.datetime
     status: str
-    subtotal_fen: int
-    discount_fen: int
+    subtotal_fen: MoneyOut
+    discount_fen: MoneyOut
     discount_reason: str
-    total_fen: int
+    total_fen: MoneyOut
     note: str
     served_by_id: int | None
     next_visit_at: dt.datetime | None
@@ -205,7 +205,7 @@ class PackageSummaryOut(Schema):
     service_ids: list[int]
     sessions_total: int
     remaining: int
-    price_fen: int
+    price_fen: MoneyOut
     expires_on: dt.date | None
     expired: bool
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.customers.selectors import has_full_file
 from liuke.sales import selectors
 from liuke.sales.models import CardEntry, PackageEntry, Refund, Visit
 
@@ -36,7 +38,13 @@ def refund_out(r: Refund) -> dict[str, Any]:
     }
 
 
-def visit_out(v: Visit) -> dict[str, Any]:
+def visit_out(actor: User, v: Visit) -> dict[str, Any]:
+    """A visit as `actor` may see it: its money only with `finance.view`, its note (a detail of
+    the customer's file) only with the file (`accounts.policy.FieldClass`)."""
+    return policy.without_money(actor, _visit(v, details=has_full_file(actor, v.customer)))
+
+
+def _visit(v: Visit, *, details: bool) -> dict[str, Any]:
     return {
         "id": v.pk,
         "customer_id": v.customer_id,
@@ -47,7 +55,7 @@ def visit_out(v: Visit) -> dict[str, Any]:
         "discount_fen": v.discount_fen,
         "discount_reason": v.discount_reason,
         "total_fen": v.total_fen,
-        "note": v.note,
+        "note": v.note if details else "",
         "served_by_id": v.served_by_id,
         "next_visit_at": v.next_visit_at,
         "lines": [
@@ -124,7 +132,7 @@ def package_summary(view: selectors.PackageView) -> dict[str, Any]:
     p = view.package
     return {
         "id": p.pk,
-        "name": p.name,
+        "name": p.name if view.details else "",
         "customer_id": p.customer_id,
         "branch_id": p.branch_id,
         "service_ids": sorted(s.pk for s in p.services.all()),
@@ -136,7 +144,7 @@ def package_summary(view: selectors.PackageView) -> dict[str, Any]:
     }
 
 
-def package_entry(e: PackageEntry) -> dict[str, Any]:
+def package_entry(e: PackageEntry, *, details: bool = True) -> dict[str, Any]:
     return {
         "seq": e.seq,
         "kind": e.kind,
@@ -144,11 +152,12 @@ def package_entry(e: PackageEntry) -> dict[str, Any]:
         "sessions_after": e.sessions_after,
         "line_id": e.line_id,
         "staff_id": e.staff_id,
-        "note": e.note,
+        "note": e.note if details else "",
         "created_at": e.created_at,
     }
 
 
 def package_out(actor: User, package_id: int) -> dict[str, Any]:
     view, entries = selectors.package_get(actor=actor, package_id=package_id)
-    return {**package_summary(view), "entries": [package_entry(e) for e in entries]}
+    entries_out = [package_entry(e, details=view.details) for e in entries]
+    return policy.without_money(actor, {**package_summary(view), "entries": entries_out})

@@ -96,7 +96,7 @@ def _checkout_context(
         "package_options": [
             (
                 str(p.package.pk),
-                _("Use package %(name)s (%(n)d left)") % {"name": p.package.name, "n": p.remaining},
+                _("Use package %(name)s (%(n)d left)") % {"name": p.label, "n": p.remaining},
                 ",".join(str(s.pk) for s in p.package.services.all()),
             )
             for p in packages

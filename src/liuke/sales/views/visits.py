@@ -16,6 +16,7 @@ from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import PermissionDenied
 from liuke.core.money import format_yuan
+from liuke.customers.selectors import has_full_file
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.forms import (
@@ -46,6 +47,8 @@ def visit_detail(
         "lines": lines,
         "payments": list(visit.payments.all()),
         "refunds": list(visit.refunds.select_related("line__service", "line__product", "staff")),
+        # the note is a detail of the customer's file (FieldClass.FILE)
+        "details": has_full_file(request.user, visit.customer),
     }
     if policy.can(request.user, SalesCap.SALE_REFUND) and any(
         line.refunded_quantity < line.quantity for line in lines
