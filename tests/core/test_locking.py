@@ -1,10 +1,12 @@
-"""core.locking: rows locked in key order, and the retry of a deadlock victim (docs/money.md,
-"Locks and retries")."""
+"""core.locking: rows locked in key order, the retry of a deadlock victim, and the rule that no
+code locks rows any other way (docs/money.md, "Locks and retries")."""
 
 from __future__ import annotations
 
+import ast
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,8 @@ from liuke.core.locking import (
     lock_rows,
     retry_on_conflict,
 )
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "liuke"
 
 
 class _DriverError(Exception):
@@ -178,3 +182,33 @@ def test_on_postgresql_a_real_deadlock_victim_is_run_again(
 
     assert outcomes == ["ab", "ba"]
     assert len(attempts) == 3  # one of the two ran twice
+
+
+# --- no lock taken any other way ----------------------------------------------------------------
+
+
+def _locking_calls() -> list[str]:
+    """Every `select_for_update` and every SQL text that locks rows, outside core/locking.py."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path == SRC / "core" / "locking.py" or "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.Attribute) and node.attr == "select_for_update":
+                found.append(where)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = " ".join(node.value.upper().split())
+                if any(
+                    f"FOR {kind}" in text for kind in ("UPDATE", "NO KEY", "SHARE", "KEY SHARE")
+                ):
+                    found.append(where)
+    return found
+
+
+def test_rows_are_locked_only_through_core_locking() -> None:
+    """A lock taken elsewhere would escape the key order (and lock joined tables' rows too):
+    use `lock_rows` (many rows), `lock_one` or `lock_get` (one row), in the table order of
+    docs/money.md."""
+    assert _locking_calls() == []
