@@ -9,6 +9,7 @@ aborted one of them (`deadlock detected`), which the API answered with a 500.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,8 +18,11 @@ from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
 from liuke.accounts.policy import business_of
+from liuke.core.errors import NotFound
+from liuke.customers.models import CustomerMerge
+from liuke.customers.services import customer_merge
 from liuke.sales import ledger, services
-from liuke.sales.models import Payment, Product, Service, StoredValueCard, Visit
+from liuke.sales.models import Payment, Product, Refund, Service, StoredValueCard, Visit
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -87,3 +91,54 @@ def test_checkouts_paying_from_two_cards_in_opposite_orders_all_succeed(
         assert ledger.card_balances(card) == (TOPUP - len(calls) * PRICE // 2, 0)
         assert Payment.objects.filter(card=card, purpose="visit").count() == len(calls)
     assert ledger.stock_on_hand(mask, branch_a) == 0
+
+
+def test_checkouts_refunds_and_a_merge_of_the_same_customer_at_once_queue(
+    owner: User, branch_a: Branch, beautician_a: User
+) -> None:
+    # given a customer with two cards and two visits paid from both, and a survivor to merge into
+    customer_id, first, second = _cards(owner, branch_a)
+    survivor = customer_make(actor=owner, branch=branch_a)
+    facial = Service.objects.create(
+        business_id=business_of(owner),
+        category="facial",
+        name="护理",
+        duration_min=60,
+        price_fen=PRICE,
+    )
+
+    def data(cards: tuple[StoredValueCard, StoredValueCard]) -> dict[str, Any]:
+        return {
+            "customer_id": customer_id,
+            "branch_id": branch_a.pk,
+            "lines": [{"service_id": facial.pk, "staff_id": beautician_a.pk}],
+            "payments": [
+                {"method": "stored_value", "card_id": card.pk, "amount_fen": PRICE // 2}
+                for card in cards
+            ],
+        }
+
+    paid = [services.checkout(actor=owner, data=data((first, second))) for _ in range(2)]
+
+    # when checkouts in both card orders, the two refunds and the merge all start at once
+    calls: list[Callable[[], Any]] = [
+        partial(services.checkout, actor=owner, data=data(cards))
+        for cards in [(first, second), (second, first)] * (PAIRS // 2)
+    ]
+    calls += [
+        partial(services.visit_refund, actor=owner, visit_id=visit.pk, reason="not_satisfied")
+        for visit in paid
+    ]
+    calls.append(
+        partial(customer_merge, actor=owner, survivor_id=survivor.pk, duplicate_id=customer_id)
+    )
+    outcomes = run_at_once(calls)
+
+    # then nothing dies as a deadlock victim: a checkout after the merge finds no customer
+    expected = Visit | Refund | CustomerMerge | NotFound
+    assert [repr(o) for o in outcomes if not isinstance(o, expected)] == []
+    assert isinstance(outcomes[-1], CustomerMerge)
+    assert all(isinstance(o, Refund) for o in outcomes[-3:-1])
+    sold = sum(isinstance(o, Visit) for o in outcomes)
+    for card in (first, second):
+        assert ledger.card_balances(card) == (TOPUP - sold * PRICE // 2, 0)

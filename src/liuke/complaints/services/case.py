@@ -4,9 +4,9 @@ locked read of a case and its audit line."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +21,9 @@ from liuke.complaints.models import Complaint, ComplaintSettings
 from liuke.complaints.services.actors import Actor, _person, _pk, senior_for
 from liuke.complaints.services.limits import targets
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
-from liuke.core.locking import lock_one
 from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
-from liuke.customers.models import Customer
+from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 
@@ -99,25 +98,7 @@ def _escalate(complaint: Complaint, reason: str, now: dt.datetime) -> None:
     )
 
 
-_Owned = TypeVar("_Owned", bound=Model)
-
-
 # --- the locked case, pausing and resuming, its audit line ------------------------------------
-
-
-def lock_customer_first(rows: QuerySet[_Owned], pk: int) -> _Owned | None:
-    """Lock a complaint row (a case, a resolution, an action) after its customer (docs/money.md:
-    the customer first, then the case, then the money it moves), so that a resolution's refund
-    and a merge of the customer queue instead of deadlocking."""
-    customer_id = rows.filter(pk=pk).values_list("customer_id", flat=True).first()
-    if customer_id is None:
-        return None
-    lock_one(Customer, customer_id)
-    found = lock_one(rows, pk)
-    owner = getattr(found, "customer_id", None)
-    if owner is not None and owner != customer_id:
-        lock_one(Customer, owner)  # merged meanwhile: the survivor too
-    return found
 
 
 def _locked(
@@ -126,7 +107,7 @@ def _locked(
     policy.require(actor, cap)
     pk = _pk(complaint_id)
     scoped = policy.scope_customers(actor, Complaint.objects.all(), prefix="customer")
-    found = lock_customer_first(scoped, pk) if pk else None
+    found = lock_with_customer(scoped, pk) if pk else None
     if found is None:
         raise NotFound(_("No such complaint."))
     if not customer_selectors.has_full_file(actor, found.customer):

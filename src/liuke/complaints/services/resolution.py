@@ -33,12 +33,12 @@ from liuke.complaints.services.case import (
     _resume,
     _task,
     _tasks_done,
-    lock_customer_first,
 )
 from liuke.complaints.services.limits import limit_for
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.money import validate_fen
+from liuke.customers.services.locks import lock_with_customer
 from liuke.sales.capabilities import SalesCap
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ def resolution_decide(
     resolutions = policy.scope_customers(
         actor, ComplaintResolution.objects.all(), prefix="customer"
     )
-    resolution = lock_customer_first(resolutions, pk) if pk else None
+    resolution = lock_with_customer(resolutions, pk) if pk else None
     if resolution is None:
         raise NotFound()
     if resolution.status != ResolutionStatus.PENDING:

@@ -34,10 +34,10 @@ from liuke.complaints.services.case import (
     _set_targets,
     _severe,
     _tasks_done,
-    lock_customer_first,
 )
 from liuke.complaints.services.opening import _cause
 from liuke.core.errors import NotFound, ServiceError
+from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 
@@ -254,7 +254,7 @@ def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
     policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
     pk = _pk(action_id)
     actions = policy.scope_customers(actor, ComplaintAction.objects.all(), prefix="customer")
-    action = lock_customer_first(actions.select_related("complaint"), pk) if pk else None
+    action = lock_with_customer(actions.select_related("complaint"), pk) if pk else None
     if action is None:
         raise NotFound()
     if action.done_at is not None:

@@ -12,8 +12,9 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
-from liuke.core.locking import lock_one, lock_rows, retry_on_conflict
+from liuke.core.locking import lock_rows, retry_on_conflict
 from liuke.core.text import clean_text
+from liuke.customers.services.locks import lock_with_customer
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
@@ -36,7 +37,7 @@ from liuke.sales.models import (
     VisitLine,
 )
 from liuke.sales.services.checkout import checkout_unguarded, named_ids
-from liuke.sales.services.lookups import lock_accounts, locked_customer_for
+from liuke.sales.services.lookups import lock_accounts
 
 
 def _locked_visit(
@@ -48,11 +49,7 @@ def _locked_visit(
     audit event, after which nothing may wait for a lock)."""
     scope = policy.customer_scope(actor, "customer")
     visits = Visit.objects.filter(**scope) if scope else Visit.objects.none()
-    customer_id = visits.filter(pk=visit_id).values_list("customer_id", flat=True).first()
-    if customer_id is None:
-        raise NotFound(_("No such visit."))
-    locked_customer_for(actor, customer_id)
-    visit = lock_one(visits.select_related("branch"), visit_id)
+    visit = lock_with_customer(visits.select_related("branch"), visit_id)
     if visit is None:
         raise NotFound(_("No such visit."))
     lines = list(lock_rows(VisitLine.objects.filter(visit=visit), None).values())
