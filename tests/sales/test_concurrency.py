@@ -46,18 +46,22 @@ def _cards(owner: User, branch: Branch) -> tuple[int, StoredValueCard, StoredVal
     return customer.pk, cards[0], cards[1]
 
 
-def test_checkouts_paying_from_two_cards_in_opposite_orders_all_succeed(
-    owner: User, branch_a: Branch, beautician_a: User
-) -> None:
-    # given a customer with two cards, a facial and a mask product (stock locked too)
-    customer_id, first, second = _cards(owner, branch_a)
-    facial = Service.objects.create(
+def _facial(owner: User) -> Service:
+    return Service.objects.create(
         business_id=business_of(owner),
         category="facial",
         name="护理",
         duration_min=60,
         price_fen=PRICE,
     )
+
+
+def test_checkouts_paying_from_two_cards_in_opposite_orders_all_succeed(
+    owner: User, branch_a: Branch, beautician_a: User
+) -> None:
+    # given a customer with two cards, a facial and a mask product (stock locked too)
+    customer_id, first, second = _cards(owner, branch_a)
+    facial = _facial(owner)
     mask = Product.objects.create(
         business_id=business_of(owner), name="面膜", sku="LOCK", price_fen=0
     )
@@ -99,13 +103,7 @@ def test_checkouts_refunds_and_a_merge_of_the_same_customer_at_once_queue(
     # given a customer with two cards and two visits paid from both, and a survivor to merge into
     customer_id, first, second = _cards(owner, branch_a)
     survivor = customer_make(actor=owner, branch=branch_a)
-    facial = Service.objects.create(
-        business_id=business_of(owner),
-        category="facial",
-        name="护理",
-        duration_min=60,
-        price_fen=PRICE,
-    )
+    facial = _facial(owner)
 
     def data(cards: tuple[StoredValueCard, StoredValueCard]) -> dict[str, Any]:
         return {
