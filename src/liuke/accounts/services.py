@@ -18,6 +18,7 @@ from liuke.accounts.models import ApiToken, Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound
+from liuke.core.locking import lock_get, lock_one
 from liuke.core.registry import import_dotted, registry
 from liuke.core.text import clean_text
 
@@ -89,12 +90,12 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
     """Revoke one of the actor's tokens (an owner may revoke any token of the business)."""
 
-    qs = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True)
+    qs = ApiToken.objects.filter(revoked_at__isnull=True)
     if policy.sees_business_tokens(actor):
         qs = qs.filter(user__business_id=policy.business_of(actor))
     else:
         qs = qs.filter(user=actor)
-    token = qs.first()
+    token = lock_one(qs, token_id)
     if token is None:
         raise NotFound()
     token.revoked_at = timezone.now()
@@ -132,7 +133,7 @@ def business_update(*, actor: User, name: str, **numbers: int) -> Business:
     """Change the business's name and settings (owners only). Unknown keys are refused."""
 
     policy.require(actor, policy.Cap.SETTINGS_MANAGE)
-    business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
+    business = lock_get(Business, policy.business_of(actor))
     errors: dict[str, list[ValidationError]] = {}
     cleaned_name = clean_text(name, max_length=100, field=_("Name"))
     if not cleaned_name:
@@ -177,11 +178,7 @@ def branch_hours_update(
     staff member works at. Audited as a settings change."""
 
     policy.require(actor, policy.Cap.SETTINGS_MANAGE)
-    branch = (
-        Branch.objects.select_for_update()
-        .filter(pk=branch_id, business_id=policy.business_of(actor))
-        .first()
-    )
+    branch = lock_one(Branch.objects.filter(business_id=policy.business_of(actor)), branch_id)
     if branch is None:
         raise NotFound()
     if (opens_at is None) != (closes_at is None):

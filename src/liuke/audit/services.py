@@ -22,6 +22,7 @@ from liuke.audit.log import audit_record
 from liuke.audit.models import AuditEvent, AuditFlag
 from liuke.audit.selectors import AuditFilters, filtered_events
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
+from liuke.core.locking import lock_get, lock_one
 from liuke.core.text import clean_text
 
 EXPORT_FORMATS = ("xlsx", "csv")
@@ -70,11 +71,7 @@ def audit_flag_acknowledge(*, actor: User, flag_id: int, note: str = "") -> Audi
             AuditErrorCode.INVALID_NOTE, exc.messages[0], fields={"note": exc.messages}
         ) from None
     with transaction.atomic():
-        flag = (
-            AuditFlag.objects.select_for_update()
-            .filter(pk=flag_id, business_id=policy.business_of(actor))
-            .first()
-        )
+        flag = lock_one(AuditFlag.objects.filter(business_id=policy.business_of(actor)), flag_id)
         if flag is None:
             raise NotFound()
         if flag.acknowledged_at is None:
@@ -101,7 +98,7 @@ def audit_thresholds_update(
     if opens_at == closes_at:
         message = _("Opening and closing times must differ.")
         raise ServiceError(AuditErrorCode.INVALID_HOURS, message, fields={"closes_at": [message]})
-    business = Business.objects.select_for_update().get(pk=policy.business_of(actor))
+    business = lock_get(Business, policy.business_of(actor))
     values = {"audit_files_per_hour": files_per_hour, "opens_at": opens_at, "closes_at": closes_at}
     changed = sorted(k for k, v in values.items() if getattr(business, k) != v)
     if not changed:

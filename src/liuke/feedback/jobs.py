@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from liuke.accounts.models import Business
 from liuke.core.bulksql import const, insert_select, select_values, timestamps
+from liuke.core.locking import lock_rows
 from liuke.engagement import services as engagement
 from liuke.engagement.choices import MessageKind
 from liuke.engagement.jobs import queue_messages
@@ -97,17 +98,15 @@ def tokens_assign() -> int:
     done = 0
     while True:
         with transaction.atomic():
-            rows = list(
-                SurveyInvitation.objects.select_for_update()
-                .filter(token__isnull=True)
-                .order_by("id")
-                .only("id")[:TOKEN_BATCH]
-            )
+            waiting = SurveyInvitation.objects.filter(token__isnull=True).only("id")
+            ids = list(waiting.order_by("id").values_list("id", flat=True)[:TOKEN_BATCH])
+            # In key order; one another run took meanwhile drops out (its token is set).
+            rows = list(lock_rows(waiting, ids).values())
             for row in rows:
                 row.token = links.new_token()
             SurveyInvitation.objects.bulk_update(rows, ["token"])
         done += len(rows)
-        if len(rows) < TOKEN_BATCH:
+        if len(ids) < TOKEN_BATCH:
             return done
 
 

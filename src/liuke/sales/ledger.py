@@ -1,7 +1,8 @@
 """Appending to the three ledgers: stored value, package sessions, stock.
 
-Callers hold a lock on the account row (`select_for_update` on the card, package or product:
-PostgreSQL serialises on it; SQLite's IMMEDIATE transactions serialise every writer anyway).
+Callers hold a lock on the account row (`core.locking.lock_one` or `lock_rows` on the card,
+package or product, in the order of docs/money.md): PostgreSQL serialises on it; SQLite's
+IMMEDIATE transactions serialise every writer anyway.
 Each append reads the last entry, computes the balance after, refuses to go below zero with a
 clear error, and inserts entry n+1; the database backs this with a check (balance after >= 0)
 and a unique (account, seq), so even a caller that forgot the lock cannot overdraw or fork.

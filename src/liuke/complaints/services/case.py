@@ -23,6 +23,7 @@ from liuke.complaints.services.limits import targets
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.registry import Capability
 from liuke.customers import selectors as customer_selectors
+from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 
@@ -105,13 +106,8 @@ def _locked(
 ) -> Complaint:
     policy.require(actor, cap)
     pk = _pk(complaint_id)
-    found = (
-        policy.scope_customers(actor, Complaint.objects.select_for_update(), prefix="customer")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
-    )
+    scoped = policy.scope_customers(actor, Complaint.objects.all(), prefix="customer")
+    found = lock_with_customer(scoped, pk) if pk else None
     if found is None:
         raise NotFound(_("No such complaint."))
     if not customer_selectors.has_full_file(actor, found.customer):

@@ -27,10 +27,18 @@ from liuke.complaints.services.actors import (
     _text,
     senior_for,
 )
-from liuke.complaints.services.case import _audit, _locked, _resume, _task, _tasks_done
+from liuke.complaints.services.case import (
+    _audit,
+    _locked,
+    _resume,
+    _task,
+    _tasks_done,
+)
 from liuke.complaints.services.limits import limit_for
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.money import validate_fen
+from liuke.customers.services.locks import lock_with_customer
 from liuke.sales.capabilities import SalesCap
 
 if TYPE_CHECKING:
@@ -204,6 +212,7 @@ def _await_approval(actor: Actor, resolution: ComplaintResolution) -> ComplaintR
     return resolution
 
 
+@retry_on_conflict()
 @transaction.atomic
 def complaint_resolve(
     *,
@@ -267,6 +276,7 @@ def complaint_resolve(
     return resolution
 
 
+@retry_on_conflict()
 @transaction.atomic
 def resolution_decide(
     *, actor: Actor, resolution_id: Any, approve: bool, note: str = ""
@@ -275,15 +285,10 @@ def resolution_decide(
     above the requester's limit. Not one's own request; not above one's own limit."""
     policy.require(actor, ComplaintCap.COMPLAINT_APPROVE)
     pk = _pk(resolution_id)
-    resolution = (
-        policy.scope_customers(
-            actor, ComplaintResolution.objects.select_for_update(), prefix="customer"
-        )
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
+    resolutions = policy.scope_customers(
+        actor, ComplaintResolution.objects.all(), prefix="customer"
     )
+    resolution = lock_with_customer(resolutions, pk) if pk else None
     if resolution is None:
         raise NotFound()
     if resolution.status != ResolutionStatus.PENDING:
@@ -302,19 +307,22 @@ def resolution_decide(
             ComplaintsErrorCode.ABOVE_YOUR_LIMIT,
             _("This is above your own limit: the owner decides."),
         )
-    complaint = Complaint.objects.select_for_update().get(pk=resolution.complaint_id)
+    complaint = lock_one(Complaint, resolution.complaint_id)
+    assert complaint is not None  # the case the resolution was just found through
     if complaint.status == Status.CLOSED:
         raise ServiceError(ComplaintsErrorCode.COMPLAINT_CLOSED, _("This complaint is closed."))
     resolution.complaint = complaint
     resolution.decided_by = _person(actor)
     resolution.decided_at = timezone.now()
     resolution.decision_note = _text(note, "note", 500)
+    # The approval task first: after the money moves, the audit chain's head is held and no
+    # other row may be locked (docs/money.md).
+    _tasks_done(complaint, actor, only=f"approve{resolution.pk}")
     if approve:
         _apply(actor, resolution)
     else:
         resolution.status = ResolutionStatus.REFUSED
         resolution.save()
-    _tasks_done(complaint, actor, only=f"approve{resolution.pk}")
     audit_record(
         actor=actor,
         action=Action.UPDATE,

@@ -37,6 +37,7 @@ from liuke.complaints.services.case import (
 )
 from liuke.complaints.services.opening import _cause
 from liuke.core.errors import NotFound, ServiceError
+from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
 
@@ -252,16 +253,8 @@ def action_add(
 def action_done(*, actor: Actor, action_id: Any) -> ComplaintAction:
     policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
     pk = _pk(action_id)
-    action = (
-        policy.scope_customers(
-            actor, ComplaintAction.objects.select_for_update(), prefix="customer"
-        )
-        .filter(pk=pk)
-        .select_related("complaint")
-        .first()
-        if pk
-        else None
-    )
+    actions = policy.scope_customers(actor, ComplaintAction.objects.all(), prefix="customer")
+    action = lock_with_customer(actions.select_related("complaint"), pk) if pk else None
     if action is None:
         raise NotFound()
     if action.done_at is not None:

@@ -16,6 +16,7 @@ from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound
+from liuke.core.locking import lock_rows
 from liuke.core.privacy import ERASED_CLASSES, inventory_models
 from liuke.core.text import clean_text
 from liuke.customers.choices import ChangeKind
@@ -99,11 +100,7 @@ def customer_anonymise(
             }
         )
     ids = {_as_int(i) for i in list(customer_ids)[:10_000]}
-    in_scope = list(
-        policy.scope_customers(actor, Customer.objects.select_for_update())
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    in_scope = list(lock_rows(policy.scope_customers(actor, Customer.objects.all()), ids).values())
     if strict and len(in_scope) < len(ids):
         raise NotFound(_("No such customer."))  # `strict`: one named customer, in scope
     customers = [c for c in in_scope if c.anonymised_at is None]

@@ -13,6 +13,7 @@ from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
+from liuke.core.locking import retry_on_conflict
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import ChangeKind
 from liuke.customers.errors import CustomersErrorCode
@@ -21,7 +22,7 @@ from liuke.customers.models import Customer, CustomerMerge, FieldChange
 from liuke.customers.services.archive import (
     _as_int,
     _display,
-    _locked_customer,
+    _locked_customers,
     _now,
     _record,
     _refresh_derived,
@@ -43,6 +44,7 @@ _MERGE_FILL = (
 )
 
 
+@retry_on_conflict()
 @transaction.atomic
 def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> CustomerMerge:
     """Fold `duplicate` into `survivor` without losing anything.
@@ -57,8 +59,7 @@ def customer_merge(*, actor: User, survivor_id: int, duplicate_id: int) -> Custo
         raise ServiceError(
             CustomersErrorCode.MERGE_SAME, _("A customer cannot be merged into itself.")
         )
-    survivor = _locked_customer(actor, survivor_id)
-    duplicate = _locked_customer(actor, duplicate_id)
+    survivor, duplicate = _locked_customers(actor, [survivor_id, duplicate_id])
     now = _now()
     snapshot = {
         f.attname: _jsonable(getattr(duplicate, f.attname)) for f in Customer._meta.concrete_fields

@@ -15,6 +15,7 @@ from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, Outcome, TaskKind, TaskStatus
@@ -112,11 +113,7 @@ def _open_row(actor: User, model: Any, row_id: Any, closed: ServiceError) -> Any
         pk = int(row_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    row = (
-        policy.scope_customers(actor, model.objects.select_for_update(), prefix="customer")
-        .filter(pk=pk)
-        .first()
-    )
+    row = lock_one(policy.scope_customers(actor, model.objects.all(), prefix="customer"), pk)
     if row is None:
         raise NotFound()
     if row.status != "open":

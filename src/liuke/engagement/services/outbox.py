@@ -14,6 +14,7 @@ from liuke.accounts.models import User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import MessageStatus
 from liuke.engagement.errors import EngagementErrorCode
@@ -31,12 +32,9 @@ def message_mark_sent(*, actor: User, message_id: Any) -> Message:
     except (TypeError, ValueError):
         raise NotFound() from None
     with transaction.atomic():
-        message = (
-            policy.scope_customers(
-                actor, Message.objects.select_for_update().select_related("customer"), "customer"
-            )
-            .filter(pk=pk)
-            .first()
+        message = lock_one(
+            policy.scope_customers(actor, Message.objects.select_related("customer"), "customer"),
+            pk,
         )
         if message is None:
             raise NotFound()

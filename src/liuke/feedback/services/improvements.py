@@ -13,6 +13,7 @@ from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.engagement.choices import MessageKind, MessageStatus
 from liuke.engagement.models import Message
 from liuke.feedback.capabilities import FeedbackCap
@@ -85,9 +86,7 @@ def improvement_notify(*, actor: User, improvement_id: Any) -> int:
     policy.require(actor, FeedbackCap.FEEDBACK_MANAGE)
     pk = _id(improvement_id)
     improvement = (
-        Improvement.objects.select_for_update()
-        .filter(pk=pk, business_id=policy.business_of(actor))
-        .first()
+        lock_one(Improvement.objects.filter(business_id=policy.business_of(actor)), pk)
         if pk
         else None
     )

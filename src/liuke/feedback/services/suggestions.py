@@ -15,6 +15,7 @@ from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.core.phone import normalise_mobile
 from liuke.feedback import links
 from liuke.feedback.capabilities import FeedbackCap
@@ -107,11 +108,7 @@ def suggestion_handle(
         raise ServiceError(FeedbackErrorCode.INVALID_STATUS, message, fields={"status": [message]})
     pk = _id(suggestion_id)
     branches = policy.scope_branches(actor, Branch.objects.all())
-    suggestion = (
-        Suggestion.objects.select_for_update().filter(pk=pk, branch__in=branches).first()
-        if pk
-        else None
-    )
+    suggestion = lock_one(Suggestion.objects.filter(branch__in=branches), pk) if pk else None
     if suggestion is None:
         raise NotFound()
     suggestion.status = status

@@ -12,6 +12,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
+from liuke.core.locking import retry_on_conflict
 from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.sales import ledger
@@ -47,6 +48,7 @@ def bonus_for(business_id: int, amount: int) -> int:
     return rule.bonus_fen if rule else 0
 
 
+@retry_on_conflict()
 @transaction.atomic
 def card_issue(
     *,
@@ -89,6 +91,7 @@ def card_issue(
     return card
 
 
+@retry_on_conflict()
 @transaction.atomic
 def card_topup(
     *, actor: User, card_id: int, amount_fen: int, method: str, idempotency_key: str | None = None
@@ -138,6 +141,7 @@ def card_topup(
     return card
 
 
+@retry_on_conflict()
 @transaction.atomic
 def card_deduct(
     *,
@@ -176,6 +180,7 @@ def card_deduct(
     return card
 
 
+@retry_on_conflict()
 @transaction.atomic
 def card_bonus_grant(
     *, actor: User, card_id: int, amount_fen: int, note: str = ""
@@ -204,6 +209,7 @@ def card_bonus_grant(
     return card, entry
 
 
+@retry_on_conflict()
 @transaction.atomic
 def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> int:
     """Close a card and pay back its unused paid part; the bonus part is forfeited

@@ -17,6 +17,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, ServiceError
+from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.customers.models import Customer
@@ -46,7 +47,9 @@ from liuke.sales.services.lookups import (
     branch_for,
     check_usable_card,
     customer_for,
+    lock_accounts,
     locked_card,
+    locked_customer_for,
 )
 from liuke.sales.services.pricing import list_price, member_price
 
@@ -129,8 +132,8 @@ def _use_package(
     pricing: _Pricing, line: QuoteLine, service: Service, package_id: Any, quantity: int
 ) -> None:
     """A service line paid with a package's sessions: the package checked, its sessions valued."""
-    qs = Package.objects.filter(pk=package_id, customer=pricing.customer)
-    package = (qs.select_for_update() if pricing.lock else qs).first()
+    qs = Package.objects.filter(customer=pricing.customer)
+    package = lock_one(qs, package_id) if pricing.lock else qs.filter(pk=package_id).first()
     if package is None:
         raise ServiceError(
             SalesErrorCode.INVALID_PACKAGE, _("Choose one of the customer's packages.")
@@ -339,9 +342,8 @@ def _write_lines(actor: User, quote: Quote, visit: Visit) -> None:
                 q.package, kind=PackageEntryKind.USE, delta=-q.quantity, actor=actor, line=line
             )
         if isinstance(q.item, Product):
-            product = Product.objects.select_for_update().get(pk=q.item.pk)
             ledger.stock_append(
-                product,
+                lock_one(Product, q.item.pk) or q.item,  # locked already by `checkout_locks`
                 quote.branch,
                 kind=StockEntryKind.SALE,
                 delta=-q.quantity,
@@ -387,10 +389,37 @@ def _write_payments(
         )
 
 
+def named_ids(items: Any, key: str, limit: int, **match: Any) -> list[Any]:
+    """The ids under `key` in the (not yet validated) lines or payments of a checkout."""
+    if not isinstance(items, list | tuple):
+        return []
+    return [
+        raw.get(key)
+        for raw in items[:limit]
+        if isinstance(raw, Mapping) and all(raw.get(k) == v for k, v in match.items())
+    ]
+
+
+def checkout_locks(actor: User, data: Mapping[str, Any]) -> None:
+    """Lock what a checkout will change, in the global order (docs/money.md): the customer, then
+    the packages, cards and products it names, each table's rows in key order. The later
+    lookups lock them again one by one, which no longer waits."""
+    locked_customer_for(actor, data.get("customer_id"))
+    lines, payments = data.get("lines"), data.get("payments")
+    lock_accounts(
+        actor,
+        package_ids=named_ids(lines, "package_id", 50),
+        card_ids=named_ids(payments, "card_id", 10, method=PaymentMethod.STORED_VALUE),
+        product_ids=named_ids(lines, "product_id", 50),
+    )
+
+
+@retry_on_conflict()
 @transaction.atomic
 def checkout_unguarded(*, actor: User, data: Mapping[str, Any]) -> Visit:
     """The checkout's writes, in one transaction, without the idempotency guard of `checkout`
     (an exchange runs it inside its own transaction, after the refund)."""
+    checkout_locks(actor, data)
     quote = checkout_quote(actor=actor, data=data, lock=True)
     cleaned = _payments(actor, data, quote)
     visited_at, next_visit_at = _visit_times(data)

@@ -1,8 +1,13 @@
 """The lookups every sales write starts with: the actor's customer, branch, card or package
-(locked where money moves), and the checks a card must pass before it is used."""
+(locked where money moves), and the checks a card must pass before it is used.
+
+A write that locks more than one row locks them in the order docs/money.md gives ("Locks and
+retries"): the customer first, then packages, cards and products, each table's rows in key order
+(`lock_accounts`). Locking a row again later in the same transaction (`locked_card`) is free."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +17,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one, lock_rows
 from liuke.customers.models import Customer
 from liuke.sales.choices import (
     MONEY_METHODS,
@@ -20,6 +26,7 @@ from liuke.sales.choices import (
 from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import (
     Package,
+    Product,
     StoredValueCard,
 )
 
@@ -33,6 +40,32 @@ def customer_for(actor: User, customer_id: Any) -> Customer:
     if customer is None:
         raise NotFound(_("No such customer."))
     return customer
+
+
+def locked_customer_for(actor: User, customer_id: Any) -> Customer:
+    """The customer, locked: the first lock of every write that locks more than one row of
+    theirs, so that such writes (and a merge) on one customer queue instead of deadlocking."""
+    customer = lock_one(policy.scope_customers(actor, Customer.objects.all()), customer_id)
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    return customer
+
+
+def lock_accounts(
+    actor: User,
+    *,
+    package_ids: Iterable[Any] = (),
+    card_ids: Iterable[Any] = (),
+    product_ids: Iterable[Any] = (),
+) -> None:
+    """Lock the packages, cards and products a write will use, in the global order (docs/
+    money.md), before it locks any of them one by one. Only rows the actor may use are locked;
+    the write's own lookups then refuse the others."""
+    scope = policy.customer_scope(actor, "customer")
+    if scope is not None:
+        lock_rows(Package.objects.filter(**scope), package_ids)
+        lock_rows(StoredValueCard.objects.filter(**scope), card_ids)
+    lock_rows(Product.objects.filter(business_id=policy.business_of(actor)), product_ids)
 
 
 def branch_for(actor: User, branch_id: Any) -> Branch:
@@ -61,7 +94,7 @@ def locked_card(actor: User, card_id: Any) -> StoredValueCard:
         pk = int(card_id)
     except (TypeError, ValueError):
         raise NotFound(_("No such card.")) from None
-    card = StoredValueCard.objects.select_for_update().filter(pk=pk, **scope).first()
+    card = lock_one(StoredValueCard.objects.filter(**scope), pk)
     if card is None:
         raise NotFound(_("No such card."))
     return card
@@ -75,7 +108,7 @@ def locked_package(actor: User, package_id: Any) -> Package:
         pk = int(package_id)
     except (TypeError, ValueError):
         raise NotFound(_("No such package.")) from None
-    package = Package.objects.select_for_update().filter(pk=pk, **scope).first()
+    package = lock_one(Package.objects.filter(**scope), pk)
     if package is None:
         raise NotFound(_("No such package."))
     return package

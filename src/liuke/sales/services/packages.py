@@ -13,6 +13,7 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
+from liuke.core.locking import retry_on_conflict
 from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.sales import ledger
@@ -35,6 +36,7 @@ from liuke.sales.services.lookups import (
 )
 
 
+@retry_on_conflict()
 @transaction.atomic
 def package_sell(
     *,
@@ -100,6 +102,7 @@ def package_sell(
     return package
 
 
+@retry_on_conflict()
 @transaction.atomic
 def package_extend(*, actor: User, package_id: int, expires_on: dt.date, reason: str) -> Package:
     """A manager moves a package's expiry date, with a reason (recorded in its ledger)."""

@@ -12,7 +12,9 @@ from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_rows, retry_on_conflict
 from liuke.core.text import clean_text
+from liuke.customers.services.locks import lock_with_customer
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
@@ -34,9 +36,36 @@ from liuke.sales.models import (
     Visit,
     VisitLine,
 )
-from liuke.sales.services.checkout import checkout_unguarded
+from liuke.sales.services.checkout import checkout_unguarded, named_ids
+from liuke.sales.services.lookups import lock_accounts
 
 
+def _locked_visit(
+    actor: User, visit_id: Any, *, exchange: Mapping[str, Any] | None = None
+) -> tuple[Visit, list[VisitLine]]:
+    """Lock what a refund changes, in the global order (docs/money.md): the customer, the
+    visit, its lines, then the packages, cards and products of its lines and payments; with
+    `exchange`, also those the exchange's checkout names (locked before the refund writes its
+    audit event, after which nothing may wait for a lock)."""
+    scope = policy.customer_scope(actor, "customer")
+    visits = Visit.objects.filter(**scope) if scope else Visit.objects.none()
+    visit = lock_with_customer(visits.select_related("branch"), visit_id)
+    if visit is None:
+        raise NotFound(_("No such visit."))
+    lines = list(lock_rows(VisitLine.objects.filter(visit=visit), None).values())
+    cards = Payment.objects.filter(visit=visit, card__isnull=False).values_list("card_id")
+    more = exchange or {}
+    lock_accounts(
+        actor,
+        package_ids=[x.package_id for x in lines] + named_ids(more.get("lines"), "package_id", 50),
+        card_ids=[c for (c,) in cards]
+        + named_ids(more.get("payments"), "card_id", 10, method=PaymentMethod.STORED_VALUE),
+        product_ids=[x.product_id for x in lines] + named_ids(more.get("lines"), "product_id", 50),
+    )
+    return visit, lines
+
+
+@retry_on_conflict()
 @transaction.atomic
 def _refund(
     *,
@@ -48,15 +77,9 @@ def _refund(
     idempotency_key: str | None,
 ) -> Refund:
     policy.require(actor, SalesCap.SALE_REFUND)
-    scope = policy.customer_scope(actor, "customer")
-    visit = (
-        Visit.objects.select_for_update().filter(pk=visit_id, **scope).first() if scope else None
-    )
-    if visit is None:
-        raise NotFound(_("No such visit."))
+    visit, lines = _locked_visit(actor, visit_id)
     if reason not in RefundReason.values:
         raise ServiceError(SalesErrorCode.INVALID_REASON, _("Choose a reason for the refund."))
-    lines = list(visit.lines.select_for_update().order_by("id"))
     if line_id is not None:
         lines = [line for line in lines if line.pk == line_id]
         if not lines:
@@ -75,12 +98,12 @@ def _refund(
         line.refunded_quantity = line.quantity
         line.save(update_fields=["refunded_fen", "refunded_quantity"])
         if line.package_id:
-            package = Package.objects.select_for_update().get(pk=line.package_id)
+            package = Package.objects.get(pk=line.package_id)  # locked by `_locked_visit`
             ledger.package_append(
                 package, kind=PackageEntryKind.REVERSE, delta=left, actor=actor, line=line
             )
         if line.product_id:
-            product = Product.objects.select_for_update().get(pk=line.product_id)
+            product = Product.objects.get(pk=line.product_id)  # locked by `_locked_visit`
             ledger.stock_append(
                 product,
                 visit.branch,
@@ -146,7 +169,7 @@ def _pay_back(actor: User, visit: Visit, amount: int) -> None:
         if take <= 0:
             continue
         if card_id is not None:
-            card = StoredValueCard.objects.select_for_update().get(pk=card_id)
+            card = StoredValueCard.objects.get(pk=card_id)  # locked by `_locked_visit`
             # What this visit took from the card, net of what earlier refunds already put back:
             # the parts come back in that proportion, and never more of either than was taken.
             moved = card.entries.filter(
@@ -213,6 +236,7 @@ def visit_refund(
         return existing
 
 
+@retry_on_conflict()
 @transaction.atomic
 def visit_exchange(
     *,
@@ -243,10 +267,7 @@ def visit_exchange(
         )
         if done is not None and done.exchange_visit is not None:
             return done, done.exchange_visit
-    scope = policy.customer_scope(actor, "customer")
-    original = Visit.objects.filter(pk=visit_id, **scope).first() if scope else None
-    if original is None:
-        raise NotFound(_("No such visit."))
+    original, _lines = _locked_visit(actor, visit_id, exchange=data)
     if line_id is None:
         raise ServiceError(SalesErrorCode.LINE_REQUIRED, _("Choose the line to exchange."))
     refund = _refund(

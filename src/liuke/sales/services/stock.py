@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
@@ -23,6 +24,7 @@ from liuke.sales.services.lookups import (
 )
 
 
+@retry_on_conflict()
 @transaction.atomic
 def stock_receive(
     *, actor: User, product_id: int, branch_id: int, quantity: int, note: str = ""
@@ -30,11 +32,7 @@ def stock_receive(
     """Goods received (or a count correction when negative). Returns the stock after."""
     policy.require(actor, SalesCap.STOCK_MANAGE)
     branch = branch_for(actor, branch_id)
-    product = (
-        Product.objects.select_for_update()
-        .filter(pk=product_id, business_id=policy.business_of(actor))
-        .first()
-    )
+    product = lock_one(Product.objects.filter(business_id=policy.business_of(actor)), product_id)
     if product is None:
         raise NotFound(_("No such product."))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
