@@ -54,8 +54,11 @@ _UNVERIFIED_ALLOWED = ("/login/verify/", "/logout/", "/static/", "/healthz", "/i
 
 class TwoFactorMiddleware:
     """A staff member with two-factor login on reaches nothing but the code page until they
-    have entered a valid TOTP code in this session (django-otp's `is_verified`). The API's
-    session authentication answers 401 meanwhile; bearer tokens are unaffected."""
+    have entered a valid TOTP code in this session (django-otp's `is_verified`). The API
+    answers 401 meanwhile; a request with an `Authorization` header goes on to the API, whose
+    authentication (`accounts.api_auth`) judges it by that credential alone and itself refuses
+    a session without its code, as `staff_view` does for pages: this middleware is the
+    friendly redirect, not the only gate."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
