@@ -37,7 +37,7 @@ def test_guesses_at_many_usernames_from_one_address_are_slowed(front: User) -> N
         assert _try(client, f"guess{n}", REMOTE_ADDR="203.0.113.7").status_code == 200
     held = _try(client, "guess20", REMOTE_ADDR="203.0.113.7")
     assert held.status_code == 429
-    assert int(held["Retry-After"]) == 30
+    assert 20 <= int(held["Retry-After"]) <= 30  # the first wait, less the time since
     # ... even for a real user with the right password, from that address
     assert _try(client, "front_a", PASSWORD, REMOTE_ADDR="203.0.113.7").status_code == 429
     # ... while the same user from another address is not held up
