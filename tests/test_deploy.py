@@ -79,7 +79,12 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DEBUG", "sometimes"), ("SECURE_HSTS_SECONDS", "a year")],
+    [
+        ("DEBUG", "sometimes"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("LIUKE_TRUSTED_PROXIES", "127.0.0.1, nginx"),
+        ("LIUKE_CLIENT_IP_HEADER", "HTTP_X_REAL_IP"),  # replaced by LIUKE_TRUSTED_PROXIES
+    ],
 )
 def test_malformed_settings_fail_loudly(tmp_path: Path, name: str, value: str) -> None:
     result = check_deploy(production_env(tmp_path, **{name: value}))

@@ -57,6 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         console.print(
             "Demo salon loaded." if created else "Demo salon already present (not loaded again)."
         )
+    from liuke.core.logging import ACCESS_LOG_FORMAT
     from liuke.core.maintenance import optimize_database
 
     optimize_database()  # planner statistics for an archive imported or grown since last start
@@ -86,10 +87,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "8190",
             "--access-logfile",
             "-",
-            # The path only, never the query string: a search for a phone number stays out of logs.
             "--access-logformat",
-            '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
-            # Paths redacted like every other log (mobiles, public link tokens).
+            ACCESS_LOG_FORMAT,
+            # Masked and escaped like every other log (mobiles, public link tokens, newlines).
             "--logger-class",
             "liuke.core.logging.GunicornLogger",
         ],

@@ -7,6 +7,7 @@ unless asked for, served on 127.0.0.1.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -114,7 +115,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every answer to staff and the API (read on the way out).
+    "liuke.accounts.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "liuke.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -140,15 +142,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "liuke.accounts.middleware.SessionIdleTimeoutMiddleware",
     "liuke.core.middleware.PageErrorMiddleware",
-    # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
-    "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = [
-    # Counts failed logins and refuses further attempts once locked out (django-axes).
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "liuke.urls"
 WSGI_APPLICATION = "liuke.wsgi.application"
@@ -232,14 +228,38 @@ LIUKE_SESSION_IDLE_SECONDS = envint("LIUKE_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# --- Login throttling (django-axes): 5 failures for one username from one address lock that
-# pair out for 15 minutes; a successful login resets the count.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
-AXES_VERBOSE = False
+# --- Login throttling (liuke.accounts.throttle): failed logins are counted per account and per
+# client address separately. After the free failures each further one doubles the time before
+# the next attempt is heard (from LIUKE_LOGIN_BASE_DELAY seconds), up to a ceiling; a success
+# clears the account's count; counts are forgotten after a quiet LIUKE_LOGIN_FORGET_SECONDS. A
+# browser that has logged in to an account before is not held up by that account's count (its
+# address's count still applies), so guessing at someone's password cannot lock them out.
+LIUKE_LOGIN_ACCOUNT_FREE = envint("LIUKE_LOGIN_ACCOUNT_FREE", 5)
+LIUKE_LOGIN_ADDRESS_FREE = envint("LIUKE_LOGIN_ADDRESS_FREE", 20)
+LIUKE_LOGIN_BASE_DELAY = envint("LIUKE_LOGIN_BASE_DELAY", 30)
+LIUKE_LOGIN_ACCOUNT_MAX_DELAY = envint("LIUKE_LOGIN_ACCOUNT_MAX_DELAY", 15 * 60)
+LIUKE_LOGIN_ADDRESS_MAX_DELAY = envint("LIUKE_LOGIN_ADDRESS_MAX_DELAY", 60 * 60)
+LIUKE_LOGIN_FORGET_SECONDS = envint("LIUKE_LOGIN_FORGET_SECONDS", 24 * 60 * 60)
+
+
+def _networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    raw = env(name)
+    try:
+        parts = [p.strip() for p in raw.split(",") if p.strip()]
+        return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: not an address or network: {exc}") from exc
+
+
+# The proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; only
+# when the immediate peer is one of them is the client's address read from it (liuke.core.
+# clientaddr). Empty: REMOTE_ADDR is the client, and any X-Forwarded-For is ignored.
+LIUKE_TRUSTED_PROXIES = _networks("LIUKE_TRUSTED_PROXIES")
+if env("LIUKE_CLIENT_IP_HEADER"):
+    raise ImproperlyConfigured(
+        "LIUKE_CLIENT_IP_HEADER is gone: set LIUKE_TRUSTED_PROXIES to your proxy's address "
+        "(docs/operations.md, 'Behind a proxy')"
+    )
 
 # --- Production hardening (on when DEBUG is off and LIUKE_HTTPS is on) --------------------------
 LIUKE_HTTPS = envbool("LIUKE_HTTPS", False)
@@ -284,12 +304,17 @@ WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
-# --- Logging: never personal data in clear (see liuke.core.logging) -----------------------------
+# --- Logging: never personal data in clear, one record one line (liuke.core.logging) -----------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "liuke.core.logging.RedactPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "liuke.core.logging.SafeFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"}
     },
@@ -304,11 +329,9 @@ LIUKE_DEMO_CUSTOMERS = envint("LIUKE_DEMO_CUSTOMERS", 2000)
 # auditing costs; it must NEVER be off in production (reads would leave no trace).
 LIUKE_AUDIT_READS = envbool("LIUKE_AUDIT_READS", True)
 # Public pages (survey answers, the suggestion box): the address customers reach them at, used
-# in survey links and the printed QR code; the request header holding the client's address when
-# a proxy stands in front (e.g. HTTP_X_REAL_IP set by nginx; empty: REMOTE_ADDR); and how many
-# submissions one address may make to one kind of public page per window (a database-backed
-# counter, shared by every app server).
+# in survey links and the printed QR code; and how many submissions one client address (read as
+# liuke.core.clientaddr reads it) may make to one kind of public page per window (a
+# database-backed counter, shared by every app server).
 LIUKE_PUBLIC_URL = env("LIUKE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-LIUKE_CLIENT_IP_HEADER = env("LIUKE_CLIENT_IP_HEADER", "")
 LIUKE_PUBLIC_RATE_LIMIT = envint("LIUKE_PUBLIC_RATE_LIMIT", 20)
 LIUKE_PUBLIC_RATE_WINDOW = envint("LIUKE_PUBLIC_RATE_WINDOW", 600)

@@ -77,7 +77,11 @@ WRITE_CAPS = {
     SalesCap.STOCK_MANAGE,
     Cap.CUSTOMER_GRANT_DECIDE,
     CustomerCap.CUSTOMER_HANDOVER,
+    Cap.CUSTOMER_ACCESS_REQUEST,  # a request others must decide (issue 15: not the auditor)
 }
+# Asking to borrow a key account's file: everyone who works on customers.
+EXPECTED[Role.FRONT_DESK] |= {Cap.CUSTOMER_ACCESS_REQUEST}
+EXPECTED[Role.BEAUTICIAN] |= {Cap.CUSTOMER_ACCESS_REQUEST}
 
 # engagement (issue 5): contacts, follow-ups, the outbox, reports.
 EXPECTED[Role.FRONT_DESK] |= {
@@ -114,13 +118,15 @@ EXPECTED[Role.AUDITOR] |= {FeedbackCap.FEEDBACK_VIEW}
 WRITE_CAPS |= {FeedbackCap.FEEDBACK_RECORD, FeedbackCap.FEEDBACK_MANAGE}
 
 
-#: Every capability the apps declare, by value: the same 42 as before the registry collected them.
+#: Every capability the apps declare, by value: the 42 from before the
+#: registry collected them, and `customer.access_request` (issue 15).
 DECLARED = {
     "customer.view", "customer.create", "customer.edit", "customer.confirm", "customer.merge",
     "customer.view_full_mobile", "branch.stats_view", "staff.view", "staff.manage",
     "settings.manage", "sale.checkout", "card.manage", "package.sell", "package.extend",
     "sale.refund", "catalogue.manage", "stock.manage", "sales.view", "sales.daily_close",
     "customer.grant_decide", "customer.handover", "finance.view", "customer.export",
+    "customer.access_request",
     "engagement.view", "engagement.contact_log", "engagement.followup_work",
     "engagement.reason_manage", "engagement.outbox_send", "engagement.reports", "analytics.view",
     "analytics.refresh", "audit.view", "audit.export", "audit.flag_ack", "complaint.view",

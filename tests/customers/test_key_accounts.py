@@ -416,3 +416,46 @@ def test_lists_mask_a_key_account_s_mobile_for_those_who_do_not_look_after_it(
     status, body = _api(front_a_client, "get", "/customers?q=沈若兰")
     assert status == 200
     assert [c["mobile"] for c in body["items"]] == ["138****5678"]
+
+
+#: Per role: the API's status and code, the page's status, requests left, the card's "your
+#: role cannot ask" note. Owners and managers already read every key account's file.
+ASKING: dict[str, tuple[int, str | None, int, int, bool]] = {
+    Role.OWNER: (400, "access_not_needed", 302, 0, False),
+    Role.MANAGER: (400, "access_not_needed", 302, 0, False),
+    Role.FRONT_DESK: (201, None, 302, 1, False),  # the page's second ask: already pending
+    Role.BEAUTICIAN: (201, None, 302, 1, False),
+    Role.AUDITOR: (403, "permission_denied", 404, 0, True),
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_roles_that_may_ask_file_access_requests_on_the_api_and_the_page(
+    role: Role,
+    business: Business,
+    branch_a: Branch,
+    key: Customer,
+    client_for: Callable[[User], Client],
+) -> None:
+    """Asking for a key account's file is the capability `customer.access_request`: a role
+    without it (the read-only auditor) is refused on the API and the page and leaves no
+    request, and its card offers no form."""
+    from liuke.accounts import policy
+
+    assert sorted(policy.roles_with(policy.Cap.CUSTOMER_ACCESS_REQUEST)) == sorted(
+        r for r, (status, *_rest) in ASKING.items() if status != 403
+    )
+    user = user_make(business=business, role=role, branches=[branch_a])
+    client = client_for(user)
+    status, body = _api(client, "post", f"/customers/{key.pk}/access-requests", {"reason": "代班"})
+    page = client.post(f"/customers/{key.pk}/access/", {"reason": "代班"})
+    card = client.get(f"/customers/{key.pk}/").content.decode()
+    got = (
+        status,
+        body.get("code"),
+        page.status_code,
+        AccessGrant.objects.filter(grantee=user).count(),
+        'id="request-not-allowed"' in card,
+    )
+    assert got == ASKING[role]
+    assert ('name="reason"' in card) is False  # asked already, reads the file, or may not ask

@@ -25,6 +25,7 @@ class Cap(Capability):
     CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
     #: Money about customers (spend, balances, prices paid, value): the policy's MONEY class.
     FINANCE_VIEW = "finance.view"
+    CUSTOMER_ACCESS_REQUEST = "customer.access_request"
     BRANCH_STATS_VIEW = "branch.stats_view"
     STAFF_VIEW = "staff.view"
     STAFF_MANAGE = "staff.manage"
@@ -36,6 +37,9 @@ ROLES: RoleTable = {
     Cap.CUSTOMER_VIEW_FULL_MOBILE: frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.CUSTOMER_GRANT_DECIDE:     OWNERS_AND_MANAGERS,
     Cap.FINANCE_VIEW:              frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
+    # Asking to borrow a key account's file is a write (a request others must decide): not for
+    # the read-only auditor.
+    Cap.CUSTOMER_ACCESS_REQUEST:   frozenset({OWNER, MANAGER, FRONT_DESK, BEAUTICIAN}),
     Cap.BRANCH_STATS_VIEW:         frozenset({OWNER, MANAGER, AUDITOR}),
     Cap.STAFF_VIEW:                frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.STAFF_MANAGE:              OWNERS_AND_MANAGERS,

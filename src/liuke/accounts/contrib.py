@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts import capabilities, privacy
 from liuke.accounts.capabilities import Cap
-from liuke.core.registry import ApiMount, Contribution, NavEntry, UrlMount
+from liuke.core.registry import ApiMount, Contribution, NavEntry, PeriodicJob, UrlMount
 
 CONTRIBUTION = Contribution(
     capabilities=Cap,
@@ -15,4 +15,5 @@ CONTRIBUTION = Contribution(
     navigation=[NavEntry("accounts:settings", _("Settings"), Cap.SETTINGS_MANAGE, weight=150)],
     urls=[UrlMount("account/", "liuke.accounts.urls")],
     api=[ApiMount("/", "liuke.accounts.api:router")],
+    jobs=[PeriodicJob("liuke.accounts.tasks:login_throttle_purge", "hourly at :35")],
 )

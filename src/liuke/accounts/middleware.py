@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from liuke.accounts.errors import AccountsErrorCode
 
@@ -54,8 +55,11 @@ _UNVERIFIED_ALLOWED = ("/login/verify/", "/logout/", "/static/", "/healthz", "/i
 
 class TwoFactorMiddleware:
     """A staff member with two-factor login on reaches nothing but the code page until they
-    have entered a valid TOTP code in this session (django-otp's `is_verified`). The API's
-    session authentication answers 401 meanwhile; bearer tokens are unaffected."""
+    have entered a valid TOTP code in this session (django-otp's `is_verified`). The API
+    answers 401 meanwhile; a request with an `Authorization` header goes on to the API, whose
+    authentication (`accounts.api_auth`) judges it by that credential alone and itself refuses
+    a session without its code, as `staff_view` does for pages: this middleware is the
+    friendly redirect, not the only gate."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -87,3 +91,22 @@ class TwoFactorMiddleware:
 
             return redirect(f"/login/verify/?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every answer to a logged-in staff member (a page, a partial, a file, an error) and every
+    API answer carries `Cache-Control: no-store, private`: they hold personal data, which no
+    browser cache, shared computer's disk or proxy may keep. Static files (served before this
+    by WhiteNoise) and anonymous pages are left alone; the public customer pages mark
+    themselves with `never_cache`, which includes `no-store` too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: an API token's user is put on the request by the API itself.
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -3,6 +3,7 @@ tokens, the business settings."""
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
 from django.contrib import messages
@@ -15,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from liuke.accounts import policy, services
+from liuke.accounts import policy, services, throttle
 from liuke.accounts.forms import BusinessSettingsForm
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import ApiToken, Business, User
+from liuke.core.clientaddr import client_address
 
 
 @staff_view
@@ -141,8 +143,34 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
+    """The password step, throttled per account and per client address (accounts.throttle):
+    while either is held back the attempt is refused unheard with 429 and `Retry-After`."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150]
+        address = client_address(request)
+        known = throttle.known_device(request, username)
+        wait = throttle.wait_seconds(username=username, address=address, known_device=known)
+        if wait:
+            return _held_back(request, wait)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            throttle.login_succeeded(username=username)
+            throttle.remember_device(request, response, username)
+        else:
+            throttle.login_failed(username=username, address=address)
+        return response
+
+
+def _held_back(request: HttpRequest, wait: int) -> HttpResponse:
+    response = render(
+        request, "web/locked_out.html", {"minutes": max(1, math.ceil(wait / 60))}, status=429
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @require_POST

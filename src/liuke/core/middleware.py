@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from liuke.core import context
+from liuke.core.clientaddr import client_address
 from liuke.core.errors import CapabilityDenied, NotFound, PermissionDenied, ServiceError
 
 
@@ -26,7 +27,7 @@ class RequestIdMiddleware:
         rid = incoming if incoming.isascii() and 8 <= len(incoming) <= 64 else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
         t1 = context.request_id.set(rid)
-        t2 = context.client_ip.set(request.META.get("REMOTE_ADDR"))
+        t2 = context.client_ip.set(client_address(request))  # what the audit log records
         try:
             response = self.get_response(request)
         finally:

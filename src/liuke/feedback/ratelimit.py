@@ -4,7 +4,8 @@ Each submission adds one to the counter of (kind of page, client address) for th
 window, in one `INSERT … ON CONFLICT DO UPDATE … RETURNING` statement: atomic on SQLite and
 PostgreSQL, and shared by every app server and worker (a counter in process memory would let
 each of N servers accept N times the limit). The address is stored only as a keyed hash.
-Old windows are deleted by the hourly job.
+Old windows are deleted by the hourly job. The client's address is `liuke.core.clientaddr`'s
+(X-Forwarded-For only from a trusted proxy).
 """
 
 from __future__ import annotations
@@ -15,16 +16,8 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpRequest
 
 from liuke.feedback.models import RateCounter
-
-
-def client_address(request: HttpRequest) -> str:
-    header = settings.LIUKE_CLIENT_IP_HEADER
-    value = request.META.get(header, "") if header else ""
-    value = value.split(",")[0].strip() if value else ""
-    return value or str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _key(scope: str, address: str) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from liuke.core.clientaddr import client_address
 from liuke.core.errors import ServiceError
 from liuke.feedback import ratelimit, services
 from liuke.feedback.errors import FeedbackErrorCode
@@ -47,7 +48,7 @@ def _limited(request: HttpRequest) -> HttpResponse:
 
 
 def _allowed(request: HttpRequest, scope: str) -> bool:
-    return ratelimit.hit(scope, ratelimit.client_address(request))
+    return ratelimit.hit(scope, client_address(request))
 
 
 def _survey_context(invitation: SurveyInvitation) -> dict[str, Any]:

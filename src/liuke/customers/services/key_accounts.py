@@ -28,7 +28,10 @@ from liuke.customers.services.archive import _as_int, _display, _locked_customer
 
 @transaction.atomic
 def access_request(*, actor: User, customer_id: int, reason: str) -> AccessGrant:
-    """Ask to read a key account's full file; the reason is required and goes to the log."""
+    """Ask to read a key account's full file; the reason is required and goes to the log.
+    Asking is a write: a role without `customer.access_request` (the read-only auditor) is
+    refused before anything is looked up."""
+    policy.require(actor, policy.Cap.CUSTOMER_ACCESS_REQUEST)
     customer = _locked_customer(actor, customer_id, full_file=False)
     if selectors.has_full_file(actor, customer):
         raise ServiceError(
