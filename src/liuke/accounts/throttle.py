@@ -35,6 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from liuke.accounts.models import LoginThrottle
+from liuke.core.locking import lock_rows
 
 #: The browser's proof of earlier logins: a signed list of keyed hashes of usernames.
 DEVICE_COOKIE = "liuke_device"
@@ -103,10 +104,14 @@ def login_failed(*, username: str, address: str) -> None:
     browser's earlier login spares it the account's wait, not the count)."""
     now = timezone.now()
     forget = dt.timedelta(seconds=settings.LIUKE_LOGIN_FORGET_SECONDS)
-    for rule, key in _keys(username, address, known_device=False):
-        row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-            key_hash=key, defaults={"last_failure_at": now}
-        )
+    keys = list(_keys(username, address, known_device=False))
+    for _rule, key in keys:
+        LoginThrottle.objects.get_or_create(key_hash=key, defaults={"last_failure_at": now})
+    # Both counters locked at once in key order (core.locking), so two failures never deadlock.
+    locked = lock_rows(LoginThrottle.objects.filter(key_hash__in=[k for _r, k in keys]), None)
+    by_key = {row.key_hash: row for row in locked.values()}
+    for rule, key in keys:
+        row = by_key[key]
         failures = 1 if now - row.last_failure_at > forget else row.failures + 1
         delay = delay_after(failures, free=rule.free, ceiling=rule.ceiling)
         row.failures = failures
