@@ -46,7 +46,7 @@ def _rival_writes_about(
         customer_id=customer_id,
         channel="phone",
         direction="in",
-        reason=ContactReason.objects.filter(business_id=business.pk).first(),
+        reason=ContactReason.objects.filter(business_id=business.pk).earliest("pk"),
         outcome="resolved",
         notes=RIVAL,
         staff=staff,
