@@ -92,32 +92,55 @@ def _points_at_customer(model: Any) -> bool:
     return any(getattr(f, "related_model", None) is Customer for f in model._meta.fields)
 
 
+def _linked_models() -> tuple[dict[Any, list[str]], dict[Any, list[tuple[str, Any]]]]:
+    """The tables that point at a customer (model → its links to the customer) and those that
+    point at one of them without naming a customer (model → its (link, parent table) pairs)."""
+    first: dict[Any, list[str]] = {}
+    for rel in Customer._meta.related_objects:
+        model: Any = rel.related_model
+        if model is Customer or rel.many_to_many:
+            continue
+        first.setdefault(model, []).append(rel.field.name)
+    second: dict[Any, list[tuple[str, Any]]] = {}
+    for model in first:
+        for child_rel in model._meta.related_objects:
+            child: Any = child_rel.related_model
+            if child_rel.many_to_many or child in first or _points_at_customer(child):
+                continue  # a table that names the customer is reached directly
+            second.setdefault(child, []).append((child_rel.field.name, model))
+    return first, second
+
+
 def person_rows(ids: list[int], *, business_id: int) -> Iterator[tuple[Any, QuerySet[Any]]]:
     """(model, the person's rows of it) for every table linked to the customers `ids` (pass
     `person_ids(...)`), the customers' own table excepted; first the tables that point at a
     customer, then the tables that point at those. A table reached by several links (a refund
     names its visit and the visit it was exchanged for) is given once, with every link."""
-    first: dict[Any, Q] = {}
-    for rel in Customer._meta.related_objects:
-        model: Any = rel.related_model
-        if model is Customer or rel.many_to_many:
-            continue
-        first[model] = first.get(model, Q()) | Q(**{f"{rel.field.name}__in": ids})
-    second: dict[Any, Q] = {}
-    first_rows = {
-        model: model._default_manager.filter(q & _business_q(model, business_id))
-        for model, q in first.items()
-    }
-    for model, rows in first_rows.items():
-        yield model, rows
-        for child_rel in model._meta.related_objects:
-            child: Any = child_rel.related_model
-            if child_rel.many_to_many or child in first or _points_at_customer(child):
-                continue  # a table that names the customer is reached directly
-            link = Q(**{f"{child_rel.field.name}__in": rows.values("pk")})
-            second[child] = second.get(child, Q()) | link
-    for child, q in second.items():
+    first, second = _linked_models()
+    rows_of: dict[Any, QuerySet[Any]] = {}
+    for model, links in first.items():
+        q = Q()
+        for name in links:
+            q |= Q(**{f"{name}__in": ids})
+        rows_of[model] = model._default_manager.filter(q & _business_q(model, business_id))
+        yield model, rows_of[model]
+    for child, parents in second.items():
+        q = Q()
+        for name, parent in parents:
+            q |= Q(**{f"{name}__in": rows_of[parent].values("pk")})
         yield child, child._default_manager.filter(q & _business_q(child, business_id))
+
+
+def person_tables() -> list[str]:
+    """The database tables a person's rows live in (the customers' own, their join tables and
+    every linked table): what is vacuumed after an erasure (`core.maintenance.scrub_storage`)."""
+    first, second = _linked_models()
+    tables = [Customer._meta.db_table]
+    for m2m in Customer._meta.local_many_to_many:
+        through: Any = m2m.remote_field.through
+        tables.append(through._meta.db_table)
+    tables += [model._meta.db_table for model in (*first, *second)]
+    return sorted(set(tables))
 
 
 def blank_value(field: models.Field[Any, Any]) -> tuple[bool, Any]:
