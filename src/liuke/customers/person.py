@@ -50,18 +50,13 @@ def survivor_ids(ids: Iterable[int]) -> dict[int, int]:
     return out
 
 
-def person_ids(ids: Iterable[int], *, lock: bool = False) -> dict[int, int]:
+def person_ids(ids: Iterable[int]) -> dict[int, int]:
     """Every customer row of the persons `ids` → the person's id: `ids` themselves and every
-    customer merged into one of them, transitively (C into B into A).
-
-    With `lock`, the merged-away rows are locked as they are found (the caller holds the
-    transaction and has locked `ids`)."""
+    customer merged into one of them, transitively (C into B into A)."""
     found = {pk: pk for pk in ids}
     frontier = dict(found)
     while frontier:
         qs = Customer.objects.filter(merged_into_id__in=frontier).exclude(pk__in=found)
-        if lock:
-            qs = qs.select_for_update()
         frontier = {
             pk: found[into]
             for pk, into in qs.order_by("pk").values_list("pk", "merged_into_id")

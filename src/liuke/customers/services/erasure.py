@@ -107,16 +107,17 @@ def customer_anonymise(
     # person, every row ever merged into them included (C into B into A).
     roots = survivor_ids(ids)
     in_scope = list(
-        policy.scope_customers(actor, Customer.objects.select_for_update())
+        policy.scope_customers(actor, Customer.objects.all())
         .filter(pk__in=set(roots.values()))
         .order_by("pk")
     )
     if strict and (len(roots) < len(ids) or len(in_scope) < len(set(roots.values()))):
         raise NotFound(_("No such customer."))  # `strict`: one named customer, in scope
-    members = person_ids([c.pk for c in in_scope], lock=True)
-    rows = [
-        c for c in Customer.objects.filter(pk__in=members).order_by("pk") if c.anonymised_at is None
-    ]
+    members = person_ids([c.pk for c in in_scope])
+    # Every row of the persons locked in one statement, in primary-key order (the one order
+    # every transaction that locks several customers takes); read again under the lock.
+    locked = Customer.objects.select_for_update().filter(pk__in=members).order_by("pk")
+    rows = [c for c in locked if c.anonymised_at is None]
     if not rows:
         return 0
     now = _now()
