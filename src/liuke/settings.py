@@ -171,6 +171,13 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
+#: Run on every SQLite connection. `secure_delete` overwrites deleted and overwritten content with
+#: zeros, so an erased customer's values do not stay readable in the file's free space; the WAL
+#: holds them until its next checkpoint, which the erasure's storage job forces (docs/security.md).
+SQLITE_INIT_COMMAND = (
+    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA secure_delete=ON;"
+    "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;"
+)
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'liuke.sqlite3'}")
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 0))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -179,10 +186,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
-        "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-            "PRAGMA foreign_keys=ON;PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;"
-        ),
+        "init_command": SQLITE_INIT_COMMAND,
     }
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["TEST"] = {"NAME": env("SQLITE_TEST_NAME", "") or None}

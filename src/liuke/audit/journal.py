@@ -141,15 +141,21 @@ _FIELD_LENGTH = 100
 
 
 def _files_fields(opened: set[int]) -> list[str]:
+    return id_fields(FILES_PREFIX, opened)
+
+
+def id_fields(prefix: str, ids: Iterable[int]) -> list[str]:
+    """Event fields naming rows by id (`prefix` then ids, comma-separated), each at most 100
+    characters: a long list takes several fields."""
     out: list[str] = []
     current: list[str] = []
-    for pk in sorted(opened):
-        if current and len(FILES_PREFIX) + len(",".join([*current, str(pk)])) > _FIELD_LENGTH:
-            out.append(FILES_PREFIX + ",".join(current))
+    for pk in sorted(ids):
+        if current and len(prefix) + len(",".join([*current, str(pk)])) > _FIELD_LENGTH:
+            out.append(prefix + ",".join(current))
             current = []
         current.append(str(pk))
     if current:
-        out.append(FILES_PREFIX + ",".join(current))
+        out.append(prefix + ",".join(current))
     return out
 
 

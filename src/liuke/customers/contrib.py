@@ -27,5 +27,10 @@ CONTRIBUTION = Contribution(
         ApiMount("/customers", "liuke.customers.api:router"),
         ApiMount("/", "liuke.customers.api:access_router"),
     ],
-    jobs=[PeriodicJob("liuke.customers.tasks:nightly_data_quality", "daily at 02:30")],
+    jobs=[
+        PeriodicJob("liuke.customers.tasks:nightly_data_quality", "daily at 02:30"),
+        PeriodicJob(
+            "liuke.customers.tasks:nightly_erasure_scrub", "daily at 03:40, after an erasure"
+        ),
+    ],
 )

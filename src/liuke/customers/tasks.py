@@ -11,9 +11,13 @@ from django.utils import timezone
 from huey import crontab
 
 from liuke.accounts.models import Branch
+from liuke.audit.choices import Action
+from liuke.audit.models import AuditEvent
 from liuke.core.jobs import db_periodic_task, db_task
+from liuke.core.maintenance import scrub_storage
 from liuke.core.timeutil import months_before
 from liuke.customers.models import Customer, DataQualitySnapshot
+from liuke.customers.person import person_tables
 
 
 @transaction.atomic
@@ -54,3 +58,18 @@ def nightly_data_quality() -> int:
 def data_quality_now() -> int:
     """Queued from the branches page: refresh today's snapshot without waiting for the night."""
     return snapshot_data_quality()
+
+
+def erasure_scrub(*, since: dt.datetime) -> list[str]:
+    """After erasures, remove the erased values' old versions from the database's storage
+    (`core.maintenance.scrub_storage` on every table a person's rows live in); nothing when no
+    customer was erased since `since`. Returns the statements run."""
+    if not AuditEvent.objects.filter(action=Action.ERASE, occurred_at__gte=since).exists():
+        return []
+    return scrub_storage(person_tables())
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def nightly_erasure_scrub() -> list[str]:
+    # A day and an hour back: a late run or a clock change never skips a day's erasures.
+    return erasure_scrub(since=timezone.now() - dt.timedelta(hours=25))

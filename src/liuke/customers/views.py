@@ -22,7 +22,6 @@ from liuke.customers import selectors, services
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
-from liuke.customers.models import CustomerPhoto
 from liuke.customers.profile import CustomerProfile, customer_profile, panels_for, profile_history
 
 
@@ -127,7 +126,7 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
         "history": profile_history(profile),
         "duplicates": selectors.likely_duplicates(actor=request.user, customer=customer),
         "referrals": selectors.customer_referrals(actor=request.user, customer=customer),
-        "photos": customer.photos.all(),
+        "photos": selectors.customer_photos(customer),
         "stale": stale,
         "groups": [
             {
@@ -231,8 +230,8 @@ def photo_file(request: StaffRequest, customer_id: int, photo_id: int) -> FileRe
     """Photos are never on a public URL: each request passes the access policy (a key
     account's card answers 403, like the other refusals, through the error middleware)."""
     customer = selectors.customer_get(actor=request.user, customer_id=customer_id, purpose="photo")
-    photo = CustomerPhoto.objects.filter(customer=customer, pk=photo_id).first()
-    if photo is None:
+    photo = selectors.customer_photo(customer, photo_id)
+    if photo is None:  # no such photo, or the customer withdrew photo consent
         raise Http404
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, no-store"

@@ -12,7 +12,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from liuke.accounts.http import api_actor
-from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS
 from liuke.core.errors import ServiceError
 from liuke.feedback import figures, selectors, services
@@ -199,10 +198,7 @@ class SuggestionOut(Schema):
     created_at: dt.datetime
 
 
-def _suggestion_out(s: Suggestion, actor: User) -> dict[str, Any]:
-    from liuke.accounts import policy
-
-    manager = policy.can(actor, FeedbackCap.FEEDBACK_MANAGE)
+def _suggestion_out(s: Suggestion, manager: bool) -> dict[str, Any]:
     return {
         "id": s.pk,
         "branch_id": s.branch_id,
@@ -228,7 +224,9 @@ def suggestion_list(
     request: HttpRequest, status: Literal["new", "reviewed", "acted"] | None = None
 ) -> list[dict[str, Any]]:
     actor = api_actor(request)
-    return [_suggestion_out(s, actor) for s in selectors.suggestions(actor=actor, status=status)]
+    rows = selectors.suggestions(actor=actor, status=status)
+    manager = selectors.sees_suggestion_contacts(actor)  # `suggestions` audited the read
+    return [_suggestion_out(s, manager) for s in rows]
 
 
 @router.post(
@@ -243,7 +241,7 @@ def suggestion_handle(
     s = services.suggestion_handle(
         actor=actor, suggestion_id=suggestion_id, status=payload.status, note=payload.note
     )
-    return _suggestion_out(s, actor)
+    return _suggestion_out(s, selectors.suggestion_contacts_read(actor, [s]))
 
 
 # --- conversations ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
+from liuke.audit.journal import id_fields
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, PermissionDenied
 from liuke.customers import selectors as customer_selectors
@@ -146,20 +147,44 @@ def file_feedback(*, actor: User, file: CustomerFile, limit: int = 10) -> Custom
 # --- suggestions, conversations, notices --------------------------------------------------------
 
 
+#: The audit event's field naming the suggestions whose contact details were shown.
+SUGGESTION_CONTACTS = "suggestion_contacts:"
+
+
 def suggestions(
     *, actor: User, status: str | None = None, limit: int = LIST_LIMIT
 ) -> list[Suggestion]:
     """Suggestions left in the boxes of the actor's branches. The name and phone someone chose
-    to leave are shown to managers only (those who handle suggestions)."""
+    to leave are shown to managers only (those who handle suggestions); showing them is
+    audited (`suggestion_contacts_read`)."""
     policy.require(actor, FeedbackCap.FEEDBACK_VIEW)
     qs = Suggestion.objects.filter(branch__in=branches_in_scope(actor))
     if status in SuggestionStatus.values:
         qs = qs.filter(status=status)
-    return list(
+    rows = list(
         qs.select_related("branch", "handled_by").order_by("-created_at", "-id")[
             : max(1, min(limit, LIST_LIMIT))
         ]
     )
+    suggestion_contacts_read(actor, rows)
+    return rows
+
+
+def sees_suggestion_contacts(actor: User) -> bool:
+    """The name and phone someone chose to leave are for those who handle suggestions."""
+    return policy.can(actor, FeedbackCap.FEEDBACK_MANAGE)
+
+
+def suggestion_contacts_read(actor: User, rows: list[Suggestion]) -> bool:
+    """Whether the actor is shown the contact details of these suggestions (those who handle
+    suggestions are); when they are and any suggestion has some, the read is audited as a
+    customer read is (the event names the suggestions: a suggestion is linked to no customer).
+    Every output of suggestions (page, API) asks here before showing a name or a phone."""
+    shown = sees_suggestion_contacts(actor)
+    named = {s.pk for s in rows if not s.is_anonymous}
+    if shown and named:
+        audit_record(actor=actor, action=Action.LIST, fields=id_fields(SUGGESTION_CONTACTS, named))
+    return shown
 
 
 def suggestion_box(*, actor: User, branch_id: int) -> tuple[Branch, SuggestionBox | None]:

@@ -104,7 +104,7 @@ def suggestion_list(request: StaffRequest) -> HttpResponse:
             "rows": rows,
             "status": status,
             "statuses": SuggestionStatus.choices,
-            "manager": policy.can(request.user, FeedbackCap.FEEDBACK_MANAGE),
+            "manager": selectors.sees_suggestion_contacts(request.user),
         },
     )
 

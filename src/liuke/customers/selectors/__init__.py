@@ -22,6 +22,7 @@ from liuke.customers.selectors.access import (
 )
 from liuke.customers.selectors.export import customer_export_data, retention_candidates
 from liuke.customers.selectors.history import customer_history, customer_merges, file_history
+from liuke.customers.selectors.photos import customer_photo, customer_photos
 from liuke.customers.selectors.quality import (
     BranchQuality,
     DuplicateGroup,
@@ -63,6 +64,8 @@ __all__ = [
     "customer_history",
     "customer_list",
     "customer_merges",
+    "customer_photo",
+    "customer_photos",
     "customer_referrals",
     "customer_search",
     "duplicate_groups",

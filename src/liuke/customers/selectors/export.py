@@ -18,6 +18,7 @@ from liuke.core.errors import KeyAccountRestricted, PermissionDenied, ServiceErr
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.models import Customer
+from liuke.customers.person import person_ids, person_rows
 from liuke.customers.selectors.access import (
     _audit_read,
     _scoped_get,
@@ -39,13 +40,21 @@ def _row(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _customer_row(customer: Customer) -> dict[str, Any]:
+    row = _row(customer)
+    row["tags"] = sorted(t.name for t in customer.tags.all())
+    return row
+
+
 def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[str, Any]:
     """Everything held about one customer (the right to see one's data), as plain values.
 
-    Walks every table that points at the customer (`Customer._meta.related_objects`), and one
-    level further (a visit's lines and payments, a card's ledger), so that a table added by a
-    later app is included without changing this function; then who read or changed the file
-    (the audit log's events about the customer). Needs `customer.export`, the full file and a
+    The person's rows as `customers.person` walks them (the rows merged into the customer, every
+    table that points at them and one level further: a visit's lines, a card's ledger), so that a
+    table added by a later app is included without changing this function; then who read or
+    changed the file (the audit log's events about the customer). Every row is the customer's
+    business's: another business's event or row that names the same customer id is not theirs to
+    see (nor theirs to write into this export). Needs `customer.export`, the full file and a
     reason; the export is itself audited with that reason.
     """
     from liuke.audit.models import AuditEvent
@@ -59,31 +68,27 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
     customer = _scoped_get(actor, customer_id)
     if not has_full_file(actor, customer):
         raise KeyAccountRestricted()
-    data: dict[str, Any] = {"customer": _row(customer)}
-    data["customer"]["tags"] = sorted(t.name for t in customer.tags.all())
-    for rel in Customer._meta.related_objects:
-        if not rel.one_to_many or rel.related_model is Customer:
-            continue
-        model: Any = rel.related_model
-        rows = list(model._default_manager.filter(**{rel.field.name: customer}).order_by("pk"))
-        if not rows:
-            continue
-        key = model._meta.label_lower
-        data[key] = [_row(r) for r in rows]
-        for child_rel in model._meta.related_objects:
-            child: Any = child_rel.related_model
-            if not child_rel.one_to_many or child is Customer:
-                continue
-            if any(getattr(f, "related_model", None) is Customer for f in child._meta.fields):
-                continue  # reached directly above
-            children = child._default_manager.filter(
-                **{f"{child_rel.field.name}__in": rows}
-            ).order_by("pk")
-            if children:
-                data.setdefault(child._meta.label_lower, []).extend(_row(c) for c in children)
-    data["referrals"] = list(
-        Customer.objects.filter(referrer=customer).values_list("pk", flat=True)
+    business_id = customer.business_id
+    members = list(person_ids([customer.pk]))
+    data: dict[str, Any] = {"customer": _customer_row(customer)}
+    merged = Customer.objects.filter(pk__in=members, business_id=business_id).exclude(
+        pk=customer.pk
     )
+    # The rows merged into this one are the same person's (the merge kept them as they were).
+    if merged_rows := [_customer_row(c) for c in merged.order_by("pk")]:
+        data["merged_customers"] = merged_rows
+    for model, rows in person_rows(members, business_id=business_id):
+        found = [_row(r) for r in rows.order_by("pk")]
+        if found:
+            data[model._meta.label_lower] = found
+    data["referrals"] = list(
+        Customer.objects.filter(referrer_id__in=members, business_id=business_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    events = AuditEvent.objects.filter(
+        business_id=business_id, subjects__customer_id__in=members
+    ).distinct()
     data["audit_events"] = [
         {
             "seq": e.seq,
@@ -93,7 +98,7 @@ def customer_export_data(*, actor: User, customer_id: int, reason: str) -> dict[
             "fields": e.fields,
             "reason": e.reason,
         }
-        for e in AuditEvent.objects.filter(subjects__customer_id=customer.pk).order_by("seq")
+        for e in events.order_by("seq")
     ]
     audit_record(
         actor=actor,

@@ -20,7 +20,8 @@ from liuke.core.locking import lock_rows
 from liuke.core.privacy import ERASED_CLASSES, inventory_models
 from liuke.core.text import clean_text
 from liuke.customers.choices import ChangeKind
-from liuke.customers.models import Customer, CustomerMerge, FieldChange
+from liuke.customers.models import Customer, FieldChange
+from liuke.customers.person import blank_value, person_ids, person_rows, survivor_ids
 from liuke.customers.services.archive import _as_int, _now, _record, _refresh_derived
 
 # --- Privacy: erasure -----------------------------------------------------------------------------
@@ -51,29 +52,28 @@ def _erase(customer: Customer, now: dt.datetime) -> list[str]:
     return ["name", *cleared]
 
 
-def _erase_related(pks: list[int]) -> None:
-    """Blank, in every table that points at the customers, the text and optional fields the
-    inventory classes as erasable (contact notes, message bodies, visit notes, a booked next
-    visit …): a table added by a later app is covered once its fields are in the inventory,
+def _erase_related(pks: list[int], *, business_id: int) -> None:
+    """Blank, in every row linked to the person (`customers.person`: the tables that point at
+    their customer rows, and one level further), the fields the inventory classes as erasable
+    (contact notes, message bodies, visit notes, a refund's note, history values, merge
+    snapshots …): a table added by a later app is covered once its fields are in the inventory,
     which a test demands. Amounts, dates the books need and links stay."""
     inventory = inventory_models()
-    handled = {"customers.FieldChange", "customers.CustomerPhoto", "customers.CustomerMerge"}
-    for rel in Customer._meta.related_objects:
-        model: Any = rel.related_model
-        label = model._meta.label
-        if not rel.one_to_many or model is Customer or label in handled:
-            continue
+    for model, rows in person_rows(pks, business_id=business_id):
         blanks: dict[str, Any] = {}
-        for name, (cls, _purpose) in inventory.get(label, {}).items():
+        for name, (cls, _purpose) in inventory.get(model._meta.label, {}).items():
             field = model._meta.get_field(name)
             if cls not in ERASED_CLASSES or field.is_relation or not field.concrete:
                 continue
-            if field.null:
-                blanks[name] = None
-            elif isinstance(field, models.CharField | models.TextField):
-                blanks[name] = ""
+            clearable, value = blank_value(field)
+            if clearable:
+                blanks[name] = value
         if blanks:
-            model._default_manager.filter(**{f"{rel.field.name}__in": pks}).update(**blanks)
+            rows.update(**blanks)
+
+
+def _ids_of(customers: list[Customer], business_id: int) -> set[int]:
+    return {c.pk for c in customers if c.business_id == business_id}
 
 
 @transaction.atomic
@@ -82,11 +82,15 @@ def customer_anonymise(
 ) -> int:
     """Erase the personal data of customers (the right to erasure, and retention).
 
-    Personal fields are cleared (the inventory collected from every app decides which),
-    photos are deleted with their files, the history's old and new values and merge snapshots
-    are blanked, tags removed. Visits, payments, cards, packages and their ledgers stay, so every
-    total and balance is unchanged; the audit log keeps its events (they hold ids, never values).
-    Returns how many customers were erased; already-erased ones are skipped (safe to re-run).
+    A customer is erased as a person: their row and every row ever merged into it (a merged-away
+    id stands for the customer it was merged into), and the rows of every table linked to those
+    (`customers.person`). Personal fields are cleared (the inventory collected from every app
+    decides which), photos are deleted with their files, the history's old and new values and
+    merge snapshots are blanked, tags removed. Visits, payments, cards, packages and their
+    ledgers stay, so every total and balance is unchanged; the audit log keeps its events (they
+    hold ids, never values).
+    Returns how many customers (persons) were erased; rows already erased are skipped (safe to
+    re-run: a person erased before merged-away rows were covered loses those now).
     With `strict`, a customer outside the actor's scope is `NotFound` rather than skipped.
     """
     policy.require(actor, ERASE_CAP)
@@ -100,15 +104,26 @@ def customer_anonymise(
             }
         )
     ids = {_as_int(i) for i in list(customer_ids)[:10_000]}
-    in_scope = list(lock_rows(policy.scope_customers(actor, Customer.objects.all()), ids).values())
-    if strict and len(in_scope) < len(ids):
+    # A merged-away customer is part of the one it was merged into: erasing either erases the
+    # person, every row ever merged into them included (C into B into A).
+    roots = survivor_ids(ids)
+    in_scope = list(
+        policy.scope_customers(actor, Customer.objects.all())
+        .filter(pk__in=set(roots.values()))
+        .order_by("pk")
+    )
+    if strict and (len(roots) < len(ids) or len(in_scope) < len(set(roots.values()))):
         raise NotFound(_("No such customer."))  # `strict`: one named customer, in scope
-    customers = [c for c in in_scope if c.anonymised_at is None]
-    if not customers:
+    members = person_ids([c.pk for c in in_scope])
+    # Every row of the persons locked in one statement, in primary-key order (the one order
+    # every transaction that locks several customers takes); read again under the lock.
+    locked = lock_rows(Customer, members)
+    rows = [c for c in locked.values() if c.anonymised_at is None]
+    if not rows:
         return 0
     now = _now()
     files = []
-    for customer in customers:
+    for customer in rows:
         _erase(customer, now)
         _refresh_derived(customer)
         # The placeholder name is not the person's: no search keys, no completeness.
@@ -119,13 +134,14 @@ def customer_anonymise(
         for photo in customer.photos.all():
             files.append(photo.image.name)
         customer.photos.all().delete()
-    pks = [c.pk for c in customers]
-    _erase_related(pks)
-    FieldChange.objects.filter(customer_id__in=pks).update(old_value="", new_value="")
-    CustomerMerge.objects.filter(survivor_id__in=pks).update(snapshot={})
-    CustomerMerge.objects.filter(merged_id__in=pks).update(snapshot={})
+    pks = [c.pk for c in rows]
+    for business_id in sorted({c.business_id for c in in_scope}):
+        _erase_related(
+            [pk for pk, root in members.items() if root in _ids_of(in_scope, business_id)],
+            business_id=business_id,
+        )
     FieldChange.objects.bulk_create(
-        [_record(c, actor=actor, kind=ChangeKind.ERASE, field="*") for c in customers]
+        [_record(c, actor=actor, kind=ChangeKind.ERASE, field="*") for c in rows]
     )
     audit_record(actor=actor, action=Action.ERASE, customer_ids=pks, reason=reason)
 
@@ -136,4 +152,4 @@ def customer_anonymise(
             default_storage.delete(name)
 
     transaction.on_commit(_delete_files)
-    return len(customers)
+    return len({members[pk] for pk in pks})
