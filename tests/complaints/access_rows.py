@@ -48,7 +48,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "complaints:wait": {"wait": "1"},
     "complaints:update": {"severity": "high"},
     "complaints:action_add": {"side": "theirs", "text": "来店"},
-    "complaints:resolve": {"kind": "apology"},
+    "complaints:resolve": {"kind": "card_bonus", "card_id": "{card_id}", "amount": "1"},
     "complaints:decide": {"decision": "approve"},
     "complaints:after": {"cause_fix": "培训"},
 }

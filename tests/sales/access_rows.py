@@ -75,7 +75,35 @@ BODIES: dict[str, dict[str, Any]] = {
         "note": "到货",
     },
 }
-FORMS: dict[str, dict[str, Any]] = {"sales:card_topup": {"amount": "100", "method": "cash"}}
+FORMS: dict[str, dict[str, Any]] = {
+    "sales:card_topup": {"amount": "100", "method": "cash"},
+    "sales:card_issue": {"number": "NEW-2", "branch_id": "{branch_id}"},
+    "sales:card_refund": {"method": "cash"},
+    "sales:package_sell": {
+        "name": "新套餐",
+        "service_ids": "{service_id}",
+        "sessions": "2",
+        "price": "1",
+        "method": "cash",
+        "branch_id": "{branch_id}",
+    },
+    "sales:package_extend": {"expires_on": "2099-01-01", "reason": "延期"},
+    "sales:visit_refund": {"reason": "not_satisfied"},
+    "sales:stock_receive": {
+        "product_id": "{product_id}",
+        "branch_id": "{branch_id}",
+        "quantity": "5",
+    },
+    "sales:checkout": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "line_item": "s:{service_id}",
+        "line_staff": "{staff_id}",
+        "line_qty": "1",
+        "pay_method": "cash",
+        "pay_amount": "100",
+    },
+}
 
 
 def world(

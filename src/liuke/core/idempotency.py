@@ -114,9 +114,15 @@ def _checked(key: str) -> str:
 
 
 def _once(
-    request: HttpRequest, user_id: int, key: str, work: Callable[[], tuple[int, Any]]
+    request: HttpRequest,
+    user_id: int,
+    key: str,
+    work: Callable[[], tuple[int, Any]],
+    *,
+    keep: Callable[[int], bool] = lambda status: True,
 ) -> tuple[int, Any]:
-    """Run `work` once per (user, key): the first answer is stored, a repeat gets it back."""
+    """Run `work` once per (user, key): the first answer is stored, a repeat gets it back. An
+    answer whose status `keep` refuses is not stored (the key may be used again)."""
     fingerprint = _fingerprint(request)
     try:
         with transaction.atomic():
@@ -130,7 +136,10 @@ def _once(
             status, body = work()
             record.status_code = status
             record.response = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-            record.save(update_fields=["status_code", "response"])
+            if keep(status):
+                record.save(update_fields=["status_code", "response"])
+            else:
+                record.delete()
     except IntegrityError:
         existing = IdempotencyRecord.objects.filter(user_id=user_id, key=key).first()
         if existing is None:
@@ -219,12 +228,19 @@ def money_write(handler: F) -> F:
 # --- pages: @form_once and {% once_key %} ------------------------------------------------------
 
 
+def _is_redirect(status: int) -> bool:
+    return 300 <= status < 400
+
+
 def form_once(
     view: Callable[Concatenate[Any, P], R],
 ) -> Callable[Concatenate[Any, P], R | HttpResponseRedirect]:
     """A page's POST that moves money: its form carries a hidden key (`{% once_key %}`), and a
     second submit with that key (a double click, the browser's resend) does nothing and
-    redirects where the first one went. Put it under `@staff_view` and `@require_POST`."""
+    redirects where the first one went. Put it under `@staff_view` and `@require_POST`.
+
+    Only a redirect (the answer to a write that was done) is kept for a repeat: a form shown
+    again with its errors keeps its key, and sending it corrected must run the view again."""
 
     @functools.wraps(view)
     def wrapper(request: Any, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponseRedirect:
@@ -238,10 +254,11 @@ def form_once(
             first.append(response)
             return response.status_code, {"location": response.get("Location", "")}
 
-        _status, body = _once(request, request.user.pk, key, work)
+        _status, body = _once(request, request.user.pk, key, work, keep=_is_redirect)
         if first:
             return first[0]
-        messages.info(request, _("This was already recorded; it was not done twice."))
-        return HttpResponseRedirect(body.get("location") or "/")
+        messages.info(request, _("This form was already sent; it was not done twice."))
+        return HttpResponseRedirect(body["location"])
 
+    wrapper.money_form = True  # type: ignore[attr-defined]  # read by the page walk's test
     return wrapper
