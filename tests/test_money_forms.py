@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from tests.accounts import test_access_matrix as matrix
 from tests.accounts.test_access_matrix import FORMS, PAGES, ROUTES, World, _fill
-from tests.test_money_writes import _ledger_rows, _rows, _undone
+from tests.test_money_writes import _FOUND, _ledger_rows, _rows, _undone
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,14 @@ def _is_money_form(path: str) -> bool:
 
 
 def _page_writers(w: World, client: Client) -> list[str]:
-    """The page routes whose POST wrote a ledger row."""
+    """The page routes whose POST wrote a ledger row (found once per run: every test's world
+    is alike)."""
+    if "pages" not in _FOUND:
+        _FOUND["pages"] = _walk(w, client)
+    return _FOUND["pages"]
+
+
+def _walk(w: World, client: Client) -> list[str]:
     client.raise_request_exception = False
     moved = []
     for path, name in STAFF_PAGES:

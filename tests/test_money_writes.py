@@ -83,9 +83,19 @@ def _request(label: str, w: World) -> tuple[str, str, Any]:
     return method, _fill(path, w.ids), _body(BODIES.get(label, {}), w.ids)
 
 
+#: The walk's finding, kept for the next test of the run (every test's world is alike).
+_FOUND: dict[str, list[str]] = {}
+
+
 def _ledger_writers(w: World, client: Client) -> list[str]:
     """The unsafe operations that wrote a ledger row. (One that fails with a server error has
     written nothing: its transaction is rolled back. Finding those is the schema tests' part.)"""
+    if "api" not in _FOUND:
+        _FOUND["api"] = _walk(w, client)
+    return _FOUND["api"]
+
+
+def _walk(w: World, client: Client) -> list[str]:
     client.raise_request_exception = False
     moved = []
     for method, path in UNSAFE:
