@@ -33,7 +33,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/complaints/{complaint_id}": {"severity": "high"},
     "POST /api/v1/complaints/{complaint_id}/steps": {"step": 1, "note": "好"},
     "POST /api/v1/complaints/{complaint_id}/actions": {"side": "theirs", "text": "来店"},
-    "POST /api/v1/complaints/{complaint_id}/resolutions": {"kind": "apology"},
+    # a compensation that moves money (the walk of tests/test_money_writes.py must see it move)
+    "POST /api/v1/complaints/{complaint_id}/resolutions": {
+        "kind": "card_bonus",
+        "card_id": "{card_id}",
+        "amount_fen": 100,
+        "note": "补偿",
+    },
     "POST /api/v1/complaints/{complaint_id}/cause-fix": {"cause_fix": "培训"},
     "POST /api/v1/complaints/resolutions/{resolution_id}/decide": {"approve": True},
 }
@@ -42,7 +48,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "complaints:wait": {"wait": "1"},
     "complaints:update": {"severity": "high"},
     "complaints:action_add": {"side": "theirs", "text": "来店"},
-    "complaints:resolve": {"kind": "apology"},
+    "complaints:resolve": {"kind": "card_bonus", "card_id": "{card_id}", "amount": "1"},
     "complaints:decide": {"decision": "approve"},
     "complaints:after": {"cause_fix": "培训"},
 }
@@ -52,8 +58,10 @@ def world(
     *, customer: Any, visit: Any, owner: Any, front_desk: Any, beautician: Any
 ) -> dict[str, int]:
     """A complaint about `customer` with an agreed action and a compensation above the front
-    desk's limit (waiting for approval)."""
+    desk's limit (waiting for approval): a bonus onto the customer's card, so that approving it
+    moves money."""
     from liuke.complaints import services as complaints
+    from liuke.sales.models import StoredValueCard
 
     complaints.defaults_ensure(business_id=customer.business_id)
     complaint = complaints.complaint_open(
@@ -65,7 +73,13 @@ def world(
     action = complaints.action_add(
         actor=front_desk, complaint_id=complaint.pk, side="theirs", text="发照片"
     )
+    card = StoredValueCard.objects.filter(customer=customer).order_by("pk").first()
+    assert card is not None, "the matrix's customer holds a card (tests/sales/shop.py)"
     resolution = complaints.complaint_resolve(
-        actor=front_desk, complaint_id=complaint.pk, kind="voucher", amount_fen=20000
+        actor=front_desk,
+        complaint_id=complaint.pk,
+        kind="card_bonus",
+        card_id=card.pk,
+        amount_fen=20000,
     )
     return {"complaint_id": complaint.pk, "action_id": action.pk, "resolution_id": resolution.pk}

@@ -68,5 +68,50 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/cards/{card_id}/refund": {"method": "cash"},
     "POST /api/v1/packages/{package_id}/extend": {"expires_on": "2099-01-01", "reason": "延期"},
     "POST /api/v1/cards/{card_id}/topups": {"amount_fen": 10000, "method": "cash"},
+    "POST /api/v1/stock/receipts": {
+        "product_id": "{product_id}",
+        "branch_id": "{branch_id}",
+        "quantity": 5,
+        "note": "到货",
+    },
 }
-FORMS: dict[str, dict[str, Any]] = {"sales:card_topup": {"amount": "100", "method": "cash"}}
+FORMS: dict[str, dict[str, Any]] = {
+    "sales:card_topup": {"amount": "100", "method": "cash"},
+    "sales:card_issue": {"number": "NEW-2", "branch_id": "{branch_id}"},
+    "sales:card_refund": {"method": "cash"},
+    "sales:package_sell": {
+        "name": "新套餐",
+        "service_ids": "{service_id}",
+        "sessions": "2",
+        "price": "1",
+        "method": "cash",
+        "branch_id": "{branch_id}",
+    },
+    "sales:package_extend": {"expires_on": "2099-01-01", "reason": "延期"},
+    "sales:visit_refund": {"reason": "not_satisfied"},
+    "sales:stock_receive": {
+        "product_id": "{product_id}",
+        "branch_id": "{branch_id}",
+        "quantity": "5",
+    },
+    "sales:checkout": {
+        "customer_id": "{customer_id}",
+        "branch_id": "{branch_id}",
+        "line_item": "s:{service_id}",
+        "line_staff": "{staff_id}",
+        "line_qty": "1",
+        "pay_method": "cash",
+        "pay_amount": "100",
+    },
+}
+
+
+def world(
+    *, customer: Any, visit: Any, owner: Any, front_desk: Any, beautician: Any
+) -> dict[str, int]:
+    """The product the matrix's shop sells (tests/sales/shop.py), for the stock receipt."""
+    from liuke.sales.models import Product
+
+    product = Product.objects.filter(business_id=customer.business_id).order_by("pk").first()
+    assert product is not None, "the matrix's shop sells a product"
+    return {"product_id": product.pk}

@@ -34,6 +34,7 @@ from liuke.complaints.schemas import (
     Id,
 )
 from liuke.core.api import ERRORS, READ_ERRORS
+from liuke.core.idempotency import money_write
 
 router = Router(tags=["complaints"])
 
@@ -206,6 +207,7 @@ def approvals(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: ComplaintResolutionOut, **ERRORS},
     summary="Approve (the money moves now) or refuse a compensation above a limit",
 )
+@money_write
 def decide(request: HttpRequest, resolution_id: Id, payload: ComplaintDecideIn) -> dict[str, Any]:
     r = services.resolution_decide(
         actor=api_actor(request),
@@ -319,6 +321,7 @@ def action_add(request: HttpRequest, complaint_id: Id, payload: ComplaintActionI
     response={201: ComplaintResolutionOut, **ERRORS},
     summary="Resolve: redo, refund, exchange, voucher, card bonus or apology",
 )
+@money_write
 def resolve(request: HttpRequest, complaint_id: Id, payload: ComplaintResolveIn) -> Status[Any]:
     data = payload.dict()
     r = services.complaint_resolve(actor=api_actor(request), complaint_id=complaint_id, **data)

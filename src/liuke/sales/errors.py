@@ -46,6 +46,10 @@ class SalesErrorCode(ErrorCode):
     NAME_REQUIRED = "name_required", "A package needs a name."
     NO_LINES = "no_lines", "A checkout has no lines."
     NOTHING_TO_REFUND = "nothing_to_refund", "The line or visit has already been refunded."
+    NOT_PAID = (
+        "not_paid",
+        "The refund would give back money the visit's payments never received.",
+    )
     PACKAGE_EXPIRED = "package_expired", "The package is past its expiry date."
     PACKAGE_NOT_FOR_SERVICE = (
         "package_not_for_service",

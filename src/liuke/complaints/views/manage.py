@@ -20,6 +20,7 @@ from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import Severity
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import CoreErrorCode, ServiceError
+from liuke.core.idempotency import form_once
 from liuke.customers.picking import positive_id
 from liuke.customers.profile import panel_response
 
@@ -34,6 +35,7 @@ def approvals(request: StaffRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def decide(request: StaffRequest, resolution_id: int) -> HttpResponse:
     request.back = reverse("complaints:approvals")
     services.resolution_decide(

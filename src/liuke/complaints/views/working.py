@@ -21,6 +21,7 @@ from liuke.complaints.choices import ResolutionKind, Step
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import ServiceError
+from liuke.core.idempotency import form_once
 from liuke.customers.picking import positive_id
 
 
@@ -136,6 +137,7 @@ def action_done(request: StaffRequest, action_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def resolve(request: StaffRequest, complaint_id: int) -> HttpResponse:
     actor = request.user
     outcome: dict[str, Any] = {}

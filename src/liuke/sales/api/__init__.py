@@ -1,9 +1,10 @@
 """Sales over HTTP: the catalogue, checkout, visits and refunds, stored-value cards, treatment
 packages, stock and the daily close. Thin: parse, call a service or selector, shape the answer.
 
-Every amount is an integer number of fen. Writes that move money (checkout, refunds, top-ups,
-deductions) accept an `Idempotency-Key` header: the same request sent again (a retry, a double
-tap, twenty at once) does the work once and every sender gets the first answer.
+Every amount is an integer number of fen. Every write that moves money or appends to a ledger
+is declared `@money_write` (liuke.core.idempotency): it honours an `Idempotency-Key` header, so
+the same request sent again (a retry, a double tap, twenty at once) does the work once and every
+sender gets the first answer.
 
 The routes are here, in the package itself, so that their OpenAPI operation ids
 (`liuke_sales_api_<name>`) stay what clients know; the bodies are in `api.schemas`, the shaping
@@ -23,7 +24,7 @@ from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut
 from liuke.core.errors import NotFound, PermissionDenied
-from liuke.core.idempotency import run_idempotent
+from liuke.core.idempotency import money_write
 from liuke.customers.models import Customer
 from liuke.sales import selectors, services
 from liuke.sales.api.schemas import (
@@ -157,15 +158,11 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     response={201: VisitOut, **MONEY_ERRORS},
     summary="Check out a visit (honours Idempotency-Key)",
 )
-def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> Status[Any]:
+@money_write
+def visit_checkout(request: HttpRequest, payload: CheckoutIn) -> dict[str, Any]:
     actor = api_actor(request)
-    data = payload.service_data()
-
-    def work() -> tuple[int, Any]:
-        visit = services.checkout(actor=actor, data=data)
-        return 201, visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk))
-
-    return Status(*run_idempotent(request, actor.pk, work))
+    visit = services.checkout(actor=actor, data=payload.service_data())
+    return visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk))
 
 
 @router.get("/visits/{visit_id}", response={200: VisitOut, **READ_ERRORS}, summary="A visit")
@@ -179,20 +176,16 @@ def visit_detail(request: HttpRequest, visit_id: Id) -> dict[str, Any]:
     response={201: RefundOut, **MONEY_ERRORS},
     summary="Refund a visit or one of its lines (honours Idempotency-Key)",
 )
-def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> Status[Any]:
-    actor = api_actor(request)
-
-    def work() -> tuple[int, Any]:
-        refund = services.visit_refund(
-            actor=actor,
-            visit_id=visit_id,
-            line_id=payload.line_id,
-            reason=payload.reason,
-            note=payload.note,
-        )
-        return 201, refund_out(refund)
-
-    return Status(*run_idempotent(request, actor.pk, work))
+@money_write
+def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> dict[str, Any]:
+    refund = services.visit_refund(
+        actor=api_actor(request),
+        visit_id=visit_id,
+        line_id=payload.line_id,
+        reason=payload.reason,
+        note=payload.note,
+    )
+    return refund_out(refund)
 
 
 @router.post(
@@ -200,23 +193,20 @@ def visit_refund(request: HttpRequest, visit_id: Id, payload: RefundIn) -> Statu
     response={201: ExchangeOut, **MONEY_ERRORS},
     summary="Exchange a line of a visit for other services or products (honours Idempotency-Key)",
 )
-def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> Status[Any]:
+@money_write
+def visit_exchange(request: HttpRequest, visit_id: Id, payload: ExchangeIn) -> dict[str, Any]:
     actor = api_actor(request)
     data = payload.dict()
     data["lines"] = [line.dict() for line in payload.lines]
     data["payments"] = [p.dict() for p in payload.payments]
     line_id = data.pop("line_id")
-
-    def work() -> tuple[int, Any]:
-        refund, visit = services.visit_exchange(
-            actor=actor, visit_id=visit_id, line_id=line_id, data=data
-        )
-        return 201, {
-            "refund": refund_out(refund),
-            "visit": visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk)),
-        }
-
-    return Status(*run_idempotent(request, actor.pk, work))
+    refund, visit = services.visit_exchange(
+        actor=actor, visit_id=visit_id, line_id=line_id, data=data
+    )
+    return {
+        "refund": refund_out(refund),
+        "visit": visit_out(actor, selectors.visit_get(actor=actor, visit_id=visit.pk)),
+    }
 
 
 @router.get(
@@ -249,6 +239,7 @@ def customer_sales(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 
 
 @router.post("/cards", response={201: CardOut, **ERRORS}, summary="Issue a stored-value card")
+@money_write
 def card_issue(request: HttpRequest, payload: CardIssueIn) -> Status[Any]:
     actor = api_actor(request)
     in_range(payload.expires_on, "expires_on")
@@ -277,16 +268,13 @@ def card_detail(request: HttpRequest, card_id: Id) -> dict[str, Any]:
     response={200: CardOut, **MONEY_ERRORS},
     summary="Top up a card, with the bonus rule (honours Idempotency-Key)",
 )
-def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> Status[Any]:
+@money_write
+def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> dict[str, Any]:
     actor = api_actor(request)
-
-    def work() -> tuple[int, Any]:
-        services.card_topup(
-            actor=actor, card_id=card_id, amount_fen=payload.amount_fen, method=payload.method
-        )
-        return 200, card_out(actor, card_id)
-
-    return Status(*run_idempotent(request, actor.pk, work))
+    services.card_topup(
+        actor=actor, card_id=card_id, amount_fen=payload.amount_fen, method=payload.method
+    )
+    return card_out(actor, card_id)
 
 
 @router.post(
@@ -294,16 +282,13 @@ def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> Status[An
     response={200: CardOut, **MONEY_ERRORS},
     summary="Charge a card directly (honours Idempotency-Key)",
 )
-def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> Status[Any]:
+@money_write
+def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> dict[str, Any]:
     actor = api_actor(request)
-
-    def work() -> tuple[int, Any]:
-        services.card_deduct(
-            actor=actor, card_id=card_id, amount_fen=payload.amount_fen, note=payload.note
-        )
-        return 200, card_out(actor, card_id)
-
-    return Status(*run_idempotent(request, actor.pk, work))
+    services.card_deduct(
+        actor=actor, card_id=card_id, amount_fen=payload.amount_fen, note=payload.note
+    )
+    return card_out(actor, card_id)
 
 
 @router.post(
@@ -311,6 +296,7 @@ def card_deduct(request: HttpRequest, card_id: Id, payload: DeductIn) -> Status[
     response={200: CardRefundOut, **MONEY_ERRORS},
     summary="Close a card and pay back its unused paid part",
 )
+@money_write
 def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dict[str, Any]:
     actor = api_actor(request)
     refunded = services.card_refund(
@@ -323,6 +309,7 @@ def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dic
 
 
 @router.post("/packages", response={201: PackageOut, **ERRORS}, summary="Sell a package")
+@money_write
 def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
     actor = api_actor(request)
     in_range(payload.expires_on, "expires_on")
@@ -354,6 +341,7 @@ def package_detail(request: HttpRequest, package_id: Id) -> dict[str, Any]:
     response={200: PackageOut, **MONEY_ERRORS},
     summary="Extend a package's expiry (managers, with a reason)",
 )
+@money_write
 def package_extend(
     request: HttpRequest, package_id: Id, payload: PackageExtendIn
 ) -> dict[str, Any]:
@@ -373,6 +361,7 @@ def package_extend(
     response={200: StockOut, **MONEY_ERRORS},
     summary="Goods received (a negative quantity corrects a count)",
 )
+@money_write
 def stock_receive(request: HttpRequest, payload: StockIn) -> dict[str, Any]:
     stock = services.stock_receive(
         actor=api_actor(request),

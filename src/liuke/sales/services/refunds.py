@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
@@ -114,6 +115,7 @@ def _refund(
             )
     if not restored:  # every line already refunded (a package line refunds 0 fen but a session)
         raise ServiceError(SalesErrorCode.NOTHING_TO_REFUND, _("This has already been refunded."))
+    _check_received(visit, amount)
     refund = Refund.objects.create(
         business_id=visit.business_id,
         visit=visit,
@@ -149,6 +151,20 @@ def _line_net(visit: Visit, line: VisitLine) -> int:
             return share
         given += share
     return line.amount_fen
+
+
+def _check_received(visit: Visit, amount: int) -> None:
+    """Money goes back only out of what the visit's payments received, net of earlier refunds:
+    a visit written without payments (the demo's history, an import) has none to give back.
+    (Sessions and stock with no money, such as a package session's line, may still return.)"""
+    if amount <= 0:
+        return
+    received = Payment.objects.filter(visit=visit).aggregate(total=Sum("amount_fen"))["total"]
+    if amount > (received or 0):
+        raise ServiceError(
+            SalesErrorCode.NOT_PAID,
+            _("No money was received for this visit, so none can be paid back."),
+        )
 
 
 def _pay_back(actor: User, visit: Visit, amount: int) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import PermissionDenied
+from liuke.core.idempotency import form_once
 from liuke.core.money import format_yuan
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
@@ -49,6 +50,7 @@ def card_detail(request: StaffRequest, card_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def card_issue(request: StaffRequest, customer_id: int) -> HttpResponse:
     form = CardIssueForm(request.POST)
     form.fields["tier_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
@@ -67,6 +69,7 @@ def card_issue(request: StaffRequest, customer_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def card_topup(request: StaffRequest, card_id: int) -> HttpResponse:
     form = TopupForm(request.POST)
     request.back = default = f"/sales/cards/{card_id}/"
@@ -92,6 +95,7 @@ def card_topup(request: StaffRequest, card_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def card_refund(request: StaffRequest, card_id: int) -> HttpResponse:
     form = CardRefundForm(request.POST)
     request.back = reverse("sales:card", args=[card_id])

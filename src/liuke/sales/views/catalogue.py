@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.http import StaffRequest, staff_view
+from liuke.core.idempotency import form_once
 from liuke.sales import ledger, selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.forms import (
@@ -60,6 +61,7 @@ def catalogue(request: StaffRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def stock_receive(request: StaffRequest) -> HttpResponse:
     request.back = reverse("sales:catalogue")
     form = StockReceiveForm(request.POST)

@@ -17,6 +17,7 @@ from liuke.accounts import selectors as account_selectors
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
+from liuke.core.idempotency import form_once
 from liuke.core.middleware import refusal_text
 from liuke.core.money import format_yuan
 from liuke.customers import selectors as customer_selectors
@@ -128,6 +129,7 @@ def _checkout_context(
 
 @staff_view(cap=SalesCap.SALE_CHECKOUT)
 @require_http_methods(["GET", "POST"])
+@form_once
 def checkout(request: StaffRequest) -> HttpResponse:
     actor = request.user
     if request.method == "POST":

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import PermissionDenied
+from liuke.core.idempotency import form_once
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.forms import (
@@ -40,6 +41,7 @@ def package_detail(request: StaffRequest, package_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
     actor = request.user
     form = PackageSellForm(request.POST)
@@ -69,6 +71,7 @@ def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@form_once
 def package_extend(request: StaffRequest, package_id: int) -> HttpResponse:
     form = PackageExtendForm(request.POST)
     request.back = reverse("sales:package", args=[package_id])

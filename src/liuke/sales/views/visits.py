@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import PermissionDenied
+from liuke.core.idempotency import form_once
 from liuke.core.money import format_yuan
 from liuke.customers.selectors import has_full_file
 from liuke.sales import selectors, services
@@ -65,6 +66,7 @@ def visit_detail(
 
 @staff_view
 @require_POST
+@form_once
 def visit_refund(request: StaffRequest, visit_id: int) -> HttpResponse:
     visit = _visit_or_404(request, visit_id)
     request.back = reverse("sales:visit", args=[visit.pk])
