@@ -16,9 +16,10 @@ CONTRIBUTION = Contribution(
     navigation=[
         NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
         NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
+        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, weight=75),
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
-    api=[ApiMount("/", "liuke.sales.api:router")],
+    api=[ApiMount("/", "liuke.sales.api:router"), ApiMount("/", "liuke.sales.api.menu:router")],
     profile_panels=[
         ProfilePanel(
             "sales",

@@ -151,4 +151,9 @@ def package_entry(e: PackageEntry) -> dict[str, Any]:
 
 def package_out(actor: User, package_id: int) -> dict[str, Any]:
     view, entries = selectors.package_get(actor=actor, package_id=package_id)
-    return {**package_summary(view), "entries": [package_entry(e) for e in entries]}
+    return {
+        **package_summary(view),
+        "template_id": view.package.template_id,
+        "price_reason": view.package.price_reason,
+        "entries": [package_entry(e) for e in entries],
+    }
