@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.registry import ApiMount, Contribution, NavEntry, ProfilePanel, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    ProfilePanel,
+    UrlMount,
+)
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
@@ -29,4 +36,8 @@ CONTRIBUTION = Contribution(
             framed=False,
         ),
     ],
+    demo=DemoStep(
+        "liuke.sales.demo:demo_menu",
+        "the menu: categories, products and stock, card tiers, bonus rules, package templates",
+    ),
 )

@@ -65,7 +65,7 @@ def _category_values(business_id: int, data: dict[str, Any], pk: int | None) -> 
             SalesErrorCode.INVALID_CATEGORY,
             _("Enter a position from 0 to 999."),
         )
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 
@@ -161,7 +161,7 @@ def _service_values(business_id: int, data: dict[str, Any], pk: int | None) -> d
         out["price_fen"] = changes.price(data["price_fen"], "price_fen")
     if "performer_roles" in data:
         out["performer_roles"] = _roles(data["performer_roles"])
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 

@@ -84,7 +84,7 @@ def _product_values(business_id: int, data: Mapping[str, Any], pk: int | None) -
             SalesErrorCode.INVALID_QUANTITY,
             _("Enter a quantity from 0 to 100000."),
         )
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 

@@ -56,7 +56,7 @@ def _values(business_id: int, data: Mapping[str, Any], pk: int | None) -> dict[s
                 _("A package is valid for 1 to 3660 days (or leave it empty)."),
             )
         )
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 

@@ -52,7 +52,7 @@ def _tier_values(business_id: int, data: Mapping[str, Any], pk: int | None) -> d
                 _("A card is valid for 1 to 240 months (or leave it empty)."),
             )
         )
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 
@@ -191,7 +191,7 @@ def _rule_values(data: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("valid_from", "valid_until"):
         if key in data:
             out[key] = data[key]
-    if "is_active" in data:
+    if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
 
