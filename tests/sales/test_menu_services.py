@@ -650,3 +650,32 @@ def test_a_retired_service_is_not_put_in_a_new_template(
 ) -> None:
     services.service_update(actor=owner, service_id=shop.massage.pk, data={"is_active": False})
     refused("invalid_service", services.template_create, actor=owner, **template_kwargs)
+
+
+def test_packages_covering_counts_live_packages_once_each(owner: User, shop: Shop) -> None:
+    from liuke.sales import menu_selectors
+
+    def sell(sessions: int, expires_on: dt.date | None = None) -> Package:
+        return services.package_sell(
+            actor=owner,
+            customer_id=shop.customer.pk,
+            branch_id=shop.branch.pk,
+            name=f"P{sessions}",
+            service_ids=[shop.facial.pk, shop.massage.pk],
+            sessions=sessions,
+            price_fen=100,
+            method="cash",
+            expires_on=expires_on,
+        )
+
+    sell(5)  # 5 left; the shop's package has 3 left: two different counts
+    used_up = sell(1)
+    services.checkout(actor=owner, data=shop.checkout_data(shop.line(package_id=used_up.pk)))
+    expired = sell(2, timezone.localdate() + dt.timedelta(days=1))
+    Package.objects.filter(pk=expired.pk).update(
+        expires_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert menu_selectors.packages_covering([shop.facial.pk, shop.massage.pk]) == {
+        shop.facial.pk: 2,
+        shop.massage.pk: 1,
+    }
