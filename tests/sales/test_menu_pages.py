@@ -195,3 +195,14 @@ def test_the_front_desk_sells_from_a_template_on_the_profile(
     )
     manager_a_client.post(url, {**sale, "price": "450", "price_reason": "老客户"})
     assert shop.customer.packages.filter(template=template, price_fen=45000).exists()
+
+
+def test_the_checkout_offers_a_retired_service_the_customers_package_covers(
+    front_a_client: Client, shop: Shop
+) -> None:
+    url = f"/sales/checkout/?customer={shop.customer.pk}"
+    services.service_update(actor=shop.owner, service_id=shop.massage.pk, data={"is_active": False})
+    assert f'value="s:{shop.massage.pk}"' not in front_a_client.get(url).content.decode()
+    services.service_update(actor=shop.owner, service_id=shop.facial.pk, data={"is_active": False})
+    html = front_a_client.get(url).content.decode()
+    assert f'value="s:{shop.facial.pk}"' in html  # the shop's package covers the facial

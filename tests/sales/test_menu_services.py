@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from tests.sales.shop import Shop, shop_make
 
 from liuke.accounts import policy
@@ -125,15 +125,16 @@ def test_service_refusals(owner: User, shop: Shop, data: dict[str, Any], code: s
 
 
 def test_a_price_below_zero_is_refused_in_those_words(owner: User, facials: MenuCategory) -> None:
-    error = refused(
-        "invalid_amount",
-        services.service_create,
-        actor=owner,
-        name="X",
-        category_id=facials.pk,
-        duration_min=30,
-        price_fen=-100,
-    )
+    with translation.override("en"):
+        error = refused(
+            "invalid_amount",
+            services.service_create,
+            actor=owner,
+            name="X",
+            category_id=facials.pk,
+            duration_min=30,
+            price_fen=-100,
+        )
     assert "below zero" in error.message
 
 
