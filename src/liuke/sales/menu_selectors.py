@@ -193,9 +193,14 @@ def bonus_rules_for(*, actor: User) -> list[BonusRule]:
 
 
 def templates_for(
-    *, actor: User, branch: Branch | None = None, active_only: bool = False
+    *,
+    actor: User,
+    branch: Branch | None = None,
+    active_only: bool = False,
+    with_relations: bool = True,
 ) -> list[PackageTemplate]:
-    """Package templates (with a branch: those sold there, every branch when none listed)."""
+    """Package templates (with a branch: those sold there, every branch when none listed);
+    `with_relations=False` for a list of names and prices (the sale form): one query."""
     business_id = _business(actor)
     if business_id is None:
         return []
@@ -204,4 +209,6 @@ def templates_for(
         qs = qs.filter(is_active=True)
     if branch is not None:
         qs = qs.filter(Q(branches__isnull=True) | Q(branches=branch))
-    return list(qs.prefetch_related("services", "branches").distinct().order_by("name"))
+    if with_relations:
+        qs = qs.prefetch_related("services", "branches")
+    return list(qs.distinct().order_by("name"))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
-from liuke.accounts.models import User
+from liuke.accounts.models import Branch, User
 from liuke.core.errors import PermissionDenied
 from liuke.core.money import format_yuan
 from liuke.sales import menu_selectors, selectors, services
@@ -68,16 +68,21 @@ def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
     return redirect(back)
 
 
-def sell_form_choices(form: PackageSellForm, actor: User) -> None:
-    """The choices of the package sale form: the templates, services and branches."""
+def sell_form_choices(
+    form: PackageSellForm, actor: User, branches: list[Branch] | None = None
+) -> None:
+    """The choices of the package sale form: the templates, services and branches (the
+    actor's, unless the caller has them already)."""
     form.fields["template_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
         (t.pk, f"{t.name} · {t.sessions}× · ¥{format_yuan(t.price_fen)}")
-        for t in menu_selectors.templates_for(actor=actor, active_only=True)
+        for t in menu_selectors.templates_for(actor=actor, active_only=True, with_relations=False)
     ]
     form.fields["service_ids"].choices = [  # type: ignore[attr-defined]
         (s.pk, s.name) for s in selectors.services_for(actor=actor)
     ]
-    form.fields["branch_id"].choices = [(b.pk, b.name) for b in staff_branches(actor)]  # type: ignore[attr-defined]
+    form.fields["branch_id"].choices = [  # type: ignore[attr-defined]
+        (b.pk, b.name) for b in (staff_branches(actor) if branches is None else branches)
+    ]
 
 
 @staff_view

@@ -49,7 +49,7 @@ def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> d
         context["bonus_rules"] = bonus_rules(actor)
     if policy.can(actor, SalesCap.PACKAGE_SELL):
         sell = PackageSellForm(initial=initial_branch, auto_id="sell_%s")
-        sell_form_choices(sell, actor)
+        sell_form_choices(sell, actor, branches)
         context["package_sell_form"] = sell
         context["may_override_price"] = policy.can(actor, SalesCap.PACKAGE_PRICE_OVERRIDE)
     return context
