@@ -107,6 +107,12 @@ WRITE_CAPS |= {
 EXPECTED[Role.FRONT_DESK] |= {ComplaintCap.COMPLAINT_VIEW, ComplaintCap.COMPLAINT_HANDLE}
 EXPECTED[Role.BEAUTICIAN] |= {ComplaintCap.COMPLAINT_VIEW, ComplaintCap.COMPLAINT_HANDLE}
 EXPECTED[Role.AUDITOR] |= {ComplaintCap.COMPLAINT_VIEW, ComplaintCap.COMPLAINT_REPORTS}
+# the menu (issue 12): the owner sets it up; managers price their branches, see costs and
+# sell a package at another price; auditors see costs.
+EXPECTED[Role.MANAGER] -= {SalesCap.MENU_MANAGE}
+EXPECTED[Role.AUDITOR] |= {SalesCap.COST_VIEW}
+WRITE_CAPS |= {SalesCap.MENU_MANAGE, SalesCap.PACKAGE_PRICE_OVERRIDE}
+
 WRITE_CAPS |= {
     ComplaintCap.COMPLAINT_HANDLE,
     ComplaintCap.COMPLAINT_APPROVE,
@@ -118,8 +124,8 @@ EXPECTED[Role.AUDITOR] |= {FeedbackCap.FEEDBACK_VIEW}
 WRITE_CAPS |= {FeedbackCap.FEEDBACK_RECORD, FeedbackCap.FEEDBACK_MANAGE}
 
 
-#: Every capability the apps declare, by value: the 42 from before the
-#: registry collected them, and `customer.access_request` (issue 15).
+#: Every capability the apps declare, by value: the 42 the registry first collected,
+#: `customer.access_request` (issue 15) and the menu's three (issue 12).
 DECLARED = {
     "customer.view", "customer.create", "customer.edit", "customer.confirm", "customer.merge",
     "customer.view_full_mobile", "branch.stats_view", "staff.view", "staff.manage",
@@ -132,6 +138,7 @@ DECLARED = {
     "analytics.refresh", "audit.view", "audit.export", "audit.flag_ack", "complaint.view",
     "complaint.handle", "complaint.approve", "complaint.manage", "complaint.reports",
     "feedback.view", "feedback.record", "feedback.manage",
+    "menu.manage", "cost.view", "package.price_override",
 }  # fmt: skip
 
 

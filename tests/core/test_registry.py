@@ -54,28 +54,29 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
     assert set(ours) - set(CONTRIBUTORS) == {"demo"}
 
 
-#: The navigation each role sees (in English), in order: what the hard-coded list showed.
+#: The navigation each role sees (in English), in order: what the hard-coded list showed, and
+#: the menu everyone reads (issue 12).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
+        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
         "Feedback", "Audit log", "Retention", "Settings",
     ],
     Role.MANAGER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
+        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
         "Feedback",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
-        "Daily close", "Follow-ups", "Complaints", "Feedback",
+        "Daily close", "Menu", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Customers", "To confirm", "Key-account access", "Follow-ups", "Complaints",
+        "Customers", "To confirm", "Key-account access", "Menu", "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Customers", "Key-account access", "Daily close", "Branches & staff", "Customer value",
-        "Follow-ups", "Complaints", "Feedback", "Audit log",
+        "Customers", "Key-account access", "Daily close", "Menu", "Branches & staff",
+        "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log",
     ],
 }  # fmt: skip
 
@@ -124,7 +125,7 @@ def test_every_periodic_job_is_declared_by_its_app() -> None:
 
 def test_every_demo_step_is_importable_in_layer_order() -> None:
     steps = [label for label, _step in registry.each("demo")]
-    assert steps == ["engagement", "complaints", "feedback"]
+    assert steps == ["sales", "engagement", "complaints", "feedback"]
     for _label, step in registry.each("demo"):
         assert callable(import_dotted(step.run))
 

@@ -31,6 +31,8 @@ def test_demo_reset_builds_the_salon_serve_builds() -> None:
     assert served["engagement.Contact"] > 0
     assert served["complaints.Complaint"] > 0
     assert served["feedback.SurveyResponse"] > 0
+    assert served["sales.PackageTemplate"] > 0
+    assert served["sales.TierCategoryPrice"] > 0
     # what `liuke demo --reset` does (the same seed, the default of both)
     demo_build(
         customers=150, seed=42, username="owner", password=PASSWORD, reset=True, progress=False

@@ -325,16 +325,21 @@ def test_an_expired_card_cannot_be_charged(front_a_client: Client, shop: Shop) -
 def test_package_sell_read_and_extend(
     front_a_client: Client, manager_a_client: Client, shop: Shop
 ) -> None:
+    # The front desk sells from a template (issue 12: no longer a package typed in freely).
+    template = services.template_create(
+        actor=shop.owner,
+        name="按摩10次",
+        service_ids=[shop.massage.pk],
+        sessions=10,
+        price_fen=150000,
+    )
     sold = post(
         front_a_client,
         "/packages",
         {
             "customer_id": shop.customer.pk,
             "branch_id": shop.branch.pk,
-            "name": "按摩10次",
-            "service_ids": [shop.massage.pk],
-            "sessions": 10,
-            "price_fen": 150000,
+            "template_id": template.pk,
             "method": "bank_card",
         },
     )

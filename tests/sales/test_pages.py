@@ -306,16 +306,13 @@ def test_issue_card_and_sell_package_from_the_profile(front_a_client: Client, sh
     )
     assert counts() == before
     assert response.status_code == 302
+    # The front desk sells from a template (issue 12: no longer a package typed in freely).
+    template = services.template_create(
+        actor=shop.owner, name="按摩5次", service_ids=[shop.massage.pk], sessions=5, price_fen=80000
+    )
     front_a_client.post(
         f"/sales/customers/{cid}/packages/",
-        {
-            "name": "按摩5次",
-            "service_ids": [shop.massage.pk],
-            "sessions": "5",
-            "price": "800",
-            "method": "alipay",
-            "branch_id": shop.branch.pk,
-        },
+        {"template_id": template.pk, "method": "alipay", "branch_id": shop.branch.pk},
     )
     assert shop.customer.packages.filter(name="按摩5次", price_fen=80000).exists()
 

@@ -20,6 +20,9 @@ class SalesCap(Capability):
     PACKAGE_EXTEND = "package.extend"
     SALE_REFUND = "sale.refund"
     CATALOGUE_MANAGE = "catalogue.manage"
+    MENU_MANAGE = "menu.manage"
+    COST_VIEW = "cost.view"
+    PACKAGE_PRICE_OVERRIDE = "package.price_override"
     STOCK_MANAGE = "stock.manage"
     SALES_VIEW = "sales.view"
     DAILY_CLOSE_VIEW = "sales.daily_close"
@@ -32,6 +35,9 @@ ROLES: RoleTable = {
     SalesCap.PACKAGE_EXTEND:   OWNERS_AND_MANAGERS,
     SalesCap.SALE_REFUND:      OWNERS_AND_MANAGERS,
     SalesCap.CATALOGUE_MANAGE: OWNERS_AND_MANAGERS,
+    SalesCap.MENU_MANAGE:      frozenset({OWNER}),
+    SalesCap.COST_VIEW:        frozenset({OWNER, MANAGER, AUDITOR}),
+    SalesCap.PACKAGE_PRICE_OVERRIDE: OWNERS_AND_MANAGERS,
     SalesCap.STOCK_MANAGE:     OWNERS_AND_MANAGERS,
     SalesCap.SALES_VIEW:       EVERYONE,
     SalesCap.DAILY_CLOSE_VIEW: frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),

@@ -75,6 +75,7 @@ class StockEntryKind(models.TextChoices):
     SALE = "sale", _("Sold")
     RETURN = "return", _("Returned (refund)")
     ADJUST = "adjust", _("Stock count adjustment")
+    CONSUME = "consume", _("Used in a service (consumable)")
 
 
 class RefundReason(models.TextChoices):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.registry import ApiMount, Contribution, NavEntry, ProfilePanel, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    ProfilePanel,
+    UrlMount,
+)
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
@@ -16,9 +23,10 @@ CONTRIBUTION = Contribution(
     navigation=[
         NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
         NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
+        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, weight=75),
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
-    api=[ApiMount("/", "liuke.sales.api:router")],
+    api=[ApiMount("/", "liuke.sales.api:router"), ApiMount("/", "liuke.sales.api.menu:router")],
     profile_panels=[
         ProfilePanel(
             "sales",
@@ -28,4 +36,8 @@ CONTRIBUTION = Contribution(
             framed=False,
         ),
     ],
+    demo=DemoStep(
+        "liuke.sales.demo:demo_menu",
+        "the menu: categories, products and stock, card tiers, bonus rules, package templates",
+    ),
 )

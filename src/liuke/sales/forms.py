@@ -83,13 +83,22 @@ class CardRefundForm(forms.Form):
 
 
 class PackageSellForm(forms.Form):
-    name = forms.CharField(label=_("Package name"), max_length=100)
-    service_ids = forms.TypedMultipleChoiceField(label=_("Services covered"), coerce=int)
-    sessions = forms.IntegerField(label=_("Sessions"), min_value=1, max_value=500)
-    price = YuanField(label=_("Price (¥)"), allow_zero=True)
+    """A package sold from a template; a manager may change its price (with a reason) or make
+    one up (name, services, sessions, price): the service decides who may."""
+
+    template_id = forms.TypedChoiceField(
+        label=_("Package"), coerce=int, required=False, empty_value=None
+    )
     method = forms.ChoiceField(label=_("Paid by"), choices=money_method_choices)
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=IsoDateInput())
     branch_id = forms.TypedChoiceField(label=_("Branch"), coerce=int)
+    price = YuanField(label=_("Price (¥)"), allow_zero=True, required=False)
+    price_reason = forms.CharField(label=_("Reason for the price"), max_length=200, required=False)
+    name = forms.CharField(label=_("Package name"), max_length=100, required=False)
+    service_ids = forms.TypedMultipleChoiceField(
+        label=_("Services covered"), coerce=int, required=False
+    )
+    sessions = forms.IntegerField(label=_("Sessions"), min_value=1, max_value=500, required=False)
 
 
 class PackageExtendForm(forms.Form):

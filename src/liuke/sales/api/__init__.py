@@ -308,22 +308,17 @@ def card_refund(request: HttpRequest, card_id: Id, payload: CardRefundIn) -> dic
 # --- packages -----------------------------------------------------------------------------------
 
 
-@router.post("/packages", response={201: PackageOut, **ERRORS}, summary="Sell a package")
+@router.post(
+    "/packages",
+    response={201: PackageOut, **ERRORS},
+    summary="Sell a package from a template (honours Idempotency-Key)",
+)
 @money_write
 def package_sell(request: HttpRequest, payload: PackageSellIn) -> Status[Any]:
     actor = api_actor(request)
     in_range(payload.expires_on, "expires_on")
-    package = services.package_sell(
-        actor=actor,
-        customer_id=payload.customer_id,
-        branch_id=payload.branch_id,
-        name=payload.name,
-        service_ids=payload.service_ids,
-        sessions=payload.sessions,
-        price_fen=payload.price_fen,
-        method=payload.method,
-        expires_on=payload.expires_on,
-    )
+
+    package = services.package_sell(actor=actor, **payload.model_dump())
     return Status(201, package_out(actor, package.pk))
 
 

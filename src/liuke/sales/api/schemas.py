@@ -211,17 +211,25 @@ class PackageSummaryOut(Schema):
 
 
 class PackageOut(PackageSummaryOut):
+    template_id: int | None = None
+    price_reason: str = ""
     entries: list[PackageEntryOut]
 
 
 class PackageSellIn(JsonObjectIn):
+    """A sale from a template (`template_id`: its sessions, services, price and validity; a
+    manager may send another `price_fen` with a `price_reason`), or, by a manager, a package
+    made up at the till (`name`, `service_ids`, `sessions`, `price_fen`)."""
+
     customer_id: Id
     branch_id: Id
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    service_ids: Annotated[list[Id], Field(min_length=1, max_length=50)]
-    sessions: Annotated[int, Field(ge=1, le=500)]
-    price_fen: FenOrZero
     method: MoneyMethod
+    template_id: Id | None = None
+    price_fen: FenOrZero | None = None
+    price_reason: Annotated[str, Field(max_length=200)] = ""
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    service_ids: Annotated[list[Id], Field(max_length=50)] = []
+    sessions: Annotated[int, Field(ge=1, le=500)] | None = None
     expires_on: dt.date | None = None
 
 

@@ -160,4 +160,12 @@ def package_entry(e: PackageEntry, *, details: bool = True) -> dict[str, Any]:
 def package_out(actor: User, package_id: int) -> dict[str, Any]:
     view, entries = selectors.package_get(actor=actor, package_id=package_id)
     entries_out = [package_entry(e, details=view.details) for e in entries]
-    return policy.without_money(actor, {**package_summary(view), "entries": entries_out})
+    return policy.without_money(
+        actor,
+        {
+            **package_summary(view),
+            "template_id": view.package.template_id,
+            "price_reason": view.package.price_reason,
+            "entries": entries_out,
+        },
+    )

@@ -4,14 +4,23 @@ ledger whose rows carry the balance after them, with a database check that it ne
 zero and a unique (account, seq) so two writers can never both append entry n+1."""
 
 from liuke.sales.choices import ServiceCategory
-from liuke.sales.models.catalogue import BranchPrice, Product, Service
+from liuke.sales.models.catalogue import (
+    BranchPrice,
+    MenuCategory,
+    Product,
+    Service,
+    ServiceConsumable,
+    StaffSkill,
+)
 from liuke.sales.models.prepaid import (
     BonusRule,
     CardEntry,
     CardTier,
     Package,
     PackageEntry,
+    PackageTemplate,
     StoredValueCard,
+    TierCategoryPrice,
 )
 from liuke.sales.models.visits import Payment, Refund, StockEntry, Visit, VisitLine
 
@@ -20,15 +29,20 @@ __all__ = [
     "BranchPrice",
     "CardEntry",
     "CardTier",
+    "MenuCategory",
     "Package",
     "PackageEntry",
+    "PackageTemplate",
     "Payment",
     "Product",
     "Refund",
     "Service",
     "ServiceCategory",
+    "ServiceConsumable",
+    "StaffSkill",
     "StockEntry",
     "StoredValueCard",
+    "TierCategoryPrice",
     "Visit",
     "VisitLine",
 ]

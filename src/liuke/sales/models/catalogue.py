@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.choices import Role
-from liuke.accounts.models import Branch, Business
+from liuke.accounts.models import Branch, Business, User
 from liuke.core.models import TimeStampedModel
 from liuke.sales.choices import ServiceCategory
 
@@ -13,16 +13,52 @@ def default_performer_roles() -> list[str]:
     return [Role.BEAUTICIAN, Role.MANAGER, Role.OWNER]
 
 
+class MenuCategory(TimeStampedModel):
+    """A group of the menu as the salon names it (面部护理, 身体SPA …). Its `kind`, one of the
+    standard categories, is what follow-up rules and reports go by; card tiers may give each
+    group its own member price."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=40)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ServiceCategory.choices, default=ServiceCategory.OTHER
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        app_label = "sales"
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "name"], name="menu_category_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Service(TimeStampedModel):
     """A service on the menu, with its list price in fen (integer: money is never a float)."""
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="services")
+    #: The standard kind (follow-up rules go by it); set from `menu_category` when it has one.
     category = models.CharField(_("category"), max_length=20, choices=ServiceCategory.choices)
+    menu_category = models.ForeignKey(
+        MenuCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("service category"),
+    )
     name = models.CharField(_("name"), max_length=100)
     duration_min = models.PositiveSmallIntegerField(_("duration (minutes)"))
     price_fen = models.PositiveIntegerField(_("price (fen)"))
     #: Which roles may perform it (a front-desk clerk does not do a chemical peel).
     performer_roles = models.JSONField(_("performed by roles"), default=default_performer_roles)
+    #: False once retired: no longer sold, still on old visits, still usable by packages.
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -44,7 +80,12 @@ class Product(TimeStampedModel):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="products")
     name = models.CharField(_("name"), max_length=100)
     sku = models.CharField(_("SKU"), max_length=40)
+    barcode = models.CharField(_("barcode"), max_length=40, blank=True)
     price_fen = models.PositiveIntegerField(_("price (fen)"))
+    #: What the salon pays for one; only those who hold `cost.view` see it.
+    cost_fen = models.PositiveIntegerField(_("cost (fen)"), null=True, blank=True)
+    #: Warn when the stock on hand at a branch is at or below this (0: never).
+    low_stock_at = models.PositiveIntegerField(_("low-stock warning at"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -84,3 +125,42 @@ class BranchPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch_id}: {self.service_id or self.product_id}"
+
+
+class StaffSkill(models.Model):
+    """A staff member who performs a service (their skills). A service with skills listed may be
+    performed only by those staff; one without any by every staff member of its roles."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="skills")
+    staff = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        app_label = "sales"
+        verbose_name = _("staff skill")
+        verbose_name_plural = _("staff skills")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "staff"], name="staff_skill_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id}: {self.service_id}"
+
+
+class ServiceConsumable(models.Model):
+    """A product used up by a service (耗材), taken from the branch's stock at checkout."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="consumables")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(_("quantity per service"), default=1)
+
+    class Meta:
+        app_label = "sales"
+        verbose_name = _("consumable")
+        verbose_name_plural = _("consumables")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "product"], name="consumable_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="consumable_qty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.product_id} × {self.quantity}"

@@ -15,7 +15,7 @@ from liuke.accounts.models import Branch, Business
 from liuke.core.models import TimeStampedModel
 from liuke.customers.models import Customer
 from liuke.sales.choices import CardEntryKind, CardStatus, PackageEntryKind
-from liuke.sales.models.catalogue import Service
+from liuke.sales.models.catalogue import MenuCategory, Service
 
 
 class CardTier(TimeStampedModel):
@@ -25,7 +25,13 @@ class CardTier(TimeStampedModel):
     name = models.CharField(_("name"), max_length=40)
     # xgettext:no-python-format (a percent sign, not a placeholder)
     discount_pct = models.PositiveSmallIntegerField(_("member price (% of list)"), default=100)
+    #: The top-up needed to reach the tier (the first top-up of a card issued at this tier).
     min_topup_fen = models.PositiveIntegerField(_("minimum first top-up (fen)"), default=0)
+    #: How long a card of this tier is valid from its issue (None: no expiry).
+    validity_months = models.PositiveSmallIntegerField(
+        _("card validity (months)"), null=True, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         app_label = "sales"
@@ -43,6 +49,30 @@ class CardTier(TimeStampedModel):
         return self.name
 
 
+class TierCategoryPrice(models.Model):
+    """A tier's own member price for one service category (金卡 pays 80% on facials, 90% on
+    the rest): `price_pct` of list, 0 to 100."""
+
+    tier = models.ForeignKey(CardTier, on_delete=models.CASCADE, related_name="category_prices")
+    category = models.ForeignKey(MenuCategory, on_delete=models.CASCADE, related_name="+")
+    # xgettext:no-python-format (a percent sign, not a placeholder)
+    price_pct = models.PositiveSmallIntegerField(_("member price (% of list)"))
+
+    class Meta:
+        app_label = "sales"
+        verbose_name = _("tier price per category")
+        verbose_name_plural = _("tier prices per category")
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "category"], name="tier_category_unique"),
+            models.CheckConstraint(
+                condition=models.Q(price_pct__lte=100), name="tier_category_pct_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tier_id}/{self.category_id}: {self.price_pct}%"
+
+
 class BonusRule(TimeStampedModel):
     """Top up at least `pay_fen`, get `bonus_fen` on top (充 1000 送 200). The best rule that
     the payment reaches applies, once per top-up."""
@@ -50,6 +80,9 @@ class BonusRule(TimeStampedModel):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="bonus_rules")
     pay_fen = models.PositiveIntegerField(_("top-up of at least (fen)"))
     bonus_fen = models.PositiveIntegerField(_("bonus (fen)"))
+    #: The days the rule applies (either end open: from always / until withdrawn).
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -57,6 +90,14 @@ class BonusRule(TimeStampedModel):
         verbose_name = _("bonus rule")
         verbose_name_plural = _("bonus rules")
         ordering = ["-pay_fen"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="bonus_rule_period",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pay_fen} → +{self.bonus_fen}"
@@ -132,6 +173,37 @@ class CardEntry(models.Model):
         return self.paid_after_fen + self.bonus_after_fen
 
 
+class PackageTemplate(TimeStampedModel):
+    """What the front desk sells a package from: N sessions of one or several services, its
+    price and how long it is valid, at the branches listed (none listed: every branch). A sale
+    copies these into the package, so changing a template never changes packages sold."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    services = models.ManyToManyField(Service, related_name="+")
+    sessions = models.PositiveIntegerField(_("sessions"))
+    price_fen = models.PositiveIntegerField(_("price (fen)"))
+    validity_days = models.PositiveIntegerField(_("valid for (days)"), null=True, blank=True)
+    branches = models.ManyToManyField(Branch, blank=True, related_name="+")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        app_label = "sales"
+        verbose_name = _("package template")
+        verbose_name_plural = _("package templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "name"], name="package_template_name"),
+            models.CheckConstraint(
+                condition=models.Q(sessions__gte=1, sessions__lte=500),
+                name="package_template_sessions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Package(TimeStampedModel):
     """A treatment package: N sessions of one or several services, sold at a price."""
 
@@ -146,6 +218,11 @@ class Package(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    template = models.ForeignKey(
+        PackageTemplate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: Why a manager sold it at another price than its template's (empty: the template's price).
+    price_reason = models.CharField(_("price override reason"), max_length=200, blank=True)
 
     class Meta:
         app_label = "sales"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from liuke.sales.models import (
     Payment,
     StoredValueCard,
 )
+from liuke.sales.services.changes import add_months
 from liuke.sales.services.lookups import (
     branch_for,
     check_usable_card,
@@ -39,9 +41,13 @@ from liuke.sales.services.lookups import (
 )
 
 
-def bonus_for(business_id: int, amount: int) -> int:
+def bonus_for(business_id: int, amount: int, day: dt.date | None = None) -> int:
+    """The bonus of the best rule the amount reaches among those that apply on `day` (today)."""
+    day = day or timezone.localdate()
     rule = (
         BonusRule.objects.filter(business_id=business_id, is_active=True, pay_fen__lte=amount)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .order_by("-pay_fen")
         .first()
     )
@@ -70,6 +76,9 @@ def card_issue(
         tier = CardTier.objects.filter(pk=tier_id, business_id=policy.business_of(actor)).first()
         if tier is None:
             raise ServiceError(SalesErrorCode.INVALID_TIER, _("Choose a card tier."))
+        if expires_on is None and tier.validity_months:
+            # The tier's card validity, unless the front desk typed another date.
+            expires_on = add_months(timezone.localdate(), tier.validity_months)
     if expires_on is not None and expires_on <= timezone.localdate():
         raise ServiceError(
             SalesErrorCode.INVALID_EXPIRY, _("The expiry date must be in the future.")

@@ -39,6 +39,7 @@ from liuke.sales.models import (
     Payment,
     Product,
     Service,
+    StaffSkill,
     StoredValueCard,
     Visit,
     VisitLine,
@@ -51,7 +52,8 @@ from liuke.sales.services.lookups import (
     locked_card,
     locked_customer_for,
 )
-from liuke.sales.services.pricing import list_price, member_price
+from liuke.sales.services.pricing import category_percentages, list_price, member_price
+from liuke.sales.services.stock import consumables_use
 
 
 @dataclass
@@ -126,6 +128,8 @@ class _Pricing:
     lock: bool
     # Sessions the quote's earlier lines already take from each package (by package id).
     used_sessions: dict[int, int] = field(default_factory=dict)
+    # The tier's own member prices by category id.
+    category_pct: dict[int, int] = field(default_factory=dict)
 
 
 def _use_package(
@@ -167,15 +171,17 @@ def _use_package(
 def _service_line(
     pricing: _Pricing, raw: Mapping[str, Any], index: int, quantity: int
 ) -> QuoteLine:
-    service = Service.objects.filter(
-        pk=raw["service_id"], business_id=pricing.business_id, is_active=True
-    ).first()
+    services = Service.objects.filter(pk=raw["service_id"], business_id=pricing.business_id)
+    if not raw.get("package_id"):
+        # A retired service is no longer sold; the packages that cover it still use it.
+        services = services.filter(is_active=True)
+    service = services.first()
     if service is None:
         raise ServiceError(
             SalesErrorCode.INVALID_SERVICE, _("Line %(n)d: no such service.") % {"n": index}
         )
     staff = _staff(pricing.actor, raw.get("staff_id"), pricing.branch)
-    if staff.role not in service.performer_roles:
+    if staff.role not in service.performer_roles or not _has_skill(staff, service):
         raise ServiceError(
             SalesErrorCode.STAFF_CANNOT_PERFORM,
             _("Line %(n)d: %(staff)s may not perform %(service)s.")
@@ -186,9 +192,16 @@ def _service_line(
     if raw.get("package_id"):
         _use_package(pricing, line, service, raw["package_id"], quantity)
     else:
-        line.unit_price_fen = member_price(price, pricing.tier)
+        pct = pricing.category_pct.get(service.menu_category_id or 0)
+        line.unit_price_fen = member_price(price, pricing.tier, pct)
         line.amount_fen = line.unit_price_fen * quantity
     return line
+
+
+def _has_skill(staff: User, service: Service) -> bool:
+    """A service with skills listed is performed by those staff only (`StaffSkill`)."""
+    skills = StaffSkill.objects.filter(service=service)
+    return not skills.exists() or skills.filter(staff=staff).exists()
 
 
 def _product_line(
@@ -267,6 +280,7 @@ def checkout_quote(*, actor: User, data: Mapping[str, Any], lock: bool = False) 
         tier=member_card.tier if member_card else None,
         business_id=policy.business_of(actor),
         lock=lock,
+        category_pct=category_percentages(member_card.tier if member_card else None),
     )
     lines = [_quote_line(pricing, raw, index) for index, raw in enumerate(raw_lines, start=1)]
     subtotal = sum(line.amount_fen for line in lines)
@@ -337,6 +351,10 @@ def _write_lines(actor: User, quote: Quote, visit: Visit) -> None:
             package=q.package,
             package_value_fen=q.package_value_fen,
         )
+        if isinstance(q.item, Service):
+            consumables_use(
+                actor=actor, service=q.item, quantity=q.quantity, branch=quote.branch, line=line
+            )
         if q.package is not None:
             ledger.package_append(
                 q.package, kind=PackageEntryKind.USE, delta=-q.quantity, actor=actor, line=line

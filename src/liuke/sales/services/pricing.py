@@ -8,6 +8,7 @@ from liuke.sales.models import (
     CardTier,
     Product,
     Service,
+    TierCategoryPrice,
 )
 
 
@@ -18,8 +19,19 @@ def list_price(item: Service | Product, branch: Branch) -> int:
     return next(iter(own), item.price_fen)
 
 
-def member_price(price: int, tier: CardTier | None) -> int:
-    """Member price: `discount_pct` % of list, rounded half up to the fen."""
-    if tier is None or tier.discount_pct >= 100:
+def member_price(price: int, tier: CardTier | None, pct: int | None = None) -> int:
+    """Member price: `pct` (the tier's own for the item's category), else the tier's
+    `discount_pct`, % of list, rounded half up to the fen."""
+    if tier is None:
         return price
-    return (price * tier.discount_pct * 2 + 100) // 200
+    pct = tier.discount_pct if pct is None else pct
+    if pct >= 100:
+        return price
+    return (price * pct * 2 + 100) // 200
+
+
+def category_percentages(tier: CardTier | None) -> dict[int, int]:
+    """A tier's own member prices by category id (read once per quote)."""
+    if tier is None:
+        return {}
+    return dict(TierCategoryPrice.objects.filter(tier=tier).values_list("category_id", "price_pct"))

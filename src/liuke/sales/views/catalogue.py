@@ -1,22 +1,17 @@
-"""The catalogue page and the stock received there."""
+"""Stock received from the menu page (the page itself: `views.menu.catalogue`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liuke.accounts import policy
-from liuke.accounts.choices import Role
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.idempotency import form_once
-from liuke.sales import ledger, selectors, services
-from liuke.sales.capabilities import SalesCap
+from liuke.sales import services
 from liuke.sales.forms import (
     StockReceiveForm,
 )
@@ -24,39 +19,6 @@ from liuke.sales.views.common import (
     form_errors,
     staff_branches,
 )
-
-
-@staff_view(cap=SalesCap.SALES_VIEW)
-def catalogue(request: StaffRequest) -> HttpResponse:
-    actor = request.user
-    branches = staff_branches(actor)
-    products = selectors.products_for(actor=actor)
-    stock = (
-        {
-            (p.pk, b.pk): q
-            for (p, b, q) in (
-                (p, b, ledger.stock_on_hand(p, b)) for p in products for b in branches
-            )
-        }
-        if len(products) * len(branches) <= 400
-        else {}
-    )
-    rows = [
-        {"product": p, "stock": [stock.get((p.pk, b.pk), "—") for b in branches]} for p in products
-    ]
-    role_label = dict(Role.choices)
-    services_ = selectors.services_for(actor=actor)
-    for service in services_:
-        service.performer_labels = [  # type: ignore[attr-defined]
-            str(role_label.get(r, r)) for r in service.performer_roles
-        ]
-    context: dict[str, Any] = {
-        "services": services_,
-        "products": rows,
-        "branches": branches,
-        "stock_form": policy.can(actor, SalesCap.STOCK_MANAGE),
-    }
-    return render(request, "sales/catalogue.html", context)
 
 
 @staff_view

@@ -50,14 +50,22 @@ def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[s
     ]
 
 
-def _item_groups(actor: User, branch: Branch | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The line picker's options: the services, then the products with their stock."""
+def _item_groups(
+    actor: User, branch: Branch | None, packages: list[selectors.PackageView]
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The line picker's options: the services, then the products with their stock. A retired
+    service that one of the customer's packages covers is offered too: its sessions stay usable."""
     services_ = selectors.services_for(actor=actor, branch=branch)
     products = selectors.products_for(actor=actor, branch=branch)
+    retired = {s.pk: s for p in packages for s in p.package.services.all() if not s.is_active}
     return [
         (
             _("Services"),
-            [(f"s:{s.pk}", f"{s.name} · ¥{format_yuan(s.price_fen)}") for s in services_],
+            [(f"s:{s.pk}", f"{s.name} · ¥{format_yuan(s.price_fen)}") for s in services_]
+            + [
+                (f"s:{s.pk}", f"{s.name} · {_('retired: package sessions only')}")
+                for s in retired.values()
+            ],
         ),
         (
             _("Products"),
@@ -92,7 +100,7 @@ def _checkout_context(
     return {
         "customer": customer,
         "summary": summary,
-        "item_groups": _item_groups(actor, branch),
+        "item_groups": _item_groups(actor, branch, packages),
         "staff_options": [(str(u.pk), f"{u} · {u.get_role_display()}") for u in staff],
         "package_options": [
             (

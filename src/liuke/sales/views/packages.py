@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
+from liuke.accounts.models import Branch, User
 from liuke.core.errors import PermissionDenied
 from liuke.core.idempotency import form_once
-from liuke.sales import selectors, services
+from liuke.core.money import format_yuan
+from liuke.sales import menu_selectors, selectors, services
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.forms import (
     PackageExtendForm,
@@ -45,10 +47,7 @@ def package_detail(request: StaffRequest, package_id: int) -> HttpResponse:
 def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
     actor = request.user
     form = PackageSellForm(request.POST)
-    form.fields["service_ids"].choices = [  # type: ignore[attr-defined]
-        (s.pk, s.name) for s in selectors.services_for(actor=actor)
-    ]
-    form.fields["branch_id"].choices = [(b.pk, b.name) for b in staff_branches(actor)]  # type: ignore[attr-defined]
+    sell_form_choices(form, actor)
     request.back = back = f"/customers/{customer_id}/#sales"
     if not form.is_valid():
         messages.error(request, form_errors(form))
@@ -58,15 +57,34 @@ def package_sell(request: StaffRequest, customer_id: int) -> HttpResponse:
         actor=actor,
         customer_id=customer_id,
         branch_id=data["branch_id"],
-        name=data["name"],
+        method=data["method"],
+        template_id=data["template_id"],
+        price_fen=data["price"],
+        price_reason=data["price_reason"],
+        name=data["name"] or None,
         service_ids=data["service_ids"],
         sessions=data["sessions"],
-        price_fen=data["price"],
-        method=data["method"],
         expires_on=data["expires_on"],
     )
     messages.success(request, _("Package %(name)s sold.") % {"name": package.name})
     return redirect(back)
+
+
+def sell_form_choices(
+    form: PackageSellForm, actor: User, branches: list[Branch] | None = None
+) -> None:
+    """The choices of the package sale form: the templates, services and branches (the
+    actor's, unless the caller has them already)."""
+    form.fields["template_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+        (t.pk, f"{t.name} · {t.sessions}× · ¥{format_yuan(t.price_fen)}")
+        for t in menu_selectors.templates_for(actor=actor, active_only=True, with_relations=False)
+    ]
+    form.fields["service_ids"].choices = [  # type: ignore[attr-defined]
+        (s.pk, s.name) for s in selectors.services_for(actor=actor)
+    ]
+    form.fields["branch_id"].choices = [  # type: ignore[attr-defined]
+        (b.pk, b.name) for b in (staff_branches(actor) if branches is None else branches)
+    ]
 
 
 @staff_view

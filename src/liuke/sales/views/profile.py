@@ -19,6 +19,7 @@ from liuke.sales.views.common import (
     bonus_rules,
     staff_branches,
 )
+from liuke.sales.views.packages import sell_form_choices
 
 
 def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> dict[str, Any]:
@@ -48,9 +49,7 @@ def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> d
         context["bonus_rules"] = bonus_rules(actor)
     if policy.can(actor, SalesCap.PACKAGE_SELL):
         sell = PackageSellForm(initial=initial_branch, auto_id="sell_%s")
-        sell.fields["service_ids"].choices = [  # type: ignore[attr-defined]
-            (s.pk, s.name) for s in selectors.services_for(actor=actor)
-        ]
-        sell.fields["branch_id"].choices = branch_choices  # type: ignore[attr-defined]
+        sell_form_choices(sell, actor, branches)
         context["package_sell_form"] = sell
+        context["may_override_price"] = policy.can(actor, SalesCap.PACKAGE_PRICE_OVERRIDE)
     return context
