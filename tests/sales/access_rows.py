@@ -107,6 +107,12 @@ BODIES: dict[str, dict[str, Any]] = {
         "quantity": 5,
         "note": "到货",
     },
+    "POST /api/v1/stock/counts": {
+        "product_id": "{product_id}",
+        "branch_id": "{branch_id}",
+        "counted": 999,
+        "reason": "盘点",
+    },
 }
 FORMS: dict[str, dict[str, Any]] = {
     "sales:card_topup": {"amount": "100", "method": "cash"},
@@ -126,6 +132,12 @@ FORMS: dict[str, dict[str, Any]] = {
         "product_id": "{product_id}",
         "branch_id": "{branch_id}",
         "quantity": "5",
+    },
+    "sales:stock_count": {
+        "product_id": "{product_id}",
+        "branch_id": "{branch_id}",
+        "counted": "999",
+        "reason": "盘点",
     },
     "sales:checkout": {
         "customer_id": "{customer_id}",

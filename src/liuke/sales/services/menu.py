@@ -19,6 +19,7 @@ from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import User
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import ServiceCategory
 from liuke.sales.errors import SalesErrorCode
@@ -89,11 +90,7 @@ def category_update(*, actor: User, category_id: int, data: dict[str, Any]) -> M
     (follow-up rules go by it)."""
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
-    category = (
-        MenuCategory.objects.select_for_update()
-        .filter(pk=category_id, business_id=business_id)
-        .first()
-    )
+    category = lock_one(MenuCategory.objects.filter(business_id=business_id), category_id)
     if category is None:
         raise NotFound(_("No such category."))
     lines = changes.apply(category, _category_values(business_id, data, category.pk))
@@ -217,9 +214,7 @@ def service_update(*, actor: User, service_id: int, data: dict[str, Any]) -> Ser
     (`selectors.packages_covering` says how many; the pages and the API warn with it)."""
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
-    service = (
-        Service.objects.select_for_update().filter(pk=service_id, business_id=business_id).first()
-    )
+    service = lock_one(Service.objects.filter(business_id=business_id), service_id)
     if service is None:
         raise NotFound(_("No such service."))
     values = _service_values(business_id, data, service.pk)
@@ -256,7 +251,10 @@ def branch_price_set(
         lookup = {"product": item}
     if item is None:
         raise NotFound(_("No such service or product."))
-    current = BranchPrice.objects.select_for_update().filter(branch=branch, **lookup).first()
+    current_id = (
+        BranchPrice.objects.filter(branch=branch, **lookup).values_list("pk", flat=True).first()
+    )
+    current = lock_one(BranchPrice, current_id) if current_id is not None else None
     before = current.price_fen if current else None
     entity = f"{'service' if service_id is not None else 'product'}:{item.pk}"
     if price_fen is None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound, ServiceError
-from liuke.core.locking import lock_one, retry_on_conflict
+from liuke.core.locking import lock_get, lock_one, retry_on_conflict
 from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
@@ -121,9 +121,7 @@ def product_create(
 def product_update(*, actor: User, product_id: int, data: Mapping[str, Any]) -> Product:
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
-    product = (
-        Product.objects.select_for_update().filter(pk=product_id, business_id=business_id).first()
-    )
+    product = lock_one(Product.objects.filter(business_id=business_id), product_id)
     if product is None:
         raise NotFound(_("No such product."))
     lines = changes.apply(product, _product_values(business_id, data, product.pk))
@@ -140,11 +138,7 @@ def stock_count(*, actor: User, product_id: int, branch_id: int, counted: int, r
     after (the count itself)."""
     policy.require(actor, SalesCap.STOCK_MANAGE)
     branch = branch_for(actor, branch_id)
-    product = (
-        Product.objects.select_for_update()
-        .filter(pk=product_id, business_id=policy.business_of(actor))
-        .first()
-    )
+    product = lock_one(Product.objects.filter(business_id=policy.business_of(actor)), product_id)
     if product is None:
         raise NotFound(_("No such product."))
     counted = changes.whole(
@@ -187,7 +181,7 @@ def consumables_use(
     shortfall: a missing count never stops a customer being checked out (the stock count
     corrects it later). A refunded service does not give them back: they were used."""
     for consumable in ServiceConsumable.objects.filter(service=service).order_by("product_id"):
-        product = Product.objects.select_for_update().get(pk=consumable.product_id)
+        product = lock_get(Product, consumable.product_id)
         need = consumable.quantity * quantity
         take = min(need, ledger.stock_on_hand(product, branch))
         if take:

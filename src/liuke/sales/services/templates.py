@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.errors import SalesErrorCode
 from liuke.sales.models import PackageTemplate, Service
@@ -127,11 +128,7 @@ def template_create(
 def template_update(*, actor: User, template_id: int, data: Mapping[str, Any]) -> PackageTemplate:
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
-    template = (
-        PackageTemplate.objects.select_for_update()
-        .filter(pk=template_id, business_id=business_id)
-        .first()
-    )
+    template = lock_one(PackageTemplate.objects.filter(business_id=business_id), template_id)
     if template is None:
         raise NotFound(_("No such package template."))
     values = _values(business_id, data, template.pk)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.models import Business, User
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.locking import lock_one
 from liuke.core.money import MoneyError
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.errors import SalesErrorCode
@@ -129,7 +130,7 @@ def tier_update(*, actor: User, tier_id: int, data: Mapping[str, Any]) -> CardTi
     visits stay what they were (each line carries its price)."""
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
-    tier = CardTier.objects.select_for_update().filter(pk=tier_id, business_id=business_id).first()
+    tier = lock_one(CardTier.objects.filter(business_id=business_id), tier_id)
     if tier is None:
         raise NotFound(_("No such card tier."))
     values = _tier_values(business_id, data, tier.pk)
@@ -162,7 +163,7 @@ def _check_overlap(rule: BonusRule) -> None:
 
     The business row is locked first: two owners saving overlapping rules at once on
     PostgreSQL would otherwise both find the other not yet there."""
-    Business.objects.select_for_update().filter(pk=rule.business_id).first()
+    lock_one(Business, rule.business_id)
     others = BonusRule.objects.filter(
         business_id=rule.business_id, pay_fen=rule.pay_fen, is_active=True
     ).exclude(pk=rule.pk)
@@ -229,11 +230,7 @@ def bonus_rule_update(*, actor: User, rule_id: int, data: Mapping[str, Any]) -> 
     """Change a rule, end it (`valid_until`) or withdraw it (`is_active` False). Top-ups
     already made keep their bonus."""
     policy.require(actor, SalesCap.MENU_MANAGE)
-    rule = (
-        BonusRule.objects.select_for_update()
-        .filter(pk=rule_id, business_id=policy.business_of(actor))
-        .first()
-    )
+    rule = lock_one(BonusRule.objects.filter(business_id=policy.business_of(actor)), rule_id)
     if rule is None:
         raise NotFound(_("No such bonus rule."))
     lines = changes.apply(rule, _rule_values(data))
