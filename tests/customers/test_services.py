@@ -17,7 +17,14 @@ from tests.factories import customer_make, visit_make
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound, PermissionDenied, ServiceError
 from liuke.customers.choices import ChangeKind, FieldGroup
-from liuke.customers.models import Customer, CustomerMerge, CustomerPhoto, FieldChange, Tag
+from liuke.customers.models import (
+    AccessGrant,
+    Customer,
+    CustomerMerge,
+    CustomerPhoto,
+    FieldChange,
+    Tag,
+)
 from liuke.customers.services import (
     completeness_of,
     customer_confirm,
@@ -26,6 +33,8 @@ from liuke.customers.services import (
     customer_photo_add,
     customer_update,
 )
+from liuke.engagement.choices import TaskKind
+from liuke.engagement.models import Task
 from liuke.sales.models import Visit
 
 FULL_PROFILE: dict[str, Any] = {
@@ -526,3 +535,44 @@ def test_tags_are_per_business(owner: User, outsider: User) -> None:
     customer_make(actor=owner, tags=["VIP"])
     customer_make(actor=outsider, tags=["VIP"])
     assert Tag.objects.filter(name="VIP").count() == 2
+
+
+def test_merge_keeps_going_when_both_have_a_row_for_the_same_occasion(
+    owner: User, front_a: User, pair: tuple[Customer, Customer]
+) -> None:
+    # given both customers with a pending request from the same staff member and a task for
+    # the same occasion (unique per customer: a plain move would break the constraint)
+    survivor, duplicate = pair
+    now = timezone.now()
+    for customer in (survivor, duplicate):
+        AccessGrant.objects.create(
+            customer=customer, grantee=front_a, reason="回访", requested_at=now
+        )
+        Task.objects.create(
+            business=customer.business,
+            branch=customer.branch,
+            customer=customer,
+            kind=TaskKind.LAPSED,
+            key="2026-01-01",
+            due_at=now,
+        )
+    other_task = Task.objects.create(
+        business=duplicate.business,
+        branch=duplicate.branch,
+        customer=duplicate,
+        kind=TaskKind.LAPSED,
+        key="2026-02-02",
+        due_at=now,
+    )
+
+    # when the duplicate is merged into the survivor
+    customer_merge(actor=owner, survivor_id=survivor.pk, duplicate_id=duplicate.pk)
+
+    # then the merge went through: what did not clash moved, the clashing rows stayed behind
+    other_task.refresh_from_db()
+    assert other_task.customer_id == survivor.pk
+    assert AccessGrant.objects.filter(customer=survivor, grantee=front_a).count() == 1
+    assert AccessGrant.objects.filter(customer=duplicate, grantee=front_a).count() == 1
+    assert Task.objects.filter(customer=survivor, key="2026-01-01").count() == 1
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == survivor.pk

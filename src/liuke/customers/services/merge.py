@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
@@ -163,10 +164,30 @@ def _move_related(survivor: Customer, duplicate: Customer) -> dict[str, int]:
         qs = manager.filter(**{rel.field.name: duplicate})
         if rel.related_model is Customer:
             qs = qs.exclude(pk=survivor.pk)
+        for clash in _clashes(rel.related_model, rel.field.name, survivor):  # type: ignore[arg-type]
+            qs = qs.exclude(clash)
         count = qs.update(**{rel.field.name: survivor})
         if count:
             moved[rel.related_model._meta.label] = count  # type: ignore[union-attr]
     return moved
+
+
+def _clashes(model: type[models.Model], field: str, survivor: Customer) -> list[Q]:
+    """For each unique constraint of `model` that includes the customer field, the rows of the
+    duplicate that would repeat one of the survivor's (both asked for the same file while
+    pending, both have a task or message for the same occasion). Those stay with the merged-
+    away row as its history (erasure covers it as the person's) instead of failing the merge."""
+    out: list[Q] = []
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or field not in constraint.fields:
+            continue
+        others = [name for name in constraint.fields if name != field]
+        theirs = model._default_manager.filter(**{field: survivor})
+        if constraint.condition is not None:
+            theirs = theirs.filter(constraint.condition)
+        same = Exists(theirs.filter(**{name: OuterRef(name) for name in others}))
+        out.append(Q(same) & (constraint.condition or Q()))
+    return out
 
 
 def _jsonable(value: Any) -> Any:
