@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -352,3 +353,20 @@ def test_api_export_refused_to_other_roles(request: pytest.FixtureRequest, perso
     assert status == 403
     assert b"seq" not in body
     assert AuditEvent.objects.count() == before
+
+
+def test_exports_neutralise_a_formula_after_a_separator(owner: User, owner_client: Client) -> None:
+    # a spreadsheet that splits on `;` would make the second half a cell of its own
+    evil = user_make(
+        business=owner.business, role=Role.OWNER, username="evil2", display_name="ok;=HYPERLINK(1)"
+    )
+    audit_record(actor=evil, action=Action.VIEW, customer_ids=[], fields=["a|@x"])
+
+    _status, body = _export(owner_client, format="csv", reason="check", staff=str(evil.pk))
+    text = body.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][3] == "ok;'=HYPERLINK(1)"
+    assert rows[1][7] == "a|'@x"
+    # every cell quoted: split on `;` the file still has no piece that starts a formula
+    assert text.splitlines()[1].startswith('"')
+    assert not [p for p in re.split(r"[,;|]", text) if p.lstrip(' "')[:1] in ("=", "+", "@")]

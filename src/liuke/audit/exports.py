@@ -29,8 +29,10 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """UTF-8 CSV with a byte-order mark (so Excel reads the Chinese right), line by line."""
-    writer = csv.writer(_Echo())
+    """UTF-8 CSV with a byte-order mark (so Excel reads the Chinese right), line by line. Every
+    cell is quoted, so a spreadsheet whose list separator is `;` or `|` keeps a cell holding
+    one whole (and `safe_cell` neutralises a formula after a separator besides)."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield "\ufeff"
     for row in rows:
         yield writer.writerow([safe_cell(v) for v in row])
