@@ -4,11 +4,34 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.registry import ApiMount, Contribution, NavEntry, ProfilePanel, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    ChecklistItem,
+    Contribution,
+    NavEntry,
+    ProfilePanel,
+    UrlMount,
+)
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
 CONTRIBUTION = Contribution(
+    checklist=[
+        ChecklistItem(
+            "menu",
+            _("The service menu and its prices"),
+            "sales:catalogue",
+            order=30,
+            done="liuke.sales.selectors:menu_exists",
+        ),
+        ChecklistItem(
+            "tiers",
+            _("Card tiers and top-up bonuses"),
+            "sales:catalogue",
+            order=40,
+            done="liuke.sales.selectors:tiers_exist",
+        ),
+    ],
     capabilities=SalesCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,
