@@ -1,24 +1,24 @@
 """The API of setting up a business: branches, staff and their invitations, the first-run
-checklist. The same services as the pages (`liuke.accounts.setup`)."""
+checklist. The same services as the pages (`liuke.accounts.setup`).
+
+Adding a branch (POST /branches) and inviting a staff member (POST /staff) share their paths
+with the lists of `liuke.accounts.api`, so they are operations of that router (one path, one
+router: django-ninja answers 405 for a method of the same path on a second router)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.responses import Status
 
 from liuke.accounts import policy, selectors
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.accounts.schemas import (
-    BranchIn,
     BranchPatch,
     ChecklistTickIn,
     Id,
-    StaffInviteIn,
     StaffLeaveIn,
     StaffPatch,
 )
@@ -83,7 +83,7 @@ class ChecklistOut(Schema):
     complete: bool
 
 
-def _member(member: User) -> StaffMemberOut:
+def member_out(member: User) -> StaffMemberOut:
     return StaffMemberOut(
         id=member.pk,
         username=member.username,
@@ -105,11 +105,6 @@ def branch_list(request: HttpRequest) -> list[Branch]:
     actor = api_actor(request)
     policy.require(actor, policy.Cap.BRANCH_EDIT)
     return list(selectors.branch_list(actor=actor))
-
-
-@router.post("/branches", response={201: BranchDetailOut, **ERRORS}, summary="Add a branch")
-def branch_create(request: HttpRequest, payload: BranchIn) -> Status[Any]:
-    return Status(201, branches.branch_create(actor=api_actor(request), data=payload))
 
 
 @router.patch(
@@ -143,24 +138,14 @@ def branch_reopen(request: HttpRequest, branch_id: Id) -> Branch:
     summary="Staff with their branches, those who left included",
 )
 def staff_list(request: HttpRequest) -> list[StaffMemberOut]:
-    return [_member(m) for m in selectors.staff_list(actor=api_actor(request))]
+    return [member_out(m) for m in selectors.staff_list(actor=api_actor(request))]
 
 
 @router.get(
     "/staff/{staff_id}", response={200: StaffMemberOut, **READ_ERRORS}, summary="A staff member"
 )
 def staff_get(request: HttpRequest, staff_id: Id) -> StaffMemberOut:
-    return _member(selectors.staff_get(actor=api_actor(request), staff_id=staff_id))
-
-
-@router.post(
-    "/staff",
-    response={201: InvitedOut, **ERRORS},
-    summary="Invite a staff member (the answer holds their one-time link)",
-)
-def staff_invite(request: HttpRequest, payload: StaffInviteIn) -> Status[Any]:
-    member, link = staff.staff_invite(actor=api_actor(request), data=payload)
-    return Status(201, InvitedOut(member=_member(member), link=link))
+    return member_out(selectors.staff_get(actor=api_actor(request), staff_id=staff_id))
 
 
 @router.patch(
@@ -169,7 +154,7 @@ def staff_invite(request: HttpRequest, payload: StaffInviteIn) -> Status[Any]:
     summary="Change a staff member's name, role or branches",
 )
 def staff_update(request: HttpRequest, staff_id: Id, payload: StaffPatch) -> StaffMemberOut:
-    return _member(staff.staff_update(actor=api_actor(request), staff_id=staff_id, data=payload))
+    return member_out(staff.staff_update(actor=api_actor(request), staff_id=staff_id, data=payload))
 
 
 @router.post(
@@ -181,7 +166,7 @@ def staff_leave(request: HttpRequest, staff_id: Id, payload: StaffLeaveIn) -> Le
     actor = api_actor(request)
     moved = staff.staff_leave(actor=actor, staff_id=staff_id, data=payload)
     member = User.objects.get(pk=staff_id)
-    return LeftOut(member=_member(member), moved=moved)
+    return LeftOut(member=member_out(member), moved=moved)
 
 
 @router.post(
@@ -190,7 +175,7 @@ def staff_leave(request: HttpRequest, staff_id: Id, payload: StaffLeaveIn) -> Le
     summary="A staff member who left comes back",
 )
 def staff_rejoin(request: HttpRequest, staff_id: Id) -> StaffMemberOut:
-    return _member(staff.staff_rejoin(actor=api_actor(request), staff_id=staff_id))
+    return member_out(staff.staff_rejoin(actor=api_actor(request), staff_id=staff_id))
 
 
 @router.post(
