@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from liuke.accounts.models import Branch, StaffInvite, User
+from liuke.accounts.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +144,16 @@ def test_the_branches_and_staff_page_links_to_the_setup_pages(owner_client: Clie
     text = owner_client.get("/branches/").content.decode()
     assert 'id="manage-branches"' in text
     assert 'id="manage-staff"' in text
+
+
+def test_leaving_ends_the_sessions_and_the_api_tokens_at_once(
+    owner_client: Client, client_for: Any, beautician_a: User, front_a: User
+) -> None:
+    theirs = client_for(beautician_a)
+    _token, secret = api_token_create(actor=beautician_a, name="mine")
+    assert theirs.get("/customers/").status_code == 200
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert Client().get("/api/v1/me", **bearer).status_code == 200
+    owner_client.post(f"/account/staff/{beautician_a.pk}/leave/", {"successor_id": front_a.pk})
+    assert theirs.get("/customers/").status_code == 302  # to the login
+    assert Client().get("/api/v1/me", **bearer).status_code == 401
