@@ -152,8 +152,8 @@ def test_leaving_ends_the_sessions_and_the_api_tokens_at_once(
     theirs = client_for(beautician_a)
     _token, secret = api_token_create(actor=beautician_a, name="mine")
     assert theirs.get("/customers/").status_code == 200
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    assert Client().get("/api/v1/me", **bearer).status_code == 200
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert Client().get("/api/v1/me", headers=bearer).status_code == 200
     owner_client.post(f"/account/staff/{beautician_a.pk}/leave/", {"successor_id": front_a.pk})
     assert theirs.get("/customers/").status_code == 302  # to the login
-    assert Client().get("/api/v1/me", **bearer).status_code == 401
+    assert Client().get("/api/v1/me", headers=bearer).status_code == 401
