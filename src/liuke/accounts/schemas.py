@@ -23,7 +23,8 @@ from liuke.core.inputs import one_of
 #: A row id typed in: positive and within a 63-bit column.
 Id = Annotated[int, Field(ge=1, le=2**62)]
 Name = Annotated[str, Field(max_length=100)]
-RoleName = Annotated[str, one_of(Role.values, AccountsErrorCode.INVALID_ROLE)]
+#: A role: an enum in the OpenAPI schema; anything else refused with the role's own code.
+RoleName = Annotated[Role, one_of(Role.values, AccountsErrorCode.INVALID_ROLE)]
 BranchIds = Annotated[list[Id], Field(max_length=200)]
 
 
