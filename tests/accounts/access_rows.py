@@ -19,6 +19,7 @@ ROUTES: dict[str, str] = {
     "accounts:staff_rejoin": "none",
     "accounts:staff_link": "none",
     "accounts:checklist": "none",
+    "accounts:checklist_home": "none",
     "accounts:checklist_tick": "none",
     "accounts:checklist_hide": "none",
     "accounts_public:welcome": "public",

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from tests.factories import customer_make
 
 from liuke.accounts.errors import AccountsErrorCode
@@ -163,7 +164,7 @@ def test_the_last_open_branch_cannot_be_closed(
     owner: User, branch_a: Branch, branch_b: Branch
 ) -> None:
     branch_close(actor=owner, branch_id=branch_a.pk)
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         branch_close(actor=owner, branch_id=branch_b.pk)
     assert exc.value.code == AccountsErrorCode.LAST_BRANCH
     assert "last open branch" in exc.value.messages[0]

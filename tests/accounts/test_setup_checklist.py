@@ -77,18 +77,25 @@ def test_only_owners_see_or_change_the_checklist(manager_a: User, auditor: User)
             setup.checklist_tick(actor=who, key="staff")
 
 
+def _home(client: Client) -> str:
+    """The home page's checklist: the slot on the customer list, filled by htmx."""
+    page = client.get("/customers/").content.decode()
+    assert 'id="checklist-slot"' in page
+    return client.get("/account/setup/home/", HTTP_HX_REQUEST="true").content.decode()
+
+
 def test_the_home_page_shows_the_checklist_until_it_is_hidden(new_owner: User) -> None:
     client = Client()
     client.force_login(new_owner)
-    page = client.get("/customers/").content.decode()
-    assert 'id="checklist"' in page
-    assert "Invite your staff" in page or "邀请" in page
+    shown = _home(client)
+    assert 'id="checklist"' in shown
+    assert "邀请员工" in shown  # "Invite your staff", in the pages' default language
     assert client.post("/account/setup/hide/", {"hidden": "1"}).status_code == 302
-    assert 'id="checklist"' not in client.get("/customers/").content.decode()
+    assert 'id="checklist"' not in _home(client)
     # still reachable from the settings, and shown again on request
     assert 'id="checklist"' in client.get("/account/setup/").content.decode()
     client.post("/account/setup/hide/", {"hidden": "0"})
-    assert 'id="checklist"' in client.get("/customers/").content.decode()
+    assert 'id="checklist"' in _home(client)
 
 
 def test_the_home_page_shows_no_checklist_once_every_step_is_done(new_owner: User) -> None:
@@ -96,12 +103,13 @@ def test_the_home_page_shows_no_checklist_once_every_step_is_done(new_owner: Use
     client.force_login(new_owner)
     for key in ("branches", "staff", "menu", "tiers", "followups", "complaints", "public_url"):
         client.post("/account/setup/tick/", {"key": key})
-    assert 'id="checklist"' not in client.get("/customers/").content.decode()
+    assert 'id="checklist"' not in _home(client)
 
 
 def test_the_checklist_is_not_shown_to_other_roles(front_a_client: Client) -> None:
-    assert 'id="checklist"' not in front_a_client.get("/customers/").content.decode()
+    assert 'id="checklist-slot"' not in front_a_client.get("/customers/").content.decode()
     assert front_a_client.get("/account/setup/").status_code == 404
+    assert front_a_client.get("/account/setup/home/").status_code == 404
 
 
 def test_two_apps_cannot_declare_the_same_step() -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/<int:staff_id>/rejoin/", views_setup.staff_rejoin, name="staff_rejoin"),
     path("staff/<int:staff_id>/link/", views_setup.staff_link, name="staff_link"),
     path("setup/", views_setup.checklist, name="checklist"),
+    path("setup/home/", views_setup.checklist_home, name="checklist_home"),
     path("setup/tick/", views_setup.checklist_tick, name="checklist_tick"),
     path("setup/hide/", views_setup.checklist_hide, name="checklist_hide"),
 ]

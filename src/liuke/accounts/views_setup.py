@@ -303,6 +303,18 @@ def checklist(request: StaffRequest) -> HttpResponse:
     )
 
 
+@staff_view(cap=Cap.SETTINGS_MANAGE)
+def checklist_home(request: StaffRequest) -> HttpResponse:
+    """The checklist as the home page shows it (loaded by htmx): nothing once it is done or
+    hidden."""
+    found = checklist_services.checklist(actor=request.user)
+    return render(
+        request,
+        "accounts/partials/checklist_home.html",
+        {"checklist": found if found is not None and found.shown else None},
+    )
+
+
 @staff_view
 @require_POST
 def checklist_tick(request: StaffRequest) -> HttpResponse:
