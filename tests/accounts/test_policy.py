@@ -124,11 +124,14 @@ EXPECTED[Role.AUDITOR] |= {FeedbackCap.FEEDBACK_VIEW}
 WRITE_CAPS |= {FeedbackCap.FEEDBACK_RECORD, FeedbackCap.FEEDBACK_MANAGE}
 
 
+# setting up (issue 12): owners and managers edit branches (managers: their own, counter details)
+WRITE_CAPS |= {Cap.BRANCH_EDIT}
+
 #: Every capability the apps declare, by value: the 42 the registry first collected,
-#: `customer.access_request` (issue 15) and the menu's three (issue 12).
+#: `customer.access_request` (issue 15), the menu's three and branch.edit (issue 12).
 DECLARED = {
     "customer.view", "customer.create", "customer.edit", "customer.confirm", "customer.merge",
-    "customer.view_full_mobile", "branch.stats_view", "staff.view", "staff.manage",
+    "customer.view_full_mobile", "branch.stats_view", "staff.view", "staff.manage", "branch.edit",
     "settings.manage", "sale.checkout", "card.manage", "package.sell", "package.extend",
     "sale.refund", "catalogue.manage", "stock.manage", "sales.view", "sales.daily_close",
     "customer.grant_decide", "customer.handover", "finance.view", "customer.export",

@@ -68,6 +68,20 @@ def api_session(liuke_server: LiveServer) -> dict[str, str]:
     return SESSION
 
 
+@pytest.fixture
+def fuzz_branches_open(liuke_server: LiveServer, api_session: dict[str, str]) -> None:
+    """The fuzzing may have closed the tenant's branches (closing a branch is one of the
+    operations): open them again, so that the hand-written cases can place customers there."""
+    for index in (0, 1):
+        reopened = requests.post(
+            f"{liuke_server.url}/api/v1/branches/{liuke_server.fuzz_branch(index)}/reopen",
+            cookies=api_session,
+            headers={"X-CSRFToken": api_session["csrftoken"]},
+            timeout=30,
+        )
+        assert reopened.status_code == 200, reopened.text
+
+
 # The operations are generated at collection time, before the server runs, so the schema is
 # the app's own (the same code serves /api/v1/openapi.json; the first test below checks that the
 # running server serves exactly this one). schemathesis.pytest.from_fixture would fetch it from
@@ -158,6 +172,7 @@ def _send(
     return response.json()
 
 
+@pytest.mark.usefixtures("fuzz_branches_open")
 def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict[str, str]) -> None:
     """Random data seldom passes the business rules (a real mobile number, one of your
     branches, a free card number), so the success answers get explicit cases as well."""
@@ -256,6 +271,7 @@ def _value(field: str, raw: str) -> str:
     return f"[{raw}]" if field == "tags" else raw
 
 
+@pytest.mark.usefixtures("fuzz_branches_open")
 def test_hostile_text_on_create_is_refused(
     liuke_server: LiveServer, client: requests.Session
 ) -> None:
@@ -275,6 +291,7 @@ def test_hostile_text_on_create_is_refused(
     assert _count_all(client, liuke_server) == before, "a refused create saved a customer"
 
 
+@pytest.mark.usefixtures("fuzz_branches_open")
 def test_hostile_text_on_update_is_refused_and_saves_nothing(
     liuke_server: LiveServer, client: requests.Session
 ) -> None:

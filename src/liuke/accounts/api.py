@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from liuke.accounts import policy
+from liuke.accounts.api_setup import BranchDetailOut, InvitedOut, member_out
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
+from liuke.accounts.schemas import BranchIn, StaffInviteIn
 from liuke.accounts.selectors import branch_choices, staff_choices
-from liuke.core.api import READ_ERRORS
+from liuke.accounts.setup import branches as branch_services
+from liuke.accounts.setup import staff as staff_services
+from liuke.core.api import ERRORS, READ_ERRORS
 
 router = Router(tags=["staff and branches"])
 
@@ -65,3 +72,18 @@ def staff(request: HttpRequest) -> list[StaffOut]:
         StaffOut(id=u.pk, username=u.username, display_name=str(u), role=u.role)
         for u in staff_choices(actor=api_actor(request))
     ]
+
+
+@router.post("/branches", response={201: BranchDetailOut, **ERRORS}, summary="Add a branch")
+def branch_create(request: HttpRequest, payload: BranchIn) -> Status[Any]:
+    return Status(201, branch_services.branch_create(actor=api_actor(request), data=payload))
+
+
+@router.post(
+    "/staff",
+    response={201: InvitedOut, **ERRORS},
+    summary="Invite a staff member (the answer holds their one-time link)",
+)
+def staff_invite(request: HttpRequest, payload: StaffInviteIn) -> Status[Any]:
+    member, link = staff_services.staff_invite(actor=api_actor(request), data=payload)
+    return Status(201, InvitedOut(member=member_out(member), link=link))

@@ -29,6 +29,7 @@ class Cap(Capability):
     BRANCH_STATS_VIEW = "branch.stats_view"
     STAFF_VIEW = "staff.view"
     STAFF_MANAGE = "staff.manage"
+    BRANCH_EDIT = "branch.edit"
     SETTINGS_MANAGE = "settings.manage"
 
 
@@ -43,5 +44,6 @@ ROLES: RoleTable = {
     Cap.BRANCH_STATS_VIEW:         frozenset({OWNER, MANAGER, AUDITOR}),
     Cap.STAFF_VIEW:                frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.STAFF_MANAGE:              OWNERS_AND_MANAGERS,
+    Cap.BRANCH_EDIT:               OWNERS_AND_MANAGERS,
     Cap.SETTINGS_MANAGE:           frozenset({OWNER}),
 }  # fmt: skip

@@ -37,6 +37,12 @@ class Business(TimeStampedModel):
             "can be anonymised."
         ),
     )
+    #: The first-run checklist (accounts.setup.checklist): the keys the owner ticked as done by
+    #: hand (items without a predicate), and when they hid the list before it was done.
+    checklist_ticked = models.JSONField(_("checklist items ticked"), default=list, blank=True)
+    checklist_dismissed_at = models.DateTimeField(
+        _("checklist dismissed at"), null=True, blank=True
+    )
     # --- audit app (issue 3): thresholds of the unusual-reading flags.
     audit_files_per_hour = models.PositiveSmallIntegerField(
         _("customer files one person may open in an hour"),
@@ -73,6 +79,14 @@ class Branch(TimeStampedModel):
     # --- audit app (issue 3): a branch's own opening hours; empty means the business's.
     opens_at = models.TimeField(_("opens at"), null=True, blank=True)
     closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    #: Printed above and below the lines of a receipt (小票): the shop's name, a slogan,
+    #: the Wi-Fi password, the returns policy.
+    receipt_header = models.CharField(_("receipt header"), max_length=200, blank=True)
+    receipt_footer = models.CharField(_("receipt footer"), max_length=200, blank=True)
+    #: A closed branch keeps its customers, visits and history, but takes no new visit,
+    #: customer or staff member (accounts.setup.branches.branch_close).
+    is_active = models.BooleanField(_("open"), default=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("branch")
@@ -113,6 +127,11 @@ class User(AbstractUser):
     #: Set by `accounts.services.two_factor_*`: the login then asks for a TOTP code
     #: (a flag on the row, so that checking it costs no query per request).
     two_factor_enabled = models.BooleanField(_("two-factor login"), default=False)
+    #: How the staff member was invited and is reached (the login may be either); a staff
+    #: member who has left keeps their row (visits and history name them) with `left_at` set
+    #: and `is_active` off.
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff member")
@@ -120,6 +139,30 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+class StaffInvite(models.Model):
+    """A one-time link to set a password, given to an invited staff member.
+
+    The link carries a random token signed with the secret key (`liuke.core.signed`); only the
+    token's SHA-256 is stored, so the table alone opens no account. It works once
+    (`used_at`), until `expires_at`, and only its newest link works for a staff member (a new
+    invite replaces the old one)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invites")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
 
 
 class ApiToken(models.Model):

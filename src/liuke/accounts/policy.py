@@ -404,6 +404,44 @@ def present_listed_mobile(user: Actor, customer: CustomerRow) -> str:
     return present_customer_mobile(user, customer, full_file=lists_file_details(user, customer))
 
 
+# --- Setting up: branches and staff -----------------------------------------------------------
+
+#: The branch fields a manager may change on their own branches; the rest (name, code, time
+#: zone, opening hours, open or closed) are the owner's: opening hours decide the audit's
+#: after-hours flags, which a manager's own exports would otherwise escape.
+MANAGER_BRANCH_FIELDS = frozenset({"address", "phone", "receipt_header", "receipt_footer"})
+
+
+def branch_fields_editable(user: Actor) -> frozenset[str] | None:
+    """The branch fields `user` may change (on the branches they work in); None: every one."""
+    if not can(user, Cap.BRANCH_EDIT):
+        return frozenset()
+    return None if can(user, Cap.SETTINGS_MANAGE) else MANAGER_BRANCH_FIELDS
+
+
+def grantable_roles(user: Actor) -> frozenset[str]:
+    """The roles `user` may give a staff member: an owner any; a manager none above their own,
+    nor the auditor's (an auditor reads every branch, beyond any manager's)."""
+    if not can(user, Cap.STAFF_MANAGE):
+        return frozenset()
+    if user.role == Role.OWNER:
+        return frozenset(Role)
+    return frozenset({Role.MANAGER, Role.FRONT_DESK, Role.BEAUTICIAN})
+
+
+def may_manage_staff(user: Actor, role: str, member_branch_ids: Iterable[int]) -> bool:
+    """Whether `user` may change or end a staff member holding `role` in those branches: an
+    owner anyone of the business; a manager only staff whose role they may give and whose
+    every branch is one of theirs."""
+    if not can(user, Cap.STAFF_MANAGE):
+        return False
+    ids = branch_ids(user)
+    if ids is None:
+        return True
+    member = set(member_branch_ids)
+    return role in grantable_roles(user) and bool(member) and member <= set(ids)
+
+
 def capability_table_markdown() -> str:
     """The role table as docs/security.md shows it (a test keeps the two identical)."""
     roles = list(Role)

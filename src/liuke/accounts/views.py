@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -77,7 +78,11 @@ def business_settings(request: StaffRequest) -> HttpResponse:
                 return redirect("accounts:settings")
     else:
         form = BusinessSettingsForm(initial=BusinessSettingsForm.initial_for(business))
-    return render(request, "accounts/settings.html", {"form": form, "business": business})
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "business": business, "public_url": settings.LIUKE_PUBLIC_URL},
+    )
 
 
 def _qr_data_uri(text: str) -> str:

@@ -9,6 +9,7 @@ from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.registry import (
     ApiMount,
     BriefCases,
+    ChecklistItem,
     Contribution,
     DemoStep,
     NavEntry,
@@ -18,6 +19,14 @@ from liuke.core.registry import (
 )
 
 CONTRIBUTION = Contribution(
+    checklist=[
+        ChecklistItem(
+            "complaints",
+            _("Complaint targets, escalation and compensation limits: check the defaults"),
+            "complaints:settings",
+            order=70,
+        )
+    ],
     provision=["liuke.complaints.services.limits:defaults_ensure"],
     capabilities=ComplaintCap,
     roles=capabilities.ROLES,

@@ -135,6 +135,22 @@ class BriefCases:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """A step of a new business's first-run checklist (shown to owners until every step is
+    done, or they hide it): `label` says what to do, `url_name` is the page that does it.
+
+    `done` ("module:function") is called as function(business_id=…) and says whether the step
+    is done; without one, the owner ticks the step when they have looked at it (settings that
+    start with sensible defaults). `order` sorts the steps of every app (lower first)."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    order: int
+    done: str | None = None
+
+
+@dataclass(frozen=True)
 class Contribution:
     """Everything one app brings to the hubs. Every field is optional."""
 
@@ -156,6 +172,11 @@ class Contribution:
     #: message kind → "module:function" turning the message's opaque token into the public link
     #: its text shows as {link} (feedback's survey answer link)
     message_links: Mapping[str, str] = field(default_factory=dict)
+    #: the app's steps of the first-run checklist (see `ChecklistItem`)
+    checklist: Sequence[ChecklistItem] = ()
+    #: "module:function" called as function(actor=, from_user_id=, to_user_id=, reason=) when a
+    #: staff member leaves, handing what they looked after to a successor; returns a count
+    staff_handover: Sequence[str] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.
@@ -238,14 +259,8 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
                 seen[key] = label
         if set(c.roles) != set(caps):
             raise RegistryError(f"{label}: the role table must list each of its capabilities")
-    panels: dict[str, str] = {}
-    for label, c in found.items():
-        for panel in c.profile_panels:
-            if panel.key in panels:
-                raise RegistryError(
-                    f"profile panel {panel.key!r} of {label} is also {panels[panel.key]}'s"
-                )
-            panels[panel.key] = label
+    _unique_keys(found, "profile_panels", "profile panel")
+    _unique_keys(found, "checklist", "checklist step")
     models: dict[str, str] = {}
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
@@ -260,6 +275,16 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
                 raise RegistryError(f"API property {name!r} classed differently by two apps")
             properties[name] = entry
     return found
+
+
+def _unique_keys(found: dict[str, Contribution], store: str, what: str) -> None:
+    """Refuse two entries of a keyed store (profile panels, checklist steps) with one key."""
+    seen: dict[str, str] = {}
+    for label, contribution in found.items():
+        for entry in getattr(contribution, store):
+            if entry.key in seen:
+                raise RegistryError(f"{what} {entry.key!r} of {label} is also {seen[entry.key]}'s")
+            seen[entry.key] = label
 
 
 def jobs_table_markdown() -> str:

@@ -10,6 +10,8 @@ from liuke.customers import capabilities, privacy
 from liuke.customers.capabilities import CustomerCap
 
 CONTRIBUTION = Contribution(
+    # a staff member who leaves hands their customers to a successor (accounts' staff_leave)
+    staff_handover=["liuke.customers.services:customer_handover"],
     capabilities=CustomerCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

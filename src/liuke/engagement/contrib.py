@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.core.registry import (
     ApiMount,
+    ChecklistItem,
     Contribution,
     DemoStep,
     NavEntry,
@@ -17,6 +18,14 @@ from liuke.engagement import capabilities, privacy
 from liuke.engagement.capabilities import EngagementCap
 
 CONTRIBUTION = Contribution(
+    checklist=[
+        ChecklistItem(
+            "followups",
+            _("Follow-up rules and reminders: check the defaults"),
+            "engagement:settings",
+            order=60,
+        )
+    ],
     provision=["liuke.engagement.services.rules:defaults_ensure"],
     capabilities=EngagementCap,
     roles=capabilities.ROLES,

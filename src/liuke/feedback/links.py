@@ -1,28 +1,21 @@
-"""Public links: a random token signed with the secret key.
+"""Public links of the feedback app: a survey's answer link and a branch's suggestion box.
 
-The URL holds `<token>.<signature>`: 22 random URL-safe characters (128 bits, from `secrets`)
-and an HMAC of them under the secret key with a purpose salt (django.core.signing). Nothing in
-it says who the customer is or which row it names. A link whose signature does not match is
-refused before the database is asked, so altered or guessed links cost nothing and say
-nothing; a well-signed one is still checked against its row (expiry, single use).
+Each is an opaque token signed with the secret key for its purpose (`liuke.core.signed`): the
+URL names neither the customer nor the row, and a link that was not made by us is refused
+before the database is asked; a well-signed one is still checked against its row (expiry,
+single use).
 """
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-_SURVEY = signing.Signer(salt="liuke.feedback.survey", sep=".")
-_BOX = signing.Signer(salt="liuke.feedback.box", sep=".")
-#: The longest signed token we accept (22 + 1 + 43); anything longer is refused unread.
-MAX_SIGNED = 80
+from liuke.core.signed import SignedTokens
+from liuke.core.signed import new_token as new_token
 
-
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
+_SURVEY = SignedTokens("liuke.feedback.survey")
+_BOX = SignedTokens("liuke.feedback.box")
 
 
 def sign_survey(token: str) -> str:
@@ -31,7 +24,7 @@ def sign_survey(token: str) -> str:
 
 def unsign_survey(signed: str) -> str | None:
     """The token inside a survey link, or None when the link was not made by us."""
-    return _unsign(_SURVEY, signed)
+    return _SURVEY.unsign(signed)
 
 
 def sign_box(token: str) -> str:
@@ -39,16 +32,7 @@ def sign_box(token: str) -> str:
 
 
 def unsign_box(signed: str) -> str | None:
-    return _unsign(_BOX, signed)
-
-
-def _unsign(signer: signing.Signer, signed: str) -> str | None:
-    if not signed or len(signed) > MAX_SIGNED or not signed.isascii():
-        return None
-    try:
-        return signer.unsign(signed)
-    except signing.BadSignature:
-        return None
+    return _BOX.unsign(signed)
 
 
 def survey_path(token: str) -> str:

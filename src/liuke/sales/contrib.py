@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liuke.core.registry import (
     ApiMount,
+    ChecklistItem,
     Contribution,
     DemoStep,
     NavEntry,
@@ -16,6 +17,29 @@ from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
 CONTRIBUTION = Contribution(
+    checklist=[
+        ChecklistItem(
+            "menu",
+            _("The service menu and its prices"),
+            "sales:catalogue",
+            order=30,
+            done="liuke.sales.selectors:menu_exists",
+        ),
+        ChecklistItem(
+            "tiers",
+            _("Card tiers and top-up bonuses"),
+            "sales:menu_tiers",
+            order=40,
+            done="liuke.sales.selectors:tiers_exist",
+        ),
+        ChecklistItem(
+            "templates",
+            _("Package templates the front desk sells from"),
+            "sales:menu_templates",
+            order=45,
+            done="liuke.sales.selectors:templates_exist",
+        ),
+    ],
     capabilities=SalesCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,

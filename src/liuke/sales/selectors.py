@@ -36,8 +36,10 @@ from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
 from liuke.sales.models import (
     CardEntry,
+    CardTier,
     Package,
     PackageEntry,
+    PackageTemplate,
     Payment,
     Product,
     Refund,
@@ -432,3 +434,21 @@ def _package_liabilities(branch: Branch, end: dt.datetime) -> tuple[int, int]:
         pkg_liability += price - price * used // total
         pkg_sessions += remaining
     return pkg_liability, pkg_sessions
+
+
+# --- the first-run checklist's steps (liuke.sales.contrib) ---------------------------------------
+
+
+def menu_exists(*, business_id: int) -> bool:
+    """The business has a service on its menu."""
+    return Service.objects.filter(business_id=business_id, is_active=True).exists()
+
+
+def tiers_exist(*, business_id: int) -> bool:
+    """The business has a card tier."""
+    return CardTier.objects.filter(business_id=business_id).exists()
+
+
+def templates_exist(*, business_id: int) -> bool:
+    """The business has a package template to sell from."""
+    return PackageTemplate.objects.filter(business_id=business_id, is_active=True).exists()

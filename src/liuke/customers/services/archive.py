@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
+from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
@@ -71,6 +72,13 @@ def _clean(*, actor: User, data: CustomerPatch, instance: Customer | None) -> di
         branch = Branch.objects.filter(pk=data.branch_id or 0).first()
         if branch is None or not policy.may_use_branch(actor, branch):
             fail("branch_id", _("Choose one of your branches."), CustomersErrorCode.INVALID_BRANCH)
+        elif not branch.is_active and (instance is None or instance.branch_id != branch.pk):
+            # a closed branch keeps its customers but takes no new one
+            fail(
+                "branch_id",
+                _("This branch is closed: choose an open one."),
+                AccountsErrorCode.BRANCH_CLOSED,
+            )
     elif instance is None:
         fail("branch_id", _("Choose a branch."), CoreErrorCode.REQUIRED)
     owner_id = cleaned.get("owner_id")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
+from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_one, lock_rows
@@ -79,6 +80,17 @@ def branch_for(actor: User, branch_id: Any) -> Branch:
                 "branch_id": [
                     ValidationError(
                         _("Choose one of your branches."), code=SalesErrorCode.INVALID_BRANCH
+                    )
+                ]
+            }
+        )
+    if not branch.is_active:
+        raise ValidationError(
+            {
+                "branch_id": [
+                    ValidationError(
+                        _("This branch is closed: choose an open one."),
+                        code=AccountsErrorCode.BRANCH_CLOSED,
                     )
                 ]
             }
