@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liuke.core.middleware.RequestIdMiddleware",
+    # Before anything reads the body or the database: the API's 413 and 405 in its shape.
+    "liuke.core.middleware.ApiEdgeMiddleware",
     # Just inside the request id: the request's reads become one audit event (audit.journal).
     "liuke.audit.journal.AuditJournalMiddleware",
     "liuke.core.csp.ContentSecurityPolicyMiddleware",

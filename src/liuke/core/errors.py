@@ -64,6 +64,25 @@ class CoreErrorCode(ErrorCode):
         "idempotency_key_reused",
         "The Idempotency-Key was already used for a different request (HTTP 422).",
     )
+    DATABASE_UNAVAILABLE = (
+        "database_unavailable",
+        "The database cannot be reached or is busy; retry after `Retry-After` seconds (HTTP 503).",
+    )
+    DATABASE_CONFLICT = (
+        "database_conflict",
+        "A deadlock or serialization failure with a concurrent request; nothing was written, "
+        "retry after `Retry-After` seconds (HTTP 503).",
+    )
+    BODY_TOO_LARGE = (
+        "body_too_large",
+        "The request body is larger than the server accepts (HTTP 413).",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "unsupported_media_type",
+        "A JSON body sent without `Content-Type: application/json` (HTTP 415).",
+    )
+    METHOD_NOT_ALLOWED = "method_not_allowed", "The path does not take this HTTP method (HTTP 405)."
+    SERVER_ERROR = "server_error", "An unexpected failure on the server, logged (HTTP 500)."
 
 
 class ServiceError(Exception):

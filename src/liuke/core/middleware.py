@@ -3,16 +3,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from liuke.core import context
-from liuke.core.errors import CapabilityDenied, NotFound, PermissionDenied, ServiceError
+from liuke.core.api import error_json, is_api_request
+from liuke.core.errors import (
+    CapabilityDenied,
+    CoreErrorCode,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+)
 
 
 class RequestIdMiddleware:
@@ -33,6 +42,44 @@ class RequestIdMiddleware:
             context.request_id.reset(t1)
             context.client_ip.reset(t2)
         response["X-Request-ID"] = rid
+        return response
+
+
+def declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads it: an unreadable length is an empty body
+
+
+class ApiEdgeMiddleware:
+    """Keeps the API's one error shape at its edge, where no operation runs:
+
+    - a body declared larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413, through the
+      error handlers) before anything reads it or asks the database who is calling, on every
+      operation alike: Django refuses it only when something reads the body;
+    - a method the path does not take (405, which ninja answers with an empty page).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_request(request):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and declared_length(request) > limit:
+            raise RequestDataTooBig("The request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            refused = error_json(
+                405, CoreErrorCode.METHOD_NOT_ALLOWED, _("This address does not take that method.")
+            )
+            if response.has_header("Allow"):
+                refused["Allow"] = response["Allow"]
+            return refused
         return response
 
 
@@ -78,7 +125,7 @@ class PageErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return None
         if isinstance(exc, NotFound | CapabilityDenied):
             return response_for_exception(request, Http404())
