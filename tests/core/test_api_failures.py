@@ -7,18 +7,16 @@ method the path does not take (405). The database failures are in `test_outage.p
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from tests.core.openapi_walk import SCHEMA, url
 
-from liuke.api import api
 from liuke.core.errors import CoreErrorCode
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = api.get_openapi_schema()
 OPERATIONS = sorted(
     (method.upper(), path) for path, ops in SCHEMA["paths"].items() for method in ops
 )
@@ -28,12 +26,6 @@ JSON_BODY_OPERATIONS = sorted(
     for method, op in ops.items()
     if "application/json" in op.get("requestBody", {}).get("content", {})
 )
-
-
-def url(path: str) -> str:
-    """The operation's path with every path parameter filled (an id: any will do, the
-    refusal comes before the operation looks anything up)."""
-    return re.sub(r"\{[^}]+\}", "1", path)
 
 
 def assert_shape(response: Any, status: int, code: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.schema import DjangoGetter
 from ninja.types import DictStrAny
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.failures import Failure, retry_headers
@@ -33,7 +33,13 @@ class ErrorOut(Schema):
 
 class JsonObjectIn(Schema):
     """A request body: a JSON object. (ninja's Schema alone reads any other JSON value, such as
-    `[null, null]`, as an empty object, so a malformed PATCH would succeed as a no-op.)"""
+    `[null, null]`, as an empty object, so a malformed PATCH would succeed as a no-op.)
+
+    Strict: a number is a JSON number and a yes/no a JSON boolean (pydantic would read `"1"` and
+    `true` as the id 1, and `0` as false). What JSON can only send as text is read from text by
+    the shared input types (`liuke.core.inputs`: `Day`, `Moment`, `Choice`)."""
+
+    model_config = ConfigDict(strict=True)
 
     @model_validator(mode="before")
     @classmethod

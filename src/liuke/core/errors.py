@@ -50,8 +50,17 @@ class CoreErrorCode(ErrorCode):
     INVALID = "invalid", "A value is not valid (the generic code of a field error)."
     REQUIRED = "required", "A required value is missing."
     INVALID_TEXT = "invalid_text", "Text with control characters or not text at all."
+    INVALID_ENCODING = (
+        "invalid_encoding",
+        "A form or JSON body that is not valid UTF-8; nothing was stored (HTTP 400).",
+    )
     TOO_LONG = "too_long", "Text longer than the field allows."
     INVALID_PHONE = "invalid_phone", "Not a valid mainland China phone number."
+    DATE_OUT_OF_RANGE = (
+        "date_out_of_range",
+        "A day before 1900 or after 2100, or, for what is planned (a next visit, a due day), "
+        "more than two years ahead.",
+    )
     INVALID_AMOUNT = (
         "invalid_amount",
         "An amount that is not whole fen or yuan with two decimals, not positive, or too large.",

@@ -13,6 +13,9 @@ asks for.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -24,9 +27,34 @@ from django.utils.translation import gettext as _
 from liuke.core.api import error_json, failure_response, is_api_request
 from liuke.core.errors import CoreErrorCode
 from liuke.core.failures import failure_of, retry_headers
+from liuke.core.middleware import InvalidEncoding
 
 
+def in_request_language(
+    handler: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Answers in the language the request asks for: the failure may come before
+    LocaleMiddleware ran (a middleware refusing the body, the database failing on the session).
+    Read the way LocaleMiddleware reads it, from the cookie and Accept-Language: no database."""
+
+    @wraps(handler)
+    def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override(translation.get_language_from_request(request)):
+            return handler(request, *args, **kwargs)
+
+    return answer
+
+
+@in_request_language
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, InvalidEncoding):
+        reason = _(
+            "The form contained bytes that are not valid text (UTF-8). Nothing was saved; "
+            "type the text again or paste it as plain text."
+        )
+        if is_api_request(request):
+            return error_json(400, CoreErrorCode.INVALID_ENCODING, reason)
+        return render(request, "400.html", {"reason": reason}, status=400)
     if isinstance(exception, RequestDataTooBig):
         failure = failure_of(exception)
         if is_api_request(request):
@@ -37,6 +65,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
+@in_request_language
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_request(request):
         return error_json(
@@ -46,22 +75,21 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return render(request, "403.html", {"reason": str(exception)}, status=403)
 
 
+@in_request_language
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api_request(request):
         return error_json(404, CoreErrorCode.NOT_FOUND, _("Not found."))
     return render(request, "404.html", status=404)
 
 
+@in_request_language
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django calls it from inside its `except`: the exception is the one being handled."""
-    # LocaleMiddleware may not have run (the failure can come before it): read the language the
-    # way it does, from the cookie and Accept-Language, which needs no database.
-    with translation.override(translation.get_language_from_request(request)):
-        failure = failure_of(sys.exc_info()[1])
-        if is_api_request(request):
-            return failure_response(failure)
-        template = "503.html" if failure.status == 503 else "500.html"
-        body = loader.render_to_string(template, {"message": failure.message})
+    failure = failure_of(sys.exc_info()[1])
+    if is_api_request(request):
+        return failure_response(failure)
+    template = "503.html" if failure.status == 503 else "500.html"
+    body = loader.render_to_string(template, {"message": failure.message})
     response = HttpResponse(body, status=failure.status)
     for name, value in retry_headers(failure).items():
         response[name] = value
