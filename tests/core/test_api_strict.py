@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from tests.core.openapi_walk import json_bodies, leaves, messages_at, send_at
 
+from liuke.accounts.models import Branch
 from liuke.core.errors import CoreErrorCode
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,14 @@ def test_a_day_still_arrives_as_iso_text(owner_client: Client, day: str) -> None
     )
     assert response.status_code == 422
     assert not any(loc.endswith("birthday") for loc in response.json()["fields"])
+
+
+def test_an_integral_json_number_is_an_integer(owner_client: Client, branch_a: Branch) -> None:
+    # JSON Schema counts 2.0 as an integer; a fraction is none
+    body = b'{"name": "\\u5f20\\u4e09", "branch_id": %d.0}' % branch_a.pk
+    created = owner_client.post("/api/v1/customers", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    fraction = b'{"name": "x", "branch_id": %d.5}' % branch_a.pk
+    refused = owner_client.post("/api/v1/customers", fraction, content_type="application/json")
+    assert refused.status_code == 422
+    assert messages_at(refused, "branch_id")

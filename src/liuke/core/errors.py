@@ -59,7 +59,7 @@ class CoreErrorCode(ErrorCode):
     DATE_OUT_OF_RANGE = (
         "date_out_of_range",
         "A day before 1900 or after 2100, or, for what is planned (a next visit, a due day), "
-        "more than two years ahead.",
+        "more than two years ahead (HTTP 400).",
     )
     INVALID_AMOUNT = (
         "invalid_amount",
