@@ -9,7 +9,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from liuke.accounts.api_auth import StaffSessionAuth, StaffTokenAuth
-from liuke.core.api import install_error_handlers
+from liuke.core.api import JsonBodyParser, install_error_handlers
 from liuke.core.registry import import_dotted, registry
 
 api = NinjaAPI(
@@ -21,6 +21,7 @@ api = NinjaAPI(
     auth=[StaffTokenAuth(), StaffSessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=JsonBodyParser(),
 )
 install_error_handlers(api)
 for mount in registry.items("api"):

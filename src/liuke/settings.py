@@ -125,6 +125,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "liuke.core.middleware.RequestIdMiddleware",
+    # Before anything reads the body or the database: the API's 413 and 405 in its shape.
+    "liuke.core.middleware.ApiEdgeMiddleware",
+    # A form or JSON body that is not UTF-8 is refused, not stored with U+FFFD in its place.
+    "liuke.core.middleware.Utf8InputMiddleware",
     # Just inside the request id: the request's reads become one audit event (audit.journal).
     "liuke.audit.journal.AuditJournalMiddleware",
     "liuke.core.csp.ContentSecurityPolicyMiddleware",

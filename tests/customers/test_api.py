@@ -208,7 +208,8 @@ def existing(front_a: User) -> Customer:
     [
         ({"mobile": "021 6234 5678"}, 400, "invalid_phone", "mobile"),
         ({"mobile": "12345"}, 400, "invalid_phone", "mobile"),
-        ({"birthday": "2999-01-01"}, 400, "birthday_in_future", "birthday"),
+        ({"birthday": "2099-01-01"}, 400, "birthday_in_future", "birthday"),
+        ({"birthday": "2999-01-01"}, 400, "date_out_of_range", "birthday"),  # past 2100
         ({"birthday": "1990-02-30"}, 422, "validation_error", None),
         ({"name": "张" * 51}, 422, "validation_error", "name"),
         ({"name": "   "}, 400, "required", "name"),
@@ -264,7 +265,8 @@ def test_create_reports_every_bad_field_at_once(
     ("change", "status", "code", "field"),
     [
         ({"mobile": "021 6234 5678"}, 400, "invalid_phone", "mobile"),
-        ({"birthday": "2999-01-01"}, 400, "birthday_in_future", "birthday"),
+        ({"birthday": "2099-01-01"}, 400, "birthday_in_future", "birthday"),
+        ({"birthday": "2999-01-01"}, 400, "date_out_of_range", "birthday"),  # past 2100
         ({"name": "张" * 51}, 422, "validation_error", "name"),
         ({"name": None}, 400, "required", "name"),
         ({"card_no": "a1001"}, 400, "duplicate_card", "card_no"),

@@ -177,7 +177,7 @@ def test_the_outbox_and_consent_withdrawal(
     [
         ("2026-01-01T10:00:00", 201, None),  # naive: read in the salon's time zone
         ("1900-01-01T10:00:00+08:00", 400, "invalid_datetime"),
-        ("2999-01-01T10:00:00+08:00", 400, "invalid_datetime"),
+        ("2999-01-01T10:00:00+08:00", 400, "date_out_of_range"),  # past 2100
     ],
 )
 def test_contact_times_are_checked(

@@ -208,7 +208,7 @@ def test_the_happy_paths_conform_too(liuke_server: LiveServer, api_session: dict
     assert changed["photo_consent_at"]
     refused = _send(
         patch.Case(path_parameters=one, media_type="application/json",
-                   body={"card_no": "twin 9001", "birthday": "2999-01-01"}),  # the twin's card
+                   body={"card_no": "twin 9001", "birthday": "2099-01-01"}),  # the twin's card
         liuke_server, api_session, 400,
     )  # fmt: skip
     assert set(refused["fields"]) == {"card_no", "birthday"}

@@ -168,7 +168,8 @@ def test_checkout_refusals_write_nothing(front_a_client: Client, shop: Shop) -> 
         (checkout_body(shop, payments=[
             {"method": "stored_value", "amount_fen": 10000, "card_id": shop.card.pk + 999}]),
          404, "not_found"),
-        (checkout_body(shop, visited_at="0001-01-01T00:00:00+08:00"), 400, "invalid_date"),
+        (checkout_body(shop, visited_at="1950-01-01T00:00:00+08:00"), 400, "invalid_date"),
+        (checkout_body(shop, visited_at="0001-01-01T00:00:00+08:00"), 400, "date_out_of_range"),
         (checkout_body(shop, lines=[]), 422, "validation_error"),
         ([1, 2], 422, "validation_error"),
     ]  # fmt: skip

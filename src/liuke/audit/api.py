@@ -13,8 +13,10 @@ from pydantic import ConfigDict
 
 from liuke.accounts.http import api_actor
 from liuke.audit import exports, selectors, services
+from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.inputs import Choice, Moment
 
 router = Router(tags=["audit"])
 
@@ -59,8 +61,12 @@ class FlagOut(Schema):
 class AuditExportIn(selectors.AuditFilters):
     """An export of the filtered log: the filters of the browse call, a format and a reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict as every body (liuke.core.api.JsonObjectIn); the action is its choice's text
+    model_config = ConfigDict(extra="forbid", strict=True)
 
+    action: Choice[Action] | None = None
+    since: Moment | None = Field(None, description="From this moment (inclusive)")
+    until: Moment | None = Field(None, description="Up to this moment (exclusive)")
     format: Literal["xlsx", "csv"] = "csv"
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 

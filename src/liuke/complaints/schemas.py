@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool
 
 from liuke.core.api import JsonObjectIn
+from liuke.core.inputs import PlannedDay
 from liuke.core.money import FenOrZero
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
@@ -46,23 +47,23 @@ class ComplaintActionIn(JsonObjectIn):
     side: Literal["ours", "theirs"]
     text: str = Field(max_length=500, pattern=_NO_NUL)
     owner_id: Id | None = None
-    due_on: dt.date | None = None
+    due_on: PlannedDay | None = None
 
 
-class ComplaintExchangeLineIn(Schema):
+class ComplaintExchangeLineIn(JsonObjectIn):
     service_id: Id | None = None
     product_id: Id | None = None
     quantity: int = Field(1, ge=1, le=99)
     staff_id: Id | None = None
 
 
-class ComplaintExchangePaymentIn(Schema):
+class ComplaintExchangePaymentIn(JsonObjectIn):
     method: Literal["cash", "bank_card", "wechat", "alipay", "stored_value"]
     amount_fen: FenOrZero
     card_id: Id | None = None
 
 
-class ComplaintExchangeIn(Schema):
+class ComplaintExchangeIn(JsonObjectIn):
     lines: list[ComplaintExchangeLineIn] = Field(min_length=1, max_length=20)
     payments: list[ComplaintExchangePaymentIn] = Field(default_factory=list, max_length=5)
 

@@ -50,8 +50,17 @@ class CoreErrorCode(ErrorCode):
     INVALID = "invalid", "A value is not valid (the generic code of a field error)."
     REQUIRED = "required", "A required value is missing."
     INVALID_TEXT = "invalid_text", "Text with control characters or not text at all."
+    INVALID_ENCODING = (
+        "invalid_encoding",
+        "A form or JSON body that is not valid UTF-8; nothing was stored (HTTP 400).",
+    )
     TOO_LONG = "too_long", "Text longer than the field allows."
     INVALID_PHONE = "invalid_phone", "Not a valid mainland China phone number."
+    DATE_OUT_OF_RANGE = (
+        "date_out_of_range",
+        "A day before 1900 or after 2100, or, for what is planned (a next visit, a due day), "
+        "more than two years ahead (HTTP 400).",
+    )
     INVALID_AMOUNT = (
         "invalid_amount",
         "An amount that is not whole fen or yuan with two decimals, not positive, or too large.",
@@ -64,6 +73,25 @@ class CoreErrorCode(ErrorCode):
         "idempotency_key_reused",
         "The Idempotency-Key was already used for a different request (HTTP 422).",
     )
+    DATABASE_UNAVAILABLE = (
+        "database_unavailable",
+        "The database cannot be reached or is busy; retry after `Retry-After` seconds (HTTP 503).",
+    )
+    DATABASE_CONFLICT = (
+        "database_conflict",
+        "A deadlock or serialization failure with a concurrent request; nothing was written, "
+        "retry after `Retry-After` seconds (HTTP 503).",
+    )
+    BODY_TOO_LARGE = (
+        "body_too_large",
+        "The request body is larger than the server accepts (HTTP 413).",
+    )
+    UNSUPPORTED_MEDIA_TYPE = (
+        "unsupported_media_type",
+        "A JSON body sent without `Content-Type: application/json` (HTTP 415).",
+    )
+    METHOD_NOT_ALLOWED = "method_not_allowed", "The path does not take this HTTP method (HTTP 405)."
+    SERVER_ERROR = "server_error", "An unexpected failure on the server, logged (HTTP 500)."
 
 
 class ServiceError(Exception):

@@ -9,6 +9,12 @@ the field (`form.add_error`) and the API answers as its one error shape.
 
 A check that belongs to the value itself and not to the database can raise
 `field_error(code, message)` inside a pydantic validator: its code and message pass through.
+
+The API's bodies are strict (`liuke.core.api.JsonObjectIn`): a JSON string or a boolean is no
+number, a number no boolean. What a body sends as text by nature is read from text here: a
+choice's value (`Choice`) and a day or a moment in ISO form (`Day`, `Moment` and their bounded
+kinds); every day and moment is also bounded, so that no field stores the year 9999 (a typo, or
+a probe) and overflows a time-zone conversion or a report later.
 """
 
 from __future__ import annotations
@@ -19,15 +25,18 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 import pydantic
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Strict
 from pydantic_core import PydanticCustomError
 
 from liuke.core.errors import CoreErrorCode, ServiceError
@@ -74,6 +83,97 @@ def a_day(code: str, message: str | Promise) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+E = TypeVar("E", bound=Enum)
+
+#: A choice (an enum) that a strict body sends as its value's text ("F", "cash"), read as
+#: pydantic reads it outside strict mode: it must still be one of the choices.
+Choice = Annotated[E, Strict(False)]
+
+#: The bounds of every day typed in: nothing before 1900 (a birthday is the oldest day Liuke
+#: keeps), nothing after 2100 (a card or package "for good"); what is planned (a next visit, a
+#: follow-up, an action's due day) at most two years ahead.
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+PLANNING_AHEAD = dt.timedelta(days=731)
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """A day from its ISO text (2026-11-30); a date as given; anything else to strict pydantic,
+    which refuses it (a number is no day)."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise field_error("date_from_datetime_parsing", _("Enter a valid date.")) from None
+    return value
+
+
+def _iso_moment(value: Any) -> Any:
+    """A moment from its ISO text (2026-11-30T15:00, with or without an offset)."""
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        try:
+            return dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise field_error("datetime_from_date_parsing", _("Enter a valid date.")) from None
+    return value
+
+
+def _day_of(value: dt.date) -> dt.date:
+    # a moment's own day, not converted: the year 9999 would overflow a time-zone conversion
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def out_of_range(value: dt.date, *, ahead: dt.timedelta | None = None) -> str | None:
+    """Why a day (or a moment's day) is refused, or None: it must be from 1900 to 2100, or with
+    `ahead` at most that long from today."""
+    latest = LATEST_DAY if ahead is None else timezone.localdate() + ahead
+    if EARLIEST_DAY <= _day_of(value) <= latest:
+        return None
+    return _("Enter a date between %(earliest)s and %(latest)s.") % {
+        "earliest": EARLIEST_DAY.isoformat(),
+        "latest": latest.isoformat(),
+    }
+
+
+def within(*, ahead: dt.timedelta | None = None) -> AfterValidator:
+    """The bounds of `out_of_range` for a model's field (refused with `date_out_of_range`)."""
+
+    def check(value: Any) -> Any:
+        refusal = None if value is None else out_of_range(value, ahead=ahead)
+        if refusal:
+            raise field_error(CoreErrorCode.DATE_OUT_OF_RANGE, refusal)
+        return value
+
+    return AfterValidator(check)
+
+
+class DayField(forms.DateField):
+    """A Django form's date box, bounded as the models' `Day` (or `PlannedDay`, with `ahead`)."""
+
+    def __init__(self, *, ahead: dt.timedelta | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ahead = ahead
+
+    def clean(self, value: Any) -> Any:
+        day = super().clean(value)
+        refusal = None if day is None else out_of_range(day, ahead=self.ahead)
+        if refusal:
+            raise ValidationError(refusal, code=CoreErrorCode.DATE_OUT_OF_RANGE)
+        return day
+
+
+#: A day typed in (ISO text in a body), from 1900 to 2100.
+Day = Annotated[dt.date, BeforeValidator(_iso_day), within()]
+#: A day planned (a follow-up, an action's due day): at most two years ahead.
+PlannedDay = Annotated[dt.date, BeforeValidator(_iso_day), within(ahead=PLANNING_AHEAD)]
+#: A moment typed in (ISO text in a body, with or without an offset), from 1900 to 2100.
+Moment = Annotated[dt.datetime, BeforeValidator(_iso_moment), within()]
+#: A moment planned (a next visit): at most two years ahead.
+PlannedMoment = Annotated[dt.datetime, BeforeValidator(_iso_moment), within(ahead=PLANNING_AHEAD)]
+
+
 def describe(error: Mapping[str, Any]) -> tuple[str, str]:
     """(code, message) of one pydantic error (an item of `ValidationError.errors()`), in the
     active language."""
@@ -111,7 +211,7 @@ def describe(error: Mapping[str, Any]) -> tuple[str, str]:
         return CoreErrorCode.INVALID, _(
             "Select a valid choice. %(value)s is not one of the available choices."
         ) % {"value": error.get("input")}
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith("date") and kind != CoreErrorCode.DATE_OUT_OF_RANGE:
         return CoreErrorCode.INVALID, _("Enter a valid date.")
     if kind in ("bool_parsing", "bool_type"):
         return CoreErrorCode.INVALID, _("Enter true or false.")

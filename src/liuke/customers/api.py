@@ -12,6 +12,7 @@ from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.inputs import Choice
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup
 from liuke.customers.fields import EDITABLE_FIELDS
@@ -87,7 +88,7 @@ class ChangeOut(Schema):
 
 
 class ConfirmIn(JsonObjectIn):
-    groups: Annotated[list[FieldGroup], Field(max_length=10)] | None = None
+    groups: Annotated[list[Choice[FieldGroup]], Field(max_length=10)] | None = None
 
 
 class MergeIn(JsonObjectIn):

@@ -38,7 +38,7 @@ class IsoDateInput(forms.DateInput):
 class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=limit("name"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
-    birthday = forms.DateField(label=_("Birthday"), required=False, widget=IsoDateInput())
+    birthday = inputs.DayField(label=_("Birthday"), required=False, widget=IsoDateInput())
     mobile = forms.CharField(
         label=_("Mobile"),
         max_length=limit("mobile"),
@@ -182,4 +182,4 @@ class PhotoForm(forms.Form):
     image = forms.ImageField(label=_("Photo"))
     kind = forms.ChoiceField(label=_("Kind"), choices=PhotoKind.choices)
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
-    taken_on = forms.DateField(label=_("Taken on"), required=False, widget=IsoDateInput())
+    taken_on = inputs.DayField(label=_("Taken on"), required=False, widget=IsoDateInput())

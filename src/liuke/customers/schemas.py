@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, field_validator
 
 from liuke.core.api import JsonObjectIn
 from liuke.core.errors import CoreErrorCode
-from liuke.core.inputs import field_error, parse_input
+from liuke.core.inputs import Choice, Day, field_error, parse_input
 from liuke.core.phone import normalise_mobile
 from liuke.core.text import clean_text
 from liuke.customers.choices import Gender, HairType, SkinType, Source
@@ -59,15 +59,15 @@ class CustomerPatch(JsonObjectIn):
     """A change to a customer: only the fields present are changed (`model_fields_set`)."""
 
     name: Annotated[str, _limit("name")] | None = None
-    gender: Annotated[Gender | None, BlankIsNone] = None
-    birthday: Annotated[dt.date | None, BlankIsNone] = None
+    gender: Annotated[Choice[Gender] | None, BlankIsNone] = None
+    birthday: Annotated[Day | None, BlankIsNone] = None
     mobile: Annotated[str, _limit("mobile")] | None = None
     wechat_id: Annotated[str, _limit("wechat_id")] | None = None
     card_no: Annotated[str, _limit("card_no")] | None = None
     branch_id: Annotated[Id | None, BlankIsNone] = None
     owner_id: Annotated[Id | None, BlankIsNone] = None
     is_key_account: bool | None = None
-    source: Annotated[Source | None, BlankIsNone] = None
+    source: Annotated[Choice[Source] | None, BlankIsNone] = None
     referrer_id: Annotated[Id | None, BlankIsNone] = None
     tags: (
         Annotated[
@@ -77,8 +77,8 @@ class CustomerPatch(JsonObjectIn):
         ]
         | None
     ) = None
-    skin_type: Annotated[SkinType | None, BlankIsNone] = None
-    hair_type: Annotated[HairType | None, BlankIsNone] = None
+    skin_type: Annotated[Choice[SkinType] | None, BlankIsNone] = None
+    hair_type: Annotated[Choice[HairType] | None, BlankIsNone] = None
     allergies: Annotated[str, _limit("allergies")] | None = None
     contraindications: Annotated[str, _limit("contraindications")] | None = None
     preferences: Annotated[str, _limit("preferences")] | None = None

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
+from liuke.core.inputs import Moment, PlannedMoment
 from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
@@ -43,10 +44,10 @@ class ContactIn(JsonObjectIn):
     reason_id: Id
     outcome: Literal["resolved", "callback", "no_answer", "booked", "complaint"]
     notes: str = Field("", max_length=2000, pattern=_NO_NUL)
-    occurred_at: dt.datetime | None = None
+    occurred_at: Moment | None = None
     wait_seconds: Seconds = 0
     handle_seconds: Seconds = 0
-    callback_due_at: dt.datetime | None = None
+    callback_due_at: PlannedMoment | None = None
 
 
 class ContactOut(Schema):

@@ -4,7 +4,6 @@ models check the shape; the services decide the rest."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_lazy
@@ -12,7 +11,7 @@ from ninja import Field
 from pydantic import BeforeValidator
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import a_day, one_of
+from liuke.core.inputs import PlannedDay, a_day, one_of
 from liuke.engagement.choices import FollowUpOutcome
 from liuke.engagement.errors import EngagementErrorCode
 
@@ -45,7 +44,7 @@ class CompleteIn(JsonObjectIn):
 
 class RescheduleIn(JsonObjectIn):
     due_on: Annotated[
-        dt.date,
+        PlannedDay,
         a_day(
             EngagementErrorCode.INVALID_DUE,
             gettext_lazy("Choose a day from today to 90 days ahead."),

@@ -14,7 +14,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, StrictBool
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import a_day, field_error, one_of
+from liuke.core.inputs import Day, a_day, field_error, one_of
 from liuke.feedback.choices import ConversationKind
 from liuke.feedback.errors import FeedbackErrorCode
 
@@ -87,7 +87,7 @@ class ConversationIn(JsonObjectIn):
         one_of(ConversationKind.values, FeedbackErrorCode.INVALID_KIND),
     ]
     held_on: Annotated[
-        dt.date,
+        Day,
         a_day(
             FeedbackErrorCode.INVALID_DATE,
             gettext_lazy("Enter the day it took place (not in the future)."),

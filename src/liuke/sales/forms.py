@@ -73,7 +73,7 @@ class TopupForm(forms.Form):
 class CardIssueForm(forms.Form):
     number = forms.CharField(label=_("Card number"), max_length=30)
     tier_id = forms.TypedChoiceField(label=_("Tier"), coerce=int, required=False, empty_value=None)
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=IsoDateInput())
+    expires_on = inputs.DayField(label=_("Expires on"), required=False, widget=IsoDateInput())
     branch_id = forms.TypedChoiceField(label=_("Branch"), coerce=int)
 
 
@@ -90,7 +90,7 @@ class PackageSellForm(forms.Form):
         label=_("Package"), coerce=int, required=False, empty_value=None
     )
     method = forms.ChoiceField(label=_("Paid by"), choices=money_method_choices)
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=IsoDateInput())
+    expires_on = inputs.DayField(label=_("Expires on"), required=False, widget=IsoDateInput())
     branch_id = forms.TypedChoiceField(label=_("Branch"), coerce=int)
     price = YuanField(label=_("Price (¥)"), allow_zero=True, required=False)
     price_reason = forms.CharField(label=_("Reason for the price"), max_length=200, required=False)
@@ -102,7 +102,7 @@ class PackageSellForm(forms.Form):
 
 
 class PackageExtendForm(forms.Form):
-    expires_on = forms.DateField(label=_("New expiry date"), widget=IsoDateInput())
+    expires_on = inputs.DayField(label=_("New expiry date"), widget=IsoDateInput())
     reason = forms.CharField(label=_("Reason"), max_length=150)
 
 
@@ -160,7 +160,7 @@ class CheckoutPost:
         value = (post.get("discount_value") or "").strip()
         if value:
             if post.get("discount_kind") == "pct":
-                data["discount_pct"] = value
+                data["discount_pct"] = _id(value)
             else:
                 try:
                     data["discount_fen"] = parse_yuan(value)
@@ -184,13 +184,14 @@ class CheckoutPost:
             kind, _sep, pk = (item or "").strip().partition(":")
             if kind not in ("s", "p") or not pk:
                 continue
+            # numbers as numbers: the model is the API's, and strict (liuke.core.api)
             line: dict[str, Any] = {
-                "service_id" if kind == "s" else "product_id": pk,
-                "quantity": _row(qtys, i) or "1",
-                "staff_id": _row(staff, i),
+                "service_id" if kind == "s" else "product_id": _id(pk),
+                "quantity": _id(_row(qtys, i) or "1"),
+                "staff_id": _id(_row(staff, i)),
             }
             if kind == "s":
-                line["package_id"] = _row(pkgs, i)
+                line["package_id"] = _id(_row(pkgs, i))
             lines.append(line)
         return lines
 
@@ -215,7 +216,7 @@ class CheckoutPost:
                 continue
             payment: dict[str, Any] = {"amount_fen": fen, "method": method or None}
             if method.startswith("card:"):
-                payment.update(method=PaymentMethod.STORED_VALUE, card_id=method[5:] or None)
+                payment.update(method=PaymentMethod.STORED_VALUE, card_id=_id(method[5:]))
             elif method == PaymentMethod.STORED_VALUE:
                 payment["method"] = None  # a card is chosen as `card:<id>`, never bare
             payments.append(payment)
@@ -260,9 +261,9 @@ def _blank_none(value: str | None) -> str | None:
 
 
 def _id(value: str | None) -> int | str | None:
-    """An id from a select box: a number, or the text as sent for the model to refuse."""
+    """An id or a count from a box: a number, or the text as sent for the model to refuse."""
     text = _blank_none(value)
-    return int(text) if text is not None and text.isdigit() else text
+    return int(text) if text is not None and text.isascii() and text.isdigit() else text
 
 
 def _row(column: list[str], i: int) -> str | None:

@@ -16,6 +16,7 @@ from ninja import Field
 
 from liuke.core.api import JsonObjectIn
 from liuke.core.errors import ServiceError
+from liuke.core.inputs import Choice, Moment, PlannedMoment
 from liuke.core.money import Fen, FenOrZero
 from liuke.sales.choices import PaymentMethod
 from liuke.sales.errors import SalesErrorCode
@@ -57,7 +58,7 @@ class LineIn(JsonObjectIn):
 
 
 class PaymentIn(JsonObjectIn):
-    method: PaymentMethod
+    method: Choice[PaymentMethod]
     amount_fen: Fen
     card_id: Id | None = None
 
@@ -83,8 +84,8 @@ class QuoteIn(JsonObjectIn):
 
 class CheckoutIn(QuoteIn):
     payments: Annotated[list[PaymentIn], Field(max_length=MAX_PAYMENTS)] = []
-    visited_at: dt.datetime | None = None
-    next_visit_at: dt.datetime | None = None
+    visited_at: Moment | None = None
+    next_visit_at: PlannedMoment | None = None
     note: Annotated[str, Field(max_length=NOTE_MAX)] | None = None
 
     def service_data(self, *, idempotency_key: str | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from liuke.core.api import JsonObjectIn
+from liuke.core.inputs import Choice, Day
 from liuke.core.money import Fen, FenOrZero, MoneyOut
 from liuke.sales.choices import RefundReason
 from liuke.sales.schemas import (
@@ -122,7 +123,7 @@ class VisitOut(Schema):
 
 class RefundIn(JsonObjectIn):
     line_id: Id | None = None
-    reason: RefundReason
+    reason: Choice[RefundReason]
     note: Annotated[str, Field(max_length=500)] = ""
 
 
@@ -163,7 +164,7 @@ class CardIssueIn(JsonObjectIn):
     branch_id: Id
     number: Annotated[str, Field(min_length=1, max_length=30)]
     tier_id: Id | None = None
-    expires_on: dt.date | None = None
+    expires_on: Day | None = None
 
 
 class TopupIn(JsonObjectIn):
@@ -230,11 +231,11 @@ class PackageSellIn(JsonObjectIn):
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     service_ids: Annotated[list[Id], Field(max_length=50)] = []
     sessions: Annotated[int, Field(ge=1, le=500)] | None = None
-    expires_on: dt.date | None = None
+    expires_on: Day | None = None
 
 
 class PackageExtendIn(JsonObjectIn):
-    expires_on: dt.date
+    expires_on: Day
     reason: Annotated[str, Field(min_length=1, max_length=150)]
 
 
