@@ -16,6 +16,7 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from liuke.core.api import JsonObjectIn
+from liuke.core.inputs import Day
 from liuke.sales.schemas import Id
 
 #: A whole number typed in, bounded so that it fits a column; the services check the range
@@ -127,15 +128,15 @@ class TierPatch(JsonObjectIn):
 class BonusRuleIn(JsonObjectIn):
     pay_fen: Whole
     bonus_fen: Whole
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
 
 
 class BonusRulePatch(JsonObjectIn):
     pay_fen: Whole | None = None
     bonus_fen: Whole | None = None
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
     is_active: bool | None = None
 
 
