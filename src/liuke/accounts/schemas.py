@@ -9,22 +9,21 @@ role's capabilities are the role table's, docs/security.md).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from ninja import Field
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Strict
 
 from liuke.accounts.choices import Role
 from liuke.accounts.errors import AccountsErrorCode
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import one_of
+from liuke.core.inputs import ClockTime, one_of
 
 #: A row id typed in: positive and within a 63-bit column.
 Id = Annotated[int, Field(ge=1, le=2**62)]
 Name = Annotated[str, Field(max_length=100)]
 #: A role: an enum in the OpenAPI schema; anything else refused with the role's own code.
-RoleName = Annotated[Role, one_of(Role.values, AccountsErrorCode.INVALID_ROLE)]
+RoleName = Annotated[Role, Strict(False), one_of(Role.values, AccountsErrorCode.INVALID_ROLE)]
 BranchIds = Annotated[list[Id], Field(max_length=200)]
 
 
@@ -40,8 +39,8 @@ class BranchIn(_In):
     address: Annotated[str, Field(max_length=200)] = ""
     phone: Annotated[str, Field(max_length=30)] = ""
     time_zone: Annotated[str, Field(max_length=50)] = "Asia/Shanghai"
-    opens_at: dt.time | None = None
-    closes_at: dt.time | None = None
+    opens_at: ClockTime | None = None
+    closes_at: ClockTime | None = None
     receipt_header: Annotated[str, Field(max_length=200)] = ""
     receipt_footer: Annotated[str, Field(max_length=200)] = ""
 
@@ -54,8 +53,8 @@ class BranchPatch(_In):
     address: Annotated[str, Field(max_length=200)] | None = None
     phone: Annotated[str, Field(max_length=30)] | None = None
     time_zone: Annotated[str, Field(max_length=50)] | None = None
-    opens_at: dt.time | None = None
-    closes_at: dt.time | None = None
+    opens_at: ClockTime | None = None
+    closes_at: ClockTime | None = None
     receipt_header: Annotated[str, Field(max_length=200)] | None = None
     receipt_footer: Annotated[str, Field(max_length=200)] | None = None
 

@@ -411,3 +411,8 @@ def _by_field(exc: ValidationError) -> dict[str, ValidationError]:
     if hasattr(exc, "error_dict"):
         return {f: ValidationError(errs) for f, errs in exc.error_dict.items()}
     return {NON_FIELD: exc}
+
+
+#: A time of day (opening hours) as ISO text in a body, read as such although bodies are strict;
+#: an offset is dropped (hours are in the branch's own time zone).
+ClockTime = Annotated[dt.time, Strict(False), AfterValidator(lambda t: t.replace(tzinfo=None))]
