@@ -87,8 +87,21 @@ def test_checkout_with_a_package_session_and_stored_value(
     expect(quote.locator("#quote-remaining")).to_have_text("174.24")
     expect(quote).to_contain_text("深层清洁10次卡")
 
+    # Picking the card fills in what is still due (no more than its balance), and the quote
+    # then has nothing left to pay.
     pay = page.locator("#payments .pay-row").first
     pay.locator("select[name=pay_method]").select_option(f"card:{seed['card']}")
+    expect(pay.locator("input[name=pay_amount]")).to_have_value("174.24")
+    expect(quote.locator("#quote-remaining")).to_have_text("0.00")
+    # Split: 100.00 on the card, the rest filled in on the second row when WeChat Pay is picked.
+    pay.locator("input[name=pay_amount]").fill("100")
+    expect(quote.locator("#quote-remaining")).to_have_text("74.24")
+    second = page.locator("#payments .pay-row").nth(1)
+    second.locator("select[name=pay_method]").select_option("wechat")
+    expect(second.locator("input[name=pay_amount]")).to_have_value("74.24")
+    expect(quote.locator("#quote-remaining")).to_have_text("0.00")
+    # Back to the card paying it all, as the rest of the test expects.
+    second.locator("button.remove").click()
     pay.locator("input[name=pay_amount]").fill("174.24")
     expect(quote.locator("#quote-remaining")).to_have_text("0.00")
     # a next visit is at most two years ahead (liuke.core.inputs.PlannedMoment)

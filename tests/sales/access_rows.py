@@ -8,6 +8,8 @@ ROUTES: dict[str, str] = {
     "sales:checkout": "list",
     "sales:checkout_search": "list",
     "sales:checkout_quote": "list",
+    # the staff who may perform a line's service: staff names, no customer
+    "sales:checkout_staff": "none",
     "sales:visit": "customer",
     "sales:visit_refund": "customer",
     "sales:card_issue": "customer",
@@ -42,6 +44,7 @@ ROUTES: dict[str, str] = {
 API_KINDS: dict[str, str] = {
     "/api/v1/catalogue/services": "none",
     "/api/v1/catalogue/products": "none",
+    "/api/v1/catalogue/services/{service_id}/performers": "none",
     "/api/v1/stock/receipts": "none",
     "/api/v1/stock/counts": "none",
     "/api/v1/menu/categories": "none",

@@ -175,6 +175,7 @@ API_PROPERTIES: PrivacyProperties = {
         (
             "balance_fen",
             "bonus_fen",
+            "card_number",
             "cards",
             "discounts_fen",
             "last_visit",

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
+from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
@@ -44,6 +45,7 @@ from liuke.sales.models import (
     Product,
     Refund,
     Service,
+    StaffSkill,
     StoredValueCard,
     Visit,
     VisitLine,
@@ -188,7 +190,9 @@ def visit_get(*, actor: User, visit_id: int) -> Visit:
     visit = (
         _scoped(actor, Visit.objects.all())
         .select_related("customer", "branch", "served_by", "created_by")
-        .prefetch_related("lines__service", "lines__product", "lines__staff", "payments", "refunds")
+        .prefetch_related(
+            "lines__service", "lines__product", "lines__staff", "payments__card", "refunds"
+        )
         .filter(pk=visit_id)
         .first()
     )
@@ -275,6 +279,45 @@ def products_for(*, actor: User, branch: Branch | None = None) -> list[Product]:
             p.price_fen = own.get(p.pk, p.price_fen)
             p.stock = ledger.stock_on_hand(p, branch)  # type: ignore[attr-defined]
     return rows
+
+
+def eligible_performers(service: Service, branch: Branch) -> QuerySet[User]:
+    """Who may perform `service` at `branch`: active staff of the service's business whose role
+    performs it, who work at the branch (an owner works at every one) and, when the service
+    lists skills (`StaffSkill`), who have it. Never an auditor: the role only reads. The
+    checkout refuses anyone else, and the till offers only these."""
+    qs = branch_sellers(branch).filter(
+        business_id=service.business_id, role__in=list(service.performer_roles)
+    )
+    skills = StaffSkill.objects.filter(service=service)
+    if skills.exists():
+        qs = qs.filter(pk__in=skills.values("staff_id"))
+    return qs.order_by("username")
+
+
+def branch_sellers(branch: Branch) -> QuerySet[User]:
+    """Active staff (never an auditor) who work at `branch`: who may sell a product there."""
+    at_branch = User.branches.through.objects.filter(branch_id=branch.pk).values("user_id")
+    return (
+        User.objects.filter(business_id=branch.business_id, is_active=True)
+        .exclude(role=Role.AUDITOR)
+        .filter(Q(role__in=policy.ALL_BRANCH_ROLES) | Q(pk__in=at_branch))
+        .order_by("username")
+    )
+
+
+def performers_for(*, actor: User, branch_id: int, service_id: int) -> list[User]:
+    """The staff the till offers for a line of `service_id` at `branch_id` (one of the actor's
+    branches; a service of the actor's business, retired ones too: packages still use them)."""
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
+    business_id = policy.business_of(actor)
+    branch = Branch.objects.filter(pk=branch_id, business_id=business_id).first()
+    if branch is None or not policy.may_use_branch(actor, branch):
+        raise NotFound(_("No such branch."))
+    service = Service.objects.filter(pk=service_id, business_id=business_id).first()
+    if service is None:
+        raise NotFound(_("No such service."))
+    return list(eligible_performers(service, branch))
 
 
 # --- the daily close ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/search/", checkout.checkout_search, name="checkout_search"),
     path("checkout/quote/", checkout.checkout_quote, name="checkout_quote"),
+    path("checkout/staff/", checkout.checkout_staff, name="checkout_staff"),
     path("visits/<int:visit_id>/", visits.visit_detail, name="visit"),
     path("visits/<int:visit_id>/refund/", visits.visit_refund, name="visit_refund"),
     path("customers/<int:customer_id>/cards/", cards.card_issue, name="card_issue"),

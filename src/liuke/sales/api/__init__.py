@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from liuke.accounts import policy
+from liuke.accounts.api import StaffOut
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import Branch, User
 from liuke.core.api import ERRORS, READ_ERRORS, ErrorOut
@@ -41,6 +42,7 @@ from liuke.sales.api.schemas import (
     PackageExtendIn,
     PackageOut,
     PackageSellIn,
+    PerformersQuery,
     ProductOut,
     QuoteOut,
     RefundIn,
@@ -106,6 +108,22 @@ def catalogue_services(request: HttpRequest, query: Query[CatalogueQuery]) -> li
             "performer_roles": list(s.performer_roles),
         }
         for s in selectors.services_for(actor=actor, branch=branch)
+    ]
+
+
+@router.get(
+    "/catalogue/services/{service_id}/performers",
+    response={200: list[StaffOut], **READ_ERRORS},
+    summary="Who may perform a service at a branch (the till's staff list for a line)",
+)
+def catalogue_performers(
+    request: HttpRequest, service_id: Id, query: Query[PerformersQuery]
+) -> list[StaffOut]:
+    performers = selectors.performers_for(
+        actor=api_actor(request), branch_id=query.branch_id, service_id=service_id
+    )
+    return [
+        StaffOut(id=u.pk, username=u.username, display_name=str(u), role=u.role) for u in performers
     ]
 
 

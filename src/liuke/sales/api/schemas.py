@@ -44,6 +44,10 @@ class CatalogueQuery(Schema):
     branch_id: Id | None = None
 
 
+class PerformersQuery(Schema):
+    branch_id: Id
+
+
 class QuoteLineOut(Schema):
     kind: str
     service_id: int | None
@@ -79,6 +83,8 @@ class PaymentOut(Schema):
     method: str
     amount_fen: MoneyOut
     card_id: int | None
+    #: The card as the till and the customer name it (its id is only for links).
+    card_number: str | None
     created_at: dt.datetime
 
 

@@ -82,6 +82,7 @@ def _visit(v: Visit, *, details: bool) -> dict[str, Any]:
                 "method": p.method,
                 "amount_fen": p.amount_fen,
                 "card_id": p.card_id,
+                "card_number": p.card.number if p.card is not None else None,
                 "created_at": p.created_at,
             }
             for p in sorted(v.payments.all(), key=lambda x: x.pk)

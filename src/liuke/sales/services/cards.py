@@ -100,6 +100,11 @@ def card_issue(
     return card
 
 
+#: A top-up above this (¥5,000) is asked to be confirmed at the till: a slip of the keyboard
+#: (an extra zero) there is money the salon then owes the customer.
+LARGE_TOPUP_FEN = 500_000
+
+
 @retry_on_conflict()
 @transaction.atomic
 def card_topup(

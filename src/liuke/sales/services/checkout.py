@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
+from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, ServiceError
@@ -39,11 +40,11 @@ from liuke.sales.models import (
     Payment,
     Product,
     Service,
-    StaffSkill,
     StoredValueCard,
     Visit,
     VisitLine,
 )
+from liuke.sales.selectors import eligible_performers
 from liuke.sales.services.lookups import (
     branch_for,
     check_usable_card,
@@ -88,7 +89,8 @@ def _staff(actor: User, staff_id: Any, branch: Branch) -> User:
         ).first()
     except (TypeError, ValueError):
         staff = None
-    if staff is None:
+    if staff is None or staff.role == Role.AUDITOR:
+        # An auditor only reads: they neither perform services nor sell.
         raise ServiceError(SalesErrorCode.INVALID_STAFF, _("Choose an active staff member."))
     ids = policy.branch_ids(staff)
     if ids is not None and branch.pk not in ids:
@@ -181,7 +183,7 @@ def _service_line(
             SalesErrorCode.INVALID_SERVICE, _("Line %(n)d: no such service.") % {"n": index}
         )
     staff = _staff(pricing.actor, raw.get("staff_id"), pricing.branch)
-    if staff.role not in service.performer_roles or not _has_skill(staff, service):
+    if not eligible_performers(service, pricing.branch).filter(pk=staff.pk).exists():
         raise ServiceError(
             SalesErrorCode.STAFF_CANNOT_PERFORM,
             _("Line %(n)d: %(staff)s may not perform %(service)s.")
@@ -196,12 +198,6 @@ def _service_line(
         line.unit_price_fen = member_price(price, pricing.tier, pct)
         line.amount_fen = line.unit_price_fen * quantity
     return line
-
-
-def _has_skill(staff: User, service: Service) -> bool:
-    """A service with skills listed is performed by those staff only (`StaffSkill`)."""
-    skills = StaffSkill.objects.filter(service=service)
-    return not skills.exists() or skills.filter(staff=staff).exists()
 
 
 def _product_line(

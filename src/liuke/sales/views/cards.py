@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.core.errors import PermissionDenied
-from liuke.core.idempotency import form_once
+from liuke.core.idempotency import FORM_FIELD, form_once
+from liuke.core.middleware import safe_next
 from liuke.core.money import format_yuan
 from liuke.sales import selectors, services
 from liuke.sales.capabilities import SalesCap
@@ -24,6 +25,7 @@ from liuke.sales.forms import (
     TopupForm,
 )
 from liuke.sales.models import CardTier
+from liuke.sales.services.cards import LARGE_TOPUP_FEN
 from liuke.sales.views.common import (
     back_to,
     bonus_rules,
@@ -76,6 +78,8 @@ def card_topup(request: StaffRequest, card_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return back_to(request, default)
+    if form.cleaned_data["amount"] > LARGE_TOPUP_FEN and request.POST.get("confirm") != "1":
+        return _topup_confirm(request, card_id, form)
     card = services.card_topup(
         actor=request.user,
         card_id=card_id,
@@ -91,6 +95,34 @@ def card_topup(request: StaffRequest, card_id: int) -> HttpResponse:
         text += " " + _("Bonus: ¥%(bonus)s.") % {"bonus": format_yuan(bonus)}
     messages.success(request, text)
     return back_to(request, default)
+
+
+def _topup_confirm(request: StaffRequest, card_id: int, form: TopupForm) -> HttpResponse:
+    """A large top-up shown once more with its card and bonus, to be sent again with
+    `confirm=1` (the same form key: nothing was done yet)."""
+    try:
+        view, _entries = selectors.card_get(actor=request.user, card_id=card_id)
+    except PermissionDenied:
+        raise Http404 from None
+    amount = form.cleaned_data["amount"]
+    return render(
+        request,
+        "sales/topup_confirm.html",
+        {
+            "view": view,
+            "card": view.card,
+            "amount_fen": amount,
+            "amount": format_yuan(amount, grouping=False),
+            "method": form.cleaned_data["method"],
+            "method_label": dict(form.fields["method"].choices).get(  # type: ignore[attr-defined]
+                form.cleaned_data["method"], ""
+            ),
+            "bonus_fen": services.bonus_for(view.card.business_id, amount),
+            "next": request.POST.get("next", ""),
+            "once": request.POST.get(FORM_FIELD, ""),
+            "back": safe_next(request) or request.back,
+        },
+    )
 
 
 @staff_view

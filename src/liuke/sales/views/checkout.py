@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy
-from liuke.accounts import selectors as account_selectors
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import CoreErrorCode, NotFound, PermissionDenied, ServiceError
@@ -38,7 +37,7 @@ from liuke.sales.views.common import (
 )
 
 
-def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[str, str]]:
+def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[str, Any]]:
     """The form's repeated rows (lines, payments) as posted, at least `minimum` of them."""
     if post is None:
         return [dict.fromkeys(names, "") for _ in range(minimum)]
@@ -81,6 +80,24 @@ def _item_groups(
     ]
 
 
+def _staff_options(actor: User, branch: Branch | None, line_item: str) -> list[tuple[str, str]]:
+    """The "performed by" choices of one line: for a service (`s:<id>`), the staff of the
+    branch who perform it; otherwise (a product, nothing chosen yet) the branch's staff."""
+    if branch is None:
+        return []
+    staff: list[User]
+    if line_item.startswith("s:") and line_item[2:].isdigit():
+        try:
+            staff = selectors.performers_for(
+                actor=actor, branch_id=branch.pk, service_id=int(line_item[2:])
+            )
+        except NotFound:
+            staff = []
+    else:
+        staff = list(selectors.branch_sellers(branch))
+    return [(str(u.pk), f"{u} · {u.get_role_display()}") for u in staff]
+
+
 def _checkout_context(
     request: StaffRequest, customer: Customer, posted: CheckoutPost | None = None
 ) -> dict[str, Any]:
@@ -96,12 +113,19 @@ def _checkout_context(
         p for p in (summary.packages if summary else []) if p.remaining > 0 and not p.expired
     ]
     post = posted.post if posted is not None else None
-    staff = list(account_selectors.staff_choices(actor=actor))
+    line_rows = _rows(post, ["line_item", "line_staff", "line_qty", "line_package"], 2)
+    sellers = _staff_options(actor, branch, "")
+    for row in line_rows:
+        row["staff_options"] = (
+            _staff_options(actor, branch, row["line_item"])
+            if row["line_item"].startswith("s:")
+            else sellers
+        )
     return {
         "customer": customer,
         "summary": summary,
         "item_groups": _item_groups(actor, branch, packages),
-        "staff_options": [(str(u.pk), f"{u} · {u.get_role_display()}") for u in staff],
+        "staff_options": sellers,
         "package_options": [
             (
                 str(p.package.pk),
@@ -110,12 +134,14 @@ def _checkout_context(
             )
             for p in packages
         ],
-        "pay_options": [(m.value, str(m.label)) for m in MONEY_METHODS]
+        # (value, label, balance in fen for a card: the amount filled in never exceeds it)
+        "pay_options": [(m.value, str(m.label), None) for m in MONEY_METHODS]
         + [
             (
                 f"card:{c.card.pk}",
-                _("Stored value %(number)s (¥%(balance)s)")
+                _("Stored value No. %(number)s (balance ¥%(balance)s)")
                 % {"number": c.card.number, "balance": format_yuan(c.balance_fen)},
+                c.balance_fen,
             )
             for c in cards
         ],
@@ -126,7 +152,7 @@ def _checkout_context(
         "branch": branch,
         "cards": cards,
         "packages": packages,
-        "line_rows": _rows(post, ["line_item", "line_staff", "line_qty", "line_package"], 2),
+        "line_rows": line_rows,
         "pay_rows": _rows(post, ["pay_method", "pay_amount"], 2),
         "post": post,
         "idempotency_key": (
@@ -226,3 +252,19 @@ def checkout_quote(request: StaffRequest) -> HttpResponse:
             context["quote"] = quote
             context["remaining_fen"] = quote.total_fen - posted.paid_fen
     return render(request, "sales/partials/quote.html", context)
+
+
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+def checkout_staff(request: StaffRequest) -> HttpResponse:
+    """One line's "performed by" options (htmx partial), refreshed when its service or the
+    branch changes: only the staff of that branch who perform the service."""
+    branch = next(
+        (b for b in staff_branches(request.user) if str(b.pk) == request.GET.get("branch_id")),
+        None,
+    )
+    options = _staff_options(request.user, branch, request.GET.get("line_item", ""))
+    return render(
+        request,
+        "sales/partials/staff_options.html",
+        {"staff_options": options, "selected": request.GET.get("line_staff", "")},
+    )

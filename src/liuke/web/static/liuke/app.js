@@ -22,6 +22,62 @@
 
   document.addEventListener('DOMContentLoaded', function () { packages(document); });
 
+  /* A line's "performed by" list: only the staff of the branch who perform its service, asked
+     of <form data-staff-url> when the service or the branch changes (checkout). */
+  function refreshStaff(row) {
+    var form = row.closest('form[data-staff-url]');
+    var item = row.querySelector('select[name=line_item]');
+    var staff = row.querySelector('select[name=line_staff]');
+    var branch = form && form.querySelector('[name=branch_id]');
+    if (!form || !item || !staff || !branch) { return; }
+    var query = new URLSearchParams({
+      branch_id: branch.value, line_item: item.value, line_staff: staff.value
+    });
+    fetch(form.dataset.staffUrl + '?' + query.toString(), {
+      credentials: 'same-origin', headers: { 'HX-Request': 'true' }
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (html === null) { return; }
+      /* keep what was chosen meanwhile, if that person may still do it */
+      var before = staff.value;
+      staff.innerHTML = html;
+      var kept = Array.prototype.some.call(staff.options, function (o) {
+        return o.value === before;
+      });
+      staff.value = kept ? before : '';
+      if (staff.value !== before && window.htmx) { window.htmx.trigger(form, 'change'); }
+    });
+  }
+
+  /* Yuan text ("1234.5") from fen, as the amount fields take it. */
+  function yuan(fen) {
+    var cents = String(fen % 100);
+    return Math.floor(fen / 100) + '.' + (cents.length < 2 ? '0' + cents : cents);
+  }
+
+  /* A payment row whose method was just picked, with no amount yet, gets the amount still due
+     once the quote answers: the total after discounts less the payments already entered (no
+     more than a card's balance). One row per answer; filling it asks for the quote again. */
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var quote = (event.detail && event.detail.target) || event.target;
+    if (!quote || quote.id !== 'quote') { return; }
+    var cell = quote.querySelector('[data-remaining-fen]');
+    var row = document.querySelector('.pay-row[data-fill-due]');
+    if (!row) { return; }
+    delete row.dataset.fillDue;
+    var amount = row.querySelector('input[name=pay_amount]');
+    var option = row.querySelector('select[name=pay_method]').selectedOptions[0];
+    var due = cell ? parseInt(cell.dataset.remainingFen, 10) : 0;
+    if (option && option.dataset.balanceFen) {
+      due = Math.min(due, parseInt(option.dataset.balanceFen, 10));
+    }
+    if (due > 0 && amount && amount.value.trim() === '') {
+      amount.value = yuan(due);
+      if (window.htmx) { window.htmx.trigger(amount.form, 'change'); }
+    }
+  });
+
   /* <form data-confirm="…">: ask before submitting. */
   document.addEventListener('submit', function (event) {
     var form = event.target.closest('form[data-confirm]');
@@ -32,7 +88,18 @@
     var target = event.target;
     /* <select data-submit-on-change>: e.g. the language switch. */
     if (target.matches('[data-submit-on-change]')) { target.form.submit(); }
-    if (target.name === 'line_item') { packages(target.closest('.line-row').parentNode); }
+    if (target.name === 'line_item') {
+      packages(target.closest('.line-row').parentNode);
+      refreshStaff(target.closest('.line-row'));
+    }
+    if (target.name === 'branch_id' && target.form && target.form.dataset.staffUrl) {
+      target.form.querySelectorAll('.line-row').forEach(refreshStaff);
+    }
+    if (target.name === 'pay_method') {
+      var row = target.closest('.pay-row');
+      var amount = row && row.querySelector('input[name=pay_amount]');
+      if (target.value && amount && amount.value.trim() === '') { row.dataset.fillDue = '1'; }
+    }
   });
 
   document.addEventListener('click', function (event) {
