@@ -10,6 +10,7 @@ ROUTES: dict[str, str] = {
     "sales:checkout_quote": "list",
     "sales:visit": "customer",
     "sales:visit_refund": "customer",
+    "sales:visit_receipt": "customer",
     "sales:card_issue": "customer",
     "sales:package_sell": "customer",
     "sales:card": "customer",
