@@ -111,6 +111,14 @@ def test_checkout_with_a_package_session_and_stored_value(
     shoot(page, screenshots, "checkout.png")
 
     page.locator("#checkout-submit").click()
+    # The checkout ends on the receipt, ready to print; the visit is one click away.
+    expect(page).to_have_url(re.compile(r"/sales/visits/\d+/receipt/$"))
+    receipt = page.locator("#receipt")
+    expect(receipt).to_contain_text("深层清洁护理")
+    expect(receipt).to_contain_text("JA-VIP-0001")
+    expect(page.locator("#receipt-total")).to_have_text("174.24")
+    shoot(page, screenshots, "receipt.png")
+    page.locator("#receipt-back").click()
     expect(page).to_have_url(re.compile(r"/sales/visits/\d+/$"))
     lines = page.locator("#visit-lines")
     expect(lines).to_contain_text("深层清洁护理")

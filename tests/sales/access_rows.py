@@ -12,6 +12,7 @@ ROUTES: dict[str, str] = {
     "sales:checkout_staff": "none",
     "sales:visit": "customer",
     "sales:visit_refund": "customer",
+    "sales:visit_receipt": "customer",
     "sales:card_issue": "customer",
     "sales:package_sell": "customer",
     "sales:card": "customer",

@@ -165,5 +165,5 @@ def test_the_checkout_page_completes_an_exchange(
     assert response.status_code == 302
     refund = Refund.objects.get(visit=sale)
     assert refund.reason == "exchange"
-    assert response["Location"] == f"/sales/visits/{refund.exchange_visit_id}/"
+    assert response["Location"] == f"/sales/visits/{refund.exchange_visit_id}/receipt/"
     assert ledger.stock_on_hand(serum, shop.branch) == 4

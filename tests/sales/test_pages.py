@@ -134,7 +134,7 @@ def test_checkout_through_the_page_creates_the_visit(front_a_client: Client, sho
     response = front_a_client.post("/sales/checkout/", data)
     visit = Visit.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/sales/visits/{visit.pk}/"
+    assert response["Location"] == f"/sales/visits/{visit.pk}/receipt/"
     assert visit.total_fen == 10000
     assert visit.next_visit_at is not None
     assert ledger.package_remaining(shop.package) == 2

@@ -60,6 +60,7 @@ class CustomerOut(CustomerSummary):
     marketing_consent_at: dt.datetime | None
     photo_consent: bool
     photo_consent_at: dt.datetime | None
+    service_notices: bool
     verified: dict[str, dt.datetime | None]
     stale_groups: list[str]
     created_at: dt.datetime
@@ -125,6 +126,7 @@ _BLANK: dict[str, Any] = {
     "marketing_consent_at": None,
     "photo_consent": False,
     "photo_consent_at": None,
+    "service_notices": False,
     "card_no": None,
     "tags": [],
 }
@@ -165,6 +167,7 @@ def _out(actor: User, file: selectors.CustomerFile) -> dict[str, Any]:
                 "marketing_consent_at",
                 "photo_consent",
                 "photo_consent_at",
+                "service_notices",
                 "created_at",
                 "updated_at",
             )

@@ -150,6 +150,12 @@ FIELDS: dict[str, CustomerField] = {
         (CO, "whether photos may be taken and kept"),
         FieldGroup.CONSENT,
     ),
+    "service_notices": CustomerField(
+        Kind.BOOL,
+        Visibility.FILE,
+        (CO, "whether notices of deductions from cards and packages may be sent"),
+        FieldGroup.CONSENT,
+    ),
     "mobile": CustomerField(
         Kind.MOBILE, Visibility.CARD, (C, REACH), FieldGroup.CONTACT, max_length=32
     ),

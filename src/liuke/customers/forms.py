@@ -97,6 +97,9 @@ class CustomerForm(forms.Form):
     )
     marketing_consent = forms.BooleanField(label=_("Agrees to marketing messages"), required=False)
     photo_consent = forms.BooleanField(label=_("Agrees to photos"), required=False)
+    service_notices = forms.BooleanField(
+        label=_("Gets notices of card and package deductions"), required=False, initial=True
+    )
 
     def __init__(
         self, *args: Any, actor: User, customer: Customer | None = None, **kwargs: Any
@@ -151,6 +154,7 @@ class CustomerForm(forms.Form):
                 "confidential_notes",
                 "marketing_consent",
                 "photo_consent",
+                "service_notices",
             )
         }
         data["tags"] = ", ".join(sorted(t.name for t in customer.tags.all()))

@@ -122,6 +122,9 @@ class Customer(TimeStampedModel):
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
     photo_consent = models.BooleanField(_("photo consent"), default=False)
     photo_consent_at = models.DateTimeField(null=True, blank=True)
+    #: Service notices about the customer's own account (the consumption notice after a card or
+    #: package deduction) go out unless the customer opted out; marketing needs consent above.
+    service_notices = models.BooleanField(_("service notices"), default=True, db_default=True)
 
     # Dynamic management (动态管理): when each group of fields was last confirmed
     identity_verified_at = models.DateTimeField(null=True, blank=True)

@@ -86,6 +86,7 @@ class CustomerPatch(JsonObjectIn):
     confidential_notes: Annotated[str, _limit("confidential_notes")] | None = None
     marketing_consent: bool | None = None
     photo_consent: bool | None = None
+    service_notices: bool | None = None
 
     @field_validator("tags")
     @classmethod

@@ -65,6 +65,7 @@ class MessageKind(models.TextChoices):
     WIN_BACK = "win_back", _("We miss you")
     SURVEY = "survey", _("Satisfaction survey")
     YOU_SAID = "you_said_we_did", _("You said, we did")
+    CONSUMPTION = "consumption", _("Consumption notice")
 
 
 #: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled

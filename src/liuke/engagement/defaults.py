@@ -119,6 +119,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Dear {first_name}, you told us and we acted: {detail}. Thank you for helping {branch} "
         "get better!",
     ),
+    MessageKind.CONSUMPTION: (
+        "{name}您好，您{date}在{branch}消费：{detail}。如有疑问请联系门店。",
+        "Dear {name}, your visit to {branch} on {date}: {detail}. Please contact us with any "
+        "question.",
+    ),
 }  # fmt: skip
 
 

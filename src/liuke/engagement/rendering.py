@@ -1,6 +1,7 @@
 """Message text from its template: placeholders {name}, {first_name}, {branch}, {date},
 {detail} (a card's balance in yuan, a package's sessions left, what changed after feedback),
-{link} (a survey's public answer link)."""
+{link} (a survey's public answer link). A consumption notice's {detail} is written from its
+figures in the template's language (`consumption_detail`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,35 @@ from liuke.core.money import format_yuan
 from liuke.core.registry import import_dotted, registry
 from liuke.engagement.choices import MessageKind
 from liuke.engagement.models import Message, MessageTemplate
+
+
+def consumption_figures(
+    deducted_fen: int | None, balance_fen: int | None, used: int | None, left: int | None
+) -> str:
+    """A consumption notice's figures as its `detail` ("deducted|balance|used|left", a part
+    empty when no card or no package was used): the text is written when it is sent, in the
+    template's language."""
+    return "|".join("" if v is None else str(v) for v in (deducted_fen, balance_fen, used, left))
+
+
+def consumption_detail(figures: str, *, english: bool) -> str:
+    parts = ([*figures.split("|"), "", "", "", ""])[:4]
+    deducted, balance, used, left = (int(p) if p.lstrip("-").isdigit() else None for p in parts)
+    said: list[str] = []
+    if deducted is not None and balance is not None:
+        amount, rest = format_yuan(deducted, symbol=True), format_yuan(balance, symbol=True)
+        said.append(
+            f"{amount} deducted from your stored-value card, {rest} left"
+            if english
+            else f"储值卡扣款{amount}，余额{rest}"
+        )
+    if used is not None and left is not None:
+        said.append(
+            f"{used} package session(s) used, {left} left"
+            if english
+            else f"疗程卡使用{used}次，剩余{left}次"
+        )
+    return ("; " if english else "；").join(said)
 
 
 class _Safe(dict[str, Any]):
@@ -36,6 +66,8 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     detail = message.detail
     if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
         detail = format_yuan(int(detail), symbol=True)
+    if message.kind == MessageKind.CONSUMPTION:
+        detail = consumption_detail(detail, english=body is template.body_en)
     link = ""
     link_of = _message_links().get(message.kind)
     if link_of is not None and detail:

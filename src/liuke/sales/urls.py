@@ -1,6 +1,15 @@
 from django.urls import path
 
-from liuke.sales.views import cards, catalogue, checkout, close, menu, packages, visits
+from liuke.sales.views import (
+    cards,
+    catalogue,
+    checkout,
+    close,
+    menu,
+    packages,
+    receipts,
+    visits,
+)
 
 app_name = "sales"
 urlpatterns = [
@@ -10,6 +19,7 @@ urlpatterns = [
     path("checkout/staff/", checkout.checkout_staff, name="checkout_staff"),
     path("visits/<int:visit_id>/", visits.visit_detail, name="visit"),
     path("visits/<int:visit_id>/refund/", visits.visit_refund, name="visit_refund"),
+    path("visits/<int:visit_id>/receipt/", receipts.visit_receipt, name="visit_receipt"),
     path("customers/<int:customer_id>/cards/", cards.card_issue, name="card_issue"),
     path("customers/<int:customer_id>/packages/", packages.package_sell, name="package_sell"),
     path("cards/<int:card_id>/", cards.card_detail, name="card"),

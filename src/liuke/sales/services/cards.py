@@ -39,6 +39,7 @@ from liuke.sales.services.lookups import (
     locked_card,
     money_method,
 )
+from liuke.sales.signals import prepaid_deducted_on_commit
 
 
 def bonus_for(business_id: int, amount: int, day: dt.date | None = None) -> int:
@@ -176,7 +177,7 @@ def card_deduct(
             _("Insufficient balance on card %(number)s.") % {"number": card.number}
         )
     from_paid, from_bonus = ledger.split_deduction(amount, paid, bonus)
-    ledger.card_append(
+    entry = ledger.card_append(
         card,
         kind=CardEntryKind.DEDUCT,
         paid_delta=-from_paid,
@@ -191,6 +192,7 @@ def card_deduct(
         customer_ids=[card.customer_id],
         fields=[f"card:{card.pk}"],
     )
+    prepaid_deducted_on_commit(customer_id=card.customer_id, card_entry_id=entry.pk)
     return card
 
 

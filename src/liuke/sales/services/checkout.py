@@ -55,6 +55,7 @@ from liuke.sales.services.lookups import (
 )
 from liuke.sales.services.pricing import category_percentages, list_price, member_price
 from liuke.sales.services.stock import consumables_use
+from liuke.sales.signals import prepaid_deducted_on_commit
 
 
 @dataclass
@@ -457,6 +458,8 @@ def checkout_unguarded(*, actor: User, data: Mapping[str, Any]) -> Visit:
     )
     _write_lines(actor, quote, visit)
     _write_payments(actor, quote, visit, cleaned)
+    if any(card for _method, _amount, card in cleaned) or any(q.package for q in quote.lines):
+        prepaid_deducted_on_commit(customer_id=quote.customer.pk, visit_id=visit.pk)
     audit_record(
         actor=actor,
         action="checkout",

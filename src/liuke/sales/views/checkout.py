@@ -194,7 +194,7 @@ def checkout(request: StaffRequest) -> HttpResponse:
                 messages.success(
                     request, _("Checked out: ¥%(total)s.") % {"total": format_yuan(visit.total_fen)}
                 )
-                return redirect("sales:visit", visit_id=visit.pk)
+                return redirect("sales:visit_receipt", visit_id=visit.pk)
         context = _checkout_context(request, customer, posted)
         context["errors"] = errors
         context["exchange"] = exchange
