@@ -16,7 +16,7 @@ from liuke.sales.services.cards import (
     card_refund,
     card_topup,
 )
-from liuke.sales.services.checkout import Quote, QuoteLine, checkout, checkout_quote
+from liuke.sales.services.checkout import checkout
 from liuke.sales.services.menu import (
     branch_price_set,
     category_create,
@@ -27,6 +27,7 @@ from liuke.sales.services.menu import (
 )
 from liuke.sales.services.packages import package_extend, package_sell
 from liuke.sales.services.pricing import list_price, member_price
+from liuke.sales.services.quote import Quote, QuoteLine, checkout_quote
 from liuke.sales.services.refunds import visit_exchange, visit_refund
 from liuke.sales.services.stock import product_create, product_update, stock_count, stock_receive
 from liuke.sales.services.templates import template_create, template_update
