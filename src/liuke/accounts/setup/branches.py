@@ -26,6 +26,7 @@ from liuke.accounts.schemas import BranchIn, BranchPatch
 from liuke.accounts.setup import changes
 from liuke.core.errors import CapabilityDenied, CoreErrorCode, NotFound
 from liuke.core.inputs import parse_input
+from liuke.core.locking import lock_one, lock_rows
 from liuke.core.text import clean_text
 
 #: The plain text fields of a branch and their lengths.
@@ -99,7 +100,7 @@ def branch_create(*, actor: User, data: BranchIn | Mapping[str, Any]) -> Branch:
     policy.require(actor, policy.Cap.SETTINGS_MANAGE)
     payload = data if isinstance(data, BranchIn) else parse_input(BranchIn, data)
     business_id = policy.business_of(actor)
-    Business.objects.select_for_update().filter(pk=business_id).first()  # serialise the codes
+    lock_one(Business, business_id)  # serialise the codes
     values = _cleaned(payload.model_dump())
     values["code"] = values["code"] or _next_code(business_id)
     _check_code(business_id, values["code"])
@@ -118,11 +119,7 @@ def branch_create(*, actor: User, data: BranchIn | Mapping[str, Any]) -> Branch:
 
 
 def _locked(actor: User, branch_id: int) -> Branch:
-    branch = (
-        policy.scope_branches(actor, Branch.objects.select_for_update())
-        .filter(pk=branch_id)
-        .first()
-    )
+    branch = lock_one(policy.scope_branches(actor, Branch.objects.all()), branch_id)
     if branch is None:
         raise NotFound(_("No such branch."))
     return branch
@@ -167,11 +164,7 @@ def branch_close(*, actor: User, branch_id: int) -> Branch:
     business_id = policy.business_of(actor)
     # Lock every open branch of the business: two owners closing the last two branches at
     # the same moment must not both succeed.
-    open_ids = list(
-        Branch.objects.select_for_update()
-        .filter(business_id=business_id, is_active=True)
-        .values_list("pk", flat=True)
-    )
+    open_ids = list(lock_rows(Branch.objects.filter(business_id=business_id, is_active=True), None))
     branch = _locked(actor, branch_id)
     if not branch.is_active:
         return branch

@@ -22,6 +22,7 @@ from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.core.locking import lock_get
 from liuke.core.registry import ChecklistItem, import_dotted, registry
 
 
@@ -82,7 +83,7 @@ def checklist(*, actor: User) -> Checklist | None:
 
 def _business(actor: User) -> Business:
     policy.require(actor, policy.Cap.SETTINGS_MANAGE)
-    return Business.objects.select_for_update().get(pk=policy.business_of(actor))
+    return lock_get(Business, policy.business_of(actor))
 
 
 @transaction.atomic

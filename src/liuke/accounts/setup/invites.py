@@ -24,6 +24,7 @@ from liuke.accounts.errors import AccountsErrorCode
 from liuke.accounts.models import StaffInvite, User
 from liuke.accounts.schemas import PasswordIn
 from liuke.accounts.setup import changes
+from liuke.core.locking import lock_one
 from liuke.core.signed import SignedTokens, new_token
 
 #: How long an invitation link works.
@@ -65,9 +66,10 @@ def invite_open(signed: str, *, lock: bool = False) -> StaffInvite | None:
     if token is None or not token.isascii():
         return None
     qs = StaffInvite.objects.select_related("user", "user__business")
-    if lock:
-        qs = qs.select_for_update()
     invite = qs.filter(token_hash=_hash(token)).first()
+    if lock and invite is not None:
+        # only the invitation's own row (core.locking), read again under the lock
+        invite = lock_one(qs, invite.pk)
     if (
         invite is None
         or invite.used_at is not None

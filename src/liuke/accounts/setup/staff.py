@@ -32,6 +32,7 @@ from liuke.accounts.setup import changes, invites
 from liuke.accounts.setup.branches import open_branches
 from liuke.core.errors import CoreErrorCode, NotFound
 from liuke.core.inputs import parse_input
+from liuke.core.locking import lock_one, lock_rows
 from liuke.core.phone import normalise_mobile
 from liuke.core.registry import import_dotted, registry
 from liuke.core.text import clean_text
@@ -135,11 +136,7 @@ def _managed(actor: User, staff_id: int) -> User:
     """The staff member, locked, if the actor may manage them; else "no such staff member"
     (a manager learns nothing of staff beyond their branches)."""
     policy.require(actor, policy.Cap.STAFF_MANAGE)
-    member = (
-        User.objects.select_for_update()
-        .filter(pk=staff_id, business_id=policy.business_of(actor))
-        .first()
-    )
+    member = lock_one(User.objects.filter(business_id=policy.business_of(actor)), staff_id)
     if member is None or not (
         member.pk == actor.pk
         or policy.may_manage_staff(actor, member.role, member.branches.values_list("id", flat=True))
@@ -160,9 +157,12 @@ def _keep_an_owner(member: User) -> None:
     """Refuse when `member` is the business's last active owner (the owners are locked, so two
     owners demoting each other at once cannot both succeed)."""
     owners = list(
-        User.objects.select_for_update()
-        .filter(business_id=policy.business_of(member), role=Role.OWNER, is_active=True)
-        .values_list("pk", flat=True)
+        lock_rows(
+            User.objects.filter(
+                business_id=policy.business_of(member), role=Role.OWNER, is_active=True
+            ),
+            None,
+        )
     )
     if member.role == Role.OWNER and owners == [member.pk]:
         raise ValidationError(
