@@ -78,10 +78,10 @@ def test_owner_browses_exports_and_acknowledges(
         page.locator("#export button[type=submit]").click()
     saved = tmp_path / "audit.csv"
     download_info.value.save_as(saved)
-    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
-    assert rows[0][:3] == ["seq", "occurred_at", "staff_id"]
-    assert "export" in rows[1]
-    assert "月度审计抽查" in rows[1]
+    exported = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert exported[0][:3] == ["seq", "occurred_at", "staff_id"]
+    assert "export" in exported[1]
+    assert "月度审计抽查" in exported[1]
 
     out = _run([PYTHON, "-c", RUN_JOB], live.env, "the flag job")
     assert json.loads(out.strip().splitlines()[-1])["written"] >= 1
