@@ -331,6 +331,8 @@ LOGGING = {
 }
 
 # --- Liuke's own knobs --------------------------------------------------------------------------
+# How long a retried write's Idempotency-Key is remembered (core.idempotency.purge_expired).
+LIUKE_IDEMPOTENCY_DAYS = envint("LIUKE_IDEMPOTENCY_DAYS", 7)
 LIUKE_PAGE_SIZE = envint("LIUKE_PAGE_SIZE", 25)
 LIUKE_DEMO_CUSTOMERS = envint("LIUKE_DEMO_CUSTOMERS", 2000)
 # Auditing of reads: on. `liuke bench` turns it off (LIUKE_AUDIT_READS=0) only to measure what

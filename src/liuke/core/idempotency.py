@@ -25,6 +25,10 @@ Two requests are the same request when their method, path, query and *canonical*
 JSON body is parsed and dumped with sorted keys and compact separators (so another key order or
 spacing is the same request), a form's fields are sorted (its CSRF token left out), any other
 body counts by its bytes.
+
+A key is remembered for `LIUKE_IDEMPOTENCY_DAYS` (7 by default: a retry comes within seconds or
+minutes, a client's queue that was offline within days); the nightly `purge_expired` forgets older
+ones, so the table holds about a week of writes instead of growing for ever.
 """
 
 from __future__ import annotations
@@ -34,13 +38,16 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Status
 from ninja.operation import Operation
@@ -57,6 +64,8 @@ OPENAPI_MARK = "x-money-write"
 _KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,100}$")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PENDING = 0
+#: Rows deleted per statement by the purge: each batch is a short write, never a long lock.
+PURGE_BATCH = 5000
 
 P = ParamSpec("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -158,6 +167,21 @@ def run_idempotent(
     if key is None:
         return work()
     return _once(request, user_id, key, work)
+
+
+def purge_expired(*, now: Any = None) -> int:
+    """Forget the records older than `LIUKE_IDEMPOTENCY_DAYS`, in short batches; the count."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LIUKE_IDEMPOTENCY_DAYS)
+    gone = 0
+    while True:
+        batch = list(
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[
+                :PURGE_BATCH
+            ]
+        )
+        if not batch:
+            return gone
+        gone += IdempotencyRecord.objects.filter(pk__in=batch).delete()[0]
 
 
 # --- the API: @money_write ----------------------------------------------------------------------

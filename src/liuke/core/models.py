@@ -58,6 +58,8 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_user_key"),
         ]
+        # The nightly purge finds the old records by age (core.idempotency.purge_expired).
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
