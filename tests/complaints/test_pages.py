@@ -16,7 +16,12 @@ from tests.sales.shop import Shop
 from liuke.accounts.models import User
 from liuke.accounts.policy import business_of
 from liuke.complaints import services
-from liuke.complaints.models import Complaint, ComplaintSettings
+from liuke.complaints.models import (
+    Complaint,
+    ComplaintAction,
+    ComplaintSettings,
+    ComplaintStep,
+)
 from liuke.sales.models import Visit
 
 if TYPE_CHECKING:
@@ -350,3 +355,26 @@ def test_a_key_account_s_complaint_is_part_of_its_file(
     page = manager_a_client.get(f"/complaints/{c.pk}/")
     assert page.status_code == 200
     assert "脸上发红" in page.content.decode()
+
+
+def test_the_pages_refuse_what_the_api_refuses_and_save_nothing(
+    shop: Shop, front_a: User, front_a_client: Client
+) -> None:
+    """The guided page's forms are read by the API's input models: a date that is not one, a
+    side that does not exist or a step out of range is refused with a message; before, a
+    mistyped due date was dropped without a word and the action saved without it."""
+    c = open_complaint(front_a, shop)
+    url = f"/complaints/{c.pk}"
+    steps = ComplaintStep.objects.filter(complaint=c).count()
+    for path, sent in (
+        ("actions/", {"side": "theirs", "text": "来店", "due_on": "2026-13-45"}),
+        ("actions/", {"side": "nobody", "text": "回电"}),
+        ("step/", {"step": "12", "note": "x"}),
+    ):
+        response = front_a_client.post(f"{url}/{path}", sent, follow=True)
+        assert response.status_code == 200
+        assert [m.level_tag for m in response.context["messages"]] == ["error"], sent
+    assert not ComplaintAction.objects.filter(complaint=c).exists()
+    assert ComplaintStep.objects.filter(complaint=c).count() == steps
+    front_a_client.post(f"{url}/actions/", {"side": "theirs", "text": "来店", "due_on": ""})
+    assert ComplaintAction.objects.filter(complaint=c, due_on=None).count() == 1

@@ -24,8 +24,10 @@ from liuke.complaints.choices import (
     Status,
     Step,
 )
+from liuke.complaints.schemas import ComplaintOpenIn
 from liuke.complaints.views.shared import _team
 from liuke.core.errors import ServiceError
+from liuke.core.inputs import parse_post
 from liuke.customers.picking import customer_pick, positive_id
 
 # --- list --------------------------------------------------------------------------------------
@@ -64,6 +66,18 @@ def complaint_list(request: StaffRequest) -> HttpResponse:
     return render(request, "complaints/list.html", context)
 
 
+# What the page's form sends, and the customer picked (?customer=); a branch comes from the visit.
+_OPEN_FIELDS = (
+    "customer_id",
+    "channel",
+    "description",
+    "severity",
+    "cause_code",
+    "visit_id",
+    "staff_id",
+)
+
+
 @staff_view(cap=ComplaintCap.COMPLAINT_HANDLE)
 def complaint_new(request: StaffRequest) -> HttpResponse:
     """Open a complaint: from the customer's profile (?customer=) or after a search."""
@@ -73,16 +87,10 @@ def complaint_new(request: StaffRequest) -> HttpResponse:
     error: ServiceError | None = None
     if request.method == "POST" and customer is not None:
         try:
-            complaint = services.complaint_open(
-                actor=actor,
-                customer_id=customer.pk,
-                channel=request.POST.get("channel", ""),
-                description=request.POST.get("description", ""),
-                severity=request.POST.get("severity") or None,
-                cause_code=request.POST.get("cause_code") or None,
-                visit_id=positive_id(request.POST.get("visit_id")),
-                staff_id=positive_id(request.POST.get("staff_id")),
-            )
+            form = request.POST.copy()
+            form["customer_id"] = str(customer.pk)
+            sent = parse_post(ComplaintOpenIn, form, fields=_OPEN_FIELDS)
+            complaint = services.complaint_open(actor=actor, **sent.model_dump())
         except ServiceError as exc:
             error = exc
         else:

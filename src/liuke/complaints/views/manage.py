@@ -18,9 +18,11 @@ from liuke.accounts.models import Branch
 from liuke.complaints import selectors, services
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import Severity
+from liuke.complaints.schemas import ComplaintDecideIn
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.idempotency import form_once
+from liuke.core.inputs import parse_post
 from liuke.customers.picking import positive_id
 from liuke.customers.profile import panel_response
 
@@ -38,11 +40,11 @@ def approvals(request: StaffRequest) -> HttpResponse:
 @form_once
 def decide(request: StaffRequest, resolution_id: int) -> HttpResponse:
     request.back = reverse("complaints:approvals")
+    # The page's two buttons name the decision; the API sends `approve` itself.
+    sent = {"approve": request.POST.get("decision") == "approve", "note": request.POST.get("note")}
+    decision = parse_post(ComplaintDecideIn, {k: v for k, v in sent.items() if v is not None})
     services.resolution_decide(
-        actor=request.user,
-        resolution_id=resolution_id,
-        approve=request.POST.get("decision") == "approve",
-        note=request.POST.get("note", ""),
+        actor=request.user, resolution_id=resolution_id, **decision.model_dump()
     )
     messages.success(request, _("Decision saved."))
     return redirect(request.back)

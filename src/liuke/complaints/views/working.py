@@ -3,11 +3,11 @@ agreed action, a resolution, closing, the follow-up) and returns to the case."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,9 +19,18 @@ from liuke.accounts.models import User
 from liuke.complaints import services
 from liuke.complaints.choices import ResolutionKind, Step
 from liuke.complaints.errors import ComplaintsErrorCode
+from liuke.complaints.schemas import (
+    ComplaintActionIn,
+    ComplaintCauseFixIn,
+    ComplaintNoteIn,
+    ComplaintResolveIn,
+    ComplaintStepIn,
+    ComplaintUpdateIn,
+)
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import ServiceError
 from liuke.core.idempotency import form_once
+from liuke.core.inputs import form_data, parse_input, parse_post, refused
 from liuke.customers.picking import positive_id
 
 
@@ -31,11 +40,12 @@ def _act(
     act: Callable[[], Any],
     done: str,
     *,
-    step: Any = None,
-    step_refused: Any = None,
+    step: int | None = None,
+    step_refused: int | None = None,
 ) -> HttpResponse:
-    """Run a service for a complaint; its refusal is shown on the page (at `step_refused`)
-    and nothing is saved; success goes on to `step`."""
+    """Run a service for a complaint (`act` parses the form with the API's input model, so a
+    page and the API accept and refuse the same values); its refusal is shown on the page (at
+    `step_refused`) and nothing is saved; success goes on to `step`."""
     url = reverse("complaints:detail", args=[complaint_id])
     request.back = f"{url}?step={step_refused}" if step_refused else url
     act()
@@ -54,11 +64,7 @@ def step_record(request: StaffRequest, complaint_id: int) -> HttpResponse:
         lambda: services.complaint_step_record(
             actor=request.user,
             complaint_id=complaint_id,
-            step=step,
-            note=request.POST.get("note", ""),
-            restated_problem=request.POST.get("restated_problem"),
-            confirmed=request.POST.get("confirmed") == "yes",
-            summary=request.POST.get("summary"),
+            **parse_post(ComplaintStepIn, request.POST).model_dump(),
         ),
         _("Step recorded."),
         step=following,
@@ -73,9 +79,8 @@ def wait_toggle(request: StaffRequest, complaint_id: int) -> HttpResponse:
 
     def act() -> Any:
         if request.POST.get("wait") == "1":
-            return services.complaint_wait(
-                actor=actor, complaint_id=complaint_id, note=request.POST.get("note", "")
-            )
+            note = parse_post(ComplaintNoteIn, request.POST).note
+            return services.complaint_wait(actor=actor, complaint_id=complaint_id, note=note)
         return services.complaint_resume(actor=actor, complaint_id=complaint_id)
 
     return _act(request, complaint_id, act, _("Saved. The timers follow."))
@@ -90,20 +95,10 @@ def update(request: StaffRequest, complaint_id: int) -> HttpResponse:
         lambda: services.complaint_update(
             actor=request.user,
             complaint_id=complaint_id,
-            severity=request.POST.get("severity") or None,
-            cause_code=request.POST.get("cause_code") or None,
-            handler_id=positive_id(request.POST.get("handler_id")),
-            staff_id=positive_id(request.POST.get("staff_id")),
+            **parse_post(ComplaintUpdateIn, request.POST).model_dump(),
         ),
         _("Saved."),
     )
-
-
-def _date(value: Any) -> Any:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 @staff_view
@@ -115,10 +110,7 @@ def action_add(request: StaffRequest, complaint_id: int) -> HttpResponse:
         lambda: services.action_add(
             actor=request.user,
             complaint_id=complaint_id,
-            side=request.POST.get("side", ""),
-            text=request.POST.get("text", ""),
-            owner_id=positive_id(request.POST.get("owner_id")),
-            due_on=_date(request.POST.get("due_on")),
+            **parse_post(ComplaintActionIn, request.POST).model_dump(),
         ),
         _("Action added."),
         step=positive_id(request.POST.get("back_step")),
@@ -135,6 +127,9 @@ def action_done(request: StaffRequest, action_id: int) -> HttpResponse:
     return redirect("complaints:detail", complaint_id=action.complaint_id)
 
 
+_RESOLVE_FIELDS = ("kind", "note", "visit_id", "line_id", "card_id", "voucher_code")
+
+
 @staff_view
 @require_POST
 @form_once
@@ -143,23 +138,18 @@ def resolve(request: StaffRequest, complaint_id: int) -> HttpResponse:
     outcome: dict[str, Any] = {}
 
     def act() -> Any:
-        kind = request.POST.get("kind", "")
-        visit_id = positive_id(request.POST.get("visit_id"))
-        line_id = positive_id(request.POST.get("line_id"))
-        exchange = _exchange(request, actor, line_id) if kind == ResolutionKind.EXCHANGE else None
-        if exchange is not None:
-            visit_id = exchange.pop("visit_id")
+        data = form_data(ComplaintResolveIn, request.POST, fields=_RESOLVE_FIELDS)
+        # The page types the amount in yuan, and the exchange as a line and one method.
+        data["amount_fen"] = _amount(request.POST.get("amount"))
+        if data.get("kind") == ResolutionKind.EXCHANGE:
+            data["exchange"] = _exchange(request, actor, positive_id(data.get("line_id")))
+            data["visit_id"] = data["exchange"].pop("visit_id")
+        try:
+            typed = parse_input(ComplaintResolveIn, data, form=True)
+        except ValidationError as exc:
+            raise refused(exc) from None
         outcome["r"] = services.complaint_resolve(
-            actor=actor,
-            complaint_id=complaint_id,
-            kind=kind,
-            amount_fen=_amount(request.POST.get("amount")),
-            note=request.POST.get("note", ""),
-            visit_id=visit_id,
-            line_id=line_id,
-            card_id=positive_id(request.POST.get("card_id")),
-            voucher_code=request.POST.get("voucher_code", ""),
-            exchange=exchange,
+            actor=actor, complaint_id=complaint_id, **typed.model_dump()
         )
         return outcome["r"]
 
@@ -207,7 +197,9 @@ def close(request: StaffRequest, complaint_id: int) -> HttpResponse:
         request,
         complaint_id,
         lambda: services.complaint_close(
-            actor=request.user, complaint_id=complaint_id, note=request.POST.get("note", "")
+            actor=request.user,
+            complaint_id=complaint_id,
+            note=parse_post(ComplaintNoteIn, request.POST).note,
         ),
         _("Complaint closed. Thank you for seeing it through."),
     )
@@ -223,7 +215,9 @@ def after(request: StaffRequest, complaint_id: int) -> HttpResponse:
             request,
             complaint_id,
             lambda: services.complaint_customer_told(
-                actor=actor, complaint_id=complaint_id, note=request.POST.get("note", "")
+                actor=actor,
+                complaint_id=complaint_id,
+                note=parse_post(ComplaintNoteIn, request.POST).note,
             ),
             _("Saved."),
         )
@@ -231,7 +225,9 @@ def after(request: StaffRequest, complaint_id: int) -> HttpResponse:
         request,
         complaint_id,
         lambda: services.complaint_cause_fix(
-            actor=actor, complaint_id=complaint_id, cause_fix=request.POST.get("cause_fix", "")
+            actor=actor,
+            complaint_id=complaint_id,
+            cause_fix=parse_post(ComplaintCauseFixIn, request.POST).cause_fix,
         ),
         _("Saved."),
     )
