@@ -36,6 +36,13 @@ def world(
     *, customer: Any, visit: Any, owner: Any, front_desk: Any, beautician: Any
 ) -> dict[str, int]:
     """A survey answer of `customer` about `visit`, taken through its signed link."""
+    answer = survey_answer_make(customer, visit, f"{customer.name}：{customer.allergies}")
+    return {"response_id": answer.pk}
+
+
+def survey_answer_make(customer: Any, visit: Any, comment: str) -> Any:
+    """A detractor's answer (satisfaction 2, so it is routed) about `visit`, with `comment`,
+    through its signed link."""
     import datetime as dt
 
     from django.utils import timezone
@@ -52,8 +59,7 @@ def world(
         token=links.new_token(),
         expires_at=timezone.now() + dt.timedelta(days=14),
     )
-    answer = feedback.survey_answer(
+    return feedback.survey_answer(
         signed=links.sign_survey(invitation.token or ""),
-        data={"satisfaction": "2", "comment": f"{customer.name}：{customer.allergies}"},
+        data={"satisfaction": "2", "comment": comment},
     )
-    return {"response_id": answer.pk}

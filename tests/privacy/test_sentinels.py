@@ -9,7 +9,8 @@ request of beautician_a still pending), plus:
 
 - the key account's whole file filled with sentinels (WeChat id, card number, allergies,
   contraindications, preferences, notes, confidential notes, tags, birthday, the full mobile),
-  and the rows that hang off it: a contact with notes, a visit with a note, a package's name;
+  and the rows that hang off it: a contact with notes, a visit with a note, a package's name,
+  a complaint's description and a survey answer's comment (a detractor's, so it is routed);
 - the plain customer's money: a visit of ¥87,654.31 (its lines and payment), a card holding
   ¥76,543.29, a package sold for ¥65,432.17 and stored value figures (spend, value by the model
   and by the rule, worth) of their own.
@@ -46,11 +47,13 @@ from tests.accounts.test_access_matrix import (
     _fill,
     world,
 )
+from tests.feedback.access_rows import survey_answer_make
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
 from liuke.analytics.models import CustomerFigures
 from liuke.analytics.services import figures_refresh
+from liuke.complaints import services as complaints
 from liuke.core.money import format_yuan
 from liuke.customers import selectors as customer_selectors
 from liuke.customers import services as customer_services
@@ -120,6 +123,8 @@ SENTINELS = (
     Sentinel("key contact notes", policy.FieldClass.FILE, ("哨兵联系记录",)),
     Sentinel("key visit note", policy.FieldClass.FILE, ("哨兵到店备注",)),
     Sentinel("key package name", policy.FieldClass.FILE, ("哨兵疗程套餐",)),
+    Sentinel("key complaint description", policy.FieldClass.FILE, ("哨兵投诉经过",)),
+    Sentinel("key survey comment", policy.FieldClass.FILE, ("哨兵问卷留言",)),
     _money("visit total", VISIT_FEN),
     _money("card balance", CARD_FEN),
     _money("package price", PACKAGE_FEN),
@@ -168,10 +173,15 @@ def _plant(world: World, owner: User, manager_a: User) -> None:
         },
     )
     key_package = _package(world, owner, key, name="哨兵疗程套餐", price_fen=20000)
+    complaint = complaints.complaint_open(
+        actor=owner, customer_id=key.pk, channel="phone", description="哨兵投诉经过"
+    )
     world.key_ids |= {
         "visit_id": key_visit.pk,
         "line_id": key_visit.lines.get().pk,
         "package_id": key_package.pk,
+        "complaint_id": complaint.pk,
+        "response_id": survey_answer_make(key, key_visit, "哨兵问卷留言").pk,
     }
     # The plain customer's money. The matrix's visit becomes one of ¥87,654.31 (every stored
     # figure of it, so each page's own sum or column shows the sentinel).

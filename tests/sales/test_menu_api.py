@@ -244,3 +244,42 @@ def test_the_menu_reads_are_the_businesss_own(outsider_client: Client, shop: Sho
     assert outsider_client.get(f"{API}/menu/services/{shop.facial.pk}").status_code == 404
     services.category_create(actor=shop.owner, name="面部")
     assert outsider_client.get(f"{API}/menu/categories").json() == []
+
+
+#: GET /menu/services: the session, the user and their branches, then the services with their
+#: categories, branch prices, performers, consumables and packages still covering them.
+MENU_SERVICES_QUERIES = 7
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_the_menu_services_list_costs_the_same_queries_at_any_size(
+    owner_client: Client,
+    shop: Shop,
+    beautician_a: User,
+    extra: int,
+    django_assert_num_queries: Any,
+) -> None:
+    """Each service with a branch price, a performer and a consumable: the list still reads
+    them in one query each, not one set of queries per service (it once read the whole menu
+    again for every service)."""
+    category = services.category_create(actor=shop.owner, name="面部", kind="facial")
+    for n in range(extra):
+        service = services.service_create(
+            actor=shop.owner,
+            name=f"护理{n}",
+            category_id=category.pk,
+            duration_min=30,
+            price_fen=1000 + n,
+            staff_ids=[beautician_a.pk],
+        )
+        services.branch_price_set(
+            actor=shop.owner, service_id=service.pk, branch_id=shop.branch.pk, price_fen=2000
+        )
+        services.consumable_set(
+            actor=shop.owner, service_id=service.pk, product_id=shop.mask.pk, quantity=1
+        )
+    owner_client.get(f"{API}/menu/services")  # the session's first reads out of the way
+    with django_assert_num_queries(MENU_SERVICES_QUERIES):
+        listed = owner_client.get(f"{API}/menu/services")
+    assert listed.status_code == 200
+    assert len(listed.json()) == 2 + extra

@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig, ValidationErro
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import get_resolver, get_urlconf
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -106,12 +107,14 @@ class InvalidEncoding(BadRequest):
 
 #: The bodies that are text through and through; a multipart body carries files.
 _TEXT_BODIES = ("application/x-www-form-urlencoded", "application/json")
+_MULTIPART = "multipart/form-data"
+_REPLACEMENT = "\ufffd"
 
 
 class Utf8InputMiddleware:
-    """Refuses a form or JSON body that is not valid UTF-8, before anything reads it: Django
-    would decode a form's invalid bytes as U+FFFD and store that, where the API's JSON parser
-    refuses them; now both refuse alike, with one code and message."""
+    """Refuses a form (urlencoded or multipart) or JSON body that is not valid UTF-8, before a
+    view reads it: Django would decode a form's invalid bytes as U+FFFD and store that, where
+    the API's JSON parser refuses them; now both refuse alike, with one code and message."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -125,7 +128,30 @@ class Utf8InputMiddleware:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 return refuse(request, InvalidEncoding("The request body is not UTF-8."))
+        elif (
+            request.content_type == _MULTIPART
+            and declared_length(request) > 0
+            and _multipart_replaced(request)
+        ):
+            return refuse(request, InvalidEncoding("A form field is not UTF-8."))
         return self.get_response(request)
+
+
+def _multipart_replaced(request: HttpRequest) -> bool:
+    """Whether a multipart form's field names, text fields or file names hold U+FFFD.
+
+    Its body may carry large files, so it is not read whole here: Django's own parser reads it
+    (once; the views get the result) and decodes every invalid byte of a text as U+FFFD, the
+    mark left where bytes were not UTF-8. A form typed in a browser never sends that character
+    itself, so finding it is refusing the invalid bytes it stands for.
+    """
+    try:
+        texts = [*request.POST.keys(), *request.FILES.keys()]
+        texts += [v for values in request.POST.lists() for v in values[1]]
+        texts += [f.name or "" for files in request.FILES.lists() for f in files[1]]
+    except MultiPartParserError:
+        return False  # a malformed body is Django's to refuse, as before
+    return any(_REPLACEMENT in text for text in texts)
 
 
 def refusal_text(exc: Exception) -> str:

@@ -2,9 +2,12 @@
 
 The salon itself (business, branches, staff, menu, customers, two years of visits) comes from
 `liuke.demo.generator`; then every app that declares a demo step in its `contrib.py`
-(liuke.core.registry) adds its part, in layer order: engagement its month of follow-ups and
-contacts, complaints its cases, feedback its surveys and suggestions, and any app added later.
-`serve` (once, on an empty database) and `demo --reset` therefore build the same salon.
+(liuke.core.registry) adds its part, in layer order: sales its menu and its till in use,
+engagement its month of follow-ups and contacts, complaints its cases, feedback its surveys and
+suggestions, and any app added later. Last, the customer figures (lifetime value, RFM, the
+dashboards) are computed from all of it, as the nightly job would, so that no page of a fresh
+demo says they have not been computed yet. `serve` (once, on an empty database) and
+`demo --reset` therefore build the same salon.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from liuke.accounts.models import Business
+from liuke.analytics.services import figures_refresh
 from liuke.core.registry import import_dotted, registry
 from liuke.demo.generator import DemoResult, demo_business, generate_demo
 
@@ -37,6 +41,8 @@ def demo_build(
     business = Business.objects.get(pk=result.business_id)
     for _label, step in registry.each("demo"):
         import_dotted(step.run)(business=business, seed=seed)
+    # After every step: the figures count their visits, cards and survey answers too.
+    figures_refresh(business=business)
     return result
 
 

@@ -61,7 +61,8 @@ CONTRIBUTION = Contribution(
         ),
     ],
     demo=DemoStep(
-        "liuke.sales.demo:demo_menu",
-        "the menu: categories, products and stock, card tiers, bonus rules, package templates",
+        "liuke.sales.demo:demo_sales",
+        "the menu (products and stock, card tiers, bonus rules, package templates) and the till"
+        " in use: cards, packages and today's checkouts",
     ),
 )

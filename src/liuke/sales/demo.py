@@ -4,10 +4,11 @@ running low), the consumables of a facial, three card tiers with their member pr
 category and card validity, the top-up bonus rules (one a limited offer), and the package
 templates the front desk sells from.
 
-Run by the demo builder after the salon's visits exist (a `DemoStep` in `sales.contrib`).
-Written through the models, not the services: this is the salon's past set-up, not a change
-an owner makes today, and the audit log would otherwise open with a hundred set-up entries.
-Deterministic; a few dozen rows."""
+Run by the demo builder after the salon's visits exist (`demo_sales`, the `DemoStep` in
+`sales.contrib`), followed by the till in use (`liuke.sales.demo_till`: cards, packages and
+today's checkouts, through the services). The menu is written through the models, not the
+services: this is the salon's past set-up, not a change an owner makes today, and the audit log
+would otherwise open with a hundred set-up entries. Deterministic; a few dozen rows."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from liuke.accounts.models import Branch, Business
 from liuke.core.money import fen_from_yuan
 from liuke.sales import ledger
 from liuke.sales.choices import ServiceCategory, StockEntryKind
+from liuke.sales.demo_till import demo_till
 from liuke.sales.models import (
     BonusRule,
     BranchPrice,
@@ -178,3 +180,8 @@ def demo_menu(*, business: Business, seed: int = 42) -> dict[str, int]:
         "tiers": len(TIERS),
         "templates": len(TEMPLATES),
     }
+
+
+def demo_sales(*, business: Business, seed: int = 42) -> dict[str, int]:
+    """The sales demo step: the menu, then the till in use (cards, packages, today's visits)."""
+    return demo_menu(business=business, seed=seed) | demo_till(business=business, seed=seed)

@@ -84,7 +84,12 @@ class SalesErrorCode(ErrorCode):
     STAFF_CANNOT_PERFORM = "staff_cannot_perform", "The staff member may not perform the service."
     STAFF_NOT_IN_BRANCH = "staff_not_in_branch", "The staff member does not work at the branch."
     TOO_MANY_LINES = "too_many_lines", "More than 50 lines in one visit."
+    TIER_RETIRED = "tier_retired", "The card tier is retired: no new cards are issued at it."
     TOPUP_BELOW_TIER_MINIMUM = (
         "topup_below_tier_minimum",
         "The first top-up is below the card tier's minimum.",
+    )
+    TOPUP_CONFIRMATION_REQUIRED = (
+        "topup_confirmation_required",
+        "A top-up above ¥5,000 is sent again with `confirm: true`.",
     )

@@ -78,6 +78,8 @@ class ProductIn(JsonObjectIn):
     price_fen: Whole
     cost_fen: Whole | None = None
     low_stock_at: Whole = 0
+    #: its menu category (a card tier's price for it applies); none: the tier's own
+    category_id: Id | None = None
 
 
 class ProductPatch(JsonObjectIn):
@@ -87,6 +89,8 @@ class ProductPatch(JsonObjectIn):
     price_fen: Whole | None = None
     cost_fen: Whole | None = None
     low_stock_at: Whole | None = None
+    #: null takes the product out of its category
+    category_id: Id | None = None
     is_active: bool | None = None
 
 
@@ -189,6 +193,7 @@ class MenuProductOut(Schema):
     price_fen: int
     cost_fen: int | None = None
     low_stock_at: int
+    category_id: int | None
     is_active: bool
 
 

@@ -284,11 +284,12 @@ def card_detail(request: HttpRequest, card_id: Id) -> dict[str, Any]:
 @router.post(
     "/cards/{card_id}/topups",
     response={200: CardOut, **MONEY_ERRORS},
-    summary="Top up a card, with the bonus rule (honours Idempotency-Key)",
+    summary="Top up a card with the bonus rule; confirm above ¥5,000 (honours Idempotency-Key)",
 )
 @money_write
 def card_topup(request: HttpRequest, card_id: Id, payload: TopupIn) -> dict[str, Any]:
     actor = api_actor(request)
+    services.topup_confirmation_check(payload.amount_fen, confirmed=payload.confirm)
     services.card_topup(
         actor=actor, card_id=card_id, amount_fen=payload.amount_fen, method=payload.method
     )

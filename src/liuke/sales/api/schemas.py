@@ -176,6 +176,8 @@ class CardIssueIn(JsonObjectIn):
 class TopupIn(JsonObjectIn):
     amount_fen: Fen
     method: MoneyMethod
+    #: Required (true) above ¥5,000, as the till's page asks (`topup_confirmation_required`).
+    confirm: bool = False
 
 
 class DeductIn(JsonObjectIn):

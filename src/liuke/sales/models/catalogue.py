@@ -82,6 +82,16 @@ class Product(TimeStampedModel):
     sku = models.CharField(_("SKU"), max_length=40)
     barcode = models.CharField(_("barcode"), max_length=40, blank=True)
     price_fen = models.PositiveIntegerField(_("price (fen)"))
+    #: Its group of the menu (护肤品 …): a card tier's own member price for that category
+    #: prices it as it prices the category's services; none: the tier's own percentage.
+    menu_category = models.ForeignKey(
+        MenuCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("category"),
+    )
     #: What the salon pays for one; only those who hold `cost.view` see it.
     cost_fen = models.PositiveIntegerField(_("cost (fen)"), null=True, blank=True)
     #: Warn when the stock on hand at a branch is at or below this (0: never).

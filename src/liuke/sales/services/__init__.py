@@ -15,6 +15,7 @@ from liuke.sales.services.cards import (
     card_issue,
     card_refund,
     card_topup,
+    topup_confirmation_check,
 )
 from liuke.sales.services.checkout import checkout
 from liuke.sales.services.menu import (
@@ -69,6 +70,7 @@ __all__ = [
     "template_update",
     "tier_create",
     "tier_update",
+    "topup_confirmation_check",
     "visit_exchange",
     "visit_refund",
 ]

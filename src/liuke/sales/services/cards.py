@@ -14,7 +14,7 @@ from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
 from liuke.core.locking import retry_on_conflict
-from liuke.core.money import validate_fen
+from liuke.core.money import format_yuan, validate_fen
 from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
@@ -77,6 +77,13 @@ def card_issue(
         tier = CardTier.objects.filter(pk=tier_id, business_id=policy.business_of(actor)).first()
         if tier is None:
             raise ServiceError(SalesErrorCode.INVALID_TIER, _("Choose a card tier."))
+        if not tier.is_active:
+            # Retired: no new cards at it; the cards already on it keep working.
+            raise ServiceError(
+                SalesErrorCode.TIER_RETIRED,
+                _("The tier %(tier)s is retired: choose another.") % {"tier": tier.name},
+                fields={"tier_id": [_("This tier is retired.")]},
+            )
         if expires_on is None and tier.validity_months:
             # The tier's card validity, unless the front desk typed another date.
             expires_on = add_months(timezone.localdate(), tier.validity_months)
@@ -104,6 +111,19 @@ def card_issue(
 #: A top-up above this (¥5,000) is asked to be confirmed at the till: a slip of the keyboard
 #: (an extra zero) there is money the salon then owes the customer.
 LARGE_TOPUP_FEN = 500_000
+
+
+def topup_confirmation_check(amount_fen: int, *, confirmed: bool) -> None:
+    """Refuses a top-up above LARGE_TOPUP_FEN that was not confirmed: what the till's page asks
+    of the front desk (it shows the card and bonus once more), an API client says with
+    `confirm: true`."""
+    if amount_fen > LARGE_TOPUP_FEN and not confirmed:
+        message = _("A top-up above ¥%(limit)s must be confirmed.") % {
+            "limit": format_yuan(LARGE_TOPUP_FEN)
+        }
+        raise ServiceError(
+            SalesErrorCode.TOPUP_CONFIRMATION_REQUIRED, message, fields={"confirm": [message]}
+        )
 
 
 @retry_on_conflict()

@@ -101,7 +101,8 @@ def category_update(*, actor: User, category_id: int, data: dict[str, Any]) -> M
     return category
 
 
-def _category(business_id: int, category_id: Any) -> MenuCategory:
+def category_get(business_id: int, category_id: Any) -> MenuCategory:
+    """One of the business's categories, or `invalid_category` on `category_id`."""
     category = MenuCategory.objects.filter(
         pk=category_id if isinstance(category_id, int) else 0, business_id=business_id
     ).first()
@@ -142,7 +143,7 @@ def _service_values(business_id: int, data: dict[str, Any], pk: int | None) -> d
         if changes.taken(Service.objects.filter(business_id=business_id, name=out["name"]), pk):
             raise changes.duplicate()
     if "category_id" in data:
-        category = _category(business_id, data["category_id"])
+        category = category_get(business_id, data["category_id"])
         out["menu_category"] = category
         out["category"] = category.kind
     if "duration_min" in data:

@@ -195,7 +195,9 @@ def _product_line(
             SalesErrorCode.INVALID_PRODUCT, _("Line %(n)d: no such product.") % {"n": index}
         )
     seller = _staff(pricing.actor, raw["staff_id"], pricing.branch) if raw.get("staff_id") else None
-    unit = member_price(list_price(product, pricing.branch), pricing.tier)
+    # The same rule as a service: the tier's price for the product's category, else its own.
+    pct = pricing.category_pct.get(product.menu_category_id or 0)
+    unit = member_price(list_price(product, pricing.branch), pricing.tier, pct)
     return QuoteLine(LineKind.PRODUCT, product, quantity, seller, unit, unit * quantity)
 
 

@@ -29,6 +29,7 @@ from liuke.sales.services import changes
 from liuke.sales.services.lookups import (
     branch_for,
 )
+from liuke.sales.services.menu import category_get
 
 
 @retry_on_conflict()
@@ -82,6 +83,11 @@ def _product_values(business_id: int, data: Mapping[str, Any], pk: int | None) -
             SalesErrorCode.INVALID_QUANTITY,
             _("Enter a quantity from 0 to 100000."),
         )
+    if "category_id" in data:
+        category_id = data["category_id"]
+        out["menu_category"] = (
+            None if category_id is None else category_get(business_id, category_id)
+        )
     if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
     return out
@@ -97,6 +103,7 @@ def product_create(
     barcode: str = "",
     cost_fen: int | None = None,
     low_stock_at: int = 0,
+    category_id: int | None = None,
 ) -> Product:
     """A product the salon sells or uses: price, cost (seen only with `cost.view`), barcode and
     the stock at which each branch is warned."""
@@ -109,6 +116,7 @@ def product_create(
         "price_fen": price_fen,
         "cost_fen": cost_fen,
         "low_stock_at": low_stock_at,
+        "category_id": category_id,
     }
     values = _product_values(business_id, data, None)
     product = Product.objects.create(business_id=business_id, **values)

@@ -24,13 +24,13 @@ from liuke.sales.forms import (
     CardRefundForm,
     TopupForm,
 )
-from liuke.sales.models import CardTier
 from liuke.sales.services.cards import LARGE_TOPUP_FEN
 from liuke.sales.views.common import (
     back_to,
     bonus_rules,
     form_errors,
     staff_branches,
+    tier_choices,
 )
 
 
@@ -55,10 +55,7 @@ def card_detail(request: StaffRequest, card_id: int) -> HttpResponse:
 @form_once
 def card_issue(request: StaffRequest, customer_id: int) -> HttpResponse:
     form = CardIssueForm(request.POST)
-    form.fields["tier_id"].choices = [("", "")] + [  # type: ignore[attr-defined]
-        (t.pk, t.name)
-        for t in CardTier.objects.filter(business_id=policy.business_of(request.user))
-    ]
+    form.fields["tier_id"].choices = tier_choices(request.user)  # type: ignore[attr-defined]
     form.fields["branch_id"].choices = [(b.pk, b.name) for b in staff_branches(request.user)]  # type: ignore[attr-defined]
     request.back = back = f"/customers/{customer_id}/#sales"
     if not form.is_valid():

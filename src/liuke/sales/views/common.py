@@ -15,7 +15,7 @@ from liuke.accounts.models import Branch, User
 from liuke.core.middleware import safe_next
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
-from liuke.sales.models import BonusRule
+from liuke.sales.models import BonusRule, CardTier
 
 
 def form_errors(form: Any) -> str:
@@ -53,6 +53,13 @@ def bonus_rules(actor: User) -> list[BonusRule]:
             "pay_fen"
         )
     )
+
+
+def tier_choices(actor: User, *, blank: str = "") -> list[tuple[Any, str]]:
+    """The tiers a new card may be issued at: a retired tier is offered no more (the cards
+    already on it keep their member price)."""
+    tiers = CardTier.objects.filter(business_id=policy.business_of(actor), is_active=True)
+    return [("", blank)] + [(t.pk, f"{t.name} ({t.discount_pct}%)") for t in tiers]
 
 
 def back_to(request: StaffRequest, default: str) -> HttpResponse:

@@ -258,6 +258,7 @@ def product_edit(request: StaffRequest, product_id: int) -> HttpResponse:
         "may_manage": policy.can(actor, SalesCap.MENU_MANAGE),
         "may_price": policy.can(actor, SalesCap.CATALOGUE_MANAGE),
         "sees_cost": policy.can(actor, SalesCap.COST_VIEW),
+        "categories": menu_selectors.categories_for(actor=actor),
     }
     return render(request, "sales/menu_product.html", context)
 

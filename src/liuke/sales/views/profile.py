@@ -14,10 +14,10 @@ from liuke.sales.forms import (
     PackageSellForm,
     TopupForm,
 )
-from liuke.sales.models import CardTier
 from liuke.sales.views.common import (
     bonus_rules,
     staff_branches,
+    tier_choices,
 )
 from liuke.sales.views.packages import sell_form_choices
 
@@ -39,10 +39,7 @@ def customer_sales_context(request: StaffRequest, profile: CustomerProfile) -> d
     branch_choices = [(b.pk, b.name) for b in branches]
     if policy.can(actor, SalesCap.CARD_MANAGE):
         issue = CardIssueForm(initial=initial_branch, auto_id="issue_%s")
-        issue.fields["tier_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (t.pk, f"{t.name} ({t.discount_pct}%)")
-            for t in CardTier.objects.filter(business_id=policy.business_of(actor))
-        ]
+        issue.fields["tier_id"].choices = tier_choices(actor, blank="—")  # type: ignore[attr-defined]
         issue.fields["branch_id"].choices = branch_choices  # type: ignore[attr-defined]
         context["card_issue_form"] = issue
         context["topup_form"] = TopupForm(auto_id="topup_%s")
