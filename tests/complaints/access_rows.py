@@ -11,6 +11,7 @@ ROUTES: dict[str, str] = {
     "complaints:reports": "list",
     "complaints:settings": "none",
     "complaints:decide": "customer",
+    "complaints:from_followup": "customer",
     "complaints:action_done": "customer",
     "complaints:customer_panel": "customer",
     "complaints:detail": "customer",
@@ -44,6 +45,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/complaints/resolutions/{resolution_id}/decide": {"approve": True},
 }
 FORMS: dict[str, dict[str, Any]] = {
+    "complaints:from_followup": {"note": "不满意"},
     "complaints:step": {"step": "1", "note": "好"},
     "complaints:wait": {"wait": "1"},
     "complaints:update": {"severity": "high"},

@@ -7,6 +7,7 @@ from typing import Any
 ROUTES: dict[str, str] = {
     "customers:list": "list",
     "customers:search": "list",
+    "customers:referrer_pick": "list",
     "customers:create": "list",
     "customers:stale": "list",
     "customers:duplicates": "list",

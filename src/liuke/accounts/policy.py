@@ -115,7 +115,8 @@ class FieldClass(StrEnum):
     #: The minimal card of a key account (`CARD_FIELDS`): anyone in scope.
     CARD = "card"
     #: The full mobile: `customer.view_full_mobile`, and on a key account the full file too;
-    #: masked otherwise (`present_customer_mobile`, `present_listed_mobile`).
+    #: masked otherwise (`present_customer_mobile`, `present_listed_mobile`); in full also to
+    #: whoever owns an open follow-up or callback about the customer (`present_work_mobile`).
     MOBILE = "mobile"
     #: Allergies, contraindications (`SAFETY_FIELDS`): the full file, or the beautician serving.
     SAFETY = "safety"
@@ -402,6 +403,33 @@ def present_listed_mobile(user: Actor, customer: CustomerRow) -> str:
     lists show card fields, so a key account's mobile stays masked unless the user is one of
     those who always read its file (a borrowed grant opens the profile, not the lists)."""
     return present_customer_mobile(user, customer, full_file=lists_file_details(user, customer))
+
+
+def sees_mobile_for_work(
+    user: Actor, customer: CustomerRow, *, assignee_id: int | None, is_open: bool
+) -> bool:
+    """Whether `user` sees the customer's full mobile to call them about a piece of work they
+    own (a follow-up, a callback task), whatever their role: while the work is open, the
+    customer's responsible person and the staff member it is assigned to. A key account's
+    number stays with those who look after it (the work on one belongs to its responsible
+    person; a list never opens its card). Once the work is done or cancelled the ordinary rule
+    applies again. The caller audits the read like any other (`fields=["mobile"]`)."""
+    if not is_open or not customer.mobile:
+        return False
+    if is_customer_owner(user, customer):
+        return True
+    pk = getattr(user, "pk", None)
+    return pk is not None and assignee_id == pk and lists_file_details(user, customer)
+
+
+def present_work_mobile(
+    user: Actor, customer: CustomerRow, *, assignee_id: int | None, is_open: bool
+) -> str:
+    """The mobile on a row of work about the customer (the follow-up and task lists): in full
+    for whoever owns the work (`sees_mobile_for_work`), otherwise as any list shows it."""
+    if sees_mobile_for_work(user, customer, assignee_id=assignee_id, is_open=is_open):
+        return str(customer.mobile)
+    return present_listed_mobile(user, customer)
 
 
 # --- Setting up: branches and staff -----------------------------------------------------------

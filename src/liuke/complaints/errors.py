@@ -20,6 +20,10 @@ class ComplaintsErrorCode(ErrorCode):
     COMPLAINT_CLOSED = "complaint_closed", "The complaint is closed."
     DESCRIPTION_REQUIRED = "description_required", "A complaint needs what the customer said."
     EXCHANGE_REQUIRED = "exchange_required", "An exchange needs what the customer takes instead."
+    HANDLER_IS_STAFF = (
+        "handler_is_staff",
+        "The staff member a complaint is about cannot handle it: a senior person does.",
+    )
     INVALID_BRANCH = "invalid_branch", "Not one of the actor's branches."
     INVALID_CARD = "invalid_card", "Not one of the customer's cards."
     INVALID_CAUSE = (

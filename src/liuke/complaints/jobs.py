@@ -48,11 +48,13 @@ log = logging.getLogger(__name__)
 
 def _senior() -> Any:
     """SQL: a manager of the complaint's branch, else an owner of its business; never the
-    handler themselves (escalating to oneself escalates nothing)."""
+    handler themselves (escalating to oneself escalates nothing), nor the staff member the
+    complaint is about (`accounts.selectors.senior_for`, the same rule in Python)."""
     staff = (
         User.objects.filter(business_id=OuterRef("business_id"), is_active=True)
         # Coalesce: with no handler, `id = NULL` would exclude everyone.
         .exclude(pk=Coalesce(OuterRef("handler_id"), Value(0)))
+        .exclude(pk=Coalesce(OuterRef("staff_id"), Value(0)))
         .order_by("id")
     )
     manager = staff.filter(role=Role.MANAGER, branches=OuterRef("branch_id")).values("id")[:1]

@@ -6,6 +6,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", cases.complaint_list, name="list"),
     path("new/", cases.complaint_new, name="new"),
+    path("from-followup/<int:followup_id>/", cases.from_followup, name="from_followup"),
     path("approvals/", manage.approvals, name="approvals"),
     path("approvals/<int:resolution_id>/", manage.decide, name="decide"),
     path("settings/", manage.settings_manage, name="settings"),

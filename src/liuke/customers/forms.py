@@ -53,8 +53,10 @@ class CustomerForm(forms.Form):
     )
     is_key_account = forms.BooleanField(label=_("Key account"), required=False)
     source = forms.ChoiceField(label=_("Source"), choices=Source.choices, required=False)
+    #: Picked by name, pinyin or phone (`customers/partials/referrer_pick.html`: a search whose
+    #: results are radio buttons of this name); the number itself is never typed.
     referrer_id = forms.IntegerField(
-        label=_("Referred by (customer number)"), required=False, min_value=1, max_value=2**62
+        label=_("Referred by"), required=False, min_value=1, max_value=2**62
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -116,17 +118,27 @@ class CustomerForm(forms.Form):
         for name in [n for n in self.fields if n in policy.CONFIDENTIAL_FIELDS]:
             if name not in visible:
                 del self.fields[name]
-        if customer is not None:
-            if not policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
-                self.fields["is_key_account"].disabled = True
-            if not policy.can(actor, CustomerCap.CUSTOMER_HANDOVER):
-                self.fields["owner_id"].disabled = True
+        if not policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
+            # new customers too: whoever may not decide key accounts may not make one
+            self.fields["is_key_account"].disabled = True
+        if customer is not None and not policy.can(actor, CustomerCap.CUSTOMER_HANDOVER):
+            self.fields["owner_id"].disabled = True
         self.fields["branch_id"].choices = [  # type: ignore[attr-defined]
             (b.pk, b.name) for b in account_selectors.branch_choices(actor=actor)
         ]
+        # Only staff who look after customers, of the customer's branch (a new one: of the
+        # actor's branches); the one already responsible stays listed so the form keeps them.
+        offered = list(
+            account_selectors.staff_for_work(
+                actor=actor,
+                capability=CustomerCap.CUSTOMER_EDIT,
+                branch_id=customer.branch_id if customer is not None else None,
+            )
+        )
+        if customer is not None and customer.owner is not None and customer.owner not in offered:
+            offered.append(customer.owner)
         self.fields["owner_id"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (u.pk, f"{u} ({u.get_role_display()})")
-            for u in account_selectors.staff_choices(actor=actor)
+            (u.pk, f"{u} ({u.get_role_display()})") for u in offered
         ]
 
     @staticmethod

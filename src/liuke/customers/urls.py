@@ -6,6 +6,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("search/", views.customer_search, name="search"),
+    path("referrer-pick/", views.referrer_pick, name="referrer_pick"),
     path("new/", views.customer_create, name="create"),
     path("to-confirm/", views.stale_queue, name="stale"),
     path("duplicates/", views.duplicates, name="duplicates"),

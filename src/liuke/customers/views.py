@@ -22,6 +22,8 @@ from liuke.customers import selectors, services
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
+from liuke.customers.models import Customer
+from liuke.customers.picking import positive_id
 from liuke.customers.profile import CustomerProfile, customer_profile, panels_for, profile_history
 
 
@@ -64,6 +66,35 @@ def customer_search(request: StaffRequest) -> HttpResponse:
     )
 
 
+def _referrer_picked(request: StaffRequest, value: Any) -> Customer | None:
+    """The referrer chosen so far (the form's value, or the customer's), shown checked in the
+    picker; nobody when it is not a customer the actor may see."""
+    pk = positive_id(value)
+    if pk is None:
+        return None
+    return selectors.visible_customers(request.user).filter(pk=pk).select_related("branch").first()
+
+
+def _referrer_context(request: StaffRequest, value: Any) -> dict[str, Any]:
+    picked = _referrer_picked(request, value)
+    return {"referrer_results": [picked] if picked else [], "referrer_checked": value}
+
+
+@staff_view(cap=Cap.CUSTOMER_VIEW)
+def referrer_pick(request: StaffRequest) -> HttpResponse:
+    """The referrer picker's live results (htmx partial): customers found by name, pinyin
+    initials or phone, as radio buttons, with the one chosen so far kept on top."""
+    query = (request.GET.get("referrer_q") or request.GET.get("q") or "")[:50]
+    picked = _referrer_picked(request, request.GET.get("referrer_id"))
+    found = selectors.customer_search(actor=request.user, query=query, limit=8) if query else []
+    results = ([picked] if picked else []) + [c for c in found if picked is None or c != picked]
+    return render(
+        request,
+        "customers/partials/referrer_choices.html",
+        {"results": results, "checked": picked.pk if picked else None, "q": query},
+    )
+
+
 @staff_view(cap=CustomerCap.CUSTOMER_CREATE)
 @require_http_methods(["GET", "POST"])
 def customer_create(request: StaffRequest) -> HttpResponse:
@@ -76,7 +107,8 @@ def customer_create(request: StaffRequest) -> HttpResponse:
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": None})
+    referrer = _referrer_context(request, request.POST.get("referrer_id"))
+    return render(request, "customers/form.html", {"form": form, "customer": None, **referrer})
 
 
 @staff_view(cap=CustomerCap.CUSTOMER_EDIT)
@@ -105,7 +137,9 @@ def customer_edit(request: StaffRequest, customer_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": customer})
+    chosen = request.POST.get("referrer_id") if request.method == "POST" else customer.referrer_id
+    referrer = _referrer_context(request, chosen)
+    return render(request, "customers/form.html", {"form": form, "customer": customer, **referrer})
 
 
 @staff_view(cap=Cap.CUSTOMER_VIEW)
@@ -305,7 +339,10 @@ def access_decide(request: StaffRequest, grant_id: int, decision: str) -> HttpRe
 def handover(request: StaffRequest) -> HttpResponse:
     """Hand every customer of one staff member (or a list of customers) to another."""
     actor = request.user
-    staff = list(account_selectors.staff_choices(actor=actor))
+    # who may take customers on: staff of the actor's branches who look after customers
+    staff = list(
+        account_selectors.staff_for_work(actor=actor, capability=CustomerCap.CUSTOMER_EDIT)
+    )
     errors: list[str] = []
     if request.method == "POST":
         try:

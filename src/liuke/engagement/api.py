@@ -69,6 +69,9 @@ class TaskOut(Schema):
     id: int
     customer_id: int
     customer_name: str
+    mobile: str = Field(
+        "", description="In full for whoever owns the open task (to call), masked otherwise"
+    )
     kind: str
     contact_id: int | None
     assignee_id: int | None
@@ -81,6 +84,9 @@ class FollowUpOut(Schema):
     id: int
     customer_id: int
     customer_name: str
+    mobile: str = Field(
+        "", description="In full for whoever owns the open follow-up (to call), masked otherwise"
+    )
     visit_id: int
     purpose: str
     assignee_id: int | None
@@ -89,6 +95,7 @@ class FollowUpOut(Schema):
     status: str
     outcome: str
     note: str
+    attempts: int = Field(0, description="Calls that went unanswered and were tried again")
     done_at: dt.datetime | None
 
 
@@ -264,6 +271,7 @@ def _task_out(t: Task) -> dict[str, Any]:
         "id": t.pk,
         "customer_id": t.customer_id,
         "customer_name": t.customer.name,
+        "mobile": t.phone,
         "kind": t.kind,
         "contact_id": t.contact_id,
         "assignee_id": t.assignee_id,
@@ -295,6 +303,7 @@ def _followup_out(f: FollowUp) -> dict[str, Any]:
         "id": f.pk,
         "customer_id": f.customer_id,
         "customer_name": f.customer.name,
+        "mobile": f.phone,
         "visit_id": f.visit_id,
         "purpose": f.rule.purpose,
         "assignee_id": f.assignee_id,
@@ -303,6 +312,7 @@ def _followup_out(f: FollowUp) -> dict[str, Any]:
         "status": f.status,
         "outcome": f.outcome,
         "note": f.note,
+        "attempts": f.attempts,
         "done_at": f.done_at,
     }
 

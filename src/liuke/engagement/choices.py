@@ -36,6 +36,7 @@ class TaskKind(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed customer: win back")
     PACKAGE_UNUSED = "package_unused", _("Package sessions left")
     FEEDBACK = "feedback", _("Unhappy survey answer: call back")
+    FOLLOWUP_ISSUE = "followup_issue", _("A follow-up found a problem: call back")
 
 
 class TaskStatus(models.TextChoices):

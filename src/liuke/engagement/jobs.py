@@ -72,8 +72,7 @@ def _day_window(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _settings(branch: Branch) -> BranchReminderSettings:
-    found = BranchReminderSettings.objects.filter(branch=branch).first()
-    return found or BranchReminderSettings(branch=branch)
+    return BranchReminderSettings.for_branch(branch.pk)
 
 
 # --- follow-ups ---------------------------------------------------------------------------------
@@ -124,6 +123,7 @@ def followups_create(*, today: dt.date | None = None, now: dt.datetime | None = 
                     outcome=const("", CharField()),
                     note=const("", CharField()),
                     reschedules=const(0, IntegerField()),
+                    attempts=const(0, IntegerField()),
                     **timestamps(now),
                 )
                 with transaction.atomic():
@@ -133,7 +133,7 @@ def followups_create(*, today: dt.date | None = None, now: dt.datetime | None = 
                         [
                             "business_id", "branch_id", "customer_id", "visit_id", "rule_id",
                             "assignee_id", "planned_on", "due_on", "status", "outcome", "note",
-                            "reschedules", "created_at", "updated_at",
+                            "reschedules", "attempts", "created_at", "updated_at",
                         ],
                     )  # fmt: skip
     return created

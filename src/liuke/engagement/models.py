@@ -118,6 +118,11 @@ class Task(TimeStampedModel):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
+    #: Set by the list selectors, not stored: the customer's mobile as the viewer may see it,
+    #: and the full number for a `tel:` link when they may call it (`policy.present_work_mobile`).
+    phone: str = ""
+    tel: str = ""
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -198,11 +203,18 @@ class FollowUp(TimeStampedModel):
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     reschedules = models.PositiveSmallIntegerField(default=0)
+    #: Calls that went unanswered and were tried again (`BranchReminderSettings.no_answer_*`).
+    attempts = models.PositiveSmallIntegerField(_("unanswered calls"), default=0)
     done_at = models.DateTimeField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    #: Set by the list selectors, not stored: the customer's mobile as the viewer may see it,
+    #: and the full number for a `tel:` link when they may call it (`policy.present_work_mobile`).
+    phone: str = ""
+    tel: str = ""
 
     class Meta:
         verbose_name = _("follow-up")
@@ -240,6 +252,12 @@ class BranchReminderSettings(TimeStampedModel):
         _("cards and packages: days before expiry"), default=14
     )
     rebooking_days_ahead = models.PositiveSmallIntegerField(_("rebooking: days ahead"), default=1)
+    no_answer_retries = models.PositiveSmallIntegerField(
+        _("follow-ups: tries again after no answer"), default=2
+    )
+    no_answer_retry_days = models.PositiveSmallIntegerField(
+        _("follow-ups: days before trying again"), default=1
+    )
 
     class Meta:
         verbose_name = _("reminder settings")
@@ -247,6 +265,12 @@ class BranchReminderSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.branch_id)
+
+    @classmethod
+    def for_branch(cls, branch_id: int) -> BranchReminderSettings:
+        """A branch's settings, or the defaults (unsaved) when it has none yet."""
+        found = cls.objects.filter(branch_id=branch_id).first()
+        return found or cls(branch_id=branch_id)
 
 
 class MessageTemplate(TimeStampedModel):

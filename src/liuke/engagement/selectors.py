@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
+from liuke.accounts.selectors import staff_for_work
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
@@ -48,6 +49,24 @@ def _audit(actor: User, rows: list[Any], what: str, action: str = Action.LIST) -
     ids = {r.customer_id for r in rows}
     if ids:
         audit_record(actor=actor, action=action, customer_ids=ids, fields=[what])
+
+
+def _phones(actor: User, rows: list[FollowUp] | list[Task]) -> None:
+    """Give each row of work the customer's mobile as `actor` may see it (`phone`) and, when it
+    is the full number, `tel` for a one-tap call: whoever owns open work sees the number they
+    must call (`policy.present_work_mobile`). The full numbers shown are audited as a read of
+    the mobile, besides the list itself."""
+    shown: set[int] = set()
+    for row in rows:
+        customer = row.customer
+        row.phone = policy.present_work_mobile(
+            actor, customer, assignee_id=row.assignee_id, is_open=row.status == "open"
+        )
+        row.tel = row.phone if row.phone and row.phone == customer.mobile else ""
+        if row.tel:
+            shown.add(customer.pk)
+    if shown:
+        audit_record(actor=actor, action=Action.LIST, customer_ids=shown, fields=["mobile"])
 
 
 def sees_team(actor: User) -> bool:
@@ -123,6 +142,7 @@ def followups(
         qs.select_related("customer", "rule", "visit", "assignee", "done_by", "branch")[:LIST_LIMIT]
     )
     _audit(actor, rows, f"followups_{view}")
+    _phones(actor, rows)
     return rows
 
 
@@ -200,6 +220,7 @@ def tasks(*, actor: User, staff_id: int | None = None, overdue_only: bool = Fals
     if sees_team(actor):
         rows.sort(key=lambda t: (t.escalated_at is None, t.due_at, t.pk))
     _audit(actor, rows, "tasks")
+    _phones(actor, rows)
     for t in rows:
         if t.contact is not None:
             _mask_notes(actor, t.contact, t.customer)
@@ -307,13 +328,11 @@ def branches(*, actor: User) -> list[Branch]:
 
 
 def team(*, actor: User) -> list[User]:
+    """Whose lists a manager may pick: the staff of their branches who work on follow-ups (not
+    the auditor, not another branch's staff)."""
     if not sees_team(actor):
         return []
-    return list(
-        User.objects.filter(business_id=policy.business_of(actor), is_active=True).order_by(
-            "username"
-        )
-    )
+    return list(staff_for_work(actor=actor, capability=EngagementCap.FOLLOWUP_WORK))
 
 
 def engagement_settings(*, actor: User) -> dict[str, Any]:

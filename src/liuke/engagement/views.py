@@ -69,10 +69,11 @@ def followup_list(request: StaffRequest) -> HttpResponse:
     return render(request, "engagement/followups.html", context)
 
 
-def _followup_action(
+def followup_action(
     request: StaffRequest, followup_id: int, act: Callable[[], Any], done: Callable[[Any], str]
 ) -> HttpResponse:
-    """Run a follow-up service; htmx gets the row replaced (by a done line, or by the error
+    """Run a follow-up service (this app's, or another app's that closes a follow-up: the
+    complaint a follow-up opens); htmx gets the row replaced (by a done line, or by the error
     under it), a plain form post a message and the list again."""
     request.back = reverse("engagement:followups")
     try:
@@ -90,7 +91,9 @@ def _followup_action(
     note = done(followup)
     if request.htmx:
         return render(
-            request, "engagement/partials/followup_done.html", {"f": followup, "note": note}
+            request,
+            "engagement/partials/followup_done.html",
+            {"f": followup, "note": note, "row_id": f"fu-{followup_id}"},
         )
     messages.success(request, note)
     return redirect("engagement:followups")
@@ -99,7 +102,7 @@ def _followup_action(
 @staff_view
 @require_POST
 def followup_complete(request: StaffRequest, followup_id: int) -> HttpResponse:
-    return _followup_action(
+    return followup_action(
         request,
         followup_id,
         lambda: services.followup_complete(
@@ -107,14 +110,28 @@ def followup_complete(request: StaffRequest, followup_id: int) -> HttpResponse:
             followup_id=followup_id,
             **inputs.parse_post(CompleteIn, request.POST).model_dump(),
         ),
-        lambda f: _("Done: %(outcome)s.") % {"outcome": f.get_outcome_display()},
+        _done_note,
     )
+
+
+def _done_note(followup: Any) -> str:
+    """What the row says once the outcome is in: done, or (no answer) when it is tried again."""
+    if followup.status == "open":
+        return _("No answer: we try again on %(day)s (call %(n)d).") % {
+            "day": followup.due_on.isoformat(),
+            "n": followup.attempts + 1,
+        }
+    if followup.outcome == FollowUpOutcome.ISSUE:
+        return _("Done: %(outcome)s. A senior colleague will call the customer back.") % {
+            "outcome": followup.get_outcome_display()
+        }
+    return str(_("Done: %(outcome)s.") % {"outcome": followup.get_outcome_display()})
 
 
 @staff_view
 @require_POST
 def followup_reschedule(request: StaffRequest, followup_id: int) -> HttpResponse:
-    return _followup_action(
+    return followup_action(
         request,
         followup_id,
         lambda: services.followup_reschedule(

@@ -25,7 +25,7 @@ from liuke.complaints.services.limits import (
     settings_save,
     targets,
 )
-from liuke.complaints.services.opening import complaint_open
+from liuke.complaints.services.opening import complaint_from_followup, complaint_open
 from liuke.complaints.services.resolution import complaint_resolve, resolution_decide
 from liuke.complaints.services.steps import (
     action_add,
@@ -47,6 +47,7 @@ __all__ = [
     "complaint_cause_fix",
     "complaint_close",
     "complaint_customer_told",
+    "complaint_from_followup",
     "complaint_open",
     "complaint_resolve",
     "complaint_resume",

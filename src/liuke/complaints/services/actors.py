@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from liuke.accounts import policy
 from liuke.accounts.choices import Role
 from liuke.accounts.models import User
+from liuke.accounts.selectors import senior_for as senior_for  # used by every complaints write
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.core.errors import CoreErrorCode, ErrorCode, ServiceError
 from liuke.core.text import clean_text
@@ -95,16 +96,6 @@ def _choice(value: Any, choices: Any, code: ErrorCode, field_name: str) -> str:
 
 
 # --- people ----------------------------------------------------------------------------------
-
-
-def senior_for(*, business_id: int, branch_id: int, exclude_id: int | None = None) -> User | None:
-    """Who a complaint is escalated to: a manager of the branch, else an owner (the source
-    text: senior people handle complaints)."""
-    staff = User.objects.filter(business_id=business_id, is_active=True).exclude(pk=exclude_id or 0)
-    manager = staff.filter(role=Role.MANAGER, branches=branch_id).order_by("id").first()
-    if manager is not None:
-        return manager
-    return staff.filter(role=Role.OWNER).order_by("id").first()
 
 
 def _staff_member(actor: Actor, staff_id: Any, field_name: str) -> User | None:

@@ -81,10 +81,12 @@ def _tasks_done(complaint: Complaint, actor: Actor, *, only: str | None = None) 
 
 
 def _escalate(complaint: Complaint, reason: str, now: dt.datetime) -> None:
+    # Never the staff member the complaint is about (senior people handle complaints, not the
+    # person complained of), nor, unless it is escalated for its severity, its handler.
     senior = senior_for(
         business_id=complaint.business_id,
         branch_id=complaint.branch_id,
-        exclude_id=complaint.handler_id if reason != "severity" else None,
+        exclude_ids=(complaint.staff_id, complaint.handler_id if reason != "severity" else None),
     )
     complaint.escalated_at = now
     complaint.escalated_to = senior

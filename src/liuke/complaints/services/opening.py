@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
-from liuke.accounts.models import Branch
+from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.complaints.capabilities import ComplaintCap
@@ -31,6 +31,8 @@ from liuke.complaints.services.case import _escalate, _set_targets, _severe, _ta
 from liuke.core.errors import NotFound
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
+from liuke.engagement import services as engagement
+from liuke.engagement.choices import FollowUpOutcome
 
 # --- opening ---------------------------------------------------------------------------------
 
@@ -160,9 +162,13 @@ def complaint_open(
     if _severe(settings, severity):
         _escalate(complaint, "severity", now)
         complaint.handler = complaint.escalated_to or complaint.handler
-    if complaint.handler is None:
+    if complaint.handler is None or (staff is not None and complaint.handler == staff):
+        # Nobody logged in, or the one who took it down is the staff member it is about: a
+        # senior person handles it, never the person complained of.
         complaint.handler = senior_for(
-            business_id=complaint.business_id, branch_id=complaint.branch_id
+            business_id=complaint.business_id,
+            branch_id=complaint.branch_id,
+            exclude_ids=(staff.pk if staff is not None else None,),
         )
     complaint.save()
     _task(
@@ -176,3 +182,27 @@ def complaint_open(
         actor=actor, action=Action.CREATE, customer_ids=[customer.pk], fields=["complaint"]
     )
     return complaint
+
+
+@transaction.atomic
+def complaint_from_followup(*, actor: User, followup_id: Any, note: str) -> Complaint:
+    """A follow-up call found the customer unhappy: the follow-up closes with "has an issue"
+    and what the customer said becomes a complaint case (by phone, about the visit followed up
+    and the staff member who served it), in one transaction. The case's first-response task is
+    the callback (so the follow-up raises none of its own), and its handler is a senior person
+    whenever the one calling is the staff member it is about (`complaint_open`)."""
+    policy.require(actor, ComplaintCap.COMPLAINT_HANDLE)
+    followup = engagement.followup_complete(
+        actor=actor,
+        followup_id=followup_id,
+        outcome=FollowUpOutcome.ISSUE,
+        note=note,
+        raise_callback=False,
+    )
+    return complaint_open(
+        actor=actor,
+        customer_id=followup.customer_id,
+        channel=Channel.PHONE,
+        description=followup.note,
+        visit_id=followup.visit_id,
+    )

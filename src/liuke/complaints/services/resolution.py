@@ -199,7 +199,7 @@ def _await_approval(actor: Actor, resolution: ComplaintResolution) -> ComplaintR
     approver = senior_for(
         business_id=complaint.business_id,
         branch_id=complaint.branch_id,
-        exclude_id=getattr(actor, "pk", None),
+        exclude_ids=(getattr(actor, "pk", None), complaint.staff_id),
     )
     _task(
         complaint,

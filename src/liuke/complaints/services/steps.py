@@ -173,6 +173,14 @@ def complaint_update(
         complaint.handler = _staff_member(actor, handler_id, "handler_id")
     if staff_id not in (None, ""):
         complaint.staff = _staff_member(actor, staff_id, "staff_id")
+    picked = handler_id not in (None, "") or staff_id not in (None, "")
+    if picked and complaint.handler_id is not None and complaint.handler_id == complaint.staff_id:
+        field_name = "handler_id" if handler_id not in (None, "") else "staff_id"
+        raise _invalid(
+            ComplaintsErrorCode.HANDLER_IS_STAFF,
+            field_name,
+            _("The staff member the complaint is about cannot handle it."),
+        )
     if severity not in (None, "") and severity != complaint.severity:
         complaint.severity = _choice(
             severity, Severity, ComplaintsErrorCode.INVALID_SEVERITY, "severity"

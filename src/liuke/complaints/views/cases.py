@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from liuke.accounts import policy
@@ -26,9 +27,32 @@ from liuke.complaints.choices import (
 )
 from liuke.complaints.schemas import ComplaintOpenIn
 from liuke.complaints.views.shared import _team
+from liuke.core import inputs
 from liuke.core.errors import ServiceError
 from liuke.core.inputs import parse_post
 from liuke.customers.picking import customer_pick, positive_id
+from liuke.engagement.schemas import NoteIn
+from liuke.engagement.views import followup_action
+
+# --- from a follow-up --------------------------------------------------------------------------
+
+
+@staff_view(cap=ComplaintCap.COMPLAINT_HANDLE)
+@require_POST
+def from_followup(request: StaffRequest, followup_id: int) -> HttpResponse:
+    """The follow-up list's "unhappy: open a complaint": the follow-up closes and the note
+    becomes the case (answered like the list's other follow-up forms)."""
+    return followup_action(
+        request,
+        followup_id,
+        lambda: services.complaint_from_followup(
+            actor=request.user,
+            followup_id=followup_id,
+            note=inputs.parse_post(NoteIn, request.POST).note,
+        ),
+        lambda c: _("Complaint #%(id)s opened with what the customer said.") % {"id": c.pk},
+    )
+
 
 # --- list --------------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.accounts.selectors import staff_for_work
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.money import parse_yuan
 
@@ -15,10 +15,6 @@ def _amount(value: str | None) -> int:
 
 
 def _team(actor: User) -> list[User]:
-    return list(
-        User.objects.filter(
-            business_id=policy.business_of(actor),
-            is_active=True,
-            role__in=policy.roles_with(ComplaintCap.COMPLAINT_HANDLE),
-        ).order_by("display_name", "id")
-    )
+    """Who may be named as a case's handler or the staff member concerned: those who handle
+    complaints in the actor's branches (never the auditor, never another branch)."""
+    return list(staff_for_work(actor=actor, capability=ComplaintCap.COMPLAINT_HANDLE))

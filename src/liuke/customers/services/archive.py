@@ -85,7 +85,11 @@ def _clean(*, actor: User, data: CustomerPatch, instance: Customer | None) -> di
     if (
         owner_id is not None
         and not User.objects.filter(
-            pk=owner_id, business_id=policy.business_of(actor), is_active=True
+            pk=owner_id,
+            business_id=policy.business_of(actor),
+            is_active=True,
+            # who can look after a customer: never the read-only auditor
+            role__in=policy.roles_with(CustomerCap.CUSTOMER_EDIT),
         ).exists()
     ):
         fail("owner_id", _("Choose an active staff member."), CustomersErrorCode.INVALID_OWNER)
@@ -228,17 +232,24 @@ def customer_create(*, actor: User, data: CustomerPatch | Mapping[str, Any]) -> 
     """A new customer from `data` (a `CustomerInput`, or a mapping of the same fields)."""
     policy.require(actor, CustomerCap.CUSTOMER_CREATE)
     data = _as_input(data)
+    refused = []
     if data.confidential_notes and not (
         policy.reads_every_key_account(actor) or data.owner_id == actor.pk
     ):
+        refused.append("confidential_notes")
+    if data.is_key_account and not policy.can(actor, GUARDED_FIELDS["is_key_account"]):
+        # the same right as changing the flag later: making a new customer a key account too
+        refused.append("is_key_account")
+    if refused:
         raise ValidationError(
             {
-                "confidential_notes": [
+                field: [
                     ValidationError(
                         _("You may not change this field."),
                         code=CustomersErrorCode.FIELD_NOT_ALLOWED,
                     )
                 ]
+                for field in refused
             }
         )
     cleaned = _clean(actor=actor, data=data, instance=None)

@@ -11,15 +11,17 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.accounts.selectors import senior_for
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.engagement.capabilities import EngagementCap
-from liuke.engagement.choices import FollowUpOutcome, FollowUpStatus
+from liuke.engagement.choices import FollowUpOutcome, FollowUpStatus, Outcome, TaskKind
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import ContactReason, FollowUp
-from liuke.engagement.services.common import _choice, _text
-from liuke.engagement.services.contacts import _open_row
+from liuke.engagement.models import BranchReminderSettings, ContactReason, FollowUp, Task
+from liuke.engagement.services.common import CALLBACK_AFTER, _choice, _text
+from liuke.engagement.services.contacts import _open_row, task_raise
+from liuke.sales.models import Visit
 
 # --- follow-ups ---------------------------------------------------------------------------------
 
@@ -31,27 +33,80 @@ def _open_followup(actor: User, followup_id: Any) -> FollowUp:
 
 
 @transaction.atomic
-def followup_complete(*, actor: User, followup_id: Any, outcome: str, note: str = "") -> FollowUp:
+def followup_complete(
+    *, actor: User, followup_id: Any, outcome: str, note: str = "", raise_callback: bool = True
+) -> FollowUp:
     """Close a follow-up with its outcome and a note (the note is required when the customer
-    has an issue: someone must be able to act on it)."""
+    has an issue: someone must be able to act on it).
+
+    Nothing is closed silently. "No answer" tries again, as the branch's reminder settings say
+    (how many times, how many days later): the follow-up stays open and moves; only the last
+    unanswered call closes it. "Has an issue" opens a callback for a senior person, with what
+    was said (`raise_callback=False`: the caller opens a complaint case instead, whose handler's
+    task is the callback)."""
     followup = _open_followup(actor, followup_id)
     followup.outcome = _choice(
         outcome, FollowUpOutcome, EngagementErrorCode.INVALID_OUTCOME, "outcome"
     )
-    followup.note = _text(note, "note", 500)
-    if followup.outcome == FollowUpOutcome.ISSUE and not followup.note:
+    note = _text(note, "note", 500)
+    if followup.outcome == FollowUpOutcome.ISSUE and not note:
         message = _("Say what the issue is.")
         raise ServiceError(EngagementErrorCode.NOTE_REQUIRED, message, fields={"note": [message]})
     now = timezone.now()
+    today = timezone.localdate(now)
+    if followup.outcome == FollowUpOutcome.NO_ANSWER and _try_again(followup, note, today):
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            customer_ids=[followup.customer_id],
+            fields=["followup"],
+        )
+        return followup
+    followup.note = note
     followup.status = FollowUpStatus.DONE
     followup.done_at = now
-    followup.done_on = timezone.localdate(now)
+    followup.done_on = today
     followup.done_by = actor
     followup.save()
+    if followup.outcome == FollowUpOutcome.ISSUE and raise_callback:
+        _issue_callback(followup, now)
     audit_record(
         actor=actor, action=Action.UPDATE, customer_ids=[followup.customer_id], fields=["followup"]
     )
     return followup
+
+
+def _try_again(followup: FollowUp, note: str, today: dt.date) -> bool:
+    """Move an unanswered follow-up to its next try, if the branch's settings leave one; it
+    stays open, without an outcome (the database's rule: only a done follow-up has one)."""
+    settings = BranchReminderSettings.for_branch(followup.branch_id)
+    if followup.attempts >= settings.no_answer_retries:
+        return False
+    followup.attempts += 1
+    followup.outcome = ""
+    followup.due_on = today + dt.timedelta(days=settings.no_answer_retry_days)
+    followup.note = note or followup.note
+    followup.save(update_fields=["attempts", "outcome", "due_on", "note", "updated_at"])
+    return True
+
+
+def _issue_callback(followup: FollowUp, now: dt.datetime) -> Task:
+    """A callback for a senior person of the branch (never the staff member who served the
+    visit: the problem may be theirs), due as soon as any callback, with what was said."""
+    served_by = Visit.objects.filter(pk=followup.visit_id).values_list("served_by_id", flat=True)
+    senior = senior_for(
+        business_id=followup.business_id,
+        branch_id=followup.branch_id,
+        exclude_ids=(served_by.first(),),
+    )
+    return task_raise(
+        customer=followup.customer,
+        kind=TaskKind.FOLLOWUP_ISSUE,
+        key=f"followup:{followup.pk}",
+        due_at=now + CALLBACK_AFTER[Outcome.CALLBACK],
+        assignee_id=senior.pk if senior is not None else None,
+        note=_("%(purpose)s: %(note)s") % {"purpose": followup.rule.purpose, "note": followup.note},
+    )
 
 
 @transaction.atomic

@@ -132,6 +132,8 @@ SETTING_RANGES = {
     "lapsed_default_days": (14, 730),
     "expiry_days_ahead": (1, 90),
     "rebooking_days_ahead": (0, 14),
+    "no_answer_retries": (0, 5),
+    "no_answer_retry_days": (1, 14),
 }
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
+from liuke.accounts.selectors import senior_for
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
@@ -26,7 +27,7 @@ from liuke.feedback.models import SurveyInvitation, SurveyResponse, SurveySettin
 from liuke.feedback.schemas import SETTING_FLAGS, SETTING_LIMITS
 from liuke.feedback.services.common import _public, _text
 
-#: How soon the customer's owner must call back an unhappy customer (sooner when they asked).
+#: How soon an unhappy customer must be called back (sooner when they asked).
 DETRACTOR_CALLBACK = dt.timedelta(hours=24)
 CONTACT_CALLBACK = dt.timedelta(hours=4)
 
@@ -181,6 +182,22 @@ def is_detractor(response: SurveyResponse) -> bool:
     )
 
 
+def _callback_owner(response: SurveyResponse, customer: Customer) -> int | None:
+    """Who calls an unhappy customer back. An answer about a visit names the staff member who
+    served: it is feedback about them, so it goes to their manager (a senior person: the
+    source texts have senior people handle complaints), never to the person named, even when
+    they are the customer's responsible person. An answer that names nobody goes to the
+    customer's responsible person, else to a senior person of the branch."""
+    if response.staff_id is None and customer.owner_id is not None:
+        return customer.owner_id
+    senior = senior_for(
+        business_id=response.business_id,
+        branch_id=response.branch_id,
+        exclude_ids=(response.staff_id,),
+    )
+    return senior.pk if senior is not None else None
+
+
 def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None) -> None:
     """Close the loop on one answer (joins the caller's transaction); running it again changes
     nothing.
@@ -188,8 +205,9 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
     A customer who asks for a complaint gets a complaint case (complaints app, channel
     "feedback", in their words, opened by the system actor `system:feedback`): its handler's
     first-response task is the callback. Otherwise a detractor, or a customer who asks to be
-    contacted, gets a callback task for the customer's owner (the staff member who served when
-    the customer has none), through the engagement app's tasks.
+    contacted, gets a callback task through the engagement app's tasks: for the manager of the
+    staff member who served (never for them: `_callback_owner`), or the customer's responsible
+    person when the answer names nobody.
     """
     now = now or timezone.now()
     response.is_detractor = is_detractor(response)
@@ -223,7 +241,7 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
             kind=TaskKind.FEEDBACK,
             key=f"survey:{response.pk}",
             due_at=now + (CONTACT_CALLBACK if urgent else DETRACTOR_CALLBACK),
-            assignee_id=customer.owner_id or response.staff_id,
+            assignee_id=_callback_owner(response, customer),
             note=_("Survey answer: %(what)s") % {"what": ", ".join(parts)},
         )
         response.followup_task = task
