@@ -248,7 +248,7 @@ class _BrowserForm(HTMLParser):
         name = a.get("name", "")
         if tag == "input" and name:
             kind = a.get("type", "text")
-            if kind == "checkbox":
+            if kind in ("checkbox", "radio"):
                 if "checked" in a:
                     self.data[name] = a.get("value", "on")
             elif kind == "date":
@@ -295,8 +295,10 @@ def test_edit_page_round_trips_every_field(
 ) -> None:
     # given a customer with every field filled in
     referrer = customer_make(actor=front_a, name="介绍人")
+    # (made by the owner: the front desk may not make a key account, issue 16)
     customer = customer_make(
-        actor=front_a,
+        actor=owner,
+        branch=front_a.branches.get(),
         name="张三",
         gender="F",
         birthday=dt.date(1988, 3, 15),

@@ -33,7 +33,13 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("complaints:list", _("Complaints"), ComplaintCap.COMPLAINT_VIEW, weight=110),
+        NavEntry(
+            "complaints:list",
+            _("Complaints"),
+            ComplaintCap.COMPLAINT_VIEW,
+            weight=110,
+            badge="liuke.complaints.selectors:waiting_for",
+        ),
     ],
     urls=[UrlMount("complaints/", "liuke.complaints.urls")],
     api=[ApiMount("/", "liuke.complaints.api:router")],

@@ -38,6 +38,7 @@ from liuke.complaints.models import (
     ComplaintResolution,
     ComplaintSettings,
 )
+from liuke.core.bulksql import count_of
 from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
@@ -450,3 +451,18 @@ def unresolved_for_brief(*, actor: User, customer: Customer) -> list[Complaint]:
         .select_related("cause", "handler")
         .order_by("opened_at")
     )
+
+
+def waiting_for(actor: User) -> Any:
+    """The navigation's count: unresolved complaints escalated to `actor`, and (approvers)
+    compensations waiting for a decision in their scope, as one SQL expression."""
+    if not policy.can(actor, ComplaintCap.COMPLAINT_VIEW):
+        return None
+    escalated = policy.scope_customers(
+        actor, Complaint.objects.filter(escalated_to=actor, status__in=UNRESOLVED), "customer"
+    )
+    waiting: Any = count_of(escalated)
+    if policy.can(actor, ComplaintCap.COMPLAINT_APPROVE):
+        pending = ComplaintResolution.objects.filter(status=ResolutionStatus.PENDING)
+        waiting = waiting + count_of(policy.scope_customers(actor, pending, prefix="customer"))
+    return waiting

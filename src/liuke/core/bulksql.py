@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import DateTimeField, Value
+from django.db.models import DateTimeField, F, Func, IntegerField, QuerySet, Subquery, Value
 
 
 def insert_select(model: type[models.Model], qs: Any, columns: Sequence[str]) -> int:
@@ -51,3 +51,11 @@ def timestamps(now: dt.datetime) -> dict[str, Value]:
         "created_at": const(now, DateTimeField()),
         "updated_at": const(now, DateTimeField()),
     }
+
+
+def count_of(qs: QuerySet[Any]) -> Subquery:
+    """`SELECT COUNT(*) FROM (qs)` as a scalar subquery, so that several counts (the
+    navigation's badges) are computed in one SELECT. COUNT without GROUP BY answers exactly one
+    row, 0 when nothing matches."""
+    counted = qs.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Subquery(counted, output_field=IntegerField())

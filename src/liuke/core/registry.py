@@ -52,6 +52,11 @@ class NavEntry:
     label: str | Promise
     capability: Capability
     weight: int
+    #: "module:function" called with the acting staff member: how much waits for them behind
+    #: the link (approvals to decide, callbacks due, escalations) as one SQL count expression
+    #: (`core.bulksql.count_of`), or None when nothing there can wait for them. The navigation
+    #: computes every entry's count in one query and shows it beside the link.
+    badge: str | None = None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,13 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("engagement:followups", _("Follow-ups"), EngagementCap.ENGAGEMENT_VIEW, 100),
+        NavEntry(
+            "engagement:followups",
+            _("Follow-ups"),
+            EngagementCap.ENGAGEMENT_VIEW,
+            100,
+            badge="liuke.engagement.selectors:due_for",
+        ),
     ],
     urls=[UrlMount("engagement/", "liuke.engagement.urls")],
     api=[ApiMount("/engagement", "liuke.engagement.api:router")],

@@ -16,6 +16,7 @@ from liuke.accounts.models import Branch, User
 from liuke.accounts.selectors import staff_for_work
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.core.bulksql import count_of
 from liuke.core.errors import NotFound
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
@@ -377,3 +378,16 @@ def customer_open_work(*, actor: User, customer: Customer) -> dict[str, list[Any
         .order_by("due_at")[:20]
     )
     return {"followups": followups, "tasks": open_tasks}
+
+
+def due_for(actor: User) -> Any:
+    """The navigation's count: open callbacks and tasks due by now and follow-ups due by today
+    that are `actor`'s (or nobody's, in their branches), as one SQL expression."""
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW):
+        return None
+    theirs = Q(assignee=actor) | Q(assignee__isnull=True)
+    tasks_due = _scoped(actor, Task.objects.filter(theirs, status=TaskStatus.OPEN))
+    followups_due = _scoped(actor, FollowUp.objects.filter(theirs, status=FollowUpStatus.OPEN))
+    return count_of(tasks_due.filter(due_at__lte=timezone.now())) + count_of(
+        followups_due.filter(due_on__lte=timezone.localdate())
+    )

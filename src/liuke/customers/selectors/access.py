@@ -15,6 +15,7 @@ from liuke.accounts.models import User
 from liuke.accounts.policy import Cap
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
+from liuke.core.bulksql import count_of
 from liuke.core.errors import KeyAccountRestricted, NotFound
 from liuke.customers.choices import GrantStatus
 from liuke.customers.fields import EDITABLE_FIELDS
@@ -212,3 +213,16 @@ def access_grants(*, actor: User, view: GrantView, limit: int = 200) -> list[Acc
     grants = list(qs.order_by("-requested_at", "-id")[:limit])
     _audit_read(actor, Action.LIST, [g.customer for g in grants], "grants")
     return grants
+
+
+def decisions_waiting(actor: User) -> Any:
+    """The navigation's count of access requests `actor` may decide (`access_grants`'
+    "to_decide"), as an SQL count; None for those who decide none."""
+    if not policy.is_staff_member(actor) or not policy.can(actor, Cap.CUSTOMER_VIEW):
+        return None
+    qs = policy.scope_customers(actor, AccessGrant.objects.all(), prefix="customer").exclude(
+        grantee=actor
+    )
+    if not policy.can(actor, Cap.CUSTOMER_GRANT_DECIDE):
+        qs = qs.filter(customer__owner=actor)
+    return count_of(qs.filter(status=GrantStatus.PENDING))
