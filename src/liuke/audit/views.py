@@ -63,6 +63,7 @@ def _log_context(request: StaffRequest, filters: selectors.AuditFilters) -> dict
     query.pop("cursor", None)
     return {
         "page": page,
+        "rows": [(e, selectors.field_words(e.fields)) for e in page.items],
         "filters": filters,
         "staff": selectors.staff_choices(actor=actor),
         "actions": Action.choices,
