@@ -28,6 +28,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         LIUKE_HTTPS="1",
         ALLOWED_HOSTS="salon.example.com",
+        LIUKE_PUBLIC_URL="https://salon.example.com",
         LIUKE_VAR_DIR=str(tmp_path / "var"),
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(
             os.pathsep
@@ -135,3 +136,11 @@ def test_the_running_postgresql_connection_prepares(db: None) -> None:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("accounts_business" in sql for sql in prepared), prepared
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost", "http://[::1]:8000"])
+def test_a_loopback_public_address_fails_the_deploy_check(tmp_path: Path, url: str) -> None:
+    """Customers' links and the suggestion box's QR code would point at the server itself."""
+    result = check_deploy(production_env(tmp_path, LIUKE_PUBLIC_URL=url))
+    assert result.returncode != 0
+    assert "liuke.core.E001" in result.stdout + result.stderr

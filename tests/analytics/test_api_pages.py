@@ -257,3 +257,16 @@ def test_dashboard_branch_filter_ignores_other_businesses(
     assert response.status_code == 200
     assert response.context["branch_id"] is None
     assert owner_client.get("/analytics/?branch=abc").status_code == 200
+
+
+def test_every_value_says_which_one_it_is(owner_client: Client, refreshed: list[Any]) -> None:
+    """The call list's value lost and the key accounts' worth are two different values: each
+    page that shows one says which (and when to use which)."""
+    for url in ("/analytics/", "/analytics/key-accounts/", "/analytics/value/"):
+        html = owner_client.get(url).content.decode()
+        assert 'id="two-values"' in html, url
+    dashboard = owner_client.get("/analytics/").content.decode()
+    assert 'id="value-lost-basis"' in dashboard
+    assert "损失价值" in dashboard
+    profile = owner_client.get(f"/customers/{refreshed[0].pk}/").content.decode()
+    assert 'id="two-values"' in profile

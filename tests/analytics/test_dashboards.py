@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -18,6 +19,7 @@ from tests.factories import customer_make, visit_make
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, Business, User
 from liuke.analytics.aggregates.rules import REBOOK_DAYS, VALUE_BANDS_YUAN
+from liuke.analytics.aggregates.worth import value_lost
 from liuke.analytics.models import (
     BranchTotals,
     CohortCell,
@@ -403,3 +405,20 @@ def test_api_refresh(
     assert len(queued) == 1  # one job enqueued
     assert owner_client.get("/api/v1/analytics/refresh").json()["id"] == first.json()["id"]
     assert auditor_client.post("/api/v1/analytics/refresh").status_code == 403
+
+
+def test_value_lost_ranks_by_the_model_where_it_is_trusted() -> None:
+    """Where the model is trusted, value lost is on the key accounts' scale: the 12-month model
+    value had the customer stayed × the probability they are gone; elsewhere the 20 × rule."""
+    lost = value_lost(
+        segment=["at_risk", "at_risk", "champions"],
+        visits=np.array([5, 5, 5]),
+        age_days=np.array([730, 730, 730]),
+        total_spend_fen=np.array([2_000_000, 2_000_000, 2_000_000]),
+        recency_days=np.array([200, 200, 10]),
+        probability_alive=np.array([0.25, np.nan, 0.9]),
+        slipping=("at_risk",),
+        model_value_fen=np.array([100_000.0, np.nan, 500_000.0]),
+    )
+    # 100,000 / 0.25 × 0.75 = 300,000; the second by the rule: 20 × 1,000,000 × 200/365
+    assert lost.tolist() == [300_000, round(20 * 1_000_000 * 200 / 365), 0]

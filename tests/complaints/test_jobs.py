@@ -4,9 +4,11 @@ run as huey runs it. Set-based and idempotent: a second run adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.utils import translation
 from tests.complaints.helpers import open_complaint
 from tests.sales.shop import Shop
 
@@ -142,3 +144,31 @@ def test_a_manager_s_own_case_is_escalated_to_the_owner_not_to_themselves(
         assert jobs.sweep()["escalated"] == 1
     c.refresh_from_db()
     assert c.escalated_to == owner
+
+
+def test_the_alert_tasks_read_in_the_language_of_whoever_opens_them(
+    shop: Shop, front_a: User, manager_a: User
+) -> None:
+    """The sweep runs in no one's language: its tasks' notes are stored as a message and read
+    in Chinese by a Chinese reader, in English by an English one (never both at once)."""
+    with time_machine.travel(T0, tick=False):
+        c = open_complaint(front_a, shop)
+    with time_machine.travel(_at(hours=4), tick=False):
+        jobs.sweep()
+    keys = [f"complaint:{c.pk}:esc", f"complaint:{c.pk}:breach", f"complaint:{c.pk}"]
+    with translation.override("zh-hans"):
+        zh = [Task.objects.get(key=key).note for key in keys]
+    with translation.override("en"):
+        en = [Task.objects.get(key=key).note for key in keys]
+    assert zh[0] == f"投诉 #{c.pk} 已升级：即将超出处理时限"
+    assert zh[1] == f"投诉 #{c.pk}：已超出处理时限"
+    assert en[0] == f"Complaint #{c.pk} escalated: a target is about to be missed"
+    assert en[1] == f"Complaint #{c.pk}: a target was missed"
+    assert en[2] == f"Complaint #{c.pk}: first response"
+    assert all(not re.search("[A-Za-z]{3,}", note) for note in zh)
+    assert all(not re.search("[\u4e00-\u9fff]", note) for note in en)
+    # a task saved again keeps its message, not the text it was read as
+    task = Task.objects.get(key=keys[0])
+    task.save()
+    with translation.override("en"):
+        assert Task.objects.get(key=keys[0]).note == en[0]

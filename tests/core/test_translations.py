@@ -76,3 +76,36 @@ def test_every_entry_reads_in_chinese(path: Path) -> None:
             if shown == msgid:
                 missing.append(f"untranslated: {msgid!r}")
     assert not missing, "\n".join(missing)
+
+
+def test_one_english_text_has_one_chinese_text() -> None:
+    """Django merges the catalogues and one of them wins for each text, so two catalogues that
+    translate the same English differently show one of them on the other's pages ("New" as 新值
+    on a suggestion). Where one English word means two things, the code says which with a
+    context (pgettext); otherwise every catalogue agrees."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in CATALOGUES:
+        for msgid, ctxt, msgstr, _plural, _fuzzy in _entries(path):
+            if msgstr:
+                seen.setdefault((ctxt, msgid), {})[str(path.relative_to(PACKAGE))] = msgstr
+    differ = [
+        f"{msgid!r} ({ctxt}): {found}"
+        for (ctxt, msgid), found in seen.items()
+        if len(set(found.values())) > 1
+    ]
+    assert not differ, "\n".join(differ)
+
+
+def test_one_english_word_reads_as_the_chinese_word_of_its_screen() -> None:
+    from liuke.customers.choices import Source
+    from liuke.engagement.choices import Channel
+    from liuke.feedback.choices import SuggestionStatus
+
+    with translation.override("zh-hans"):
+        assert str(SuggestionStatus.NEW.label) == "未处理"
+        assert translation.pgettext("field value", "New") == "新值"
+        assert str(Channel.WALK_IN.label) == "到店"
+        assert str(Source.WALK_IN.label) == "到店自然客"
+        assert translation.pgettext("date filter", "Until") == "截至"
+        assert translation.pgettext("valid until", "Until") == "有效至"
+        assert translation.pgettext("catalogue code", "Code") == "编号"

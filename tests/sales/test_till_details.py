@@ -248,7 +248,7 @@ def test_pay_options_name_the_card_by_number_with_its_balance(
     option = re.search(rf'<option value="card:{shop.card.pk}"[^>]*>([^<]*)<', html)
     assert option is not None
     assert 'data-balance-fen="120000"' in option.group(0)
-    assert "No. VIP001" in option.group(1)
+    assert "VIP001 号" in option.group(1)
     assert "1,200.00" in option.group(1)
 
 
@@ -300,7 +300,7 @@ def _paid_by_card(shop: Shop) -> int:
 
 def test_visit_page_names_the_card_by_number(front_a_client: Client, shop: Shop) -> None:
     html = front_a_client.get(f"/sales/visits/{_paid_by_card(shop)}/").content.decode()
-    assert "No. VIP001" in html
+    assert "VIP001 号" in html
     assert f">#{shop.card.pk}<" not in html
 
 

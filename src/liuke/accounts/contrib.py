@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.accounts import capabilities, privacy
 from liuke.accounts.capabilities import Cap
@@ -16,6 +17,28 @@ from liuke.core.registry import (
 )
 
 _STEPS = "liuke.accounts.setup.checklist"
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "branch": pgettext_lazy("audit log", "branch"),
+    "checklist": pgettext_lazy("audit log", "getting started"),
+    "hidden": pgettext_lazy("audit log", "hidden"),
+    "totp": pgettext_lazy("audit log", "two-step verification"),
+    "stale_after_months": pgettext_lazy("audit log", "months before data is confirmed again"),
+    "grant_hours": pgettext_lazy("audit log", "hours a key-account grant lasts"),
+    "retention_years": pgettext_lazy("audit log", "years data is kept"),
+    "phone": pgettext_lazy("audit log", "phone"),
+    "address": pgettext_lazy("audit log", "address"),
+    "opens_at": pgettext_lazy("audit log", "opens at"),
+    "closes_at": pgettext_lazy("audit log", "closes at"),
+    "time_zone": pgettext_lazy("audit log", "time zone"),
+    "code": pgettext_lazy("audit log", "code"),
+    "is_open": pgettext_lazy("audit log", "open"),
+    "role": pgettext_lazy("audit log", "role"),
+    "display_name": pgettext_lazy("audit log", "name shown"),
+    "True": pgettext_lazy("audit log", "yes"),
+    "False": pgettext_lazy("audit log", "no"),
+}
 
 CONTRIBUTION = Contribution(
     capabilities=Cap,
@@ -56,4 +79,5 @@ CONTRIBUTION = Contribution(
             done=f"{_STEPS}:public_url_done",
         ),
     ],
+    audit_words=AUDIT_WORDS,
 )

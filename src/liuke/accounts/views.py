@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from typing import cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -21,6 +20,7 @@ from liuke.accounts import policy, services, throttle
 from liuke.accounts.forms import BusinessSettingsForm
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import ApiToken, Business, User
+from liuke.accounts.setup.checklist import public_address
 from liuke.core.clientaddr import client_address
 
 
@@ -81,7 +81,7 @@ def business_settings(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        {"form": form, "business": business, "public_url": settings.LIUKE_PUBLIC_URL},
+        {"form": form, "business": business, **public_address()},
     )
 
 

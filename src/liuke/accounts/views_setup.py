@@ -299,7 +299,10 @@ def checklist(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "accounts/checklist.html",
-        {"checklist": checklist_services.checklist(actor=request.user)},
+        {
+            "checklist": checklist_services.checklist(actor=request.user),
+            **checklist_services.public_address(),
+        },
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.analytics import capabilities, privacy
 from liuke.analytics.capabilities import AnalyticsCap
@@ -15,6 +16,15 @@ from liuke.core.registry import (
     UrlMount,
 )
 from liuke.sales.capabilities import SalesCap
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "figures": pgettext_lazy("audit log", "figures"),
+    "at_risk": pgettext_lazy("audit log", "customers at risk"),
+    "key_accounts": pgettext_lazy("audit log", "key accounts"),
+    "cohort": pgettext_lazy("audit log", "cohort"),
+    "segment": pgettext_lazy("audit log", "segment"),
+}
 
 CONTRIBUTION = Contribution(
     capabilities=AnalyticsCap,
@@ -37,4 +47,5 @@ CONTRIBUTION = Contribution(
             framed=False,
         ),
     ],
+    audit_words=AUDIT_WORDS,
 )

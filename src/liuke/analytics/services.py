@@ -222,6 +222,7 @@ def _dashboards(
         recency_days=recency_days,
         probability_alive=alive_stored,
         slipping=AT_RISK_SEGMENTS,
+        model_value_fen=analysis.value,
     )
     return tables, tables_lost
 

@@ -12,7 +12,7 @@ exporting it does (`audit.services.audit_export_record`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,7 +27,7 @@ from liuke.audit.capabilities import AuditCap
 from liuke.audit.choices import Action
 from liuke.audit.models import AuditEvent, AuditFlag, AuditSubject
 from liuke.core.errors import PermissionDenied
-from liuke.core.registry import Capability
+from liuke.core.registry import Capability, registry
 from liuke.customers.selectors import customer_search
 
 _Row = TypeVar("_Row", AuditEvent, AuditFlag)
@@ -246,3 +246,35 @@ def audit_flags(*, actor: User, open_only: bool = False, limit: int = 200) -> li
         done = qs.filter(acknowledged_at__isnull=False).order_by(*newest)
         flags += list(done[: limit - len(flags)])
     return with_staff_names(business_id, flags)
+
+
+def _audit_words() -> dict[str, str]:
+    """Code → word, from every app's `audit_words` and the profile panels' titles."""
+    words: dict[str, str] = {}
+    for panel in registry.items("profile_panels"):
+        words[panel.key] = str(panel.title)
+    for _label, table in registry.each("audit_words"):
+        words.update({code: str(word) for code, word in table.items()})
+    return words
+
+
+def field_words(fields: Sequence[str]) -> list[str]:
+    """An event's fields as a reader of the log says them, in the active language: each part of
+    "grant:12" or "complaint:approve:voucher" by the word its app gives it, numbers as "#12".
+    A part no app names (a search's text, a changed value) is shown as it was written."""
+    words = _audit_words()
+    out = []
+    for item in fields:
+        parts, rest = [], str(item)
+        while rest:
+            head, _sep, tail = rest.partition(":")
+            if head.isdigit():
+                parts.append(f"#{head}")
+            elif head in words:
+                parts.append(words[head])
+            else:  # not a code: the rest is a value (a time has colons of its own)
+                parts.append(rest)
+                break
+            rest = tail
+        out.append(" ".join(parts))
+    return out

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
@@ -44,7 +45,7 @@ def _filters(data: Any) -> tuple[selectors.AuditFilters, list[str]]:
             "customer_q": _("Customer search"),
             "action": _("Action"),
             "since": _("From"),
-            "until": _("Until"),
+            "until": pgettext("date filter", "Until"),
             "cursor": _("Page"),
         }
         errors = [
@@ -63,6 +64,7 @@ def _log_context(request: StaffRequest, filters: selectors.AuditFilters) -> dict
     query.pop("cursor", None)
     return {
         "page": page,
+        "rows": [(e, selectors.field_words(e.fields)) for e in page.items],
         "filters": filters,
         "staff": selectors.staff_choices(actor=actor),
         "actions": Action.choices,

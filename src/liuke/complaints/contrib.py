@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.complaints import capabilities, privacy
 from liuke.complaints.capabilities import ComplaintCap
@@ -17,6 +18,30 @@ from liuke.core.registry import (
     ProfilePanel,
     UrlMount,
 )
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "complaint": pgettext_lazy("audit log", "complaint"),
+    "complaints": pgettext_lazy("audit log", "complaints"),
+    "complaint_approvals": pgettext_lazy("audit log", "compensations to approve"),
+    "complaint_settings": pgettext_lazy("audit log", "complaint settings"),
+    "complaint_cause": pgettext_lazy("audit log", "complaint cause"),
+    "compensation_limit": pgettext_lazy("audit log", "compensation limit"),
+    "action": pgettext_lazy("audit log", "agreed action"),
+    "action_done": pgettext_lazy("audit log", "action done"),
+    "cause_fix": pgettext_lazy("audit log", "cause fixed"),
+    "close": pgettext_lazy("audit log", "closed"),
+    "customer_told": pgettext_lazy("audit log", "customer told"),
+    "note": pgettext_lazy("audit log", "note"),
+    "resume": pgettext_lazy("audit log", "resumed"),
+    "update": pgettext_lazy("audit log", "update"),
+    "wait": pgettext_lazy("audit log", "waiting for the customer"),
+    "approve": pgettext_lazy("audit log", "approved"),
+    "refuse": pgettext_lazy("audit log", "refused"),
+    "step": pgettext_lazy("audit log", "step"),
+    "resolution": pgettext_lazy("audit log", "resolution"),
+    "escalate": pgettext_lazy("audit log", "escalated"),
+}
 
 CONTRIBUTION = Contribution(
     checklist=[
@@ -68,4 +93,5 @@ CONTRIBUTION = Contribution(
             ),
         ),
     ],
+    audit_words=AUDIT_WORDS,
 )

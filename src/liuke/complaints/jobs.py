@@ -33,12 +33,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import User
 from liuke.complaints.choices import Status
 from liuke.complaints.models import Complaint, ComplaintAction
 from liuke.core.bulksql import const, insert_select, select_values, timestamps
+from liuke.core.stored_text import stored_message
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.jobs import TASK_COLUMNS
 from liuke.engagement.models import Task
@@ -103,7 +105,16 @@ def breach(*, now: dt.datetime) -> int:
     return response + resolution
 
 
-def _alert_tasks(qs: Any, *, suffix: str, assignee: Any, note: str, now: dt.datetime) -> int:
+def _note(msgid: str) -> Any:
+    """SQL: the stored message `msgid` about the row's complaint (`core.stored_text`), so the
+    task reads in the language of whoever opens it, not in the job's."""
+    whole = stored_message(msgid, id=0)
+    head, tail = whole[: -len("0}}")], "}}"
+    assert whole == head + "0" + tail  # the id is the message's last value
+    return Concat(Value(head), Cast("id", CharField()), Value(tail), output_field=CharField())
+
+
+def _alert_tasks(qs: Any, *, suffix: str, assignee: Any, note: Any, now: dt.datetime) -> int:
     select = select_values(
         qs,
         business_id=F("business_id"),
@@ -116,7 +127,7 @@ def _alert_tasks(qs: Any, *, suffix: str, assignee: Any, note: str, now: dt.date
         assignee_id=assignee,
         due_at=const(now, DateTimeField()),
         status=const(TaskStatus.OPEN, CharField()),
-        note=const(note, CharField()),
+        note=note,
         **timestamps(now),
     )
     with transaction.atomic():
@@ -131,7 +142,7 @@ def alerts(*, now: dt.datetime) -> int:
         unresolved.filter(escalated_at__isnull=False),
         suffix=":esc",
         assignee=Coalesce(F("escalated_to_id"), F("handler_id")),
-        note="投诉升级：目标即将超时 / Complaint escalated: a target is about to be missed",
+        note=_note(gettext_noop("Complaint #%(id)s escalated: a target is about to be missed")),
         now=now,
     )
     made += _alert_tasks(
@@ -140,7 +151,7 @@ def alerts(*, now: dt.datetime) -> int:
         ),
         suffix=":breach",
         assignee=Coalesce(F("escalated_to_id"), F("handler_id")),
-        note="投诉超时 / Complaint target missed",
+        note=_note(gettext_noop("Complaint #%(id)s: a target was missed")),
         now=now,
     )
     return made

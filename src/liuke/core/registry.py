@@ -182,6 +182,9 @@ class Contribution:
     #: "module:function" called as function(actor=, from_user_id=, to_user_id=, reason=) when a
     #: staff member leaves, handing what they looked after to a successor; returns a count
     staff_handover: Sequence[str] = ()
+    #: the words the audit log shows for the codes the app writes in its events' fields
+    #: ("sales_summary" → "消费汇总"); a model's name or a field's label where it is one
+    audit_words: Mapping[str, str | Promise] = field(default_factory=dict)
 
 
 #: The stores a hub may ask for with `Registry.each`.

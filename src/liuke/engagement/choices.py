@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
     PHONE = "phone", _("Phone call")
     WECHAT = "wechat", _("WeChat")
     SMS = "sms", _("SMS")
-    WALK_IN = "walk_in", _("Walk-in")
+    WALK_IN = "walk_in", pgettext_lazy("contact channel", "Walk-in")
     VISIT = "visit", _("Conversation during a visit")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.core.registry import (
     ApiMount,
@@ -16,6 +17,24 @@ from liuke.core.registry import (
 )
 from liuke.engagement import capabilities, privacy
 from liuke.engagement.capabilities import EngagementCap
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "contact": pgettext_lazy("audit log", "contact"),
+    "contacts": pgettext_lazy("audit log", "contacts"),
+    "task": pgettext_lazy("audit log", "task"),
+    "tasks": pgettext_lazy("audit log", "tasks"),
+    "followup": pgettext_lazy("audit log", "follow-up"),
+    "followups": pgettext_lazy("audit log", "follow-ups"),
+    "followups_today": pgettext_lazy("audit log", "today's follow-ups"),
+    "followup_rule": pgettext_lazy("audit log", "follow-up rule"),
+    "message": pgettext_lazy("audit log", "message"),
+    "message_template": pgettext_lazy("audit log", "message template"),
+    "reminder_settings": pgettext_lazy("audit log", "reminder settings"),
+    "contact_reason": pgettext_lazy("audit log", "contact reason"),
+    "outbox": pgettext_lazy("audit log", "outbox"),
+    "brief_today": pgettext_lazy("audit log", "today's briefs"),
+}
 
 CONTRIBUTION = Contribution(
     checklist=[
@@ -59,4 +78,5 @@ CONTRIBUTION = Contribution(
             url_name="engagement:customer_panel",
         ),
     ],
+    audit_words=AUDIT_WORDS,
 )

@@ -11,7 +11,7 @@ from liuke.engagement.channels import get_channel
 from liuke.engagement.choices import MessageStatus
 from liuke.engagement.models import Message, MessageTemplate
 from liuke.engagement.rendering import render
-from liuke.engagement.services.outbox import withdrawn_consent_cancel
+from liuke.engagement.services.outbox import CONSENT_WITHDRAWN, withdrawn_consent_cancel
 
 BATCH = 2000
 #: One dispatch run hands over batches until the queue is empty or this many seconds passed
@@ -51,7 +51,7 @@ def _hand_over(batch: int) -> int:
         now = timezone.now()
         for message in messages:
             if message.is_marketing and not message.customer.marketing_consent:
-                message.status, message.status_note = MessageStatus.CANCELLED, "consent withdrawn"
+                message.status, message.status_note = MessageStatus.CANCELLED, CONSENT_WITHDRAWN
             else:
                 message.body = render(message, templates.get((message.business_id, message.kind)))
                 message.status, message.status_note = get_channel(message.channel).send(message)

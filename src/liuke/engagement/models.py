@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from liuke.accounts.models import Branch, Business
 from liuke.core.bilingual import bilingual
 from liuke.core.models import CatalogueEntry, TimeStampedModel
+from liuke.core.stored_text import MessageTextField
 from liuke.customers.models import Customer
 from liuke.engagement.choices import (
     Channel,
@@ -116,7 +117,8 @@ class Task(TimeStampedModel):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    #: typed by staff, or a stored message (core.stored_text) that reads in the reader's language
+    note = MessageTextField(_("note"), max_length=500, blank=True)
 
     #: Set by the list selectors, not stored: the customer's mobile as the viewer may see it,
     #: and the full number for a `tel:` link when they may call it (`policy.present_work_mobile`).
@@ -313,7 +315,7 @@ class Message(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
-    status_note = models.CharField(max_length=200, blank=True)
+    status_note = MessageTextField(max_length=200, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

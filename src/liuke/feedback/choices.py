@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SuggestionStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("suggestion status", "New")
     REVIEWED = "reviewed", _("Read, no change")
     ACTED = "acted", _("Acted on")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.core.registry import (
     ApiMount,
@@ -15,6 +16,21 @@ from liuke.core.registry import (
 )
 from liuke.feedback import capabilities, privacy
 from liuke.feedback.capabilities import FeedbackCap
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "survey_response": pgettext_lazy("audit log", "survey answer"),
+    "survey_responses": pgettext_lazy("audit log", "survey answers"),
+    "survey_settings": pgettext_lazy("audit log", "survey settings"),
+    "suggestion": pgettext_lazy("audit log", "suggestion"),
+    "suggestions": pgettext_lazy("audit log", "suggestions"),
+    "suggestion_box": pgettext_lazy("audit log", "suggestion box"),
+    "suggestion_contacts": pgettext_lazy("audit log", "suggestions' contact details"),
+    "conversation": pgettext_lazy("audit log", "conversation"),
+    "conversations": pgettext_lazy("audit log", "conversations"),
+    "improvement": pgettext_lazy("audit log", "improvement"),
+    "improvement_notice": pgettext_lazy("audit log", "improvement notice"),
+}
 
 CONTRIBUTION = Contribution(
     provision=["liuke.feedback.services.suggestions:boxes_provision"],
@@ -47,4 +63,5 @@ CONTRIBUTION = Contribution(
         ),
     ],
     message_links={"survey": "liuke.feedback.links:survey_url"},
+    audit_words=AUDIT_WORDS,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liuke.core.registry import (
     ApiMount,
@@ -15,6 +16,25 @@ from liuke.core.registry import (
 )
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
+
+#: The codes the app's audit events carry, as the audit log shows them.
+AUDIT_WORDS = {
+    "visit": pgettext_lazy("audit log", "visit"),
+    "visits": pgettext_lazy("audit log", "visits"),
+    "card": pgettext_lazy("audit log", "stored-value card"),
+    "package": pgettext_lazy("audit log", "package"),
+    "bonus": pgettext_lazy("audit log", "bonus"),
+    "sales_summary": pgettext_lazy("audit log", "sales summary"),
+    "checkout": pgettext_lazy("audit log", "checkout"),
+    "template": pgettext_lazy("audit log", "package template"),
+    "price_fen": pgettext_lazy("audit log", "price (fen)"),
+    "line": pgettext_lazy("audit log", "sale line"),
+    "refund": pgettext_lazy("audit log", "refund"),
+    "product": pgettext_lazy("audit log", "product"),
+    "service": pgettext_lazy("audit log", "service"),
+    "tier": pgettext_lazy("audit log", "card tier"),
+    "category": pgettext_lazy("audit log", "menu category"),
+}
 
 CONTRIBUTION = Contribution(
     checklist=[
@@ -65,4 +85,5 @@ CONTRIBUTION = Contribution(
         "the menu (products and stock, card tiers, bonus rules, package templates) and the till"
         " in use: cards, packages and today's checkouts",
     ),
+    audit_words=AUDIT_WORDS,
 )

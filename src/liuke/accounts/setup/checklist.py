@@ -7,7 +7,6 @@ ticked by the owner (settings that start with sensible defaults, to be looked at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from liuke.accounts.models import Branch, Business, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.locking import lock_get
+from liuke.core.public_url import is_loopback
 from liuke.core.registry import ChecklistItem, import_dotted, registry
 
 
@@ -129,5 +129,13 @@ def staff_done(*, business_id: int) -> bool:
 
 def public_url_done(*, business_id: int) -> bool:
     """The address customers' links point at is not this machine's own."""
-    host = urlsplit(settings.LIUKE_PUBLIC_URL).hostname or ""
-    return host not in ("", "localhost", "127.0.0.1", "::1", "0.0.0.0")  # noqa: S104
+    return not is_loopback(settings.LIUKE_PUBLIC_URL)
+
+
+def public_address() -> dict[str, object]:
+    """The public address and whether it is the server's own, for the settings and checklist
+    pages."""
+    return {
+        "public_url": settings.LIUKE_PUBLIC_URL,
+        "public_url_local": is_loopback(settings.LIUKE_PUBLIC_URL),
+    }

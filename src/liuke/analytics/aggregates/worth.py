@@ -68,16 +68,26 @@ def value_lost(
     recency_days: Array,
     probability_alive: Array,
     slipping: tuple[str, ...],
+    model_value_fen: Array | None = None,
 ) -> Array:
-    """The call list's value lost (fen) per customer, 0 off the list: 20 × sales per year of
-    tenure × the probability the customer no longer comes (1 − P(alive); where the model is not
-    trusted, days since the last visit / 365, at most 1). Inputs as stored (rounded)."""
+    """The call list's value lost (fen) per customer, 0 off the list, on the same scale as the
+    key accounts' worth: where the model is trusted, the customer's 12-month model value had
+    they stayed (the model value / P(alive), P(alive) at least 1 %) × the probability they no
+    longer come (1 − P(alive)). Where it is not, the rule of thumb: 20 × sales per year of tenure
+    × (days since the last visit / 365, at most 1). Inputs as stored (rounded)."""
     on_list = np.isin(np.asarray(segment), slipping) & (visits >= 2)
     years = np.maximum(age_days, 365) / 365.0
     rate = total_spend_fen / years
     fallback = np.clip(recency_days / 365.0, 0.0, 1.0)
-    gone = np.where(np.isfinite(probability_alive), 1.0 - probability_alive, fallback)
+    alive = np.asarray(probability_alive, dtype=float)
+    gone = np.where(np.isfinite(alive), 1.0 - alive, fallback)
     lost = np.rint(20 * rate * gone)
+    if model_value_fen is not None:
+        model = np.asarray(model_value_fen, dtype=float)
+        trusted = np.isfinite(model) & np.isfinite(alive)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_model = np.rint(model / np.maximum(alive, 0.01) * (1.0 - alive))
+        lost = np.where(trusted, by_model, lost)
     return np.where(on_list & np.isfinite(lost), lost, 0).astype(np.int64)
 
 

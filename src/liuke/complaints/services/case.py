@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
@@ -22,6 +23,7 @@ from liuke.complaints.services.actors import Actor, _person, _pk, senior_for
 from liuke.complaints.services.limits import targets
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
 from liuke.core.registry import Capability
+from liuke.core.stored_text import stored_message
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
@@ -96,7 +98,7 @@ def _escalate(complaint: Complaint, reason: str, now: dt.datetime) -> None:
         suffix="esc",
         assignee=senior,
         due_at=now,
-        note=_("Complaint #%(id)s escalated to you") % {"id": complaint.pk},
+        note=stored_message(gettext_noop("Complaint #%(id)s escalated to you"), id=complaint.pk),
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
@@ -29,6 +30,7 @@ from liuke.complaints.services.actors import (
 )
 from liuke.complaints.services.case import _escalate, _set_targets, _severe, _task
 from liuke.core.errors import NotFound
+from liuke.core.stored_text import stored_message
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.models import Customer
 from liuke.engagement import services as engagement
@@ -176,7 +178,7 @@ def complaint_open(
         suffix="",
         assignee=complaint.handler,
         due_at=complaint.response_due_at,
-        note=_("Complaint #%(id)s: first response") % {"id": complaint.pk},
+        note=stored_message(gettext_noop("Complaint #%(id)s: first response"), id=complaint.pk),
     )
     audit_record(
         actor=actor, action=Action.CREATE, customer_ids=[customer.pk], fields=["complaint"]

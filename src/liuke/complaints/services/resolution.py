@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.audit.choices import Action
@@ -38,6 +39,7 @@ from liuke.complaints.services.limits import limit_for
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.money import validate_fen
+from liuke.core.stored_text import stored_message
 from liuke.customers.services.locks import lock_with_customer
 from liuke.sales.capabilities import SalesCap
 
@@ -206,7 +208,9 @@ def _await_approval(actor: Actor, resolution: ComplaintResolution) -> ComplaintR
         suffix=f"approve{resolution.pk}",
         assignee=approver,
         due_at=timezone.now() + dt.timedelta(hours=4),
-        note=_("Complaint #%(id)s: approve a compensation") % {"id": complaint.pk},
+        note=stored_message(
+            gettext_noop("Complaint #%(id)s: approve a compensation"), id=complaint.pk
+        ),
     )
     _audit(actor, complaint, f"resolution_request:{resolution.kind}")
     return resolution

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.complaints.capabilities import ComplaintCap
@@ -37,6 +38,7 @@ from liuke.complaints.services.case import (
 )
 from liuke.complaints.services.opening import _cause
 from liuke.core.errors import NotFound, ServiceError
+from liuke.core.stored_text import stored_message
 from liuke.customers.services.locks import lock_with_customer
 from liuke.engagement.choices import TaskKind, TaskStatus
 from liuke.engagement.models import Task
@@ -249,7 +251,9 @@ def action_add(
             key=f"complaint-action:{action.pk}",
             assignee=owner,
             due_at=end,
-            note=(_("Complaint #%(id)s: ") % {"id": complaint.pk} + text)[:500],
+            note=stored_message(
+                gettext_noop("Complaint #%(id)s: %(text)s"), fit=500, id=complaint.pk, text=text
+            ),
         )
         action.task = task
         action.save(update_fields=["task", "updated_at"])

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
@@ -15,10 +16,14 @@ from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_one
+from liuke.core.stored_text import stored_message
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import MessageStatus
 from liuke.engagement.errors import EngagementErrorCode
 from liuke.engagement.models import Message
+
+#: why a message was cancelled, read in the language of whoever opens the outbox
+CONSENT_WITHDRAWN = stored_message(gettext_noop("consent withdrawn"))
 
 # --- the outbox ---------------------------------------------------------------------------------
 
@@ -46,7 +51,7 @@ def message_mark_sent(*, actor: User, message_id: Any) -> Message:
         withdrawn = message.is_marketing and not message.customer.marketing_consent
         if withdrawn:
             message.status = MessageStatus.CANCELLED
-            message.status_note = "consent withdrawn"
+            message.status_note = CONSENT_WITHDRAWN
             message.save(update_fields=["status", "status_note", "updated_at"])
         else:
             message.status = MessageStatus.SENT
@@ -79,5 +84,5 @@ def withdrawn_consent_cancel(*, business_id: int | None = None) -> int:
         qs = qs.filter(business_id=business_id)
     # One statement (Django turns the join into UPDATE … WHERE id IN (SELECT …)).
     return qs.update(
-        status=MessageStatus.CANCELLED, status_note="consent withdrawn", updated_at=timezone.now()
+        status=MessageStatus.CANCELLED, status_note=CONSENT_WITHDRAWN, updated_at=timezone.now()
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
@@ -16,6 +17,7 @@ from liuke.accounts.selectors import senior_for
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
+from liuke.core.stored_text import Message, message, message_text, stored_message
 from liuke.customers.models import Customer
 from liuke.engagement import services as engagement
 from liuke.engagement.choices import TaskKind
@@ -213,11 +215,13 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
     response.is_detractor = is_detractor(response)
     if response.complaint_requested:
         response.wants_contact = True
-    parts = []
+    # the parts of what was said, as messages: the task's note reads in its reader's language
+    said_parts: list[Message] = []
     if response.recommend is not None:
-        parts.append(_("recommend %(n)d/10") % {"n": response.recommend})
+        said_parts.append(message(gettext_noop("recommend %(n)d/10"), n=response.recommend))
     if response.satisfaction is not None:
-        parts.append(_("satisfaction %(n)d/5") % {"n": response.satisfaction})
+        said_parts.append(message(gettext_noop("satisfaction %(n)d/5"), n=response.satisfaction))
+    parts = [message_text(part) for part in said_parts]
     if response.complaint_requested and response.complaint_id is None:
         from liuke.complaints import services as complaints
 
@@ -235,14 +239,14 @@ def route_detractor(response: SurveyResponse, *, now: dt.datetime | None = None)
         customer = Customer.objects.get(pk=response.customer_id)
         urgent = response.wants_contact
         if response.wants_contact:
-            parts.append(_("asks to be contacted"))
+            said_parts.append(message(gettext_noop("asks to be contacted")))
         task = engagement.task_raise(
             customer=customer,
             kind=TaskKind.FEEDBACK,
             key=f"survey:{response.pk}",
             due_at=now + (CONTACT_CALLBACK if urgent else DETRACTOR_CALLBACK),
             assignee_id=_callback_owner(response, customer),
-            note=_("Survey answer: %(what)s") % {"what": ", ".join(parts)},
+            note=stored_message(gettext_noop("Survey answer: %(what)s"), what=said_parts),
         )
         response.followup_task = task
     response.save(
