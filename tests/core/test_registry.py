@@ -29,13 +29,13 @@ from liuke.web.context_processors import navigation
 
 #: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
 INSTALLED_ORDER = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
-    "feedback", "demo", "web",
+    "core", "accounts", "audit", "customers", "sales", "engagement", "appointments", "complaints",
+    "analytics", "feedback", "demo", "web",
 ]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
-    "feedback", "web",
+    "core", "accounts", "audit", "customers", "sales", "engagement", "appointments", "complaints",
+    "analytics", "feedback", "web",
 ]  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def test_every_periodic_job_is_declared_by_its_app() -> None:
 
 def test_every_demo_step_is_importable_in_layer_order() -> None:
     steps = [label for label, _step in registry.each("demo")]
-    assert steps == ["sales", "engagement", "complaints", "feedback"]
+    assert steps == ["sales", "engagement", "appointments", "complaints", "feedback"]
     for _label, step in registry.each("demo"):
         assert callable(import_dotted(step.run))
 

@@ -1,0 +1,62 @@
+"""The stable error codes of the appointment book: never rename or reuse one (liuke.core.errors)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from liuke.core.errors import ErrorCode, ServiceError
+
+
+class AppointmentsErrorCode(ErrorCode):
+    """Error codes of appointments: resources, bookings, moves, statuses."""
+
+    SLOT_TAKEN = (
+        "slot_taken",
+        "The staff member or every unit of the resource is already booked for part of that "
+        "time (HTTP 409); nothing was written.",
+    )
+    END_BEFORE_START = "end_before_start", "An item's end is not after its start."
+    IN_THE_PAST = "in_the_past", "A new booking (or a move) to a time that has already begun."
+    OUTSIDE_HOURS = (
+        "outside_hours",
+        "Outside the branch's opening hours: only a manager's explicit override books it.",
+    )
+    STAFF_NOT_AT_BRANCH = (
+        "staff_not_at_branch",
+        "The staff member does not work at the appointment's branch (or is not active staff).",
+    )
+    STAFF_CANNOT_PERFORM = (
+        "staff_cannot_perform",
+        "The staff member does not perform the service (role or skills).",
+    )
+    CUSTOMER_ERASED = "customer_erased", "The customer's personal data was erased: no booking."
+    INVALID_SERVICE = "invalid_service", "Not an active service of the business."
+    INVALID_RESOURCE = (
+        "invalid_resource",
+        "Not an active resource of the branch, or not of the kind the service needs.",
+    )
+    INVALID_TRANSITION = (
+        "invalid_transition",
+        "The appointment cannot go from its status to that one.",
+    )
+    NOT_OPEN = "not_open", "Only a booked or confirmed appointment can be changed or cancelled."
+    NOT_STARTED = "not_started", "A no-show is recorded once the appointment's time has begun."
+    NO_ITEMS = "no_items", "An appointment needs one to ten items."
+    COUNT_IN_USE = (
+        "count_in_use",
+        "Fewer units than are booked at once from now on: move those bookings first.",
+    )
+    DUPLICATE_NAME = "duplicate_name", "The branch already has a resource of that name."
+
+
+class SlotTaken(ServiceError):
+    """The time is taken: by the database's exclusion constraint (PostgreSQL) or by the check
+    inside the write lock (SQLite)."""
+
+    status = 409
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            AppointmentsErrorCode.SLOT_TAKEN,
+            message or _("That time is already booked. Pick another time, staff member or room."),
+        )

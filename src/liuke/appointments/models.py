@@ -1,0 +1,168 @@
+"""The appointment book: resources, appointments and their items (docs/appointments.md).
+
+Times are stored in UTC (`start_at`, `end_at`) and shown in the branch's time zone. No staff
+member is booked twice for overlapping time and no resource more often at once than its count:
+on PostgreSQL two exclusion constraints say so (migration 0002, `btree_gist`), on SQLite the
+booking services check inside the IMMEDIATE write lock (`appointments.conflicts`).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from liuke.accounts.models import Branch, Business, User
+from liuke.appointments.choices import AppointmentSource, AppointmentStatus, ResourceKind
+from liuke.core.models import TimeStampedModel
+from liuke.customers.models import Customer
+from liuke.sales.models import Service, Visit
+
+
+class Resource(TimeStampedModel):
+    """A limited thing a service needs at a branch: a room, a bed (美容床), a device (仪器);
+    `count` of them can be in use at once (each booking holds one unit, 0 … count-1)."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
+    count = models.PositiveSmallIntegerField(_("how many"), default=1)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
+        ordering = ["branch_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "name"], name="resource_name_unique"),
+            models.CheckConstraint(
+                condition=Q(count__gte=1) & Q(count__lte=100), name="resource_count_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceResource(models.Model):
+    """A resource a service needs: any resource of `kind` at the branch, or one named resource.
+    A booking of the service without a resource given takes a free unit of one."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("resource a service needs")
+        verbose_name_plural = _("resources services need")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "kind"], name="service_resource_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id}: {self.kind}"
+
+
+class BookingSettings(models.Model):
+    """A business's booking rules. Without a row the defaults hold (`selectors.booking_rules`)."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="+")
+    #: A cancellation later than this before the start counts as late (against the customer).
+    cancel_notice_hours = models.PositiveSmallIntegerField(
+        _("cancellation notice (hours)"), default=24
+    )
+
+    class Meta:
+        verbose_name = _("booking settings")
+        verbose_name_plural = _("booking settings")
+
+    def __str__(self) -> str:
+        return str(self.business_id)
+
+
+class Appointment(TimeStampedModel):
+    """A customer's booking at a branch: one or several items (services), in sequence or in
+    parallel, each with its staff member and resource."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="appointments")
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=AppointmentSource.choices, default="desk"
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    #: The earliest item's start: the day and the late-cancellation window go by it.
+    starts_at = models.DateTimeField(_("starts at"))
+    cancelled_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    #: Cancelled by the customer inside the business's notice window.
+    late_cancellation = models.BooleanField(_("late cancellation"), default=False)
+    #: Booked or moved outside the branch's opening hours by a manager's explicit override.
+    outside_hours = models.BooleanField(_("outside opening hours"), default=False)
+    #: The visit it became at checkout (set by the checkout, later).
+    visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        indexes = [
+            models.Index(fields=["branch", "starts_at"], name="appt_branch_start"),
+            models.Index(fields=["customer", "starts_at"], name="appt_customer_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class AppointmentItem(TimeStampedModel):
+    """One service of an appointment: who performs it, on which resource unit, from when to
+    when (UTC). `active` is off once the appointment is cancelled or a no-show: such items hold
+    no time (the exclusion constraints are partial on it)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="items")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resource_unit = models.PositiveSmallIntegerField(null=True, blank=True)
+    start_at = models.DateTimeField(_("starts at"))
+    end_at = models.DateTimeField(_("ends at"))
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("appointment item")
+        verbose_name_plural = _("appointment items")
+        ordering = ["start_at", "pk"]
+        indexes = [
+            models.Index(fields=["branch", "start_at"], name="appt_item_branch_start"),
+            models.Index(fields=["staff", "start_at"], name="appt_item_staff_start"),
+            models.Index(fields=["resource", "start_at"], name="appt_item_resource_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_at__gt=F("start_at")), name="appt_item_order"),
+            models.CheckConstraint(
+                condition=Q(resource__isnull=True, resource_unit__isnull=True)
+                | Q(resource__isnull=False, resource_unit__isnull=False),
+                name="appt_item_unit_with_resource",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id}/{self.pk}"

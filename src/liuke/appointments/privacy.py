@@ -1,0 +1,62 @@
+"""The appointment book's slice of the personal-data inventory (docs/security.md, "Personal
+data"); `tests/privacy/test_inventory.py` fails when a field or API property is missing."""
+
+from __future__ import annotations
+
+from liuke.core.privacy import AUDIT, KEEP, NO, RE, STANDARD_COLUMNS, X
+from liuke.core.registry import PrivacyModels, PrivacyProperties
+
+_BOOK = "to run the appointment book (who comes when, for what, with whom)"
+_ATTEND = "the customer's record of keeping appointments (no-shows, late cancellations)"
+
+#: model label → field name → (class, purpose)
+MODELS: PrivacyModels = {
+    "appointments.Appointment": {
+        **STANDARD_COLUMNS,
+        "status": (X, _BOOK),
+        "source": (X, _BOOK),
+        "notes": (NO, "what the front desk noted about the booking"),
+        "created_by": (RE, AUDIT),
+        "starts_at": (X, _BOOK),
+        "cancelled_by": (RE, AUDIT),
+        "cancelled_at": (X, _ATTEND),
+        "cancel_reason": (NO, "why the appointment was cancelled"),
+        "late_cancellation": (X, _ATTEND),
+        "outside_hours": (X, AUDIT),
+        "visit": (X, KEEP),
+    },
+    "appointments.AppointmentItem": {
+        "id": (X, KEEP),
+        "created_at": (X, KEEP),
+        "updated_at": (X, KEEP),
+        "appointment": (X, KEEP),
+        "branch": (X, KEEP),
+        "service": (X, _BOOK),
+        "staff": (RE, "the staff member who performs the service"),
+        "resource": (X, _BOOK),
+        "resource_unit": (X, _BOOK),
+        "start_at": (X, _BOOK),
+        "end_at": (X, _BOOK),
+        "active": (X, _BOOK),
+    },
+}
+
+#: API schema property → (class, purpose)
+API_PROPERTIES: PrivacyProperties = {
+    "no_shows": (X, _ATTEND),
+    "late_cancellations": (X, _ATTEND),
+    "by_customer": (X, _ATTEND),
+    **dict.fromkeys(
+        (
+            "appointment_id",
+            "appointments",
+            "count",
+            "override",
+            "resource_id",
+            "resource_name",
+            "service_name",
+            "staff_name",
+        ),
+        (X, "the book's ids, names of services, staff and resources, and flags"),
+    ),
+}

@@ -1,0 +1,141 @@
+"""Request and response shapes of the appointments API (`liuke.appointments.api`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import StrictBool
+
+from liuke.appointments.choices import AppointmentSource, ResourceKind
+from liuke.core.api import JsonObjectIn
+from liuke.core.inputs import Choice, Day, PlannedMoment
+
+Id = Annotated[int, Field(ge=1, le=2**62)]
+_NO_NUL = r"^[^\x00]*$"
+StatusIn = Literal["confirmed", "arrived", "in_service", "completed", "no_show"]
+
+
+class ItemIn(JsonObjectIn):
+    service_id: Id
+    staff_id: Id
+    #: With an offset, or on the branch's clock without one.
+    start_at: PlannedMoment
+    #: Without it, the service's length.
+    end_at: PlannedMoment | None = None
+    #: Without it, a resource of the kind the service needs (if it needs one).
+    resource_id: Id | None = None
+
+
+class AppointmentBookIn(JsonObjectIn):
+    branch_id: Id
+    customer_id: Id
+    items: list[ItemIn] = Field(min_length=1, max_length=10)
+    source: Choice[AppointmentSource] = AppointmentSource.DESK
+    notes: str = Field("", max_length=500, pattern=_NO_NUL)
+    #: Book outside the opening hours (managers and owners; recorded in the audit log).
+    override: StrictBool = False
+
+
+class ItemMoveIn(JsonObjectIn):
+    start_at: PlannedMoment
+    end_at: PlannedMoment | None = None
+    staff_id: Id | None = None
+    override: StrictBool = False
+
+
+class AppointmentStatusIn(JsonObjectIn):
+    status: StatusIn
+
+
+class AppointmentCancelIn(JsonObjectIn):
+    reason: str = Field(max_length=200, pattern=_NO_NUL)
+    #: The customer asked (counts as late inside the notice window); false: the salon did.
+    by_customer: StrictBool = True
+
+
+class ResourceIn(JsonObjectIn):
+    branch_id: Id
+    name: str = Field(min_length=1, max_length=60, pattern=_NO_NUL)
+    kind: Choice[ResourceKind]
+    count: int = Field(1, ge=1, le=100)
+
+
+class ResourcePatchIn(JsonObjectIn):
+    name: str | None = Field(None, min_length=1, max_length=60, pattern=_NO_NUL)
+    kind: Choice[ResourceKind] | None = None
+    count: int | None = Field(None, ge=1, le=100)
+    is_active: StrictBool | None = None
+
+
+class ServiceResourceIn(JsonObjectIn):
+    service_id: Id
+    kind: Choice[ResourceKind]
+    resource_id: Id | None = None
+
+
+class DayQuery(Schema):
+    branch_id: Id
+    day: Day
+
+
+class ResourceOut(Schema):
+    id: int
+    branch_id: int
+    name: str
+    kind: str
+    count: int
+    is_active: bool
+
+
+class ServiceResourceOut(Schema):
+    id: int
+    service_id: int
+    kind: str
+    resource_id: int | None
+
+
+class ItemOut(Schema):
+    id: int
+    appointment_id: int
+    service_id: int
+    service_name: str
+    staff_id: int
+    staff_name: str
+    resource_id: int | None
+    resource_name: str | None
+    resource_unit: int | None
+    start_at: dt.datetime
+    end_at: dt.datetime
+    active: bool
+
+
+class AppointmentOut(Schema):
+    id: int
+    branch_id: int
+    customer_id: int
+    customer_name: str
+    status: str
+    source: str
+    notes: str
+    starts_at: dt.datetime
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    late_cancellation: bool
+    outside_hours: bool
+    items: list[ItemOut]
+
+
+class DayBookOut(Schema):
+    branch_id: int
+    day: dt.date
+    time_zone: str
+    appointments: list[AppointmentOut]
+
+
+class CustomerBookOut(Schema):
+    customer_id: int
+    no_shows: int
+    late_cancellations: int
+    appointments: list[AppointmentOut]

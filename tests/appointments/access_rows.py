@@ -1,0 +1,61 @@
+"""The access-matrix rows of this app (the format: tests/accounts/test_access_matrix.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+ROUTES: dict[str, str] = {}
+API_KINDS: dict[str, str] = {
+    "/api/v1/appointments": "list",
+    "/api/v1/appointments/resources": "none",
+    "/api/v1/appointments/service-resources": "none",
+}
+BODIES: dict[str, dict[str, Any]] = {
+    "PATCH /api/v1/appointments/resources/{resource_id}": {"name": "二号床"},
+    "POST /api/v1/appointments/items/{item_id}/move": {"start_at": "{move_at}"},
+    "POST /api/v1/appointments/{appointment_id}/status": {"status": "confirmed"},
+    "POST /api/v1/appointments/{appointment_id}/cancel": {"reason": "改天"},
+}
+
+
+def world(
+    *, customer: Any, visit: Any, owner: Any, front_desk: Any, beautician: Any
+) -> dict[str, int | str]:
+    """A bed at the customer's branch and an appointment of the customer tomorrow at 10:00."""
+    from liuke.appointments import services
+    from liuke.sales.models import Service
+
+    branch = customer.branch
+    service = Service.objects.create(
+        business_id=branch.business_id, category="facial", name="预约护理", duration_min=60,
+        price_fen=10000,
+    )  # fmt: skip
+    bed = services.resource_create(
+        actor=owner, branch_id=branch.pk, name="一号床", kind="bed", count=1
+    )
+    zone = ZoneInfo(branch.time_zone)
+    tomorrow = timezone.now().astimezone(zone).date() + dt.timedelta(days=1)
+    start = dt.datetime.combine(tomorrow, dt.time(10), tzinfo=zone)
+    appointment = services.appointment_book(
+        actor=front_desk,
+        branch_id=branch.pk,
+        customer_id=customer.pk,
+        items=[
+            {
+                "service_id": service.pk,
+                "staff_id": beautician.pk,
+                "start_at": start,
+                "resource_id": bed.pk,
+            }
+        ],
+    )
+    return {
+        "appointment_id": appointment.pk,
+        "item_id": appointment.items.get().pk,
+        "resource_id": bed.pk,
+        "move_at": (start + dt.timedelta(hours=3)).isoformat(),
+    }
