@@ -29,13 +29,13 @@ from liuke.web.context_processors import navigation
 
 #: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
 INSTALLED_ORDER = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
-    "feedback", "demo", "web",
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "complaints",
+    "analytics", "feedback", "demo", "web",
 ]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "complaints", "analytics",
-    "feedback", "web",
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "complaints",
+    "analytics", "feedback", "web",
 ]  # fmt: skip
 
 
