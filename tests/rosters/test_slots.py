@@ -176,14 +176,14 @@ def test_a_big_branch_answers_fast() -> None:
     working, busy = big_branch()
     timings = []
     for _ in range(7):
-        began = time.perf_counter()
+        began = time.process_time()
         free_slots(
             timing=ServiceTiming(60, 0, 10),
             working=working,
             busy=busy,
             window=(T0, T0 + dt.timedelta(days=14)),
         )
-        timings.append(time.perf_counter() - began)
-    # the target is well under 30 ms (make bench records the figure); a loaded test machine
-    # gets twice that as headroom, and a search slot by slot takes far longer
-    assert sorted(timings)[3] < 0.060
+        timings.append(time.process_time() - began)
+    # CPU time, so that other work on a loaded test machine does not count; the target is well
+    # under 30 ms (make bench records the figure), and a search slot by slot takes far longer
+    assert sorted(timings)[3] < 0.030

@@ -24,12 +24,17 @@ Span = tuple[T, T]
 def merged(spans: Iterable[tuple[T, T]]) -> list[tuple[T, T]]:
     """The union of `spans` as sorted disjoint intervals (empty ones dropped)."""
     out: list[tuple[T, T]] = []
-    for start, end in sorted(s for s in spans if s[0] < s[1]):
-        if out and start <= out[-1][1]:
-            if out[-1][1] < end:
+    last_end: T | None = None
+    for start, end in sorted(spans):
+        if not start < end:
+            continue
+        if last_end is not None and start <= last_end:
+            if last_end < end:
                 out[-1] = (out[-1][0], end)
+                last_end = end
         else:
             out.append((start, end))
+            last_end = end
     return out
 
 

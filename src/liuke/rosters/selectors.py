@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
+from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound
 from liuke.rosters.capabilities import RosterCap
@@ -27,7 +28,7 @@ from liuke.rosters.intervals import minus, within
 from liuke.rosters.models import RosterException, RosterSpan
 from liuke.rosters.slots import FreeSlots, ServiceTiming, free_slots
 from liuke.sales.models import Service
-from liuke.sales.selectors import eligible_performers
+from liuke.sales.selectors import branch_sellers, eligible_performers
 
 Interval = tuple[dt.datetime, dt.datetime]
 _ONE_DAY = dt.timedelta(days=1)
@@ -184,3 +185,74 @@ def free_slots_for(
         staff_id=staff_id,
         step_min=step_min,
     )
+
+
+# --- the roster pages and the API ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffWeek:
+    """A staff member's week at a branch: weekday → working spans and breaks."""
+
+    staff: User
+    work: dict[int, list[RosterSpan]]
+    breaks: dict[int, list[RosterSpan]]
+
+    def days(self) -> list[tuple[list[RosterSpan], list[RosterSpan]]]:
+        """(working spans, breaks) of Monday … Sunday, as the week's columns show them."""
+        return [(self.work.get(d, []), self.breaks.get(d, [])) for d in range(7)]
+
+
+@dataclass(frozen=True)
+class BranchRoster:
+    """What the roster page and the API show of a branch: its hours, its staff's weeks and the
+    exceptions from `since` on."""
+
+    branch: Branch
+    weeks: list[StaffWeek]
+    exceptions: list[RosterException]
+    may_manage: bool
+
+
+def roster_branch(actor: User, branch_id: int) -> Branch:
+    """A branch the actor reads the roster of (`roster.view`, one of their branches)."""
+    policy.require(actor, RosterCap.ROSTER_VIEW)
+    branch = Branch.objects.select_related("business").filter(pk=branch_id).first()
+    if branch is None or not policy.may_use_branch(actor, branch):
+        raise NotFound(_("No such branch."))
+    return branch
+
+
+def branch_roster(
+    *, actor: User, branch_id: int, since: dt.date, staff_id: int | None = None
+) -> BranchRoster:
+    """The branch's roster: every staff member who works there (a beautician: herself only),
+    or the one asked for, with the exceptions of the shown staff from `since` on."""
+    branch = roster_branch(actor, branch_id)
+    staff = branch_sellers(branch)
+    if actor.role == Role.BEAUTICIAN:
+        staff = staff.filter(pk=actor.pk)
+    if staff_id is not None:
+        staff = staff.filter(pk=staff_id)
+    people = list(staff.order_by("role", "display_name", "username"))
+    ids = [p.pk for p in people]
+    work: dict[int, dict[int, list[RosterSpan]]] = {p: defaultdict(list) for p in ids}
+    breaks: dict[int, dict[int, list[RosterSpan]]] = {p: defaultdict(list) for p in ids}
+    for row in RosterSpan.objects.filter(branch=branch, staff_id__in=ids).order_by("starts_at"):
+        (work if row.kind == SpanKind.WORK else breaks)[row.staff_id][row.weekday].append(row)
+    exceptions = list(
+        RosterException.objects.filter(
+            Q(branch=branch) | Q(branch__isnull=True), staff_id__in=ids, day__gte=since
+        ).order_by("day", "staff_id", "starts_at")[:500]
+    )
+    return BranchRoster(
+        branch=branch,
+        weeks=[StaffWeek(p, dict(work[p.pk]), dict(breaks[p.pk])) for p in people],
+        exceptions=exceptions,
+        may_manage=policy.can(actor, RosterCap.ROSTER_MANAGE),
+    )
+
+
+def staff_is_rostered(*, business_id: int) -> bool:
+    """The checklist's step: someone of the business has working hours."""
+    return RosterSpan.objects.filter(branch__business_id=business_id).exists()

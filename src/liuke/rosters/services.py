@@ -214,7 +214,7 @@ def _no_overlap_with_extras(staff: User, day: dt.date, span: sp.Minutes) -> None
 
 
 @transaction.atomic
-def roster_exception_remove(*, actor: User, exception_id: int) -> None:
+def roster_exception_remove(*, actor: User, exception_id: int) -> RosterException:
     """Take back an exception (the time off is cancelled, the extra shift not worked)."""
     policy.require(actor, RosterCap.ROSTER_MANAGE)
     visible = RosterException.objects.filter(staff__business_id=policy.business_of(actor))
@@ -226,6 +226,8 @@ def roster_exception_remove(*, actor: User, exception_id: int) -> None:
     if row is None:
         raise NotFound(_("No such roster exception."))
     changes = {k: (v, None) for k, v in _exception_text(row).items()}
-    subject = f"roster:{row.staff_id}:exception:{row.pk}"
+    pk = row.pk
     row.delete()
-    record(actor=actor, subject=subject, changes=changes)
+    record(actor=actor, subject=f"roster:{row.staff_id}:exception:{pk}", changes=changes)
+    row.pk = pk  # what was taken back, as the API answers it
+    return row
