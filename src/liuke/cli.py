@@ -29,7 +29,7 @@ console = Console()
 
 DEMO_USERNAME = "owner"
 #: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit")
+BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit", "rosters")
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -197,6 +197,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
+    from liuke.bench.rosters import run_roster_benchmarks
     from liuke.bench.sales import run_sales_benchmarks
     from liuke.bench.search import run_benchmarks
 
@@ -213,6 +214,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         if "audit" in parts
         else 0,
+        run_roster_benchmarks() if "rosters" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1
 

@@ -17,6 +17,7 @@ from liuke.core.registry import Capability
 from liuke.customers.capabilities import CustomerCap
 from liuke.engagement.capabilities import EngagementCap
 from liuke.feedback.capabilities import FeedbackCap
+from liuke.rosters.capabilities import RosterCap
 from liuke.sales.capabilities import SalesCap
 
 #: The audit app's capabilities (issue 3): owners and auditors only.
@@ -113,6 +114,13 @@ EXPECTED[Role.MANAGER] -= {SalesCap.MENU_MANAGE}
 EXPECTED[Role.AUDITOR] |= {SalesCap.COST_VIEW}
 WRITE_CAPS |= {SalesCap.MENU_MANAGE, SalesCap.PACKAGE_PRICE_OVERRIDE}
 
+# rosters (issue 13): everyone reads the roster of their branches; owners and managers set it.
+for _role in Role.values:
+    EXPECTED[_role] |= {RosterCap.ROSTER_VIEW}
+EXPECTED[Role.OWNER] |= {RosterCap.ROSTER_MANAGE}
+EXPECTED[Role.MANAGER] |= {RosterCap.ROSTER_MANAGE}
+WRITE_CAPS |= {RosterCap.ROSTER_MANAGE}
+
 WRITE_CAPS |= {
     ComplaintCap.COMPLAINT_HANDLE,
     ComplaintCap.COMPLAINT_APPROVE,
@@ -142,6 +150,7 @@ DECLARED = {
     "complaint.handle", "complaint.approve", "complaint.manage", "complaint.reports",
     "feedback.view", "feedback.record", "feedback.manage",
     "menu.manage", "cost.view", "package.price_override",
+    "roster.view", "roster.manage",
 }  # fmt: skip
 
 

@@ -3,6 +3,8 @@ page that shows it to owners until it is done."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
@@ -13,6 +15,7 @@ from liuke.accounts.services import owner_create
 from liuke.accounts.setup import checklist as setup
 from liuke.core.errors import CapabilityDenied
 from liuke.core.registry import ChecklistItem, Contribution, RegistryError, _check
+from liuke.rosters.models import RosterSpan
 from liuke.sales.models import CardTier, PackageTemplate, Service
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +37,8 @@ def new_owner(db: None) -> User:
 
 def test_the_apps_declare_their_steps_in_order(new_owner: User) -> None:
     assert [item.key for item in setup.items()] == [
-        "branches", "staff", "menu", "tiers", "templates", "followups", "complaints", "public_url",
+        "branches", "staff", "rosters", "menu", "tiers", "templates", "followups", "complaints",
+        "public_url",
     ]  # fmt: skip
     assert not any(_done(new_owner).values())
 
@@ -54,8 +58,8 @@ def test_each_step_is_done_by_what_it_asks(new_owner: User) -> None:
     with override_settings(LIUKE_PUBLIC_URL="https://salon.example.cn"):
         done = _done(new_owner)
     assert done == {
-        "branches": True, "staff": True, "menu": True, "tiers": True, "templates": True,
-        "followups": False, "complaints": False, "public_url": True,
+        "branches": True, "staff": True, "rosters": False, "menu": True, "tiers": True,
+        "templates": True, "followups": False, "complaints": False, "public_url": True,
     }  # fmt: skip
 
 
@@ -102,6 +106,15 @@ def test_the_home_page_shows_the_checklist_until_it_is_hidden(new_owner: User) -
 def test_the_home_page_shows_no_checklist_once_every_step_is_done(new_owner: User) -> None:
     client = Client()
     client.force_login(new_owner)
+    # the rosters' step is done by a working span, not by a tick
+    RosterSpan.objects.create(
+        staff=new_owner,
+        branch=Branch.objects.get(business=new_owner.business),
+        weekday=0,
+        kind="work",
+        starts_at=dt.time(10),
+        ends_at=dt.time(18),
+    )
     for key in (
         "branches",
         "staff",

@@ -29,12 +29,14 @@ from liuke.web.context_processors import navigation
 
 #: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
 INSTALLED_ORDER = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "appointments", "complaints",
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
+    "complaints",
     "analytics", "feedback", "demo", "web",
 ]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
-    "core", "accounts", "audit", "customers", "sales", "engagement", "appointments", "complaints",
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
+    "complaints",
     "analytics", "feedback", "web",
 ]  # fmt: skip
 
@@ -59,23 +61,24 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
-        "Feedback", "Audit log", "Retention", "Settings",
+        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Complaints", "Feedback", "Audit log", "Retention", "Settings",
     ],
     Role.MANAGER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
-        "Feedback",
+        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Complaints", "Feedback",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Follow-ups", "Complaints", "Feedback",
+        "Daily close", "Menu", "Rosters", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Customers", "To confirm", "Key-account access", "Menu", "Follow-ups", "Complaints",
+        "Customers", "To confirm", "Key-account access", "Menu", "Rosters", "Follow-ups",
+        "Complaints",
     ],
     Role.AUDITOR: [
-        "Customers", "Key-account access", "Daily close", "Menu", "Branches & staff",
+        "Customers", "Key-account access", "Daily close", "Menu", "Branches & staff", "Rosters",
         "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log",
     ],
 }  # fmt: skip
@@ -125,7 +128,7 @@ def test_every_periodic_job_is_declared_by_its_app() -> None:
 
 def test_every_demo_step_is_importable_in_layer_order() -> None:
     steps = [label for label, _step in registry.each("demo")]
-    assert steps == ["sales", "engagement", "appointments", "complaints", "feedback"]
+    assert steps == ["sales", "rosters", "engagement", "appointments", "complaints", "feedback"]
     for _label, step in registry.each("demo"):
         assert callable(import_dotted(step.run))
 

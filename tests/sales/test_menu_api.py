@@ -56,10 +56,12 @@ def test_the_owner_sets_up_a_menu_through_the_api(
             "duration_min": 75,
             "price_fen": 28800,
             "staff_ids": [beautician_a.pk],
+            "processing_gap_min": 20,
         },
     )
     assert created.status_code == 201, created.content
     service = created.json()
+    assert (service["processing_gap_min"], service["cleanup_min"]) == (20, 0)
     assert (service["category"], service["staff_ids"], service["is_active"]) == (
         "facial",
         [beautician_a.pk],
@@ -91,6 +93,7 @@ def test_a_retired_service_reports_the_packages_still_covering_it(
     [
         ("/menu/services/{facial}", {"price_fen": -100}, "invalid_amount"),
         ("/menu/services/{facial}", {"duration_min": 0}, "invalid_duration"),
+        ("/menu/services/{facial}", {"cleanup_min": 300}, "invalid_timing"),
         ("/menu/card-tiers/{tier}", {"discount_pct": 120}, "invalid_percent"),
         ("/menu/card-tiers/{tier}", {"category_pct": {"1": 101}}, "invalid_category"),
         ("/menu/products/{mask}", {"price_fen": -1}, "invalid_amount"),

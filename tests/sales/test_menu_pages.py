@@ -67,6 +67,8 @@ def test_the_owner_sets_up_a_menu_through_the_pages(
             "category_id": category.pk,
             "duration_min": "75",
             "price": "298.50",
+            "processing_gap_min": "25",
+            "cleanup_min": "10",
             "performer_roles": ["beautician"],
             "staff_ids": [beautician_a.pk],
             "is_active": "true",
@@ -74,6 +76,7 @@ def test_the_owner_sets_up_a_menu_through_the_pages(
     )
     service.refresh_from_db()
     assert (service.price_fen, service.performer_roles) == (29850, ["beautician"])
+    assert (service.processing_gap_min, service.cleanup_min) == (25, 10)
     assert list(service.skills.values_list("staff_id", flat=True)) == [beautician_a.pk]
     followed(
         owner_client,

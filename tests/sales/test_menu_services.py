@@ -92,6 +92,25 @@ def test_a_price_change_is_audited_before_and_after_and_leaves_past_visits(
     assert quote.total_fen == 12800
 
 
+def test_a_service_carries_its_processing_gap_and_clean_up_buffer(
+    owner: User, facials: MenuCategory
+) -> None:
+    service = services.service_create(
+        actor=owner,
+        name="染发",
+        category_id=facials.pk,
+        duration_min=45,
+        price_fen=38800,
+        processing_gap_min=30,
+        cleanup_min=10,
+    )
+    assert (service.processing_gap_min, service.cleanup_min) == (30, 10)
+    services.service_update(actor=owner, service_id=service.pk, data={"cleanup_min": 15})
+    service.refresh_from_db()
+    assert service.cleanup_min == 15
+    assert last_audit().fields == [f"service:{service.pk}", "cleanup_min: 10 → 15"]
+
+
 def test_nothing_changed_records_nothing(owner: User, shop: Shop) -> None:
     before = AuditEvent.objects.count()
     services.service_update(actor=owner, service_id=shop.facial.pk, data={"price_fen": 10000})
@@ -106,6 +125,10 @@ def test_nothing_changed_records_nothing(owner: User, shop: Shop) -> None:
         ({"price_fen": "100"}, "invalid_amount"),
         ({"duration_min": 0}, "invalid_duration"),
         ({"duration_min": 601}, "invalid_duration"),
+        ({"processing_gap_min": -1}, "invalid_timing"),
+        ({"processing_gap_min": 241}, "invalid_timing"),
+        ({"cleanup_min": 241}, "invalid_timing"),
+        ({"cleanup_min": "10"}, "invalid_timing"),
         ({"category_id": 999999}, "invalid_category"),
         ({"performer_roles": []}, "invalid_staff"),
         ({"performer_roles": ["auditor"]}, "invalid_staff"),

@@ -29,6 +29,10 @@ class SalesErrorCode(ErrorCode):
     INVALID_DATE = "invalid_date", "A date outside 2000 to 2100."
     INVALID_DISCOUNT = "invalid_discount", "A percentage discount outside 1 to 100."
     INVALID_DURATION = "invalid_duration", "A service lasts 5 to 600 minutes."
+    INVALID_TIMING = (
+        "invalid_timing",
+        "A service's processing gap or clean-up buffer is outside 0 to 240 minutes.",
+    )
     INVALID_EXPIRY = (
         "invalid_expiry",
         "The expiry date is not in the future, or not later than the current one.",

@@ -51,6 +51,8 @@ class ServiceIn(JsonObjectIn):
         "owner",
     ]
     staff_ids: Annotated[list[Id], Field(max_length=200)] = []
+    processing_gap_min: Whole = 0
+    cleanup_min: Whole = 0
 
 
 class ServicePatch(JsonObjectIn):
@@ -62,6 +64,8 @@ class ServicePatch(JsonObjectIn):
         Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=10)] | None
     ) = None
     staff_ids: Annotated[list[Id], Field(max_length=200)] | None = None
+    processing_gap_min: Whole | None = None
+    cleanup_min: Whole | None = None
     is_active: bool | None = None
 
 
@@ -177,6 +181,8 @@ class MenuServiceOut(Schema):
     category_id: int | None
     category: str
     duration_min: int
+    processing_gap_min: int
+    cleanup_min: int
     price_fen: int
     branch_prices: dict[str, int]
     performer_roles: list[str]

@@ -79,6 +79,8 @@ def menu_service_out(m: menu_selectors.MenuService) -> dict[str, Any]:
         "category_id": s.menu_category_id,
         "category": s.category,
         "duration_min": s.duration_min,
+        "processing_gap_min": s.processing_gap_min,
+        "cleanup_min": s.cleanup_min,
         "price_fen": s.price_fen,
         "branch_prices": {str(b): fen for b, fen in m.branch_prices.items()},
         "performer_roles": list(s.performer_roles),

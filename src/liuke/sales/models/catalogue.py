@@ -55,6 +55,11 @@ class Service(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     duration_min = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    #: Booking (rosters.slots): after `duration_min` of work the customer may stay in the chair
+    #: for a processing gap while the staff member is free (the colour develops), then the staff
+    #: member clears up for the clean-up buffer before the next customer.
+    processing_gap_min = models.PositiveSmallIntegerField(_("processing gap (minutes)"), default=0)
+    cleanup_min = models.PositiveSmallIntegerField(_("clean-up buffer (minutes)"), default=0)
     price_fen = models.PositiveIntegerField(_("price (fen)"))
     #: Which roles may perform it (a front-desk clerk does not do a chemical peel).
     performer_roles = models.JSONField(_("performed by roles"), default=default_performer_roles)

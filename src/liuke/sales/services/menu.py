@@ -36,6 +36,8 @@ from liuke.sales.services.lookups import branch_for
 
 #: Roles that may be named as performers of a service (never the auditor).
 PERFORMER_ROLES = frozenset({Role.OWNER, Role.MANAGER, Role.FRONT_DESK, Role.BEAUTICIAN})
+#: The longest processing gap or clean-up buffer a service may have (minutes).
+MAX_TIMING_MIN = 240
 
 
 # --- categories ----------------------------------------------------------------------------------
@@ -155,6 +157,16 @@ def _service_values(business_id: int, data: dict[str, Any], pk: int | None) -> d
             SalesErrorCode.INVALID_DURATION,
             _("A service lasts 5 to 600 minutes."),
         )
+    for field in ("processing_gap_min", "cleanup_min"):
+        if field in data:
+            out[field] = changes.whole(
+                data[field],
+                field,
+                0,
+                MAX_TIMING_MIN,
+                SalesErrorCode.INVALID_TIMING,
+                _("Enter 0 to %(max)d minutes.") % {"max": MAX_TIMING_MIN},
+            )
     if "price_fen" in data:
         out["price_fen"] = changes.price(data["price_fen"], "price_fen")
     if "performer_roles" in data:
@@ -185,8 +197,11 @@ def service_create(
     price_fen: int,
     performer_roles: Sequence[str] = (Role.BEAUTICIAN, Role.MANAGER, Role.OWNER),
     staff_ids: Sequence[int] = (),
+    processing_gap_min: int = 0,
+    cleanup_min: int = 0,
 ) -> Service:
-    """A new service on the menu, in a category, with its list price (fen, zero or more)."""
+    """A new service on the menu, in a category, with its list price (fen, zero or more) and
+    its timing for the book (a processing gap, a clean-up buffer: 0 to 240 minutes each)."""
     policy.require(actor, SalesCap.MENU_MANAGE)
     business_id = policy.business_of(actor)
     values = _service_values(
@@ -197,6 +212,8 @@ def service_create(
             "duration_min": duration_min,
             "price_fen": price_fen,
             "performer_roles": list(performer_roles),
+            "processing_gap_min": processing_gap_min,
+            "cleanup_min": cleanup_min,
         },
         None,
     )
