@@ -38,6 +38,7 @@ from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, Paymen
 from liuke.sales.models import (
     CardEntry,
     CardTier,
+    CommissionLine,
     Package,
     PackageEntry,
     PackageTemplate,
@@ -343,7 +344,14 @@ class DailyClose:
     stored_value_bonus_outstanding_fen: int
     package_liability_fen: int
     package_sessions_outstanding: int
+    #: (staff id, name, commission written that day at the branch): the monthly commission
+    #: statements add up to these (`commission_selectors`).
+    commission_by_staff: list[tuple[int, str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def commission_fen(self) -> int:
+        return sum(amount for _pk, _name, amount in self.commission_by_staff)
 
 
 def day_window(branch: Branch, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -423,6 +431,11 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         stored_value_bonus_outstanding_fen=card_agg["bonus"],
         package_liability_fen=pkg_liability,
         package_sessions_outstanding=pkg_sessions,
+        commission_by_staff=commission_by_staff(
+            CommissionLine.objects.filter(
+                branch=branch, occurred_at__gte=start, occurred_at__lt=end
+            )
+        ),
     )
 
 
@@ -495,3 +508,19 @@ def tiers_exist(*, business_id: int) -> bool:
 def templates_exist(*, business_id: int) -> bool:
     """The business has a package template to sell from."""
     return PackageTemplate.objects.filter(business_id=business_id, is_active=True).exists()
+
+
+def commission_by_staff(lines: QuerySet[CommissionLine]) -> list[tuple[int, str, int]]:
+    """(staff id, name, commission) of some lines (a branch's day for the daily close)."""
+    rows = (
+        lines.values("staff_id", "staff__display_name", "staff__username")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("staff_id")
+    )
+    return sorted(
+        (
+            (r["staff_id"], r["staff__display_name"] or r["staff__username"], r["total"])
+            for r in rows
+        ),
+        key=lambda t: (-t[2], t[0]),
+    )
