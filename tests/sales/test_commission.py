@@ -281,3 +281,27 @@ def test_a_rate_above_100_percent_is_refused(owner: User) -> None:
         commission_plan_create(actor=owner, name_text="x", rates={K.SERVICE: {"percent_bp": 10001}})
     assert caught.value.code == "invalid_percent"
     assert not CommissionPlan.objects.exists()
+
+
+def test_history_visits_get_their_commission_set_based_once(shop: Shop, plans: Any) -> None:
+    from tests.factories.sales import visit_make
+
+    from liuke.sales.services.commission_bulk import commissions_backfill
+
+    # a ¥100 facial and a ¥33.35 one written straight into the visits (the demo's history)
+    visit = visit_make(
+        customer=shop.customer,
+        branch=shop.branch,
+        total_fen=13335,
+        subtotal_fen=13335,
+        lines=[(shop.beautician, shop.facial, 10000), (shop.beautician, shop.facial, 3335)],
+    )
+    assert commissions_backfill(business_id=shop.branch.business_id) == 2
+    rows = CommissionLine.objects.filter(visit=visit).order_by("amount_fen")
+    # 10 % of 3335 = 333.5 → 334 (half up), of 10000 = 1000: the checkout's rule
+    assert [(r.kind, r.amount_fen, r.base_fen) for r in rows] == [
+        (K.SERVICE, 334, 3335),
+        (K.SERVICE, 1000, 10000),
+    ]
+    assert {r.occurred_on for r in rows} == {visit.visited_on}
+    assert commissions_backfill(business_id=shop.branch.business_id) == 0

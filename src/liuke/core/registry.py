@@ -177,6 +177,10 @@ class Contribution:
     #: "module:function" called as function(actor=, from_user_id=, to_user_id=, reason=) when a
     #: staff member leaves, handing what they looked after to a successor; returns a count
     staff_handover: Sequence[str] = ()
+    #: "module:function" called as function(request=, member=) on a staff member's set-up page
+    #: (accounts/setup/): the HTML of the app's section about that staff member (sales: their
+    #: commission plan), or "" when there is nothing for this viewer
+    staff_sections: Sequence[str] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
-from liuke.accounts.models import User
+from liuke.accounts.models import Branch, User
 from liuke.core.errors import NotFound
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import CommissionKind
@@ -25,8 +25,8 @@ from liuke.sales.models import (
 )
 from liuke.sales.months import month_start, next_month
 
-#: A statement page lists at most this many lines (the totals always cover all of them).
-STATEMENT_LINES_SHOWN = 500
+#: A statement page lists at most this many lines (the totals and the spreadsheet cover all).
+STATEMENT_LINES_SHOWN = 200
 
 
 def visible_staff(actor: User) -> QuerySet[User]:
@@ -70,9 +70,12 @@ class Statement:
         return [(k.value, str(k.label), self.by_kind.get(k.value, 0)) for k in CommissionKind]
 
 
-def commission_statement(*, actor: User, staff_id: int, month: dt.date) -> Statement:
-    """A staff member's statement: the month's lines, their totals by kind; for a closed month
-    the stored statement and its recorded adjustments."""
+def commission_statement(
+    *, actor: User, staff_id: int, month: dt.date, every_line: bool = False
+) -> Statement:
+    """A staff member's statement: the month's lines (the first `STATEMENT_LINES_SHOWN`, or
+    `every_line`), their totals by kind; for a closed month the stored statement and its
+    recorded adjustments."""
     staff = visible_staff(actor).filter(pk=staff_id).first()
     if staff is None:
         raise NotFound(_("No such staff member."))
@@ -227,3 +230,55 @@ def staff_plan(*, actor: User, member: User) -> tuple[CommissionPlan | None, boo
         Q(business_id=member.business_id) & Q(role=member.role) & Q(is_active=True)
     ).first()
     return role_plan, False
+
+
+def line_item(line: CommissionLine) -> str:
+    """What a commission line was earned on: the service or product, else its kind."""
+    visit_line = line.visit_line
+    if visit_line is not None:
+        item = visit_line.service or visit_line.product
+        if item is not None:
+            return str(item.name)
+    return str(CommissionKind(line.kind).label)
+
+
+def commission_by_staff(lines: QuerySet[CommissionLine]) -> list[tuple[int, str, int]]:
+    """(staff id, name, commission) of some lines (a branch's day for the daily close)."""
+    rows = (
+        lines.values("staff_id", "staff__display_name", "staff__username")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("staff_id")
+    )
+    return sorted(
+        (
+            (r["staff_id"], r["staff__display_name"] or r["staff__username"], r["total"])
+            for r in rows
+        ),
+        key=lambda t: (-t[2], t[0]),
+    )
+
+
+@dataclass
+class CommissionDay:
+    """A branch's commissions of one day, for the daily close."""
+
+    #: (staff id, name, commission written that day at the branch)
+    by_staff: list[tuple[int, str, int]] = field(default_factory=list)
+
+    @property
+    def total_fen(self) -> int:
+        return sum(amount for _pk, _name, amount in self.by_staff)
+
+
+def day_commissions(
+    *, actor: User, branch: Branch, start: dt.datetime, end: dt.datetime
+) -> CommissionDay:
+    """The branch's commission lines of the day that `actor` may see: everyone's with
+    `commission.view`, else only their own (a front desk closes the day, but another staff
+    member's commission is not theirs to read)."""
+    lines = CommissionLine.objects.filter(
+        branch=branch, occurred_at__gte=start, occurred_at__lt=end
+    )
+    if not policy.can(actor, policy.Cap.COMMISSION_VIEW):
+        lines = lines.filter(staff_id=actor.pk)
+    return CommissionDay(commission_by_staff(lines))

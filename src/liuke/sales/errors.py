@@ -38,6 +38,10 @@ class SalesErrorCode(ErrorCode):
         "A commission month can be closed from the second day of the next month.",
     )
     MONTH_CLOSED = "month_closed", "The commission month is already closed."
+    MONTH_NOT_CLOSED = (
+        "month_not_closed",
+        "Only a closed commission month's stored statement is adjusted.",
+    )
     INVALID_DISCOUNT = "invalid_discount", "A percentage discount outside 1 to 100."
     INVALID_DURATION = "invalid_duration", "A service lasts 5 to 600 minutes."
     INVALID_EXPIRY = (

@@ -42,3 +42,7 @@ def parse_month(text: str | None, default: dt.date | None = None) -> dt.date:
     if not 2000 <= day.year <= 2100:
         raise ServiceError(SalesErrorCode.INVALID_DATE, _("Enter a date between 2000 and 2100."))
     return month_start(day)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

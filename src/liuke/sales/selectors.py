@@ -35,10 +35,10 @@ from liuke.customers.selectors import has_full_file
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
+from liuke.sales.commission_selectors import CommissionDay, day_commissions
 from liuke.sales.models import (
     CardEntry,
     CardTier,
-    CommissionLine,
     Package,
     PackageEntry,
     PackageTemplate,
@@ -344,14 +344,8 @@ class DailyClose:
     stored_value_bonus_outstanding_fen: int
     package_liability_fen: int
     package_sessions_outstanding: int
-    #: (staff id, name, commission written that day at the branch): the monthly commission
-    #: statements add up to these (`commission_selectors`).
-    commission_by_staff: list[tuple[int, str, int]] = field(default_factory=list)
+    commissions: CommissionDay | None = None  # by staff; the month's statements add up to these
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def commission_fen(self) -> int:
-        return sum(amount for _pk, _name, amount in self.commission_by_staff)
 
 
 def day_window(branch: Branch, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -431,11 +425,7 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         stored_value_bonus_outstanding_fen=card_agg["bonus"],
         package_liability_fen=pkg_liability,
         package_sessions_outstanding=pkg_sessions,
-        commission_by_staff=commission_by_staff(
-            CommissionLine.objects.filter(
-                branch=branch, occurred_at__gte=start, occurred_at__lt=end
-            )
-        ),
+        commissions=day_commissions(actor=actor, branch=branch, start=start, end=end),
     )
 
 
@@ -508,19 +498,3 @@ def tiers_exist(*, business_id: int) -> bool:
 def templates_exist(*, business_id: int) -> bool:
     """The business has a package template to sell from."""
     return PackageTemplate.objects.filter(business_id=business_id, is_active=True).exists()
-
-
-def commission_by_staff(lines: QuerySet[CommissionLine]) -> list[tuple[int, str, int]]:
-    """(staff id, name, commission) of some lines (a branch's day for the daily close)."""
-    rows = (
-        lines.values("staff_id", "staff__display_name", "staff__username")
-        .annotate(total=Sum("amount_fen"))
-        .order_by("staff_id")
-    )
-    return sorted(
-        (
-            (r["staff_id"], r["staff__display_name"] or r["staff__username"], r["total"])
-            for r in rows
-        ),
-        key=lambda t: (-t[2], t[0]),
-    )

@@ -21,6 +21,14 @@ from liuke.sales.models.visits import Payment, Refund, Visit, VisitLine
 BP_PER_WHOLE = 10_000
 
 
+def percent_text(bp: int | None) -> str:
+    """Basis points as the percentage typed and shown: 1250 → "12.5", 1000 → "10"."""
+    if bp is None:
+        return ""
+    whole, part = divmod(bp, 100)
+    return f"{whole}" if not part else f"{whole}.{part:02d}".rstrip("0")
+
+
 class CommissionPlan(TimeStampedModel):
     """A set of rates by kind. The plan of a role applies to its staff who have none of their
     own; a staff member's own plan (`CommissionAssignment`) overrides it."""
@@ -163,6 +171,10 @@ class CommissionLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} {self.kind} {self.amount_fen}"
+
+    @property
+    def percent(self) -> str:
+        return percent_text(self.percent_bp)
 
 
 class CommissionMonth(models.Model):

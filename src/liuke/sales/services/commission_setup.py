@@ -211,14 +211,21 @@ def commission_month_close(*, actor: User, month: dt.date) -> CommissionMonth:
 
 @transaction.atomic
 def commission_adjust(
-    *, actor: User, statement_id: int, amount_fen: int, reason: str
+    *, actor: User, staff_id: int, month: dt.date, amount_fen: int, reason: str
 ) -> CommissionAdjustment:
-    """Change a closed month's stored statement by a recorded amount (plus or minus), with who
-    and why; the lines stay as they were."""
+    """Change a staff member's stored statement of a closed month by a recorded amount (plus or
+    minus), with who and why; the lines stay as they were. A month still open has no stored
+    statement to adjust (`month_not_closed`): its lines are the statement."""
     policy.require(actor, SalesCap.COMMISSION_MANAGE)
-    statement = lock_one(CommissionStatement, statement_id)
-    if statement is None or statement.closed.business_id != policy.business_of(actor):
-        raise NotFound(_("No such statement."))
+    business_id = policy.business_of(actor)
+    staff = User.objects.filter(pk=staff_id, business_id=business_id).first()
+    if staff is None:
+        raise NotFound(_("No such staff member."))
+    closed = CommissionMonth.objects.filter(business_id=business_id, month=month_start(month))
+    if not closed.exists():
+        raise ServiceError(
+            SalesErrorCode.MONTH_NOT_CLOSED, _("Only a closed month's statement is adjusted.")
+        )
     amount = validate_fen(amount_fen, field="amount_fen", signed=True)
     why = clean_text(reason or "", max_length=200, field=_("reason"))
     if not why:
@@ -227,6 +234,8 @@ def commission_adjust(
             _("Give a reason for the adjustment."),
             fields={"reason": [_("Give a reason for the adjustment.")]},
         )
+    found, _created = CommissionStatement.objects.get_or_create(closed=closed.get(), staff=staff)
+    statement = lock_one(CommissionStatement, found.pk) or found
     adjustment = CommissionAdjustment.objects.create(
         statement=statement,
         amount_fen=amount,
