@@ -305,3 +305,24 @@ def test_history_visits_get_their_commission_set_based_once(shop: Shop, plans: A
     ]
     assert {r.occurred_on for r in rows} == {visit.visited_on}
     assert commissions_backfill(business_id=shop.branch.business_id) == 0
+
+
+def test_the_demo_pays_its_staff_by_plan(shop: Shop) -> None:
+    from tests.factories.sales import visit_make
+
+    from liuke.sales.commission_selectors import commission_statement
+    from liuke.sales.demo import demo_commissions
+
+    visit = visit_make(
+        customer=shop.customer,
+        branch=shop.branch,
+        total_fen=10000,
+        subtotal_fen=10000,
+        lines=[(shop.beautician, shop.facial, 10000)],
+    )
+    assert demo_commissions(business=shop.branch.business) == 1
+    assert CommissionPlan.objects.filter(role=Role.BEAUTICIAN).get().name == "美容师提成"
+    statement = commission_statement(
+        actor=shop.owner, staff_id=shop.beautician.pk, month=visit.visited_on
+    )
+    assert statement.total_fen == 1000  # 10 % of ¥100

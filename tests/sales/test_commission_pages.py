@@ -237,3 +237,32 @@ def test_the_checkout_page_marks_a_line_designated(
     assert amounts == [(False, 1000), (True, 1500)]
     form = owner_client.get(reverse("sales:checkout") + f"?customer={shop.customer.pk}")
     assert 'name="line_designated"' in form.content.decode()
+
+
+def test_the_page_shows_the_first_lines_and_the_spreadsheet_all(
+    shop: Shop, owner_client: Client, beautician_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liuke.sales import commission_selectors
+
+    monkeypatch.setattr(commission_selectors, "STATEMENT_LINES_SHOWN", 1)
+    for service in (shop.facial, shop.massage):
+        amount = service.price_fen
+        services.checkout(
+            actor=shop.owner,
+            data=shop.checkout_data(
+                shop.line(service), payments=[{"method": "cash", "amount_fen": amount}]
+            ),
+        )
+    page = owner_client.get(reverse("sales:commission_statement", args=[beautician_a.pk]))
+    html = page.content.decode()
+    assert "面部护理" in html
+    assert "肩颈按摩" not in html  # only the first line on the page
+    assert "30.00" in html  # the totals cover both: 10 + 20
+    export = owner_client.get(reverse("sales:commission_statement_export", args=[beautician_a.pk]))
+    values = [
+        c
+        for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "面部护理" in values
+    assert "肩颈按摩" in values
