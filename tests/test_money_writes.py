@@ -30,13 +30,29 @@ from tests.accounts import test_access_matrix as matrix
 from tests.accounts.test_access_matrix import BODIES, OPERATIONS, World, _body, _fill
 
 from liuke.api import api
-from liuke.sales.models import CardEntry, PackageEntry, Payment, Refund, StockEntry
+from liuke.sales.models import (
+    CardEntry,
+    CommissionAdjustment,
+    CommissionLine,
+    PackageEntry,
+    Payment,
+    Refund,
+    StockEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
 world = matrix.world  # the access matrix's world, a fixture here too
 
-LEDGERS = (CardEntry, PackageEntry, StockEntry, Payment, Refund)
+LEDGERS = (
+    CardEntry,
+    PackageEntry,
+    StockEntry,
+    Payment,
+    Refund,
+    CommissionLine,
+    CommissionAdjustment,
+)
 UNSAFE = [(method, path) for method, path in OPERATIONS if method not in ("GET", "HEAD")]
 SCHEMA = api.get_openapi_schema()
 DECLARED = sorted(

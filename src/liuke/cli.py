@@ -29,7 +29,7 @@ console = Console()
 
 DEMO_USERNAME = "owner"
 #: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit", "rosters")
+BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit", "rosters", "commissions")
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -196,6 +196,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
+    from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
     from liuke.bench.rosters import run_roster_benchmarks
     from liuke.bench.sales import run_sales_benchmarks
@@ -215,6 +216,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if "audit" in parts
         else 0,
         run_roster_benchmarks() if "rosters" in parts else 0,
+        run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1
 
@@ -434,6 +436,9 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
     )
     bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
+    bench.add_argument(
+        "--commission-lines", type=int, default=2_000_000, help="visit lines, commission bench"
+    )
     bench.set_defaults(func=cmd_bench)
 
 

@@ -41,6 +41,15 @@ ROUTES: dict[str, str] = {
     "sales:menu_bonus_rule_update": "none",
     "sales:menu_templates": "none",
     "sales:menu_template_update": "none",
+    # Commissions: staff members' figures, no customer on any of them.
+    "sales:commission_statements": "none",
+    "sales:commission_month_close": "none",
+    "sales:commission_plans": "none",
+    "sales:commission_plan_update": "none",
+    "sales:commission_statement": "none",
+    "sales:commission_statement_export": "none",
+    "sales:commission_adjust": "none",
+    "sales:commission_staff_plan": "none",
 }
 API_KINDS: dict[str, str] = {
     "/api/v1/catalogue/services": "none",
@@ -64,12 +73,35 @@ API_KINDS: dict[str, str] = {
     "/api/v1/menu/package-templates": "none",
     "/api/v1/menu/package-templates/{template_id}": "none",
     "/api/v1/daily-close": "list",
+    "/api/v1/commission/plans": "none",
+    "/api/v1/commission/plans/{plan_id}": "none",
+    "/api/v1/staff/{staff_id}/commission-plan": "none",
+    "/api/v1/commission/statements": "none",
+    "/api/v1/commission/statements/{staff_id}": "none",
+    "/api/v1/commission/months": "none",
+    "/api/v1/commission/adjustments": "none",
     "/api/v1/checkout/quote": "customer",
     "/api/v1/visits": "customer",
     "/api/v1/cards": "customer",
     "/api/v1/packages": "customer",
 }
+#: A month the matrix's world has closed (adjustments) and one it may close.
+CLOSED_MONTH, OPEN_PAST_MONTH = "2020-01", "2020-02"
+
 BODIES: dict[str, dict[str, Any]] = {
+    "POST /api/v1/commission/plans": {
+        "name": "新方案",
+        "rates": {"service": {"percent_bp": 1000, "designated_percent_bp": 1500}},
+    },
+    "PATCH /api/v1/commission/plans/{plan_id}": {"rates": {"service": {"percent_bp": 1200}}},
+    "PUT /api/v1/staff/{staff_id}/commission-plan": {"plan_id": "{plan_id}"},
+    "POST /api/v1/commission/months": {"month": OPEN_PAST_MONTH},
+    "POST /api/v1/commission/adjustments": {
+        "staff_id": "{staff_id}",
+        "month": CLOSED_MONTH,
+        "amount_fen": 1000,
+        "reason": "补发提成",
+    },
     "POST /api/v1/checkout/quote": {
         "customer_id": "{customer_id}",
         "branch_id": "{branch_id}",
@@ -119,6 +151,11 @@ BODIES: dict[str, dict[str, Any]] = {
     },
 }
 FORMS: dict[str, dict[str, Any]] = {
+    "sales:commission_month_close": {"month": OPEN_PAST_MONTH},
+    "sales:commission_adjust": {"month": CLOSED_MONTH, "amount": "10", "reason": "补发提成"},
+    "sales:commission_plans": {"name": "新方案", "service_pct": "10", "service_dpct": "15"},
+    "sales:commission_plan_update": {"name": "美容师提成", "service_pct": "12.5"},
+    "sales:commission_staff_plan": {"plan_id": "{plan_id}"},
     "sales:card_topup": {"amount": "100", "method": "cash"},
     "sales:card_issue": {"number": "NEW-2", "branch_id": "{branch_id}"},
     "sales:card_refund": {"method": "cash"},
@@ -158,9 +195,30 @@ FORMS: dict[str, dict[str, Any]] = {
 def world(
     *, customer: Any, visit: Any, owner: Any, front_desk: Any, beautician: Any
 ) -> dict[str, int]:
-    """The product the matrix's shop sells (tests/sales/shop.py), for the stock receipt."""
-    from liuke.sales.models import Product
+    """The product the matrix's shop sells (tests/sales/shop.py), for the stock receipt; a
+    commission plan for the beauticians and the front desk (so the money walks see checkouts,
+    top-ups and refunds write commission lines) and a closed commission month to adjust."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from liuke.accounts.choices import Role
+    from liuke.sales.models import CommissionMonth, CommissionPlan, CommissionRate, Product
 
     product = Product.objects.filter(business_id=customer.business_id).order_by("pk").first()
     assert product is not None, "the matrix's shop sells a product"
-    return {"product_id": product.pk}
+    plans = []
+    for role in (Role.BEAUTICIAN, Role.FRONT_DESK, Role.OWNER):
+        plan = CommissionPlan.objects.create(
+            business_id=customer.business_id, name=f"提成-{role}", role=role
+        )
+        for kind in ("service", "card_sold", "card_consumed", "product", "package"):
+            CommissionRate.objects.create(plan=plan, kind=kind, percent_bp=1000)
+        plans.append(plan)
+    CommissionMonth.objects.create(
+        business_id=customer.business_id,
+        month=dt.date.fromisoformat(f"{CLOSED_MONTH}-01"),
+        closed_at=timezone.now(),
+        closed_by=owner,
+    )
+    return {"product_id": product.pk, "plan_id": plans[0].pk}

@@ -25,6 +25,9 @@ class Cap(Capability):
     CUSTOMER_GRANT_DECIDE = "customer.grant_decide"
     #: Money about customers (spend, balances, prices paid, value): the policy's MONEY class.
     FINANCE_VIEW = "finance.view"
+    #: Other staff members' commissions (提成): in the branches one works in (every branch for
+    #: the owner and the auditor). Everyone sees their own; nobody else's without this.
+    COMMISSION_VIEW = "commission.view"
     CUSTOMER_ACCESS_REQUEST = "customer.access_request"
     BRANCH_STATS_VIEW = "branch.stats_view"
     STAFF_VIEW = "staff.view"
@@ -38,6 +41,7 @@ ROLES: RoleTable = {
     Cap.CUSTOMER_VIEW_FULL_MOBILE: frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
     Cap.CUSTOMER_GRANT_DECIDE:     OWNERS_AND_MANAGERS,
     Cap.FINANCE_VIEW:              frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
+    Cap.COMMISSION_VIEW:           frozenset({OWNER, MANAGER, AUDITOR}),
     # Asking to borrow a key account's file is a write (a request others must decide): not for
     # the read-only auditor.
     Cap.CUSTOMER_ACCESS_REQUEST:   frozenset({OWNER, MANAGER, FRONT_DESK, BEAUTICIAN}),

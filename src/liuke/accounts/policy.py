@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from liuke.accounts.capabilities import Cap as Cap  # callers use `policy.Cap`
 from liuke.accounts.choices import Role
@@ -267,6 +267,21 @@ def sees_money(user: Requester) -> bool:
     Pages test `money` in their context (`web.context_processors`), API answers leave the
     figures out (null) when it is false."""
     return can(user, Cap.FINANCE_VIEW)
+
+
+def commission_staff_q(user: Requester) -> Q | None:
+    """The staff members (a filter on users) whose commissions `user` may read: their own
+    always; with `commission.view` the staff of the branches they work in (the owner and the
+    auditor: every staff member of the business). A beautician or a front desk never sees
+    another's commission. None: nobody's."""
+    if not is_staff_member(user):
+        return None
+    business = Q(business_id=business_of(user))
+    own = Q(pk=user.pk)
+    if not can(user, Cap.COMMISSION_VIEW):
+        return business & own
+    ids = branch_ids(user)
+    return business if ids is None else business & (own | Q(branches__in=ids))
 
 
 def without_money(user: Requester, data: _T) -> _T:

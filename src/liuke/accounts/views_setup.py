@@ -32,6 +32,7 @@ from liuke.accounts.setup import checklist as checklist_services
 from liuke.accounts.setup import invites
 from liuke.accounts.setup import staff as staff_services
 from liuke.core.inputs import NON_FIELD, parse_form
+from liuke.core.registry import import_dotted, registry
 
 Cap = policy.Cap
 
@@ -224,6 +225,11 @@ def _member_page(
             "errors": errors,
             "link": link,
             "invited": member,
+            # the other apps' sections about this staff member (a commission plan …)
+            "sections": [
+                import_dotted(section)(request=request, member=member)
+                for section in registry.items("staff_sections")
+            ],
         },
         status=400 if errors else 200,
     )

@@ -185,6 +185,10 @@ class Contribution:
     #: the words the audit log shows for the codes the app writes in its events' fields
     #: ("sales_summary" → "消费汇总"); a model's name or a field's label where it is one
     audit_words: Mapping[str, str | Promise] = field(default_factory=dict)
+    #: "module:function" called as function(request=, member=) on a staff member's set-up page
+    #: (accounts/setup/): the HTML of the app's section about that staff member (sales: their
+    #: commission plan), or "" when there is nothing for this viewer
+    staff_sections: Sequence[str] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.

@@ -26,6 +26,10 @@ class SalesCap(Capability):
     STOCK_MANAGE = "stock.manage"
     SALES_VIEW = "sales.view"
     DAILY_CLOSE_VIEW = "sales.daily_close"
+    #: Commission plans and rates, closing a month, adjusting a closed month's statement.
+    COMMISSION_MANAGE = "commission.manage"
+    #: Giving a staff member a commission plan (a manager: staff of their branches).
+    COMMISSION_ASSIGN = "commission.assign"
 
 
 ROLES: RoleTable = {
@@ -41,4 +45,6 @@ ROLES: RoleTable = {
     SalesCap.STOCK_MANAGE:     OWNERS_AND_MANAGERS,
     SalesCap.SALES_VIEW:       EVERYONE,
     SalesCap.DAILY_CLOSE_VIEW: frozenset({OWNER, MANAGER, FRONT_DESK, AUDITOR}),
+    SalesCap.COMMISSION_MANAGE: frozenset({OWNER}),
+    SalesCap.COMMISSION_ASSIGN: OWNERS_AND_MANAGERS,
 }  # fmt: skip

@@ -86,3 +86,13 @@ class RefundReason(models.TextChoices):
     EXCHANGE = "exchange", _("Exchange for another service or product")
     COMPLAINT = "complaint", _("Complaint settlement")
     OTHER = "other", _("Other")
+
+
+class CommissionKind(models.TextChoices):
+    """What a commission (提成) is paid on."""
+
+    SERVICE = "service", _("Service performed")
+    CARD_SOLD = "card_sold", _("Card sold (开卡/充值)")
+    CARD_CONSUMED = "card_consumed", _("Card consumed (耗卡)")
+    PRODUCT = "product", _("Product sold")
+    PACKAGE = "package", _("Package sold")

@@ -68,9 +68,14 @@ CONTRIBUTION = Contribution(
         NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
         NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
         NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, weight=75),
+        NavEntry("sales:commission_statements", _("Commissions"), SalesCap.SALES_VIEW, weight=78),
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
-    api=[ApiMount("/", "liuke.sales.api:router"), ApiMount("/", "liuke.sales.api.menu:router")],
+    api=[
+        ApiMount("/", "liuke.sales.api:router"),
+        ApiMount("/", "liuke.sales.api.menu:router"),
+        ApiMount("/", "liuke.sales.api.commission:router"),
+    ],
     profile_panels=[
         ProfilePanel(
             "sales",
@@ -80,6 +85,7 @@ CONTRIBUTION = Contribution(
             framed=False,
         ),
     ],
+    staff_sections=["liuke.sales.views.commission:staff_section"],
     demo=DemoStep(
         "liuke.sales.demo:demo_sales",
         "the menu (products and stock, card tiers, bonus rules, package templates) and the till"

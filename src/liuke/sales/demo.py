@@ -17,6 +17,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business
 from liuke.core.money import fen_from_yuan
 from liuke.sales import ledger
@@ -26,6 +27,8 @@ from liuke.sales.models import (
     BonusRule,
     BranchPrice,
     CardTier,
+    CommissionPlan,
+    CommissionRate,
     MenuCategory,
     PackageTemplate,
     Product,
@@ -33,6 +36,7 @@ from liuke.sales.models import (
     ServiceConsumable,
     TierCategoryPrice,
 )
+from liuke.sales.services.commission_bulk import commissions_backfill
 
 #: kind → the salon's name for the category (the order is the menu's)
 CATEGORIES = {
@@ -179,9 +183,35 @@ def demo_menu(*, business: Business, seed: int = 42) -> dict[str, int]:
         "products": len(products),
         "tiers": len(TIERS),
         "templates": len(TEMPLATES),
+        "commission_lines": demo_commissions(business=business),
     }
 
 
 def demo_sales(*, business: Business, seed: int = 42) -> dict[str, int]:
     """The sales demo step: the menu, then the till in use (cards, packages, today's visits)."""
     return demo_menu(business=business, seed=seed) | demo_till(business=business, seed=seed)
+
+
+#: The demo's commission plans (提成): name, the role they pay, rates by kind in basis points
+#: (service: rotation, designated).
+COMMISSION_PLANS = (
+    ("美容师提成", Role.BEAUTICIAN,
+     {"service": (1000, 1500), "product": (800, None), "card_consumed": (200, None)}),
+    ("前台提成", Role.FRONT_DESK,
+     {"card_sold": (100, None), "package": (200, None), "product": (500, None)}),
+    ("店长提成", Role.MANAGER,
+     {"service": (500, 800), "card_sold": (50, None), "package": (100, None)}),
+)  # fmt: skip
+
+
+def demo_commissions(*, business: Business) -> int:
+    """Commission plans for the demo staff by role, and the commission lines of the history's
+    visits (set-based, `commissions_backfill`), so the statements show real figures; checkouts
+    made in the demo from now on write theirs as they happen."""
+    for name, role, rates in COMMISSION_PLANS:
+        plan = CommissionPlan.objects.create(business=business, name=name, role=role)
+        CommissionRate.objects.bulk_create(
+            CommissionRate(plan=plan, kind=kind, percent_bp=bp, designated_percent_bp=designated)
+            for kind, (bp, designated) in rates.items()
+        )
+    return commissions_backfill(business_id=business.pk)

@@ -27,6 +27,21 @@ class SalesErrorCode(ErrorCode):
     INVALID_BRANCH = "invalid_branch", "Not one of the actor's branches."
     INVALID_CATEGORY = "invalid_category", "Not one of the business's service categories."
     INVALID_DATE = "invalid_date", "A date outside 2000 to 2100."
+    INVALID_SPLIT = (
+        "invalid_split",
+        "A commission split that does not add up to 100 %, or names a staff member twice.",
+    )
+    INVALID_COMMISSION_KIND = "invalid_commission_kind", "Not one of the commission kinds."
+    INVALID_ROLE = "invalid_role", "Not one of the staff roles."
+    MONTH_NOT_OVER = (
+        "month_not_over",
+        "A commission month can be closed from the second day of the next month.",
+    )
+    MONTH_CLOSED = "month_closed", "The commission month is already closed."
+    MONTH_NOT_CLOSED = (
+        "month_not_closed",
+        "Only a closed commission month's stored statement is adjusted.",
+    )
     INVALID_DISCOUNT = "invalid_discount", "A percentage discount outside 1 to 100."
     INVALID_DURATION = "invalid_duration", "A service lasts 5 to 600 minutes."
     INVALID_TIMING = (

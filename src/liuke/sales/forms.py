@@ -179,6 +179,7 @@ class CheckoutPost:
     def _lines(self) -> list[dict[str, Any]]:
         post = self.post
         staff, qtys, pkgs = (post.getlist(n) for n in ("line_staff", "line_qty", "line_package"))
+        designated = post.getlist("line_designated")
         lines: list[dict[str, Any]] = []
         for i, item in enumerate(post.getlist("line_item")):
             kind, _sep, pk = (item or "").strip().partition(":")
@@ -189,6 +190,8 @@ class CheckoutPost:
                 "service_id" if kind == "s" else "product_id": _id(pk),
                 "quantity": _id(_row(qtys, i) or "1"),
                 "staff_id": _id(_row(staff, i)),
+                # the customer asked for this staff member (指定): their designated rate
+                "designated": _row(designated, i) == "1",
             }
             if kind == "s":
                 line["package_id"] = _id(_row(pkgs, i))

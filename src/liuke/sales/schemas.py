@@ -49,12 +49,23 @@ def in_range(value: dt.date | dt.datetime | None, field: str) -> None:
         )
 
 
+class SplitIn(JsonObjectIn):
+    """One staff member's share of a line's commission (the shares add up to 100)."""
+
+    staff_id: Id
+    share_pct: Annotated[int, Field(ge=1, le=100)]
+
+
 class LineIn(JsonObjectIn):
     service_id: Id | None = None
     product_id: Id | None = None
     staff_id: Id | None = None
     quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] = 1
     package_id: Id | None = None
+    #: The customer asked for this staff member (指定), not the next in rotation (轮牌).
+    designated: bool = False
+    #: Staff sharing the line's commission; none: all of it to `staff_id`.
+    splits: Annotated[list[SplitIn], Field(max_length=5)] = []
 
 
 class PaymentIn(JsonObjectIn):

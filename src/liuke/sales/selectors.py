@@ -35,6 +35,7 @@ from liuke.customers.selectors import has_full_file
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import MONEY_METHODS, CardStatus, PaymentMethod, PaymentPurpose
+from liuke.sales.commission_selectors import CommissionDay, day_commissions
 from liuke.sales.models import (
     CardEntry,
     CardTier,
@@ -343,6 +344,7 @@ class DailyClose:
     stored_value_bonus_outstanding_fen: int
     package_liability_fen: int
     package_sessions_outstanding: int
+    commissions: CommissionDay | None = None  # by staff; the month's statements add up to these
     notes: list[str] = field(default_factory=list)
 
 
@@ -423,6 +425,7 @@ def daily_close(*, actor: User, branch_id: int, day: dt.date) -> DailyClose:
         stored_value_bonus_outstanding_fen=card_agg["bonus"],
         package_liability_fen=pkg_liability,
         package_sessions_outstanding=pkg_sessions,
+        commissions=day_commissions(actor=actor, branch=branch, start=start, end=end),
     )
 
 

@@ -64,6 +64,7 @@ from liuke.sales.api.shaping import (
     visit_out,
 )
 from liuke.sales.capabilities import SalesCap
+from liuke.sales.commission_selectors import CommissionDay
 from liuke.sales.schemas import (
     CheckoutIn,
     Id,
@@ -418,4 +419,9 @@ def daily_close(request: HttpRequest, query: Query[DailyCloseQuery]) -> dict[str
         "stored_value_bonus_outstanding_fen": close.stored_value_bonus_outstanding_fen,
         "package_liability_fen": close.package_liability_fen,
         "package_sessions_outstanding": close.package_sessions_outstanding,
+        "commission_by_staff": [
+            {"staff": name, "commission_fen": amount}
+            for _pk, name, amount in (close.commissions or CommissionDay()).by_staff
+        ],
+        "commission_fen": (close.commissions or CommissionDay()).total_fen,
     }

@@ -277,6 +277,11 @@ class StaffRevenueOut(Schema):
     revenue_fen: int
 
 
+class StaffCommissionOut(Schema):
+    staff: str
+    commission_fen: int
+
+
 class DailyCloseQuery(Schema):
     branch_id: Id
     day: dt.date
@@ -301,6 +306,9 @@ class DailyCloseOut(Schema):
     stored_value_bonus_outstanding_fen: int
     package_liability_fen: int
     package_sessions_outstanding: int
+    #: Commissions written that day at the branch (the monthly statements add up to these).
+    commission_by_staff: list[StaffCommissionOut] = []
+    commission_fen: int = 0
 
 
 class ExchangeOut(Schema):

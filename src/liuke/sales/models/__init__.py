@@ -12,6 +12,15 @@ from liuke.sales.models.catalogue import (
     ServiceConsumable,
     StaffSkill,
 )
+from liuke.sales.models.commission import (
+    CommissionAdjustment,
+    CommissionAssignment,
+    CommissionLine,
+    CommissionMonth,
+    CommissionPlan,
+    CommissionRate,
+    CommissionStatement,
+)
 from liuke.sales.models.prepaid import (
     BonusRule,
     CardEntry,
@@ -29,6 +38,13 @@ __all__ = [
     "BranchPrice",
     "CardEntry",
     "CardTier",
+    "CommissionAdjustment",
+    "CommissionAssignment",
+    "CommissionLine",
+    "CommissionMonth",
+    "CommissionPlan",
+    "CommissionRate",
+    "CommissionStatement",
     "MenuCategory",
     "Package",
     "PackageEntry",

@@ -21,6 +21,7 @@ from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
     CardEntryKind,
     CardStatus,
+    CommissionKind,
     PaymentPurpose,
 )
 from liuke.sales.errors import SalesErrorCode
@@ -32,6 +33,7 @@ from liuke.sales.models import (
     StoredValueCard,
 )
 from liuke.sales.services.changes import add_months
+from liuke.sales.services.commission import commissions_for_sale
 from liuke.sales.services.lookups import (
     branch_for,
     check_usable_card,
@@ -157,7 +159,7 @@ def card_topup(
         ledger.card_append(
             card, kind=CardEntryKind.BONUS, paid_delta=0, bonus_delta=bonus, actor=actor
         )
-    Payment.objects.create(
+    payment = Payment.objects.create(
         business_id=card.business_id,
         branch=card.branch,
         customer_id=card.customer_id,
@@ -167,6 +169,7 @@ def card_topup(
         card=card,
         staff=actor,
     )
+    commissions_for_sale(payment=payment, kind=CommissionKind.CARD_SOLD)
     audit_record(
         actor=actor,
         action="card_topup",

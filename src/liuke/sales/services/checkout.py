@@ -38,6 +38,7 @@ from liuke.sales.models import (
     Visit,
     VisitLine,
 )
+from liuke.sales.services.commission import commissions_for_visit
 from liuke.sales.services.lookups import (
     check_usable_card,
     lock_accounts,
@@ -95,8 +96,9 @@ def _visit_times(data: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime | No
     return visited_at, next_visit_at
 
 
-def _write_lines(actor: User, quote: Quote, visit: Visit) -> None:
+def _write_lines(actor: User, quote: Quote, visit: Visit) -> list[VisitLine]:
     """The visit's lines, with the package sessions and the stock they use."""
+    written: list[VisitLine] = []
     for q in quote.lines:
         line = VisitLine.objects.create(
             visit=visit,
@@ -110,6 +112,7 @@ def _write_lines(actor: User, quote: Quote, visit: Visit) -> None:
             package=q.package,
             package_value_fen=q.package_value_fen,
         )
+        written.append(line)
         if isinstance(q.item, Service):
             consumables_use(
                 actor=actor, service=q.item, quantity=q.quantity, branch=quote.branch, line=line
@@ -127,6 +130,7 @@ def _write_lines(actor: User, quote: Quote, visit: Visit) -> None:
                 actor=actor,
                 line=line,
             )
+    return written
 
 
 def _write_payments(
@@ -218,8 +222,9 @@ def checkout_unguarded(*, actor: User, data: Mapping[str, Any]) -> Visit:
         next_visit_at=next_visit_at,
         idempotency_key=data.get("idempotency_key"),
     )
-    _write_lines(actor, quote, visit)
+    lines = _write_lines(actor, quote, visit)
     _write_payments(actor, quote, visit, cleaned)
+    commissions_for_visit(visit=visit, quote=quote, lines=lines)
     if any(card for _method, _amount, card in cleaned) or any(q.package for q in quote.lines):
         prepaid_deducted_on_commit(customer_id=quote.customer.pk, visit_id=visit.pk)
     audit_record(

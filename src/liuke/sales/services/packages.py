@@ -20,6 +20,7 @@ from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
 from liuke.sales.choices import (
+    CommissionKind,
     PackageEntryKind,
     PaymentPurpose,
 )
@@ -30,6 +31,7 @@ from liuke.sales.models import (
     Payment,
     Service,
 )
+from liuke.sales.services.commission import commissions_for_sale
 from liuke.sales.services.lookups import (
     branch_for,
     customer_for,
@@ -205,7 +207,7 @@ def package_sell(
         package, kind=PackageEntryKind.SALE, delta=terms.sessions, actor=actor, note=note
     )
     if terms.price_fen:
-        Payment.objects.create(
+        payment = Payment.objects.create(
             business_id=customer.business_id,
             branch=branch,
             customer=customer,
@@ -214,6 +216,7 @@ def package_sell(
             amount_fen=terms.price_fen,
             staff=actor,
         )
+        commissions_for_sale(payment=payment, kind=CommissionKind.PACKAGE)
     _audit_sale(actor, package, terms)
     return package
 

@@ -51,6 +51,11 @@ class QuoteLine:
     amount_fen: int
     package: Package | None = None
     package_value_fen: int = 0
+    #: The customer asked for this staff member (指定): their plan's designated rate applies.
+    designated: bool = False
+    #: Who shares the line's commission, with their percentage (adding up to 100); empty: all of
+    #: it to `staff`.
+    splits: list[tuple[User, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -201,7 +206,46 @@ def _product_line(
     return QuoteLine(LineKind.PRODUCT, product, quantity, seller, unit, unit * quantity)
 
 
+#: At most this many staff members share one line.
+MAX_SPLITS = 5
+
+
+def _splits(pricing: _Pricing, raw: Mapping[str, Any], index: int) -> list[tuple[User, int]]:
+    """The line's commission split: distinct staff of the branch, whole percentages that add up
+    to exactly 100 (`invalid_split` otherwise)."""
+    raw_splits = raw.get("splits") or []
+    if not raw_splits:
+        return []
+
+    def refuse(message: str) -> ServiceError:
+        return ServiceError(
+            SalesErrorCode.INVALID_SPLIT, _("Line %(n)d: ") % {"n": index} + message
+        )
+
+    if not isinstance(raw_splits, Sequence) or len(raw_splits) > MAX_SPLITS:
+        raise refuse(_("a line is shared by at most %(n)d staff members.") % {"n": MAX_SPLITS})
+    splits: list[tuple[User, int]] = []
+    for part in raw_splits:
+        pct = part.get("share_pct") if isinstance(part, Mapping) else None
+        if isinstance(pct, bool) or not isinstance(pct, int) or not 1 <= pct <= 100:
+            raise refuse(_("each share is a whole percentage from 1 to 100."))
+        splits.append((_staff(pricing.actor, part.get("staff_id"), pricing.branch), pct))
+    if len({staff.pk for staff, _pct in splits}) != len(splits):
+        raise refuse(_("each staff member appears once in a split."))
+    total = sum(pct for _staff_member, pct in splits)
+    if total != 100:
+        raise refuse(_("the shares add up to %(total)d %%, not 100 %%.") % {"total": total})
+    return splits
+
+
 def _quote_line(pricing: _Pricing, raw: Mapping[str, Any], index: int) -> QuoteLine:
+    line = _priced_line(pricing, raw, index)
+    line.designated = bool(raw.get("designated"))
+    line.splits = _splits(pricing, raw, index)
+    return line
+
+
+def _priced_line(pricing: _Pricing, raw: Mapping[str, Any], index: int) -> QuoteLine:
     quantity = raw.get("quantity", 1)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 99:
         raise ServiceError(

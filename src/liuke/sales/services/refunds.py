@@ -38,6 +38,7 @@ from liuke.sales.models import (
     VisitLine,
 )
 from liuke.sales.services.checkout import checkout_unguarded, named_ids
+from liuke.sales.services.commission import commissions_reverse
 from liuke.sales.services.lookups import lock_accounts
 
 
@@ -87,12 +88,12 @@ def _refund(
             raise NotFound(_("No such line on this visit."))
     # What each line gives back: its amount net of the visit discount, and its sessions/stock.
     amount = 0
-    restored = False
+    refunded: list[VisitLine] = []
     for line in lines:
         left = line.quantity - line.refunded_quantity
         if left <= 0:
             continue
-        restored = True
+        refunded.append(line)
         share = _line_net(visit, line) - line.refunded_fen
         amount += share
         line.refunded_fen += share
@@ -113,7 +114,7 @@ def _refund(
                 actor=actor,
                 line=line,
             )
-    if not restored:  # every line already refunded (a package line refunds 0 fen but a session)
+    if not refunded:  # every line already refunded (a package line refunds 0 fen but a session)
         raise ServiceError(SalesErrorCode.NOTHING_TO_REFUND, _("This has already been refunded."))
     _check_received(visit, amount)
     refund = Refund.objects.create(
@@ -127,6 +128,7 @@ def _refund(
         idempotency_key=idempotency_key,
     )
     _pay_back(actor, visit, amount)
+    commissions_reverse(refund=refund, lines=refunded)
     fully = all(line.refunded_quantity == line.quantity for line in visit.lines.all())
     visit.status = VisitStatus.REFUNDED if fully else VisitStatus.PARTLY_REFUNDED
     visit.save(update_fields=["status", "updated_at"])

@@ -113,7 +113,9 @@ def _checkout_context(
         p for p in (summary.packages if summary else []) if p.remaining > 0 and not p.expired
     ]
     post = posted.post if posted is not None else None
-    line_rows = _rows(post, ["line_item", "line_staff", "line_qty", "line_package"], 2)
+    line_rows = _rows(
+        post, ["line_item", "line_staff", "line_qty", "line_package", "line_designated"], 2
+    )
     sellers = _staff_options(actor, branch, "")
     for row in line_rows:
         row["staff_options"] = (

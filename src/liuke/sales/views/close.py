@@ -23,6 +23,7 @@ from liuke.sales.choices import (
     PaymentPurpose,
     RefundReason,
 )
+from liuke.sales.commission_selectors import CommissionDay
 from liuke.sales.views.common import (
     staff_branches,
 )
@@ -65,6 +66,9 @@ def close_rows(close: selectors.DailyClose) -> list[tuple[str, Rows]]:
     reason_label = dict(RefundReason.choices)
     by_method: Rows = [(str(method_label[m]), v) for m, v in close.money_by_method.items()]
     by_method.append((_("Total"), close.money_total_fen))
+    day = close.commissions or CommissionDay()
+    commissions: Rows = [(name, v) for _pk, name, v in day.by_staff]
+    commissions.append((_("Total"), day.total_fen))
     refunds: Rows = [
         (_("Visits"), str(close.visits)),
         (_("Discounts"), close.discounts_fen),
@@ -89,6 +93,7 @@ def close_rows(close: selectors.DailyClose) -> list[tuple[str, Rows]]:
             ],
         ),
         (_("Revenue by staff"), [(name, v) for name, v in close.revenue_by_staff]),
+        (_("Commissions by staff"), commissions),
         (_("Visits, discounts and refunds"), refunds),
         (
             _("Liabilities at the end of the day"),
