@@ -8,6 +8,7 @@ liuke bench        print the benchmark figures recorded in docs/benchmarks.md
 liuke analytics clv      BG/NBD + Gamma-Gamma lifetime value of any transaction file (CSV)
 liuke analytics refresh  recompute the stored per-customer figures now, with a progress bar
 liuke manage ...   any Django management command
+liuke import ...   (and any other command an app contributes: its `contrib.py`, `commands=`)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ console = Console()
 
 DEMO_USERNAME = "owner"
 #: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit")
+BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit", "import")
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -197,6 +198,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
+    from liuke.bench.imports import run_import_benchmarks
     from liuke.bench.sales import run_sales_benchmarks
     from liuke.bench.search import run_benchmarks
 
@@ -213,6 +215,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         )
         if "audit" in parts
         else 0,
+        run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1
 
@@ -381,7 +384,20 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+    _add_app_commands(sub)
     return parser
+
+
+def _add_app_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands the apps contribute (`Contribution.commands`): an app adds one without
+    editing this file (docs/development.md, "Adding an app")."""
+    _setup_django()
+    from liuke.core.registry import import_dotted, registry
+
+    for command in registry.items("commands"):
+        parser = sub.add_parser(command.name, help=command.help)
+        import_dotted(command.add_arguments)(parser)
+        parser.set_defaults(func=import_dotted(command.run))
 
 
 def _add_setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -432,6 +448,9 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
     )
     bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
+    bench.add_argument(
+        "--import-rows", type=int, default=1_000_000, help="customers in the import bench's file"
+    )
     bench.set_defaults(func=cmd_bench)
 
 
