@@ -8,7 +8,6 @@ liuke bench        print the benchmark figures recorded in docs/benchmarks.md
 liuke analytics clv      BG/NBD + Gamma-Gamma lifetime value of any transaction file (CSV)
 liuke analytics refresh  recompute the stored per-customer figures now, with a progress bar
 liuke manage ...   any Django management command
-liuke import ...   (and any other command an app contributes: its `contrib.py`, `commands=`)
 """
 
 from __future__ import annotations
@@ -389,8 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_app_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The subcommands the apps contribute (`Contribution.commands`): an app adds one without
-    editing this file (docs/development.md, "Adding an app")."""
+    """The subcommands apps contribute (`Contribution.commands`): none is listed in this file."""
     _setup_django()
     from liuke.core.registry import import_dotted, registry
 
@@ -448,9 +446,7 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
     )
     bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
-    bench.add_argument(
-        "--import-rows", type=int, default=1_000_000, help="customers in the import bench's file"
-    )
+    bench.add_argument("--import-rows", type=int, default=1_000_000, help="rows, import bench")
     bench.set_defaults(func=cmd_bench)
 
 

@@ -95,6 +95,16 @@ def test_every_bad_row_is_reported_with_row_column_and_reason(
     assert ImportIssue.objects.get(batch=batch, row_no=6).cells[1] == "赵敏"
 
 
+def test_the_kept_upload_is_deleted_once_imported(
+    tmp_path: Path, owner: User, branch_a: Branch
+) -> None:
+    checked = run_import(owner, csv_file(tmp_path / "c.csv", _rows(branch_a)), dry_run=True)
+    kept = Path(checked.stored_path)
+    assert kept.exists()
+    batch = services.batch_import(batch_id=checked.pk)
+    assert (kept.exists(), batch.stored_path) == (False, "")
+
+
 def test_a_rerun_of_the_same_file_changes_nothing(
     tmp_path: Path, owner: User, branch_a: Branch
 ) -> None:

@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", help="who imports (an owner or manager; default: the owner)")
 
 
-def _actor(username: str | None) -> Any:
+def _importer(username: str | None) -> Any:
     from liuke.accounts.capabilities import OWNER
     from liuke.accounts.models import User
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from liuke.transfer import services
     from liuke.transfer.mapping import normalise_header
 
-    actor = _actor(args.user)
+    actor = _importer(args.user)
     wanted = {normalise_header(b) for b in args.branch}
     branch_ids = [
         b.pk

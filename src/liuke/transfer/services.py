@@ -274,6 +274,10 @@ def batch_import(*, batch_id: int, progress: Progress | None = None) -> ImportBa
     batch = ImportBatch.objects.get(pk=batch_id)
     with translation.override(batch.language):
         batch = _finish(batch, dry_run=False, progress=progress)
+        # the upload holds personal data: once imported, only the bad rows' cells are kept
+        Path(batch.stored_path).unlink(missing_ok=True)
+        batch.stored_path = ""
+        batch.save(update_fields=["stored_path", "updated_at"])
         if batch.status == BatchStatus.DONE:
             audit_record(
                 actor=batch.created_by,

@@ -331,11 +331,14 @@ def check(
     out = Checked(row_no=row_no, cells=cells)
     data: dict[str, Any] = {}
     extra: list[str] = []
+    #: the mobile as `parse_phone` read it (phonenumbers, as `core.phone` reads it): not read
+    #: a second time by the archive's input, the slowest part of a row's check
+    mobile: dict[str, str] = {}
     for key, cell in values.items():
         try:
             if key == "mobile":
                 phone = v.parse_phone(cell)
-                data["mobile"] = phone.mobile
+                mobile["mobile"] = phone.mobile
                 if phone.other:
                     label = _("Landline") if phone.kind == "landline" else _("Phone abroad")
                     extra.append(f"{label}: {phone.other}")
@@ -365,14 +368,14 @@ def check(
         )
     if out.problems:
         return out
-    out.values = cleaned
+    out.values = cleaned | mobile
     source_id = out.refs.get("source_id", "")
     card_no = cleaned.get("card_no") or ""
-    mobile = cleaned.get("mobile") or ""
+    number = mobile.get("mobile", "")
     out.key = (
         (source_id and f"id:{source_id}")
         or (card_no and f"card:{card_no}")
-        or (mobile and f"mobile:{mobile}")
+        or (number and f"mobile:{number}")
     )
     return out
 
