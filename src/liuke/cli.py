@@ -29,7 +29,16 @@ console = Console()
 
 DEMO_USERNAME = "owner"
 #: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = ("search", "sales", "engagement", "analytics", "audit", "rosters", "commissions")
+BENCH_PARTS = (
+    "search",
+    "sales",
+    "engagement",
+    "analytics",
+    "audit",
+    "rosters",
+    "commissions",
+    "import",
+)
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -199,6 +208,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
     from liuke.bench.rosters import run_roster_benchmarks
+    from liuke.bench.imports import run_import_benchmarks
     from liuke.bench.sales import run_sales_benchmarks
     from liuke.bench.search import run_benchmarks
 
@@ -217,6 +227,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         else 0,
         run_roster_benchmarks() if "rosters" in parts else 0,
         run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
+        run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1
 
@@ -385,7 +396,19 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+    _add_app_commands(sub)
     return parser
+
+
+def _add_app_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The subcommands apps contribute (`Contribution.commands`): none is listed in this file."""
+    _setup_django()
+    from liuke.core.registry import import_dotted, registry
+
+    for command in registry.items("commands"):
+        parser = sub.add_parser(command.name, help=command.help)
+        import_dotted(command.add_arguments)(parser)
+        parser.set_defaults(func=import_dotted(command.run))
 
 
 def _add_setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -439,6 +462,7 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     bench.add_argument(
         "--commission-lines", type=int, default=2_000_000, help="visit lines, commission bench"
     )
+    bench.add_argument("--import-rows", type=int, default=1_000_000, help="rows, import bench")
     bench.set_defaults(func=cmd_bench)
 
 

@@ -18,6 +18,7 @@ from liuke.accounts.choices import Role
 from liuke.api import api
 from liuke.core.registry import (
     Capability,
+    CliCommand,
     Contribution,
     RegistryError,
     _check,
@@ -30,14 +31,12 @@ from liuke.web.context_processors import navigation
 #: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
 INSTALLED_ORDER = [
     "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints",
-    "analytics", "feedback", "demo", "web",
+    "complaints", "analytics", "feedback", "transfer", "demo", "web",
 ]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
     "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints",
-    "analytics", "feedback", "web",
+    "complaints", "analytics", "feedback", "transfer", "web",
 ]  # fmt: skip
 
 
@@ -61,13 +60,13 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
-        "Complaints", "Feedback", "Audit log", "Retention", "Settings",
-    ],
-    Role.MANAGER: [
-        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
-        "Complaints", "Feedback",
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
+    "complaints", "analytics", "feedback", "transfer", "demo", "web",
+]  # fmt: skip
+#: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
+CONTRIBUTORS = [
+    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
+    "complaints", "analytics", "feedback", "transfer", "web",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
@@ -162,3 +161,22 @@ def test_the_published_jobs_table_is_what_the_apps_declare() -> None:
 def test_a_privacy_slice_lists_only_its_own_models() -> None:
     with pytest.raises(RegistryError):
         _check({"sales": Contribution(privacy_models={"customers.Customer": {}})})
+
+
+def test_two_apps_cannot_bring_one_command() -> None:
+    command = CliCommand("import", "help", "m:add", "m:run")
+    _check({"sales": Contribution(commands=[command])})
+    with pytest.raises(RegistryError):
+        _check(
+            {"sales": Contribution(commands=[command]), "other": Contribution(commands=[command])}
+        )
+
+
+def test_an_app_command_is_on_the_command_line_without_a_cli_edit() -> None:
+    from liuke.cli import build_parser
+
+    names = {c.name for c in registry.items("commands")}
+    assert "import" in names
+    args = build_parser().parse_args(["import", "customers", "a.xlsx", "--dry-run"])
+    assert (args.kind, args.file, args.dry_run) == ("customers", "a.xlsx", True)
+    assert args.func is import_dotted("liuke.transfer.cli:run")

@@ -156,6 +156,19 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class CliCommand:
+    """A subcommand of `liuke` the app brings (`liuke import …`): `add_arguments`
+    ("module:function") is called with the subcommand's argparse parser, `run` with the parsed
+    arguments and returns the exit status. Both are imported only when the command line is
+    built, after Django is set up."""
+
+    name: str
+    help: str
+    add_arguments: str
+    run: str
+
+
+@dataclass(frozen=True)
 class Contribution:
     """Everything one app brings to the hubs. Every field is optional."""
 
@@ -189,6 +202,8 @@ class Contribution:
     #: (accounts/setup/): the HTML of the app's section about that staff member (sales: their
     #: commission plan), or "" when there is nothing for this viewer
     staff_sections: Sequence[str] = ()
+    #: subcommands of the `liuke` command line (see `CliCommand`)
+    commands: Sequence[CliCommand] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.
@@ -273,6 +288,7 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
             raise RegistryError(f"{label}: the role table must list each of its capabilities")
     _unique_keys(found, "profile_panels", "profile panel")
     _unique_keys(found, "checklist", "checklist step")
+    _unique_names(found)
     models: dict[str, str] = {}
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
@@ -297,6 +313,18 @@ def _unique_keys(found: dict[str, Contribution], store: str, what: str) -> None:
             if entry.key in seen:
                 raise RegistryError(f"{what} {entry.key!r} of {label} is also {seen[entry.key]}'s")
             seen[entry.key] = label
+
+
+def _unique_names(found: dict[str, Contribution]) -> None:
+    """Refuse two apps' command-line subcommands of one name."""
+    seen: dict[str, str] = {}
+    for label, contribution in found.items():
+        for command in contribution.commands:
+            if command.name in seen:
+                raise RegistryError(
+                    f"command {command.name!r} of {label} is also {seen[command.name]}'s"
+                )
+            seen[command.name] = label
 
 
 def jobs_table_markdown() -> str:

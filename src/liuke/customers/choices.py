@@ -54,6 +54,7 @@ class ChangeKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
     HANDOVER = "handover", _("Handed over")
     ERASE = "erase", _("Personal data erased")
+    IMPORT = "import", _("Imported")
 
 
 class FieldGroup(models.TextChoices):
