@@ -207,8 +207,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from liuke.bench.audit import run_audit_benchmarks
     from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
-    from liuke.bench.rosters import run_roster_benchmarks
     from liuke.bench.imports import run_import_benchmarks
+    from liuke.bench.rosters import run_roster_benchmarks
     from liuke.bench.sales import run_sales_benchmarks
     from liuke.bench.search import run_benchmarks
 

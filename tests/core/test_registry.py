@@ -60,13 +60,13 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints", "analytics", "feedback", "transfer", "demo", "web",
-]  # fmt: skip
-#: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
-CONTRIBUTORS = [
-    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints", "analytics", "feedback", "transfer", "web",
+        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Complaints", "Feedback", "Audit log", "Retention", "Settings", "Import",
+    ],
+    Role.MANAGER: [
+        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
+        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Complaints", "Feedback", "Import",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",

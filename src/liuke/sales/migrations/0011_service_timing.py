@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0009_backfill_menu_categories'),
+        ('sales', '0010_product_menu_category'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_branch_receipt_closing_staff_invites'),
-        ('sales', '0009_backfill_menu_categories'),
+        ('sales', '0011_service_timing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
