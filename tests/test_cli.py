@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from liuke.cli import BENCH_PARTS, build_parser
+from liuke.bench.command import BENCH_PARTS
+from liuke.cli import build_parser
 
 
 def test_bench_parts_parse_with_their_options() -> None:

@@ -28,17 +28,6 @@ from rich.console import Console
 console = Console()
 
 DEMO_USERNAME = "owner"
-#: The parts of `liuke bench`, in the order they run.
-BENCH_PARTS = (
-    "search",
-    "sales",
-    "engagement",
-    "analytics",
-    "audit",
-    "rosters",
-    "commissions",
-    "import",
-)
 DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, printed by serve)
 
 
@@ -203,33 +192,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     _setup_django()
-    from liuke.bench.analytics import run_analytics_benchmarks
-    from liuke.bench.audit import run_audit_benchmarks
-    from liuke.bench.commission import run_commission_benchmarks
-    from liuke.bench.engagement import run_engagement_benchmarks
-    from liuke.bench.imports import run_import_benchmarks
-    from liuke.bench.rosters import run_roster_benchmarks
-    from liuke.bench.sales import run_sales_benchmarks
-    from liuke.bench.search import run_benchmarks
+    from liuke.bench.command import run_parts
 
-    parts = set(args.only or BENCH_PARTS)
-    if args.skip_sales:
-        parts.discard("sales")
-    results = [
-        run_benchmarks(sizes=args.sizes, queries=args.queries) if "search" in parts else 0,
-        run_sales_benchmarks() if "sales" in parts else 0,
-        run_engagement_benchmarks() if "engagement" in parts else 0,
-        run_analytics_benchmarks() if "analytics" in parts else 0,
-        run_audit_benchmarks(
-            requests_each=args.audit_requests, workers=args.audit_workers, rounds=args.audit_rounds
-        )
-        if "audit" in parts
-        else 0,
-        run_roster_benchmarks() if "rosters" in parts else 0,
-        run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
-        run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
-    ]
-    return 0 if all(r == 0 for r in results) else 1
+    return run_parts(args)
 
 
 def cmd_reminders(args: argparse.Namespace) -> int:
@@ -444,25 +409,10 @@ def _add_setup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from liuke.bench.command import add_arguments
+
     bench = sub.add_parser("bench", help="run the benchmarks")
-    bench.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
-    bench.add_argument("--queries", type=int, default=1000)
-    bench.add_argument("--skip-sales", action="store_true", help="leave out the sales part")
-    bench.add_argument(
-        "--only",
-        nargs="+",
-        choices=BENCH_PARTS,
-        help="run only these parts (e.g. --only analytics engagement)",
-    )
-    bench.add_argument("--audit-requests", type=int, default=100, help="per client, audit bench")
-    bench.add_argument(
-        "--audit-rounds", type=int, default=3, help="interleaved rounds, audit bench"
-    )
-    bench.add_argument("--audit-workers", type=int, default=4, help="gunicorn workers, audit bench")
-    bench.add_argument(
-        "--commission-lines", type=int, default=2_000_000, help="visit lines, commission bench"
-    )
-    bench.add_argument("--import-rows", type=int, default=1_000_000, help="rows, import bench")
+    add_arguments(bench)
     bench.set_defaults(func=cmd_bench)
 
 
