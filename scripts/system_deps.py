@@ -2,7 +2,8 @@
 
 - Debian's `chromium` (/usr/bin/chromium) and `fonts-noto-cjk`, for the browser tests
   (Playwright drives the system Chromium; it never downloads a browser of its own);
-- PostgreSQL's server binaries (initdb, pg_ctl), for the PostgreSQL run of the suite.
+- PostgreSQL's server binaries (initdb, pg_ctl), for the PostgreSQL run of the suite;
+- `zbar-tools` (zbarimg), with which the browser tests read back the QR codes the pages show.
 
 Quick and silent-ish when everything is there. When something is missing and we are root, it
 runs `apt-get update` once and `apt-get install -y --no-install-recommends ...`; when we are not
@@ -47,6 +48,8 @@ def missing_packages() -> list[tuple[str, str]]:
         missing.append(("fonts-noto-cjk", "Chinese fonts for the browser tests' screenshots"))
     if find_bindir() is None:
         missing.append(("postgresql", "initdb and pg_ctl for the PostgreSQL test run"))
+    if shutil.which("zbarimg") is None:
+        missing.append(("zbar-tools", "zbarimg, to decode the QR codes in the browser tests"))
     return missing
 
 
@@ -54,7 +57,8 @@ def main() -> int:
     missing = missing_packages()
     if not missing:
         print(
-            f"system deps: chromium, fonts-noto-cjk and PostgreSQL ({find_bindir()}) are present."
+            f"system deps: chromium, fonts-noto-cjk, zbarimg and PostgreSQL ({find_bindir()})"
+            " are present."
         )
         return 0
     packages = [name for name, _why in missing]

@@ -91,6 +91,7 @@ def test_dispatch_renders_into_the_outbox(owner: User, branch_a: Branch) -> None
         actor=owner,
         branch=branch_a,
         name="张丽",
+        gender="F",
         birthday=dt.date(1992, 3, 9),
         marketing_consent=True,
     )
@@ -99,7 +100,8 @@ def test_dispatch_renders_into_the_outbox(owner: User, branch_a: Branch) -> None
         dispatch.dispatch()
     message = Message.objects.get()
     assert message.status == MessageStatus.READY
-    assert message.body.startswith("丽您好，2026-03-09是您的生日")
+    # addressed as a salon would (surname and 女士), the day as 3月9日
+    assert message.body.startswith("张女士您好，3月9日是您的生日")
     assert "静安店" in message.body
 
 

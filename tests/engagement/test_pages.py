@@ -244,7 +244,7 @@ def test_the_outbox_page_lists_ready_messages_and_marks_them_sent(
         jobs.daily_run()
         dispatch.dispatch()
     html = front_a_client.get(reverse("engagement:outbox")).content.decode()
-    assert "晨您好，2026-06-08是您的生日" in html
+    assert "陈晨您好，6月8日是您的生日" in html  # no gender given: the full name
     message = Message.objects.get()
     response = front_a_client.post(reverse("engagement:outbox_sent", args=[message.pk]))
     assert response.status_code == 302
@@ -289,7 +289,7 @@ def test_the_manager_sets_rules_templates_and_reminders(
         url, {"form": "template", "kind": "birthday", "body_zh": "{name}您好 {phone}"}
     )
     assert bad.status_code == 400
-    assert MessageTemplate.objects.get(kind="birthday").body_zh.startswith("{first_name}您好")
+    assert MessageTemplate.objects.get(kind="birthday").body_zh.startswith("{salutation}您好")
     good = manager_a_client.post(
         url, {"form": "template", "kind": "birthday", "body_zh": "{first_name}，生日快乐！"}
     )

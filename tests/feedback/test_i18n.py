@@ -60,9 +60,11 @@ def test_the_catalogue_covers_every_string_of_the_app(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_the_public_survey_speaks_chinese(owner: User, branch_a: Branch) -> None:
-    customer = customer_make(actor=owner, branch=branch_a, name="林小雨", marketing_consent=True)
+    customer = customer_make(
+        actor=owner, branch=branch_a, name="林小雨", gender="F", marketing_consent=True
+    )
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = client.get(f"/f/s/{survey_link(customer)}/").content.decode()
-    assert "小雨，您好！" in text
+    assert "林女士，您好！" in text
     assert "您对这次服务满意吗" in text
     assert "How satisfied" not in text

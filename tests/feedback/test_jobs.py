@@ -31,7 +31,9 @@ DAY0 = dt.datetime(2026, 3, 2, 15, 0, tzinfo=SHANGHAI)
 @pytest.fixture
 def willing(owner: User, branch_a: Branch) -> Customer:
     engagement.defaults_ensure(business_id=owner.business_id or 0)
-    return customer_make(actor=owner, branch=branch_a, name="周晓婷", marketing_consent=True)
+    return customer_make(
+        actor=owner, branch=branch_a, name="周晓婷", gender="F", marketing_consent=True
+    )
 
 
 def test_a_survey_waits_for_the_delay_then_is_queued_once(
@@ -50,11 +52,11 @@ def test_a_survey_waits_for_the_delay_then_is_queued_once(
     message = Message.objects.get(kind=MessageKind.SURVEY)
     assert message.status == MessageStatus.READY
     assert message.is_marketing
-    assert message.body.startswith("晓婷您好")
+    assert message.body.startswith("周女士您好")
     found = LINK.search(message.body)
     assert found
     assert invitation.token in found.group(1)
-    assert message.body.startswith("晓婷您好")
+    assert message.body.startswith("周女士您好")
     assert "周" not in found.group(0)
     # the link in the message is the one the public page opens (until it expires)
     with time_machine.travel(DAY0 + dt.timedelta(days=13), tick=False):

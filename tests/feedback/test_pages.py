@@ -3,6 +3,7 @@ QR code and "you said, we did"; and that pages show only customers in scope."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -114,6 +115,11 @@ def test_the_qr_page_shows_a_printable_code_of_the_public_url(
     manager_a_client.post("/feedback/box/", {"branch": branch_a.pk})
     page = manager_a_client.get(f"/feedback/box/?branch={branch_a.pk}").content.decode()
     assert "<svg" in page
+    svg = re.search(r"<svg[^>]*>", page)
+    assert svg is not None
+    # scaled by its viewBox, never clipped by a fixed size the CSS shrinks
+    assert re.search(r'viewBox="0 0 (\d+) \1"', svg.group(0)), svg.group(0)
+    assert " width=" not in svg.group(0)
     assert "/f/b/" in page
     assert "data-print" in page
     assert "<script" not in page.split("</head>")[1]

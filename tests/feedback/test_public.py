@@ -42,6 +42,7 @@ def customer(owner: User, branch_a: Branch, front_a: User) -> Customer:
         actor=owner,
         branch=branch_a,
         name="林小雨",
+        gender="F",
         mobile="13911112222",
         allergies="芒果过敏",
         marketing_consent=True,
@@ -73,7 +74,7 @@ def test_a_customer_answers_from_the_link_without_logging_in(
     page = client.get(url)
     text = page.content.decode()
     assert page.status_code == 200
-    assert "小雨" in text
+    assert "林女士" in text  # greeted as a salon would, never by her full name
     assert branch_a.name in text
     assert str(beautician_a) in text
     assert "林小雨" not in text

@@ -82,13 +82,13 @@ def test_a_customer_answers_a_survey_from_its_link(
     found = re.search(rf"{re.escape(liuke_server.url)}/f/s/[A-Za-z0-9_\-.]+/", body)
     assert found, body
     link = found.group(0)
-    assert body.startswith("莎您好")  # the given name only
+    assert body.startswith("周女士您好")  # surname and 女士, as a salon addresses her
 
     # the customer's phone: a browser that never logged in
     customer = new_context(browser, "zh-CN")
     phone = customer.new_page()
     phone.goto(link)
-    expect(phone.locator("#survey h1")).to_contain_text("莎，您好")
+    expect(phone.locator("#survey h1")).to_contain_text("周女士，您好")
     expect(phone.locator("#survey")).to_contain_text("静安店")
     expect(phone.locator("#q-staff legend")).to_contain_text("小陈")
     expect(phone.locator("body")).not_to_contain_text("周莎")

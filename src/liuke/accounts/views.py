@@ -88,7 +88,8 @@ def business_settings(request: StaffRequest) -> HttpResponse:
 def _qr_data_uri(text: str) -> str:
     import segno
 
-    return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2))
+    # a viewBox (omitsize), so the image scales to the size the page gives it, never clipped
+    return str(segno.make(text, error="m").svg_data_uri(scale=4, border=2, omitsize=True))
 
 
 @staff_view

@@ -171,8 +171,49 @@ class Customer(TimeStampedModel):
 
     @property
     def first_name(self) -> str:
-        """The given name for greetings (张丽 → 丽)."""
+        """The given name (张丽 → 丽)."""
         return self.name[1:] if len(self.name) >= 2 and not self.name.isascii() else self.name
+
+    @property
+    def salutation(self) -> str:
+        """How a Chinese salon addresses the customer in a greeting: surname and 女士 or 先生
+        (张丽 → 张女士, 欧阳明 → 欧阳先生); the full name when the gender is not given or the
+        name is not a Chinese one, rather than guess."""
+        title = {"F": "女士", "M": "先生"}.get(self.gender)
+        if title is None or len(self.name) < 2 or self.name.isascii():
+            return self.name
+        two = self.name[:2]
+        surname = two if two in COMPOUND_SURNAMES and len(self.name) > 2 else self.name[0]
+        return surname + title
+
+
+#: Two-character surnames (复姓); every other surname is the name's first character.
+COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "钟离",
+        "端木",
+        "南宫",
+        "西门",
+        "独孤",
+        "百里",
+        "呼延",
+    }
+)
 
 
 class CustomerPhoto(TimeStampedModel):

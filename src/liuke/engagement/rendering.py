@@ -1,13 +1,17 @@
-"""Message text from its template: placeholders {name}, {first_name}, {branch}, {date},
+"""Message text from its template: placeholders {name}, {first_name}, {salutation} (张女士),
+{branch}, {date} (12月14日),
 {detail} (a card's balance in yuan, a package's sessions left, what changed after feedback),
 {link} (a survey's public answer link). A consumption notice's {detail} is written from its
 figures in the template's language (`consumption_detail`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
+
+from django.utils import timezone
 
 from liuke.core.money import format_yuan
 from liuke.core.registry import import_dotted, registry
@@ -44,6 +48,15 @@ def consumption_detail(figures: str, *, english: bool) -> str:
     return ("; " if english else "；").join(said)
 
 
+def _day(day: dt.date, *, english: bool) -> str:
+    """A day as a message says it: 12月14日 (December 14 in English); the year only when it is
+    not this year's (a reminder written in December about January)."""
+    this_year = day.year == timezone.localdate().year
+    if english:
+        return f"{day:%B} {day.day}" + ("" if this_year else f", {day.year}")
+    return ("" if this_year else f"{day.year}年") + f"{day.month}月{day.day}日"
+
+
 class _Safe(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -77,8 +90,9 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
     values = _Safe(
         name=message.customer.name,
         first_name=message.customer.first_name,
+        salutation=message.customer.salutation,
         branch=message.branch.name,
-        date=message.occasion_on.strftime("%Y-%m-%d"),
+        date=_day(message.occasion_on, english=body is template.body_en),
         detail=detail,
         link=link,
     )

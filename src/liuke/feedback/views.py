@@ -127,7 +127,9 @@ def suggestion_handle(request: StaffRequest, suggestion_id: int) -> HttpResponse
 def _qr_svg(url: str) -> str:
     """The QR code of `url` as an inline SVG element (no script; prints crisply)."""
     qr = segno.make(url, error="m")
-    return qr.svg_inline(scale=8, border=4, dark="#111", light="#fff")
+    # omitsize: a viewBox instead of a fixed width and height, so the CSS can size the code
+    # without clipping it (a clipped code does not scan)
+    return qr.svg_inline(scale=8, border=4, dark="#111", light="#fff", omitsize=True)
 
 
 @staff_view(cap=FeedbackCap.FEEDBACK_MANAGE)

@@ -31,6 +31,11 @@ SCORES = {
 }
 
 
+def greeting_name(customer: Any) -> str:
+    """How the public survey page greets the customer: 张女士, or nobody by name."""
+    return str(customer.salutation) if customer.gender in ("F", "M") else ""
+
+
 def _headers(response: HttpResponse) -> HttpResponse:
     # The site-wide Referrer-Policy (same-origin) already keeps the token in the address from
     # other sites; "no-referrer" would make browsers send `Origin: null` with the form, which
@@ -54,7 +59,9 @@ def _allowed(request: HttpRequest, scope: str) -> bool:
 def _survey_context(invitation: SurveyInvitation) -> dict[str, Any]:
     config = services.survey_settings(invitation.business_id)
     return {
-        "first_name": invitation.customer.first_name,
+        # surname and 女士/先生; no name at all when the gender is not given (a forwarded
+        # link must not show the customer's full name)
+        "first_name": greeting_name(invitation.customer),
         "branch_name": invitation.branch.name,
         "staff_name": str(invitation.staff) if invitation.staff_id and config.ask_staff else "",
         "config": config,

@@ -31,7 +31,7 @@ def defaults_ensure(*, business_id: int) -> None:
 
 # --- follow-up rules, templates, reminder settings (managers) ----------------------------------
 
-PLACEHOLDERS = frozenset({"name", "first_name", "branch", "date", "detail", "link"})
+PLACEHOLDERS = frozenset({"name", "first_name", "salutation", "branch", "date", "detail", "link"})
 
 
 @transaction.atomic
