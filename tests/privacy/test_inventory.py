@@ -184,7 +184,9 @@ def _person_covering_every_table(owner: User) -> list[int]:
     assert first is not None
     service = Service.objects.filter(business_id=first.business_id).order_by("pk").first()
     assert service is not None
-    # what the demo does not make: a photo, a refund, a card's and a package's ledger
+    # what the demo does not make: a photo (with the consent it needs), a refund, a card's and a
+    # package's ledger
+    Customer.objects.filter(pk=first.pk).update(photo_consent=True)
     photo = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(photo, format="JPEG")
     customer_photo_add(
