@@ -59,23 +59,24 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
-        "Feedback", "Audit log", "Retention", "Settings",
+        "Daily close", "Menu", "Commissions", "Branches & staff", "Customer value", "Follow-ups",
+        "Complaints", "Feedback", "Audit log", "Retention", "Settings",
     ],
     Role.MANAGER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Customer value", "Follow-ups", "Complaints",
-        "Feedback",
+        "Daily close", "Menu", "Commissions", "Branches & staff", "Customer value", "Follow-ups",
+        "Complaints", "Feedback",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Follow-ups", "Complaints", "Feedback",
+        "Daily close", "Menu", "Commissions", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Customers", "To confirm", "Key-account access", "Menu", "Follow-ups", "Complaints",
+        "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Follow-ups",
+        "Complaints",
     ],
     Role.AUDITOR: [
-        "Customers", "Key-account access", "Daily close", "Menu", "Branches & staff",
+        "Customers", "Key-account access", "Daily close", "Menu", "Commissions", "Branches & staff",
         "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log",
     ],
 }  # fmt: skip
