@@ -28,7 +28,8 @@ AUDIT_CAPS = {AuditCap.AUDIT_VIEW, AuditCap.AUDIT_EXPORT, AuditCap.AUDIT_FLAG_AC
 ALL_CAPS: set[Capability] = set(policy.all_capabilities())
 EXPECTED: dict[str, set[Capability]] = {
     Role.OWNER: ALL_CAPS,
-    Role.MANAGER: ALL_CAPS - {Cap.SETTINGS_MANAGE} - AUDIT_CAPS,
+    # plans, closing a commission month and adjusting it are the owner's
+    Role.MANAGER: ALL_CAPS - {Cap.SETTINGS_MANAGE, SalesCap.COMMISSION_MANAGE} - AUDIT_CAPS,
     Role.FRONT_DESK: {
         Cap.CUSTOMER_VIEW,
         CustomerCap.CUSTOMER_CREATE,
@@ -57,6 +58,7 @@ EXPECTED: dict[str, set[Capability]] = {
         SalesCap.SALES_VIEW,
         SalesCap.DAILY_CLOSE_VIEW,
         Cap.FINANCE_VIEW,
+        Cap.COMMISSION_VIEW,
         AnalyticsCap.ANALYTICS_VIEW,
         *AUDIT_CAPS,
     },
@@ -74,6 +76,8 @@ WRITE_CAPS = {
     SalesCap.PACKAGE_SELL,
     SalesCap.PACKAGE_EXTEND,
     SalesCap.SALE_REFUND,
+    SalesCap.COMMISSION_MANAGE,
+    SalesCap.COMMISSION_ASSIGN,
     SalesCap.CATALOGUE_MANAGE,
     SalesCap.STOCK_MANAGE,
     Cap.CUSTOMER_GRANT_DECIDE,
@@ -151,6 +155,7 @@ DECLARED = {
     "feedback.view", "feedback.record", "feedback.manage",
     "menu.manage", "cost.view", "package.price_override",
     "roster.view", "roster.manage",
+    "commission.view", "commission.manage", "commission.assign",
 }  # fmt: skip
 
 

@@ -60,24 +60,27 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Daily close", "Menu", "Commissions", "Branches & staff",
+        "Rosters", "Customer value", "Follow-ups",
         "Complaints", "Feedback", "Audit log", "Retention", "Settings", "Import",
     ],
     Role.MANAGER: [
         "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Daily close", "Menu", "Commissions", "Branches & staff",
+        "Rosters", "Customer value", "Follow-ups",
         "Complaints", "Feedback", "Import",
     ],
     Role.FRONT_DESK: [
         "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Rosters", "Follow-ups", "Complaints", "Feedback",
+        "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Customers", "To confirm", "Key-account access", "Menu", "Rosters", "Follow-ups",
+        "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters", "Follow-ups",
         "Complaints",
     ],
     Role.AUDITOR: [
-        "Customers", "Key-account access", "Daily close", "Menu", "Branches & staff", "Rosters",
+        "Customers", "Key-account access", "Daily close", "Menu", "Commissions", "Branches & staff",
+        "Rosters",
         "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log",
     ],
 }  # fmt: skip

@@ -106,8 +106,7 @@ def build(lines: int) -> dict[str, Any]:
     with transaction.atomic():
         have = Branch.objects.filter(business=business).count()
         Branch.objects.bulk_create(
-            Branch(business=business, name=f"分店{i:02d}", code=f"CB{i:02d}")
-            for i in range(have, BRANCHES)
+            Branch(business=business, name=f"分店{i}", code=f"CB{i}") for i in range(have, BRANCHES)
         )
         branches = list(Branch.objects.filter(business=business).order_by("pk"))
         staff_have = User.objects.filter(business=business).count()

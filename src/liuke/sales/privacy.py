@@ -9,8 +9,44 @@ from __future__ import annotations
 from liuke.core.privacy import API, AUDIT, BOOK, KEEP, NO, PR, RE, SERVE, STANDARD_COLUMNS, F, X
 from liuke.core.registry import PrivacyModels, PrivacyProperties
 
+#: Commission lines hang off visits, lines, payments and refunds: bookkeeping of staff pay,
+#: no personal data of the customer's (who earned it is the staff member's).
+COMMISSION = "staff commission (提成): what each staff member earned on a sale"
+
 #: model label → field name → (class, purpose)
 MODELS: PrivacyModels = {
+    "sales.CommissionLine": {
+        **dict.fromkeys(
+            (
+                "id",
+                "business",
+                "branch",
+                "visit",
+                "visit_line",
+                "payment",
+                "refund",
+                "reverses",
+                "plan",
+                "occurred_at",
+                "occurred_on",
+            ),
+            (X, KEEP),
+        ),
+        **dict.fromkeys(
+            (
+                "kind",
+                "designated",
+                "quantity",
+                "share_pct",
+                "base_fen",
+                "percent_bp",
+                "fixed_fen",
+                "amount_fen",
+            ),
+            (X, COMMISSION),
+        ),
+        "staff": (RE, COMMISSION),
+    },
     "sales.Visit": {
         **STANDARD_COLUMNS,
         "visited_at": (F, BOOK),
@@ -170,6 +206,28 @@ API_PROPERTIES: PrivacyProperties = {
             "valid_until",
             "validity_days",
             "validity_months",
+            # commissions: staff members' figures and plans, no customer's
+            "adjustments",
+            "adjustments_fen",
+            "at",
+            "by",
+            "by_kind",
+            "card_consumed",
+            "card_sold",
+            "commission_by_staff",
+            "commission_fen",
+            "designated_fixed_fen",
+            "designated_percent_bp",
+            "item",
+            "line_count",
+            "lines_fen",
+            "own",
+            "plan_id",
+            "rates",
+            "reverses_id",
+            "splits",
+            "staff_count",
+            "statements",
         ),
         (X, API),
     ),

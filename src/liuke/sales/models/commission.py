@@ -21,12 +21,12 @@ from liuke.sales.models.visits import Payment, Refund, Visit, VisitLine
 BP_PER_WHOLE = 10_000
 
 
-def percent_text(bp: int | None) -> str:
+def percent_text(pct_bp: int | None) -> str:
     """Basis points as the percentage typed and shown: 1250 → "12.5", 1000 → "10"."""
-    if bp is None:
+    if pct_bp is None:
         return ""
-    whole, part = divmod(bp, 100)
-    return f"{whole}" if not part else f"{whole}.{part:02d}".rstrip("0")
+    whole_pct, part_pct = divmod(pct_bp, 100)
+    return f"{whole_pct}" if not part_pct else f"{whole_pct}.{part_pct:02d}".rstrip("0")
 
 
 class CommissionPlan(TimeStampedModel):

@@ -68,7 +68,7 @@ def close_rows(close: selectors.DailyClose) -> list[tuple[str, Rows]]:
     by_method.append((_("Total"), close.money_total_fen))
     day = close.commissions or CommissionDay()
     commissions: Rows = [(name, v) for _pk, name, v in day.by_staff]
-    commissions.append((_("Total"), day.total_fen))
+    commissions.append((_("Commissions in all"), day.total_fen))
     refunds: Rows = [
         (_("Visits"), str(close.visits)),
         (_("Discounts"), close.discounts_fen),
