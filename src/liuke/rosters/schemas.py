@@ -24,25 +24,25 @@ Kind = Annotated[
 ]
 
 
-class _In(JsonObjectIn):
+class _RosterIn(JsonObjectIn):
     model_config = ConfigDict(extra="forbid")
 
 
-class SpanIn(_In):
+class SpanIn(_RosterIn):
     """A span of a day (wall clock of the branch); an end before the start runs past midnight."""
 
     starts_at: ClockTime
     ends_at: ClockTime
 
 
-class DayIn(_In):
+class DayIn(_RosterIn):
     """A weekday's working spans and breaks at a branch (none: not working that day)."""
 
     work: Annotated[list[SpanIn], Field(max_length=6)] = []
     breaks: Annotated[list[SpanIn], Field(max_length=6)] = []
 
 
-class DayForm(_In):
+class DayForm(_RosterIn):
     """The page's form of a weekday: the spans' starts and ends as repeated boxes."""
 
     work_from: Annotated[list[ClockTime], Field(max_length=6)] = []
@@ -51,7 +51,7 @@ class DayForm(_In):
     break_until: Annotated[list[ClockTime], Field(max_length=6)] = []
 
 
-class ExceptionIn(_In):
+class ExceptionIn(_RosterIn):
     """Time off, leave or an extra shift on one day: the whole day without times."""
 
     day: PlannedDay

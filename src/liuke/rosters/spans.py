@@ -52,4 +52,4 @@ def first_overlap(new: Iterable[Minutes], old: Iterable[Minutes]) -> tuple[Minut
 
 def hhmm(value: int) -> str:
     value %= DAY
-    return f"{value // 60:02d}:{value % 60:02d}"
+    return dt.time(value // 60, value % 60).isoformat("minutes")
