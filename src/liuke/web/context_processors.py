@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -32,16 +33,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def _nav_items(user: policy.Actor, current: str) -> list[dict[str, Any]]:
     entries = [e for e in navigation_entries() if policy.can(user, e.capability)]
-    counts = waiting_counts(user, entries)
+    # Each item's `badge` is called by the template; the first call runs the one query for all.
+    counts = SimpleLazyObject(lambda: waiting_counts(user, entries))
     return [
         {
             "url": reverse(e.url_name),
             "label": e.label,
             "active": e.url_name == current,
-            "badge": counts.get(e.url_name, 0),
+            "badge": partial(_count, counts, e.url_name),
         }
         for e in entries
     ]
+
+
+def _count(counts: Any, url_name: str) -> int:
+    return int(counts.get(url_name, 0))
 
 
 def waiting_counts(user: policy.Actor, entries: list[NavEntry]) -> dict[str, int]:
