@@ -13,12 +13,23 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     PeriodicJob,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "complaints",
+            _("Complaints waiting for you"),
+            order=35,
+            render="liuke.complaints.today:complaints_section",
+            capability=ComplaintCap.COMPLAINT_REPORTS,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "complaints",
@@ -33,7 +44,13 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("complaints:list", _("Complaints"), ComplaintCap.COMPLAINT_VIEW, weight=110),
+        NavEntry(
+            "complaints:list",
+            _("Complaints"),
+            ComplaintCap.COMPLAINT_VIEW,
+            weight=110,
+            group=NavGroup.FEEDBACK,
+        ),
     ],
     urls=[UrlMount("complaints/", "liuke.complaints.urls")],
     api=[ApiMount("/", "liuke.complaints.api:router")],

@@ -12,12 +12,29 @@ from liuke.core.registry import (
     NavEntry,
     PeriodicJob,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 from liuke.engagement import capabilities, privacy
 from liuke.engagement.capabilities import EngagementCap
 
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "arrivals",
+            _("Expected today"),
+            order=10,
+            render="liuke.engagement.today:arrivals_section",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
+        ),
+        TodaySection(
+            "due",
+            _("Follow-ups and callbacks due"),
+            order=20,
+            render="liuke.engagement.today:due_section",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "followups",

@@ -10,13 +10,26 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 from liuke.sales import capabilities, privacy
 from liuke.sales.capabilities import SalesCap
 
+MONEY = NavGroup.MONEY
+
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "takings",
+            _("Takings so far today"),
+            order=40,
+            render="liuke.sales.today:takings_section",
+            capability=SalesCap.DAILY_CLOSE_VIEW,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "menu",
@@ -45,9 +58,9 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
-        NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
-        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, weight=75),
+        NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, 60, NavGroup.DAILY),
+        NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, 70, MONEY),
+        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, 75, MONEY),
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
     api=[ApiMount("/", "liuke.sales.api:router"), ApiMount("/", "liuke.sales.api.menu:router")],
