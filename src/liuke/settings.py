@@ -154,7 +154,7 @@ ROOT_URLCONF = "liuke.urls"
 WSGI_APPLICATION = "liuke.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "customers:list"
+LOGIN_REDIRECT_URL = "web:today"
 LOGOUT_REDIRECT_URL = "web:login"
 
 TEMPLATES = [

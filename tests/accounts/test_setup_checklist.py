@@ -83,8 +83,8 @@ def test_only_owners_see_or_change_the_checklist(manager_a: User, auditor: User)
 
 
 def _home(client: Client) -> str:
-    """The home page's checklist: the slot on the customer list, filled by htmx."""
-    page = client.get("/customers/").content.decode()
+    """The home page's checklist: the slot on the "today" page, filled by htmx."""
+    page = client.get("/today/").content.decode()
     assert 'id="checklist-slot"' in page
     return client.get("/account/setup/home/", HTTP_HX_REQUEST="true").content.decode()
 
@@ -130,7 +130,7 @@ def test_the_home_page_shows_no_checklist_once_every_step_is_done(new_owner: Use
 
 
 def test_the_checklist_is_not_shown_to_other_roles(front_a_client: Client) -> None:
-    assert 'id="checklist-slot"' not in front_a_client.get("/customers/").content.decode()
+    assert 'id="checklist-slot"' not in front_a_client.get("/today/").content.decode()
     assert front_a_client.get("/account/setup/").status_code == 404
     assert front_a_client.get("/account/setup/home/").status_code == 404
 

@@ -132,7 +132,7 @@ def test_the_public_page_sets_the_password_and_sends_to_the_login(
     assert done["Location"] == "/login/"
     login = client.post("/login/", {"username": "13912340001", "password": PASSWORD})
     assert login.status_code == 302
-    assert login["Location"] == "/customers/"
+    assert login["Location"] == "/today/"  # everyone lands on their day (issue 16)
     assert client.get(f"/welcome/{signed}/").status_code == 404
     member.refresh_from_db()
     assert member.has_usable_password()

@@ -103,7 +103,8 @@ def test_the_guided_page_one_step_at_a_time(
     assert 'value="0"' in page  # progress 0 of 10
     response = front_a_client.post(f"/complaints/{c.pk}/step/", {"step": "1", "note": "先安抚"})
     assert response.status_code == 302
-    assert response["Location"] == f"/complaints/{c.pk}/?step=2"
+    # the next step, in view (its anchor), not the top of the page
+    assert response["Location"] == f"/complaints/{c.pk}/?step=2#step-2"
     page = _text(front_a_client.get(response["Location"]))
     assert 'id="step-2"' in page
     assert 'id="step-progress" max="10" value="1"' in page

@@ -56,32 +56,31 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 
 
 #: The navigation each role sees (in English), in order: what the hard-coded list showed, and
-#: the menu everyone reads (issue 12).
+#: the menu everyone reads (issue 12); the "today" page first, everyone's landing page (16).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
-        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Commissions", "Branches & staff",
-        "Rosters", "Customer value", "Follow-ups",
-        "Complaints", "Feedback", "Audit log", "Retention", "Settings", "Import",
+        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
+        "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
+        "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log", "Retention",
+        "Settings", "Import",
     ],
     Role.MANAGER: [
-        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Commissions", "Branches & staff",
-        "Rosters", "Customer value", "Follow-ups",
-        "Complaints", "Feedback", "Import",
+        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
+        "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
+        "Customer value", "Follow-ups", "Complaints", "Feedback", "Import",
     ],
     Role.FRONT_DESK: [
-        "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
+        "Today", "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
         "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters", "Follow-ups",
-        "Complaints",
+        "Today", "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters",
+        "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Customers", "Key-account access", "Daily close", "Menu", "Commissions", "Branches & staff",
-        "Rosters",
-        "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log",
+        "Today", "Customers", "Key-account access", "Daily close", "Menu", "Commissions",
+        "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
+        "Audit log",
     ],
 }  # fmt: skip
 
@@ -105,6 +104,28 @@ def test_the_navigation_is_the_apps_entries_by_weight(role: str) -> None:
         assert [str(item["label"]) for item in nav] == NAV[role]
     for entry in registry.items("navigation"):
         assert reverse(entry.url_name)
+
+
+#: The owner's menu, grouped by task (issue 16): six short groups instead of one row of 17.
+OWNER_MENU = {
+    "Daily work": ["Today", "Checkout", "Follow-ups"],
+    "Customers": ["Customers", "New customer", "To confirm", "Duplicates", "Key-account access"],
+    "Money": ["Daily close", "Menu"],
+    "Feedback & complaints": ["Complaints", "Feedback"],
+    "Analysis": ["Branches & staff", "Customer value"],
+    "Settings": ["Audit log", "Retention", "Settings"],
+}
+
+
+def test_the_menu_groups_the_entries_by_task() -> None:
+    request = RequestFactory().get("/")
+    request.user = _Staff(Role.OWNER)  # type: ignore[assignment]
+    request.resolver_match = None
+    with translation.override("en"):
+        groups = navigation(request)["nav_groups"]
+        menu = {str(g["label"]): [str(i["label"]) for i in g["items"]] for g in groups}
+    assert menu == OWNER_MENU
+    assert list(menu) == list(OWNER_MENU)  # in the day's order
 
 
 def test_every_declared_router_and_urlconf_is_mounted() -> None:

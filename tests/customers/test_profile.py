@@ -6,6 +6,7 @@ panel changes the number here, on purpose or not at all.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -193,3 +194,34 @@ def test_the_profile_imports_no_app_above_customers() -> None:
     source = Path(views.__file__).read_text(encoding="utf-8")
     for app in ("sales", "analytics", "complaints", "engagement", "feedback"):
         assert f"liuke.{app}" not in source
+
+
+def test_the_first_screen_is_money_visits_and_open_matters_before_identity(
+    front_a_client: Client, wang: Customer
+) -> None:
+    """A front-desk tablet's first screen (issue 16): balances, packages, visits, open complaints
+    and follow-ups, and the allergies, before the identity details and data quality."""
+    page = front_a_client.get(f"/customers/{wang.pk}/").content.decode()
+    identity = page.index("<h2>基本资料</h2>")  # the "Profile" card
+    assert page.index('id="sales"') < identity
+    assert page.index('id="engagement"') < identity
+    assert page.index('id="safety"') < page.index('id="sales"')
+
+
+def test_no_known_allergies_says_when_it_was_confirmed(front_a_client: Client, owner: User) -> None:
+    """None recorded and confirmed: "无已知过敏（<day>确认）"; never asked: a prompt to ask."""
+    asked = customer_make(actor=owner, name="周莎")
+    Customer.objects.filter(pk=asked.pk).update(
+        health_verified_at=dt.datetime(2026, 3, 14, 4, tzinfo=dt.UTC)
+    )
+    page = front_a_client.get(f"/customers/{asked.pk}/").content.decode()
+    assert "无已知过敏（2026-03-14确认）" in page
+    never = customer_make(actor=owner, name="吴敏")
+    Customer.objects.filter(pk=never.pk).update(health_verified_at=None)
+    page = front_a_client.get(f"/customers/{never.pk}/").content.decode()
+    assert "无已知过敏" not in page
+    assert "请先询问" in page
+    allergic = customer_make(actor=owner, name="李娜", allergies="对果酸过敏")
+    page = front_a_client.get(f"/customers/{allergic.pk}/").content.decode()
+    assert "对果酸过敏" in page
+    assert "无已知过敏" not in page

@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.live.conftest import PYTHON, LiveServer, _run
-from tests.live.test_browser import browser, log_in, new_context, shoot  # noqa: F401 (fixture)
+from tests.live.test_browser import (  # noqa: F401 (fixture)
+    browser,
+    go_to,
+    log_in,
+    new_context,
+    open_menu,
+    shoot,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
@@ -56,7 +63,7 @@ def test_owner_browses_exports_and_acknowledges(
     for customer in read:
         page.goto(f"{live.url}/customers/{customer}/")
 
-    page.get_by_role("link", name="审计日志").click()
+    go_to(page, "审计日志")
     expect(page).to_have_url(re.compile(r"/audit/$"))
     page.locator("#audit-filters select[name=action]").select_option("view")
     page.locator("#audit-filters input[name=customer_q]").fill("张三")
@@ -102,7 +109,8 @@ def test_front_desk_has_no_audit_pages(
 ) -> None:
     page = _zh(browser)
     log_in(page, liuke_server, liuke_server.front_desk)
-    expect(page.get_by_role("link", name="审计日志")).to_have_count(0)
+    open_menu(page)
+    expect(page.locator("nav.mainnav a", has_text="审计日志")).to_have_count(0)
     answer = page.goto(f"{liuke_server.url}/audit/")
     assert answer is not None
     assert answer.status == 404

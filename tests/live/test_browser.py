@@ -65,7 +65,21 @@ def log_in(page: Page, live: LiveServer, credentials: tuple[str, str]) -> None:
     page.locator("input[name=username]").fill(credentials[0])
     page.locator("input[name=password]").fill(credentials[1])
     page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page).to_have_url(re.compile(r"/today/$"))  # everyone lands on their day
+
+
+def open_menu(page: Page) -> None:
+    """Open the navigation menu (the top bar's one button; its entries grouped by task)."""
+    menu = page.locator("details[data-navmenu]")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    expect(page.locator("nav.mainnav")).to_be_visible()
+
+
+def go_to(page: Page, label: str) -> None:
+    """Follow the navigation entry `label`, through the menu."""
+    open_menu(page)
+    page.locator("nav.mainnav a", has_text=re.compile(f"^{re.escape(label)}$")).click()
 
 
 def shoot(page: Page, folder: Path, name: str) -> None:
@@ -93,6 +107,7 @@ def test_find_by_initials_change_mobile_and_see_history(
     shoot(page, screenshots, "login.png")
 
     log_in(page, liuke_server, liuke_server.owner)
+    go_to(page, "客户")
     rows = page.locator("#rows tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() >= 20  # a full first page (张三, created first, is on the second)
@@ -210,8 +225,8 @@ def test_language_switch(zh_page: Page, liuke_server: LiveServer) -> None:
 
     page.locator(".langswitch select").select_option("en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page).to_have_url(f"{liuke_server.url}/customers/")
-    expect(nav).to_have_text("Customers")
+    expect(page).to_have_url(f"{liuke_server.url}/today/")
+    expect(nav).to_have_text("Today")
     expect(page.locator("#quick-q")).to_have_attribute(
         "placeholder", "Name, pinyin, zs, phone, last 4, card"
     )

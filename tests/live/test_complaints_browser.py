@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from tests.live.conftest import LiveServer
-from tests.live.test_browser import browser, log_in, shoot, zh_page  # noqa: F401 (fixtures)
+from tests.live.test_browser import browser, go_to, log_in, shoot, zh_page  # noqa: F401
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
@@ -134,7 +134,7 @@ def test_a_complaint_walked_through_the_ten_steps_to_closed(
     # afterwards: the owner records what changed and reads the reports
     page.context.clear_cookies()
     log_in(page, live, live.owner)
-    page.locator("nav.mainnav a", has_text="投诉").click()
+    go_to(page, "投诉")
     page.locator("#complaint-filters select[name=status]").select_option("all")
     expect(page.locator("#complaints tbody tr")).to_have_count(1)
     expect(page.locator("#complaints")).to_contain_text("张三")

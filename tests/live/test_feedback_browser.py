@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.live.conftest import PYTHON, ROOT, LiveServer
-from tests.live.test_browser import browser, log_in, new_context, shoot, zh_page  # noqa: F401
+from tests.live.test_browser import (  # noqa: F401 (fixtures)
+    browser,
+    go_to,
+    log_in,
+    new_context,
+    shoot,
+    zh_page,
+)
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
@@ -110,7 +117,7 @@ def test_a_customer_answers_a_survey_from_its_link(
     # the owner sees it, and the unhappy answer opened a callback for 周莎's owner
     page = zh_page
     log_in(page, liuke_server, liuke_server.owner)
-    page.locator("nav.mainnav a", has_text="顾客反馈").click()
+    go_to(page, "顾客反馈")
     expect(page.locator("#response-rate")).to_contain_text("100%")
     expect(page.locator("#results tbody")).to_contain_text("静安店")
     expect(page.locator("#results tbody")).to_contain_text("-100")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from tests.live.conftest import PYTHON, ROOT, LiveServer
-from tests.live.test_browser import browser, log_in, shoot, zh_page  # noqa: F401 (fixtures)
+from tests.live.test_browser import browser, go_to, log_in, shoot, zh_page  # noqa: F401
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
@@ -78,7 +78,7 @@ def test_todays_follow_up_is_completed_and_leaves_the_list(
     page = zh_page
     planned = _plan(liuke_server, ["张三", "李娜"])
     log_in(page, liuke_server, BEAUTICIAN)
-    page.locator("nav.mainnav a", has_text="回访").click()
+    go_to(page, "回访")
     expect(page.locator("h1")).to_contain_text("回访")
     rows = page.locator("#followups tbody tr.followup-row")
     expect(rows).to_have_count(2)

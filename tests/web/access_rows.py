@@ -5,6 +5,7 @@ from __future__ import annotations
 ROUTES: dict[str, str] = {
     "set_language": "none",
     "web:home": "none",
+    "web:today": "list",
     "web:login": "none",
     "web:logout": "none",
     "web:healthz": "none",

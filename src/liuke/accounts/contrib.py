@@ -12,6 +12,7 @@ from liuke.core.registry import (
     ChecklistItem,
     Contribution,
     NavEntry,
+    NavGroup,
     PeriodicJob,
     UrlMount,
 )
@@ -45,7 +46,9 @@ CONTRIBUTION = Contribution(
     roles=capabilities.ROLES,
     privacy_api=privacy.API_PROPERTIES,
     # the staff and branch pages are reached from "Branches & staff" (web) and the settings
-    navigation=[NavEntry("accounts:settings", _("Settings"), Cap.SETTINGS_MANAGE, weight=150)],
+    navigation=[
+        NavEntry("accounts:settings", _("Settings"), Cap.SETTINGS_MANAGE, 150, NavGroup.SETTINGS)
+    ],
     urls=[
         UrlMount("account/", "liuke.accounts.urls"),
         # public page, no login: an invited staff member sets their password (signed token)

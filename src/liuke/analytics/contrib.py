@@ -11,8 +11,10 @@ from liuke.core.registry import (
     ApiMount,
     Contribution,
     NavEntry,
+    NavGroup,
     PeriodicJob,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 from liuke.sales.capabilities import SalesCap
@@ -27,12 +29,27 @@ AUDIT_WORDS = {
 }
 
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "at_risk",
+            _("At-risk customers to call"),
+            order=50,
+            render="liuke.analytics.today:at_risk_section",
+            capability=AnalyticsCap.ANALYTICS_VIEW,
+        ),
+    ],
     capabilities=AnalyticsCap,
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("analytics:dashboard", _("Customer value"), AnalyticsCap.ANALYTICS_VIEW, 90),
+        NavEntry(
+            "analytics:dashboard",
+            _("Customer value"),
+            AnalyticsCap.ANALYTICS_VIEW,
+            90,
+            NavGroup.ANALYSIS,
+        ),
     ],
     urls=[UrlMount("analytics/", "liuke.analytics.urls")],
     api=[ApiMount("/", "liuke.analytics.api:router")],

@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from liuke.audit import capabilities, privacy
 from liuke.audit.capabilities import AuditCap
-from liuke.core.registry import ApiMount, Contribution, NavEntry, PeriodicJob, UrlMount
+from liuke.core.registry import ApiMount, Contribution, NavEntry, NavGroup, PeriodicJob, UrlMount
 
 #: The codes the app's audit events carry, as the audit log shows them.
 AUDIT_WORDS = {
@@ -29,7 +29,7 @@ CONTRIBUTION = Contribution(
     capabilities=AuditCap,
     roles=capabilities.ROLES,
     privacy_api=privacy.API_PROPERTIES,
-    navigation=[NavEntry("audit:log", _("Audit log"), AuditCap.AUDIT_VIEW, weight=130)],
+    navigation=[NavEntry("audit:log", _("Audit log"), AuditCap.AUDIT_VIEW, 130, NavGroup.SETTINGS)],
     urls=[UrlMount("audit/", "liuke.audit.urls")],
     api=[ApiMount("/", "liuke.audit.api:router")],
     jobs=[PeriodicJob("liuke.audit.tasks:unusual_reading_every_quarter_hour", "every 15 minutes")],

@@ -14,8 +14,10 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     PeriodicJob,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 
@@ -44,6 +46,15 @@ AUDIT_WORDS = {
 }
 
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "complaints",
+            _("Complaints waiting for you"),
+            order=35,
+            render="liuke.complaints.today:complaints_section",
+            capability=ComplaintCap.COMPLAINT_REPORTS,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "complaints",
@@ -63,6 +74,7 @@ CONTRIBUTION = Contribution(
             _("Complaints"),
             ComplaintCap.COMPLAINT_VIEW,
             weight=110,
+            group=NavGroup.FEEDBACK,
             badge="liuke.complaints.selectors:waiting_for",
         ),
     ],

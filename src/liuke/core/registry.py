@@ -43,15 +43,28 @@ PrivacyModels = Mapping[str, Mapping[str, tuple[DataClass, str]]]
 PrivacyProperties = Mapping[str, tuple[DataClass, str]]
 
 
+class NavGroup(enum.StrEnum):
+    """The task a navigation entry serves: the menu shows the entries group by group, in this
+    order, so that a phone's menu reads as the salon's day rather than as a list of apps."""
+
+    DAILY = "daily"
+    CUSTOMERS = "customers"
+    MONEY = "money"
+    FEEDBACK = "feedback"
+    ANALYSIS = "analysis"
+    SETTINGS = "settings"
+
+
 @dataclass(frozen=True)
 class NavEntry:
     """A link in the main navigation, shown to those who hold `capability`; `weight` orders the
-    entries of every app (lower first; NetBox's menu weights)."""
+    entries of every app (lower first; NetBox's menu weights) and `group` places it in the menu."""
 
     url_name: str
     label: str | Promise
     capability: Capability
     weight: int
+    group: NavGroup = NavGroup.DAILY
     #: "module:function" called with the acting staff member: how much waits for them behind
     #: the link (approvals to decide, callbacks due, escalations) as one SQL count expression
     #: (`core.bulksql.count_of`), or None when nothing there can wait for them. The navigation
@@ -108,9 +121,11 @@ class ProfilePanel:
     (`customers.profile.CustomerProfile`) and returns a `PanelContent`, or None when it has
     nothing to show to this staff member; it never fetches the customer again or asks the policy
     about the file. The profile shows the panels of those who hold `capability` (None: anyone who
-    sees the profile), lower `order` first. `framed`: the profile puts the panel in a card with
-    `key` as its id (False when the template brings its own). `url_name` ("app:name", taking
-    `customer_id`) serves the panel alone, to refresh it without reloading the page.
+    sees the profile), lower `order` first; those ordered below 40 come before the identity
+    details (`customers.profile.FIRST_SCREEN_ORDER`: the first screen). `framed`: the profile
+    puts the panel in a card with `key` as its id (False when the template brings its own).
+    `url_name` ("app:name", taking `customer_id`) serves the panel alone, to refresh it without
+    reloading the page.
     """
 
     key: str
@@ -120,6 +135,24 @@ class ProfilePanel:
     capability: Capability | None = None
     framed: bool = True
     url_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TodaySection:
+    """A section of the staff's "today" page (their landing page) served by the app whose data
+    it shows, as `ProfilePanel` is for the profile.
+
+    `render` ("module:function") is called with the request and returns a `PanelContent`, or
+    None when it has nothing for this staff member (a role it does not serve, an empty day); it
+    reads through the app's selectors, which scope by the policy and note what they show in the
+    request's one audit event. Shown to those who hold `capability` (None: every staff member),
+    lower `order` first."""
+
+    key: str
+    title: str | Promise
+    order: int
+    render: str
+    capability: Capability | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +213,8 @@ class Contribution:
     urls: Sequence[UrlMount] = ()
     api: Sequence[ApiMount] = ()
     profile_panels: Sequence[ProfilePanel] = ()
+    #: sections of the staff's "today" page (see `TodaySection`)
+    today_sections: Sequence[TodaySection] = ()
     demo: DemoStep | None = None
     jobs: Sequence[PeriodicJob] = ()
     #: "module:function" called as function(business_id=…) when a business is created (and by
@@ -289,6 +324,7 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
     _unique_keys(found, "profile_panels", "profile panel")
     _unique_keys(found, "checklist", "checklist step")
     _unique_names(found)
+    _unique_keys(found, "today_sections", "today section")
     models: dict[str, str] = {}
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
@@ -338,6 +374,11 @@ def jobs_table_markdown() -> str:
 def profile_panels() -> list[ProfilePanel]:
     """Every app's profile panels, in the order the profile shows them."""
     return sorted(registry.items("profile_panels"), key=lambda p: (p.order, p.key))
+
+
+def today_sections() -> list[TodaySection]:
+    """Every app's sections of the "today" page, in the order the page shows them."""
+    return sorted(registry.items("today_sections"), key=lambda s: (s.order, s.key))
 
 
 def import_dotted(path: str) -> Any:

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liuke.accounts.capabilities import Cap
-from liuke.core.registry import ApiMount, Contribution, NavEntry, PeriodicJob, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    NavEntry,
+    NavGroup,
+    PeriodicJob,
+    TodaySection,
+    UrlMount,
+)
 from liuke.customers import capabilities, privacy
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, PhotoKind
@@ -59,7 +67,17 @@ AUDIT_WORDS = {
     "subject_access": pgettext_lazy("audit log", "copy of personal data"),
 }
 
+CUSTOMERS, SETTINGS = NavGroup.CUSTOMERS, NavGroup.SETTINGS
+
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "access_requests",
+            _("Key-account requests waiting for you"),
+            order=30,
+            render="liuke.customers.today:approvals_section",
+        ),
+    ],
     # a staff member who leaves hands their customers to a successor (accounts' staff_leave)
     staff_handover=["liuke.customers.services:customer_handover"],
     capabilities=CustomerCap,
@@ -67,18 +85,21 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("customers:list", _("Customers"), Cap.CUSTOMER_VIEW, weight=10),
-        NavEntry("customers:create", _("New customer"), CustomerCap.CUSTOMER_CREATE, weight=20),
-        NavEntry("customers:stale", _("To confirm"), CustomerCap.CUSTOMER_CONFIRM, weight=30),
-        NavEntry("customers:duplicates", _("Duplicates"), CustomerCap.CUSTOMER_MERGE, weight=40),
+        NavEntry("customers:list", _("Customers"), Cap.CUSTOMER_VIEW, 10, CUSTOMERS),
+        NavEntry("customers:create", _("New customer"), CustomerCap.CUSTOMER_CREATE, 20, CUSTOMERS),
+        NavEntry("customers:stale", _("To confirm"), CustomerCap.CUSTOMER_CONFIRM, 30, CUSTOMERS),
+        NavEntry(
+            "customers:duplicates", _("Duplicates"), CustomerCap.CUSTOMER_MERGE, 40, CUSTOMERS
+        ),
         NavEntry(
             "customers:access",
             _("Key-account access"),
             Cap.CUSTOMER_VIEW,
-            weight=50,
+            50,
+            CUSTOMERS,
             badge="liuke.customers.selectors.access:decisions_waiting",
         ),
-        NavEntry("customers:retention", _("Retention"), Cap.SETTINGS_MANAGE, weight=140),
+        NavEntry("customers:retention", _("Retention"), Cap.SETTINGS_MANAGE, 140, SETTINGS),
     ],
     urls=[UrlMount("customers/", "liuke.customers.urls")],
     api=[

@@ -27,6 +27,11 @@ from liuke.core.registry import PanelContent, ProfilePanel, import_dotted, profi
 from liuke.customers.models import AccessGrant, Customer, FieldChange
 from liuke.customers.selectors import CustomerFile, customer_file, file_history
 
+#: Panels ordered below this come first on the profile, before the identity details: what the
+#: front desk needs on a tablet's first screen (balances, packages, visits; open complaints and
+#: follow-ups). The others follow the identity and data-quality cards.
+FIRST_SCREEN_ORDER = 40
+
 
 @dataclass(frozen=True)
 class CustomerProfile:

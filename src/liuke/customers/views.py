@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
@@ -24,7 +25,13 @@ from liuke.customers.choices import FieldGroup, Source
 from liuke.customers.forms import CustomerForm, PhotoForm
 from liuke.customers.models import Customer
 from liuke.customers.picking import positive_id
-from liuke.customers.profile import CustomerProfile, customer_profile, panels_for, profile_history
+from liuke.customers.profile import (
+    FIRST_SCREEN_ORDER,
+    CustomerProfile,
+    customer_profile,
+    panels_for,
+    profile_history,
+)
 
 
 def _filters(request: HttpRequest) -> selectors.CustomerFilters:
@@ -173,6 +180,8 @@ def customer_detail(request: StaffRequest, customer_id: int) -> HttpResponse:
         ],
         "photo_form": PhotoForm(),
         "panels": panels_for(request, profile),
+        "first_screen": FIRST_SCREEN_ORDER,
+        "stale_labels": selectors.stale_labels(customer, business),
     }
     return render(request, "customers/detail.html", context)
 
@@ -201,8 +210,11 @@ def customer_confirm(request: StaffRequest, customer_id: int) -> HttpResponse:
     if request.htmx:
         return render(request, "customers/partials/confirmed_row.html", {"customer": customer})
     messages.success(request, _("Data of %(name)s confirmed as current.") % {"name": customer.name})
-    if request.POST.get("next") == "detail":
+    back = request.POST.get("next", "")
+    if back == "detail":
         return redirect("customers:detail", customer_id=customer.pk)
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, {request.get_host()}):
+        return redirect(back)  # the checkout or the brief the prompt was shown on
     return redirect("customers:stale")
 
 

@@ -4,10 +4,12 @@ expected today, one screen with what the staff member who serves them must know 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,38 +37,63 @@ class Expected:
     customer: Customer
     at: dt.datetime
     why: str  # "visited" or "booked"
+    #: the visit that booked them or that they came in for
+    visit: Visit | None = None
 
 
 def expected_today(*, actor: User, branch: Branch, day: dt.date | None = None) -> list[Expected]:
-    """The customers of `branch` expected on `day`: the ones booked for it at an earlier
-    checkout, and the ones who have come in already (appointments, when they exist, will
-    be added here)."""
+    """The customers of `branch` expected on `day` (`expected_in` for one branch)."""
     if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW) or not policy.may_use_branch(
         actor, branch
     ):
         raise PermissionDenied()
-    tz = ZoneInfo(branch.time_zone)
+    return expected_in(actor=actor, branches=[branch], day=day)
+
+
+def expected_in(
+    *,
+    actor: User,
+    branches: Sequence[Branch],
+    day: dt.date | None = None,
+    mine: bool = False,
+    what: str = "brief_today",
+) -> list[Expected]:
+    """The customers of `branches` (in the actor's scope) expected on `day`, earliest first: the
+    ones booked for it at an earlier checkout, and the ones who have come in already. The one
+    seam the appointments app fills when it exists. `mine`: only those the actor looks after,
+    served or performed a service for on that visit (a beautician's own day). Two queries,
+    whatever the number of branches; audited as a list (`what`)."""
+    if not policy.can(actor, EngagementCap.ENGAGEMENT_VIEW) or not branches:
+        return []
+    tz = ZoneInfo(branches[0].time_zone)
     day = day or timezone.localdate(timezone.now(), tz)
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     end = start + dt.timedelta(days=1)
-    visits = policy.scope_customers(actor, Visit.objects.all(), prefix="customer").select_related(
-        "customer"
+    visits = (
+        policy.scope_customers(actor, Visit.objects.all(), prefix="customer")
+        .filter(branch__in=branches)
+        .select_related("customer")
+        .order_by("visited_at", "id")
     )
+    if mine:
+        visits = visits.filter(
+            Q(customer__owner=actor) | Q(served_by=actor) | Q(lines__staff=actor)
+        ).distinct()
     found: dict[int, Expected] = {}
-    for v in visits.filter(branch=branch, next_visit_at__gte=start, next_visit_at__lt=end).filter(
+    for v in visits.filter(next_visit_at__gte=start, next_visit_at__lt=end).filter(
         visited_at__gte=start - dt.timedelta(days=180)
     ):
         assert v.next_visit_at is not None
-        found.setdefault(v.customer_id, Expected(v.customer, v.next_visit_at, "booked"))
-    for v in visits.filter(branch=branch, visited_at__gte=start, visited_at__lt=end):
-        found.setdefault(v.customer_id, Expected(v.customer, v.visited_at, "visited"))
+        found.setdefault(v.customer_id, Expected(v.customer, v.next_visit_at, "booked", v))
+    for v in visits.filter(visited_at__gte=start, visited_at__lt=end):
+        found.setdefault(v.customer_id, Expected(v.customer, v.visited_at, "visited", v))
     rows = sorted(found.values(), key=lambda e: e.at)
     if rows:
         audit_record(
             actor=actor,
             action=Action.LIST,
             customer_ids=[e.customer.pk for e in rows],
-            fields=["brief_today"],
+            fields=[what],
         )
     return rows
 
@@ -82,6 +109,8 @@ class Brief:
     tier: str
     birthday_in_days: int | None
     actions: list[str] = field(default_factory=list)
+    #: the field groups to confirm with the customer while they are here (data quality)
+    stale: list[str] = field(default_factory=list)
     #: Open matters other apps contribute (liuke.core.registry.BriefCases: the complaints app's
     #: unresolved cases), each with its items, for those who hold the capability.
     cases: list[tuple[BriefCases, list[Any]]] = field(default_factory=list)
@@ -159,6 +188,8 @@ def customer_brief(*, actor: User, customer_id: Any) -> Brief:
             for kind in registry.items("brief_cases")
             if policy.can(actor, kind.capability)
         ]
+    if file.full:
+        brief.stale = customer_selectors.stale_labels(file.customer, actor.business)
     brief.actions = suggested_actions(brief, today)
     return brief
 

@@ -13,6 +13,7 @@ from liuke.core.registry import (
     NavEntry,
     PeriodicJob,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 from liuke.engagement import capabilities, privacy
@@ -37,6 +38,22 @@ AUDIT_WORDS = {
 }
 
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "arrivals",
+            _("Expected today"),
+            order=10,
+            render="liuke.engagement.today:arrivals_section",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
+        ),
+        TodaySection(
+            "due",
+            _("Follow-ups and callbacks due"),
+            order=20,
+            render="liuke.engagement.today:due_section",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "followups",

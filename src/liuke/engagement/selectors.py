@@ -206,14 +206,22 @@ def on_time_rates(
 # --- tasks --------------------------------------------------------------------------------------
 
 
-def tasks(*, actor: User, staff_id: int | None = None, overdue_only: bool = False) -> list[Task]:
+def tasks(
+    *,
+    actor: User,
+    staff_id: int | None = None,
+    overdue_only: bool = False,
+    due_before: dt.datetime | None = None,
+) -> list[Task]:
     """Open tasks (callbacks, win-backs, idle packages), the most overdue first; escalated
-    ones first for managers."""
+    ones first for managers. `due_before`: only those due by then (the end of today)."""
     qs = _scoped(actor, Task.objects.filter(status=TaskStatus.OPEN)).filter(
         _staff_filter(actor, staff_id)
     )
     if overdue_only:
         qs = qs.filter(due_at__lt=timezone.now())
+    if due_before is not None:
+        qs = qs.filter(due_at__lt=due_before)
     order = ("escalated_at", "due_at", "id") if sees_team(actor) else ("due_at", "id")
     rows = list(
         qs.select_related("customer", "contact__reason", "assignee").order_by(*order)[:LIST_LIMIT]

@@ -10,6 +10,7 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     PeriodicJob,
     ProfilePanel,
     UrlMount,
@@ -39,7 +40,13 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("feedback:results", _("Feedback"), FeedbackCap.FEEDBACK_VIEW, weight=120),
+        NavEntry(
+            "feedback:results",
+            _("Feedback"),
+            FeedbackCap.FEEDBACK_VIEW,
+            weight=120,
+            group=NavGroup.FEEDBACK,
+        ),
     ],
     urls=[
         UrlMount("feedback/", "liuke.feedback.urls"),

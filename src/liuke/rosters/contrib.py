@@ -10,6 +10,7 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     UrlMount,
 )
 from liuke.rosters import capabilities, privacy
@@ -20,7 +21,9 @@ CONTRIBUTION = Contribution(
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
-    navigation=[NavEntry("rosters:index", _("Rosters"), RosterCap.ROSTER_VIEW, weight=85)],
+    navigation=[
+        NavEntry("rosters:index", _("Rosters"), RosterCap.ROSTER_VIEW, 85, NavGroup.DAILY),
+    ],
     urls=[UrlMount("rosters/", "liuke.rosters.urls")],
     api=[ApiMount("/", "liuke.rosters.api:router")],
     demo=DemoStep("liuke.rosters.demo:demo_rosters", "staff working hours and days off"),

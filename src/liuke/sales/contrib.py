@@ -11,7 +11,9 @@ from liuke.core.registry import (
     Contribution,
     DemoStep,
     NavEntry,
+    NavGroup,
     ProfilePanel,
+    TodaySection,
     UrlMount,
 )
 from liuke.sales import capabilities, privacy
@@ -36,7 +38,18 @@ AUDIT_WORDS = {
     "category": pgettext_lazy("audit log", "menu category"),
 }
 
+MONEY = NavGroup.MONEY
+
 CONTRIBUTION = Contribution(
+    today_sections=[
+        TodaySection(
+            "takings",
+            _("Takings so far today"),
+            order=40,
+            render="liuke.sales.today:takings_section",
+            capability=SalesCap.DAILY_CLOSE_VIEW,
+        ),
+    ],
     checklist=[
         ChecklistItem(
             "menu",
@@ -65,10 +78,10 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     navigation=[
-        NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, weight=60),
-        NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, weight=70),
-        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, weight=75),
-        NavEntry("sales:commission_statements", _("Commissions"), SalesCap.SALES_VIEW, weight=78),
+        NavEntry("sales:checkout", _("Checkout"), SalesCap.SALE_CHECKOUT, 60, NavGroup.DAILY),
+        NavEntry("sales:daily_close", _("Daily close"), SalesCap.DAILY_CLOSE_VIEW, 70, MONEY),
+        NavEntry("sales:catalogue", _("Menu"), SalesCap.SALES_VIEW, 75, MONEY),
+        NavEntry("sales:commission_statements", _("Commissions"), SalesCap.SALES_VIEW, 78, MONEY),
     ],
     urls=[UrlMount("sales/", "liuke.sales.urls")],
     api=[

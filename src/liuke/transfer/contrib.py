@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from liuke.core.registry import CliCommand, Contribution, NavEntry, UrlMount
+from liuke.core.registry import CliCommand, Contribution, NavEntry, NavGroup, UrlMount
 from liuke.transfer import capabilities, privacy
 from liuke.transfer.capabilities import TransferCap
 
@@ -13,7 +13,9 @@ CONTRIBUTION = Contribution(
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
-    navigation=[NavEntry("transfer:list", _("Import"), TransferCap.DATA_IMPORT, weight=190)],
+    navigation=[
+        NavEntry("transfer:list", _("Import"), TransferCap.DATA_IMPORT, 190, NavGroup.SETTINGS),
+    ],
     urls=[UrlMount("import/", "liuke.transfer.urls")],
     commands=[
         CliCommand(

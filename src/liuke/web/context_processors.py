@@ -6,10 +6,21 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import User
-from liuke.core.registry import NavEntry, import_dotted, registry
+from liuke.core.registry import NavEntry, NavGroup, import_dotted, registry
+
+#: The menu's headings, in the order the menu shows the groups.
+NAV_GROUP_LABELS = {
+    NavGroup.DAILY: _("Daily work"),
+    NavGroup.CUSTOMERS: _("Customers"),
+    NavGroup.MONEY: _("Money"),
+    NavGroup.FEEDBACK: _("Feedback & complaints"),
+    NavGroup.ANALYSIS: _("Analysis"),
+    NavGroup.SETTINGS: _("Settings"),
+}
 
 
 def navigation_entries() -> list[NavEntry]:
@@ -20,15 +31,31 @@ def navigation_entries() -> list[NavEntry]:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not policy.is_staff_member(user):
-        return {"nav": [], "money": False}
+        return {"nav": [], "nav_groups": [], "money": False}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    # lazy: a partial (an htmx answer) shows no navigation and pays nothing for its counts
+    nav = SimpleLazyObject(lambda: _nav_items(user, current))
     return {
-        # lazy: a partial (an htmx answer) shows no navigation and pays nothing for its counts
-        "nav": SimpleLazyObject(lambda: _nav_items(user, current)),
+        "nav": nav,
+        # the menu, grouped by task (a phone's menu reads as the day, not as a list of apps)
+        "nav_groups": SimpleLazyObject(lambda: _nav_groups(nav)),
+        "nav_current": SimpleLazyObject(
+            lambda: next((str(item["label"]) for item in nav if item["active"]), "")
+        ),
+        # everything waiting behind the links, on the closed menu's button
+        "nav_waiting": SimpleLazyObject(lambda: sum(item["badge"]() for item in nav)),
         "caps": {c.name: True for c in policy.capabilities(user)},
         # the `money` tag and `{% if money %}` sections read it (FieldClass.MONEY)
         "money": policy.sees_money(user),
     }
+
+
+def _nav_groups(nav: Any) -> list[dict[str, Any]]:
+    return [
+        {"key": str(group), "label": label, "items": items}
+        for group, label in NAV_GROUP_LABELS.items()
+        if (items := [item for item in nav if item["group"] == group])
+    ]
 
 
 def _nav_items(user: policy.Actor, current: str) -> list[dict[str, Any]]:
@@ -40,6 +67,7 @@ def _nav_items(user: policy.Actor, current: str) -> list[dict[str, Any]]:
             "url": reverse(e.url_name),
             "label": e.label,
             "active": e.url_name == current,
+            "group": e.group,
             "badge": partial(_count, counts, e.url_name),
         }
         for e in entries

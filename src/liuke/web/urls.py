@@ -6,6 +6,7 @@ from liuke.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("today/", views.today, name="today"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("login/verify/", account_views.two_factor_verify, name="login_verify"),
     path("logout/", account_views.logout_view, name="logout"),

@@ -15,13 +15,20 @@ from liuke.accounts import views as account_views
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
 from liuke.customers import selectors
+from liuke.web.today import sections_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """A logged-out visitor's front page is the login page."""
     if policy.is_staff_member(request.user):
-        return redirect("customers:list")
+        return redirect("web:today")
     return cast(HttpResponse, account_views.LoginView.as_view()(request))
+
+
+@staff_view
+def today(request: StaffRequest) -> HttpResponse:
+    """The staff's landing page: their day, in the sections the apps contribute for them."""
+    return render(request, "web/today.html", {"sections": sections_for(request)})
 
 
 @staff_view(cap=Cap.BRANCH_STATS_VIEW)

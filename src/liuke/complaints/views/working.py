@@ -43,14 +43,15 @@ def _act(
     step: int | None = None,
     step_refused: int | None = None,
 ) -> HttpResponse:
-    """Run a service for a complaint (`act` parses the form with the API's input model, so a
-    page and the API accept and refuse the same values); its refusal is shown on the page (at
-    `step_refused`) and nothing is saved; success goes on to `step`."""
+    """Run a service for a complaint; its refusal is shown on the page (at `step_refused`)
+    and nothing is saved; success goes on to `step`. The address ends on the step's anchor, so
+    the page opens at the step in hand, not at its top (a phone would scroll past the case's
+    header after every step)."""
     url = reverse("complaints:detail", args=[complaint_id])
-    request.back = f"{url}?step={step_refused}" if step_refused else url
+    request.back = f"{url}?step={step_refused}#step-{step_refused}" if step_refused else url
     act()
     messages.success(request, done)
-    return redirect(f"{url}?step={step}" if step else url)
+    return redirect(f"{url}?step={step}#step-{step}" if step else url)
 
 
 @staff_view

@@ -42,6 +42,7 @@ from liuke.customers.selectors.search import (
     customer_search,
     stale_cutoff,
     stale_groups,
+    stale_labels,
     stale_q,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "serves_customer",
     "stale_cutoff",
     "stale_groups",
+    "stale_labels",
     "stale_q",
     "stale_queue",
     "visible_customers",

@@ -124,6 +124,17 @@ def stale_groups(customer: Customer, business: Business) -> list[str]:
     return out
 
 
+def stale_labels(customer: Customer, business: Business | None) -> list[str]:
+    """The names of the groups to confirm with the customer, for the prompt the profile, the
+    brief and the checkout show while the customer is there (no query)."""
+    from liuke.customers.choices import FieldGroup
+
+    if business is None:
+        return []
+    stale = stale_groups(customer, business)
+    return [str(label) for group, label in FieldGroup.choices if group in stale]
+
+
 def _prefix(field: str, prefix: str) -> dict[str, str]:
     """An index-friendly prefix match: field >= 'zs' AND field < 'zt' (no LIKE, no ESCAPE)."""
     # The next character after the last one, skipping the surrogates (a database cannot store a

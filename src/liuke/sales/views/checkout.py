@@ -125,6 +125,8 @@ def _checkout_context(
         )
     return {
         "customer": customer,
+        # the data-quality prompt: confirm what is old while the customer is at the counter
+        "stale_labels": customer_selectors.stale_labels(customer, actor.business),
         "summary": summary,
         "item_groups": _item_groups(actor, branch, packages),
         "staff_options": sellers,

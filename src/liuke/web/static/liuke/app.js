@@ -20,7 +20,44 @@
     });
   }
 
-  document.addEventListener('DOMContentLoaded', function () { packages(document); });
+  /* A table's cells carry their column's heading (data-label), which the phone layout shows
+     beside each value when the table becomes a list of cards (app.css). */
+  function labelCells(root) {
+    root.querySelectorAll('table.table').forEach(function (table) {
+      var heads = table.querySelectorAll(':scope > thead > tr > th');
+      if (!heads.length) { return; }
+      table.querySelectorAll(':scope > tbody > tr').forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          var head = heads[column];
+          /* a cell across columns (an empty list's note, a row's form) has no one heading */
+          if (head && cell.colSpan === 1 && !cell.hasAttribute('data-label')) {
+            cell.setAttribute('data-label', head.textContent.trim());
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    packages(document);
+    labelCells(document);
+  });
+  document.addEventListener('htmx:afterSettle', function () { labelCells(document); });
+
+  /* The navigation menu closes on a click outside it and on Escape. */
+  function closeMenus(except) {
+    document.querySelectorAll('details[data-navmenu][open]').forEach(function (menu) {
+      if (menu !== except) { menu.open = false; }
+    });
+  }
+  document.addEventListener('click', function (event) {
+    closeMenus(event.target.closest('details[data-navmenu]'));
+  });
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape') { closeMenus(null); }
+  });
 
   /* A line's "performed by" list: only the staff of the branch who perform its service, asked
      of <form data-staff-url> when the service or the branch changes (checkout). */
