@@ -19,7 +19,12 @@ from tests.factories import customer_make
 from liuke.accounts.models import User
 from liuke.api import api
 from liuke.customers.models import Customer, CustomerMerge
-from liuke.customers.services import customer_anonymise, customer_merge, customer_photo_add
+from liuke.customers.services import (
+    customer_anonymise,
+    customer_merge,
+    customer_photo_add,
+    customer_update,
+)
 from liuke.demo.builder import demo_build
 from liuke.privacy.inventory import API_PROPERTIES, ERASED_CLASSES, MODELS, DataClass
 from liuke.sales import services as sales
@@ -184,9 +189,9 @@ def _person_covering_every_table(owner: User) -> list[int]:
     assert first is not None
     service = Service.objects.filter(business_id=first.business_id).order_by("pk").first()
     assert service is not None
-    # what the demo does not make: a photo (with the consent it needs), a refund, a card's and a
-    # package's ledger
-    Customer.objects.filter(pk=first.pk).update(photo_consent=True)
+    # what the demo does not make: a photo (with the customer's consent first: the demo's first
+    # customer need not have given it), a refund, a card's and a package's ledger
+    customer_update(actor=owner, customer_id=first.pk, data={"photo_consent": True})
     photo = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(photo, format="JPEG")
     customer_photo_add(

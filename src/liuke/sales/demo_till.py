@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
+from liuke.core.money import fen_from_yuan
 from liuke.customers.models import Customer
 from liuke.sales import ledger, services
 from liuke.sales.models import (
@@ -49,6 +51,8 @@ PACKAGES_PER_BRANCH = 8
 #: by phone or cash.
 CHECKOUTS_PER_BRANCH = 6
 WALK_INS_PER_BRANCH = 3
+#: Before ten in the morning the day's checkouts are spread from midnight, not the 09:00 opening.
+OPEN_AFTER = dt.timedelta(hours=10)
 #: Methods of the money that comes in (top-ups, package sales, what a card does not cover).
 MONEY = ("wechat", "alipay", "wechat", "cash", "alipay", "bank_card")
 
@@ -117,9 +121,9 @@ def _cards(b: _Branch, tiers: Sequence[CardTier], rng: random.Random) -> list[St
                 tier_id=tier.pk,
             )
             amounts = TOPUPS_YUAN[min(rank, len(TOPUPS_YUAN) - 1)]
-            yuan = max(rng.choice(amounts), tier.min_topup_fen // 100)
+            fen = max(fen_from_yuan(rng.choice(amounts)), tier.min_topup_fen)
             services.card_topup(
-                actor=b.desk, card_id=card.pk, amount_fen=yuan * 100, method=rng.choice(MONEY)
+                actor=b.desk, card_id=card.pk, amount_fen=fen, method=rng.choice(MONEY)
             )
             cards.append(card)
     return cards
@@ -198,16 +202,24 @@ class _Menu:
     packages: dict[int, Package]
 
 
+def _visit_times(branch: Branch, now: dt.datetime, count: int) -> list[dt.datetime]:
+    """`count` moments of the branch's day so far, evenly from its opening (09:00; midnight when
+    the demo is built before ten) to now: always today, where the cards' and packages' ledger
+    entries and the payments (stamped now) are, so the day's close adds them up together."""
+    local = now.astimezone(zoneinfo.ZoneInfo(branch.time_zone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight + dt.timedelta(hours=9) if local - midnight > OPEN_AFTER else midnight
+    return [start + (local - start) * (k + 1) / (count + 1) for k in range(count)]
+
+
 def _today(b: _Branch, menu: _Menu, rng: random.Random, now: dt.datetime) -> int:
-    """Today's checkouts so far, the latest a few minutes ago, twenty minutes apart."""
+    """Today's checkouts so far, spread over the day up to now."""
     first = sum(CARDS_PER_TIER)  # the regulars after the card holders hold no card
     customers = b.customers[:CHECKOUTS_PER_BRANCH] + b.customers[first:][:WALK_INS_PER_BRANCH]
-    done = 0
-    for k, customer in enumerate(customers):
-        when = now - dt.timedelta(minutes=5 + 20 * (len(customers) - k))
+    times = _visit_times(b.branch, now, len(customers))
+    for customer, when in zip(customers, times, strict=True):
         services.checkout(actor=b.desk, data=_checkout_data(b, customer, when, rng, menu))
-        done += 1
-    return done
+    return len(customers)
 
 
 def demo_till(*, business: Business, seed: int = 42) -> dict[str, int]:

@@ -193,6 +193,8 @@ API_PROPERTIES: PrivacyProperties = {
             "branch_prices",
             "category_id",
             "category_pct",
+            # a large top-up's confirmation: a flag of the request, stored nowhere
+            "confirm",
             "cost_fen",
             "counted",
             "low",
