@@ -11,6 +11,7 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import Branch, Business, User
 from liuke.accounts.policy import ROLE_CAPABILITIES, Cap
 from liuke.analytics.capabilities import AnalyticsCap
+from liuke.appointments.capabilities import AppointmentCap
 from liuke.audit.capabilities import AuditCap
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.core.registry import Capability
@@ -139,6 +140,21 @@ WRITE_CAPS |= {FeedbackCap.FEEDBACK_RECORD, FeedbackCap.FEEDBACK_MANAGE}
 # setting up (issue 12): owners and managers edit branches (managers: their own, counter details)
 WRITE_CAPS |= {Cap.BRANCH_EDIT}
 
+# appointments (issue 13): everyone reads the book, beauticians their own column only; the front
+# desk books, moves and cancels; owners and managers keep the resources and override the hours.
+EXPECTED[Role.FRONT_DESK] |= {
+    AppointmentCap.APPOINTMENT_VIEW,
+    AppointmentCap.APPOINTMENT_VIEW_ALL,
+    AppointmentCap.APPOINTMENT_BOOK,
+}
+EXPECTED[Role.BEAUTICIAN] |= {AppointmentCap.APPOINTMENT_VIEW}
+EXPECTED[Role.AUDITOR] |= {AppointmentCap.APPOINTMENT_VIEW, AppointmentCap.APPOINTMENT_VIEW_ALL}
+WRITE_CAPS |= {
+    AppointmentCap.APPOINTMENT_BOOK,
+    AppointmentCap.APPOINTMENT_MANAGE,
+    AppointmentCap.APPOINTMENT_OVERRIDE,
+}
+
 #: Every capability the apps declare, by value: the 42 the registry first collected,
 #: `customer.access_request` (issue 15), the menu's three and branch.edit (issue 12).
 DECLARED = {
@@ -156,6 +172,8 @@ DECLARED = {
     "menu.manage", "cost.view", "package.price_override",
     "roster.view", "roster.manage",
     "commission.view", "commission.manage", "commission.assign",
+    "appointments.view", "appointments.view_all", "appointments.book", "appointments.manage",
+    "appointments.override",
 }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-ROUTES: dict[str, str] = {}
+ROUTES: dict[str, str] = {"appointments:day": "list"}
 API_KINDS: dict[str, str] = {
     "/api/v1/appointments": "list",
     "/api/v1/appointments/resources": "none",
