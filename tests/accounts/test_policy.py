@@ -174,6 +174,7 @@ DECLARED = {
     "commission.view", "commission.manage", "commission.assign",
     "appointments.view", "appointments.view_all", "appointments.book", "appointments.manage",
     "appointments.override",
+    "transfer.import",
 }  # fmt: skip
 
 

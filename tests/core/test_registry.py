@@ -108,12 +108,12 @@ def test_the_navigation_is_the_apps_entries_by_weight(role: str) -> None:
 
 #: The owner's menu, grouped by task (issue 16): six short groups instead of one row of 17.
 OWNER_MENU = {
-    "Daily work": ["Today", "Checkout", "Follow-ups"],
+    "Daily work": ["Today", "Checkout", "Rosters", "Follow-ups"],
     "Customers": ["Customers", "New customer", "To confirm", "Duplicates", "Key-account access"],
-    "Money": ["Daily close", "Menu"],
+    "Money": ["Daily close", "Menu", "Commissions"],
     "Feedback & complaints": ["Complaints", "Feedback"],
     "Analysis": ["Branches & staff", "Customer value"],
-    "Settings": ["Audit log", "Retention", "Settings"],
+    "Settings": ["Audit log", "Retention", "Settings", "Import"],
 }
 
 

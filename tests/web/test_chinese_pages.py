@@ -21,6 +21,7 @@ from django.apps import apps
 from django.db.models import Count
 from django.test import Client
 from tests.accounts.test_access_matrix import PAGES, ROUTES, _fill
+from tests.transfer.access_rows import world as transfer_world
 
 from liuke.accounts.models import Business, User
 from liuke.analytics.services import figures_refresh
@@ -58,6 +59,16 @@ ALLOWED = {
     "http",
     "www",
     "PDF",
+    # character sets and digests named on the import pages
+    "UTF-8",
+    "utf-8",
+    "GBK",
+    "sha256",
+    # time zones are shown by their IANA names (Asia/Shanghai)
+    "Asia",
+    "Shanghai",
+    # the hair-dye allergen, written so by salons (an allergy in the demo's files)
+    "PPD",
     "htmx",
     # statistics named the way the trade names them, words Chinese salons use as they are
     "RFM",
@@ -205,6 +216,11 @@ def _ids(business: Business) -> dict[str, int | str]:
         row = model._default_manager.order_by("-pk").first()
         if row is not None:
             ids[placeholder] = row.pk
+    # a staff member of that branch (a roster page is a branch's staff member's)
+    member = User.objects.filter(branches__pk=ids.get("branch_id"), is_active=True)
+    found = member.order_by("-pk").first()
+    if found is not None:
+        ids["staff_id"] = found.pk
     # the customer with the fullest file: most visits
     customer = (
         apps.get_model("customers.Customer")
@@ -255,6 +271,12 @@ def _with_query(owner: User, ids: dict[str, int | str]) -> list[str]:
         template_id=int(ids["template_id"]),
     )
     ids["card_id"], ids["package_id"] = card.pk, package.pk
+    # an import batch (the import pages show one), made as the access matrix makes it
+    customer = apps.get_model("customers.Customer").objects.get(pk=ids["customer_id"])
+    ids |= transfer_world(
+        customer=customer, visit=None, owner=owner, front_desk=None, beautician=None
+    )
+    ids |= {"kind": "customers", "language": "zh"}
     return [f"/sales/checkout/?customer={ids['customer_id']}"]
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liuke.accounts.http import StaffRequest, staff_view
@@ -21,6 +22,9 @@ from liuke.transfer.choices import BatchStatus
 from liuke.transfer.kinds import KINDS, kind_of
 from liuke.transfer.report import issues_workbook
 
+#: What each kind of import is called on the page.
+KIND_NAMES = {"customers": gettext_lazy("Customers")}
+
 
 @staff_view(cap=TransferCap.DATA_IMPORT)
 def batch_list(request: StaffRequest) -> HttpResponse:
@@ -30,7 +34,7 @@ def batch_list(request: StaffRequest) -> HttpResponse:
         {
             "batches": selectors.batches(actor=request.user),
             "branches": selectors.usable_branches(actor=request.user),
-            "kinds": sorted(KINDS),
+            "kinds": [(kind, KIND_NAMES.get(kind, kind)) for kind in sorted(KINDS)],
         },
     )
 
