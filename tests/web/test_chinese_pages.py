@@ -217,7 +217,7 @@ def _ids(business: Business) -> dict[str, int | str]:
         if row is not None:
             ids[placeholder] = row.pk
     # a staff member of that branch (a roster page is a branch's staff member's)
-    member = User.objects.filter(branches__pk=ids.get("branch_id"), is_active=True)
+    member = User.objects.filter(branches__pk=ids.get("branch_id", 0), is_active=True)
     found = member.order_by("-pk").first()
     if found is not None:
         ids["staff_id"] = found.pk
