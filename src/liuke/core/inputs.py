@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from pydantic import AfterValidator, BeforeValidator, Strict
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, Strict, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from liuke.core.errors import CoreErrorCode, ServiceError
@@ -416,3 +416,11 @@ def _by_field(exc: ValidationError) -> dict[str, ValidationError]:
 #: A time of day (opening hours) as ISO text in a body, read as such although bodies are strict;
 #: an offset is dropped (hours are in the branch's own time zone).
 ClockTime = Annotated[dt.time, Strict(False), AfterValidator(lambda t: t.replace(tzinfo=None))]
+
+#: A time of day in an answer: "09:30", the wall clock of the branch. (JSON Schema's "time"
+#: format means an RFC 3339 time with an offset, which a branch's opening hour is not.)
+ClockTimeOut = Annotated[
+    dt.time,
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:30"}),
+]

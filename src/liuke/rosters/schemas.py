@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, Strict
 
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import ClockTime, PlannedDay, one_of
+from liuke.core.inputs import ClockTime, ClockTimeOut, PlannedDay, one_of
 from liuke.rosters.choices import ExceptionKind
 from liuke.rosters.errors import RosterErrorCode
 
@@ -72,8 +72,8 @@ class ExceptionIn(_RosterIn):
 
 
 class SpanOut(Schema):
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: ClockTimeOut
+    ends_at: ClockTimeOut
 
 
 class DayOut(Schema):
@@ -88,8 +88,8 @@ class ExceptionOut(Schema):
     branch_id: int | None
     day: dt.date
     kind: str
-    starts_at: dt.time | None
-    ends_at: dt.time | None
+    starts_at: ClockTimeOut | None
+    ends_at: ClockTimeOut | None
     reason: str
 
 
@@ -101,8 +101,8 @@ class StaffRosterOut(Schema):
 
 class RosterOut(Schema):
     branch_id: int
-    opens_at: dt.time
-    closes_at: dt.time
+    opens_at: ClockTimeOut
+    closes_at: ClockTimeOut
     time_zone: str
     staff: list[StaffRosterOut]
     exceptions: list[ExceptionOut]
