@@ -186,7 +186,8 @@ def service_resource_clear(request: HttpRequest, service_id: Id) -> Status[None]
 
 @router.get(
     "/appointments",
-    response={200: DayBookOut, **READ_ERRORS},
+    # 400: a day outside the calendar's bounds (core.inputs.Day: date_out_of_range)
+    response={200: DayBookOut, 400: ErrorOut, **READ_ERRORS},
     summary="A branch's appointments on one day (its clock); a beautician sees their own",
 )
 def day_book(request: HttpRequest, q: Query[DayQuery]) -> dict[str, Any]:

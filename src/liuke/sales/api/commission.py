@@ -35,7 +35,7 @@ from liuke.sales.services import commission_setup as setup
 router = Router(tags=["commissions"])
 
 
-class RateOut(Schema):
+class CommissionRateOut(Schema):
     percent_bp: int
     fixed_fen: int
     designated_percent_bp: int | None
@@ -47,7 +47,7 @@ class PlanOut(Schema):
     name: str
     role: str
     is_active: bool
-    rates: dict[str, RateOut]
+    rates: dict[str, CommissionRateOut]
     staff_count: int
 
 
