@@ -34,8 +34,12 @@ DEMO_PASSWORD = "liuke-demo-2026"  # noqa: S105  (the published demo login, prin
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liuke.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Once per process: a second setup would configure logging again, onto whatever
+    # sys.stderr is at that moment (a test's captured stream, closed after the test).
+    if not apps.ready:
+        django.setup()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -91,7 +91,7 @@ def test_todays_follow_up_is_completed_and_leaves_the_list(
     done = row.locator("form.followup-done")
     done.locator("select[name=outcome]").select_option("satisfied")
     done.locator("input[name=note]").fill("皮肤状态很好，约了下周三")
-    done.locator("button[type=submit]").click()
+    done.locator("button[type=submit].primary").click()
     # htmx swaps the row for a "done" line; after a reload it is gone from today's list
     expect(page.locator(f"#fu-{planned['张三']}")).to_contain_text("已完成：满意")
     page.reload()

@@ -143,8 +143,7 @@ def test_statements_are_the_sum_of_their_lines_and_of_the_daily_closes(
             services.visit_refund(actor=shop.owner, visit_id=v.pk, reason="not_satisfied")
             refunded.append(v)
         elif spec[3] == "line":
-            first = v.lines.order_by("id").first()
-            assert first is not None
+            first = v.lines.order_by("id")[0]  # a visit has at least one line
             services.visit_refund(
                 actor=shop.owner, visit_id=v.pk, line_id=first.pk, reason="not_satisfied"
             )
