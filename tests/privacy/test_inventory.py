@@ -238,6 +238,11 @@ def _person_covering_every_table(owner: User) -> list[int]:
         assert best is not None, sorted(m._meta.label for m in uncovered)
         picked.append(best)
         uncovered = {m for m in uncovered if best not in tables[m]}
+    # the demo's data moves with today's date: on some days two customers cover every table;
+    # the chain of merges takes at least three
+    others = Customer.objects.filter(business_id=first.business_id, merged_into=None)
+    others = others.exclude(pk__in=picked)
+    picked += list(others.order_by("pk").values_list("pk", flat=True)[: max(0, 3 - len(picked))])
     return picked
 
 
