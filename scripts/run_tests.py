@@ -15,6 +15,11 @@ has two (`--serial` runs them one after the other). Within one database pytest r
 the project's 2-core machines `-p xdist -n 2` was measured slower (each worker migrates its own
 database and starts its own live server), e.g. 41 s instead of 18 s for the unit tests on
 SQLite. Pass `-- -p xdist -n 2` to try it anyway.
+
+Every run shows where its time went (tests.timing, loaded with `-p tests.timing`, and pytest's
+`--durations=40`): the 40 slowest test phases, the 25 slowest test files, and a line
+"timing: wall ... cpu ..." with the pytest process's CPU seconds and the load average, so that a
+run on a busy machine can be told from a slow suite. The summary repeats the CPU seconds.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ import pgserver  # noqa: E402
 
 DATABASES = ("sqlite", "postgres")
 _COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
+_TIMING = re.compile(r"^timing: wall [\d.]+s cpu ([\d.]+)s")
+#: What every run adds to the developer's pytest arguments (see the docstring).
+TIMING_ARGS = ["-p", "tests.timing", "--durations=40"]
 _SUMMARY = re.compile(
     r"^=*\s*(\d+ (passed|failed|skipped|errors?|xfailed|xpassed|deselected)|no tests ran)\b"
     r".* in [\d.]+s"
@@ -54,6 +62,7 @@ class Outcome:
     summary: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     note: str = ""
+    cpu: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,7 +91,7 @@ def _pytest(
 ) -> Outcome:
     """Run pytest, relaying its output line by line and keeping its closing summary."""
     outcome = Outcome(database)
-    argv = [sys.executable, "-m", "pytest", *pytest_args]
+    argv = [sys.executable, "-m", "pytest", *TIMING_ARGS, *pytest_args]
     if sys.stdout.isatty() and not any(a.startswith("--color") for a in pytest_args):
         argv.append("--color=yes")
     _say("$ " + " ".join(argv), prefix)
@@ -105,6 +114,9 @@ def _pytest(
             plain = re.sub(r"\x1b\[[0-9;]*m", "", line).strip()
             if _SUMMARY.match(plain):
                 outcome.summary = plain.strip("= ")
+            timing = _TIMING.match(plain)
+            if timing:
+                outcome.cpu = float(timing.group(1))
         proc.wait()
     except BaseException:
         proc.terminate()
@@ -208,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     for o in outcomes:
         status = "ok" if o.ok else f"FAILED (exit {o.returncode})"
         detail = o.summary or o.note or "no pytest summary"
-        print(f"  {o.database:<9} {status:<18} {o.seconds:7.1f}s  {detail}")
+        cpu = f"cpu {o.cpu:7.1f}s" if o.cpu is not None else " " * 12
+        print(f"  {o.database:<9} {status:<18} {o.seconds:7.1f}s  {cpu}  {detail}")
         for key, value in o.counts.items():
             totals[key] = totals.get(key, 0) + value
     print(f"  {'total':<9} {'':<18} {time.monotonic() - total_started:7.1f}s")
