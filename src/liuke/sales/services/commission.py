@@ -1,6 +1,7 @@
 """Commissions (提成) written as the money moves: at checkout (services performed, products sold,
 stored value consumed), at a card top-up (card sold) and a package sale (package sold); a refund
-writes the negative of each line it takes back, naming it.
+(of a visit, or of a card's unused money) writes the negative of each line it takes back,
+naming it.
 
 Each staff member's commission on a line is computed once, from the plan in force at that
 moment, and stored with what it was computed from: a plan or rate changed later changes no past
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from liuke.accounts.models import Branch, User
-from liuke.sales.choices import CommissionKind, LineKind, PaymentMethod
+from liuke.sales.choices import CommissionKind, LineKind, PaymentMethod, PaymentPurpose
 from liuke.sales.models import (
     CommissionAssignment,
     CommissionLine,
@@ -210,6 +211,56 @@ def commissions_for_sale(*, payment: Payment, kind: str) -> int:
         earning=_Earning(kind, payment.amount_fen, payment=payment),
         now=timezone.now(),
     )
+    CommissionLine.objects.bulk_create(out)
+    return len(out)
+
+
+def commissions_reverse_card_refund(*, refund_payment: Payment, refunded_fen: int) -> int:
+    """Closing a card pays back its unused paid part: the `card_sold` commission on that part is
+    taken back. The money a card spends is its oldest (so what is paid back is the money put in
+    last): the refunded amount is laid over the card's top-ups from the newest back, and each
+    top-up's commission line is reversed in the proportion of its money paid back
+    (round-half-up(amount × part / received)), by a line that names it and the refund payment."""
+    card = refund_payment.card
+    assert card is not None
+    now = timezone.now()
+    left = refunded_fen
+    out: list[CommissionLine] = []
+    topups = Payment.objects.filter(card=card, purpose=PaymentPurpose.TOPUP, amount_fen__gt=0)
+    for topup in topups.order_by("-created_at", "-id"):
+        if left <= 0:
+            break
+        part = min(left, topup.amount_fen)
+        left -= part
+        originals = CommissionLine.objects.filter(
+            payment=topup,
+            kind=CommissionKind.CARD_SOLD,
+            reverses__isnull=True,
+            reversed_by__isnull=True,
+        ).select_related("branch")
+        for o in originals.order_by("id"):
+            amount = round_half_up(o.amount_fen * part, topup.amount_fen)
+            if amount == 0:
+                continue
+            out.append(
+                CommissionLine(
+                    business_id=o.business_id,
+                    branch=o.branch,
+                    staff_id=o.staff_id,
+                    kind=o.kind,
+                    payment=refund_payment,
+                    reverses=o,
+                    plan_id=o.plan_id,
+                    quantity=-o.quantity if part == topup.amount_fen else 0,
+                    share_pct=o.share_pct,
+                    base_fen=-round_half_up(o.base_fen * part, topup.amount_fen),
+                    percent_bp=o.percent_bp,
+                    fixed_fen=o.fixed_fen,
+                    amount_fen=-amount,
+                    occurred_at=now,
+                    occurred_on=local_day(o.branch, now),
+                )
+            )
     CommissionLine.objects.bulk_create(out)
     return len(out)
 
