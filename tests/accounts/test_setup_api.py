@@ -32,7 +32,8 @@ def test_the_owner_sets_up_a_branch_through_the_api(owner_client: Client) -> Non
     )
     assert changed.status_code == 200, changed.content
     assert changed.json()["receipt_header"] == "欢迎光临"
-    assert changed.json()["opens_at"] == "10:00:00"
+    assert changed.json()["opens_at"] == "10:00"
+    assert changed.json()["closes_at"] == "20:00"
     closed = call(owner_client, "POST", f"/branches/{branch['id']}/close")
     assert closed.json()["is_active"] is False
     listed = call(owner_client, "GET", "/branches/all").json()

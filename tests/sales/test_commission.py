@@ -326,3 +326,40 @@ def test_the_demo_pays_its_staff_by_plan(shop: Shop) -> None:
         actor=shop.owner, staff_id=shop.beautician.pk, month=visit.visited_on
     )
     assert statement.total_fen == 1000  # 10 % of ¥100
+
+
+def test_closing_a_card_takes_back_the_card_sold_commission_on_the_money_paid_back(
+    shop: Shop, plans: Any, front_a: User, manager_a: User
+) -> None:
+    """The money a card spends is its oldest, so what is paid back is the money put in last:
+    the refund is laid over the top-ups from the newest back, and each top-up's commission is
+    reversed in the proportion of its money paid back."""
+    commission_plan_assign(actor=shop.owner, staff_id=manager_a.pk, plan_id=plans["front"].pk)
+    # shop: the owner's ¥1,000 (+¥200); then ¥1,000 by the front desk, ¥1,000 by the manager
+    services.card_topup(actor=front_a, card_id=shop.card.pk, amount_fen=100000, method="cash")
+    services.card_topup(actor=manager_a, card_id=shop.card.pk, amount_fen=100000, method="cash")
+    assert _mine(front_a) == _mine(manager_a) == [(K.CARD_SOLD, 1500)]  # 1 % + ¥5 each
+    # paid ¥3,000 + bonus ¥600; ¥2,700 spent: ¥2,250 of it paid, ¥450 bonus (in proportion)
+    services.card_deduct(actor=shop.owner, card_id=shop.card.pk, amount_fen=270000)
+    paid_back = services.card_refund(actor=shop.owner, card_id=shop.card.pk, method="cash")
+    assert paid_back == 75000
+    # ¥750 of the manager's ¥1,000 is paid back: 3/4 of ¥15.00 taken back; the front desk's
+    # top-up was spent, their commission stays
+    assert _mine(manager_a) == [(K.CARD_SOLD, -1125), (K.CARD_SOLD, 1500)]
+    assert _mine(front_a) == [(K.CARD_SOLD, 1500)]
+    reversal = CommissionLine.objects.get(staff=manager_a, amount_fen__lt=0)
+    assert reversal.reverses is not None
+    assert reversal.reverses.payment is not None
+    assert reversal.reverses.payment.amount_fen == 100000  # it names the manager's top-up
+    assert reversal.payment is not None
+    assert reversal.payment.amount_fen == -75000  # and the card's refund
+    assert reversal.base_fen == -75000
+
+
+def test_closing_a_card_with_all_its_money_paid_back_reverses_its_commission_whole(
+    shop: Shop, plans: Any, front_a: User
+) -> None:
+    services.card_topup(actor=front_a, card_id=shop.card.pk, amount_fen=100000, method="cash")
+    services.card_refund(actor=shop.owner, card_id=shop.card.pk, method="cash")
+    assert _mine(front_a) == [(K.CARD_SOLD, -1500), (K.CARD_SOLD, 1500)]
+    assert sum(CommissionLine.objects.values_list("amount_fen", flat=True)) == 0

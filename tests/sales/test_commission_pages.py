@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 from tests.sales.shop import Shop, shop_make
 
@@ -266,3 +269,81 @@ def test_the_page_shows_the_first_lines_and_the_spreadsheet_all(
     ]
     assert "面部护理" in values
     assert "肩颈按摩" in values
+
+
+def _page_split(
+    shop: Shop, client: Client, first: User, second: User | None, share: str
+) -> tuple[int, str]:
+    response = client.post(
+        reverse("sales:checkout"),
+        {
+            "customer_id": shop.customer.pk,
+            "branch_id": shop.branch.pk,
+            "line_item": [f"s:{shop.facial.pk}"],
+            "line_staff": [first.pk],
+            "line_qty": ["1"],
+            "line_staff2": [second.pk if second else ""],
+            "line_share2": [share],
+            "pay_method": "cash",
+            "pay_amount": "100",
+        },
+    )
+    return response.status_code, response.content.decode()
+
+
+def test_the_checkout_page_splits_a_line_with_a_second_staff_member(
+    shop: Shop, owner_client: Client, beautician_a: User, owner: User, branch_a: Branch
+) -> None:
+    from tests.factories.accounts import user_make
+
+    second = user_make(
+        business=beautician_a.business,
+        role=Role.BEAUTICIAN,
+        branches=[branch_a],
+        display_name="美容师小美",
+    )
+    status, _html = _page_split(shop, owner_client, beautician_a, second, "30")
+    assert status == 302
+    # 10 % of ¥100.00 shared 70/30 (both on the beauticians' plan)
+    assert sorted(CommissionLine.objects.values_list("staff_id", "share_pct", "amount_fen")) == (
+        sorted([(beautician_a.pk, 70, 700), (second.pk, 30, 300)])
+    )
+    form = owner_client.get(reverse("sales:checkout") + f"?customer={shop.customer.pk}")
+    assert 'name="line_staff2"' in form.content.decode()
+    assert 'name="line_share2"' in form.content.decode()
+
+
+#: The page's refusals (in the page's language: the test client's is Chinese).
+SHARE_REFUSED = (
+    "Line %(n)d: a shared line names both staff members and the second one's share, a whole "
+    "percentage from 1 to 99."
+)
+
+
+@pytest.mark.parametrize(
+    ("second", "share", "says"),
+    [
+        ("same", "30", "each staff member appears once in a split."),  # the service's
+        ("other", "100", SHARE_REFUSED),
+        ("other", "0", SHARE_REFUSED),
+        ("other", "3.5", SHARE_REFUSED),
+        ("other", "", SHARE_REFUSED),
+        ("none", "30", SHARE_REFUSED),
+    ],
+)
+def test_a_split_that_is_not_two_whole_shares_of_100_is_refused_on_the_page(
+    shop: Shop,
+    owner_client: Client,
+    beautician_a: User,
+    manager_a: User,
+    second: str,
+    share: str,
+    says: str,
+) -> None:
+    staff2 = {"same": beautician_a, "other": manager_a, "none": None}[second]
+    status, html = _page_split(shop, owner_client, beautician_a, staff2, share)
+    assert status == 200
+    with translation.override("zh-hans"):
+        assert escape(gettext(says).replace("%(n)d", "1")) in html
+    assert not CommissionLine.objects.exists()
+    assert 'name="line_share2"' in html  # the form again, as typed

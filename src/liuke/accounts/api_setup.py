@@ -25,6 +25,7 @@ from liuke.accounts.schemas import (
 from liuke.accounts.setup import branches, checklist, staff
 from liuke.core.api import ERRORS, READ_ERRORS
 from liuke.core.errors import CapabilityDenied
+from liuke.core.inputs import ClockTimeOut
 
 router = Router(tags=["setting up"])
 
@@ -36,8 +37,8 @@ class BranchDetailOut(Schema):
     address: str
     phone: str
     time_zone: str
-    opens_at: dt.time | None
-    closes_at: dt.time | None
+    opens_at: ClockTimeOut | None
+    closes_at: ClockTimeOut | None
     receipt_header: str
     receipt_footer: str
     is_active: bool

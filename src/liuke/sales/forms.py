@@ -132,7 +132,8 @@ PAYMENT_METHODS_ORDER = [
 
 class CheckoutPost:
     """The checkout page's POST: its repeated rows of lines and payments (`line_item` as
-    `s:<service>` or `p:<product>`, `line_staff`, `line_qty`, `line_package`; `pay_method` as a
+    `s:<service>` or `p:<product>`, `line_staff`, `line_qty`, `line_package`, `line_staff2` and
+    `line_share2` (a split, in whole percent); `pay_method` as a
     method or `card:<card>`, `pay_amount` in yuan) decoded into the API's body, `CheckoutIn`,
     and checked by it. `data` is what the services take (the model's `service_data` once it
     validates); `errors` the row-numbered messages the page shows; nothing is looked up here."""
@@ -180,6 +181,7 @@ class CheckoutPost:
         post = self.post
         staff, qtys, pkgs = (post.getlist(n) for n in ("line_staff", "line_qty", "line_package"))
         designated = post.getlist("line_designated")
+        staff2, shares2 = post.getlist("line_staff2"), post.getlist("line_share2")
         lines: list[dict[str, Any]] = []
         for i, item in enumerate(post.getlist("line_item")):
             kind, _sep, pk = (item or "").strip().partition(":")
@@ -195,6 +197,9 @@ class CheckoutPost:
             }
             if kind == "s":
                 line["package_id"] = _id(_row(pkgs, i))
+            second, share = _row(staff2, i), _row(shares2, i)
+            if second is not None or share is not None:
+                line["splits"] = _split(line["staff_id"], _id(second), _id(share))
             lines.append(line)
         return lines
 
@@ -237,7 +242,17 @@ class CheckoutPost:
                     self.errors.append(str(_("At most 50 lines per visit.")))
             elif where == "lines":
                 n = int(loc[1]) + 1
-                if len(loc) > 2 and loc[2] == "quantity":
+                if len(loc) > 2 and loc[2] == "splits":
+                    self.errors.append(
+                        str(
+                            _(
+                                "Line %(n)d: a shared line names both staff members and the "
+                                "second one's share, a whole percentage from 1 to 99."
+                            )
+                        )
+                        % {"n": n}
+                    )
+                elif len(loc) > 2 and loc[2] == "quantity":
                     self.errors.append(str(_("Line %(n)d: quantity 1 to 99.")) % {"n": n})
                 else:
                     self.errors.append(
@@ -256,6 +271,17 @@ class CheckoutPost:
                 self.errors.append(str(_("A percentage discount is 1 to 100.")))
             else:
                 self.errors.append(inputs.describe(error)[1])
+
+
+def _split(
+    first: int | str | None, second: int | str | None, share: int | str | None
+) -> list[dict[str, Any]]:
+    """A line shared with a second staff member (分单): they get `share` whole percent of its
+    commission, the line's own staff member the rest. What does not make such a split (a share
+    that is not a whole 1 to 99, a staff member missing) goes to the model as typed, to be
+    refused there (the service refuses a staff member twice: `invalid_split`)."""
+    rest = 100 - share if isinstance(share, int) else share
+    return [{"staff_id": first, "share_pct": rest}, {"staff_id": second, "share_pct": share}]
 
 
 def _blank_none(value: str | None) -> str | None:

@@ -33,7 +33,7 @@ from liuke.sales.models import (
     StoredValueCard,
 )
 from liuke.sales.services.changes import add_months
-from liuke.sales.services.commission import commissions_for_sale
+from liuke.sales.services.commission import commissions_for_sale, commissions_reverse_card_refund
 from liuke.sales.services.lookups import (
     branch_for,
     check_usable_card,
@@ -270,7 +270,7 @@ def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> in
         note=clean_text(note, max_length=200, field=_("note")),
     )
     if paid:
-        Payment.objects.create(
+        refund_payment = Payment.objects.create(
             business_id=card.business_id,
             branch=card.branch,
             customer_id=card.customer_id,
@@ -280,6 +280,7 @@ def card_refund(*, actor: User, card_id: int, method: str, note: str = "") -> in
             card=card,
             staff=actor,
         )
+        commissions_reverse_card_refund(refund_payment=refund_payment, refunded_fen=paid)
     card.status = CardStatus.CLOSED
     card.save(update_fields=["status", "updated_at"])
     audit_record(

@@ -1,6 +1,7 @@
 """Commissions (提成) written as the money moves: at checkout (services performed, products sold,
 stored value consumed), at a card top-up (card sold) and a package sale (package sold); a refund
-writes the negative of each line it takes back, naming it.
+(of a visit, or of a card's unused money) writes the negative of each line it takes back,
+naming it.
 
 Each staff member's commission on a line is computed once, from the plan in force at that
 moment, and stored with what it was computed from: a plan or rate changed later changes no past
@@ -17,10 +18,11 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from liuke.accounts.models import Branch, User
-from liuke.sales.choices import CommissionKind, LineKind, PaymentMethod
+from liuke.sales.choices import CommissionKind, LineKind, PaymentMethod, PaymentPurpose
 from liuke.sales.models import (
     CommissionAssignment,
     CommissionLine,
@@ -214,35 +216,70 @@ def commissions_for_sale(*, payment: Payment, kind: str) -> int:
     return len(out)
 
 
+def _reversal(
+    o: CommissionLine, *, now: dt.datetime, part: int, whole: int, **names: object
+) -> CommissionLine:
+    """The line that takes back `part`/`whole` of line `o` (all of it when they are equal),
+    dated now, naming it and what caused it (`names`: a refund, a refund payment)."""
+    return CommissionLine(
+        business_id=o.business_id,
+        branch=o.branch,
+        staff_id=o.staff_id,
+        kind=o.kind,
+        visit_id=o.visit_id,
+        visit_line_id=o.visit_line_id,
+        reverses=o,
+        plan_id=o.plan_id,
+        designated=o.designated,
+        quantity=-o.quantity if part == whole else 0,
+        share_pct=o.share_pct,
+        base_fen=-round_half_up(o.base_fen * part, whole),
+        percent_bp=o.percent_bp,
+        fixed_fen=o.fixed_fen,
+        amount_fen=-round_half_up(o.amount_fen * part, whole),
+        occurred_at=now,
+        occurred_on=local_day(o.branch, now),
+        **names,
+    )
+
+
+def _unreversed() -> QuerySet[CommissionLine]:
+    return CommissionLine.objects.filter(
+        reverses__isnull=True, reversed_by__isnull=True
+    ).select_related("branch")
+
+
+def commissions_reverse_card_refund(*, refund_payment: Payment, refunded_fen: int) -> int:
+    """Closing a card pays back its unused paid part: the `card_sold` commission on that part is
+    taken back. The money a card spends is its oldest (so what is paid back is the money put in
+    last): the refunded amount is laid over the card's top-ups from the newest back, and each
+    top-up's commission line is reversed in the proportion of its money paid back
+    (round-half-up(amount × part / received)), by a line that names it and the refund payment."""
+    now = timezone.now()
+    left = refunded_fen
+    out: list[CommissionLine] = []
+    topups = Payment.objects.filter(
+        card_id=refund_payment.card_id, purpose=PaymentPurpose.TOPUP, amount_fen__gt=0
+    )
+    for topup in topups.order_by("-created_at", "-id"):
+        if left <= 0:
+            break
+        part = min(left, topup.amount_fen)
+        left -= part
+        originals = _unreversed().filter(payment=topup, kind=CommissionKind.CARD_SOLD)
+        for o in originals.order_by("id"):
+            line = _reversal(o, now=now, part=part, whole=topup.amount_fen, payment=refund_payment)
+            if line.amount_fen:
+                out.append(line)
+    CommissionLine.objects.bulk_create(out)
+    return len(out)
+
+
 def commissions_reverse(*, refund: Refund, lines: Sequence[VisitLine]) -> int:
     """A refund takes back the commission on the lines it refunds: for each line not yet
     reversed, a line of the opposite amount (dated now) that names it."""
     now = timezone.now()
-    originals = CommissionLine.objects.filter(
-        visit_line__in=list(lines), reverses__isnull=True, reversed_by__isnull=True
-    ).select_related("branch")
-    out = [
-        CommissionLine(
-            business_id=o.business_id,
-            branch=o.branch,
-            staff_id=o.staff_id,
-            kind=o.kind,
-            visit_id=o.visit_id,
-            visit_line_id=o.visit_line_id,
-            refund=refund,
-            reverses=o,
-            plan_id=o.plan_id,
-            designated=o.designated,
-            quantity=-o.quantity,
-            share_pct=o.share_pct,
-            base_fen=-o.base_fen,
-            percent_bp=o.percent_bp,
-            fixed_fen=o.fixed_fen,
-            amount_fen=-o.amount_fen,
-            occurred_at=now,
-            occurred_on=local_day(o.branch, now),
-        )
-        for o in originals.order_by("id")
-    ]
+    originals = _unreversed().filter(visit_line__in=list(lines)).order_by("id")
+    out = [_reversal(o, now=now, part=1, whole=1, refund=refund) for o in originals]
     CommissionLine.objects.bulk_create(out)
     return len(out)

@@ -36,6 +36,13 @@ from liuke.sales.views.common import (
     staff_branches,
 )
 
+#: A checkout line's boxes, repeated once per line (a second staff member and their share of
+#: the commission: a split, `liuke.sales.forms.CheckoutPost`).
+LINE_FIELDS = [
+    "line_item", "line_staff", "line_qty", "line_package", "line_designated", "line_staff2",
+    "line_share2",
+]  # fmt: skip
+
 
 def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[str, Any]]:
     """The form's repeated rows (lines, payments) as posted, at least `minimum` of them."""
@@ -113,9 +120,7 @@ def _checkout_context(
         p for p in (summary.packages if summary else []) if p.remaining > 0 and not p.expired
     ]
     post = posted.post if posted is not None else None
-    line_rows = _rows(
-        post, ["line_item", "line_staff", "line_qty", "line_package", "line_designated"], 2
-    )
+    line_rows = _rows(post, LINE_FIELDS, 2)
     sellers = _staff_options(actor, branch, "")
     for row in line_rows:
         row["staff_options"] = (

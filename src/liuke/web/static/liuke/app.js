@@ -64,27 +64,30 @@
   function refreshStaff(row) {
     var form = row.closest('form[data-staff-url]');
     var item = row.querySelector('select[name=line_item]');
-    var staff = row.querySelector('select[name=line_staff]');
     var branch = form && form.querySelector('[name=branch_id]');
-    if (!form || !item || !staff || !branch) { return; }
-    var query = new URLSearchParams({
-      branch_id: branch.value, line_item: item.value, line_staff: staff.value
-    });
-    fetch(form.dataset.staffUrl + '?' + query.toString(), {
-      credentials: 'same-origin', headers: { 'HX-Request': 'true' }
-    }).then(function (response) {
-      return response.ok ? response.text() : null;
-    }).then(function (html) {
-      if (html === null) { return; }
-      /* keep what was chosen meanwhile, if that person may still do it */
-      var before = staff.value;
-      staff.innerHTML = html;
-      var kept = Array.prototype.some.call(staff.options, function (o) {
-        return o.value === before;
+    if (!form || !item || !branch) { return; }
+    /* the line's staff member and the one sharing it (a split) choose from the same list */
+    row.querySelectorAll('select[name=line_staff], select[name=line_staff2]').forEach(
+      function (staff) {
+        var query = new URLSearchParams({
+          branch_id: branch.value, line_item: item.value, line_staff: staff.value
+        });
+        fetch(form.dataset.staffUrl + '?' + query.toString(), {
+          credentials: 'same-origin', headers: { 'HX-Request': 'true' }
+        }).then(function (response) {
+          return response.ok ? response.text() : null;
+        }).then(function (html) {
+          if (html === null) { return; }
+          /* keep what was chosen meanwhile, if that person may still do it */
+          var before = staff.value;
+          staff.innerHTML = html;
+          var kept = Array.prototype.some.call(staff.options, function (o) {
+            return o.value === before;
+          });
+          staff.value = kept ? before : '';
+          if (staff.value !== before && window.htmx) { window.htmx.trigger(form, 'change'); }
+        });
       });
-      staff.value = kept ? before : '';
-      if (staff.value !== before && window.htmx) { window.htmx.trigger(form, 'change'); }
-    });
   }
 
   /* Yuan text ("1234.5") from fen, as the amount fields take it. */
