@@ -21,6 +21,15 @@ class AppointmentsErrorCode(ErrorCode):
         "outside_hours",
         "Outside the branch's opening hours: only a manager's explicit override books it.",
     )
+    OUTSIDE_ROSTER = (
+        "outside_roster",
+        "The staff member is not working then (the branch's roster, a break, time off or "
+        "leave): only a manager's explicit override books it.",
+    )
+    TOO_SHORT = (
+        "too_short",
+        "Too short for the service's processing gap and clean-up: no time is left for the work.",
+    )
     STAFF_NOT_AT_BRANCH = (
         "staff_not_at_branch",
         "The staff member does not work at the appointment's branch (or is not active staff).",

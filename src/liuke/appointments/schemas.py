@@ -22,7 +22,7 @@ class ItemIn(JsonObjectIn):
     staff_id: Id
     #: With an offset, or on the branch's clock without one.
     start_at: PlannedMoment
-    #: Without it, the service's length.
+    #: Without it, the service's length with its processing gap and clean-up.
     end_at: PlannedMoment | None = None
     #: Without it, a resource of the kind the service needs (if it needs one).
     resource_id: Id | None = None
@@ -34,7 +34,8 @@ class AppointmentBookIn(JsonObjectIn):
     items: list[ItemIn] = Field(min_length=1, max_length=10)
     source: Choice[AppointmentSource] = AppointmentSource.DESK
     notes: str = Field("", max_length=500, pattern=_NO_NUL)
-    #: Book outside the opening hours (managers and owners; recorded in the audit log).
+    #: Book outside the opening hours or the staff member's roster (managers and owners;
+    #: recorded in the audit log).
     override: StrictBool = False
 
 

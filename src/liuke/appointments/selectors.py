@@ -200,7 +200,8 @@ def busy_intervals(
 ) -> dict[int, list[Interval]]:
     """staff id → the (start, end) UTC intervals, sorted, in which the staff member holds an
     active item overlapping [start, end), at any branch (a staff member booked at another
-    branch is busy here too). `branch_id` names the branch the search is for; every staff id
+    branch is busy here too): an item with a processing gap holds them before and after it
+    (`timing.staff_parts`). `branch_id` names the branch the search is for; every staff id
     asked for is a key (an empty list: free)."""
     del branch_id  # the staff's time is theirs at every branch
     out: dict[int, list[Interval]] = {int(s): [] for s in staff_ids}
@@ -209,10 +210,11 @@ def busy_intervals(
             staff_id__in=list(out), active=True, start_at__lt=end, end_at__gt=start
         )
         .order_by("staff_id", "start_at")
-        .values_list("staff_id", "start_at", "end_at")
+        .values_list("staff_id", "start_at", "end_at", "gap_start_at", "gap_end_at")
     )
-    for staff_id, s, e in rows:
-        out[staff_id].append((s, e))
+    for staff_id, s, e, gap_s, gap_e in rows:
+        gap = (gap_s, gap_e) if gap_s is not None and gap_e is not None else None
+        out[staff_id].extend(timing.staff_parts(s, e, gap))
     return out
 
 
