@@ -38,6 +38,10 @@ class AppointmentsErrorCode(ErrorCode):
         "staff_cannot_perform",
         "The staff member does not perform the service (role or skills).",
     )
+    NO_CUSTOMER = (
+        "no_customer",
+        "The book page's form names neither a customer nor a new caller's name and mobile.",
+    )
     CUSTOMER_ERASED = "customer_erased", "The customer's personal data was erased: no booking."
     INVALID_SERVICE = "invalid_service", "Not an active service of the business."
     INVALID_RESOURCE = (
