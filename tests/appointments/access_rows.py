@@ -8,7 +8,19 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-ROUTES: dict[str, str] = {"appointments:day": "list"}
+ROUTES: dict[str, str] = {
+    "appointments:day": "list",
+    "appointments:week": "list",
+    "appointments:new": "list",
+    "appointments:customers": "list",
+    "appointments:detail": "customer",
+    "appointments:status": "customer",
+    "appointments:cancel": "customer",
+}
+FORMS: dict[str, dict[str, Any]] = {
+    "appointments:status": {"status": "confirmed"},
+    "appointments:cancel": {"reason": "改天"},
+}
 API_KINDS: dict[str, str] = {
     "/api/v1/appointments": "list",
     "/api/v1/appointments/resources": "none",

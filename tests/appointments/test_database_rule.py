@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 from tests.appointments.helpers import Salon, at, book, counts, item
+from tests.appointments.roster_helpers import colour_make
 
 from liuke.accounts.models import User
 from liuke.appointments import conflicts
@@ -64,3 +65,26 @@ def test_the_service_maps_the_databases_refusal_to_slot_taken(
     with pytest.raises(SlotTaken):
         book(salon, front_a, item(salon.massage, salon.wu, start, resource_id=salon.device.pk))
     assert counts() == before
+
+
+def test_the_staff_constraint_leaves_the_processing_gap_free(
+    salon: Salon, front_a: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    colour = colour_make(salon.branch)  # 30 work, 30 gap, 15 clean-up
+    start = at(salon.branch, 1, 10)
+    book(salon, front_a, item(colour, salon.lin, start))
+    monkeypatch.setattr(booking, "staff_free", lambda *a, **k: True)
+    minute = dt.timedelta(minutes=1)
+    # the database lets lin take a customer in the gap, not across its edges or the clean-up
+    book(
+        salon,
+        front_a,
+        item(salon.facial, salon.lin, start + 30 * minute, end_at=start + 60 * minute),
+    )
+    for begin, end in ((25, 35), (55, 65), (65, 80)):
+        with pytest.raises(SlotTaken):
+            book(
+                salon,
+                front_a,
+                item(salon.massage, salon.lin, start + begin * minute, end_at=start + end * minute),
+            )

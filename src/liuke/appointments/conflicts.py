@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from typing import ParamSpec, TypeVar
 
 from django.db import IntegrityError
 
+from liuke.appointments import timing
 from liuke.appointments.errors import SlotTaken
 from liuke.appointments.models import AppointmentItem, Resource
 
@@ -63,16 +64,30 @@ def slot_guarded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 def staff_free(
-    staff_id: int, start: dt.datetime, end: dt.datetime, *, ignore: Collection[int] = ()
+    staff_id: int,
+    parts: Sequence[tuple[dt.datetime, dt.datetime]],
+    *,
+    ignore: Collection[int] = (),
 ) -> bool:
-    """Whether the staff member holds no active item overlapping [start, end) at any branch
-    (`ignore`: the items being moved)."""
+    """Whether the staff member holds no active item (at any branch) whose staff-held parts
+    overlap `parts` (the new item's, `timing.staff_parts`): a colleague's processing gap is
+    free time (`ignore`: the items being moved)."""
+    if not parts:
+        return True
+    first, last = min(a for a, _b in parts), max(b for _a, b in parts)
     qs = AppointmentItem.objects.filter(
-        staff_id=staff_id, active=True, start_at__lt=end, end_at__gt=start
+        staff_id=staff_id, active=True, start_at__lt=last, end_at__gt=first
     )
     if ignore:
         qs = qs.exclude(pk__in=list(ignore))
-    return not qs.exists()
+    for start, end, gap_start, gap_end in qs.values_list(
+        "start_at", "end_at", "gap_start_at", "gap_end_at"
+    ):
+        gap = (gap_start, gap_end) if gap_start is not None and gap_end is not None else None
+        for a, b in timing.staff_parts(start, end, gap):
+            if any(a < e and s < b for s, e in parts):
+                return False
+    return True
 
 
 def free_unit(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liuke.appointments import capabilities, privacy
 from liuke.appointments.capabilities import AppointmentCap
-from liuke.core.registry import ApiMount, Contribution, DemoStep, UrlMount
+from liuke.core.registry import (
+    ApiMount,
+    Contribution,
+    DemoStep,
+    NavEntry,
+    NavGroup,
+    TodaySection,
+    UrlMount,
+)
 
 #: The codes the app's audit events carry, as the audit log shows them.
 AUDIT_WORDS = {
@@ -22,6 +31,24 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     urls=[UrlMount("appointments/", "liuke.appointments.urls")],
+    navigation=[
+        NavEntry(
+            "appointments:day",
+            _("Appointment book"),
+            AppointmentCap.APPOINTMENT_VIEW,
+            5,
+            NavGroup.DAILY,
+        )
+    ],
+    today_sections=[
+        TodaySection(
+            "appointments",
+            _("Today's appointments"),
+            order=5,
+            render="liuke.appointments.arrivals:today_section",
+            capability=AppointmentCap.APPOINTMENT_VIEW,
+        )
+    ],
     api=[ApiMount("/", "liuke.appointments.api:router")],
     demo=DemoStep(
         "liuke.appointments.demo:demo_appointments",

@@ -21,6 +21,15 @@ class AppointmentsErrorCode(ErrorCode):
         "outside_hours",
         "Outside the branch's opening hours: only a manager's explicit override books it.",
     )
+    OUTSIDE_ROSTER = (
+        "outside_roster",
+        "The staff member is not working then (the branch's roster, a break, time off or "
+        "leave): only a manager's explicit override books it.",
+    )
+    TOO_SHORT = (
+        "too_short",
+        "Too short for the service's processing gap and clean-up: no time is left for the work.",
+    )
     STAFF_NOT_AT_BRANCH = (
         "staff_not_at_branch",
         "The staff member does not work at the appointment's branch (or is not active staff).",
@@ -28,6 +37,10 @@ class AppointmentsErrorCode(ErrorCode):
     STAFF_CANNOT_PERFORM = (
         "staff_cannot_perform",
         "The staff member does not perform the service (role or skills).",
+    )
+    NO_CUSTOMER = (
+        "no_customer",
+        "The book page's form names neither a customer nor a new caller's name and mobile.",
     )
     CUSTOMER_ERASED = "customer_erased", "The customer's personal data was erased: no booking."
     INVALID_SERVICE = "invalid_service", "Not an active service of the business."

@@ -8,6 +8,8 @@ booking services check inside the IMMEDIATE write lock (`appointments.conflicts`
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +146,10 @@ class AppointmentItem(TimeStampedModel):
     resource_unit = models.PositiveSmallIntegerField(null=True, blank=True)
     start_at = models.DateTimeField(_("starts at"))
     end_at = models.DateTimeField(_("ends at"))
+    #: The processing gap inside [start_at, end_at): the staff member is free in it, the chair
+    #: and the resource are not (`timing.item_gap`). Both empty for a service without one.
+    gap_start_at = models.DateTimeField(null=True, blank=True)
+    gap_end_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -162,7 +168,22 @@ class AppointmentItem(TimeStampedModel):
                 | Q(resource__isnull=False, resource_unit__isnull=False),
                 name="appt_item_unit_with_resource",
             ),
+            models.CheckConstraint(
+                condition=Q(gap_start_at__isnull=True, gap_end_at__isnull=True)
+                | Q(
+                    gap_start_at__gt=F("start_at"),
+                    gap_end_at__gt=F("gap_start_at"),
+                    gap_end_at__lte=F("end_at"),
+                ),
+                name="appt_item_gap_inside",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.appointment_id}/{self.pk}"
+
+    @property
+    def gap(self) -> tuple[dt.datetime, dt.datetime] | None:
+        if self.gap_start_at is None or self.gap_end_at is None:
+            return None
+        return self.gap_start_at, self.gap_end_at

@@ -22,7 +22,7 @@ class ItemIn(JsonObjectIn):
     staff_id: Id
     #: With an offset, or on the branch's clock without one.
     start_at: PlannedMoment
-    #: Without it, the service's length.
+    #: Without it, the service's length with its processing gap and clean-up.
     end_at: PlannedMoment | None = None
     #: Without it, a resource of the kind the service needs (if it needs one).
     resource_id: Id | None = None
@@ -34,7 +34,8 @@ class AppointmentBookIn(JsonObjectIn):
     items: list[ItemIn] = Field(min_length=1, max_length=10)
     source: Choice[AppointmentSource] = AppointmentSource.DESK
     notes: str = Field("", max_length=500, pattern=_NO_NUL)
-    #: Book outside the opening hours (managers and owners; recorded in the audit log).
+    #: Book outside the opening hours or the staff member's roster (managers and owners;
+    #: recorded in the audit log).
     override: StrictBool = False
 
 
@@ -139,3 +140,23 @@ class CustomerBookOut(Schema):
     no_shows: int
     late_cancellations: int
     appointments: list[AppointmentOut]
+
+
+class DeskBookIn(JsonObjectIn):
+    """The book page's tap-to-book form: one service for one staff member, for a customer found
+    by the search or a new caller by name and mobile."""
+
+    branch_id: Id
+    staff_id: Id
+    service_id: Id
+    start_at: PlannedMoment
+    customer_id: Id | None = None
+    new_name: str = Field("", max_length=60, pattern=_NO_NUL)
+    new_mobile: str = Field("", max_length=20, pattern=_NO_NUL)
+    notes: str = Field("", max_length=500, pattern=_NO_NUL)
+    override: StrictBool = False
+
+
+class DeskCancelIn(JsonObjectIn):
+    reason: str = Field(min_length=1, max_length=200, pattern=_NO_NUL)
+    by_customer: StrictBool = False

@@ -10,6 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
@@ -45,7 +46,8 @@ def _branch(actor: User, branch_id: int) -> Branch:
     return branch
 
 
-def _own_column_only(actor: User) -> bool:
+def own_column_only(actor: User) -> bool:
+    """Whether the actor sees their own column of the book only (a beautician)."""
     return not policy.can(actor, AppointmentCap.APPOINTMENT_VIEW_ALL)
 
 
@@ -57,7 +59,7 @@ def _items(actor: User) -> QuerySet[AppointmentItem]:
     branches = policy.branch_ids(actor)
     if branches is not None:
         qs = qs.filter(branch_id__in=branches)
-    if _own_column_only(actor):
+    if own_column_only(actor):
         qs = qs.filter(staff_id=actor.pk)
     return qs
 
@@ -94,6 +96,45 @@ def day_book(*, actor: User, branch_id: int, day: dt.date) -> DayBook:
     )
     _audit_shown(actor, Action.LIST, {i.appointment.customer for i in items}, "appointments_day")
     return DayBook(branch=branch, day=day, items=items)
+
+
+def today_items(*, actor: User) -> list[tuple[Branch, list[AppointmentItem]]]:
+    """Today's items at each of the actor's open branches (each branch's own calendar day),
+    every status, in two queries whatever the number of branches (audited as the day is)."""
+    branches = list(policy.scope_branches(actor, Branch.objects.filter(is_active=True)))
+    if not branches:
+        return []
+    now = timezone.now()
+    days = Q()
+    for branch in branches:
+        start, end = timing.day_window(branch, timing.local(branch, now).date())
+        days |= Q(branch=branch, start_at__lt=end, end_at__gt=start)
+    items = list(
+        _items(actor)
+        .filter(days)
+        .select_related("appointment__customer", "service", "staff")
+        .order_by("start_at", "pk")
+    )
+    _audit_shown(actor, Action.LIST, {i.appointment.customer for i in items}, "appointments_day")
+    return [(b, [i for i in items if i.branch_id == b.pk]) for b in branches]
+
+
+def week_book(
+    *, actor: User, branch_id: int, staff_id: int, first: dt.date
+) -> list[AppointmentItem]:
+    """A staff member's items at a branch in the seven days from `first` (the branch's clock),
+    every status (audited as a list, like the day)."""
+    branch = _branch(actor, branch_id)
+    start = timing.day_window(branch, first)[0]
+    end = timing.day_window(branch, first + dt.timedelta(days=6))[1]
+    items = list(
+        _items(actor)
+        .filter(branch=branch, staff_id=staff_id, start_at__lt=end, end_at__gt=start)
+        .select_related("appointment__customer", "service", "staff", "resource")
+        .order_by("start_at", "pk")
+    )
+    _audit_shown(actor, Action.LIST, {i.appointment.customer for i in items}, "appointments_day")
+    return items
 
 
 def appointment_get(*, actor: User, appointment_id: int) -> Appointment:
@@ -200,7 +241,8 @@ def busy_intervals(
 ) -> dict[int, list[Interval]]:
     """staff id → the (start, end) UTC intervals, sorted, in which the staff member holds an
     active item overlapping [start, end), at any branch (a staff member booked at another
-    branch is busy here too). `branch_id` names the branch the search is for; every staff id
+    branch is busy here too): an item with a processing gap holds them before and after it
+    (`timing.staff_parts`). `branch_id` names the branch the search is for; every staff id
     asked for is a key (an empty list: free)."""
     del branch_id  # the staff's time is theirs at every branch
     out: dict[int, list[Interval]] = {int(s): [] for s in staff_ids}
@@ -209,10 +251,11 @@ def busy_intervals(
             staff_id__in=list(out), active=True, start_at__lt=end, end_at__gt=start
         )
         .order_by("staff_id", "start_at")
-        .values_list("staff_id", "start_at", "end_at")
+        .values_list("staff_id", "start_at", "end_at", "gap_start_at", "gap_end_at")
     )
-    for staff_id, s, e in rows:
-        out[staff_id].append((s, e))
+    for staff_id, s, e, gap_s, gap_e in rows:
+        gap = (gap_s, gap_e) if gap_s is not None and gap_e is not None else None
+        out[staff_id].extend(timing.staff_parts(s, e, gap))
     return out
 
 

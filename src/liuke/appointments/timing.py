@@ -1,10 +1,16 @@
 """The time an item holds, and the branch's clock: the one place the length of a booking and
 the opening hours are decided.
 
-An item's length comes from the service's `duration_min` alone for now. The processing gap
-(the staff member is free while the customer's chair is not) and the clean-up buffer (the
-rosters side adds them to `sales.Service`) will change what `item_end` returns and, for the
-gap, split what the staff member holds from what the chair holds: that change belongs here.
+An item of a service holds, from its start: `duration_min` of the staff member's work, then the
+processing gap (`processing_gap_min`: the colour develops, the staff member is free to take
+another customer while the chair and any resource stay taken), then the clean-up buffer
+(`cleanup_min`: the staff member and the resource are both held). The item's `start_at`/`end_at`
+are the whole of it (what the resource holds); `gap_start_at`/`gap_end_at` mark the gap the
+staff member is free in (`staff_parts`). The same shape as `rosters.slots.ServiceTiming`, so the
+free-slot search and the booking checks agree.
+
+A booking or a resize that names its end changes the length of the work: the gap and the
+clean-up keep their lengths, counted back from the end.
 """
 
 from __future__ import annotations
@@ -15,10 +21,37 @@ from zoneinfo import ZoneInfo
 from liuke.accounts.models import Branch
 from liuke.sales.models import Service
 
+Interval = tuple[dt.datetime, dt.datetime]
+
 
 def item_end(service: Service, start: dt.datetime) -> dt.datetime:
-    """When an item of `service` starting at `start` ends, when the booking names no end."""
-    return start + dt.timedelta(minutes=service.duration_min)
+    """When an item of `service` starting at `start` ends (its clean-up done), when the
+    booking names no end."""
+    total = service.duration_min + service.processing_gap_min + service.cleanup_min
+    return start + dt.timedelta(minutes=total)
+
+
+def item_gap(service: Service, start: dt.datetime, end: dt.datetime) -> Interval | None:
+    """The processing gap of an item of `service` over [start, end): it ends where the
+    clean-up begins. None for a service without a gap, and when the item is too short to hold
+    any work before it (the caller refuses that: `fits_gap`)."""
+    if not service.processing_gap_min:
+        return None
+    gap_end = end - dt.timedelta(minutes=service.cleanup_min)
+    return gap_end - dt.timedelta(minutes=service.processing_gap_min), gap_end
+
+
+def fits_gap(service: Service, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether [start, end) leaves some work before the gap and the clean-up."""
+    rest = service.processing_gap_min + service.cleanup_min
+    return end - start > dt.timedelta(minutes=rest) if rest else end > start
+
+
+def staff_parts(start: dt.datetime, end: dt.datetime, gap: Interval | None) -> list[Interval]:
+    """The parts of an item that hold its staff member: all of it, or the time around its gap."""
+    if gap is None:
+        return [(start, end)]
+    return [(a, b) for a, b in ((start, gap[0]), (gap[1], end)) if a < b]
 
 
 def branch_zone(branch: Branch) -> ZoneInfo:

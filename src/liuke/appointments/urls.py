@@ -5,4 +5,10 @@ from liuke.appointments import views
 app_name = "appointments"
 urlpatterns = [
     path("", views.day, name="day"),
+    path("week/", views.week, name="week"),
+    path("new/", views.new, name="new"),
+    path("customers/", views.customers, name="customers"),
+    path("<int:appointment_id>/", views.detail, name="detail"),
+    path("<int:appointment_id>/status/", views.status, name="status"),
+    path("<int:appointment_id>/cancel/", views.cancel, name="cancel"),
 ]

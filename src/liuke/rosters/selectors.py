@@ -256,3 +256,9 @@ def branch_roster(
 def staff_is_rostered(*, business_id: int) -> bool:
     """The checklist's step: someone of the business has working hours."""
     return RosterSpan.objects.filter(branch__business_id=business_id).exists()
+
+
+def roster_kept(*, branch_id: int) -> bool:
+    """Whether the branch keeps a roster (someone has working hours there): only then does
+    the book refuse a staff member outside their working time."""
+    return RosterSpan.objects.filter(branch_id=branch_id).exists()

@@ -28,6 +28,7 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_get, lock_one, lock_rows
 from liuke.customers.models import Customer
+from liuke.rosters.selectors import roster_kept, working_intervals
 from liuke.sales.models import Service
 from liuke.sales.selectors import branch_sellers, eligible_performers
 
@@ -44,6 +45,10 @@ class _Planned:
     start: dt.datetime
     end: dt.datetime
     resource: Resource | None
+
+    @property
+    def gap(self) -> timing.Interval | None:
+        return timing.item_gap(self.service, self.start, self.end)
 
 
 def booking_branch(actor: User, branch_id: int) -> Branch:
@@ -103,21 +108,63 @@ def check_performer(service: Service, branch: Branch, staff_id: int) -> None:
         )
 
 
-def check_times(
-    actor: User, branch: Branch, start: dt.datetime, end: dt.datetime, *, override: bool
-) -> bool:
-    """Refuse an end not after the start, a start already past, and (without a manager's
-    override) a time outside the opening hours. Returns whether the override was used."""
+def check_times(service: Service, start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse an end not after the start, a length that leaves no work before the service's
+    processing gap and clean-up, and a start already past."""
     if end <= start:
         raise ServiceError(E.END_BEFORE_START, _("The end must be after the start."))
+    if not timing.fits_gap(service, start, end):
+        raise ServiceError(
+            E.TOO_SHORT, _("Too short for this service's processing time and clean-up.")
+        )
     if start < timezone.now():
         raise ServiceError(E.IN_THE_PAST, _("That time has already begun."))
-    if timing.within_opening_hours(branch, start, end):
-        return False
-    if not override:
-        raise ServiceError(E.OUTSIDE_HOURS, _("That time is outside the branch's opening hours."))
-    policy.require(actor, AppointmentCap.APPOINTMENT_OVERRIDE)
-    return True
+
+
+#: What a manager's override let through, as the audit event's fields name it.
+OUTSIDE_HOURS = "outside_hours"
+OUTSIDE_ROSTER = "outside_roster"
+WHY = {
+    OUTSIDE_HOURS: "outside the opening hours",
+    OUTSIDE_ROSTER: "outside the staff member's working time",
+}
+
+
+def check_working(
+    actor: User,
+    branch: Branch,
+    staff_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    override: bool,
+) -> set[str]:
+    """Refuse (without a manager's override) a time outside the branch's opening hours, or
+    outside the staff member's working time when the branch keeps a roster (the whole item,
+    gap and clean-up included, inside one working interval: `rosters.selectors.
+    working_intervals`, the same rule as the free-slot search). Returns what the override let
+    through."""
+    used: set[str] = set()
+    if not timing.within_opening_hours(branch, start, end):
+        if not override:
+            raise ServiceError(
+                E.OUTSIDE_HOURS, _("That time is outside the branch's opening hours.")
+            )
+        used.add(OUTSIDE_HOURS)
+    if roster_kept(branch_id=branch.pk):
+        working = working_intervals(
+            branch_id=branch.pk, staff_ids=[staff_id], start=start, end=end
+        )[staff_id]
+        if not any(a <= start and end <= b for a, b in working):
+            if not override:
+                raise ServiceError(
+                    E.OUTSIDE_ROSTER,
+                    _("The staff member is not working then (roster, break or time off)."),
+                )
+            used.add(OUTSIDE_ROSTER)
+    if used:
+        policy.require(actor, AppointmentCap.APPOINTMENT_OVERRIDE)
+    return used
 
 
 def _resource_for(branch: Branch, service: Service, resource_id: int | None) -> Resource | None:
@@ -142,23 +189,26 @@ def _resource_for(branch: Branch, service: Service, resource_id: int | None) -> 
 
 def _plan(
     actor: User, branch: Branch, item: Mapping[str, Any], *, override: bool
-) -> tuple[_Planned, bool]:
+) -> tuple[_Planned, set[str]]:
     service = _service(branch, int(item["service_id"]))
     staff_id = int(item["staff_id"])
     check_performer(service, branch, staff_id)
     start = timing.aware(branch, item["start_at"])
     end_given = item.get("end_at")
     end = timing.aware(branch, end_given) if end_given else timing.item_end(service, start)
-    used_override = check_times(actor, branch, start, end, override=override)
+    check_times(service, start, end)
+    used = check_working(actor, branch, staff_id, start, end, override=override)
     resource = _resource_for(branch, service, item.get("resource_id"))
-    return _Planned(service, staff_id, start, end, resource), used_override
+    return _Planned(service, staff_id, start, end, resource), used
 
 
 def _place(
     planned: _Planned, *, ignore: Sequence[int] = (), prefer: int | None = None
 ) -> int | None:
-    """Check the staff member and take a unit of the resource (its row locked by the caller)."""
-    if not staff_free(planned.staff_id, planned.start, planned.end, ignore=ignore):
+    """Check the staff member (free outside the processing gap) and take a unit of the
+    resource for the whole item (its row locked by the caller)."""
+    held = timing.staff_parts(planned.start, planned.end, planned.gap)
+    if not staff_free(planned.staff_id, held, ignore=ignore):
         raise SlotTaken(_("This staff member is already booked for part of that time."))
     if planned.resource is None:
         return None
@@ -169,6 +219,21 @@ def _place(
             % {"name": planned.resource.name}
         )
     return unit
+
+
+def _audit_change(actor: User, appointment: Appointment, action: str, overridden: set[str]) -> None:
+    """The booking's audit event; a manager's override is named in its fields and reason."""
+    reason = ""
+    if overridden:
+        what = " and ".join(WHY[o] for o in sorted(overridden))
+        reason = f"appointment {appointment.pk} {what} by a manager's override"
+    audit_record(
+        actor=actor,
+        action=action,
+        customer_ids=[appointment.customer_id],
+        fields=["appointment", *sorted(overridden)],
+        reason=reason,
+    )
 
 
 @slot_guarded
@@ -192,7 +257,7 @@ def appointment_book(
     if not 1 <= len(items) <= MAX_ITEMS:
         raise ServiceError(E.NO_ITEMS, _("Book one to ten services at a time."))
     plans = [_plan(actor, branch, item, override=override) for item in items]
-    outside = any(used for _p, used in plans)
+    overridden = set().union(*(used for _p, used in plans))
     # The resources' rows are locked (ascending ids) before any unit is picked.
     lock_rows(Resource, {p.resource.pk for p, _u in plans if p.resource is not None})
     appointment = Appointment.objects.create(
@@ -203,7 +268,7 @@ def appointment_book(
         notes=notes,
         created_by=actor,
         starts_at=min(p.start for p, _u in plans),
-        outside_hours=outside,
+        outside_hours=OUTSIDE_HOURS in overridden,
     )
     for planned, _used in plans:
         AppointmentItem.objects.create(
@@ -215,19 +280,11 @@ def appointment_book(
             resource_unit=_place(planned),
             start_at=planned.start,
             end_at=planned.end,
+            gap_start_at=planned.gap[0] if planned.gap else None,
+            gap_end_at=planned.gap[1] if planned.gap else None,
         )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        customer_ids=[customer.pk],
-        fields=["appointment", *(["outside_hours"] if outside else [])],
-        reason=_override_reason(appointment) if outside else "",
-    )
+    _audit_change(actor, appointment, Action.CREATE, overridden)
     return appointment
-
-
-def _override_reason(appointment: Appointment) -> str:
-    return f"appointment {appointment.pk} outside the opening hours by a manager's override"
 
 
 @slot_guarded
@@ -260,22 +317,28 @@ def appointment_item_move(
     new_staff = item.staff_id if staff_id is None else staff_id
     if new_staff != item.staff_id:
         check_performer(item.service, branch, new_staff)
-    outside = check_times(actor, branch, start, end, override=override)
+    check_times(item.service, start, end)
+    overridden = check_working(actor, branch, new_staff, start, end, override=override)
     if item.resource is not None:
         lock_rows(Resource, [item.resource.pk])
     planned = _Planned(item.service, new_staff, start, end, item.resource)
     item.resource_unit = _place(planned, ignore=[item.pk], prefer=item.resource_unit)
     item.staff_id, item.start_at, item.end_at = new_staff, start, end
-    item.save(update_fields=["staff", "start_at", "end_at", "resource_unit", "updated_at"])
+    item.gap_start_at, item.gap_end_at = planned.gap or (None, None)
+    item.save(
+        update_fields=[
+            "staff",
+            "start_at",
+            "end_at",
+            "gap_start_at",
+            "gap_end_at",
+            "resource_unit",
+            "updated_at",
+        ]
+    )
     first = AppointmentItem.objects.filter(appointment=appointment).order_by("start_at").first()
     appointment.starts_at = first.start_at if first else start
-    appointment.outside_hours = appointment.outside_hours or outside
+    appointment.outside_hours = appointment.outside_hours or OUTSIDE_HOURS in overridden
     appointment.save(update_fields=["starts_at", "outside_hours", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=Action.UPDATE,
-        customer_ids=[appointment.customer_id],
-        fields=["appointment", *(["outside_hours"] if outside else [])],
-        reason=_override_reason(appointment) if outside else "",
-    )
+    _audit_change(actor, appointment, Action.UPDATE, overridden)
     return item
