@@ -45,10 +45,22 @@ from typing import cast
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 OWNER = ("owner", "Liuke-live-2026!")
 FRONT_DESK = ("front", "Front-desk-2026!")
@@ -470,6 +482,21 @@ def _no_server_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     errors = live.new_errors()
     if errors:
         pytest.fail("the server logged errors:\n" + "\n".join(errors[:40]), pytrace=False)
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for every browser test of this package, closed when the package's
+    tests are done. Per module it cost a Playwright driver and a browser start-up each (about
+    3 s of CPU, a dozen modules). Package scope, not session: while Playwright's sync API runs,
+    its event loop counts as running in this thread, and Django refuses ORM calls from a thread
+    with a running loop (SynchronousOnlyOperation) — the tests after tests/live use the ORM."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing (Debian's chromium package)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

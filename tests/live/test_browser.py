@@ -8,21 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.live.conftest import LiveServer
 
 pytestmark = [pytest.mark.live, pytest.mark.e2e]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -31,13 +21,10 @@ NEW_MOBILE = "13987654321"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing (Debian's chromium package)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium: Browser) -> Browser:
+    """The browser tests' Chromium: one for all of tests/live (conftest.py's `chromium`); each
+    test still opens a context of its own (cookies, storage, viewport)."""
+    return chromium
 
 
 def new_context(browser: Browser, locale: str) -> BrowserContext:
