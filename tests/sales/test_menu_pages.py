@@ -5,8 +5,13 @@ from beauticians."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 from tests.sales.shop import Shop, shop_make
 
 from liuke.accounts.models import Branch, User
@@ -209,3 +214,81 @@ def test_the_checkout_offers_a_retired_service_the_customers_package_covers(
     services.service_update(actor=shop.owner, service_id=shop.facial.pk, data={"is_active": False})
     html = front_a_client.get(url).content.decode()
     assert f'value="s:{shop.facial.pk}"' in html  # the shop's package covers the facial
+
+
+class _Rows(HTMLParser):
+    """The categories table's headings and, per row, its cells' count and the `form` of every
+    box in it (the table inside section#categories)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.heads = False, 0
+        self.rows: list[tuple[str, int, set[str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section":
+            self.inside = a.get("id") == "categories"
+        elif self.inside and tag == "th":
+            self.heads += 1
+        elif self.inside and tag == "tr" and "id" in a:
+            self.rows.append((a["id"] or "", 0, set()))
+        elif self.inside and tag == "td" and self.rows:
+            row_id, cells, forms = self.rows[-1]
+            self.rows[-1] = (row_id, cells + 1, forms)
+        elif self.inside and tag in ("input", "select") and a.get("type") != "hidden":
+            self.rows[-1][2].add(a.get("form"))
+
+
+def test_the_menu_pages_boxes_sit_under_their_headings_with_their_names(
+    owner_client: Client, shop: Shop
+) -> None:
+    """Each category's boxes in the cells under the table's headings (they were one form
+    stretched across the row); the new service row has the processing gap and the clean-up;
+    the new product's low-stock box is named (a bare "0" read as opening stock)."""
+    services.category_create(actor=shop.owner, name="面部", kind="facial")
+    html = owner_client.get("/sales/catalogue/").content.decode()
+    assert "{#" not in html  # no template comment leaks onto the page
+    table = _Rows()
+    table.feed(html)
+    assert [r[0] for r in table.rows][-1] == "category-new"
+    for row_id, cells, forms in table.rows:
+        assert cells == table.heads == 5, row_id
+        form_id = "category-add" if row_id == "category-new" else f"category-form-{row_id[9:]}"
+        assert forms == {form_id}, row_id  # every box belongs to its own row's form
+        assert f'id="{form_id}"' in html
+    service_form = html[
+        html.index('id="service-new"') : html.index("</form>", html.index('id="service-new"'))
+    ]
+    for name in ("processing_gap_min", "cleanup_min"):
+        assert f'name="{name}"' in service_form
+    product_form = html[
+        html.index('id="product-new"') : html.index("</form>", html.index('id="product-new"'))
+    ]
+    with translation.override("zh-hans"):
+        named = gettext("Low-stock warning at")
+    assert re.search(
+        rf"<label><span>{re.escape(named)}</span><input[^>]*name=\"low_stock_at\"", product_form
+    )
+    assert "placeholder" not in product_form  # every box named above it, not by a hint inside
+
+
+def test_a_new_service_from_the_menu_row_takes_its_gap_and_clean_up(
+    owner_client: Client, shop: Shop
+) -> None:
+    category = services.category_create(actor=shop.owner, name="染发", kind="hair")
+    followed(
+        owner_client,
+        "/sales/catalogue/services/new/",
+        {
+            "name": "植物染发",
+            "category_id": category.pk,
+            "duration_min": "60",
+            "processing_gap_min": "30",
+            "cleanup_min": "10",
+            "price": "380",
+            "performer_roles": ["beautician"],
+        },
+    )
+    service = Service.objects.get(name="植物染发")
+    assert (service.processing_gap_min, service.cleanup_min) == (30, 10)
