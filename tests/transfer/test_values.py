@@ -91,6 +91,19 @@ def test_a_negative_amount_where_one_is_allowed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cell", "count"), [("10", 10), ("10次", 10), ("１０", 10), (6.0, 6), (" 3 次 ", 3), ("", None)]
+)
+def test_session_counts_as_salons_write_them(cell: object, count: int | None) -> None:
+    assert v.parse_count(cell) == count
+
+
+@pytest.mark.parametrize("cell", ["五次", "2.5", "-1", True])
+def test_what_is_no_session_count_is_refused(cell: object) -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_count(cell)
+
+
+@pytest.mark.parametrize(
     ("cell", "gender"),
     [("女", "F"), ("男", "M"), ("M", "M"), ("f", "F"), ("Female", "F"), ("先生", "M"),
      ("", ""), ("未知", "")],

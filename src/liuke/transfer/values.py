@@ -229,3 +229,20 @@ def split_tags(value: Any) -> list[str]:
         if tag and tag not in out:
             out.append(tag)
     return out
+
+
+_COUNT = re.compile(r"^(\d{1,6})\s*(?:次|个|回|sessions?|x)?$", re.IGNORECASE)
+
+
+def parse_count(value: Any) -> int | None:
+    """A number of sessions as salons write it (10, 10次, １０, 10.0 from a number cell) → int;
+    blank is None."""
+    if isinstance(value, bool):
+        raise BadValue(_("Enter a whole number, such as 10."))
+    text = text_of(value)
+    if not text:
+        return None
+    found = _COUNT.match(text)
+    if found is None:
+        raise BadValue(_("Enter a whole number, such as 10."))
+    return int(found.group(1))
