@@ -27,6 +27,7 @@ KIND_NAMES = {
     "customers": gettext_lazy("Customers"),
     "cards": gettext_lazy("Stored-value cards"),
     "packages": gettext_lazy("Packages"),
+    "visits": gettext_lazy("Visit history"),
 }
 
 

@@ -1,5 +1,5 @@
 """Opening balances: the stored value and the sessions a salon's customers held in the system it
-came from, brought in by an import.
+came from, and their past visits, brought in by an import.
 
 A migrated card or package starts with one ledger entry of kind MIGRATED, through the same
 ledger as every other movement (`sales.ledger`), so its opening balance plus its ledger is
@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
@@ -25,9 +26,19 @@ from liuke.core.money import validate_fen
 from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
-from liuke.sales.choices import CardEntryKind, PackageEntryKind
+from liuke.sales.choices import CardEntryKind, PackageEntryKind, PaymentMethod, PaymentPurpose
 from liuke.sales.errors import SalesErrorCode
-from liuke.sales.models import CardEntry, CardTier, Package, PackageEntry, Service, StoredValueCard
+from liuke.sales.models import (
+    CardEntry,
+    CardTier,
+    Package,
+    PackageEntry,
+    Payment,
+    Service,
+    StoredValueCard,
+    Visit,
+    VisitLine,
+)
 from liuke.sales.services.lookups import (
     branch_for,
     customer_for,
@@ -223,3 +234,68 @@ def package_restate_migrated(
         fields=[f"package:{package.pk}", "migrated"],
     )
     return entry
+
+
+@transaction.atomic
+def visit_record_imported(
+    *,
+    actor: User,
+    customer_id: int,
+    branch_id: int,
+    visited_at: dt.datetime,
+    lines: Sequence[tuple[int, int | None, int]],
+    method: str,
+) -> Visit:
+    """A past visit as the old system had it, marked `imported`: its (service, staff, amount in
+    fen) lines and its payment by `method`, dated on the day of the visit (so that the day's
+    close of today is as it was, and the analytics see the visit on its own day). No package
+    session, card deduction, stock or commission moves: the old system settled them."""
+    policy.require(actor, SalesCap.SALE_CHECKOUT)
+    customer = customer_for(actor, customer_id)
+    branch = branch_for(actor, branch_id)
+    if visited_at > timezone.now():
+        raise ServiceError(SalesErrorCode.INVALID_TIME, _("The visit cannot be in the future."))
+    if method not in PaymentMethod.values:
+        raise ServiceError(SalesErrorCode.INVALID_METHOD, _("Not one of the payment methods."))
+    amounts = [validate_fen(fen, field="amount_fen", allow_zero=True) for _s, _st, fen in lines]
+    service_ids = {s for s, _st, _fen in lines}
+    if not lines or Service.objects.filter(
+        pk__in=service_ids, business_id=customer.business_id
+    ).count() != len(service_ids):
+        raise ServiceError(SalesErrorCode.INVALID_SERVICE, _("Choose the services of the visit."))
+    total = validate_fen(sum(amounts), field="amount_fen", allow_zero=True)
+    visit = Visit.objects.create(
+        business_id=customer.business_id,
+        branch=branch,
+        customer=customer,
+        visited_at=visited_at,
+        visited_on=timezone.localdate(visited_at),
+        subtotal_fen=total,
+        total_fen=total,
+        served_by_id=next((st for _s, st, _fen in lines if st), None),
+        created_by=actor,
+        imported=True,
+    )
+    VisitLine.objects.bulk_create(
+        VisitLine(visit=visit, service_id=s, staff_id=st, unit_price_fen=fen, amount_fen=fen)
+        for s, st, fen in lines
+    )
+    if total:
+        payment = Payment.objects.create(
+            business_id=customer.business_id,
+            branch=branch,
+            customer=customer,
+            visit=visit,
+            purpose=PaymentPurpose.VISIT,
+            method=method,
+            amount_fen=total,
+            staff=actor,
+        )
+        Payment.objects.filter(pk=payment.pk).update(created_at=visited_at)
+    audit_record(
+        actor=actor,
+        action="create",
+        customer_ids=[customer.pk],
+        fields=[f"visit:{visit.pk}", "imported"],
+    )
+    return visit

@@ -64,6 +64,7 @@ EXPIRES_COLUMN = C(
 )
 
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -76,6 +77,8 @@ class HolderContext:
     names: dict[str, int] = field(default_factory=dict)
     #: normalised name → ids of what it stands for (a package template → its services)
     groups: dict[str, list[int]] = field(default_factory=dict)
+    #: id → list price in fen (a visit's amount is shared out over its services by them)
+    prices: dict[int, int] = field(default_factory=dict)
     #: stable key → the first row of the run that had it (a key twice in the file is the
     #: later row's error; the same row again, when a chunk is written row by row, is not)
     seen: dict[str, int] = field(default_factory=dict)
@@ -187,6 +190,34 @@ def records(business_id: int, kind: str, rows: list[Checked]) -> dict[str, Impor
     keys = {stable_key(kind, r.key): r.key for r in rows if r.key}
     found = ImportRecord.objects.filter(business_id=business_id, kind=kind, key__in=keys)
     return {keys[r.key]: r for r in found}
+
+
+def find_recorded(
+    row: Checked, holder: Customer, ctx: HolderContext, kind: str, model: type[M], theirs: str
+) -> M | None:
+    """What the row's key brought in before (None: nothing, open one); when it is another
+    customer's, `theirs` is the row's error."""
+    ours = records(ctx.base.business_id, kind, [row]).get(row.key)
+    if ours is None:
+        return None
+    found = model._default_manager.filter(business_id=ctx.base.business_id, pk=ours.object_id)
+    account = found.first()
+    if account is not None and getattr(account, "customer_id", None) != holder.pk:
+        row.problems.append(("", theirs))
+    return account
+
+
+def names_of(queryset: Any) -> tuple[dict[str, int], dict[int, int]]:
+    """Normalised name → id of the business's services (the active first), and id → list
+    price."""
+    names: dict[str, int] = {}
+    prices: dict[int, int] = {}
+    for name, pk, price in queryset.order_by("-is_active", "pk").values_list(
+        "name", "pk", "price_fen"
+    ):
+        names.setdefault(normalise_header(name), pk)
+        prices[pk] = price
+    return names, prices
 
 
 def record(business_id: int, kind: str, key: str, object_id: int, batch: Any) -> None:

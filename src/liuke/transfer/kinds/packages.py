@@ -89,10 +89,7 @@ COLUMNS: tuple[Column, ...] = (
 
 def context(*, actor: Any, branch_ids: Sequence[int]) -> h.HolderContext:
     business_id = policy.business_of(actor)
-    services = Service.objects.filter(business_id=business_id).order_by("-is_active", "pk")
-    names: dict[str, int] = {}
-    for name, pk in services.values_list("name", "pk"):
-        names.setdefault(normalise_header(name), pk)
+    names, _prices = h.names_of(Service.objects.filter(business_id=business_id))
     groups: dict[str, list[int]] = {}
     through = PackageTemplate.services.through
     for name, service_id in through.objects.filter(
@@ -171,18 +168,6 @@ def check(
     return out
 
 
-def _find(row: Checked, holder: Any, ctx: h.HolderContext) -> Package | None:
-    """The package the row's key brought in before (None: a new one); another customer's is
-    the row's error."""
-    ours = h.records(ctx.base.business_id, KIND, [row]).get(row.key)
-    if ours is None:
-        return None
-    package = Package.objects.filter(business_id=ctx.base.business_id, pk=ours.object_id).first()
-    if package is not None and package.customer_id != holder.pk:
-        row.problems.append(("", _("This package belongs to another customer.")))
-    return package
-
-
 def _opening(ctx: h.HolderContext, batch: Any) -> h.Opening:
     actor = ctx.base.actor
 
@@ -202,7 +187,9 @@ def _opening(ctx: h.HolderContext, batch: Any) -> h.Opening:
 
     return h.Opening(
         kind=KIND,
-        find=lambda row, holder: _find(row, holder, ctx),
+        find=lambda row, holder: h.find_recorded(
+            row, holder, ctx, KIND, Package, _("This package belongs to another customer.")
+        ),
         open=open_,
         same=lambda row, package: ledger.package_remaining(package) == row.values["sessions_left"],
         moved=lambda package: (
