@@ -128,7 +128,7 @@ def test_front_desk_cannot_reach_the_import(front_a_client: Client) -> None:
     assert front_a_client.get("/import/").status_code == 404
 
 
-@pytest.mark.parametrize("kind", ["cards", "packages", "visits"])
+@pytest.mark.parametrize("kind", ["cards", "packages", "visits", "appointments"])
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_each_kind_has_a_template_whose_headers_map_back_to_its_columns(
     owner_client: Client, kind: str, language: str

@@ -28,6 +28,7 @@ KIND_NAMES = {
     "cards": gettext_lazy("Stored-value cards"),
     "packages": gettext_lazy("Packages"),
     "visits": gettext_lazy("Visit history"),
+    "appointments": gettext_lazy("Appointments"),
 }
 
 

@@ -1,7 +1,7 @@
 """The kinds of import: each is a column catalogue, a row check and a writer.
 
-A kind (customers; stored-value cards, packages and past visits, which belong to a customer
-and share `kinds.holders`) is an object with:
+A kind (customers; stored-value cards, packages, past visits and future appointments, which
+belong to a customer and share `kinds.holders`) is an object with:
 
 - `name` and `columns`: the fields a file may have (`Column`: key, Chinese and English header,
   the synonyms salons and other systems' exports use, required or not, an example for the
@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "cards": "liuke.transfer.kinds.cards:KIND_OBJECT",
     "packages": "liuke.transfer.kinds.packages:KIND_OBJECT",
     "visits": "liuke.transfer.kinds.visits:KIND_OBJECT",
+    "appointments": "liuke.transfer.kinds.appointments:KIND_OBJECT",
 }
 
 

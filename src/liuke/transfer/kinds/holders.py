@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from liuke.core.errors import ServiceError
 from liuke.customers.models import Customer
 from liuke.transfer import values as v
+from liuke.transfer.errors import TransferErrorCode
 from liuke.transfer.kinds import Checked, Column, Written, stable_key
 from liuke.transfer.kinds.customers import CustomerContext
 from liuke.transfer.mapping import normalise_header
@@ -61,6 +62,11 @@ EXPIRES_COLUMN = C(
     "Expires on",
     ("到期日", "到期日期", "过期时间", "有效期至", "Expiry", "Expiry date", "Valid until"),
     example="2026-12-31",
+)
+
+#: The customer's card number, where a file names the holder by it.
+CARD_COLUMN = C(
+    "card", "会员卡号", "Card number", ("卡号", "会员卡", "Member card", "Card no"), example="A1001"
 )
 
 T = TypeVar("T")
@@ -234,8 +240,14 @@ def record(business_id: int, kind: str, key: str, object_id: int, batch: Any) ->
 # --- undo ---------------------------------------------------------------------------------------
 
 
-def _created(batch: Any, kind: str) -> models.QuerySet[ImportRecord, Any]:
+def created_ids(batch: Any, kind: str) -> models.QuerySet[ImportRecord, Any]:
+    """The ids of what the batch created, as a subquery."""
     return ImportRecord.objects.filter(batch=batch, kind=kind, created=True).values("object_id")
+
+
+def forget_created(batch: Any, kind: str) -> None:
+    """Drop the keys of what the batch created (once it is removed)."""
+    ImportRecord.objects.filter(batch=batch, kind=kind, created=True).delete()
 
 
 def undo_blockers(
@@ -248,7 +260,7 @@ def undo_blockers(
 ) -> list[str]:
     """What keeps the accounts a batch opened: a ledger entry other than the opening one, or
     any other row that points at them (a payment, a visit line)."""
-    ids = _created(batch, kind)
+    ids = created_ids(batch, kind)
     out: list[str] = []
     moved = entries._default_manager.filter(**{f"{account}__in": ids}).exclude(kind=migrated)
     n = moved.aggregate(n=Count("pk"))["n"]
@@ -270,13 +282,13 @@ def undo_remove(
 ) -> tuple[int, list[int]]:
     """Delete the accounts the batch opened and their opening entries; how many, and their
     holders' ids."""
-    ids = _created(batch, kind)
+    ids = created_ids(batch, kind)
     opened = accounts._default_manager.filter(pk__in=ids)
     holders_ = sorted(set(opened.values_list("customer_id", flat=True)))
     entries._default_manager.filter(**{f"{account}__in": ids}).delete()
     n = opened.count()
     opened.delete()
-    ImportRecord.objects.filter(batch=batch, kind=kind, created=True).delete()
+    forget_created(batch, kind)
     return n, holders_
 
 
@@ -299,6 +311,16 @@ class Opening:
     restate: Callable[[Checked, Any], Any]
     preview: Callable[[Checked, Customer], dict[str, str]]
     moved_message: str = ""
+
+
+def never_restated(message: str) -> Callable[[Checked, Any], Any]:
+    """The `restate` of a kind whose records are history (visits, appointments): a row that
+    now says otherwise is refused with `message`, never written over what came in."""
+
+    def refuse(_row: Checked, _record: Any) -> None:
+        raise ServiceError(TransferErrorCode.IMPORTED_DIFFERENTLY, message)
+
+    return refuse
 
 
 _ACTION_WORD = {"created": "new", "updated": "update", "unchanged": "same"}

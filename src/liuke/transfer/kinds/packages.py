@@ -39,13 +39,7 @@ COLUMNS: tuple[Column, ...] = (
         example="P0001",
     ),
     *h.HOLDER_COLUMNS,
-    C(
-        "card",
-        "会员卡号",
-        "Card number",
-        ("卡号", "会员卡", "Member card", "Card no"),
-        example="A1001",
-    ),
+    h.CARD_COLUMN,
     C(
         "name",
         "套餐名称",

@@ -12,7 +12,6 @@ import that brought it is undone instead.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,18 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
-from liuke.core.errors import ServiceError
 from liuke.core.money import format_yuan
 from liuke.sales.choices import PaymentMethod
 from liuke.sales.models import Payment, Service, Visit, VisitLine
 from liuke.sales.services import opening
 from liuke.transfer import values as v
-from liuke.transfer.errors import TransferErrorCode
 from liuke.transfer.kinds import Checked, Column
 from liuke.transfer.kinds import customers as customer_kind
 from liuke.transfer.kinds import holders as h
 from liuke.transfer.mapping import normalise_header
-from liuke.transfer.models import ImportBatch, ImportRecord
+from liuke.transfer.models import ImportBatch
 
 KIND = "visits"
 
@@ -46,7 +43,7 @@ COLUMNS: tuple[Column, ...] = (
         example="S20240105001",
     ),
     *h.HOLDER_COLUMNS,
-    C("card", "会员卡号", "Card number", ("卡号", "会员卡", "Member card"), example="A1001"),
+    h.CARD_COLUMN,
     C(
         "visited_at",
         "消费时间",
@@ -102,7 +99,6 @@ _METHOD_WORDS = {
     "余额": PaymentMethod.STORED_VALUE,
     "储值": PaymentMethod.STORED_VALUE,
 }
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
 
 
 def context(*, actor: Any, branch_ids: Sequence[int]) -> h.HolderContext:
@@ -126,18 +122,8 @@ def _method(cell: Any) -> str:
 
 
 def _when(cell: Any) -> dt.datetime:
-    """The visit's time: a date cell or text with its time of day (noon when it has none)."""
-    if isinstance(cell, dt.datetime):
-        naive = cell
-    else:
-        day = v.parse_date(cell)
-        if day is None or isinstance(day, v.MonthDay):
-            raise v.BadValue(_("Enter the day of the visit, such as 2024-01-05."))
-        found = _TIME.search(v.text_of(cell))
-        hour, minute = (int(found.group(1)), int(found.group(2))) if found else (12, 0)
-        if hour > 23 or minute > 59:
-            raise v.BadValue(_("This is not a time of day."))
-        naive = dt.datetime.combine(day, dt.time(hour, minute))
+    """The visit's time, on the business's clock (noon when the file gives only the day)."""
+    naive = v.parse_datetime(cell)
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
@@ -212,10 +198,6 @@ def check(
     return out
 
 
-def _refuse(_row: Checked, _visit: Any) -> None:
-    raise ServiceError(TransferErrorCode.IMPORTED_DIFFERENTLY, _restated())
-
-
 def _restated() -> str:
     return _("This visit came in before with other values: undo that import to bring it again.")
 
@@ -245,7 +227,7 @@ def _opening(ctx: h.HolderContext, batch: Any) -> h.Opening:
             == (row.values["amount_fen"], row.values["visited_at"])
         ),
         moved=lambda visit: True,
-        restate=_refuse,
+        restate=h.never_restated(_restated()),
         preview=lambda row, holder: {
             "name": holder.name,
             "visited_at": f"{timezone.localtime(row.values['visited_at']):%Y-%m-%d %H:%M}",
@@ -277,12 +259,12 @@ class VisitsKind(h.HolderKind):
         VisitLine.objects.filter(visit__in=ids).delete()
         n = visits.count()
         visits.delete()
-        ImportRecord.objects.filter(batch=batch, kind=KIND, created=True).delete()
+        h.forget_created(batch, KIND)
         return n, customers
 
 
 def _created(batch: ImportBatch) -> Any:
-    return ImportRecord.objects.filter(batch=batch, kind=KIND, created=True).values("object_id")
+    return h.created_ids(batch, KIND)
 
 
 def _referrers() -> list[tuple[Any, str]]:
