@@ -10,13 +10,17 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from tests.factories import customer_make
 from tests.transfer.helpers import csv_file
 
 from liuke.accounts.models import Branch, User
 from liuke.cli import main
 from liuke.customers.fields import FIELDS
 from liuke.customers.models import Customer
+from liuke.sales import ledger
+from liuke.sales.models import StoredValueCard
 from liuke.transfer import services
+from liuke.transfer.kinds import KINDS, kind_of
 from liuke.transfer.kinds.customers import COLUMNS, IMPORTED_FIELDS
 from liuke.transfer.mapping import normalise_header, suggest
 from liuke.transfer.models import ImportBatch, SavedMapping
@@ -122,3 +126,36 @@ def test_the_pages_upload_map_check_import_and_report(
 
 def test_front_desk_cannot_reach_the_import(front_a_client: Client) -> None:
     assert front_a_client.get("/import/").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["cards", "packages", "visits", "appointments"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_each_kind_has_a_template_whose_headers_map_back_to_its_columns(
+    owner_client: Client, kind: str, language: str
+) -> None:
+    response = owner_client.get(f"/import/template/{kind}/{language}.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    headers = [str(h) for h in next(book.active.iter_rows(values_only=True))]
+    columns = kind_of(kind).columns
+    label = {"zh": "label_zh", "en": "label_en"}[language]
+    assert headers == [getattr(c, label) for c in columns]
+    assert list(suggest(headers, columns).values()) == [c.key for c in columns]
+
+
+def test_the_command_line_imports_cards(
+    tmp_path: Path, owner: User, branch_a: Branch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    customer_make(actor=owner, name="张丽", mobile="13800138000")
+    path = csv_file(tmp_path / "cards.csv", [["卡号", "手机", "余额"], ["A1", "13800138000", "99"]])
+    assert main(["import", "cards", str(path)]) == 0
+    card = StoredValueCard.objects.get()
+    assert (card.number, ledger.card_balances(card)) == ("A1", (9900, 0))
+    assert "new 1" in capsys.readouterr().out
+
+
+def test_the_upload_page_offers_each_kind(owner_client: Client, owner: User) -> None:
+    page = owner_client.get("/import/").content.decode()
+    assert all(f'<option value="{kind}">' in page for kind in KINDS)
+    upload = SimpleUploadedFile("卡.csv", "卡号,手机,余额\nA1,13800138000,1\n".encode())
+    owner_client.post("/import/upload/", {"file": upload, "kind": "cards"})
+    assert ImportBatch.objects.get().kind == "cards"

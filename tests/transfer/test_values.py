@@ -91,6 +91,39 @@ def test_a_negative_amount_where_one_is_allowed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("cell", "count"), [("10", 10), ("10次", 10), ("１０", 10), (6.0, 6), (" 3 次 ", 3), ("", None)]
+)
+def test_session_counts_as_salons_write_them(cell: object, count: int | None) -> None:
+    assert v.parse_count(cell) == count
+
+
+@pytest.mark.parametrize(
+    ("cell", "when"),
+    [
+        ("2024-01-05 14:30", dt.datetime(2024, 1, 5, 14, 30)),
+        ("2024/1/5 9:05:00", dt.datetime(2024, 1, 5, 9, 5)),
+        ("2024年1月5日", dt.datetime(2024, 1, 5, 12, 0)),
+        (45296.6041666667, dt.datetime(2024, 1, 5, 14, 30)),
+        (dt.datetime(2024, 1, 5, 8, 0), dt.datetime(2024, 1, 5, 8, 0)),
+    ],
+)
+def test_times_as_salons_write_them(cell: object, when: dt.datetime) -> None:
+    assert v.parse_datetime(cell) == when
+
+
+@pytest.mark.parametrize("cell", ["", "1月5日", "2024-01-05 25:00", "明天"])
+def test_what_is_no_time_is_refused(cell: object) -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_datetime(cell)
+
+
+@pytest.mark.parametrize("cell", ["五次", "2.5", "-1", True])
+def test_what_is_no_session_count_is_refused(cell: object) -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_count(cell)
+
+
+@pytest.mark.parametrize(
     ("cell", "gender"),
     [("女", "F"), ("男", "M"), ("M", "M"), ("f", "F"), ("Female", "F"), ("先生", "M"),
      ("", ""), ("未知", "")],

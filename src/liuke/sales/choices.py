@@ -56,6 +56,8 @@ class CardEntryKind(models.TextChoices):
     DEDUCT = "deduct", _("Deduction")
     REVERSE = "reverse", _("Reversal (refund of a visit)")
     REFUND = "refund", _("Card refund")
+    #: The balance a card had in the system the salon came from (an import): no money in today.
+    MIGRATED = "migrated", _("Opening balance (migrated)")
 
 
 class CardStatus(models.TextChoices):
@@ -68,6 +70,8 @@ class PackageEntryKind(models.TextChoices):
     USE = "use", _("Session used")
     REVERSE = "reverse", _("Session returned (refund)")
     EXTEND = "extend", _("Extended")
+    #: The sessions a package had left in the system the salon came from (an import).
+    MIGRATED = "migrated", _("Sessions left (migrated)")
 
 
 class StockEntryKind(models.TextChoices):

@@ -82,6 +82,10 @@ class SalesErrorCode(ErrorCode):
         "not_paid",
         "The refund would give back money the visit's payments never received.",
     )
+    OPENING_MOVED = (
+        "opening_moved",
+        "A card or package brought in by an import has been used since: its opening balance stays.",
+    )
     PACKAGE_EXPIRED = "package_expired", "The package is past its expiry date."
     PACKAGE_NOT_FOR_SERVICE = (
         "package_not_for_service",

@@ -20,7 +20,7 @@ CONTRIBUTION = Contribution(
     commands=[
         CliCommand(
             "import",
-            "import customers from a spreadsheet (.xlsx, .csv)",
+            "import customers, cards, packages, visits or appointments from a spreadsheet",
             "liuke.transfer.cli:add_arguments",
             "liuke.transfer.cli:run",
         )

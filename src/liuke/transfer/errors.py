@@ -21,3 +21,7 @@ class TransferErrorCode(ErrorCode):
     INVALID_KIND = "invalid_kind", "Not one of the kinds of import."
     BATCH_STATE = "batch_state", "The import is not in a state that allows this step."
     UNDO_BLOCKED = "undo_blocked", "Records the import created are used elsewhere."
+    IMPORTED_DIFFERENTLY = (
+        "imported_differently",
+        "A visit came in before with other values: history is not restated by a re-run.",
+    )

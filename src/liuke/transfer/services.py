@@ -344,22 +344,21 @@ def batch_queue(*, actor: User, batch_id: int, dry_run: bool) -> ImportBatch:
 def batch_undo(*, actor: User, batch_id: int) -> ImportBatch:
     """Remove the records the batch created, while nothing else refers to them; otherwise say
     what does. Updates the batch made to existing records stay (their history shows them)."""
-    from liuke.transfer.undo import blockers, remove_created
-
     batch = _batch(actor, batch_id)
+    kind = _kind(batch.kind)
     lock_one(Business, batch.business_id)
     if batch.status != BatchStatus.DONE:
         raise ServiceError(
             TransferErrorCode.BATCH_STATE, _("Only a finished import can be undone.")
         )
-    found = blockers(batch)
+    found = kind.undo_blockers(batch)
     if found:
         raise ServiceError(
             TransferErrorCode.UNDO_BLOCKED,
             _("The import cannot be undone: its records are used by %(what)s.")
             % {"what": ", ".join(found)},
         )
-    removed = remove_created(batch)
+    n, removed = kind.undo_remove(batch)
     batch.status = BatchStatus.UNDONE
     batch.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -367,6 +366,6 @@ def batch_undo(*, actor: User, batch_id: int) -> ImportBatch:
         action=Action.UPDATE,
         customer_ids=removed,
         reason=_("import #%(id)d of %(file)s undone: %(n)d records removed")
-        % {"id": batch.pk, "file": batch.file_name, "n": len(removed)},
+        % {"id": batch.pk, "file": batch.file_name, "n": n},
     )
     return batch

@@ -229,3 +229,43 @@ def split_tags(value: Any) -> list[str]:
         if tag and tag not in out:
             out.append(tag)
     return out
+
+
+_COUNT = re.compile(r"^(\d{1,6})\s*(?:次|个|回|sessions?|x)?$", re.IGNORECASE)
+
+
+def parse_count(value: Any) -> int | None:
+    """A number of sessions as salons write it (10, 10次, １０, 10.0 from a number cell) → int;
+    blank is None."""
+    if isinstance(value, bool):
+        raise BadValue(_("Enter a whole number, such as 10."))
+    text = text_of(value)
+    if not text:
+        return None
+    found = _COUNT.match(text)
+    if found is None:
+        raise BadValue(_("Enter a whole number, such as 10."))
+    return int(found.group(1))
+
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::\d{2})?\s*$")
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """A time as salons write it: a date-and-time cell, or a day in any form `parse_date` reads
+    followed by its time of day (2024-01-05 14:30); noon when the file gives only the day.
+    Naive: on the clock of the branch it happened at."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, float) and not value.is_integer():
+        # an Excel serial number: the fraction is the time of day
+        minutes = round((value - int(value)) * 24 * 60)
+        return dt.datetime.combine(excel_serial(value), dt.time()) + dt.timedelta(minutes=minutes)
+    day = parse_date(value)
+    if day is None or isinstance(day, MonthDay):
+        raise BadValue(_("Enter the day, such as 2024-01-05 14:30."))
+    found = _TIME.search(text_of(value))
+    hour, minute = (int(found.group(1)), int(found.group(2))) if found else (12, 0)
+    if hour > 23 or minute > 59:
+        raise BadValue(_("This is not a time of day."))
+    return dt.datetime.combine(day, dt.time(hour, minute))

@@ -23,7 +23,13 @@ from liuke.transfer.kinds import KINDS, kind_of
 from liuke.transfer.report import issues_workbook
 
 #: What each kind of import is called on the page.
-KIND_NAMES = {"customers": gettext_lazy("Customers")}
+KIND_NAMES = {
+    "customers": gettext_lazy("Customers"),
+    "cards": gettext_lazy("Stored-value cards"),
+    "packages": gettext_lazy("Packages"),
+    "visits": gettext_lazy("Visit history"),
+    "appointments": gettext_lazy("Appointments"),
+}
 
 
 @staff_view(cap=TransferCap.DATA_IMPORT)
@@ -34,7 +40,7 @@ def batch_list(request: StaffRequest) -> HttpResponse:
         {
             "batches": selectors.batches(actor=request.user),
             "branches": selectors.usable_branches(actor=request.user),
-            "kinds": [(kind, KIND_NAMES.get(kind, kind)) for kind in sorted(KINDS)],
+            "kinds": [(kind, KIND_NAMES.get(kind, kind)) for kind in KINDS],
         },
     )
 

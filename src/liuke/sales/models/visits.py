@@ -50,6 +50,9 @@ class Visit(TimeStampedModel):
     #: The next visit agreed at checkout (rebooking: win the next order at every contact).
     next_visit_at = models.DateTimeField(_("next visit"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    #: Brought in from the system the salon came from (an import), not checked out here: part
+    #: of the customer's history for the analytics, never a sale of the day it was imported.
+    imported = models.BooleanField(_("imported"), db_default=False)
 
     class Meta:
         app_label = "sales"

@@ -1,7 +1,7 @@
 """The kinds of import: each is a column catalogue, a row check and a writer.
 
-A kind (`customers` now; cards, packages, visits and appointments come the same way) is an
-object with:
+A kind (customers; stored-value cards, packages, past visits and future appointments, which
+belong to a customer and share `kinds.holders`) is an object with:
 
 - `name` and `columns`: the fields a file may have (`Column`: key, Chinese and English header,
   the synonyms salons and other systems' exports use, required or not, an example for the
@@ -11,7 +11,9 @@ object with:
 - `check(cells, context)`: one row's cells by field key → a `Checked` row (the values as they
   will be stored, the row's stable key) or its problems, with no database access;
 - `write(rows, context, batch=, dry_run=)`: a chunk of checked rows matched against what the
-  database holds and, unless a dry run, written in the caller's transaction; returns a `Written`.
+  database holds and, unless a dry run, written in the caller's transaction; returns a `Written`;
+- `undo_blockers(batch)` and `undo_remove(batch)`: what keeps a batch from being undone ("3
+  visits"), and the removal of what it created (how many records, and the customers concerned).
 
 `KINDS` names each kind's object by dotted path; the engine (`transfer.engine`), the page, the
 API and the command line take any of them.
@@ -29,7 +31,13 @@ from django.utils.translation import get_language
 from liuke.core.registry import import_dotted
 
 #: kind → "module:attribute" of its `ImportKind`
-KINDS: dict[str, str] = {"customers": "liuke.transfer.kinds.customers:KIND"}
+KINDS: dict[str, str] = {
+    "customers": "liuke.transfer.kinds.customers:KIND",
+    "cards": "liuke.transfer.kinds.cards:KIND_OBJECT",
+    "packages": "liuke.transfer.kinds.packages:KIND_OBJECT",
+    "visits": "liuke.transfer.kinds.visits:KIND_OBJECT",
+    "appointments": "liuke.transfer.kinds.appointments:KIND_OBJECT",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class Written:
     unchanged: int = 0
     failed: list[Checked] = field(default_factory=list)
     preview: list[dict[str, str]] = field(default_factory=list)
+    #: the customers the chunk created and changed, for the audit log (a kind whose rows go
+    #: through services that audit each write leaves them empty)
     created_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
 
@@ -86,6 +96,10 @@ class ImportKind(Protocol):
     ) -> Checked: ...
 
     def write(self, rows: list[Checked], ctx: Any, *, batch: Any, dry_run: bool) -> Written: ...
+
+    def undo_blockers(self, batch: Any) -> list[str]: ...
+
+    def undo_remove(self, batch: Any) -> tuple[int, list[int]]: ...
 
 
 def kind_of(name: str) -> ImportKind:

@@ -416,5 +416,16 @@ class CustomersKind:
 
         return write(rows, ctx, batch=batch, dry_run=dry_run)
 
+    def undo_blockers(self, batch: Any) -> list[str]:
+        from liuke.transfer.undo import blockers
+
+        return blockers(batch)
+
+    def undo_remove(self, batch: Any) -> tuple[int, list[int]]:
+        from liuke.transfer.undo import remove_created
+
+        removed = remove_created(batch)
+        return len(removed), removed
+
 
 KIND = CustomersKind()
