@@ -4,6 +4,7 @@ from __future__ import annotations
 
 ROUTES: dict[str, str] = {
     "accounts:settings": "none",
+    "accounts:logo": "none",
     "accounts:two_factor": "none",
     "accounts:tokens": "none",
     "accounts:token_revoke": "none",
@@ -23,6 +24,8 @@ ROUTES: dict[str, str] = {
     "accounts:checklist_tick": "none",
     "accounts:checklist_hide": "none",
     "accounts_public:welcome": "public",
+    # the salon's logo on its customers' pages (no logo set: 404, like a bad link)
+    "brand:logo": "public",
 }
 API_KINDS: dict[str, str] = {
     "/api/v1/me": "none",

@@ -10,6 +10,9 @@ ROUTES: dict[str, str] = {
     "engagement:contacts": "list",
     "engagement:reason_response": "none",
     "engagement:contact_new": "list",
+    # calls from numbers that are no customer yet (their out-of-branch checks: test_prospects)
+    "engagement:prospects": "list",
+    "engagement:prospect_customer": "none",
     "engagement:customer_panel": "customer",
     "engagement:followups": "list",
     "engagement:followup_complete": "customer",

@@ -90,6 +90,13 @@ ALLOWED = {
     "mm",
     "min",
     "px",
+    "KB",
+    "MB",
+    # picture formats a logo may be uploaded in (the owner's settings page)
+    "PNG",
+    "JPEG",
+    "WebP",
+    "GIF",
 }
 #: Patterns of codes that are meant to be shown (RFM scores, request ids, times, versions).
 CODE = re.compile(r"^(?:[RFM]\d|[0-9a-f]{6,}|v\d+|[A-Z]{1,3}\d+|\d+[a-z]{1,2})$")
@@ -107,6 +114,7 @@ NOT_PAGES = {
     "web:healthz",
     "set_language",
     "web:logout",
+    "brand:logo",
 }
 
 

@@ -53,6 +53,8 @@ CONTRIBUTION = Contribution(
         UrlMount("account/", "liuke.accounts.urls"),
         # public page, no login: an invited staff member sets their password (signed token)
         UrlMount("welcome/", "liuke.accounts.public_urls"),
+        # public, no login: the salon's logo on its customers' pages
+        UrlMount("brand/", "liuke.accounts.brand_urls"),
     ],
     api=[
         ApiMount("/", "liuke.accounts.api:router"),

@@ -24,6 +24,8 @@ class AccountsErrorCode(ErrorCode):
         "invite_invalid",
         "The invitation link is not one of ours, has expired, or was used already.",
     )
+    LOGO_INVALID = "logo_invalid", "The logo is not a PNG, JPEG, WebP or GIF picture."
+    LOGO_TOO_LARGE = "logo_too_large", "The logo file is larger than the limit."
     LAST_BRANCH = "last_branch", "The business's last open branch cannot be closed."
     LAST_OWNER = (
         "last_owner",

@@ -19,6 +19,9 @@ class Business(TimeStampedModel):
     """
 
     name = models.CharField(_("name"), max_length=100)
+    #: The salon's logo on its customers' pages: a PNG re-encoded by `accounts.branding`
+    #: (never the uploaded bytes), at most 256 px square.
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
     stale_after_months = models.PositiveSmallIntegerField(
         _("data is stale after (months)"),
         default=12,

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from liuke.accounts import views, views_setup
+from liuke.accounts import views, views_brand, views_setup
 
 app_name = "accounts"
 urlpatterns = [
     path("settings/", views.business_settings, name="settings"),
+    path("settings/logo/", views_brand.logo_upload, name="logo"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),

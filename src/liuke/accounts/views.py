@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liuke.accounts import policy, services, throttle
+from liuke.accounts.branding import public_brand
 from liuke.accounts.forms import BusinessSettingsForm
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import ApiToken, Business, User
@@ -81,7 +82,7 @@ def business_settings(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        {"form": form, "business": business, **public_address()},
+        {"form": form, "business": business, **public_address(), **public_brand(business)},
     )
 
 

@@ -39,6 +39,7 @@ from liuke.accounts.choices import Role
 from liuke.accounts.models import User
 from liuke.complaints.choices import Status
 from liuke.complaints.models import Complaint, ComplaintAction
+from liuke.complaints.notify import escalations_notify
 from liuke.core.bulksql import const, insert_select, select_values, timestamps
 from liuke.core.stored_text import stored_message
 from liuke.engagement.choices import TaskKind, TaskStatus
@@ -73,7 +74,7 @@ def escalate(*, now: dt.datetime) -> int:
     """Escalate the complaints about to miss a target; returns how many."""
     about_to_miss_response = Q(first_response_at__isnull=True, response_warn_at__lte=now)
     about_to_miss_resolution = Q(resolved_at__isnull=True, resolution_warn_at__lte=now)
-    return (
+    escalated = (
         Complaint.objects.filter(_running(), escalated_at__isnull=True)
         .filter(about_to_miss_response | about_to_miss_resolution)
         .update(
@@ -86,6 +87,13 @@ def escalate(*, now: dt.datetime) -> int:
             updated_at=now,
         )
     )
+    if escalated:
+        escalations_notify(
+            Complaint.objects.filter(escalated_at=now).values_list(
+                "business_id", "pk", "escalated_to_id"
+            )
+        )
+    return escalated
 
 
 def breach(*, now: dt.datetime) -> int:

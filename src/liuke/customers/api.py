@@ -44,6 +44,7 @@ class CustomerOut(CustomerSummary):
     name_pinyin: str
     name_initials: str
     birthday: dt.date | None
+    address_as: str
     wechat_id: str
     owner_id: int | None
     source: str
@@ -153,6 +154,7 @@ def _out(actor: User, file: selectors.CustomerFile) -> dict[str, Any]:
                 "name_pinyin",
                 "name_initials",
                 "birthday",
+                "address_as",
                 "wechat_id",
                 "owner_id",
                 "source",

@@ -25,6 +25,7 @@ AUDIT_WORDS = {
     "name": _("name"),
     "gender": _("gender"),
     "birthday": _("birthday"),
+    "address_as": _("form of address"),
     "mobile": _("mobile"),
     "wechat_id": _("WeChat id"),
     "card_no": _("card number"),

@@ -74,6 +74,13 @@ FIELDS: dict[str, CustomerField] = {
     "name": CustomerField(
         Kind.TEXT, Visibility.CARD, (ID, FIND), FieldGroup.IDENTITY, max_length=50
     ),
+    "address_as": CustomerField(
+        Kind.TEXT,
+        Visibility.FILE,
+        (ID, "how the customer likes to be addressed in greetings (王姐)"),
+        FieldGroup.IDENTITY,
+        max_length=20,
+    ),
     "wechat_id": CustomerField(
         Kind.TEXT, Visibility.FILE, (C, REACH), FieldGroup.CONTACT, max_length=40
     ),

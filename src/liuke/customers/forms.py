@@ -39,6 +39,12 @@ class CustomerForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=limit("name"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, required=False)
     birthday = inputs.DayField(label=_("Birthday"), required=False, widget=IsoDateInput())
+    address_as = forms.CharField(
+        label=_("Form of address"),
+        max_length=limit("address_as"),
+        required=False,
+        help_text=_("How she likes to be greeted, e.g. 王姐; blank: surname and 女士/先生."),
+    )
     mobile = forms.CharField(
         label=_("Mobile"),
         max_length=limit("mobile"),
@@ -149,6 +155,7 @@ class CustomerForm(forms.Form):
                 "name",
                 "gender",
                 "birthday",
+                "address_as",
                 "mobile",
                 "wechat_id",
                 "card_no",

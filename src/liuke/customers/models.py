@@ -68,6 +68,10 @@ class Customer(TimeStampedModel):
     name_initials = models.CharField(max_length=40, editable=False, default="")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    #: The form of address the customer chose (王姐, 小李); greetings use it when set.
+    address_as = models.CharField(
+        _("form of address"), max_length=fields.limit("address_as"), blank=True, default=""
+    )
 
     # Contact
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, default="")
@@ -176,9 +180,12 @@ class Customer(TimeStampedModel):
 
     @property
     def salutation(self) -> str:
-        """How a Chinese salon addresses the customer in a greeting: surname and 女士 or 先生
-        (张丽 → 张女士, 欧阳明 → 欧阳先生); the full name when the gender is not given or the
-        name is not a Chinese one, rather than guess."""
+        """How a Chinese salon addresses the customer in a greeting: the form of address she
+        chose (王姐) when one is stored, else surname and 女士 or 先生 (张丽 → 张女士, 欧阳明 →
+        欧阳先生); the full name when the gender is not given or the name is not a Chinese
+        one, rather than guess."""
+        if self.address_as:
+            return self.address_as
         title = {"F": "女士", "M": "先生"}.get(self.gender)
         if title is None or len(self.name) < 2 or self.name.isascii():
             return self.name

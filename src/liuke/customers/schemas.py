@@ -61,6 +61,7 @@ class CustomerPatch(JsonObjectIn):
     name: Annotated[str, _limit("name")] | None = None
     gender: Annotated[Choice[Gender] | None, BlankIsNone] = None
     birthday: Annotated[Day | None, BlankIsNone] = None
+    address_as: Annotated[str, _limit("address_as")] | None = None
     mobile: Annotated[str, _limit("mobile")] | None = None
     wechat_id: Annotated[str, _limit("wechat_id")] | None = None
     card_no: Annotated[str, _limit("card_no")] | None = None

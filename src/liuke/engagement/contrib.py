@@ -39,6 +39,8 @@ AUDIT_WORDS = {
     "contact_reason": pgettext_lazy("audit log", "contact reason"),
     "outbox": pgettext_lazy("audit log", "outbox"),
     "brief_today": pgettext_lazy("audit log", "today's briefs"),
+    "prospect_call": pgettext_lazy("audit log", "call from a new number"),
+    "prospect_calls": pgettext_lazy("audit log", "calls from new numbers"),
 }
 
 CONTRIBUTION = Contribution(
@@ -88,6 +90,7 @@ CONTRIBUTION = Contribution(
         PeriodicJob("liuke.engagement.tasks:engagement_followups", "every 15 minutes"),
         PeriodicJob("liuke.engagement.tasks:engagement_dispatch", "every 5 minutes"),
         PeriodicJob("liuke.engagement.tasks:engagement_overdue", "hourly at :10"),
+        PeriodicJob("liuke.engagement.tasks:engagement_callbacks_due", "every 5 minutes"),
     ],
     profile_panels=[
         ProfilePanel(

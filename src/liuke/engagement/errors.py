@@ -34,5 +34,10 @@ class EngagementErrorCode(ErrorCode):
         "no_marketing_consent",
         "The customer has withdrawn marketing consent; the message is cancelled.",
     )
+    NUMBER_ELSEWHERE = (
+        "number_elsewhere",
+        "A customer with this number exists in a branch the acting user does not serve.",
+    )
     NOTE_REQUIRED = "note_required", "Closing a follow-up as unresolved needs a note."
+    PROSPECT_CONVERTED = "prospect_converted", "The caller is already a customer."
     TASK_CLOSED = "task_closed", "The task is already closed."

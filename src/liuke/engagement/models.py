@@ -337,3 +337,49 @@ class Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.customer_id} {self.key}"
+
+
+class ProspectCall(TimeStampedModel):
+    """A call from a number that is no customer yet (一个陌生来电): its reason is recorded like
+    every contact's, it is listed for a call back, and it becomes a `Contact` of the customer the
+    caller turns into (`engagement.services.prospects.prospect_convert`), with every other call
+    from the same number.
+
+    The number is personal data: shown in full only to staff who may log contacts in the branch,
+    every read audited, never written to a log; `mobile_last4` finds it by the last four digits.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=11)
+    mobile_last4 = models.CharField(max_length=4, editable=False)
+    reason = models.ForeignKey(
+        ContactReason, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
+    )
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"))
+    #: Set when the caller became (or was found to be) a customer: the call is then their contact.
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prospect_calls",
+    )
+    contact = models.OneToOneField(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="prospect_call"
+    )
+    converted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("call from a prospect")
+        verbose_name_plural = _("calls from prospects")
+        indexes = [
+            models.Index(fields=["business", "mobile"], name="prospect_biz_mobile"),
+            models.Index(fields=["branch", "converted_at", "occurred_at"], name="prospect_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.occurred_at:%Y-%m-%d}"

@@ -10,6 +10,7 @@ from liuke.core.privacy import (
     API,
     AUDIT,
     CO,
+    FIND,
     ID,
     KEEP,
     NO,
@@ -18,6 +19,7 @@ from liuke.core.privacy import (
     REACH,
     SERVE,
     STANDARD_COLUMNS,
+    C,
     X,
 )
 from liuke.core.registry import PrivacyModels, PrivacyProperties
@@ -26,6 +28,20 @@ _CONTACT = "the record of contacts with the customer: every caller served, follo
 
 #: model label → field name → (class, purpose)
 MODELS: PrivacyModels = {
+    # A call from a number that is no customer yet; `customer` is set when the caller becomes
+    # one (the erasure of that customer then clears the name, number and notes too).
+    "engagement.ProspectCall": {
+        **STANDARD_COLUMNS,
+        "name": (ID, "the name a caller gave before becoming a customer"),
+        "mobile": (C, "to call back someone who called and is no customer yet"),
+        "mobile_last4": (C, FIND),
+        "reason": (PR, "why the caller got in touch (every call's reason is recorded)"),
+        "notes": (NO, _CONTACT),
+        "staff": (RE, AUDIT),
+        "occurred_at": (X, _CONTACT),
+        "contact": (X, KEEP),
+        "converted_at": (X, KEEP),
+    },
     "engagement.Contact": {
         **STANDARD_COLUMNS,
         "channel": (X, _CONTACT),

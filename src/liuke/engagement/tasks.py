@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from huey import crontab
 
 from liuke.core.jobs import db_periodic_task, lock_task
-from liuke.engagement import dispatch, jobs
+from liuke.engagement import dispatch, jobs, notify
 
 
 @db_periodic_task(crontab(hour="6", minute="0"))
@@ -35,3 +36,9 @@ def engagement_dispatch() -> dict[str, int]:
 def engagement_overdue() -> int:
     """Escalate callback tasks overdue by a day (hourly)."""
     return jobs.overdue_escalate()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def engagement_callbacks_due() -> int:
+    """Tell the staff member whose callback has fallen due (every 5 minutes; once per task)."""
+    return notify.callbacks_due_notify(now=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liuke.engagement import views
+from liuke.engagement import views, views_prospects
 
 app_name = "engagement"
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("tasks/<int:task_id>/done/", views.task_complete, name="task_complete"),
     path("contacts/", views.contact_list, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("calls/new-numbers/", views_prospects.prospects, name="prospects"),
+    path(
+        "calls/new-numbers/<int:call_id>/customer/",
+        views_prospects.prospect_make_customer,
+        name="prospect_customer",
+    ),
     path("contacts/best-response/", views.reason_response, name="reason_response"),
     path("reasons/", views.reason_manage, name="reasons"),
     path("settings/", views.settings_manage, name="settings"),

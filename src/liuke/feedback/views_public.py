@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from liuke.accounts.branding import public_brand
 from liuke.core.clientaddr import client_address
 from liuke.core.errors import ServiceError
 from liuke.feedback import ratelimit, services
@@ -63,6 +64,7 @@ def _survey_context(invitation: SurveyInvitation) -> dict[str, Any]:
         # link must not show the customer's full name)
         "first_name": greeting_name(invitation.customer),
         "branch_name": invitation.branch.name,
+        **public_brand(invitation.business),
         "staff_name": str(invitation.staff) if invitation.staff_id and config.ask_staff else "",
         "config": config,
         "scores": SCORES,
@@ -90,7 +92,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             context.update(error=exc.message, field_errors=exc.fields, posted=request.POST)
             return _headers(render(request, "feedback/public/survey.html", context, status=400))
         return _headers(
-            render(request, "feedback/public/thanks.html", {"branch_name": context["branch_name"]})
+            render(
+                request,
+                "feedback/public/thanks.html",
+                {k: context[k] for k in ("branch_name", "salon_name", "salon_logo_url")},
+            )
         )
     return _headers(render(request, "feedback/public/survey.html", context))
 
@@ -104,7 +110,10 @@ def box(request: HttpRequest, token: str) -> HttpResponse:
         if not _allowed(request, "bad_link"):
             return _limited(request)
         return _gone(request)
-    context: dict[str, Any] = {"branch_name": found.branch.name}
+    context: dict[str, Any] = {
+        "branch_name": found.branch.name,
+        **public_brand(found.branch.business),
+    }
     if request.method == "POST":
         if not _allowed(request, "suggestion"):
             return _limited(request)

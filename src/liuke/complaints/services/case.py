@@ -19,6 +19,7 @@ from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import SEVERITY_ORDER, Severity, Status
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.complaints.models import Complaint, ComplaintSettings
+from liuke.complaints.notify import escalations_notify
 from liuke.complaints.services.actors import Actor, _person, _pk, senior_for
 from liuke.complaints.services.limits import targets
 from liuke.core.errors import KeyAccountRestricted, NotFound, ServiceError
@@ -100,6 +101,7 @@ def _escalate(complaint: Complaint, reason: str, now: dt.datetime) -> None:
         due_at=now,
         note=stored_message(gettext_noop("Complaint #%(id)s escalated to you"), id=complaint.pk),
     )
+    escalations_notify([(complaint.business_id, complaint.pk, getattr(senior, "pk", None))])
 
 
 # --- the locked case, pausing and resuming, its audit line ------------------------------------

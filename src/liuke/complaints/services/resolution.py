@@ -19,6 +19,7 @@ from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import ResolutionKind, ResolutionStatus, Status
 from liuke.complaints.errors import ComplaintsErrorCode
 from liuke.complaints.models import Complaint, ComplaintResolution
+from liuke.complaints.notify import compensation_notify
 from liuke.complaints.services.actors import (
     Actor,
     _choice,
@@ -211,6 +212,11 @@ def _await_approval(actor: Actor, resolution: ComplaintResolution) -> ComplaintR
         note=stored_message(
             gettext_noop("Complaint #%(id)s: approve a compensation"), id=complaint.pk
         ),
+    )
+    compensation_notify(
+        business_id=complaint.business_id,
+        resolution_id=resolution.pk,
+        approver_id=approver.pk if approver is not None else None,
     )
     _audit(actor, complaint, f"resolution_request:{resolution.kind}")
     return resolution

@@ -22,6 +22,7 @@ from liuke.customers.choices import ChangeKind, GrantStatus
 from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.models import AccessGrant, Customer, FieldChange
 from liuke.customers.services.archive import _as_int, _display, _locked_customer, _now, _record
+from liuke.customers.services.notify import access_request_notify
 
 # --- Key accounts: borrowed access and handover -------------------------------------------------
 
@@ -58,6 +59,7 @@ def access_request(*, actor: User, customer_id: int, reason: str) -> AccessGrant
     audit_record(
         actor=actor, action=Action.ACCESS_REQUEST, customer_ids=[customer.pk], reason=reason
     )
+    access_request_notify(grant)
     return grant
 
 
