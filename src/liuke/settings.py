@@ -8,6 +8,7 @@ unless asked for, served on 127.0.0.1.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 
@@ -343,5 +344,21 @@ LIUKE_AUDIT_READS = envbool("LIUKE_AUDIT_READS", True)
 # liuke.core.clientaddr reads it) may make to one kind of public page per window (a
 # database-backed counter, shared by every app server).
 LIUKE_PUBLIC_URL = env("LIUKE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _channel_credentials() -> dict[str, dict[str, str]]:
+    """Message channels' secrets (name → {key: value}) as JSON, from LIUKE_CHANNEL_CREDENTIALS
+    or the file named by LIUKE_CHANNEL_CREDENTIALS_FILE: never in the database."""
+    raw = envsecret("LIUKE_CHANNEL_CREDENTIALS", "{}") or "{}"
+    try:
+        table = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured("LIUKE_CHANNEL_CREDENTIALS must be a JSON object") from exc
+    if not isinstance(table, dict) or not all(isinstance(v, dict) for v in table.values()):
+        raise ImproperlyConfigured("LIUKE_CHANNEL_CREDENTIALS: {name: {key: value}}")
+    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in table.items()}
+
+
+CHANNEL_CREDENTIALS = _channel_credentials()
 LIUKE_PUBLIC_RATE_LIMIT = envint("LIUKE_PUBLIC_RATE_LIMIT", 20)
 LIUKE_PUBLIC_RATE_WINDOW = envint("LIUKE_PUBLIC_RATE_WINDOW", 600)

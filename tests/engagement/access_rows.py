@@ -24,6 +24,9 @@ ROUTES: dict[str, str] = {
     "engagement:settings": "none",
     "engagement:tasks": "list",
     "engagement:task_complete": "customer",
+    "engagement_public:receipts": "public",
+    "engagement_public:replies": "public",
+    "engagement_public:optout": "public",
 }
 API_KINDS: dict[str, str] = {
     "/api/v1/engagement/followups": "list",

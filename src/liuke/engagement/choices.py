@@ -85,6 +85,9 @@ MARKETING_KINDS = (
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     READY = "ready", _("In the outbox, to send")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
     CANCELLED = "cancelled", _("Cancelled")
+    OPTED_OUT = "opted_out", _("Opted out")
     FAILED = "failed", _("Failed")

@@ -41,6 +41,7 @@ AUDIT_WORDS = {
     "brief_today": pgettext_lazy("audit log", "today's briefs"),
     "prospect_call": pgettext_lazy("audit log", "call from a new number"),
     "prospect_calls": pgettext_lazy("audit log", "calls from new numbers"),
+    "messages": pgettext_lazy("audit log", "messages"),
 }
 
 CONTRIBUTION = Contribution(
@@ -82,7 +83,11 @@ CONTRIBUTION = Contribution(
             badge="liuke.engagement.selectors:due_for",
         ),
     ],
-    urls=[UrlMount("engagement/", "liuke.engagement.urls")],
+    urls=[
+        UrlMount("engagement/", "liuke.engagement.urls"),
+        # public, no login: provider webhooks (secret URL token) and the opt-out link (signed)
+        UrlMount("m/", "liuke.engagement.delivery_urls"),
+    ],
     api=[ApiMount("/engagement", "liuke.engagement.api:router")],
     demo=DemoStep("liuke.engagement.demo:demo_history", "follow-ups and a month of contacts"),
     jobs=[
@@ -100,6 +105,13 @@ CONTRIBUTION = Contribution(
             render="liuke.engagement.panels:contacts_panel",
             capability=EngagementCap.ENGAGEMENT_VIEW,
             url_name="engagement:customer_panel",
+        ),
+        ProfilePanel(
+            "messages",
+            _("Messages"),
+            order=35,
+            render="liuke.engagement.delivery_panels:messages_panel",
+            capability=EngagementCap.ENGAGEMENT_VIEW,
         ),
     ],
     audit_words=AUDIT_WORDS,

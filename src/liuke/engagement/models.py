@@ -320,6 +320,19 @@ class Message(TimeStampedModel):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # --- delivery (liuke.engagement.delivery): why it is sent, and how sending went
+    #: why the customer gets this message (a stored message, read in the reader's language)
+    reason = MessageTextField(_("reason"), max_length=200, blank=True, db_default="")
+    #: the provider's id of the sent message (Alibaba's BizId, Tencent's SerialNo)
+    # db defaults: the daily jobs write messages set-based (INSERT … SELECT) naming their columns
+    provider_id = models.CharField(max_length=64, blank=True, db_default="")
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    #: not before this moment (back-off after a temporary error, the end of quiet hours)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: when a worker took the message to send it; an attempt still open long after is one
+    #: whose worker died (`delivery.stalled_settle`)
+    attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -328,6 +341,8 @@ class Message(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "id"], name="message_status"),
             models.Index(fields=["branch", "status", "created_at"], name="message_branch_status"),
+            models.Index(fields=["provider_id"], name="message_provider_id"),
+            models.Index(fields=["customer", "is_marketing", "sent_at"], name="message_cust_sent"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -383,3 +398,26 @@ class ProspectCall(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.occurred_at:%Y-%m-%d}"
+# The delivery tables live in their own module (channels, rules, opt-outs, receipts).
+from liuke.engagement.delivery_models import (  # noqa: E402
+    ChannelAccount,
+    ChannelOptOut,
+    DeliveryReceipt,
+    DeliverySettings,
+)
+
+__all__ = [
+    "BranchReminderSettings",
+    "ChannelAccount",
+    "ChannelOptOut",
+    "Contact",
+    "ContactReason",
+    "DeliveryReceipt",
+    "DeliverySettings",
+    "FollowUp",
+    "FollowUpRule",
+    "Message",
+    "MessageTemplate",
+    "ProspectCall",
+    "Task",
+]

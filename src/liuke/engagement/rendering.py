@@ -1,8 +1,9 @@
 """Message text from its template: placeholders {name}, {first_name}, {salutation} (张女士),
 {branch}, {date} (12月14日),
 {detail} (a card's balance in yuan, a package's sessions left, what changed after feedback),
-{link} (a survey's public answer link). A consumption notice's {detail} is written from its
-figures in the template's language (`consumption_detail`)."""
+{link} (a survey's public answer link), {optout} (the link that stops marketing). A consumption
+notice's {detail} is written from its figures in the template's language (`consumption_detail`).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from liuke.core.money import format_yuan
 from liuke.core.registry import import_dotted, registry
 from liuke.engagement.choices import MessageKind
+from liuke.engagement.delivery_optout import link_token
 from liuke.engagement.models import Message, MessageTemplate
 
 
@@ -72,28 +76,43 @@ def _message_links() -> dict[str, Callable[[str], str]]:
     return links
 
 
-def render(message: Message, template: MessageTemplate | None, language: str = "zh") -> str:
-    if template is None:
-        return ""
-    body = template.body_en if language.startswith("en") and template.body_en else template.body_zh
+def values(message: Message, *, english: bool = False, optout: bool = False) -> dict[str, str]:
+    """The placeholders' values for one message: what a template's text is filled with, and
+    what an SMS provider's approved template gets as its parameters (the opt-out link only
+    when asked for: it is signed per message)."""
     detail = message.detail
     if message.kind == MessageKind.CARD_EXPIRY and detail.lstrip("-").isdigit():
         detail = format_yuan(int(detail), symbol=True)
     if message.kind == MessageKind.CONSUMPTION:
-        detail = consumption_detail(detail, english=body is template.body_en)
+        detail = consumption_detail(detail, english=english)
     link = ""
     link_of = _message_links().get(message.kind)
     if link_of is not None and detail:
         # The message's opaque token is in `detail`; the app that owns the link signs it (the
         # feedback app's survey answer link, contributed through the registry).
         link, detail = link_of(detail), ""
-    values = _Safe(
-        name=message.customer.name,
-        first_name=message.customer.first_name,
-        salutation=message.customer.salutation,
-        branch=message.branch.name,
-        date=_day(message.occasion_on, english=body is template.body_en),
-        detail=detail,
-        link=link,
+    return {
+        "name": message.customer.name,
+        "first_name": message.customer.first_name,
+        "salutation": message.customer.salutation,
+        "branch": message.branch.name,
+        "date": _day(message.occasion_on, english=english),
+        "detail": detail,
+        "link": link,
+        "optout": optout_url(message.pk) if optout else "",
+    }
+
+
+def optout_url(message_id: int) -> str:
+    """The link in a message that stops marketing to its customer (`delivery_optout`)."""
+    return settings.LIUKE_PUBLIC_URL + reverse(
+        "engagement_public:optout", args=[link_token(message_id)]
     )
-    return body.format_map(values)
+
+
+def render(message: Message, template: MessageTemplate | None, language: str = "zh") -> str:
+    if template is None:
+        return ""
+    body = template.body_en if language.startswith("en") and template.body_en else template.body_zh
+    english = body is template.body_en
+    return body.format_map(_Safe(values(message, english=english, optout="{optout}" in body)))

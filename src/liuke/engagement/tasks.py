@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 from huey import crontab
 
-from liuke.core.jobs import db_periodic_task, lock_task
-from liuke.engagement import dispatch, jobs, notify
+from liuke.core.jobs import db_periodic_task, db_task, lock_task
+from liuke.engagement import delivery, dispatch, jobs, notify
 
 
 @db_periodic_task(crontab(hour="6", minute="0"))
@@ -28,8 +28,16 @@ def engagement_followups() -> int:
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("engagement-dispatch")
 def engagement_dispatch() -> dict[str, int]:
-    """Queued messages to their channels; withdrawn consent cancels queued marketing."""
+    """Queued messages to their channels (the delivery jobs send them); withdrawn consent
+    cancels queued marketing; stalled attempts are settled."""
     return dispatch.dispatch()
+
+
+@db_task()
+def engagement_deliver(message_ids: list[int]) -> dict[str, int]:
+    """Send handed-over messages through their providers (queued by the dispatch job; a
+    message already being sent by another worker is skipped)."""
+    return delivery.deliver(message_ids)
 
 
 @db_periodic_task(crontab(minute="10"))

@@ -3,16 +3,33 @@ to WeChat or SMS and marks it sent (who and when are recorded)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
-from liuke.engagement.choices import MessageStatus
-
-if TYPE_CHECKING:
-    from liuke.engagement.models import Message
+from liuke.engagement.channels import ChannelError, Inbound, Outcome, Outgoing, Receipt, SendResult
 
 
 class OutboxChannel:
     name = "outbox"
+    dedupes_out_id = True
+    rate_per_second = 1e9
 
-    def send(self, message: Message) -> tuple[str, str]:
-        return MessageStatus.READY, ""
+    def __init__(
+        self,
+        *,
+        options: Mapping[str, Any] | None = None,
+        credentials: Mapping[str, str] | None = None,
+    ) -> None:
+        pass
+
+    def send(self, outgoing: Outgoing) -> SendResult:
+        return SendResult(Outcome.STAGED)
+
+    def receipts(self, body: bytes) -> list[Receipt]:
+        raise ChannelError("the outbox has no receipts")
+
+    def inbound(self, body: bytes) -> list[Inbound]:
+        raise ChannelError("the outbox has no replies")
+
+    def webhook_answer(self) -> dict[str, Any]:
+        return {}
