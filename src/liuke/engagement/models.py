@@ -398,6 +398,8 @@ class ProspectCall(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.branch_id} {self.occurred_at:%Y-%m-%d}"
+
+
 # The delivery tables live in their own module (channels, rules, opt-outs, receipts).
 from liuke.engagement.delivery_models import (  # noqa: E402
     ChannelAccount,
