@@ -209,3 +209,26 @@ def test_rows_go_only_into_the_chosen_branches(
     issue = ImportIssue.objects.get(batch=batch, row_no=2)
     assert [column for column, _reason in issue.problems] == [_label("branch")]
     assert not Customer.objects.filter(branch=branch_b).exists()
+
+
+def test_two_source_ids_with_one_mobile_do_not_overwrite_each_other_on_a_rerun(
+    tmp_path: Path, owner: User, branch_a: Branch
+) -> None:
+    # given a file whose two rows are two people of the old system with one mobile
+    rows = [
+        ["会员编号", "姓名", "手机"],
+        ["K1", "张丽", "13800138000"],
+        ["K2", "张莉", "13800138000"],
+    ]
+    path = csv_file(tmp_path / "c.csv", rows)
+
+    # when it is imported, and imported again
+    first = run_import(owner, path)
+    again = run_import(owner, path)
+
+    # then the second row is reported (naming the first), each time, and never written
+    assert (first.created_count, first.error_count) == (1, 1)
+    assert (again.updated_count, again.unchanged_count, again.error_count) == (0, 1, 1)
+    assert list(Customer.objects.values_list("name", flat=True)) == ["张丽"]
+    issue = ImportIssue.objects.get(batch=again)
+    assert (issue.row_no, "2" in issue.problems[0][1]) == (3, True)

@@ -61,6 +61,7 @@ MODELS: PrivacyModels = {
         "next_visit_at": (PR, "the next booked visit"),
         "idempotency_key": (X, KEEP),
         "visited_on": (F, BOOK),
+        "imported": (X, BOOK),
     },
     "sales.VisitLine": {
         "id": (X, KEEP),

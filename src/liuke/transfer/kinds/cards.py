@@ -75,7 +75,7 @@ def context(*, actor: Any, branch_ids: Sequence[int]) -> h.HolderContext:
     )
 
 
-def _money(out: Checked, values: Mapping[str, Any], key: str) -> int | None:
+def _amount_of(out: Checked, values: Mapping[str, Any], key: str) -> int | None:
     try:
         return v.parse_fen(values.get(key))
     except v.BadValue as exc:
@@ -85,7 +85,7 @@ def _money(out: Checked, values: Mapping[str, Any], key: str) -> int | None:
 
 def _parts(out: Checked, values: Mapping[str, Any]) -> tuple[int, int]:
     """(paid, bonus) in fen from the balance and/or its parts; a mismatch is the row's error."""
-    balance, paid, bonus = (_money(out, values, k) for k in ("balance", "paid", "bonus"))
+    balance, paid, bonus = (_amount_of(out, values, k) for k in ("balance", "paid", "bonus"))
     if paid is None and balance is None:
         if not out.problems:
             out.problems.append(("balance", _("Give the card's balance (or its paid part).")))

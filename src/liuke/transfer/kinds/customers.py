@@ -269,6 +269,10 @@ class CustomerContext:
     choice_words: dict[str, dict[str, str]] = field(default_factory=dict)
     #: card numbers and mobiles of the rows a dry run has passed (referrers later in the file)
     seen_refs: set[str] = field(default_factory=set)
+    #: mobile or card number → the stable key and row number of the first row of the run that
+    #: brought it: a later row with it under another key is an in-file duplicate (two source
+    #: ids, one mobile), reported instead of written over the first on every re-run
+    claimed: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def context(*, actor: User, branch_ids: Sequence[int]) -> CustomerContext:

@@ -161,6 +161,9 @@ def write(rows: list[Checked], ctx: CustomerContext, *, batch: Any, dry_run: boo
                 continue
             if found is not None:
                 values["referrer_id"] = found
+        if _claimed_by_another(row, ctx):
+            done.failed.append(row)
+            continue
         customer = seen.get(row.key) if row.key else None
         customer = customer or matches.get(row.row_no)
         new = customer is None
@@ -265,6 +268,26 @@ def write(rows: list[Checked], ctx: CustomerContext, *, batch: Any, dry_run: boo
     done.created_ids = sorted(created_ids)
     done.updated_ids = sorted(updated)
     return done
+
+
+def _claimed_by_another(row: Checked, ctx: CustomerContext) -> bool:
+    """True (and the row's error) when an earlier row of the run brought the row's mobile or
+    card number under another stable key; otherwise they are the row's from now on."""
+    refs = {
+        field: f"{field}:{row.values[field]}"
+        for field in ("mobile", "card_no")
+        if row.key and row.values.get(field)
+    }
+    for field, ref in refs.items():
+        key, first = ctx.claimed.get(ref, (row.key, row.row_no))
+        if key != row.key:
+            what = _("mobile") if field == "mobile" else _("card number")
+            message = _("Row %(row)d of the file has this %(what)s under another ID.")
+            row.problems.append((field, message % {"row": first, "what": what}))
+            return True
+    for ref in refs.values():
+        ctx.claimed.setdefault(ref, (row.key, row.row_no))
+    return False
 
 
 def _add_tags(business_id: int, wanted: Iterable[tuple[Customer, list[str]]]) -> None:
