@@ -4,9 +4,10 @@
         ...
 
 The cluster lives in a fresh temporary folder, listens only on a Unix socket in that folder
-(no TCP port is opened), trusts local connections, runs without fsync, and is stopped and
-removed on the way out, whatever happened (an error, Ctrl-C, SIGTERM). PostgreSQL refuses to
-run as root, so under root the server runs as the `postgres` OS user (created if absent).
+(no TCP port is opened), trusts local connections, runs without fsync, with the least WAL and
+without JIT, and is stopped and removed on the way out, whatever happened (an error, Ctrl-C,
+SIGTERM). PostgreSQL refuses to run as root, so under root the server runs as the `postgres` OS
+user (created if absent).
 """
 
 # ruff: noqa: S603, S607  (runs fixed commands: PostgreSQL binaries found on this machine)
@@ -158,6 +159,12 @@ def cluster(database: str = DATABASE) -> Iterator[str]:
                 "fsync = off\n"
                 "synchronous_commit = off\n"
                 "full_page_writes = off\n"
+                # nothing replicates or restores from it: the least WAL (CREATE DATABASE …
+                # TEMPLATE, the flushes of transactional tests); no JIT compilation (it costs
+                # more than it saves on a test's small queries)
+                "wal_level = minimal\n"
+                "max_wal_senders = 0\n"
+                "jit = off\n"
                 "max_connections = 100\n"
             )
         _run(

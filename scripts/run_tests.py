@@ -16,15 +16,28 @@ the project's 2-core machines `-p xdist -n 2` was measured slower (each worker m
 database and starts its own live server), e.g. 41 s instead of 18 s for the unit tests on
 SQLite. Pass `-- -p xdist -n 2` to try it anyway.
 
+The browser tests (marker `e2e`: Playwright driving Chromium against gunicorn) run in the SQLite
+process only when both databases run; the PostgreSQL process deselects them (`--no-browser`,
+counted as deselected, not skipped). Why: the two processes run side by side and the slower
+governs, and PostgreSQL's was the slower by about three minutes; the browser tests check what a
+page shows and does in a browser (layout, scripts, htmx swaps, focus, language), which the
+database does not change; every page and API call they go through is also requested on both
+databases by the in-process tests (the access matrix, tests/web/test_chinese_pages.py, each
+app's page tests), and the live tests that do depend on the database — the concurrency tests and
+the API fuzzing against the real server (tests/live/test_*_concurrency.py, test_api_schema.py) —
+still run on both. `--browser-on-both` runs them on PostgreSQL too; `--only postgres` always does.
+
 Every run shows where its time went (tests.timing, loaded with `-p tests.timing`, and pytest's
 `--durations=40`): the 40 slowest test phases, the 25 slowest test files, and a line
 "timing: wall ... cpu ..." with the pytest process's CPU seconds and the load average, so that a
-run on a busy machine can be told from a slow suite. The summary repeats the CPU seconds.
+run on a busy machine can be told from a slow suite. The summary repeats the CPU seconds (pytest's
+own plus its finished child processes': migrate, the live servers, the browser).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -34,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +59,7 @@ import pgserver  # noqa: E402
 
 DATABASES = ("sqlite", "postgres")
 _COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)\b")
-_TIMING = re.compile(r"^timing: wall [\d.]+s cpu ([\d.]+)s")
+_TIMING = re.compile(r"^timing: wall [\d.]+s cpu ([\d.]+)s .*children ([\d.]+)\)")
 #: What every run adds to the developer's pytest arguments (see the docstring).
 TIMING_ARGS = ["-p", "tests.timing", "--durations=40"]
 _SUMMARY = re.compile(
@@ -116,7 +130,7 @@ def _pytest(
                 outcome.summary = plain.strip("= ")
             timing = _TIMING.match(plain)
             if timing:
-                outcome.cpu = float(timing.group(1))
+                outcome.cpu = float(timing.group(1)) + float(timing.group(2))
         proc.wait()
     except BaseException:
         proc.terminate()
@@ -155,9 +169,12 @@ def run_sqlite(pytest_args: list[str], prefix: str = "") -> Outcome:
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def run_postgres(pytest_args: list[str], prefix: str = "") -> Outcome:
+def run_postgres(pytest_args: list[str], prefix: str = "", *, browser: bool = True) -> Outcome:
     bindir = pgserver.find_bindir()
-    _header(f"PostgreSQL — whole suite (server from {bindir})", prefix)
+    if not browser:
+        pytest_args = ["--no-browser", *pytest_args]
+    what = "whole suite" if browser else "whole suite but the browser tests (run on SQLite)"
+    _header(f"PostgreSQL — {what} (server from {bindir})", prefix)
     var_dir = Path(tempfile.mkdtemp(prefix="liuke-test-pg-"))
     started = time.monotonic()
     try:
@@ -184,11 +201,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--serial", action="store_true", help="run the databases one after the other"
     )
+    parser.add_argument(
+        "--browser-on-both",
+        action="store_true",
+        help="run the browser tests on PostgreSQL too (by default only the SQLite run has them)",
+    )
     args, pytest_args = parser.parse_known_args(argv)
     if pytest_args[:1] == ["--"]:
         pytest_args = pytest_args[1:]
     wanted = [args.only] if args.only else list(DATABASES)
-    runners = {"sqlite": run_sqlite, "postgres": run_postgres}
+    browser_on_postgres = args.browser_on_both or wanted == ["postgres"]
+    runners: dict[str, Callable[..., Outcome]] = {
+        "sqlite": run_sqlite,
+        "postgres": functools.partial(run_postgres, browser=browser_on_postgres),
+    }
     outcomes: list[Outcome] = []
     total_started = time.monotonic()
     try:

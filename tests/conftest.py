@@ -151,9 +151,19 @@ def outsider_client(client_for: Callable[[User], Client], outsider: User) -> Cli
     return client_for(outsider)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--no-browser",
+        action="store_true",
+        help="deselect the browser tests (marker e2e); scripts/run_tests.py passes it to the "
+        "PostgreSQL run when both databases run (see its docstring)",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the checks of the other database's behaviour (deselected, so no test is
-    reported as skipped): `sqlite_only` on PostgreSQL, `postgres_only` on SQLite."""
+    reported as skipped): `sqlite_only` on PostgreSQL, `postgres_only` on SQLite; and with
+    `--no-browser` the browser tests (`e2e`)."""
     from django.conf import settings
 
     other = (
@@ -161,8 +171,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
         else "sqlite_only"
     )
-    keep = [item for item in items if item.get_closest_marker(other) is None]
-    dropped = [item for item in items if item.get_closest_marker(other) is not None]
+    markers = [other, "e2e"] if config.getoption("--no-browser") else [other]
+
+    def left_out(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(marker) is not None for marker in markers)
+
+    keep = [item for item in items if not left_out(item)]
+    dropped = [item for item in items if left_out(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

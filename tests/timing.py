@@ -1,14 +1,16 @@
 """Where the suite's time goes: a pytest plugin that scripts/run_tests.py loads (`-p tests.timing`).
 
 At the end of a run it prints the slowest test files (setup + call + teardown of every test in
-the file, so a module fixture counts with its file and a session fixture with the first file that
-asks for it), then one line with the process's wall and CPU seconds and the load average:
+the file, so a module fixture counts with its file, a session fixture's set-up with the first
+file that asks for it and its teardown — the test database's removal — with the last), then one
+line with the process's wall and CPU seconds and the load average at its start and end, e.g.
 
-    timing: wall 977.1s cpu 951.3s (user 900.2 sys 51.1; children 120.4) load 2.10 1.90 1.70
+    timing: wall 144.4s cpu 36.0s (user 35.5 sys 0.5; children 0.0) load 15.24 13.28 10.99 -> ...
 
-CPU is the pytest process's own user+sys (`resource.getrusage`), plus that of the child processes
-it has waited for (gunicorn, the browser); on a machine shared with other work it is the steadier
-figure, wall clock the one a developer waits for. Run it by hand with
+`cpu` is the pytest process's own user+sys (`resource.getrusage`); `children` that of the child
+processes it has waited for (migrate and the seed of the live servers, gunicorn, the browser).
+On a machine shared with other work CPU is the steadier figure, wall clock the one a developer
+waits for. Run it by hand with
 `pytest -p tests.timing --timing-files=25`.
 """
 

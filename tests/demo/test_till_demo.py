@@ -7,12 +7,14 @@ page asks for a command."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db.models import Count, Sum
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
+from tests.db import built_once
 
 from liuke.accounts.models import Branch, Business, User
 from liuke.analytics.models import CustomerFigures
@@ -33,19 +35,27 @@ from liuke.sales.models import (
     Visit,
 )
 
+if TYPE_CHECKING:
+    from pytest_django import DjangoDbBlocker
+
 PASSWORD = "demo-pass-2026"
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(django_capture_on_commit_callbacks: Any) -> Business:
-    # the notices are queued after each checkout commits, as on a real first start
-    with django_capture_on_commit_callbacks(execute=True):
-        result = demo_build(
-            customers=150, seed=42, username="owner", password=PASSWORD, progress=False
-        )
-    return Business.objects.get(pk=result.business_id)
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Business]:
+    """Built once for the module (a whole demo build is about 15 s); every test reads it in a
+    savepoint of its own (tests.db.built_once)."""
+    with built_once(django_db_blocker):
+        with django_db_blocker.unblock():
+            # the notices are queued after each checkout commits, as on a real first start
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                result = demo_build(
+                    customers=150, seed=42, username="owner", password=PASSWORD, progress=False
+                )
+            business = Business.objects.get(pk=result.business_id)
+        yield business
 
 
 def test_every_past_visit_is_paid_in_full(demo: Business) -> None:
