@@ -379,3 +379,25 @@ def test_the_pages_refuse_what_the_api_refuses_and_save_nothing(
     assert ComplaintStep.objects.filter(complaint=c).count() == steps
     front_a_client.post(f"{url}/actions/", {"side": "theirs", "text": "来店", "due_on": ""})
     assert ComplaintAction.objects.filter(complaint=c, due_on=None).count() == 1
+
+
+def test_a_mistyped_cause_id_is_refused_not_read_as_a_new_cause(
+    owner_client: Client, owner: User
+) -> None:
+    """The settings forms are read through typed inputs (liuke.complaints.schemas): a cause's
+    id that is not a number once read as "no id", so an edit added a new cause."""
+    from liuke.complaints.models import ComplaintCause
+
+    cause = ComplaintCause.objects.filter(business_id=business_of(owner)).order_by("pk").first()
+    assert cause is not None
+    before = ComplaintCause.objects.count()
+    response = owner_client.post(
+        "/complaints/settings/",
+        {"what": "cause", "cause_id": f"{cause.pk}x", "code": "parking2", "name_zh": "停车难",
+         "position": "5", "is_active": "on"},
+        follow=True,
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert ComplaintCause.objects.count() == before
+    assert not ComplaintCause.objects.filter(code="parking2").exists()
+    assert "已保存" not in _text(response)  # the refusal's message, not "Saved."

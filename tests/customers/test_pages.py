@@ -386,6 +386,27 @@ def test_merge_page(manager_a_client: Client, front_a: User) -> None:
     assert survivor.notes == "旧档案"
 
 
+def test_a_mistyped_number_in_a_customer_form_is_refused_with_a_message(
+    manager_a_client: Client, front_a: User
+) -> None:
+    """The customers pages read their forms through typed inputs (liuke.customers.schemas):
+    a duplicate's number that is not one was a server error; a group that does not exist was
+    passed on as typed."""
+    survivor = customer_make(actor=front_a, name="王芳", mobile="13812345678")
+    duplicate = customer_make(actor=front_a, name="王芳", mobile="13812345678")
+    response = manager_a_client.post(
+        f"/customers/{survivor.pk}/merge/", {"duplicate_id": f"{duplicate.pk}x"}, follow=True
+    )
+    assert response.status_code == 200
+    assert list(response.context["messages"])  # the refusal, shown on the profile
+    assert not CustomerMerge.objects.exists()
+    confirmed = manager_a_client.post(
+        f"/customers/{survivor.pk}/confirm/", {"group": "no_such_group"}, follow=True
+    )
+    assert confirmed.status_code == 200
+    assert [m.level_tag for m in confirmed.context["messages"]] == ["error"]
+
+
 def test_front_desk_cannot_merge_or_see_the_duplicates_page(
     front_a_client: Client, front_a: User
 ) -> None:

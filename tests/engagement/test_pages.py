@@ -465,3 +465,41 @@ def test_the_brief_lists_the_customer_s_open_complaint_cases(
     assert f'href="/complaints/{case.pk}/"' in html
     assert "做完面部护理后脸发红" in html
     assert "Resolve the open complaint first" in html or "先处理未结的投诉" in html
+
+
+def test_a_mistyped_id_or_number_in_a_settings_form_is_refused_not_dropped(
+    manager_a: User, branch_a: Branch, manager_a_client: Client
+) -> None:
+    """The forms are read through typed inputs (liuke.engagement.schemas): a rule's id that is
+    not a number once read as "no id" and added a second rule instead of changing the first;
+    a reason's the same; a contact's minutes must be a whole number."""
+    from liuke.engagement.models import FollowUpRule
+
+    rule = services.rule_save(actor=manager_a, category="", day=3, purpose_zh="三天回访")
+    url = reverse("engagement:settings")
+    before = FollowUpRule.objects.count()
+    response = manager_a_client.post(
+        url,
+        {"form": "rule", "rule_id": f"{rule.pk}x", "day": "5", "purpose_zh": "五天回访"},
+    )
+    assert response.status_code == 400
+    assert FollowUpRule.objects.count() == before
+    rule.refresh_from_db()
+    assert (rule.day, rule.purpose_zh) == (3, "三天回访")
+    reason = ContactReason.objects.filter(business_id=business_of(manager_a)).first()
+    assert reason is not None
+    reasons = ContactReason.objects.count()
+    edited = manager_a_client.post(
+        reverse("engagement:reasons"),
+        {"reason_id": f"{reason.pk}x", "code": "changed", "name_zh": "改", "response_zh": "话术"},
+    )
+    assert edited.status_code == 400
+    assert ContactReason.objects.count() == reasons
+    customer = customer_make(actor=manager_a, branch=branch_a)
+    logged = manager_a_client.post(
+        reverse("engagement:contact_new") + f"?customer={customer.pk}",
+        {"channel": "phone", "direction": "in", "reason_id": reason.pk, "outcome": "resolved",
+         "wait_minutes": "2.5"},
+    )  # fmt: skip
+    assert logged.status_code == 400
+    assert not Contact.objects.exists()

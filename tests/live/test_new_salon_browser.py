@@ -2,16 +2,18 @@
 only, in a real browser against the production server:
 
 1. the owner adds a second branch and invites two staff (a beautician and a front desk);
-2. sets up the menu: a category and a service with its price, a card tier (金卡, 88 % of list,
-   80 % on facials) with a top-up bonus rule (充1000送200), and a package template;
+2. sets up the menu: a category and a service with its price and clean-up time, a card tier
+   (金卡, 88 % of list, 80 % on facials) with a top-up bonus rule (充1000送200), and a package
+   template;
 3. registers a customer, issues her a 金卡 card, tops it up (the bonus rule applies) and sells
    her the template's package;
-4. checks her out: a facial paid with a package session, a second facial at the member price
+4. sets the beauticians' commission plan (10 % of services);
+5. checks her out: a facial paid with a package session, a second facial at the member price
    paid from the card; the receipt shows both and prints; the consumption notice is queued in
-   the outbox.
+   the outbox; the beautician's monthly commission statement shows the visit's commission.
 
-The screenshots of the setup pages (staff, menu, tiers, templates) and of this receipt go into
-docs/screenshots/ and the README's "Setting up a salon" section.
+The screenshots of the setup pages (staff, menu, tiers, templates, commission plans) and of this
+receipt and statement go into docs/screenshots/ and the README's "Setting up a salon" section.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def _branch_and_staff(page: Page, live: LiveServer, screenshots: Path) -> None:
 def _menu(page: Page, live: LiveServer, screenshots: Path) -> None:
     page.goto(f"{live.url}/sales/catalogue/")
     expect(page.locator("#categories td.empty")).to_have_count(1)  # every list starts empty
-    category = page.locator("#categories > form")
+    # the new category's boxes sit in the table's last row, under the headings
+    category = page.locator("#category-new")
     category.locator("input[name=name]").fill("面部护理")
     category.locator("select[name=kind]").select_option("facial")
     category.locator("button[type=submit]").click()
@@ -84,6 +87,7 @@ def _menu(page: Page, live: LiveServer, screenshots: Path) -> None:
     service = page.locator("#services > form")
     service.locator("input[name=name]").fill("补水保湿护理")
     service.locator("input[name=duration_min]").fill("75")
+    service.locator("input[name=cleanup_min]").fill("10")
     service.locator("input[name=price]").fill("398")
     service.locator("button[type=submit]").click()
     # the service's own page opens; the menu lists it at its price
@@ -119,6 +123,35 @@ def _menu(page: Page, live: LiveServer, screenshots: Path) -> None:
     template.locator("button[type=submit]").click()
     expect(page.locator("section[id^=template-]")).to_have_count(1)
     shoot(page, screenshots, "setup-templates.png")
+
+
+def _commission_plan(page: Page, live: LiveServer, screenshots: Path) -> None:
+    """The beauticians' plan: 10 % of the services they perform (提成)."""
+    page.goto(f"{live.url}/sales/commissions/plans/")
+    plan = page.locator("#new-plan form")
+    plan.locator("input[name=name]").fill("美容师提成")
+    plan.locator("select[name=role]").select_option("beautician")
+    plan.locator("input[name=service_pct]").fill("10")
+    plan.locator("button[type=submit]").click()
+    expect(page.locator("section[id^=plan-]")).to_have_count(1)
+    expect(page.locator("section[id^=plan-] input[name=service_pct]")).to_have_value("10")
+    shoot(page, screenshots, "setup-commission-plans.png")
+
+
+def _commission_statement(page: Page, live: LiveServer, screenshots: Path) -> None:
+    """小琳's month: 10 % of the package session's value (¥3,280 / 10 = ¥328.00 → ¥32.80) and
+    of the facial paid from the card (¥318.40 → ¥31.84): ¥64.64."""
+    page.goto(f"{live.url}/sales/commissions/")
+    row = page.locator("#statements tbody tr", has_text="小琳")
+    expect(row).to_contain_text("64.64")
+    row.locator("a", has_text="小琳").click()
+    expect(page).to_have_url(re.compile(r"/sales/commissions/staff/\d+/\?month="))
+    expect(page.locator("#statement-total")).to_have_text("64.64")
+    lines = page.locator("#lines tbody tr")
+    expect(lines).to_have_count(2)
+    expect(page.locator("#lines")).to_contain_text("32.80")
+    expect(page.locator("#lines")).to_contain_text("31.84")
+    shoot(page, screenshots, "setup-commission-statement.png")
 
 
 def _customer_with_card_and_package(page: Page, live: LiveServer) -> str:
@@ -218,11 +251,11 @@ def test_a_new_salon_is_set_up_and_checks_out_its_first_customer(
     log_in(page, liuke_server, OWNER)
     _branch_and_staff(page, liuke_server, screenshots)
     _menu(page, liuke_server, screenshots)
+    _commission_plan(page, liuke_server, screenshots)
     profile = _customer_with_card_and_package(page, liuke_server)
     _checkout(page, liuke_server, profile)
     _receipt_prints(page, screenshots)
     _notice_queued(page, liuke_server)
-    # COMMISSION STATEMENT: the step issue 12 asks for last (the staff member's monthly
-    # commission statement shows this visit) is added here when the commission branch merges.
+    _commission_statement(page, liuke_server, screenshots)
     assert blocked == []
     assert liuke_server.new_errors() == []

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool
+from pydantic import BeforeValidator, StrictBool
 
 from liuke.core.api import JsonObjectIn
 from liuke.core.inputs import PlannedDay
@@ -249,3 +249,50 @@ class ComplaintCauseOut(Schema):
     name_zh: str
     name_en: str
     is_active: bool
+
+
+# --- the settings page's forms (managers) ------------------------------------------------------
+
+#: A whole number typed in a settings box; the service says its range.
+_Whole = int
+
+
+def _blank_is_100(value: object) -> object:
+    """A blank position box keeps the default place (100)."""
+    return 100 if value in (None, "") else value
+
+
+class ComplaintSettingsFormIn(JsonObjectIn):
+    """The targets per severity, escalation, word-of-mouth factors and recovery window."""
+
+    response_low_min: _Whole
+    response_medium_min: _Whole
+    response_high_min: _Whole
+    response_critical_min: _Whole
+    resolution_low_h: _Whole
+    resolution_medium_h: _Whole
+    resolution_high_h: _Whole
+    resolution_critical_h: _Whole
+    warn_pct: _Whole
+    wom_first: _Whole
+    wom_second: _Whole
+    recovery_days: _Whole
+    escalate_severity: str = Field("", max_length=20)
+
+
+class ComplaintLimitFormIn(JsonObjectIn):
+    """A role's compensation limit, in yuan as typed (blank: no limit of its own)."""
+
+    role: str = Field("", max_length=20)
+    limit: str = Field("", max_length=20)
+
+
+class ComplaintCauseFormIn(JsonObjectIn):
+    """A cause added (no `cause_id`) or changed; a mistyped id is refused, not read as new."""
+
+    cause_id: Id | None = None
+    code: str = Field("", pattern=_NO_NUL)
+    name_zh: str = Field("", pattern=_NO_NUL)
+    name_en: str = Field("", pattern=_NO_NUL)
+    position: Annotated[int, BeforeValidator(_blank_is_100)] = 100
+    is_active: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -11,13 +11,22 @@ from ninja import Field, Query, Router, Schema, Status
 from liuke.accounts import policy
 from liuke.accounts.http import api_actor
 from liuke.accounts.models import User
-from liuke.core.api import ERRORS, READ_ERRORS, JsonObjectIn
-from liuke.core.inputs import Choice
+from liuke.core.api import ERRORS, READ_ERRORS
 from liuke.customers import selectors, services
 from liuke.customers.choices import FieldGroup
 from liuke.customers.fields import EDITABLE_FIELDS
 from liuke.customers.models import AccessGrant, Customer, FieldChange
-from liuke.customers.schemas import CustomerInput, CustomerPatch, Id
+from liuke.customers.schemas import (
+    AccessRequestIn,
+    ConfirmIn,
+    CustomerInput,
+    CustomerPatch,
+    DataRightsReasonIn,
+    DecisionIn,
+    HandoverIn,
+    Id,
+    MergeIn,
+)
 
 router = Router(tags=["customers"])
 #: Key-account access requests and handovers, mounted at the API root (`/access-grants`, …).
@@ -87,14 +96,6 @@ class ChangeOut(Schema):
     new_value: str
     changed_by: str | None
     changed_at: dt.datetime
-
-
-class ConfirmIn(JsonObjectIn):
-    groups: Annotated[list[Choice[FieldGroup]], Field(max_length=10)] | None = None
-
-
-class MergeIn(JsonObjectIn):
-    duplicate_id: Id
 
 
 class MergeOut(Schema):
@@ -302,14 +303,6 @@ def customer_merge(request: HttpRequest, customer_id: Id, payload: MergeIn) -> d
 # --- Key accounts: borrowed access and handover -------------------------------------------------
 
 
-class AccessRequestIn(JsonObjectIn):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
-
-
-class DecisionIn(JsonObjectIn):
-    note: Annotated[str, Field(max_length=500)] = ""
-
-
 class GrantOut(Schema):
     id: int
     customer_id: int
@@ -323,13 +316,6 @@ class GrantOut(Schema):
     decided_at: dt.datetime | None
     decision_note: str
     expires_at: dt.datetime | None
-
-
-class HandoverIn(JsonObjectIn):
-    to_user_id: Id
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
-    customer_ids: Annotated[list[Id], Field(max_length=10000)] | None = None
-    from_user_id: Id | None = None
 
 
 class HandoverOut(Schema):
@@ -422,10 +408,6 @@ def handover(request: HttpRequest, payload: HandoverIn) -> dict[str, Any]:
 
 
 # --- Privacy -------------------------------------------------------------------------------------
-
-
-class DataRightsReasonIn(JsonObjectIn):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class ErasedOut(Schema):

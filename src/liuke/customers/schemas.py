@@ -25,7 +25,7 @@ from liuke.core.errors import CoreErrorCode
 from liuke.core.inputs import Choice, Day, field_error, parse_input
 from liuke.core.phone import normalise_mobile
 from liuke.core.text import clean_text
-from liuke.customers.choices import Gender, HairType, SkinType, Source
+from liuke.customers.choices import FieldGroup, Gender, HairType, SkinType, Source
 from liuke.customers.errors import CustomersErrorCode
 from liuke.customers.fields import EDITABLE_FIELDS, FIELDS, MAX_TAGS, TAG_MAX_LENGTH, Kind, limit
 from liuke.customers.models import Customer
@@ -215,3 +215,34 @@ class CustomerInput(CustomerPatch):
 
     name: Annotated[str, _limit("name")]
     branch_id: Id
+
+
+# --- the other customer writes: confirming, merging, borrowed access, handover, data rights ----
+# (request bodies of the API and the forms of the pages, read with `liuke.core.inputs.parse_post`)
+
+
+class ConfirmIn(JsonObjectIn):
+    groups: Annotated[list[Choice[FieldGroup]], Field(max_length=10)] | None = None
+
+
+class MergeIn(JsonObjectIn):
+    duplicate_id: Id
+
+
+class AccessRequestIn(JsonObjectIn):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class DecisionIn(JsonObjectIn):
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class HandoverIn(JsonObjectIn):
+    to_user_id: Id
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    customer_ids: Annotated[list[Id], Field(max_length=10000)] | None = None
+    from_user_id: Id | None = None
+
+
+class DataRightsReasonIn(JsonObjectIn):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]

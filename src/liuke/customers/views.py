@@ -19,6 +19,7 @@ from liuke.accounts import selectors as account_selectors
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.policy import Cap
 from liuke.core.errors import KeyAccountRestricted
+from liuke.core.inputs import parse_form, parse_post
 from liuke.customers import selectors, services
 from liuke.customers.capabilities import CustomerCap
 from liuke.customers.choices import FieldGroup, Source
@@ -31,6 +32,14 @@ from liuke.customers.profile import (
     customer_profile,
     panels_for,
     profile_history,
+)
+from liuke.customers.schemas import (
+    AccessRequestIn,
+    ConfirmIn,
+    DataRightsReasonIn,
+    DecisionIn,
+    HandoverIn,
+    MergeIn,
 )
 
 
@@ -205,7 +214,7 @@ def _key_account_card(request: StaffRequest, profile: CustomerProfile) -> HttpRe
 @require_POST
 def customer_confirm(request: StaffRequest, customer_id: int) -> HttpResponse:
     request.back = _detail(customer_id)
-    groups = request.POST.getlist("group") or None
+    groups = parse_post(ConfirmIn, {"groups": request.POST.getlist("group")}).groups or None
     customer = services.customer_confirm(actor=request.user, customer_id=customer_id, groups=groups)
     if request.htmx:
         return render(request, "customers/partials/confirmed_row.html", {"customer": customer})
@@ -241,7 +250,7 @@ def customer_merge(request: StaffRequest, customer_id: int) -> HttpResponse:
     merge = services.customer_merge(
         actor=request.user,
         survivor_id=customer_id,
-        duplicate_id=int(request.POST.get("duplicate_id", "0") or 0),
+        duplicate_id=parse_post(MergeIn, request.POST).duplicate_id,
     )
     messages.success(
         request, _("Customer #%(merged)s merged into this profile.") % {"merged": merge.merged_id}
@@ -292,7 +301,9 @@ def photo_file(request: StaffRequest, customer_id: int, photo_id: int) -> FileRe
 def access_request(request: StaffRequest, customer_id: int) -> HttpResponse:
     request.back = _detail(customer_id)
     services.access_request(
-        actor=request.user, customer_id=customer_id, reason=request.POST.get("reason", "")
+        actor=request.user,
+        customer_id=customer_id,
+        reason=parse_post(AccessRequestIn, request.POST).reason,
     )
     messages.success(request, _("Request sent. You will see the file once it is approved."))
     return redirect("customers:detail", customer_id=customer_id)
@@ -336,7 +347,7 @@ def access_decide(request: StaffRequest, grant_id: int, decision: str) -> HttpRe
             actor=actor,
             grant_id=grant_id,
             approve=decision == "approve",
-            note=request.POST.get("note", ""),
+            note=parse_post(DecisionIn, request.POST).note,
         )
         messages.success(
             request, _("Request approved.") if decision == "approve" else _("Request refused.")
@@ -357,29 +368,25 @@ def handover(request: StaffRequest) -> HttpResponse:
     )
     errors: list[str] = []
     if request.method == "POST":
+        # customer numbers typed in one box, by commas or spaces (a Chinese comma too)
+        sent = request.POST.copy()
+        sent["customer_ids"] = ",".join(
+            sent.get("customer_ids", "").replace("，", ",").replace(" ", ",").split(",")
+        )
         try:
-            ids_text = request.POST.get("customer_ids", "").replace("，", ",")
-            ids = [int(x) for x in ids_text.replace(" ", ",").split(",") if x.strip()]
-        except ValueError:
-            errors.append(_("Customer numbers must be whole numbers separated by commas."))
-            ids = []
-        from_user = request.POST.get("from_user_id") or None
-        if not errors:
-            try:
-                moved = services.customer_handover(
-                    actor=actor,
-                    to_user_id=int(request.POST.get("to_user_id") or 0),
-                    reason=request.POST.get("reason", ""),
-                    customer_ids=ids or None,
-                    from_user_id=int(from_user) if from_user else None,
-                )
-            except (ValueError, TypeError):
-                errors.append(_("Choose the staff members from the lists."))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-            else:
-                messages.success(request, _("%(n)s customers handed over.") % {"n": moved})
-                return redirect("customers:handover")
+            handover_in = parse_form(HandoverIn, sent, comma=["customer_ids"])
+            moved = services.customer_handover(
+                actor=actor,
+                to_user_id=handover_in.to_user_id,
+                reason=handover_in.reason,
+                customer_ids=handover_in.customer_ids or None,
+                from_user_id=handover_in.from_user_id,
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        else:
+            messages.success(request, _("%(n)s customers handed over.") % {"n": moved})
+            return redirect("customers:handover")
     return render(
         request,
         "customers/handover.html",
@@ -417,7 +424,9 @@ def _export_json(data: dict[str, Any]) -> str:
 def privacy_export(request: StaffRequest, customer_id: int) -> HttpResponse:
     request.back = reverse("customers:privacy", args=[customer_id])
     data = selectors.customer_export_data(
-        actor=request.user, customer_id=customer_id, reason=request.POST.get("reason", "")
+        actor=request.user,
+        customer_id=customer_id,
+        reason=parse_post(DataRightsReasonIn, request.POST).reason,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if request.POST.get("format") == "xlsx":
@@ -453,7 +462,7 @@ def privacy_erase(request: StaffRequest, customer_id: int) -> HttpResponse:
     erased = services.customer_anonymise(
         actor=request.user,
         customer_ids=[customer_id],
-        reason=request.POST.get("reason", ""),
+        reason=parse_post(DataRightsReasonIn, request.POST).reason,
         strict=True,
     )
     if erased:

@@ -55,3 +55,62 @@ class RescheduleIn(JsonObjectIn):
 
 class NoteIn(JsonObjectIn):
     note: str = Field("", max_length=500, pattern=_NO_NUL)
+
+
+# --- the staff pages' own forms (the API's bodies are in liuke.engagement.api) -------------------
+
+#: A row id from a form: positive and within a 63-bit column (a mistyped one is refused, not
+#: read as "none": an edit would otherwise become a new row).
+FormId = Annotated[int, Field(ge=1, le=2**62)]
+#: Minutes typed in the contact form (the service takes seconds, at most a day).
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+class ContactFormIn(JsonObjectIn):
+    """The contact page's form: the customer comes from the picker, times in minutes; the
+    service says what a channel, direction, reason or outcome may be."""
+
+    channel: str = Field("", max_length=20)
+    direction: str = Field("", max_length=10)
+    reason_id: FormId | None = None
+    outcome: str = Field("", max_length=20)
+    notes: str = Field("", max_length=2000, pattern=_NO_NUL)
+    wait_minutes: Minutes | None = None
+    handle_minutes: Minutes | None = None
+
+
+class ReasonFormIn(ReasonIn):
+    """A reason added (no `reason_id`) or changed on the reasons page."""
+
+    reason_id: FormId | None = None
+
+
+class RuleFormIn(JsonObjectIn):
+    """A follow-up rule added (no `rule_id`) or changed on the settings page."""
+
+    rule_id: FormId | None = None
+    category: str = Field("", max_length=20)
+    day: int
+    purpose_zh: str = Field("", max_length=60, pattern=_NO_NUL)
+    purpose_en: str = Field("", max_length=80, pattern=_NO_NUL)
+    is_active: bool = False
+
+
+class TemplateFormIn(JsonObjectIn):
+    kind: str = Field(max_length=30)
+    body_zh: str = Field("", max_length=500, pattern=_NO_NUL)
+    body_en: str = Field("", max_length=500, pattern=_NO_NUL)
+
+
+class ReminderSettingsFormIn(JsonObjectIn):
+    """A branch's reminder settings: only the boxes sent change (a blank one is refused by the
+    service, with its range)."""
+
+    branch_id: FormId
+    birthday_days_ahead: int | None = None
+    lapsed_margin_pct: int | None = None
+    lapsed_default_days: int | None = None
+    expiry_days_ahead: int | None = None
+    rebooking_days_ahead: int | None = None
+    no_answer_retries: int | None = None
+    no_answer_retry_days: int | None = None

@@ -25,19 +25,16 @@ from liuke.engagement import brief as brief_selectors
 from liuke.engagement import selectors, services
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, FollowUpOutcome, MessageStatus, Outcome
-from liuke.engagement.schemas import CompleteIn, NoteIn, ReasonIn, RescheduleIn
-
-
-def _minutes(value: Any) -> Any:
-    """Minutes typed in a form as seconds; anything but a whole number is passed on for the
-    service to refuse with its message."""
-    if value in (None, ""):
-        return 0
-    try:
-        return int(value) * 60
-    except (TypeError, ValueError):
-        return value
-
+from liuke.engagement.schemas import (
+    CompleteIn,
+    ContactFormIn,
+    NoteIn,
+    ReasonFormIn,
+    ReminderSettingsFormIn,
+    RescheduleIn,
+    RuleFormIn,
+    TemplateFormIn,
+)
 
 # --- follow-ups ---------------------------------------------------------------------------------
 
@@ -185,16 +182,17 @@ def contact_new(request: StaffRequest) -> HttpResponse:
     error: ServiceError | None = None
     if request.method == "POST" and customer is not None:
         try:
+            form = inputs.parse_post(ContactFormIn, request.POST)
             services.contact_log(
                 actor=actor,
                 customer_id=customer.pk,
-                channel=request.POST.get("channel", ""),
-                direction=request.POST.get("direction", ""),
-                reason_id=request.POST.get("reason_id"),
-                outcome=request.POST.get("outcome", ""),
-                notes=request.POST.get("notes", ""),
-                wait_seconds=_minutes(request.POST.get("wait_minutes")),
-                handle_seconds=_minutes(request.POST.get("handle_minutes")),
+                channel=form.channel,
+                direction=form.direction,
+                reason_id=form.reason_id,
+                outcome=form.outcome,
+                notes=form.notes,
+                wait_seconds=(form.wait_minutes or 0) * 60,
+                handle_seconds=(form.handle_minutes or 0) * 60,
             )
         except ServiceError as exc:
             error = exc
@@ -248,11 +246,8 @@ def reason_manage(request: StaffRequest) -> HttpResponse:
     error: ServiceError | None = None
     if request.method == "POST":
         try:
-            reason = inputs.parse_post(ReasonIn, request.POST)
             services.reason_save(
-                actor=actor,
-                reason_id=positive_id(request.POST.get("reason_id")),
-                **reason.model_dump(),
+                actor=actor, **inputs.parse_post(ReasonFormIn, request.POST).model_dump()
             )
         except NotFound:
             raise
@@ -370,31 +365,19 @@ def settings_manage(request: StaffRequest) -> HttpResponse:
         form = request.POST.get("form")
         try:
             if form == "rule":
-                services.rule_save(
-                    actor=actor,
-                    rule_id=positive_id(request.POST.get("rule_id")),
-                    category=request.POST.get("category", ""),
-                    day=positive_id(request.POST.get("day")) or request.POST.get("day"),
-                    purpose_zh=request.POST.get("purpose_zh", ""),
-                    purpose_en=request.POST.get("purpose_en", ""),
-                    is_active=request.POST.get("is_active") == "on",
-                )
+                rule = inputs.parse_post(RuleFormIn, request.POST)
+                services.rule_save(actor=actor, **rule.model_dump())
             elif form == "template":
-                services.template_save(
-                    actor=actor,
-                    kind=request.POST.get("kind", ""),
-                    body_zh=request.POST.get("body_zh", ""),
-                    body_en=request.POST.get("body_en", ""),
-                )
+                template = inputs.parse_post(TemplateFormIn, request.POST)
+                services.template_save(actor=actor, **template.model_dump())
             else:
+                sent = inputs.parse_post(ReminderSettingsFormIn, request.POST)
+                # only the boxes sent change; a blank one is None, which the service refuses
+                values = sent.model_dump(exclude={"branch_id"})
                 services.reminder_settings_save(
                     actor=actor,
-                    branch_id=positive_id(request.POST.get("branch_id")),
-                    values={
-                        field: _number(request.POST.get(field))
-                        for field in services.SETTING_RANGES
-                        if field in request.POST
-                    },
+                    branch_id=sent.branch_id,
+                    values={f: v for f, v in values.items() if f in request.POST},
                 )
         except NotFound:
             raise
@@ -409,13 +392,6 @@ def settings_manage(request: StaffRequest) -> HttpResponse:
         {**selectors.engagement_settings(actor=actor), "error": error},
         status=400 if error else 200,
     )
-
-
-def _number(value: Any) -> Any:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return value
 
 
 @staff_view(cap=EngagementCap.ENGAGEMENT_VIEW)

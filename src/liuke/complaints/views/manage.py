@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +16,12 @@ from liuke.accounts.models import Branch
 from liuke.complaints import selectors, services
 from liuke.complaints.capabilities import ComplaintCap
 from liuke.complaints.choices import Severity
-from liuke.complaints.schemas import ComplaintDecideIn
+from liuke.complaints.schemas import (
+    ComplaintCauseFormIn,
+    ComplaintDecideIn,
+    ComplaintLimitFormIn,
+    ComplaintSettingsFormIn,
+)
 from liuke.complaints.views.shared import _amount
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.idempotency import form_once
@@ -59,30 +62,18 @@ def settings_manage(request: StaffRequest) -> HttpResponse:
         what = request.POST.get("what")
         try:
             if what == "settings":
-                values: dict[str, Any] = {}
-                for name in services.SETTING_RANGES:
-                    raw = request.POST.get(name, "")
-                    values[name] = int(raw) if raw.strip().isdigit() else raw
-                values["escalate_severity"] = request.POST.get("escalate_severity", "")
+                values = parse_post(ComplaintSettingsFormIn, request.POST).model_dump()
                 services.settings_save(actor=actor, values=values)
             elif what == "limit":
-                raw = request.POST.get("limit", "").strip()
+                limit = parse_post(ComplaintLimitFormIn, request.POST)
                 services.limit_save(
                     actor=actor,
-                    role=request.POST.get("role", ""),
-                    limit_fen=None if raw == "" else _amount(raw),
+                    role=limit.role,
+                    limit_fen=None if not limit.limit.strip() else _amount(limit.limit),
                 )
             elif what == "cause":
-                position = request.POST.get("position", "100")
-                services.cause_save(
-                    actor=actor,
-                    cause_id=positive_id(request.POST.get("cause_id")),
-                    code=request.POST.get("code", ""),
-                    name_zh=request.POST.get("name_zh", ""),
-                    name_en=request.POST.get("name_en", ""),
-                    position=int(position) if position.isdigit() else -1,
-                    is_active=request.POST.get("is_active") == "on",
-                )
+                cause = parse_post(ComplaintCauseFormIn, request.POST)
+                services.cause_save(actor=actor, **cause.model_dump())
             else:
                 raise ServiceError(CoreErrorCode.INVALID, _("Choose what to save."))
         except ServiceError as exc:
