@@ -18,6 +18,7 @@ from liuke.core.registry import Capability
 from liuke.customers.capabilities import CustomerCap
 from liuke.engagement.capabilities import EngagementCap
 from liuke.feedback.capabilities import FeedbackCap
+from liuke.notices.capabilities import NoticeCap
 from liuke.rosters.capabilities import RosterCap
 from liuke.sales.capabilities import SalesCap
 
@@ -155,6 +156,10 @@ WRITE_CAPS |= {
     AppointmentCap.APPOINTMENT_OVERRIDE,
 }
 
+# staff notices (issue 16): everyone reads the notices addressed to them.
+for _role in (Role.FRONT_DESK, Role.BEAUTICIAN, Role.AUDITOR):
+    EXPECTED[_role] |= {NoticeCap.NOTICE_VIEW}
+
 #: Every capability the apps declare, by value: the 42 the registry first collected,
 #: `customer.access_request` (issue 15), the menu's three and branch.edit (issue 12).
 DECLARED = {
@@ -175,6 +180,7 @@ DECLARED = {
     "appointments.view", "appointments.view_all", "appointments.book", "appointments.manage",
     "appointments.override",
     "transfer.import",
+    "notice.view",
 }  # fmt: skip
 
 

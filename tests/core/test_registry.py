@@ -30,13 +30,13 @@ from liuke.web.context_processors import navigation
 
 #: INSTALLED_APPS as it was listed by hand (the `order` in each apps.py keeps it).
 INSTALLED_ORDER = [
-    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints", "analytics", "feedback", "transfer", "demo", "web",
+    "core", "accounts", "audit", "notices", "customers", "sales", "rosters", "engagement",
+    "appointments", "complaints", "analytics", "feedback", "transfer", "demo", "web",
 ]  # fmt: skip
 #: The apps that contribute (the demo app runs the others' demo steps and adds nothing itself).
 CONTRIBUTORS = [
-    "core", "accounts", "audit", "customers", "sales", "rosters", "engagement", "appointments",
-    "complaints", "analytics", "feedback", "transfer", "web",
+    "core", "accounts", "audit", "notices", "customers", "sales", "rosters", "engagement",
+    "appointments", "complaints", "analytics", "feedback", "transfer", "web",
 ]  # fmt: skip
 
 
@@ -56,31 +56,34 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 
 
 #: The navigation each role sees (in English), in order: what the hard-coded list showed, and
-#: the menu everyone reads (issue 12); the "today" page first, everyone's landing page (16).
+#: the menu everyone reads (issue 12); the "today" page first, everyone's landing page, then
+#: the notices of what waits for them (16).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
-        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
-        "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
-        "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log", "Retention",
-        "Settings", "Import",
+        "Today", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
+        "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
+        "Audit log", "Retention", "Settings", "Import",
     ],
     Role.MANAGER: [
-        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
-        "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
-        "Customer value", "Follow-ups", "Complaints", "Feedback", "Import",
+        "Today", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
+        "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
+        "Import",
     ],
     Role.FRONT_DESK: [
-        "Today", "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
-        "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints", "Feedback",
+        "Today", "Notices", "Customers", "New customer", "To confirm", "Key-account access",
+        "Checkout", "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints",
+        "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Today", "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters",
-        "Follow-ups", "Complaints",
+        "Today", "Notices", "Customers", "To confirm", "Key-account access", "Menu",
+        "Commissions", "Rosters", "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Today", "Customers", "Key-account access", "Daily close", "Menu", "Commissions",
-        "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
-        "Audit log",
+        "Today", "Notices", "Customers", "Key-account access", "Daily close", "Menu",
+        "Commissions", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
+        "Complaints", "Feedback", "Audit log",
     ],
 }  # fmt: skip
 
@@ -108,7 +111,7 @@ def test_the_navigation_is_the_apps_entries_by_weight(role: str) -> None:
 
 #: The owner's menu, grouped by task (issue 16): six short groups instead of one row of 17.
 OWNER_MENU = {
-    "Daily work": ["Today", "Checkout", "Rosters", "Follow-ups"],
+    "Daily work": ["Today", "Notices", "Checkout", "Rosters", "Follow-ups"],
     "Customers": ["Customers", "New customer", "To confirm", "Duplicates", "Key-account access"],
     "Money": ["Daily close", "Menu", "Commissions"],
     "Feedback & complaints": ["Complaints", "Feedback"],

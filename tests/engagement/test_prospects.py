@@ -123,3 +123,14 @@ def test_another_branch_neither_sees_nor_converts_the_call(
     assert not Customer.objects.exists()
     call.refresh_from_db()
     assert call.converted_at is None
+
+
+def test_the_calls_to_return_are_on_the_front_desk_s_today_page(
+    front_a: User, front_a_client: Client, auditor_client: Client, reason: ContactReason
+) -> None:
+    prospect_call_log(actor=front_a, mobile=NUMBER, reason_id=reason.pk, name="李女士")
+    today = front_a_client.get(reverse("web:today")).content.decode()
+    waiting = today.split('id="prospects-waiting"', 1)[1].split("</ul>", 1)[0]
+    assert "李女士" in waiting
+    assert f'href="tel:{NUMBER}"' in waiting
+    assert 'id="prospects-waiting"' not in auditor_client.get(reverse("web:today")).content.decode()

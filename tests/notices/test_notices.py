@@ -5,7 +5,6 @@ escalated complaint and a callback due; never to whoever asked or whoever the ma
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 import time_machine
@@ -15,6 +14,7 @@ from django.utils import timezone
 from tests.complaints.helpers import open_complaint
 from tests.factories import customer_make
 from tests.sales.shop import Shop, shop_make
+from tests.web.test_nav_badges import _badge
 
 from liuke.accounts.models import Branch, User
 from liuke.complaints import jobs
@@ -38,13 +38,6 @@ def shop(owner: User, branch_a: Branch, beautician_a: User) -> Shop:
 
 def _told(kind: NoticeKind) -> set[int]:
     return set(StaffNotice.objects.filter(kind=kind).values_list("recipient_id", flat=True))
-
-
-def _badge(page: str, url: str) -> int:
-    link = re.search(rf'<a href="{re.escape(url)}"[^>]*>(.*?)</a>', page, re.S)
-    assert link is not None, url
-    count = re.search(r'class="badge count"[^>]*>(\d+)<', link.group(1))
-    return int(count.group(1)) if count else 0
 
 
 def test_a_borrowing_request_tells_the_deciders_not_the_one_who_asked(
@@ -136,24 +129,19 @@ def test_a_callback_due_tells_its_assignee_once(
     shop: Shop, front_a: User, beautician_a: User, branch_a: Branch
 ) -> None:
     now = timezone.now()
-    Task.objects.create(
-        business_id=branch_a.business_id,
-        branch=branch_a,
-        customer=shop.customer,
-        kind=TaskKind.CALLBACK,
-        key="c1",
-        assignee=front_a,
-        due_at=now - dt.timedelta(minutes=5),
-    )
-    Task.objects.create(
-        business_id=branch_a.business_id,
-        branch=branch_a,
-        customer=shop.customer,
-        kind=TaskKind.CALLBACK,
-        key="c2",
-        assignee=beautician_a,
-        due_at=now + dt.timedelta(hours=2),
-    )
+    for key, assignee, due_at in (
+        ("c1", front_a, now - dt.timedelta(minutes=5)),
+        ("c2", beautician_a, now + dt.timedelta(hours=2)),
+    ):
+        Task.objects.create(
+            business_id=branch_a.business_id,
+            branch=branch_a,
+            customer=shop.customer,
+            kind=TaskKind.CALLBACK,
+            key=key,
+            assignee=assignee,
+            due_at=due_at,
+        )
     assert callbacks_due_notify(now=now) == 1
     assert callbacks_due_notify(now=now) == 0
     assert _told(NoticeKind.CALLBACK_DUE) == {front_a.pk}

@@ -26,6 +26,8 @@ from liuke.customers.services import (
     customer_update,
 )
 from liuke.demo.builder import demo_build
+from liuke.engagement.models import ContactReason
+from liuke.engagement.services.prospects import prospect_call_log, prospect_convert
 from liuke.privacy.inventory import API_PROPERTIES, ERASED_CLASSES, MODELS, DataClass
 from liuke.sales import services as sales
 from liuke.sales.models import Service
@@ -224,6 +226,12 @@ def _person_covering_every_table(owner: User) -> list[int]:
         price_fen=10000,
         method="cash",
     )
+    # a call from the customer's number before she was known, linked to her when "made a
+    # customer" (the number is hers, so the call is hers)
+    customer_update(actor=owner, customer_id=first.pk, data={"mobile": "13987654321"})
+    reason = ContactReason.objects.filter(business_id=first.business_id).order_by("pk")[0]
+    call = prospect_call_log(actor=owner, mobile="13987654321", reason_id=reason.pk, name="来电")
+    prospect_convert(actor=owner, call_id=call.pk)
     tables = {m: _owners(m) for m in _customer_tables() if _erasable_text(m)}
     tables.pop(Customer)
     tables.pop(CustomerMerge)  # the merges below make these

@@ -60,6 +60,13 @@ CONTRIBUTION = Contribution(
             render="liuke.engagement.today:due_section",
             capability=EngagementCap.ENGAGEMENT_VIEW,
         ),
+        TodaySection(
+            "prospects",
+            _("Calls from new numbers"),
+            order=25,
+            render="liuke.engagement.today_prospects:prospects_section",
+            capability=EngagementCap.CONTACT_LOG,
+        ),
     ],
     checklist=[
         ChecklistItem(

@@ -3,6 +3,7 @@ choices, moments and durations from input, the callback delays."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -17,6 +18,7 @@ from liuke.core.text import clean_text
 from liuke.customers.models import Customer
 from liuke.engagement.choices import Outcome
 from liuke.engagement.errors import EngagementErrorCode
+from liuke.engagement.models import ContactReason
 
 #: How soon an open contact must be called back, by outcome (a complaint first).
 CALLBACK_AFTER = {
@@ -83,3 +85,18 @@ def _seconds(value: Any, field: str) -> int:
         message = _("A whole number of seconds, 0 to 86400.")
         raise ServiceError(EngagementErrorCode.INVALID_DURATION, message, fields={field: [message]})
     return value
+
+
+def _active_reason(business_id: int, reason_id: Any) -> ContactReason:
+    """One of the business's active contact reasons, or a ServiceError on `reason_id`."""
+    reason = None
+    with contextlib.suppress(TypeError, ValueError):
+        reason = ContactReason.objects.filter(
+            pk=int(reason_id), business_id=business_id, is_active=True
+        ).first()
+    if reason is None:
+        message = _("Choose a reason for the contact.")
+        raise ServiceError(
+            EngagementErrorCode.INVALID_REASON, message, fields={"reason_id": [message]}
+        )
+    return reason

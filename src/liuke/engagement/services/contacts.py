@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -20,9 +19,10 @@ from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, Outcome, TaskKind, TaskStatus
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import Contact, ContactReason, Task
+from liuke.engagement.models import Contact, Task
 from liuke.engagement.services.common import (
     CALLBACK_AFTER,
+    _active_reason,
     _choice,
     _customer,
     _moment,
@@ -55,16 +55,7 @@ def contact_log(
     now = timezone.now()
     occurred_at = _moment(occurred_at, "occurred_at")
     callback_due_at = _moment(callback_due_at, "callback_due_at")
-    reason = None
-    with contextlib.suppress(TypeError, ValueError):
-        reason = ContactReason.objects.filter(
-            pk=int(reason_id), business_id=customer.business_id, is_active=True
-        ).first()
-    if reason is None:
-        message = _("Choose a reason for the contact.")
-        raise ServiceError(
-            EngagementErrorCode.INVALID_REASON, message, fields={"reason_id": [message]}
-        )
+    reason = _active_reason(customer.business_id, reason_id)
     contact = Contact(
         business_id=customer.business_id,
         branch_id=customer.branch_id,

@@ -19,16 +19,16 @@ from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
-from liuke.core.errors import NotFound, ServiceError
-from liuke.core.locking import lock_one
+from liuke.core.errors import CoreErrorCode, NotFound, ServiceError
+from liuke.core.locking import lock_one, lock_rows
 from liuke.core.phone import normalise_mobile
 from liuke.customers import services as customer_services
 from liuke.customers.models import Customer
 from liuke.engagement.capabilities import EngagementCap
 from liuke.engagement.choices import Channel, Direction, Outcome
 from liuke.engagement.errors import EngagementErrorCode
-from liuke.engagement.models import Contact, ContactReason, ProspectCall
-from liuke.engagement.services.common import _text
+from liuke.engagement.models import Contact, ProspectCall
+from liuke.engagement.services.common import _active_reason, _text
 
 
 def _mobile(raw: Any) -> str:
@@ -36,11 +36,13 @@ def _mobile(raw: Any) -> str:
         mobile = normalise_mobile(str(raw or ""))
     except ValidationError as exc:
         raise ServiceError(
-            exc.code or "invalid_phone", exc.messages[0], fields={"mobile": exc.messages}
+            exc.code or CoreErrorCode.INVALID_PHONE,
+            exc.messages[0],
+            fields={"mobile": exc.messages},
         ) from None
     if not mobile:
         message = _("Enter the number that called.")
-        raise ServiceError("required", message, fields={"mobile": [message]})
+        raise ServiceError(CoreErrorCode.REQUIRED, message, fields={"mobile": [message]})
     return mobile
 
 
@@ -73,16 +75,7 @@ def prospect_call_log(
     policy.require(actor, EngagementCap.CONTACT_LOG)
     branch = _branch(actor, branch_id)
     number = _mobile(mobile)
-    reason = None
-    with contextlib.suppress(TypeError, ValueError):
-        reason = ContactReason.objects.filter(
-            pk=int(reason_id), business_id=branch.business_id, is_active=True
-        ).first()
-    if reason is None:
-        message = _("Choose a reason for the contact.")
-        raise ServiceError(
-            EngagementErrorCode.INVALID_REASON, message, fields={"reason_id": [message]}
-        )
+    reason = _active_reason(branch.business_id, reason_id)
     call = ProspectCall.objects.create(
         business_id=branch.business_id,
         branch=branch,
@@ -146,11 +139,10 @@ def prospect_convert(*, actor: User, call_id: Any, name: str = "", gender: str =
             },
         )
     now = timezone.now()
-    calls = list(
-        ProspectCall.objects.select_for_update()
-        .filter(business_id=call.business_id, mobile=call.mobile, converted_at__isnull=True)
-        .order_by("occurred_at", "id")
+    same_number = ProspectCall.objects.filter(
+        business_id=call.business_id, mobile=call.mobile, converted_at__isnull=True
     )
+    calls = sorted(lock_rows(same_number, None).values(), key=lambda c: (c.occurred_at, c.pk))
     for each in calls:
         each.contact = Contact.objects.create(
             business_id=each.business_id,
