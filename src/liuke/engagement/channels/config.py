@@ -17,6 +17,7 @@ from django.conf import settings
 
 from liuke.engagement.channels import Channel
 from liuke.engagement.channels.aliyun import AliyunSms
+from liuke.engagement.channels.email import EmailChannel
 from liuke.engagement.channels.outbox import OutboxChannel
 from liuke.engagement.channels.tencent import TencentSms
 from liuke.engagement.delivery_models import ChannelAccount, Provider
@@ -26,6 +27,7 @@ PROVIDERS: dict[str, Callable[..., Channel]] = {
     Provider.OUTBOX: OutboxChannel,
     Provider.ALIYUN: AliyunSms,
     Provider.TENCENT: TencentSms,
+    Provider.SMTP: EmailChannel,
 }
 OUTBOX = "outbox"
 
