@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -58,6 +59,15 @@ def account_for(business_id: int, channel: str) -> ChannelAccount | None:
 
 def hook_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hook_token_new(account: ChannelAccount) -> str:
+    """A new webhook URL token for the account (the old one stops working); returned once, to
+    be given to the provider's console, and kept only as its digest."""
+    token = secrets.token_urlsafe(24)
+    account.hook_token_sha256 = hook_token_digest(token)
+    account.save(update_fields=["hook_token_sha256", "updated_at"])
+    return token
 
 
 def account_by_hook_token(token: str) -> ChannelAccount | None:
