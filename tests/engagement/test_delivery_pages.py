@@ -13,6 +13,7 @@ from tests.engagement.delivery_helpers import message_make, run_dispatch, sms_bu
 from tests.factories import customer_make
 
 from liuke.accounts.models import Branch, User
+from liuke.engagement import delivery
 from liuke.engagement.choices import MessageKind, MessageStatus
 
 MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -20,8 +21,13 @@ MORNING = dt.datetime(2026, 3, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai
 
 @pytest.mark.django_db
 def test_the_profile_and_the_messages_page_show_each_messages_state(
-    owner: User, branch_a: Branch, front_a_client: Client, front_b_client: Client
+    owner: User,
+    branch_a: Branch,
+    front_a_client: Client,
+    front_b_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(delivery, "CONCURRENCY", 1)  # the fake's script answers in order
     customer = customer_make(actor=owner, branch=branch_a, mobile="13812345678")
     sent = message_make(customer, kind=MessageKind.REBOOKING, key="r")
     failed = message_make(customer, kind=MessageKind.CARD_EXPIRY, key="c")

@@ -18,6 +18,7 @@ BENCH_PARTS = (
     "rosters",
     "commissions",
     "import",
+    "delivery",
 )
 
 
@@ -40,6 +41,9 @@ def add_arguments(bench: argparse.ArgumentParser) -> None:
         "--commission-lines", type=int, default=2_000_000, help="visit lines, commission bench"
     )
     bench.add_argument("--import-rows", type=int, default=1_000_000, help="rows, import bench")
+    bench.add_argument(
+        "--delivery-messages", type=int, default=20_000, help="messages, delivery bench"
+    )
 
 
 def run_parts(args: argparse.Namespace) -> int:
@@ -47,6 +51,7 @@ def run_parts(args: argparse.Namespace) -> int:
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
     from liuke.bench.commission import run_commission_benchmarks
+    from liuke.bench.delivery import run_delivery_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
     from liuke.bench.imports import run_import_benchmarks
     from liuke.bench.rosters import run_roster_benchmarks
@@ -69,5 +74,6 @@ def run_parts(args: argparse.Namespace) -> int:
         run_roster_benchmarks() if "rosters" in parts else 0,
         run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
         run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
+        run_delivery_benchmarks(messages=args.delivery_messages) if "delivery" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1

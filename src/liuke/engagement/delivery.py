@@ -23,6 +23,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -155,11 +156,18 @@ def _outgoing(message: Message, account: ChannelAccount | None) -> Outgoing:
     )
 
 
+#: requests in flight at once per delivery job: a provider answers in tens of milliseconds,
+#: so a job that waited for each answer in turn would send a few dozen messages a second
+CONCURRENCY = 16
+
+
 def deliver(ids: Sequence[int]) -> dict[str, int]:
-    """Send the given messages (those still waiting for an attempt) and record the results."""
+    """Send the given messages (those still waiting for an attempt), `CONCURRENCY` requests at
+    a time within the channel's rate limit, and record the results."""
     now = timezone.now()
     messages = _claim(ids, now)
     accounts: dict[tuple[int, str], tuple[ChannelAccount | None, Channel | None]] = {}
+    ready: list[tuple[Message, ChannelAccount, Channel, Outgoing]] = []
     results: list[tuple[Message, SendResult, bool]] = []
     for message in messages:
         key = (message.business_id, message.channel)
@@ -169,12 +177,20 @@ def deliver(ids: Sequence[int]) -> dict[str, int]:
         account, adapter = accounts[key]
         if account is None or adapter is None:
             results.append((message, SendResult(Outcome.PERMANENT), False))
-            continue
-        if not message.customer.mobile:
+        elif not message.customer.mobile:
             results.append((message, SendResult(Outcome.PERMANENT, reason="-"), False))
-            continue
+        else:
+            ready.append((message, account, adapter, _outgoing(message, account)))
+
+    def send(item: tuple[Message, ChannelAccount, Channel, Outgoing]) -> SendResult:
+        _message, account, adapter, outgoing = item
         RateLimit.take(account.pk, adapter.rate_per_second)
-        results.append((message, adapter.send(_outgoing(message, account)), adapter.dedupes_out_id))
+        return adapter.send(outgoing)
+
+    # Only the sending runs in threads; every database write stays in this one.
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        for item, result in zip(ready, pool.map(send, ready), strict=True):
+            results.append((item[0], result, item[2].dedupes_out_id))
     return _record(results)
 
 

@@ -17,6 +17,7 @@ class Provider(models.TextChoices):
     OUTBOX = "outbox", _("Outbox (sent by hand)")
     ALIYUN = "aliyun", _("Alibaba Cloud SMS")
     TENCENT = "tencent", _("Tencent Cloud SMS")
+    SMTP = "smtp", _("Email (SMTP)")
 
 
 class OptOutSource(models.TextChoices):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.conf import settings
 
 from liuke.engagement.channels import Channel
 from liuke.engagement.channels.aliyun import AliyunSms
+from liuke.engagement.channels.email import EmailChannel
 from liuke.engagement.channels.outbox import OutboxChannel
 from liuke.engagement.channels.tencent import TencentSms
 from liuke.engagement.delivery_models import ChannelAccount, Provider
@@ -26,6 +28,7 @@ PROVIDERS: dict[str, Callable[..., Channel]] = {
     Provider.OUTBOX: OutboxChannel,
     Provider.ALIYUN: AliyunSms,
     Provider.TENCENT: TencentSms,
+    Provider.SMTP: EmailChannel,
 }
 OUTBOX = "outbox"
 
@@ -56,6 +59,15 @@ def account_for(business_id: int, channel: str) -> ChannelAccount | None:
 
 def hook_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hook_token_new(account: ChannelAccount) -> str:
+    """A new webhook URL token for the account (the old one stops working); returned once, to
+    be given to the provider's console, and kept only as its digest."""
+    token = secrets.token_urlsafe(24)
+    account.hook_token_sha256 = hook_token_digest(token)
+    account.save(update_fields=["hook_token_sha256", "updated_at"])
+    return token
 
 
 def account_by_hook_token(token: str) -> ChannelAccount | None:
