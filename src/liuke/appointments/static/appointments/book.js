@@ -211,8 +211,10 @@
   var scroller = book.closest('.book-scroll');
   var focus = book.dataset.now !== undefined ? Number(book.dataset.now) - 60 : null;
   if (focus === null) {
-    var firstBlock = book.querySelector('.appt');
-    focus = firstBlock ? Number(firstBlock.dataset.top) - 30 : 0;
+    var tops = Array.prototype.map.call(book.querySelectorAll('.appt'), function (block) {
+      return Number(block.dataset.top);
+    });
+    focus = tops.length ? Math.min.apply(null, tops) - 30 : 0;
   }
   if (scroller) { scroller.scrollTop = Math.max(0, focus * px()); }
 }());
