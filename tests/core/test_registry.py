@@ -59,26 +59,31 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 #: the menu everyone reads (issue 12); the "today" page first, everyone's landing page (16).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
-        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
+        "Today", "Appointment book",
+        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
         "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
         "Customer value", "Follow-ups", "Complaints", "Feedback", "Audit log", "Retention",
         "Settings", "Import",
     ],
     Role.MANAGER: [
-        "Today", "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
+        "Today", "Appointment book",
+        "Customers", "New customer", "To confirm", "Duplicates", "Key-account access",
         "Checkout", "Daily close", "Menu", "Commissions", "Branches & staff", "Rosters",
         "Customer value", "Follow-ups", "Complaints", "Feedback", "Import",
     ],
     Role.FRONT_DESK: [
-        "Today", "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
+        "Today", "Appointment book",
+        "Customers", "New customer", "To confirm", "Key-account access", "Checkout",
         "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints", "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Today", "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters",
+        "Today", "Appointment book",
+        "Customers", "To confirm", "Key-account access", "Menu", "Commissions", "Rosters",
         "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Today", "Customers", "Key-account access", "Daily close", "Menu", "Commissions",
+        "Today", "Appointment book",
+        "Customers", "Key-account access", "Daily close", "Menu", "Commissions",
         "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
         "Audit log",
     ],
@@ -108,7 +113,7 @@ def test_the_navigation_is_the_apps_entries_by_weight(role: str) -> None:
 
 #: The owner's menu, grouped by task (issue 16): six short groups instead of one row of 17.
 OWNER_MENU = {
-    "Daily work": ["Today", "Checkout", "Rosters", "Follow-ups"],
+    "Daily work": ["Today", "Appointment book", "Checkout", "Rosters", "Follow-ups"],
     "Customers": ["Customers", "New customer", "To confirm", "Duplicates", "Key-account access"],
     "Money": ["Daily close", "Menu", "Commissions"],
     "Feedback & complaints": ["Complaints", "Feedback"],

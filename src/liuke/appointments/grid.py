@@ -68,7 +68,10 @@ class Grid:
         """(top, "09:00") of each whole hour on the grid."""
         first = -(-self.first_min // 60) * 60
         last = self.first_min + self.height_min
-        return [(m - self.first_min, f"{m // 60 % 24:02d}:00") for m in range(first, last, 60)]
+        return [
+            (m - self.first_min, dt.time(m // 60 % 24).strftime("%H:%M"))
+            for m in range(first, last, 60)
+        ]
 
 
 def _minute(branch: Branch, day: dt.date, moment: dt.datetime) -> int:
