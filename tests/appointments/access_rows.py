@@ -11,6 +11,7 @@ from django.utils import timezone
 ROUTES: dict[str, str] = {
     "appointments:day": "list",
     "appointments:week": "list",
+    "appointments:arrivals": "list",
     "appointments:new": "list",
     "appointments:customers": "list",
     "appointments:detail": "customer",

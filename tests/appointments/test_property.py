@@ -149,13 +149,13 @@ def test_with_processing_gaps_no_staff_part_and_no_resource_unit_is_held_twice(
         except ServiceError:
             assert counts() == before, op
         active = list(AppointmentItem.objects.filter(active=True))
-        for a, b in itertools.combinations(active, 2):
-            if a.staff_id == b.staff_id:
-                clash = [
-                    (p, q)
-                    for p in _staff_parts(a)
-                    for q in _staff_parts(b)
-                    if p[0] < q[1] and q[0] < p[1]
-                ]
-                assert not clash, (a.pk, b.pk)
+        clashes = [
+            (a.pk, b.pk)
+            for a, b in itertools.combinations(active, 2)
+            if a.staff_id == b.staff_id
+            for p in _staff_parts(a)
+            for q in _staff_parts(b)
+            if p[0] < q[1] and q[0] < p[1]
+        ]
+        assert clashes == [], "a staff member's working parts overlap"
         _check_resources(salon, active)

@@ -60,28 +60,28 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 #: the notices of what waits for them (16).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
-        "Today", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
         "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
         "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
         "Audit log", "Retention", "Settings", "Import",
     ],
     Role.MANAGER: [
-        "Today", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
         "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
         "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
         "Import",
     ],
     Role.FRONT_DESK: [
-        "Today", "Notices", "Customers", "New customer", "To confirm", "Key-account access",
+        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Key-account access",
         "Checkout", "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints",
         "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Today", "Notices", "Customers", "To confirm", "Key-account access", "Menu",
+        "Today", "Appointment book", "Notices", "Customers", "To confirm", "Key-account access", "Menu",
         "Commissions", "Rosters", "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Today", "Notices", "Customers", "Key-account access", "Daily close", "Menu",
+        "Today", "Appointment book", "Notices", "Customers", "Key-account access", "Daily close", "Menu",
         "Commissions", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
         "Complaints", "Feedback", "Audit log",
     ],
@@ -111,7 +111,7 @@ def test_the_navigation_is_the_apps_entries_by_weight(role: str) -> None:
 
 #: The owner's menu, grouped by task (issue 16): six short groups instead of one row of 17.
 OWNER_MENU = {
-    "Daily work": ["Today", "Notices", "Checkout", "Rosters", "Follow-ups"],
+    "Daily work": ["Today", "Appointment book", "Notices", "Checkout", "Rosters", "Follow-ups"],
     "Customers": ["Customers", "New customer", "To confirm", "Duplicates", "Key-account access"],
     "Money": ["Daily close", "Menu", "Commissions"],
     "Feedback & complaints": ["Complaints", "Feedback"],

@@ -3,7 +3,8 @@
 Everyone on the staff reads the book; a beautician only their own column (without
 `appointments.view_all`); the front desk,
 managers and owners book, move, check in and cancel; owners and managers keep the resources
-and may book outside the opening hours by an explicit override, which the audit log records.
+and may book outside the opening hours or the roster by an explicit override, which the audit
+log records.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ CONTRIBUTION = Contribution(
             "appointments:day",
             _("Appointment book"),
             AppointmentCap.APPOINTMENT_VIEW,
-            5,
+            3,  # after "Today", before the notices: the front desk's main page
             NavGroup.DAILY,
         )
     ],

@@ -5,7 +5,9 @@ bookings came by phone or online, some carry a note.
 
 Written through the models (past bookings could not go through the services, which refuse a
 time already begun), laid out so that no staff member and no unit of a resource is ever
-booked twice: on PostgreSQL the exclusion constraints check the demo as it is written.
+booked twice: on PostgreSQL the exclusion constraints check the demo as it is written. Each
+staff member is booked inside their roster's working time (the rosters' demo runs first), so
+the book shows nobody busy on a day off or in a break.
 Deterministic for a seed."""
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from liuke.accounts.models import Branch, Business, User
+from liuke.appointments import timing
 from liuke.appointments.choices import AppointmentSource, AppointmentStatus, ResourceKind
 from liuke.appointments.models import Appointment, AppointmentItem, Resource, ServiceResource
 from liuke.customers.models import Customer
+from liuke.rosters.selectors import roster_kept, working_intervals
 from liuke.sales.models import Service
 from liuke.sales.selectors import eligible_performers
 
@@ -91,37 +96,75 @@ def _branch_book(
     )
     booked.update(u.pk for u in staff)
     zone = ZoneInfo(branch.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    now = timezone.now()
+    days = [today + dt.timedelta(days=n) for n in range(-PAST_DAYS, AHEAD_DAYS + 1)]
+    shifts = _shifts(branch, staff, days)
+    held: dict[tuple[int, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for day in days:
+        for member in staff:
+            for span_start, span_end in shifts(member, day):
+                cursor = span_start + _STEP * rng.randint(0, 2)
+                for _n in range(rng.randint(0, 3)):
+                    choices = [s for s in services if member in performers[s.pk]]
+                    if not choices:
+                        break
+                    service = rng.choice(choices)
+                    start = cursor
+                    end = timing.item_end(service, start)
+                    if end > span_end:
+                        break
+                    cursor = end + _STEP * rng.randint(0, 3)
+                    resource = beds if service.category == "facial" else None
+                    unit = _free(held, resource, start, end) if resource else None
+                    if resource is not None and unit is None:
+                        continue  # both beds taken: the desk would have picked another time
+                    status = _status(rng, start, now)
+                    _write(branch, rng, status, rng.choice(customers), service, member, start,
+                           end, resource, unit, now)  # fmt: skip
+                    if resource is not None and unit is not None:
+                        held[(resource.pk, unit)].append((start, end))
+                    made[status] += 1
+    del device  # booked by hand in the demo; it is there to be seen and used
+
+
+Shifts = Callable[[User, dt.date], list[tuple[dt.datetime, dt.datetime]]]
+
+
+def _shifts(branch: Branch, staff: list[User], days: list[dt.date]) -> Shifts:
+    """Each staff member's working intervals of a day (`rosters.selectors.working_intervals`:
+    breaks and time off left out), so the demo books nobody on a day off or in a break; the
+    opening hours of each day at a branch that keeps no roster."""
+    start = timing.day_window(branch, days[0])[0]
+    end = timing.day_window(branch, days[-1])[1]
+    kept = roster_kept(branch_id=branch.pk)
+    working = (
+        working_intervals(
+            branch_id=branch.pk, staff_ids=[u.pk for u in staff], start=start, end=end
+        )
+        if kept
+        else {}
+    )
+    zone = ZoneInfo(branch.time_zone)
     opens, closes = branch.hours()
     if closes <= opens:  # open past midnight: the demo keeps to the evening before
         closes = dt.time(23, 30)
-    today = timezone.now().astimezone(zone).date()
-    now = timezone.now()
-    held: dict[tuple[int, int], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for offset in range(-PAST_DAYS, AHEAD_DAYS + 1):
-        day = today + dt.timedelta(days=offset)
-        for member in staff:
-            cursor = dt.datetime.combine(day, opens, tzinfo=zone) + _STEP * rng.randint(1, 4)
-            end_of_day = dt.datetime.combine(day, closes, tzinfo=zone)
-            for _n in range(rng.randint(0, 4)):
-                service = rng.choice([s for s in services if member in performers[s.pk]] or [None])
-                if service is None:
-                    break
-                start = cursor
-                end = start + dt.timedelta(minutes=service.duration_min)
-                if end > end_of_day:
-                    break
-                cursor = end + _STEP * rng.randint(0, 3)
-                resource = beds if service.category == "facial" else None
-                unit = _free(held, resource, start, end) if resource else None
-                if resource is not None and unit is None:
-                    continue  # both beds taken: the desk would have picked another time
-                status = _status(rng, start, now)
-                _write(branch, rng, status, rng.choice(customers), service, member, start, end,
-                       resource, unit, now)  # fmt: skip
-                if resource is not None and unit is not None:
-                    held[(resource.pk, unit)].append((start, end))
-                made[status] += 1
-    del device  # booked by hand in the demo; it is there to be seen and used
+    by_day: dict[tuple[int, dt.date], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for staff_id, spans in working.items():
+        for a, b in spans:
+            by_day[(staff_id, timing.local(branch, a).date())].append((a, b))
+
+    def shifts(member: User, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        if kept:
+            return by_day.get((member.pk, day), [])
+        return [
+            (
+                dt.datetime.combine(day, opens, tzinfo=zone),
+                dt.datetime.combine(day, closes, tzinfo=zone),
+            )
+        ]
+
+    return shifts
 
 
 def _free(
@@ -181,8 +224,11 @@ def _write(
         cancel_reason=rng.choice(CANCEL_REASONS) if cancelled else "",
         late_cancellation=bool(cancelled_at and cancelled_at > start - dt.timedelta(hours=24)),
     )
+    gap = timing.item_gap(service, start, end)
     AppointmentItem.objects.create(
         appointment=appointment,
+        gap_start_at=gap[0] if gap else None,
+        gap_end_at=gap[1] if gap else None,
         branch=branch,
         service=service,
         staff=member,

@@ -46,6 +46,8 @@ class Column:
     #: (top, height) of the time the staff member is not working, shaded
     off: list[tuple[int, int]] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    #: the blocks' markup (`appointments.render`), set by the page
+    html: str = ""
 
 
 @dataclass
@@ -66,7 +68,10 @@ class Grid:
         """(top, "09:00") of each whole hour on the grid."""
         first = -(-self.first_min // 60) * 60
         last = self.first_min + self.height_min
-        return [(m - self.first_min, f"{m // 60 % 24:02d}:00") for m in range(first, last, 60)]
+        return [
+            (m - self.first_min, dt.time(m // 60 % 24).strftime("%H:%M"))
+            for m in range(first, last, 60)
+        ]
 
 
 def _minute(branch: Branch, day: dt.date, moment: dt.datetime) -> int:
@@ -188,7 +193,7 @@ def _working(
 def day_grid(*, actor: User, branch: Branch, day: dt.date) -> Grid:
     """A branch's day, a column per staff member of the branch (a beautician: her own),
     those working that day first, then by name."""
-    book = selectors.day_book(actor=actor, branch_id=branch.pk, day=day)
+    book = selectors.day_book(actor=actor, branch_id=branch.pk, day=day, lean=True)
     staff = branch_sellers(branch)
     if selectors.own_column_only(actor):
         staff = staff.filter(pk=actor.pk)

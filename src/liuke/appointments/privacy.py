@@ -37,6 +37,8 @@ MODELS: PrivacyModels = {
         "resource_unit": (X, _BOOK),
         "start_at": (X, _BOOK),
         "end_at": (X, _BOOK),
+        "gap_start_at": (X, _BOOK),
+        "gap_end_at": (X, _BOOK),
         "active": (X, _BOOK),
     },
 }

@@ -83,17 +83,42 @@ class DayBook:
     items: list[AppointmentItem] = field(default_factory=list)
 
 
-def day_book(*, actor: User, branch_id: int, day: dt.date) -> DayBook:
+#: What the book page shows of an item (`day_book(lean=True)`).
+GRID_FIELDS = (
+    "staff_id",
+    "branch_id",
+    "start_at",
+    "end_at",
+    "gap_start_at",
+    "gap_end_at",
+    "active",
+    "resource_unit",
+    "service__name",
+    "resource__name",
+    "appointment__status",
+    "appointment__notes",
+    "appointment__branch_id",
+    "appointment__customer__name",
+    "appointment__customer__business_id",
+    "appointment__customer__branch_id",
+    "appointment__customer__merged_into_id",
+    "appointment__customer__is_key_account",
+)
+
+
+def day_book(*, actor: User, branch_id: int, day: dt.date, lean: bool = False) -> DayBook:
     """A branch's items on one of its calendar days (the branch's clock), every status, with
     their appointment, customer, service, staff member and resource (audited as a list)."""
     branch = _branch(actor, branch_id)
     start, end = timing.day_window(branch, day)
-    items = list(
-        _items(actor)
-        .filter(branch=branch, start_at__lt=end, end_at__gt=start)
-        .select_related("appointment__customer", "service", "staff", "resource")
-        .order_by("start_at", "pk")
-    )
+    qs = _items(actor).filter(branch=branch, start_at__lt=end, end_at__gt=start)
+    if lean:
+        # the book page reads these fields only: 300 items × four related rows would
+        # otherwise spend the page's time building model instances (docs/benchmarks.md)
+        qs = qs.select_related("appointment__customer", "service", "resource").only(*GRID_FIELDS)
+    else:
+        qs = qs.select_related("appointment__customer", "service", "staff", "resource")
+    items = list(qs.order_by("start_at", "pk"))
     _audit_shown(actor, Action.LIST, {i.appointment.customer for i in items}, "appointments_day")
     return DayBook(branch=branch, day=day, items=items)
 

@@ -6,6 +6,7 @@ app_name = "appointments"
 urlpatterns = [
     path("", views.day, name="day"),
     path("week/", views.week, name="week"),
+    path("arrivals/", views.arrivals, name="arrivals"),
     path("new/", views.new, name="new"),
     path("customers/", views.customers, name="customers"),
     path("<int:appointment_id>/", views.detail, name="detail"),

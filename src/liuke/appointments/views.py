@@ -25,6 +25,7 @@ from liuke.appointments.arrivals import arrivals_of
 from liuke.appointments.capabilities import AppointmentCap
 from liuke.appointments.choices import OPEN, TRANSITIONS, AppointmentStatus
 from liuke.appointments.errors import AppointmentsErrorCode as E
+from liuke.appointments.render import render_blocks
 from liuke.appointments.schemas import AppointmentStatusIn, DeskBookIn, DeskCancelIn
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.inputs import form_data, parse_input, parse_post
@@ -61,14 +62,15 @@ def _day_url(branch: Branch, day: dt.date) -> str:
 
 def _page(request: StaffRequest, branches: list[Branch], book: grid.Grid, **more: Any) -> Any:
     today = timezone.now().astimezone(timing.branch_zone(book.branch)).date()
+    may_book = policy.can(request.user, AppointmentCap.APPOINTMENT_BOOK)
+    render_blocks(book, may_book=may_book, movable=OPEN)
     return {
         "branch": book.branch,
         "branches": branches,
         "grid": book,
         "step": grid.STEP_MIN,
         "today": today,
-        "may_book": policy.can(request.user, AppointmentCap.APPOINTMENT_BOOK),
-        "movable": OPEN,
+        "may_book": may_book,
         "status_key": AppointmentStatus.choices,
         **more,
     }
@@ -79,7 +81,6 @@ def day(request: StaffRequest) -> HttpResponse:
     branches, branch = _branch(request)
     shown = _day(request.GET.get("day"), branch)
     book = grid.day_grid(actor=request.user, branch=branch, day=shown)
-    items = [b.item for c in book.columns for b in c.blocks]
     context = _page(
         request,
         branches,
@@ -87,9 +88,19 @@ def day(request: StaffRequest) -> HttpResponse:
         view="day",
         previous=shown - dt.timedelta(days=1),
         next=shown + dt.timedelta(days=1),
-        arrivals=arrivals_of(request.user, branch, items),
     )
     return render(request, "appointments/book.html", context)
+
+
+@staff_view(cap=AppointmentCap.APPOINTMENT_VIEW)
+def arrivals(request: StaffRequest) -> HttpResponse:
+    """The day's arrivals beside the book (htmx partial, loaded after the grid): each
+    expected appointment's customer with what the brief says before greeting them."""
+    _branches, branch = _branch(request)
+    shown = _day(request.GET.get("day"), branch)
+    book = selectors.day_book(actor=request.user, branch_id=branch.pk, day=shown)
+    rows = arrivals_of(request.user, branch, book.items)
+    return render(request, "appointments/partials/arrivals.html", {"arrivals": rows})
 
 
 @staff_view(cap=AppointmentCap.APPOINTMENT_VIEW)

@@ -16,6 +16,7 @@ BENCH_PARTS = (
     "analytics",
     "audit",
     "rosters",
+    "book",
     "commissions",
     "import",
     "delivery",
@@ -50,6 +51,7 @@ def run_parts(args: argparse.Namespace) -> int:
     """Run the chosen parts (Django is set up); 0 when every part met its targets."""
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
+    from liuke.bench.book import run_book_benchmarks
     from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.delivery import run_delivery_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
@@ -72,6 +74,7 @@ def run_parts(args: argparse.Namespace) -> int:
         if "audit" in parts
         else 0,
         run_roster_benchmarks() if "rosters" in parts else 0,
+        run_book_benchmarks() if "book" in parts else 0,
         run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
         run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
         run_delivery_benchmarks(messages=args.delivery_messages) if "delivery" in parts else 0,

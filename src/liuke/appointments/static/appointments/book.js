@@ -93,7 +93,8 @@
     var home = block.parentNode, homeCol = block.closest('.book-col');
     var dragging = false, target = homeCol;
     var timer = movable ? setTimeout(function () { begin(); }, HOLD_MS) : null;
-    block.setPointerCapture(event.pointerId);
+    /* listened for on the window: moving the block into another column takes it out of the
+       document for a moment, which would end a pointer capture on it */
 
     function begin() {
       if (dragging) { return; }
@@ -127,9 +128,9 @@
     }
     function end(e) {
       clearTimeout(timer);
-      block.removeEventListener('pointermove', move);
-      block.removeEventListener('pointerup', end);
-      block.removeEventListener('pointercancel', cancel);
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', end);
+      window.removeEventListener('pointercancel', cancel);
       block.classList.remove('dragging');
       if (target) { target.classList.remove('drop-target'); }
       if (!dragging) {
@@ -165,19 +166,24 @@
     }
     function cancel() {
       clearTimeout(timer);
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', end);
+      window.removeEventListener('pointercancel', cancel);
       block.classList.remove('dragging');
       putBack();
     }
-    block.addEventListener('pointermove', move);
-    block.addEventListener('pointerup', end);
-    block.addEventListener('pointercancel', cancel);
+    window.addEventListener('pointermove', move, { passive: false });
+    window.addEventListener('pointerup', end);
+    window.addEventListener('pointercancel', cancel);
   }
 
   book.addEventListener('pointerdown', function (event) {
     if (event.button !== undefined && event.button > 0) { return; }
     var block = event.target.closest('.appt');
-    if (block) { gesture(event, block); return; }
+    if (block) { gesture(event, block); }
   });
+  /* the browser's own drag of a block (an image-like drag, a text selection) would steal it */
+  book.addEventListener('dragstart', function (event) { event.preventDefault(); });
   /* a tap on an empty time: the booking form for that staff member (column) and time */
   book.addEventListener('click', function (event) {
     if (!book.dataset.newUrl || event.target.closest('.appt')) { return; }
@@ -205,8 +211,10 @@
   var scroller = book.closest('.book-scroll');
   var focus = book.dataset.now !== undefined ? Number(book.dataset.now) - 60 : null;
   if (focus === null) {
-    var firstBlock = book.querySelector('.appt');
-    focus = firstBlock ? Number(firstBlock.dataset.top) - 30 : 0;
+    var tops = Array.prototype.map.call(book.querySelectorAll('.appt'), function (block) {
+      return Number(block.dataset.top);
+    });
+    focus = tops.length ? Math.min.apply(null, tops) - 30 : 0;
   }
   if (scroller) { scroller.scrollTop = Math.max(0, focus * px()); }
 }());
