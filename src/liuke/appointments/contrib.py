@@ -22,7 +22,10 @@ CONTRIBUTION = Contribution(
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
     urls=[UrlMount("appointments/", "liuke.appointments.urls")],
-    api=[ApiMount("/", "liuke.appointments.api:router")],
+    api=[
+        ApiMount("/", "liuke.appointments.availability_api:router"),
+        ApiMount("/", "liuke.appointments.api:router"),
+    ],
     demo=DemoStep(
         "liuke.appointments.demo:demo_appointments",
         "resources and a book of past and coming appointments for each branch",
