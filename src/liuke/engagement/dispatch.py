@@ -11,6 +11,7 @@ from liuke.engagement.channels import get_channel
 from liuke.engagement.choices import MessageStatus
 from liuke.engagement.models import Message, MessageTemplate
 from liuke.engagement.rendering import render
+from liuke.engagement.services.codes import hand_over_codes
 from liuke.engagement.services.outbox import CONSENT_WITHDRAWN, withdrawn_consent_cancel
 
 BATCH = 2000
@@ -22,7 +23,9 @@ BUDGET_SECONDS = 120.0
 def dispatch(*, batch: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> dict[str, int]:
     """Cancel marketing for customers who withdrew consent, then render and hand over queued
     messages, `batch` per transaction, until none is left or the time budget is spent. Safe to
-    stop at any point: a message leaves QUEUED only in the transaction that hands it over."""
+    stop at any point: a message leaves QUEUED only in the transaction that hands it over.
+    One-time codes (`services.codes`) go first: a customer is waiting for them."""
+    codes = hand_over_codes()
     cancelled = withdrawn_consent_cancel()
     handed = 0
     started = time.monotonic()
@@ -31,7 +34,7 @@ def dispatch(*, batch: int = BATCH, budget_seconds: float = BUDGET_SECONDS) -> d
         handed += done
         if done < batch:
             break
-    return {"cancelled": cancelled, "handed": handed}
+    return {"cancelled": cancelled, "handed": handed, **codes}
 
 
 def _hand_over(batch: int) -> int:
