@@ -169,3 +169,15 @@ class AvailabilityOut(Schema):
     starts: list[dt.datetime]
     #: Who performs the service at the branch (to ask again for one of them).
     performers: list[PerformerOut]
+
+
+class BookingSettingsIn(JsonObjectIn):
+    """The booking rules a business sets (`BookingSettings`)."""
+
+    cancel_notice_hours: int = Field(24, ge=0, le=168)
+    online_enabled: StrictBool = False
+    online_days_ahead: int = Field(30, ge=1, le=365)
+    online_min_notice_hours: int = Field(2, ge=0, le=168)
+    online_needs_confirmation: StrictBool = False
+    reminder_hours: int = Field(24, ge=0, le=168)
+    calendar_shows_names: StrictBool = False
