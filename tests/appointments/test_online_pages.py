@@ -114,3 +114,21 @@ def test_the_settings_page_makes_the_link_and_its_qr_code(
     text = owner_client.get(url).content.decode()
     assert "<svg" in text
     assert "/book/" in text
+
+
+def test_my_bookings_open_with_a_code_for_a_known_number_only(shop: Online, client: Client) -> None:
+    salon = shop.salon
+    known = customer_make(actor=salon.owner, branch=salon.branch, name="熟客", mobile=MOBILE)
+    book(
+        salon, salon.owner, item(salon.facial, salon.lin, at(salon.branch, 2, 10)),
+        customer_id=known.pk,
+    )  # fmt: skip
+    client.post(shop.url("code"), {"mobile": "13700009999"})
+    unknown = client.post(shop.url("verify"), {"mobile": "13700009999", "code": last_code()})
+    assert 'role="alert"' in unknown.content.decode()
+    assert SESSION_KEY not in client.session
+    client.post(shop.url("code"), {"mobile": MOBILE})
+    opened = client.post(shop.url("verify"), {"mobile": MOBILE, "code": last_code()})
+    assert opened.status_code == 302
+    text = client.get(shop.url("mine")).content.decode()
+    assert text.count('class="booked"') == 1

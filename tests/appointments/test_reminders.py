@@ -10,7 +10,7 @@ from django.test import Client
 from tests.appointments.helpers import Salon, at, book, item
 
 from liuke.appointments.choices import AppointmentStatus
-from liuke.appointments.models import BookingSettings
+from liuke.appointments.models import Appointment, BookingSettings
 from liuke.appointments.public import links
 from liuke.appointments.services.reminders import appointment_confirm_by_reply, notices_queue
 from liuke.customers.services import customer_update
@@ -89,7 +89,7 @@ def test_an_online_booking_the_desk_must_confirm_waits(salon: Salon) -> None:
     appointment = book(
         salon, salon.owner, item(salon.facial, salon.lin, at(salon.branch, 1, 10)), source="online"
     )
-    counts = notices_queue(now=appointment.starts_at - dt.timedelta(hours=3))
-    assert counts == {"confirmations": 0, "reminders": 1}
-    reminder = Message.objects.get(kind=MessageKind.APPOINTMENT_REMINDER)
-    assert reminder.detail == "10:00"  # no confirmation link while the desk has not confirmed
+    before = appointment.starts_at - dt.timedelta(hours=3)
+    assert notices_queue(now=before) == {"confirmations": 0, "reminders": 0}
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CONFIRMED)
+    assert notices_queue(now=before) == {"confirmations": 1, "reminders": 1}

@@ -89,7 +89,7 @@ def render(message: Message, template: MessageTemplate | None, language: str = "
         # feedback app's survey answer link, contributed through the registry). What follows a
         # "|" is the detail the text shows beside the link (an appointment's time).
         token, _sep, shown = detail.partition("|")
-        link, detail = link_of(token), shown
+        link, detail = (link_of(token) if token else ""), shown
     values = _Safe(
         name=message.customer.name,
         first_name=message.customer.first_name,

@@ -229,8 +229,10 @@ def verify(request: HttpRequest, found: OnlinePage, token: str) -> HttpResponse:
     start = _start(posted["start"])
     if start is None:
         customer = customer_by_mobile(business_id=found.business_id, mobile=posted["mobile"])
-        if customer is not None:
-            _prove(request, found, customer)
+        if customer is None:  # a proven number with no file here: nothing to show
+            context = _base(found, token) | {"error": _("No bookings for this number.")}
+            return _show(request, "mine.html", context)
+        _prove(request, found, customer)
         return redirect("appointments_public:mine", token=token)
     try:
         customer = customer_for_online(

@@ -6,7 +6,8 @@ not turned service notices off, never for one merged away or erased.
 
 `notices_queue` is the job (every 15 minutes); the outbox's unique occasion (customer, kind,
 key) keeps it idempotent. A moved appointment gets a new reminder (the key holds the start).
-An online booking that waits for the front desk is told nothing until the desk confirms it.
+An online booking that waits for the front desk is told nothing (no confirmation, no reminder)
+until the desk confirms it.
 """
 
 from __future__ import annotations
@@ -127,11 +128,10 @@ def _queue_reminders(now: dt.datetime) -> int:
     sent = _keys_sent(MessageKind.APPOINTMENT_REMINDER, list(keys.values()))
     rows = []
     for a in due:
-        if keys[a.pk] in sent:
+        if keys[a.pk] in sent or _awaits_desk(a, rules[a.business_id]):
             continue
-        waiting = a.status != AppointmentStatus.BOOKED or _awaits_desk(a, rules[a.business_id])
-        # a confirmed appointment (or one the desk must confirm) needs no confirmation link
-        detail = _hhmm(a) if waiting else f"{confirm_link_new(a)}|{_hhmm(a)}"
+        # the link of an appointment already confirmed just says so again
+        detail = f"{confirm_link_new(a)}|{_hhmm(a)}"
         rows.append(_message(a, MessageKind.APPOINTMENT_REMINDER, keys[a.pk], detail))
     Message.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
