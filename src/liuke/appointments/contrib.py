@@ -36,7 +36,7 @@ CONTRIBUTION = Contribution(
         UrlMount("book/", "liuke.appointments.public.urls"),
     ],
     api=[
-        ApiMount("/", "liuke.appointments.availability_api:router"),
+        ApiMount("/", "liuke.appointments.api_availability:router"),
         ApiMount("/", "liuke.appointments.api:router"),
     ],
     jobs=[
