@@ -17,6 +17,18 @@ ROUTES: dict[str, str] = {
     "appointments:detail": "customer",
     "appointments:status": "customer",
     "appointments:cancel": "customer",
+    "appointments:online_settings": "none",
+    "appointments:calendar_feed": "none",
+    # public, no login: a branch's booking page and its steps, a reminder's confirmation link,
+    # a staff member's calendar feed (tests/appointments/test_online_pages.py: nothing leaks)
+    "appointments_public:page": "public",
+    "appointments_public:book": "public",
+    "appointments_public:code": "public",
+    "appointments_public:verify": "public",
+    "appointments_public:mine": "public",
+    "appointments_public:change": "public",
+    "appointments_public:confirm": "public",
+    "appointments_public:feed": "public",
 }
 FORMS: dict[str, dict[str, Any]] = {
     "appointments:status": {"status": "confirmed"},
@@ -26,6 +38,7 @@ API_KINDS: dict[str, str] = {
     "/api/v1/appointments": "list",
     "/api/v1/appointments/resources": "none",
     "/api/v1/appointments/service-resources": "none",
+    "/api/v1/appointments/availability": "none",
 }
 BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/appointments/resources/{resource_id}": {"name": "二号床"},

@@ -60,28 +60,33 @@ def test_every_liuke_app_is_collected_in_installed_order() -> None:
 #: the notices of what waits for them (16).
 NAV: dict[str, list[str]] = {
     Role.OWNER: [
-        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Today", "Appointment book", "Notices",
+        "Customers", "New customer", "To confirm", "Duplicates",
         "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
         "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
         "Audit log", "Retention", "Settings", "Import",
     ],
     Role.MANAGER: [
-        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Duplicates",
+        "Today", "Appointment book", "Notices",
+        "Customers", "New customer", "To confirm", "Duplicates",
         "Key-account access", "Checkout", "Daily close", "Menu", "Commissions",
         "Branches & staff", "Rosters", "Customer value", "Follow-ups", "Complaints", "Feedback",
         "Import",
     ],
     Role.FRONT_DESK: [
-        "Today", "Appointment book", "Notices", "Customers", "New customer", "To confirm", "Key-account access",
+        "Today", "Appointment book", "Notices",
+        "Customers", "New customer", "To confirm", "Key-account access",
         "Checkout", "Daily close", "Menu", "Commissions", "Rosters", "Follow-ups", "Complaints",
         "Feedback",
     ],
     Role.BEAUTICIAN: [
-        "Today", "Appointment book", "Notices", "Customers", "To confirm", "Key-account access", "Menu",
+        "Today", "Appointment book", "Notices",
+        "Customers", "To confirm", "Key-account access", "Menu",
         "Commissions", "Rosters", "Follow-ups", "Complaints",
     ],
     Role.AUDITOR: [
-        "Today", "Appointment book", "Notices", "Customers", "Key-account access", "Daily close", "Menu",
+        "Today", "Appointment book", "Notices",
+        "Customers", "Key-account access", "Daily close", "Menu",
         "Commissions", "Branches & staff", "Rosters", "Customer value", "Follow-ups",
         "Complaints", "Feedback", "Audit log",
     ],

@@ -13,6 +13,7 @@ from liuke.core.registry import (
     DemoStep,
     NavEntry,
     NavGroup,
+    PeriodicJob,
     TodaySection,
     UrlMount,
 )
@@ -22,6 +23,15 @@ AUDIT_WORDS = {
     "appointments_day": pgettext_lazy("audit log", "the day's appointments"),
     "appointments": pgettext_lazy("audit log", "appointments"),
     "appointment": pgettext_lazy("audit log", "appointment"),
+    "appointment_online": pgettext_lazy("audit log", "online booking"),
+    "appointment_online_move": pgettext_lazy("audit log", "online booking moved"),
+    "appointment_online_cancel": pgettext_lazy("audit log", "online booking cancelled"),
+    "appointment_confirmed_by_customer": pgettext_lazy(
+        "audit log", "appointment confirmed by the customer"
+    ),
+    "booking_settings": pgettext_lazy("audit log", "booking settings"),
+    "online_booking_page": pgettext_lazy("audit log", "online booking page"),
+    "calendar_feed": pgettext_lazy("audit log", "calendar feed"),
 }
 
 CONTRIBUTION = Contribution(
@@ -30,7 +40,11 @@ CONTRIBUTION = Contribution(
     roles=capabilities.ROLES,
     privacy_models=privacy.MODELS,
     privacy_api=privacy.API_PROPERTIES,
-    urls=[UrlMount("appointments/", "liuke.appointments.urls")],
+    urls=[
+        UrlMount("appointments/", "liuke.appointments.urls"),
+        # public, no login: the booking pages, reminders' confirmation links, calendar feeds
+        UrlMount("book/", "liuke.appointments.public.urls"),
+    ],
     navigation=[
         NavEntry(
             "appointments:day",
@@ -49,7 +63,15 @@ CONTRIBUTION = Contribution(
             capability=AppointmentCap.APPOINTMENT_VIEW,
         )
     ],
-    api=[ApiMount("/", "liuke.appointments.api:router")],
+    api=[
+        ApiMount("/", "liuke.appointments.api_availability:router"),
+        ApiMount("/", "liuke.appointments.api:router"),
+    ],
+    jobs=[
+        PeriodicJob("liuke.appointments.tasks:appointments_notices", "every 15 minutes (from :03)"),
+        PeriodicJob("liuke.appointments.tasks:appointments_codes_purge", "hourly at :41"),
+    ],
+    message_links={"appointment_reminder": "liuke.appointments.public.links:confirm_url"},
     demo=DemoStep(
         "liuke.appointments.demo:demo_appointments",
         "resources and a book of past and coming appointments for each branch",

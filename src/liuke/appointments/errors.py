@@ -60,6 +60,21 @@ class AppointmentsErrorCode(ErrorCode):
         "Fewer units than are booked at once from now on: move those bookings first.",
     )
     DUPLICATE_NAME = "duplicate_name", "The branch already has a resource of that name."
+    ONLINE_OFF = "online_off", "The business takes no bookings online (its booking settings)."
+    TOO_MANY_CODES = (
+        "too_many_codes",
+        "Too many one-time codes asked for by this number or address (HTTP 429); wait a while.",
+    )
+    CODE_INVALID = "code_invalid", "The one-time code is wrong, used or expired."
+    OUTSIDE_ONLINE_WINDOW = (
+        "outside_online_window",
+        "An online booking sooner than the minimum notice or further ahead than the business "
+        "allows, or not one of the free times offered.",
+    )
+    CANCEL_WINDOW_PASSED = (
+        "cancel_window_passed",
+        "Inside the cancellation notice before the start: the customer calls the salon instead.",
+    )
 
 
 class SlotTaken(ServiceError):
@@ -72,4 +87,16 @@ class SlotTaken(ServiceError):
         super().__init__(
             AppointmentsErrorCode.SLOT_TAKEN,
             message or _("That time is already booked. Pick another time, staff member or room."),
+        )
+
+
+class TooManyCodes(ServiceError):
+    """Over the limit of one-time codes per number or per address."""
+
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            AppointmentsErrorCode.TOO_MANY_CODES,
+            _("Too many codes asked for. Please wait a while and try again."),
         )

@@ -76,10 +76,38 @@ class BookingSettings(models.Model):
     cancel_notice_hours = models.PositiveSmallIntegerField(
         _("cancellation notice (hours)"), default=24
     )
+    #: The public booking page takes bookings (docs/appointments.md, "Online booking").
+    online_enabled = models.BooleanField(_("online booking"), default=False)
+    #: How far ahead a customer may book online.
+    online_days_ahead = models.PositiveSmallIntegerField(_("bookable days ahead"), default=30)
+    #: The earliest an online booking may start, from now.
+    online_min_notice_hours = models.PositiveSmallIntegerField(
+        _("minimum notice (hours)"), default=2
+    )
+    #: An online booking waits for the front desk to confirm it before the customer is told.
+    online_needs_confirmation = models.BooleanField(
+        _("front desk confirms online bookings"), default=False
+    )
+    #: The reminder goes this many hours before the start (0: no reminder).
+    reminder_hours = models.PositiveSmallIntegerField(_("reminder (hours before)"), default=24)
+    #: The staff's calendar feeds show the customer's full name (else the surname and 女士/先生).
+    calendar_shows_names = models.BooleanField(_("calendar feeds show full names"), default=False)
 
     class Meta:
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(online_days_ahead__gte=1) & Q(online_days_ahead__lte=365),
+                name="booking_days_ahead_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(online_min_notice_hours__lte=168), name="booking_min_notice_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_hours__lte=168), name="booking_reminder_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.business_id)
@@ -187,3 +215,83 @@ class AppointmentItem(TimeStampedModel):
         if self.gap_start_at is None or self.gap_end_at is None:
             return None
         return self.gap_start_at, self.gap_end_at
+
+
+# --- the customer's side: online booking, its codes, confirmation links, calendar feeds --------
+
+
+class OnlinePage(TimeStampedModel):
+    """A branch's public booking page: its link holds a random token (signed; renewing it
+    retires the printed QR codes of the old one)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    branch = models.OneToOneField(Branch, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("online booking page")
+        verbose_name_plural = _("online booking pages")
+
+    def __str__(self) -> str:
+        return str(self.branch_id)
+
+
+class OnlineCode(models.Model):
+    """A one-time code sent to a mobile number that asked to book online. Only keyed hashes
+    are kept: of the number, of the asking address and of the code; `attempts` counts wrong
+    guesses (the code dies at the limit). The rows of the last day are also the rate limits per
+    number and per address (`appointments.public.codes`)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    mobile_hash = models.CharField(max_length=64)
+    address_hash = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["mobile_hash", "created_at"], name="online_code_mobile"),
+            models.Index(fields=["address_hash", "created_at"], name="online_code_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ConfirmLink(models.Model):
+    """The link in a reminder that confirms the appointment: only the token's hash is kept."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("confirmation link")
+        verbose_name_plural = _("confirmation links")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class CalendarFeed(TimeStampedModel):
+    """A staff member's iCalendar feed: a secret URL of which only the token's hash is kept;
+    revoking deletes the row, renewing replaces the token."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    staff = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.staff_id)

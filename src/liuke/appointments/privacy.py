@@ -3,7 +3,7 @@ data"); `tests/privacy/test_inventory.py` fails when a field or API property is 
 
 from __future__ import annotations
 
-from liuke.core.privacy import AUDIT, KEEP, NO, RE, STANDARD_COLUMNS, X
+from liuke.core.privacy import AUDIT, KEEP, NO, RE, STANDARD_COLUMNS, C, X
 from liuke.core.registry import PrivacyModels, PrivacyProperties
 
 _BOOK = "to run the appointment book (who comes when, for what, with whom)"
@@ -41,6 +41,26 @@ MODELS: PrivacyModels = {
         "gap_end_at": (X, _BOOK),
         "active": (X, _BOOK),
     },
+    "appointments.ConfirmLink": {
+        "id": (X, KEEP),
+        "appointment": (X, KEEP),
+        "token_hash": (X, "the hash of a reminder's confirmation link (not the link)"),
+        "created_at": (X, KEEP),
+        "used_at": (X, _BOOK),
+    },
+    # not linked to a customer: the codes of numbers that booked online (keyed hashes only)
+    "appointments.OnlineCode": {
+        "id": (X, KEEP),
+        "business": (X, KEEP),
+        "branch": (X, KEEP),
+        "mobile_hash": (C, "a keyed hash of the number that asked: the limit per number"),
+        "address_hash": (X, "a keyed hash of the address that asked: the limit per address"),
+        "code_hash": (X, "a keyed hash of the one-time code"),
+        "created_at": (X, KEEP),
+        "expires_at": (X, KEEP),
+        "attempts": (X, "wrong guesses: the code dies at the limit"),
+        "verified_at": (X, KEEP),
+    },
 }
 
 #: API schema property → (class, purpose)
@@ -53,6 +73,8 @@ API_PROPERTIES: PrivacyProperties = {
             "appointment_id",
             "appointments",
             "count",
+            "performers",
+            "starts",
             "override",
             "resource_id",
             "resource_name",

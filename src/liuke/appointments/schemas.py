@@ -10,7 +10,7 @@ from pydantic import StrictBool
 
 from liuke.appointments.choices import AppointmentSource, ResourceKind
 from liuke.core.api import JsonObjectIn
-from liuke.core.inputs import Choice, Day, PlannedMoment
+from liuke.core.inputs import Choice, Day, PlannedDay, PlannedMoment
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
 _NO_NUL = r"^[^\x00]*$"
@@ -160,3 +160,45 @@ class DeskBookIn(JsonObjectIn):
 class DeskCancelIn(JsonObjectIn):
     reason: str = Field(min_length=1, max_length=200, pattern=_NO_NUL)
     by_customer: StrictBool = False
+
+
+# --- availability (`appointments.availability`) ------------------------------------------------
+
+
+class AvailabilityQuery(Schema):
+    branch_id: Id
+    service_id: Id
+    #: Without it: "any staff" (every staff member who performs the service there).
+    staff_id: Id | None = None
+    #: The first day (the branch's clock); today without it.
+    day: PlannedDay | None = None
+    days: int = Field(14, ge=1, le=31)
+    step_min: Literal[5, 10, 15, 20, 30, 60] = 15
+
+
+class PerformerOut(Schema):
+    staff_id: int
+    name: str
+
+
+class AvailabilityOut(Schema):
+    branch_id: int
+    service_id: int
+    staff_id: int | None
+    time_zone: str
+    #: The free start times, on the branch's clock with its offset, sorted.
+    starts: list[dt.datetime]
+    #: Who performs the service at the branch (to ask again for one of them).
+    performers: list[PerformerOut]
+
+
+class BookingSettingsIn(JsonObjectIn):
+    """The booking rules a business sets (`BookingSettings`)."""
+
+    cancel_notice_hours: int = Field(24, ge=0, le=168)
+    online_enabled: StrictBool = False
+    online_days_ahead: int = Field(30, ge=1, le=365)
+    online_min_notice_hours: int = Field(2, ge=0, le=168)
+    online_needs_confirmation: StrictBool = False
+    reminder_hours: int = Field(24, ge=0, le=168)
+    calendar_shows_names: StrictBool = False

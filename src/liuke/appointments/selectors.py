@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from liuke.accounts import policy
 from liuke.accounts.models import Branch, User
-from liuke.appointments import timing
+from liuke.appointments import busy, timing
 from liuke.appointments.capabilities import AppointmentCap
 from liuke.appointments.choices import AppointmentStatus
 from liuke.appointments.models import (
@@ -293,13 +293,8 @@ def resource_busy(
     ids = Resource.objects.filter(branch_id=branch_id, is_active=True).values_list("pk", flat=True)
     for pk in ids:
         out[pk] = []
-    rows = (
-        AppointmentItem.objects.filter(
-            resource_id__in=list(out), active=True, start_at__lt=end, end_at__gt=start
-        )
-        .order_by("resource_id", "start_at")
-        .values_list("resource_id", "start_at", "end_at", "resource_unit")
-    )
-    for resource_id, s, e, unit in rows:
-        out[resource_id].append((s, e, unit or 0))
+    for resource_id, s, e, unit in busy.active_items(
+        key="resource_id", ids=list(out), start=start, end=end
+    ):
+        out[resource_id].append((s, e, unit))
     return dict(out)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liuke.appointments import views
+from liuke.appointments import views, views_online
 
 app_name = "appointments"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:appointment_id>/", views.detail, name="detail"),
     path("<int:appointment_id>/status/", views.status, name="status"),
     path("<int:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("online/", views_online.online_settings, name="online_settings"),
+    path("calendar-feed/", views_online.calendar_feed, name="calendar_feed"),
 ]

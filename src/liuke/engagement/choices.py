@@ -68,6 +68,8 @@ class MessageKind(models.TextChoices):
     SURVEY = "survey", _("Satisfaction survey")
     YOU_SAID = "you_said_we_did", _("You said, we did")
     CONSUMPTION = "consumption", _("Consumption notice")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Booking confirmation")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
 
 
 #: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled

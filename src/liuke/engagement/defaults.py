@@ -124,6 +124,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Dear {salutation}, your visit to {branch} on {date}: {detail}. Please contact us with any "
         "question.",
     ),
+    MessageKind.APPOINTMENT_BOOKED: (
+        "{salutation}您好，您已预约{date} {detail}在{branch}的护理，期待您的光临。"
+        "如需改约请提前联系门店。",
+        "Dear {salutation}, you are booked at {branch} on {date} at {detail}. We look forward "
+        "to seeing you; to change it, please tell us in good time.",
+    ),
+    MessageKind.APPOINTMENT_REMINDER: (
+        "{salutation}您好，提醒您{date} {detail}在{branch}的预约。"
+        "请点击确认：{link}（也可直接回复1确认）",
+        "Dear {salutation}, a reminder of your appointment at {branch} on {date} at {detail}. "
+        "Please confirm: {link} (or reply 1)",
+    ),
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from liuke.engagement.delivery_models import DeliverySettings
 from liuke.engagement.delivery_rules import Rules
 from liuke.engagement.models import Message, MessageTemplate
 from liuke.engagement.rendering import render
+from liuke.engagement.services.codes import hand_over_codes
 from liuke.engagement.services.outbox import withdrawn_consent_cancel
 
 BATCH = 2000
@@ -43,7 +44,9 @@ def dispatch(
     """Cancel marketing for customers who withdrew consent, then judge, render and hand over
     queued messages, `batch` per transaction, until none is left or the time budget is spent;
     settle stalled attempts and queue delivery jobs for the messages waiting to be sent. Safe to
-    stop at any point: a message leaves QUEUED only in the transaction that hands it over."""
+    stop at any point: a message leaves QUEUED only in the transaction that hands it over.
+    One-time codes (`services.codes`) go first: someone is waiting for them."""
+    codes = hand_over_codes()
     cancelled = withdrawn_consent_cancel()
     handed = 0
     started = time.monotonic()
@@ -57,7 +60,13 @@ def dispatch(
     send = enqueue or _enqueue
     for start in range(0, len(due), CHUNK):
         send(due[start : start + CHUNK])
-    return {"cancelled": cancelled, "handed": handed, "queued_to_send": len(due), **settled}
+    return {
+        "cancelled": cancelled,
+        "handed": handed,
+        "queued_to_send": len(due),
+        **settled,
+        **codes,
+    }
 
 
 def _enqueue(ids: Sequence[int]) -> object:

@@ -412,6 +412,7 @@ __all__ = [
     "BranchReminderSettings",
     "ChannelAccount",
     "ChannelOptOut",
+    "CodeMessage",
     "Contact",
     "ContactReason",
     "DeliveryReceipt",
@@ -423,3 +424,31 @@ __all__ = [
     "ProspectCall",
     "Task",
 ]
+
+
+class CodeMessage(TimeStampedModel):
+    """A one-time code to a mobile number that is not (yet) a customer's: the number proves
+    itself before it books online (`engagement.services.codes`). The dispatch hands it to its
+    channel; the number and the text are kept only until then (blanked once handed over or
+    expired), the keyed hash and the last four digits stay for the record."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, default="sms")
+    mobile = models.CharField(max_length=11, blank=True)
+    mobile_hash = models.CharField(max_length=64)
+    mobile_last4 = models.CharField(max_length=4)
+    text = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    status_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("code message")
+        verbose_name_plural = _("code messages")
+        indexes = [models.Index(fields=["status", "id"], name="code_message_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

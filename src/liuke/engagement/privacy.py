@@ -118,6 +118,22 @@ MODELS: PrivacyModels = {
         "done_by": (RE, AUDIT),
         "note": (NO, _CONTACT),
     },
+    # not linked to a customer: one-time codes to numbers that prove themselves online
+    "engagement.CodeMessage": {
+        "id": (X, KEEP),
+        "created_at": (X, KEEP),
+        "updated_at": (X, KEEP),
+        "business": (X, KEEP),
+        "branch": (X, KEEP),
+        "channel": (X, KEEP),
+        "mobile": (C, "the number the code goes to: blanked once handed to the channel"),
+        "mobile_hash": (C, "a keyed hash of the number, for the record"),
+        "mobile_last4": (C, "the last four digits, for the record"),
+        "text": (X, "the code's text: blanked once handed to the channel"),
+        "expires_at": (X, KEEP),
+        "status": (X, KEEP),
+        "status_note": (X, KEEP),
+    },
 }
 #: API schema properties that are not model fields → (class, purpose)
 API_PROPERTIES: PrivacyProperties = {

@@ -1,8 +1,9 @@
 """Message text from its template: placeholders {name}, {first_name}, {salutation} (张女士),
 {branch}, {date} (12月14日),
-{detail} (a card's balance in yuan, a package's sessions left, what changed after feedback),
-{link} (a survey's public answer link), {optout} (the link that stops marketing). A consumption
-notice's {detail} is written from its figures in the template's language (`consumption_detail`).
+{detail} (a card's balance in yuan, a package's sessions left, what changed after feedback, an
+appointment's time), {link} (a survey's public answer link, an appointment's confirmation
+link), {optout} (the link that stops marketing). A consumption notice's {detail} is written from
+its figures in the template's language (`consumption_detail`).
 """
 
 from __future__ import annotations
@@ -89,8 +90,10 @@ def values(message: Message, *, english: bool = False, optout: bool = False) -> 
     link_of = _message_links().get(message.kind)
     if link_of is not None and detail:
         # The message's opaque token is in `detail`; the app that owns the link signs it (the
-        # feedback app's survey answer link, contributed through the registry).
-        link, detail = link_of(detail), ""
+        # feedback app's survey answer link, contributed through the registry). What follows a
+        # "|" is the detail the text shows beside the link (an appointment's time).
+        token, _sep, shown = detail.partition("|")
+        link, detail = (link_of(token) if token else ""), shown
     return {
         "name": message.customer.name,
         "first_name": message.customer.first_name,

@@ -6,263 +6,718 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_api_tokens'),
-        ('customers', '0002_data_quality_snapshot'),
-        ('sales', '0002_checkout_ledgers'),
+        ("accounts", "0002_api_tokens"),
+        ("customers", "0002_data_quality_snapshot"),
+        ("sales", "0002_checkout_ledgers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BranchReminderSettings',
+            name="BranchReminderSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('birthday_days_ahead', models.PositiveSmallIntegerField(default=7, verbose_name='birthday: days ahead')),
-                ('lapsed_margin_pct', models.PositiveSmallIntegerField(default=50, verbose_name="lapsed: margin over the customer's own interval (%)")),
-                ('lapsed_default_days', models.PositiveSmallIntegerField(default=90, verbose_name='lapsed: days without a visit for customers with one visit')),
-                ('expiry_days_ahead', models.PositiveSmallIntegerField(default=14, verbose_name='cards and packages: days before expiry')),
-                ('rebooking_days_ahead', models.PositiveSmallIntegerField(default=1, verbose_name='rebooking: days ahead')),
-                ('branch', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.branch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "birthday_days_ahead",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="birthday: days ahead"
+                    ),
+                ),
+                (
+                    "lapsed_margin_pct",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        verbose_name="lapsed: margin over the customer's own interval (%)",
+                    ),
+                ),
+                (
+                    "lapsed_default_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        verbose_name="lapsed: days without a visit for customers with one visit",
+                    ),
+                ),
+                (
+                    "expiry_days_ahead",
+                    models.PositiveSmallIntegerField(
+                        default=14, verbose_name="cards and packages: days before expiry"
+                    ),
+                ),
+                (
+                    "rebooking_days_ahead",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="rebooking: days ahead"
+                    ),
+                ),
+                (
+                    "branch",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reminder settings',
-                'verbose_name_plural': 'reminder settings',
+                "verbose_name": "reminder settings",
+                "verbose_name_plural": "reminder settings",
             },
         ),
         migrations.CreateModel(
-            name='ContactReason',
+            name="ContactReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name_zh', models.CharField(max_length=60, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=80, verbose_name='name (English)')),
-                ('response_zh', models.TextField(max_length=1000, verbose_name='best response (Chinese)')),
-                ('response_en', models.TextField(blank=True, max_length=1000, verbose_name='best response (English)')),
-                ('position', models.PositiveSmallIntegerField(default=100, verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name_zh", models.CharField(max_length=60, verbose_name="name (Chinese)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=80, verbose_name="name (English)"),
+                ),
+                (
+                    "response_zh",
+                    models.TextField(max_length=1000, verbose_name="best response (Chinese)"),
+                ),
+                (
+                    "response_en",
+                    models.TextField(
+                        blank=True, max_length=1000, verbose_name="best response (English)"
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=100, verbose_name="position"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact reason',
-                'verbose_name_plural': 'contact reasons',
-                'ordering': ['position', 'id'],
+                "verbose_name": "contact reason",
+                "verbose_name_plural": "contact reasons",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.CharField(choices=[('phone', 'Phone call'), ('wechat', 'WeChat'), ('sms', 'SMS'), ('walk_in', 'Walk-in'), ('visit', 'Conversation during a visit')], max_length=10, verbose_name='channel')),
-                ('direction', models.CharField(choices=[('in', 'Inbound'), ('out', 'Outbound')], max_length=3, verbose_name='direction')),
-                ('outcome', models.CharField(choices=[('resolved', 'Resolved'), ('callback', 'Callback needed'), ('no_answer', 'No answer'), ('booked', 'Booked'), ('complaint', 'Complaint opened')], max_length=10, verbose_name='outcome')),
-                ('notes', models.TextField(blank=True, max_length=2000, verbose_name='notes')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('wait_seconds', models.PositiveIntegerField(default=0, verbose_name='customer waited (seconds)')),
-                ('handle_seconds', models.PositiveIntegerField(default=0, verbose_name='took (seconds)')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.branch')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='customers.customer')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reason', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='engagement.contactreason', verbose_name='reason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("wechat", "WeChat"),
+                            ("sms", "SMS"),
+                            ("walk_in", "Walk-in"),
+                            ("visit", "Conversation during a visit"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "Inbound"), ("out", "Outbound")],
+                        max_length=3,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("resolved", "Resolved"),
+                            ("callback", "Callback needed"),
+                            ("no_answer", "No answer"),
+                            ("booked", "Booked"),
+                            ("complaint", "Complaint opened"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, max_length=2000, verbose_name="notes")),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                (
+                    "wait_seconds",
+                    models.PositiveIntegerField(
+                        default=0, verbose_name="customer waited (seconds)"
+                    ),
+                ),
+                (
+                    "handle_seconds",
+                    models.PositiveIntegerField(default=0, verbose_name="took (seconds)"),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="engagement.contactreason",
+                        verbose_name="reason",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-occurred_at', '-id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpRule',
+            name="FollowUpRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.CharField(blank=True, choices=[('facial', 'Facial care'), ('body', 'Body care'), ('hair', 'Hair'), ('nails', 'Nails'), ('lashes', 'Lashes and brows'), ('spa', 'Spa and massage'), ('other', 'Other')], max_length=20, verbose_name='service category')),
-                ('day', models.PositiveSmallIntegerField(verbose_name='days after the visit')),
-                ('purpose_zh', models.CharField(max_length=60, verbose_name='purpose (Chinese)')),
-                ('purpose_en', models.CharField(blank=True, max_length=80, verbose_name='purpose (English)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("facial", "Facial care"),
+                            ("body", "Body care"),
+                            ("hair", "Hair"),
+                            ("nails", "Nails"),
+                            ("lashes", "Lashes and brows"),
+                            ("spa", "Spa and massage"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="service category",
+                    ),
+                ),
+                ("day", models.PositiveSmallIntegerField(verbose_name="days after the visit")),
+                ("purpose_zh", models.CharField(max_length=60, verbose_name="purpose (Chinese)")),
+                (
+                    "purpose_en",
+                    models.CharField(blank=True, max_length=80, verbose_name="purpose (English)"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up rule',
-                'verbose_name_plural': 'follow-up rules',
-                'ordering': ['category', 'day'],
+                "verbose_name": "follow-up rule",
+                "verbose_name_plural": "follow-up rules",
+                "ordering": ["category", "day"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('planned_on', models.DateField(verbose_name='planned for')),
-                ('due_on', models.DateField(verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done')], default='open', max_length=10, verbose_name='status')),
-                ('outcome', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('issue', 'Has an issue'), ('rebooked', 'Rebooked'), ('no_answer', 'No answer'), ('declined', 'Does not want calls')], max_length=10, verbose_name='outcome')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('reschedules', models.PositiveSmallIntegerField(default=0)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.branch')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='customers.customer')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sales.visit')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='followups', to='engagement.followuprule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("planned_on", models.DateField(verbose_name="planned for")),
+                ("due_on", models.DateField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "Satisfied"),
+                            ("issue", "Has an issue"),
+                            ("rebooked", "Rebooked"),
+                            ("no_answer", "No answer"),
+                            ("declined", "Does not want calls"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                ("reschedules", models.PositiveSmallIntegerField(default=0)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned to",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="sales.visit",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="followups",
+                        to="engagement.followuprule",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up',
-                'verbose_name_plural': 'follow-ups',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "follow-up",
+                "verbose_name_plural": "follow-ups",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you')], max_length=20, verbose_name='kind')),
-                ('key', models.CharField(max_length=40)),
-                ('is_marketing', models.BooleanField(verbose_name='marketing')),
-                ('channel', models.CharField(default='outbox', max_length=20, verbose_name='channel')),
-                ('occasion_on', models.DateField(verbose_name='for the day')),
-                ('detail', models.CharField(blank=True, max_length=100)),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('ready', 'In the outbox, to send'), ('sent', 'Sent'), ('cancelled', 'Cancelled'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('status_note', models.CharField(blank=True, max_length=200)),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.branch')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='customers.customer')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("birthday", "Birthday greeting"),
+                            ("card_expiry", "Stored-value card expiring"),
+                            ("package_expiry", "Package expiring"),
+                            ("rebooking", "Rebooking reminder"),
+                            ("win_back", "We miss you"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                ("is_marketing", models.BooleanField(verbose_name="marketing")),
+                (
+                    "channel",
+                    models.CharField(default="outbox", max_length=20, verbose_name="channel"),
+                ),
+                ("occasion_on", models.DateField(verbose_name="for the day")),
+                ("detail", models.CharField(blank=True, max_length=100)),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("ready", "In the outbox, to send"),
+                            ("sent", "Sent"),
+                            ("cancelled", "Cancelled"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=200)),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MessageTemplate',
+            name="MessageTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you')], max_length=20, verbose_name='kind')),
-                ('body_zh', models.TextField(max_length=500, verbose_name='text (Chinese)')),
-                ('body_en', models.TextField(blank=True, max_length=500, verbose_name='text (English)')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("birthday", "Birthday greeting"),
+                            ("card_expiry", "Stored-value card expiring"),
+                            ("package_expiry", "Package expiring"),
+                            ("rebooking", "Rebooking reminder"),
+                            ("win_back", "We miss you"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("body_zh", models.TextField(max_length=500, verbose_name="text (Chinese)")),
+                (
+                    "body_en",
+                    models.TextField(blank=True, max_length=500, verbose_name="text (English)"),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message template',
-                'verbose_name_plural': 'message templates',
+                "verbose_name": "message template",
+                "verbose_name_plural": "message templates",
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('callback', 'Callback'), ('lapsed', 'Lapsed customer: win back'), ('package_unused', 'Package sessions left')], max_length=20, verbose_name='kind')),
-                ('key', models.CharField(max_length=40)),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=10, verbose_name='status')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated')),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.branch')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='engagement.contact')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='customers.customer')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("callback", "Callback"),
+                            ("lapsed", "Lapsed customer: win back"),
+                            ("package_unused", "Package sessions left"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Done"), ("cancelled", "Cancelled")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated"),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned to",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="engagement.contact",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'task',
-                'verbose_name_plural': 'tasks',
-                'ordering': ['due_at', 'id'],
+                "verbose_name": "task",
+                "verbose_name_plural": "tasks",
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='contactreason',
-            constraint=models.UniqueConstraint(fields=('business', 'code'), name='contact_reason_code_unique'),
+            model_name="contactreason",
+            constraint=models.UniqueConstraint(
+                fields=("business", "code"), name="contact_reason_code_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['customer', '-occurred_at'], name='contact_cust_time'),
+            model_name="contact",
+            index=models.Index(fields=["customer", "-occurred_at"], name="contact_cust_time"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['business', 'occurred_at'], name='contact_biz_time'),
+            model_name="contact",
+            index=models.Index(fields=["business", "occurred_at"], name="contact_biz_time"),
         ),
         migrations.AddConstraint(
-            model_name='followuprule',
-            constraint=models.UniqueConstraint(fields=('business', 'category', 'day'), name='followup_rule_unique'),
+            model_name="followuprule",
+            constraint=models.UniqueConstraint(
+                fields=("business", "category", "day"), name="followup_rule_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followuprule',
-            constraint=models.CheckConstraint(condition=models.Q(('day__gte', 1), ('day__lte', 365)), name='followup_rule_day_range'),
+            model_name="followuprule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("day__gte", 1), ("day__lte", 365)),
+                name="followup_rule_day_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['assignee', 'status', 'due_on'], name='fu_assignee_status_due'),
+            model_name="followup",
+            index=models.Index(
+                fields=["assignee", "status", "due_on"], name="fu_assignee_status_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['branch', 'status', 'due_on'], name='fu_branch_status_due'),
+            model_name="followup",
+            index=models.Index(fields=["branch", "status", "due_on"], name="fu_branch_status_due"),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['customer', 'status'], name='fu_customer_status'),
+            model_name="followup",
+            index=models.Index(fields=["customer", "status"], name="fu_customer_status"),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.UniqueConstraint(fields=('visit', 'rule'), name='followup_visit_rule_unique'),
+            model_name="followup",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "rule"), name="followup_visit_rule_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='followup',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), models.Q(('outcome', ''), _negated=True), _connector='OR'), name='followup_done_has_outcome'),
+            model_name="followup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "open"), models.Q(("outcome", ""), _negated=True), _connector="OR"
+                ),
+                name="followup_done_has_outcome",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['status', 'id'], name='message_status'),
+            model_name="message",
+            index=models.Index(fields=["status", "id"], name="message_status"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['branch', 'status', 'created_at'], name='message_branch_status'),
+            model_name="message",
+            index=models.Index(
+                fields=["branch", "status", "created_at"], name="message_branch_status"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('customer', 'kind', 'key'), name='message_occasion_unique'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "kind", "key"), name="message_occasion_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='messagetemplate',
-            constraint=models.UniqueConstraint(fields=('business', 'kind'), name='message_template_unique'),
+            model_name="messagetemplate",
+            constraint=models.UniqueConstraint(
+                fields=("business", "kind"), name="message_template_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['branch', 'status', 'due_at'], name='task_branch_status_due'),
+            model_name="task",
+            index=models.Index(
+                fields=["branch", "status", "due_at"], name="task_branch_status_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['assignee', 'status', 'due_at'], name='task_assignee_status_due'),
+            model_name="task",
+            index=models.Index(
+                fields=["assignee", "status", "due_at"], name="task_assignee_status_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.UniqueConstraint(fields=('customer', 'kind', 'key'), name='task_occasion_unique'),
+            model_name="task",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "kind", "key"), name="task_occasion_unique"
+            ),
         ),
     ]

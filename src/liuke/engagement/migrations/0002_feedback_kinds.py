@@ -4,25 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagement', '0001_initial'),
+        ("engagement", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you'), ('survey', 'Satisfaction survey'), ('you_said_we_did', 'You said, we did')], max_length=20, verbose_name='kind'),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("birthday", "Birthday greeting"),
+                    ("card_expiry", "Stored-value card expiring"),
+                    ("package_expiry", "Package expiring"),
+                    ("rebooking", "Rebooking reminder"),
+                    ("win_back", "We miss you"),
+                    ("survey", "Satisfaction survey"),
+                    ("you_said_we_did", "You said, we did"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='kind',
-            field=models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you'), ('survey', 'Satisfaction survey'), ('you_said_we_did', 'You said, we did')], max_length=20, verbose_name='kind'),
+            model_name="messagetemplate",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("birthday", "Birthday greeting"),
+                    ("card_expiry", "Stored-value card expiring"),
+                    ("package_expiry", "Package expiring"),
+                    ("rebooking", "Rebooking reminder"),
+                    ("win_back", "We miss you"),
+                    ("survey", "Satisfaction survey"),
+                    ("you_said_we_did", "You said, we did"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('callback', 'Callback'), ('lapsed', 'Lapsed customer: win back'), ('package_unused', 'Package sessions left'), ('feedback', 'Unhappy survey answer: call back')], max_length=20, verbose_name='kind'),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("callback", "Callback"),
+                    ("lapsed", "Lapsed customer: win back"),
+                    ("package_unused", "Package sessions left"),
+                    ("feedback", "Unhappy survey answer: call back"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

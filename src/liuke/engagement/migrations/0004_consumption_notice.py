@@ -16,21 +16,46 @@ def provision(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagement', '0003_provision_defaults'),
+        ("engagement", "0003_provision_defaults"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you'), ('survey', 'Satisfaction survey'), ('you_said_we_did', 'You said, we did'), ('consumption', 'Consumption notice')], max_length=20, verbose_name='kind'),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("birthday", "Birthday greeting"),
+                    ("card_expiry", "Stored-value card expiring"),
+                    ("package_expiry", "Package expiring"),
+                    ("rebooking", "Rebooking reminder"),
+                    ("win_back", "We miss you"),
+                    ("survey", "Satisfaction survey"),
+                    ("you_said_we_did", "You said, we did"),
+                    ("consumption", "Consumption notice"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='messagetemplate',
-            name='kind',
-            field=models.CharField(choices=[('birthday', 'Birthday greeting'), ('card_expiry', 'Stored-value card expiring'), ('package_expiry', 'Package expiring'), ('rebooking', 'Rebooking reminder'), ('win_back', 'We miss you'), ('survey', 'Satisfaction survey'), ('you_said_we_did', 'You said, we did'), ('consumption', 'Consumption notice')], max_length=20, verbose_name='kind'),
+            model_name="messagetemplate",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("birthday", "Birthday greeting"),
+                    ("card_expiry", "Stored-value card expiring"),
+                    ("package_expiry", "Package expiring"),
+                    ("rebooking", "Rebooking reminder"),
+                    ("win_back", "We miss you"),
+                    ("survey", "Satisfaction survey"),
+                    ("you_said_we_did", "You said, we did"),
+                    ("consumption", "Consumption notice"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.RunPython(provision, migrations.RunPython.noop, elidable=True),
-]
+    ]

@@ -4,30 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagement', '0004_consumption_notice'),
+        ("engagement", "0004_consumption_notice"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='branchremindersettings',
-            name='no_answer_retries',
-            field=models.PositiveSmallIntegerField(default=2, verbose_name='follow-ups: tries again after no answer'),
+            model_name="branchremindersettings",
+            name="no_answer_retries",
+            field=models.PositiveSmallIntegerField(
+                default=2, verbose_name="follow-ups: tries again after no answer"
+            ),
         ),
         migrations.AddField(
-            model_name='branchremindersettings',
-            name='no_answer_retry_days',
-            field=models.PositiveSmallIntegerField(default=1, verbose_name='follow-ups: days before trying again'),
+            model_name="branchremindersettings",
+            name="no_answer_retry_days",
+            field=models.PositiveSmallIntegerField(
+                default=1, verbose_name="follow-ups: days before trying again"
+            ),
         ),
         migrations.AddField(
-            model_name='followup',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='unanswered calls'),
+            model_name="followup",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="unanswered calls"),
         ),
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('callback', 'Callback'), ('lapsed', 'Lapsed customer: win back'), ('package_unused', 'Package sessions left'), ('feedback', 'Unhappy survey answer: call back'), ('followup_issue', 'A follow-up found a problem: call back')], max_length=20, verbose_name='kind'),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("callback", "Callback"),
+                    ("lapsed", "Lapsed customer: win back"),
+                    ("package_unused", "Package sessions left"),
+                    ("feedback", "Unhappy survey answer: call back"),
+                    ("followup_issue", "A follow-up found a problem: call back"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

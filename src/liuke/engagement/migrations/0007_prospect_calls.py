@@ -6,38 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0009_business_logo'),
-        ('customers', '0007_address_as'),
-        ('engagement', '0006_salutation_in_old_default_templates'),
+        ("accounts", "0009_business_logo"),
+        ("customers", "0007_address_as"),
+        ("engagement", "0006_salutation_in_old_default_templates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProspectCall',
+            name="ProspectCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='name')),
-                ('mobile', models.CharField(max_length=11, verbose_name='mobile')),
-                ('mobile_last4', models.CharField(editable=False, max_length=4)),
-                ('notes', models.TextField(blank=True, max_length=2000, verbose_name='notes')),
-                ('occurred_at', models.DateTimeField(verbose_name='when')),
-                ('converted_at', models.DateTimeField(blank=True, null=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.branch')),
-                ('business', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business')),
-                ('contact', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='prospect_call', to='engagement.contact')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='prospect_calls', to='customers.customer')),
-                ('reason', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='engagement.contactreason', verbose_name='reason')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="name")),
+                ("mobile", models.CharField(max_length=11, verbose_name="mobile")),
+                ("mobile_last4", models.CharField(editable=False, max_length=4)),
+                ("notes", models.TextField(blank=True, max_length=2000, verbose_name="notes")),
+                ("occurred_at", models.DateTimeField(verbose_name="when")),
+                ("converted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.branch",
+                    ),
+                ),
+                (
+                    "business",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.business",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prospect_call",
+                        to="engagement.contact",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prospect_calls",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="engagement.contactreason",
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call from a prospect',
-                'verbose_name_plural': 'calls from prospects',
-                'indexes': [models.Index(fields=['business', 'mobile'], name='prospect_biz_mobile'), models.Index(fields=['branch', 'converted_at', 'occurred_at'], name='prospect_open')],
+                "verbose_name": "call from a prospect",
+                "verbose_name_plural": "calls from prospects",
+                "indexes": [
+                    models.Index(fields=["business", "mobile"], name="prospect_biz_mobile"),
+                    models.Index(
+                        fields=["branch", "converted_at", "occurred_at"], name="prospect_open"
+                    ),
+                ],
             },
         ),
     ]

@@ -7,161 +7,278 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_branch_receipt_closing_staff_invites'),
-        ('customers', '0006_change_kind_import'),
-        ('engagement', '0007_prospect_calls'),
+        ("accounts", "0008_branch_receipt_closing_staff_invites"),
+        ("customers", "0006_change_kind_import"),
+        ("engagement", "0007_prospect_calls"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelAccount',
+            name="ChannelAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.CharField(max_length=20, verbose_name='channel')),
-                ('provider', models.CharField(choices=[('outbox', 'Outbox (sent by hand)'), ('aliyun', 'Alibaba Cloud SMS'), ('tencent', 'Tencent Cloud SMS'), ('smtp', 'Email (SMTP)')], max_length=20, verbose_name='provider')),
-                ('options', models.JSONField(blank=True, default=dict, verbose_name='options')),
-                ('credentials_key', models.CharField(blank=True, max_length=60, verbose_name='credentials name')),
-                ('hook_token_sha256', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("channel", models.CharField(max_length=20, verbose_name="channel")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("outbox", "Outbox (sent by hand)"),
+                            ("aliyun", "Alibaba Cloud SMS"),
+                            ("tencent", "Tencent Cloud SMS"),
+                            ("smtp", "Email (SMTP)"),
+                        ],
+                        max_length=20,
+                        verbose_name="provider",
+                    ),
+                ),
+                ("options", models.JSONField(blank=True, default=dict, verbose_name="options")),
+                (
+                    "credentials_key",
+                    models.CharField(blank=True, max_length=60, verbose_name="credentials name"),
+                ),
+                (
+                    "hook_token_sha256",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'channel account',
-                'verbose_name_plural': 'channel accounts',
+                "verbose_name": "channel account",
+                "verbose_name_plural": "channel accounts",
             },
         ),
         migrations.CreateModel(
-            name='ChannelOptOut',
+            name="ChannelOptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.CharField(max_length=20, verbose_name='channel')),
-                ('source', models.CharField(choices=[('reply', 'Replied with an opt-out keyword'), ('link', 'Opened the opt-out link'), ('staff', 'Asked a staff member')], max_length=10, verbose_name='how')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("channel", models.CharField(max_length=20, verbose_name="channel")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("reply", "Replied with an opt-out keyword"),
+                            ("link", "Opened the opt-out link"),
+                            ("staff", "Asked a staff member"),
+                        ],
+                        max_length=10,
+                        verbose_name="how",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opt-out',
-                'verbose_name_plural': 'opt-outs',
+                "verbose_name": "opt-out",
+                "verbose_name_plural": "opt-outs",
             },
         ),
         migrations.CreateModel(
-            name='DeliveryReceipt',
+            name="DeliveryReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('key', models.CharField(max_length=120)),
-                ('delivered', models.BooleanField()),
-                ('reason', models.CharField(blank=True, max_length=60)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("key", models.CharField(max_length=120)),
+                ("delivered", models.BooleanField()),
+                ("reason", models.CharField(blank=True, max_length=60)),
             ],
             options={
-                'verbose_name': 'delivery receipt',
-                'verbose_name_plural': 'delivery receipts',
+                "verbose_name": "delivery receipt",
+                "verbose_name_plural": "delivery receipts",
             },
         ),
         migrations.CreateModel(
-            name='DeliverySettings',
+            name="DeliverySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('channel', models.CharField(default='outbox', max_length=20, verbose_name='send messages by')),
-                ('quiet_from', models.TimeField(default=datetime.time(21, 0), verbose_name='no marketing from')),
-                ('quiet_until', models.TimeField(default=datetime.time(9, 0), verbose_name='no marketing until')),
-                ('weekly_marketing_cap', models.PositiveSmallIntegerField(default=2, verbose_name='marketing messages per customer in 7 days')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        default="outbox", max_length=20, verbose_name="send messages by"
+                    ),
+                ),
+                (
+                    "quiet_from",
+                    models.TimeField(
+                        default=datetime.time(21, 0), verbose_name="no marketing from"
+                    ),
+                ),
+                (
+                    "quiet_until",
+                    models.TimeField(
+                        default=datetime.time(9, 0), verbose_name="no marketing until"
+                    ),
+                ),
+                (
+                    "weekly_marketing_cap",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="marketing messages per customer in 7 days"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery settings',
-                'verbose_name_plural': 'delivery settings',
+                "verbose_name": "delivery settings",
+                "verbose_name_plural": "delivery settings",
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='attempt_at',
+            model_name="message",
+            name="attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='message',
-            name='attempts',
+            model_name="message",
+            name="attempts",
             field=models.PositiveSmallIntegerField(db_default=0, default=0),
         ),
         migrations.AddField(
-            model_name='message',
-            name='delivered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='delivered'),
+            model_name="message",
+            name="delivered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="delivered"),
         ),
         migrations.AddField(
-            model_name='message',
-            name='next_attempt_at',
+            model_name="message",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='message',
-            name='provider_id',
-            field=models.CharField(blank=True, db_default='', max_length=64),
+            model_name="message",
+            name="provider_id",
+            field=models.CharField(blank=True, db_default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='message',
-            name='reason',
-            field=models.CharField(blank=True, db_default='', max_length=200, verbose_name='reason'),
+            model_name="message",
+            name="reason",
+            field=models.CharField(
+                blank=True, db_default="", max_length=200, verbose_name="reason"
+            ),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('ready', 'In the outbox, to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled'), ('opted_out', 'Opted out'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status'),
+            model_name="message",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("ready", "In the outbox, to send"),
+                    ("sending", "Sending"),
+                    ("sent", "Sent"),
+                    ("delivered", "Delivered"),
+                    ("cancelled", "Cancelled"),
+                    ("opted_out", "Opted out"),
+                    ("failed", "Failed"),
+                ],
+                default="queued",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['provider_id'], name='message_provider_id'),
+            model_name="message",
+            index=models.Index(fields=["provider_id"], name="message_provider_id"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['customer', 'is_marketing', 'sent_at'], name='message_cust_sent'),
+            model_name="message",
+            index=models.Index(
+                fields=["customer", "is_marketing", "sent_at"], name="message_cust_sent"
+            ),
         ),
         migrations.AddField(
-            model_name='channelaccount',
-            name='business',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business'),
+            model_name="channelaccount",
+            name="business",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.business",
+            ),
         ),
         migrations.AddField(
-            model_name='channeloptout',
-            name='business',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.business'),
+            model_name="channeloptout",
+            name="business",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="accounts.business",
+            ),
         ),
         migrations.AddField(
-            model_name='channeloptout',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer'),
+            model_name="channeloptout",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="customers.customer",
+            ),
         ),
         migrations.AddField(
-            model_name='deliveryreceipt',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagement.channelaccount'),
+            model_name="deliveryreceipt",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="engagement.channelaccount",
+            ),
         ),
         migrations.AddField(
-            model_name='deliveryreceipt',
-            name='message',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='engagement.message'),
+            model_name="deliveryreceipt",
+            name="message",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="engagement.message",
+            ),
         ),
         migrations.AddField(
-            model_name='deliverysettings',
-            name='business',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.business'),
+            model_name="deliverysettings",
+            name="business",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.business",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channelaccount',
-            constraint=models.UniqueConstraint(fields=('business', 'channel'), name='channel_account_unique'),
+            model_name="channelaccount",
+            constraint=models.UniqueConstraint(
+                fields=("business", "channel"), name="channel_account_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channeloptout',
-            constraint=models.UniqueConstraint(fields=('customer', 'channel'), name='opt_out_unique'),
+            model_name="channeloptout",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "channel"), name="opt_out_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryreceipt',
-            constraint=models.UniqueConstraint(fields=('account', 'key'), name='delivery_receipt_unique'),
+            model_name="deliveryreceipt",
+            constraint=models.UniqueConstraint(
+                fields=("account", "key"), name="delivery_receipt_unique"
+            ),
         ),
     ]

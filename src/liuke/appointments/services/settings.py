@@ -1,0 +1,48 @@
+"""The business's booking rules and each branch's public booking page (owners and managers,
+`appointments.manage`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from liuke.accounts import policy
+from liuke.accounts.models import User
+from liuke.appointments.capabilities import AppointmentCap
+from liuke.appointments.models import BookingSettings, OnlinePage
+from liuke.appointments.public import links
+from liuke.appointments.schemas import BookingSettingsIn
+from liuke.appointments.services.booking import booking_branch
+from liuke.audit.choices import Action
+from liuke.audit.log import audit_record
+from liuke.core.errors import NotFound
+
+
+@transaction.atomic
+def booking_settings_save(*, actor: User, data: BookingSettingsIn) -> BookingSettings:
+    """Set the business's booking rules (online booking, notice, reminders, calendar feeds)."""
+    policy.require(actor, AppointmentCap.APPOINTMENT_MANAGE)
+    row, _created = BookingSettings.objects.update_or_create(
+        business_id=policy.business_of(actor), defaults=data.model_dump()
+    )
+    audit_record(actor=actor, action=Action.SETTINGS, fields=["booking_settings"])
+    return row
+
+
+@transaction.atomic
+def online_page_ensure(*, actor: User, branch_id: int, renew: bool = False) -> OnlinePage:
+    """The branch's public booking page, made when it has none; `renew` gives it a new link
+    (the printed QR codes of the old one stop working)."""
+    policy.require(actor, AppointmentCap.APPOINTMENT_MANAGE)
+    try:
+        branch = booking_branch(actor, branch_id)
+    except NotFound:
+        raise NotFound(_("No such branch.")) from None
+    page = OnlinePage.objects.filter(branch=branch).first()
+    if page is None or renew:
+        page, _created = OnlinePage.objects.update_or_create(
+            branch=branch,
+            defaults={"business_id": branch.business_id, "token": links.new_token()},
+        )
+        audit_record(actor=actor, action=Action.SETTINGS, fields=["online_booking_page"])
+    return page
