@@ -43,7 +43,7 @@ def test_without_a_code_channel_the_code_waits_then_expires(branch_a: Branch) ->
 def test_the_business_sms_account_gets_the_number_and_the_text_once(branch_a: Branch) -> None:
     """Through the same adapter as every message: a local fake of Alibaba Cloud's SMS API that
     checks each request's signature."""
-    templates: dict[str, Any] = dict(TEMPLATES)
+    templates: dict[str, Any] = {str(kind): spec for kind, spec in TEMPLATES.items()}
     templates[codes.CODE_TEMPLATE] = {"id": "SMS_300", "params": ["text"]}
     with sms_business(branch_a.business_id, templates=templates) as (fake, _account):
         row = _send(branch_a)
