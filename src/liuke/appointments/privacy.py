@@ -73,6 +73,7 @@ API_PROPERTIES: PrivacyProperties = {
             "count",
             "performers",
             "starts",
+            "step_min",
             "override",
             "resource_id",
             "resource_name",
