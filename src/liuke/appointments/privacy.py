@@ -75,6 +75,7 @@ API_PROPERTIES: PrivacyProperties = {
             "count",
             "performers",
             "starts",
+            "step_min",
             "override",
             "resource_id",
             "resource_name",

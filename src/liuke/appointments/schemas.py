@@ -173,7 +173,7 @@ class AvailabilityQuery(Schema):
     #: The first day (the branch's clock); today without it.
     day: PlannedDay | None = None
     days: int = Field(14, ge=1, le=31)
-    step_min: Literal[5, 10, 15, 20, 30, 60] = 15
+    step_min: int = Field(15, ge=5, le=60, multiple_of=5)
 
 
 class PerformerOut(Schema):
