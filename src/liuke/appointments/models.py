@@ -13,7 +13,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.models import Branch, Business, User
-from liuke.appointments.choices import AppointmentSource, AppointmentStatus, ResourceKind
+from liuke.appointments.choices import (
+    AppointmentSource,
+    AppointmentStatus,
+    ResourceKind,
+    WaitlistStatus,
+)
 from liuke.core.models import TimeStampedModel
 from liuke.customers.models import Customer
 from liuke.sales.models import Service, Visit
@@ -74,6 +79,15 @@ class BookingSettings(models.Model):
     cancel_notice_hours = models.PositiveSmallIntegerField(
         _("cancellation notice (hours)"), default=24
     )
+    #: After this many no-shows and late cancellations a customer is under the policy below
+    #: (shown on their profile and when they are booked); 0: no policy.
+    missed_limit = models.PositiveSmallIntegerField(
+        _("missed appointments before the policy applies"), default=2
+    )
+    #: What the front desk reads about such a customer ("ask for a deposit", "call first").
+    missed_note = models.CharField(_("note for the front desk"), max_length=200, blank=True)
+    #: Such a customer books only with a deposit (the front desk takes it).
+    missed_deposit = models.BooleanField(_("deposit required"), default=False)
 
     class Meta:
         verbose_name = _("booking settings")
@@ -112,8 +126,13 @@ class Appointment(TimeStampedModel):
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
     #: Booked or moved outside the branch's opening hours by a manager's explicit override.
     outside_hours = models.BooleanField(_("outside opening hours"), default=False)
-    #: The visit it became at checkout (set by the checkout, later).
+    #: The visit it became at checkout (`services.checkout`).
     visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: The visit at whose checkout this appointment was booked (rebooking: the next visit
+    #: booked before the customer leaves).
+    rebooked_at = models.ForeignKey(
         Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
@@ -166,3 +185,55 @@ class AppointmentItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.appointment_id}/{self.pk}"
+
+
+class WaitlistEntry(TimeStampedModel):
+    """A customer who wants a time that is taken: a service, a staff member (or anyone who
+    performs it), between two days and two times of day on the branch's clock. When a matching
+    time frees the entries are offered it in the order they came (`services.waitlist`)."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    #: None: anyone who performs the service.
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_day = models.DateField(_("from day"))
+    last_day = models.DateField(_("until day"))
+    earliest = models.TimeField(_("not before"))
+    latest = models.TimeField(_("done by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    #: The time offered (UTC) and with whom, while the status is `offered`.
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    offer_start = models.DateTimeField(_("time offered"), null=True, blank=True)
+    offer_staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["branch", "status", "first_day"], name="waitlist_branch_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="waitlist_days_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(latest__gt=F("earliest")), name="waitlist_times_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.pk}"

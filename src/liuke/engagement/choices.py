@@ -68,6 +68,7 @@ class MessageKind(models.TextChoices):
     SURVEY = "survey", _("Satisfaction survey")
     YOU_SAID = "you_said_we_did", _("You said, we did")
     CONSUMPTION = "consumption", _("Consumption notice")
+    WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
 
 
 #: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled

@@ -124,6 +124,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Dear {salutation}, your visit to {branch} on {date}: {detail}. Please contact us with any "
         "question.",
     ),
+    MessageKind.WAITLIST_OFFER: (
+        "{salutation}您好，您在{branch}候补的时间有空了：{detail}。请回复或来电确认预约。",
+        "Dear {salutation}, the time you waited for at {branch} is free: {detail}. Reply or call "
+        "us to book it.",
+    ),
 }  # fmt: skip
 
 
