@@ -156,3 +156,11 @@ def test_the_api_adds_once_per_key_and_the_page_lists_offers(
     )
     assert closed.status_code == 302
     assert WaitlistEntry.objects.get().status == "closed"
+
+
+def test_the_day_view_links_the_waitlist_for_the_front_desk_only(
+    salon: Salon, front_a_client: Client, beautician_a_client: Client
+) -> None:
+    assert 'id="waitlist-link"' in front_a_client.get(reverse("appointments:day")).content.decode()
+    page = beautician_a_client.get(reverse("appointments:day")).content.decode()
+    assert 'id="waitlist-link"' not in page

@@ -64,6 +64,7 @@ def day(request: StaffRequest) -> HttpResponse:
         "next": shown + dt.timedelta(days=1),
         "columns": sorted(columns.values(), key=lambda c: str(c.staff)),
         "perms_checkout": policy.can(actor, SalesCap.SALE_CHECKOUT),
+        "perms_waitlist": policy.can(actor, AppointmentCap.APPOINTMENT_VIEW_ALL),
     }
     return render(request, "appointments/day.html", context)
 
