@@ -18,6 +18,7 @@ BENCH_PARTS = (
     "rosters",
     "commissions",
     "import",
+    "booking",
 )
 
 
@@ -46,6 +47,7 @@ def run_parts(args: argparse.Namespace) -> int:
     """Run the chosen parts (Django is set up); 0 when every part met its targets."""
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
+    from liuke.bench.booking import run_booking_benchmarks
     from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
     from liuke.bench.imports import run_import_benchmarks
@@ -69,5 +71,6 @@ def run_parts(args: argparse.Namespace) -> int:
         run_roster_benchmarks() if "rosters" in parts else 0,
         run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
         run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
+        run_booking_benchmarks() if "booking" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1

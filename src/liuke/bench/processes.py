@@ -69,8 +69,10 @@ def gunicorn(
     *,
     app: str = "liuke.bench.audit_server:application()",
     backlog: int | None = 2048,
+    start_timeout: float = 60,
 ) -> Iterator[tuple[int, int]]:
-    """Serve `app` on a free local port until the block ends; yields (port, server pid)."""
+    """Serve `app` on a free local port until the block ends; yields (port, server pid).
+    `start_timeout`: seconds to wait for its first answer (longer on a busy machine)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -84,7 +86,7 @@ def gunicorn(
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while True:
             if server.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
