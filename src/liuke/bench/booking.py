@@ -132,38 +132,14 @@ def _measure(database: str, url: str, clients: int, each: int, var_dir: Path) ->
         env, var_dir, 4, app="liuke.wsgi:application", backlog=None, start_timeout=300
     ) as (port, _pid):
         base = f"http://127.0.0.1:{port}"
-        procs = [
-            subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "liuke.bench.booking",
-                    "--client",
-                    str(k),
-                    "--each",
-                    str(each),
-                    "--base",
-                    base,
-                    "--fixtures",
-                    json.dumps(fixtures),
-                ],
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-            )
-            for k in range(clients)
-        ]
-        for p in procs:  # a barrier: every client is up before any starts
-            assert p.stdout is not None
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError("a benchmark client failed to start")
-        for p in procs:
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+        outs = processes.run_clients(
+            [
+                [sys.executable, "-m", "liuke.bench.booking", "--client", str(k),
+                 "--each", str(each), "--base", base, "--fixtures", json.dumps(fixtures)]
+                for k in range(clients)
+            ],
+            env,
+        )  # fmt: skip
     check = _child(["--check", json.dumps(dict(fixtures, each=each))], env)
     latencies = sorted(x for o in outs for x in o["latencies_ms"])
     began, ended = min(o["began"] for o in outs), max(o["ended"] for o in outs)
@@ -186,8 +162,8 @@ def _measure(database: str, url: str, clients: int, each: int, var_dir: Path) ->
         and check["double_booked"] == 0,
         "per_second": requests / seconds,
         "booked_per_second": booked / seconds,
-        "p50_ms": _percentile(latencies, 50),
-        "p95_ms": _percentile(latencies, 95),
+        "p50_ms": processes.percentile(latencies, 50),
+        "p95_ms": processes.percentile(latencies, 95),
         "first_error": next((o["first_error"] for o in outs if o["first_error"]), ""),
     }
 
@@ -207,12 +183,6 @@ def _create_database(url: str) -> None:
         user="postgres",
     ) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    return values[min(len(values) - 1, max(0, round(pct / 100 * (len(values) - 1))))]
 
 
 # --- the child processes ------------------------------------------------------------------------
