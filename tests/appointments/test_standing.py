@@ -88,11 +88,11 @@ def test_the_profile_and_the_api_show_the_standing(
     )
     assert put.status_code == 200, put.content
     profile = front_a_client.get(reverse("customers:detail", args=[salon.customer.pk]))
-    assert "attendance-standing" not in profile.content.decode()  # nothing missed yet
+    assert "attendance-policy" not in profile.content.decode()  # nothing missed yet
     _no_show(salon, front_a, 10)
     profile = front_a_client.get(reverse("customers:detail", args=[salon.customer.pk]))
     html = profile.content.decode()
-    assert "attendance-standing" in html
+    assert "attendance-policy" in html
     assert "请先电话确认" in html
     answer = front_a_client.get(f"/api/v1/appointments/customers/{salon.customer.pk}/standing")
     assert answer.json() == {

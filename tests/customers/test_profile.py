@@ -131,6 +131,7 @@ def test_opening_the_profile_writes_one_event_naming_every_section(
         "complaints",
         "engagement",
         "feedback",
+        "appointments_attendance",
         "value",
         f"files:{wang.pk}",
     ]

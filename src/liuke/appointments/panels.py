@@ -14,13 +14,14 @@ from liuke.customers.profile import CustomerProfile
 
 
 def attendance_panel(request: StaffRequest, profile: CustomerProfile) -> PanelContent | None:
-    """Missed appointments and the business's policy once the customer reaches its limit;
-    nothing for a customer who has missed none."""
+    """Missed appointments, and the business's policy once the customer reaches its limit."""
     seen = attendance_of([profile.customer.pk])[profile.customer.pk]
-    if seen.no_shows + seen.late_cancellations == 0:
-        return None  # one query for the many who missed nothing; the rules only for the rest
-    standing = standing_of(profile.customer.business_id, profile.customer.pk, seen)
-    return PanelContent("appointments/partials/attendance.html", {"standing": standing})
+    standing = None  # one query for the many who missed nothing; the rules only for the rest
+    if seen.no_shows + seen.late_cancellations:
+        standing = standing_of(profile.customer.business_id, profile.customer.pk, seen)
+    return PanelContent(
+        "appointments/partials/attendance.html", {"seen": seen, "standing": standing}
+    )
 
 
 def report_panel(
