@@ -194,7 +194,10 @@ class WaitlistEntry(TimeStampedModel):
 
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    #: (a reverse name: erasure finds the rows of a person through it)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     #: None: anyone who performs the service.
     staff = models.ForeignKey(
