@@ -10,6 +10,7 @@ ROUTES: dict[str, str] = {
     "analytics:value": "list",
     "analytics:key_accounts": "list",
     "analytics:referrals": "list",
+    "analytics:book": "none",
     "analytics:refresh": "none",
     "analytics:refresh_status": "none",
 }

@@ -29,22 +29,29 @@ ROUTES: dict[str, str] = {
     "appointments_public:change": "public",
     "appointments_public:confirm": "public",
     "appointments_public:feed": "public",
+    "appointments:checkout": "customer",
+    "appointments:waitlist": "list",
+    "appointments:waitlist_act": "customer",
 }
 FORMS: dict[str, dict[str, Any]] = {
     "appointments:status": {"status": "confirmed"},
     "appointments:cancel": {"reason": "改天"},
+    "appointments:waitlist_act": {"do": "close"},
 }
 API_KINDS: dict[str, str] = {
     "/api/v1/appointments": "list",
     "/api/v1/appointments/resources": "none",
     "/api/v1/appointments/service-resources": "none",
     "/api/v1/appointments/availability": "none",
+    "/api/v1/appointments/settings": "none",
+    "/api/v1/appointments/waitlist": "list",
 }
 BODIES: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/appointments/resources/{resource_id}": {"name": "二号床"},
     "POST /api/v1/appointments/items/{item_id}/move": {"start_at": "{move_at}"},
     "POST /api/v1/appointments/{appointment_id}/status": {"status": "confirmed"},
     "POST /api/v1/appointments/{appointment_id}/cancel": {"reason": "改天"},
+    "PUT /api/v1/appointments/settings": {"missed_limit": 3},
 }
 
 
@@ -53,6 +60,7 @@ def world(
 ) -> dict[str, int | str]:
     """A bed at the customer's branch and an appointment of the customer tomorrow at 10:00."""
     from liuke.appointments import services
+    from liuke.appointments.services import waitlist
     from liuke.sales.models import Service
 
     branch = customer.branch
@@ -79,7 +87,18 @@ def world(
             }
         ],
     )
+    entry = waitlist.waitlist_add(
+        actor=front_desk,
+        branch_id=branch.pk,
+        customer_id=customer.pk,
+        service_id=service.pk,
+        first_day=tomorrow,
+        last_day=tomorrow,
+        earliest=dt.time(10),
+        latest=dt.time(18),
+    )
     return {
+        "entry_id": entry.pk,
         "appointment_id": appointment.pk,
         "item_id": appointment.items.get().pk,
         "resource_id": bed.pk,

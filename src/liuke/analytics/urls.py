@@ -11,6 +11,7 @@ urlpatterns = [
     path("value/", views.value, name="value"),
     path("key-accounts/", views.key_accounts, name="key_accounts"),
     path("referrals/", views.referrals, name="referrals"),
+    path("book/", views.book, name="book"),
     path("refresh/", views.refresh, name="refresh"),
     path("refresh/status/", views.refresh_status, name="refresh_status"),
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +23,7 @@ from liuke.analytics.capabilities import AnalyticsCap
 from liuke.analytics.choices import Segment
 from liuke.core.middleware import safe_next
 from liuke.core.money import format_yuan, whole_yuan
+from liuke.core.registry import import_dotted, report_sections
 from liuke.customers.profile import CustomerProfile
 
 
@@ -102,7 +106,11 @@ BOARDS = [
     ("value", gettext_lazy("Value")),
     ("key_accounts", gettext_lazy("Key accounts")),
     ("referrals", gettext_lazy("Referrals")),
+    ("book", gettext_lazy("Appointments")),
 ]
+
+#: The periods the "Appointments" tab offers, in days up to today.
+BOOK_PERIODS = (7, 30, 90)
 
 
 def _common(request: StaffRequest, actor: User, board: str) -> dict[str, Any]:
@@ -265,3 +273,26 @@ def refresh_status(request: StaffRequest) -> HttpResponse:
             "error": job.error,
         }
     )
+
+
+@staff_view(cap=AnalyticsCap.ANALYTICS_VIEW)
+@require_GET
+def book(request: StaffRequest) -> HttpResponse:
+    """The sections other apps measure (the appointment book's), over the last 7, 30 or 90 days:
+    live figures from their own selectors, not the nightly run."""
+    actor, where, context = _board(request, "book")
+    days = next((d for d in BOOK_PERIODS if str(d) == request.GET.get("days")), 30)
+    last = timezone.localdate()
+    first = last - dt.timedelta(days=days - 1)
+    sections = []
+    for section in report_sections():
+        if section.capability is not None and not policy.can(actor, section.capability):
+            continue
+        content = import_dotted(section.render)(
+            request=request, branch_ids=where.branch_ids, first=first, last=last
+        )
+        if content is not None:
+            html = render_to_string(content.template, dict(content.context), request=request)
+            sections.append((section, html))
+    context.update(sections=sections, days=days, periods=BOOK_PERIODS, first=first, last=last)
+    return render(request, "analytics/book.html", context)

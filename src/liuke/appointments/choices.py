@@ -28,6 +28,13 @@ class AppointmentSource(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered a time")
+    BOOKED = "booked", _("Booked")
+    CLOSED = "closed", _("Taken off the list")
+
+
 #: The statuses whose items hold their staff member and resource; a cancelled or no-show
 #: appointment frees its time (its items' `active` is off, and the exclusion constraints are
 #: partial on it).

@@ -14,6 +14,8 @@ from liuke.core.registry import (
     NavEntry,
     NavGroup,
     PeriodicJob,
+    ProfilePanel,
+    ReportSection,
     TodaySection,
     UrlMount,
 )
@@ -32,6 +34,7 @@ AUDIT_WORDS = {
     "booking_settings": pgettext_lazy("audit log", "booking settings"),
     "online_booking_page": pgettext_lazy("audit log", "online booking page"),
     "calendar_feed": pgettext_lazy("audit log", "calendar feed"),
+    "appointment_checkout": pgettext_lazy("audit log", "appointment checked out"),
 }
 
 CONTRIBUTION = Contribution(
@@ -65,6 +68,8 @@ CONTRIBUTION = Contribution(
     ],
     api=[
         ApiMount("/", "liuke.appointments.api_availability:router"),
+        # before the book's: its fixed paths (/appointments/settings) before /appointments/{id}
+        ApiMount("/", "liuke.appointments.api_visits:router"),
         ApiMount("/", "liuke.appointments.api:router"),
     ],
     jobs=[
@@ -72,6 +77,26 @@ CONTRIBUTION = Contribution(
         PeriodicJob("liuke.appointments.tasks:appointments_codes_purge", "hourly at :41"),
     ],
     message_links={"appointment_reminder": "liuke.appointments.public.links:confirm_url"},
+    profile_panels=[
+        ProfilePanel(
+            "appointments_attendance",
+            _("Appointments kept"),
+            order=45,
+            render="liuke.appointments.panels:attendance_panel",
+            capability=AppointmentCap.APPOINTMENT_VIEW,
+        ),
+    ],
+    report_sections=[
+        ReportSection(
+            "appointments_book",
+            _("The appointment book"),
+            order=10,
+            render="liuke.appointments.panels:report_panel",
+            capability=AppointmentCap.APPOINTMENT_VIEW_ALL,
+        ),
+    ],
+    checkout_hooks=["liuke.appointments.services.checkout:on_checkout"],
+    refund_hooks=["liuke.appointments.services.checkout:on_refund"],
     demo=DemoStep(
         "liuke.appointments.demo:demo_appointments",
         "resources and a book of past and coming appointments for each branch",

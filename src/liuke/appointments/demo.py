@@ -24,7 +24,13 @@ from django.utils import timezone
 from liuke.accounts.models import Branch, Business, User
 from liuke.appointments import timing
 from liuke.appointments.choices import AppointmentSource, AppointmentStatus, ResourceKind
-from liuke.appointments.models import Appointment, AppointmentItem, Resource, ServiceResource
+from liuke.appointments.models import (
+    Appointment,
+    AppointmentItem,
+    Resource,
+    ServiceResource,
+    WaitlistEntry,
+)
 from liuke.customers.models import Customer
 from liuke.rosters.selectors import roster_kept, working_intervals
 from liuke.sales.models import Service
@@ -53,7 +59,35 @@ def demo_appointments(*, business: Business, seed: int = 42) -> dict[str, int]:
     with transaction.atomic():
         for branch in Branch.objects.filter(business=business, is_active=True).order_by("pk"):
             _branch_book(branch, rng, made, booked)
+            _waitlist(branch, rng)
     return dict(made)
+
+
+def _waitlist(branch: Branch, rng: random.Random) -> None:
+    """A few customers waiting for a taken time in the coming week (the front desk's list)."""
+    service = Service.objects.filter(business_id=branch.business_id, is_active=True).first()
+    customers = list(
+        Customer.objects.filter(branch=branch, merged_into__isnull=True, anonymised_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:3]
+    )
+    if service is None:
+        return
+    today = timezone.now().astimezone(ZoneInfo(branch.time_zone)).date()
+    WaitlistEntry.objects.bulk_create(
+        WaitlistEntry(
+            business_id=branch.business_id,
+            branch=branch,
+            customer_id=pk,
+            service=service,
+            first_day=today + dt.timedelta(days=1),
+            last_day=today + dt.timedelta(days=rng.randint(2, 7)),
+            earliest=dt.time(10),
+            latest=dt.time(18),
+            note="周末优先",
+        )
+        for pk in customers
+    )
 
 
 def _resources(branch: Branch) -> tuple[Resource, Resource]:

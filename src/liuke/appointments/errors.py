@@ -75,6 +75,19 @@ class AppointmentsErrorCode(ErrorCode):
         "cancel_window_passed",
         "Inside the cancellation notice before the start: the customer calls the salon instead.",
     )
+    CHECKOUT_MISMATCH = (
+        "checkout_mismatch",
+        "The appointment checked out is another customer's or at another branch than the visit.",
+    )
+    INVALID_WINDOW = (
+        "invalid_window",
+        "A waitlist window needs days from today (at most 60) and a time of day range.",
+    )
+    NO_OFFER = "no_offer", "The waitlist entry has no time offered to accept or decline."
+    NOT_HERE = (
+        "not_here",
+        "Only an arrived or in-service appointment not yet checked out can be checked out.",
+    )
 
 
 class SlotTaken(ServiceError):

@@ -15,7 +15,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liuke.accounts.models import Branch, Business, User
-from liuke.appointments.choices import AppointmentSource, AppointmentStatus, ResourceKind
+from liuke.appointments.choices import (
+    AppointmentSource,
+    AppointmentStatus,
+    ResourceKind,
+    WaitlistStatus,
+)
 from liuke.core.models import TimeStampedModel
 from liuke.customers.models import Customer
 from liuke.sales.models import Service, Visit
@@ -92,6 +97,15 @@ class BookingSettings(models.Model):
     reminder_hours = models.PositiveSmallIntegerField(_("reminder (hours before)"), default=24)
     #: The staff's calendar feeds show the customer's full name (else the surname and 女士/先生).
     calendar_shows_names = models.BooleanField(_("calendar feeds show full names"), default=False)
+    #: After this many no-shows and late cancellations a customer is under the policy below
+    #: (shown on their profile and when they are booked); 0: no policy.
+    missed_limit = models.PositiveSmallIntegerField(
+        _("missed appointments before the policy applies"), default=2
+    )
+    #: What the front desk reads about such a customer ("ask for a deposit", "call first").
+    missed_note = models.CharField(_("note for the front desk"), max_length=200, blank=True)
+    #: Such a customer books only with a deposit (the front desk takes it).
+    missed_deposit = models.BooleanField(_("deposit required"), default=False)
 
     class Meta:
         verbose_name = _("booking settings")
@@ -142,8 +156,13 @@ class Appointment(TimeStampedModel):
     late_cancellation = models.BooleanField(_("late cancellation"), default=False)
     #: Booked or moved outside the branch's opening hours by a manager's explicit override.
     outside_hours = models.BooleanField(_("outside opening hours"), default=False)
-    #: The visit it became at checkout (set by the checkout, later).
+    #: The visit it became at checkout (`services.checkout`).
     visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: The visit at whose checkout this appointment was booked (rebooking: the next visit
+    #: booked before the customer leaves).
+    rebooked_at = models.ForeignKey(
         Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
@@ -295,3 +314,58 @@ class CalendarFeed(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.staff_id)
+
+
+class WaitlistEntry(TimeStampedModel):
+    """A customer who wants a time that is taken: a service, a staff member (or anyone who
+    performs it), between two days and two times of day on the branch's clock. When a matching
+    time frees the entries are offered it in the order they came (`services.waitlist`)."""
+
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    #: (a reverse name: erasure finds the rows of a person through it)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="waitlist_entries"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    #: None: anyone who performs the service.
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_day = models.DateField(_("from day"))
+    last_day = models.DateField(_("until day"))
+    earliest = models.TimeField(_("not before"))
+    latest = models.TimeField(_("done by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    #: The time offered (UTC) and with whom, while the status is `offered`.
+    offered_at = models.DateTimeField(_("offered"), null=True, blank=True)
+    offer_start = models.DateTimeField(_("time offered"), null=True, blank=True)
+    offer_staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["branch", "status", "first_day"], name="waitlist_branch_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="waitlist_days_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(latest__gt=F("earliest")), name="waitlist_times_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"waitlist {self.pk}"

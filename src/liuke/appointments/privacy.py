@@ -7,6 +7,7 @@ from liuke.core.privacy import AUDIT, KEEP, NO, RE, STANDARD_COLUMNS, C, X
 from liuke.core.registry import PrivacyModels, PrivacyProperties
 
 _BOOK = "to run the appointment book (who comes when, for what, with whom)"
+_WAIT = "the time the customer waits for on the waitlist, and the time offered"
 _ATTEND = "the customer's record of keeping appointments (no-shows, late cancellations)"
 
 #: model label → field name → (class, purpose)
@@ -24,6 +25,7 @@ MODELS: PrivacyModels = {
         "late_cancellation": (X, _ATTEND),
         "outside_hours": (X, AUDIT),
         "visit": (X, KEEP),
+        "rebooked_at": (X, "the visit at whose checkout the appointment was booked"),
     },
     "appointments.AppointmentItem": {
         "id": (X, KEEP),
@@ -61,6 +63,22 @@ MODELS: PrivacyModels = {
         "attempts": (X, "wrong guesses: the code dies at the limit"),
         "verified_at": (X, KEEP),
     },
+    "appointments.WaitlistEntry": {
+        **STANDARD_COLUMNS,
+        "service": (X, _WAIT),
+        "staff": (X, _WAIT),
+        "first_day": (X, _WAIT),
+        "last_day": (X, _WAIT),
+        "earliest": (X, _WAIT),
+        "latest": (X, _WAIT),
+        "note": (NO, "what the front desk noted about the wish"),
+        "status": (X, _WAIT),
+        "created_by": (RE, AUDIT),
+        "offered_at": (X, _WAIT),
+        "offer_start": (X, _WAIT),
+        "offer_staff": (X, _WAIT),
+        "appointment": (X, KEEP),
+    },
 }
 
 #: API schema property → (class, purpose)
@@ -68,6 +86,18 @@ API_PROPERTIES: PrivacyProperties = {
     "no_shows": (X, _ATTEND),
     "late_cancellations": (X, _ATTEND),
     "by_customer": (X, _ATTEND),
+    "missed_limit": (X, _ATTEND),
+    "policy_applies": (X, _ATTEND),
+    "policy_note": (X, _ATTEND),
+    "deposit_required": (X, _ATTEND),
+    **dict.fromkeys(
+        ("first_day", "last_day", "earliest", "latest", "offer_start", "offer_staff_id"),
+        (X, _WAIT),
+    ),
+    **dict.fromkeys(
+        ("cancel_notice_hours", "missed_note", "missed_deposit"),
+        (X, "the business's booking rules, no one's data"),
+    ),
     **dict.fromkeys(
         (
             "appointment_id",

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:appointment_id>/cancel/", views.cancel, name="cancel"),
     path("online/", views_online.online_settings, name="online_settings"),
     path("calendar-feed/", views_online.calendar_feed, name="calendar_feed"),
+    path("<int:appointment_id>/checkout/", views.checkout, name="checkout"),
+    path("waitlist/", views.waitlist, name="waitlist"),
+    path("waitlist/<int:entry_id>/", views.waitlist_act, name="waitlist_act"),
 ]

@@ -20,18 +20,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from liuke.accounts import policy
 from liuke.accounts.http import StaffRequest, staff_view
 from liuke.accounts.models import Branch
-from liuke.appointments import grid, selectors, services, timing
+from liuke.appointments import grid, prefill, selectors, services, timing, waitlist_selectors
 from liuke.appointments.arrivals import arrivals_of
 from liuke.appointments.capabilities import AppointmentCap
 from liuke.appointments.choices import OPEN, TRANSITIONS, AppointmentStatus
 from liuke.appointments.errors import AppointmentsErrorCode as E
 from liuke.appointments.render import render_blocks
 from liuke.appointments.schemas import AppointmentStatusIn, DeskBookIn, DeskCancelIn
+from liuke.appointments.services import waitlist as waitlist_services
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.inputs import form_data, parse_input, parse_post
 from liuke.core.middleware import refusal_text
 from liuke.customers import selectors as customer_selectors
 from liuke.customers.picking import positive_id
+from liuke.sales.capabilities import SalesCap
 from liuke.sales.models import Service
 from liuke.sales.selectors import branch_sellers
 
@@ -72,6 +74,7 @@ def _page(request: StaffRequest, branches: list[Branch], book: grid.Grid, **more
         "today": today,
         "may_book": may_book,
         "status_key": AppointmentStatus.choices,
+        "perms_waitlist": policy.can(request.user, AppointmentCap.APPOINTMENT_VIEW_ALL),
         **more,
     }
 
@@ -220,6 +223,7 @@ def detail(request: StaffRequest, appointment_id: int) -> HttpResponse:
         ],
         "next_statuses": sorted(TRANSITIONS.get(appointment.status, ())),
         "may_book": policy.can(request.user, AppointmentCap.APPOINTMENT_BOOK),
+        "perms_checkout": policy.can(request.user, SalesCap.SALE_CHECKOUT),
         "back": _day_url(branch, timing.local(branch, appointment.starts_at).date()),
     }
     return render(request, "appointments/partials/detail.html", context)
@@ -258,3 +262,65 @@ def cancel(request: StaffRequest, appointment_id: int) -> HttpResponse:
     )
     messages.success(request, _("Cancelled."))
     return redirect(back)
+
+
+@staff_view(cap=SalesCap.SALE_CHECKOUT)
+def checkout(request: StaffRequest, appointment_id: int) -> HttpResponse:
+    """ "Check out" on an arrived appointment: the checkout page with its lines filled in."""
+    try:
+        url = prefill.checkout_url(actor=request.user, appointment_id=appointment_id)
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("appointments:day")
+    return redirect(url)
+
+
+@staff_view(cap=AppointmentCap.APPOINTMENT_VIEW_ALL)
+def waitlist(request: StaffRequest) -> HttpResponse:
+    """The front desk's waitlist of a branch: the open offers first, then those waiting."""
+    actor = request.user
+    branches = list(policy.scope_branches(actor, Branch.objects.filter(is_active=True)))
+    wanted = positive_id(request.GET.get("branch"))
+    branch = next((b for b in branches if wanted in (None, b.pk)), None)
+    if branch is None:
+        raise NotFound(_("No such branch."))
+    entries = waitlist_selectors.waitlist_open(actor=actor, branch_id=branch.pk)
+    for e in entries:
+        e.customer_name = selectors.customer_name(actor, e.customer)  # type: ignore[attr-defined]
+        e.local_offer = (  # type: ignore[attr-defined]
+            timing.local(branch, e.offer_start) if e.offer_start else None
+        )
+    context = {
+        "branch": branch,
+        "branches": branches,
+        "entries": entries,
+        "may_book": policy.can(actor, AppointmentCap.APPOINTMENT_BOOK),
+    }
+    return render(request, "appointments/waitlist.html", context)
+
+
+_WAITLIST_ACTS = {
+    "accept": waitlist_services.waitlist_accept,
+    "decline": waitlist_services.waitlist_decline,
+    "close": waitlist_services.waitlist_close,
+}
+
+
+@staff_view(cap=AppointmentCap.APPOINTMENT_BOOK)
+@require_POST
+def waitlist_act(request: StaffRequest, entry_id: int) -> HttpResponse:
+    """Book the time offered, record that it was declined, or take the entry off the list."""
+    act = _WAITLIST_ACTS.get(request.POST.get("do", ""))
+    if act is None:
+        raise NotFound(_("No such action."))
+    try:
+        act(actor=request.user, entry_id=entry_id)
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("appointments:waitlist")

@@ -20,6 +20,7 @@ BENCH_PARTS = (
     "commissions",
     "import",
     "delivery",
+    "booking",
 )
 
 
@@ -52,6 +53,7 @@ def run_parts(args: argparse.Namespace) -> int:
     from liuke.bench.analytics import run_analytics_benchmarks
     from liuke.bench.audit import run_audit_benchmarks
     from liuke.bench.book import run_book_benchmarks
+    from liuke.bench.booking import run_booking_benchmarks
     from liuke.bench.commission import run_commission_benchmarks
     from liuke.bench.delivery import run_delivery_benchmarks
     from liuke.bench.engagement import run_engagement_benchmarks
@@ -78,5 +80,6 @@ def run_parts(args: argparse.Namespace) -> int:
         run_commission_benchmarks(lines=args.commission_lines) if "commissions" in parts else 0,
         run_import_benchmarks(rows=args.import_rows) if "import" in parts else 0,
         run_delivery_benchmarks(messages=args.delivery_messages) if "delivery" in parts else 0,
+        run_booking_benchmarks() if "booking" in parts else 0,
     ]
     return 0 if all(r == 0 for r in results) else 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import signal
 import socket
@@ -69,8 +70,10 @@ def gunicorn(
     *,
     app: str = "liuke.bench.audit_server:application()",
     backlog: int | None = 2048,
+    start_timeout: float = 60,
 ) -> Iterator[tuple[int, int]]:
-    """Serve `app` on a free local port until the block ends; yields (port, server pid)."""
+    """Serve `app` on a free local port until the block ends; yields (port, server pid).
+    `start_timeout`: seconds to wait for its first answer (longer on a busy machine)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -84,7 +87,7 @@ def gunicorn(
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while True:
             if server.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
@@ -129,3 +132,31 @@ def demo_owner() -> Any:
     business = demo_business()
     assert business is not None, "no demo salon in this database"
     return User.objects.get(business=business, role=Role.OWNER)
+
+
+def run_clients(commands: list[list[str]], env: dict[str, str]) -> list[dict[str, Any]]:
+    """Start one client process per command, wait until each prints "ready", tell them all
+    "go" at once (a barrier: none counts while another is still starting), and return the JSON
+    object each prints last."""
+    procs = [
+        subprocess.Popen(  # noqa: S603 (our own interpreter and modules)
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        )
+        for command in commands
+    ]
+    for p in procs:
+        assert p.stdout is not None
+        if p.stdout.readline().strip() != "ready":
+            raise RuntimeError("a benchmark client failed to start")
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    return [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile of sorted `values` (nearest rank; 0.0 for none)."""
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, max(0, round(pct / 100 * (len(values) - 1))))]

@@ -223,41 +223,14 @@ def _measure(
         base = ""
         if path == "http":
             base = stack.enter_context(_gunicorn(env, var_dir))
-        procs = [
-            subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "liuke.bench.sales",
-                    "--client",
-                    str(k),
-                    "--path",
-                    path,
-                    "--checkouts",
-                    str(each),
-                    "--base",
-                    base,
-                    "--fixtures",
-                    json.dumps(fixtures),
-                ],
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-            )
-            for k in range(clients)
-        ]
-        # A barrier: every client is up and warm before any starts counting.
-        for p in procs:
-            assert p.stdout is not None
-            if p.stdout.readline().strip() != "ready":
-                raise RuntimeError("a benchmark client failed to start")
-        for p in procs:
-            assert p.stdin is not None
-            p.stdin.write("go\n")
-            p.stdin.flush()
-        outs = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+        outs = processes.run_clients(
+            [
+                [sys.executable, "-m", "liuke.bench.sales", "--client", str(k), "--path", path,
+                 "--checkouts", str(each), "--base", base, "--fixtures", json.dumps(fixtures)]
+                for k in range(clients)
+            ],
+            env,
+        )  # fmt: skip
     latencies = sorted(x for o in outs for x in o["latencies_ms"])
     began = min(o["began"] for o in outs)
     ended = max(o["ended"] for o in outs)
@@ -269,17 +242,10 @@ def _measure(
         "checkouts": done,
         "errors": sum(o["errors"] for o in outs),
         "per_second": done / (ended - began) if ended > began else 0.0,
-        "p50_ms": _percentile(latencies, 50),
-        "p95_ms": _percentile(latencies, 95),
+        "p50_ms": processes.percentile(latencies, 50),
+        "p95_ms": processes.percentile(latencies, 95),
         "first_error": next((o["first_error"] for o in outs if o["first_error"]), ""),
     }
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    index = min(len(values) - 1, max(0, round(pct / 100 * (len(values) - 1))))
-    return values[index]
 
 
 @contextlib.contextmanager

@@ -156,6 +156,23 @@ class TodaySection:
 
 
 @dataclass(frozen=True)
+class ReportSection:
+    """A section of the analytics dashboards' "Appointments" tab, served by the app whose data
+    it measures, as `TodaySection` is for the today page.
+
+    `render` ("module:function") is called as function(request=, branch_ids=, first=, last=)
+    with the branches the dashboard adds up (already scoped to the viewer's) and the span of
+    days, and returns a `PanelContent` or None. Shown to those who hold `capability` (None:
+    everyone who sees the dashboards), lower `order` first."""
+
+    key: str
+    title: str | Promise
+    order: int
+    render: str
+    capability: Capability | None = None
+
+
+@dataclass(frozen=True)
 class BriefCases:
     """Open matters of another app that the front line resolves first while the customer is here
     (the complaints app's unresolved cases), listed on engagement's customer brief.
@@ -239,6 +256,16 @@ class Contribution:
     staff_sections: Sequence[str] = ()
     #: subcommands of the `liuke` command line (see `CliCommand`)
     commands: Sequence[CliCommand] = ()
+    #: sections of the analytics dashboards' "Appointments" tab (see `ReportSection`)
+    report_sections: Sequence[ReportSection] = ()
+    #: "module:function" called as function(actor=, visit=, data=) inside a checkout's
+    #: transaction once its visit is written (`data`: the checkout's input, keys the sales app
+    #: passes through unread); a refusal (ServiceError) rolls the whole checkout back. The
+    #: appointments app links the appointment checked out and books the next visit.
+    checkout_hooks: Sequence[str] = ()
+    #: "module:function" called as function(actor=, visit=, refund=) inside a refund's
+    #: transaction once the visit's status says what is left of it
+    refund_hooks: Sequence[str] = ()
 
 
 #: The stores a hub may ask for with `Registry.each`.
@@ -325,6 +352,7 @@ def _check(found: dict[str, Contribution]) -> dict[str, Contribution]:
     _unique_keys(found, "checklist", "checklist step")
     _unique_names(found)
     _unique_keys(found, "today_sections", "today section")
+    _unique_keys(found, "report_sections", "report section")
     models: dict[str, str] = {}
     properties: dict[str, tuple[DataClass, str]] = {}
     for label, c in found.items():
@@ -379,6 +407,17 @@ def profile_panels() -> list[ProfilePanel]:
 def today_sections() -> list[TodaySection]:
     """Every app's sections of the "today" page, in the order the page shows them."""
     return sorted(registry.items("today_sections"), key=lambda s: (s.order, s.key))
+
+
+def run_hooks(store: str, **kwargs: Any) -> None:
+    """Call every app's hooks of a store of "module:function" paths, in layer order."""
+    for path in registry.items(store):
+        import_dotted(path)(**kwargs)
+
+
+def report_sections() -> list[ReportSection]:
+    """Every app's sections of the dashboards' "Appointments" tab, in the order shown."""
+    return sorted(registry.items("report_sections"), key=lambda s: (s.order, s.key))
 
 
 def import_dotted(path: str) -> Any:

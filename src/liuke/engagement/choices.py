@@ -70,6 +70,7 @@ class MessageKind(models.TextChoices):
     CONSUMPTION = "consumption", _("Consumption notice")
     APPOINTMENT_BOOKED = "appointment_booked", _("Booking confirmation")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+    WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")
 
 
 #: Kinds that are marketing: queued only with the customer's marketing consent, and cancelled

@@ -136,6 +136,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Dear {salutation}, a reminder of your appointment at {branch} on {date} at {detail}. "
         "Please confirm: {link} (or reply 1)",
     ),
+    MessageKind.WAITLIST_OFFER: (
+        "{salutation}您好，您在{branch}候补的时间有空了：{detail}。请回复或来电确认预约。",
+        "Dear {salutation}, the time you waited for at {branch} is free: {detail}. Reply or call "
+        "us to book it.",
+    ),
 }  # fmt: skip
 
 

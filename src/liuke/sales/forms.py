@@ -174,8 +174,29 @@ class CheckoutPost:
         except ValidationError as exc:
             self.errors.append(f"{_('Next visit')}: {' '.join(exc.messages)}")
         data["note"] = (post.get("note") or "")[:NOTE_MAX]
+        data["appointment_id"] = _id(post.get("appointment_id"))
+        data["rebook"] = self._rebook()
         data["idempotency_key"] = (post.get("idempotency_key") or "").strip() or None
         return data
+
+    def _rebook(self) -> dict[str, Any] | None:
+        """The next visit booked as an appointment (service, staff member, time on the
+        branch's clock), or None when the service is not chosen."""
+        service = _blank_none(self.post.get("rebook_service"))
+        if service is None:
+            return None
+        text = (self.post.get("rebook_at") or "").strip()
+        try:
+            # naive on purpose: the appointments app reads it on the branch's clock
+            start: dt.datetime | str = dt.datetime.fromisoformat(text)
+        except ValueError:
+            self.errors.append(f"{_('Next appointment')}: {_('Enter a date and time.')}")
+            start = text
+        return {
+            "service_id": _id(service),
+            "staff_id": _id(self.post.get("rebook_staff")),
+            "start_at": start,
+        }
 
     def _lines(self) -> list[dict[str, Any]]:
         post = self.post

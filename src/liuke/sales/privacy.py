@@ -258,4 +258,5 @@ API_PROPERTIES: PrivacyProperties = {
         (F, BOOK),
     ),
     "next_visit": (PR, "the next booked visit"),
+    "rebook": (PR, "the next visit booked as an appointment at the checkout"),
 }

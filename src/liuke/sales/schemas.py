@@ -93,17 +93,32 @@ class QuoteIn(JsonObjectIn):
         return data
 
 
+class RebookIn(JsonObjectIn):
+    """The next visit booked at the checkout: a real appointment (the appointments app books
+    it through its `checkout_hooks`, checked like any booking)."""
+
+    service_id: Id
+    staff_id: Id
+    #: With an offset, or on the branch's clock without one.
+    start_at: PlannedMoment
+
+
 class CheckoutIn(QuoteIn):
     payments: Annotated[list[PaymentIn], Field(max_length=MAX_PAYMENTS)] = []
     visited_at: Moment | None = None
     next_visit_at: PlannedMoment | None = None
     note: Annotated[str, Field(max_length=NOTE_MAX)] | None = None
+    #: The appointment this checkout completes (linked by the appointments app's hook).
+    appointment_id: Id | None = None
+    rebook: RebookIn | None = None
 
     def service_data(self, *, idempotency_key: str | None = None) -> dict[str, Any]:
         in_range(self.visited_at, "visited_at")
         in_range(self.next_visit_at, "next_visit_at")
         data = super().service_data(idempotency_key=idempotency_key)
         data["payments"] = [p.model_dump() for p in self.payments]
+        if self.rebook is not None:
+            in_range(self.rebook.start_at, "rebook")
         for name in ("visited_at", "next_visit_at"):
             when = data.get(name)
             if when is None:

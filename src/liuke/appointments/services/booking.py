@@ -23,6 +23,7 @@ from liuke.appointments.conflicts import free_unit, slot_guarded, staff_free
 from liuke.appointments.errors import AppointmentsErrorCode as E
 from liuke.appointments.errors import SlotTaken
 from liuke.appointments.models import Appointment, AppointmentItem, Resource, ServiceResource
+from liuke.appointments.services.waitlist_offers import waitlist_offer_freed
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
@@ -85,6 +86,10 @@ def _customer(actor: User, customer_id: int) -> Customer:
             E.CUSTOMER_ERASED, _("This customer's data was erased: they cannot be booked.")
         )
     return customer
+
+
+#: The customer a booking (or a waitlist entry) is for: in scope and not erased.
+customer_for_booking = _customer
 
 
 def _service(branch: Branch, service_id: int) -> Service:
@@ -322,6 +327,7 @@ def appointment_item_move(
     if item.resource is not None:
         lock_rows(Resource, [item.resource.pk])
     planned = _Planned(item.service, new_staff, start, end, item.resource)
+    freed = [(item.staff_id, item.start_at)]
     item.resource_unit = _place(planned, ignore=[item.pk], prefer=item.resource_unit)
     item.staff_id, item.start_at, item.end_at = new_staff, start, end
     item.gap_start_at, item.gap_end_at = planned.gap or (None, None)
@@ -340,5 +346,6 @@ def appointment_item_move(
     appointment.starts_at = first.start_at if first else start
     appointment.outside_hours = appointment.outside_hours or OUTSIDE_HOURS in overridden
     appointment.save(update_fields=["starts_at", "outside_hours", "updated_at"])
+    waitlist_offer_freed(branch_id=branch.pk, freed=freed)
     _audit_change(actor, appointment, Action.UPDATE, overridden)
     return item

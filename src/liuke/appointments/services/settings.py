@@ -1,7 +1,11 @@
-"""The business's booking rules and each branch's public booking page (owners and managers,
+"""The business's booking rules (online booking, notice, reminders, calendar feeds, the policy
+after missed appointments) and each branch's public booking page (owners and managers,
 `appointments.manage`)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,6 +20,10 @@ from liuke.appointments.services.booking import booking_branch
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound
+from liuke.core.locking import lock_get
+
+#: What `booking_settings_update` changes: the notice and the policy after missed appointments.
+FIELDS = ("cancel_notice_hours", "missed_limit", "missed_note", "missed_deposit")
 
 
 @transaction.atomic
@@ -27,6 +35,21 @@ def booking_settings_save(*, actor: User, data: BookingSettingsIn) -> BookingSet
     )
     audit_record(actor=actor, action=Action.SETTINGS, fields=["booking_settings"])
     return row
+
+
+@transaction.atomic
+def booking_settings_update(*, actor: User, data: Mapping[str, Any]) -> BookingSettings:
+    """Change the business's booking rules (`data`: any of `FIELDS`, checked by the schema)."""
+    policy.require(actor, AppointmentCap.APPOINTMENT_MANAGE)
+    row, _created = BookingSettings.objects.get_or_create(business_id=policy.business_of(actor))
+    rules = lock_get(BookingSettings, row.pk)
+    for key in FIELDS:
+        if data.get(key) is not None:
+            setattr(rules, key, data[key])
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, action=Action.SETTINGS, fields=["booking_settings"])
+    return rules
 
 
 @transaction.atomic

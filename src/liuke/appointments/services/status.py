@@ -18,6 +18,7 @@ from liuke.appointments.errors import AppointmentsErrorCode as E
 from liuke.appointments.models import Appointment, AppointmentItem
 from liuke.appointments.selectors import booking_rules
 from liuke.appointments.services.booking import lock_in_scope
+from liuke.appointments.services.waitlist_offers import freed_by, waitlist_offer_freed
 from liuke.audit.choices import Action
 from liuke.audit.log import audit_record
 from liuke.core.errors import ServiceError
@@ -32,10 +33,12 @@ def _locked(actor: User, appointment_id: int) -> Appointment:
 
 
 def _release(appointment: Appointment) -> None:
-    """The items hold no time any more: the staff member and the resources are free again."""
-    AppointmentItem.objects.filter(appointment=appointment).update(
-        active=False, updated_at=timezone.now()
-    )
+    """The items hold no time any more: the staff member and the resources are free again,
+    and the waitlist is offered the times (those still ahead)."""
+    items = AppointmentItem.objects.filter(appointment=appointment)
+    freed = freed_by(items.filter(active=True))
+    items.update(active=False, updated_at=timezone.now())
+    waitlist_offer_freed(branch_id=appointment.branch_id, freed=freed)
 
 
 @transaction.atomic

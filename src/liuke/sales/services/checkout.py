@@ -17,6 +17,7 @@ from liuke.audit.log import audit_record
 from liuke.core.errors import CoreErrorCode, ServiceError
 from liuke.core.locking import lock_one, retry_on_conflict
 from liuke.core.money import validate_fen
+from liuke.core.registry import run_hooks
 from liuke.core.text import clean_text
 from liuke.sales import ledger
 from liuke.sales.capabilities import SalesCap
@@ -225,6 +226,8 @@ def checkout_unguarded(*, actor: User, data: Mapping[str, Any]) -> Visit:
     lines = _write_lines(actor, quote, visit)
     _write_payments(actor, quote, visit, cleaned)
     commissions_for_visit(visit=visit, quote=quote, lines=lines)
+    # The apps above (appointments) link what this checkout completes, inside this transaction.
+    run_hooks("checkout_hooks", actor=actor, visit=visit, data=data)
     if any(card for _method, _amount, card in cleaned) or any(q.package for q in quote.lines):
         prepaid_deducted_on_commit(customer_id=quote.customer.pk, visit_id=visit.pk)
     audit_record(

@@ -14,6 +14,7 @@ from liuke.accounts.models import User
 from liuke.audit.log import audit_record
 from liuke.core.errors import NotFound, ServiceError
 from liuke.core.locking import lock_rows, retry_on_conflict
+from liuke.core.registry import run_hooks
 from liuke.core.text import clean_text
 from liuke.customers.services.locks import lock_with_customer
 from liuke.sales import ledger
@@ -132,6 +133,7 @@ def _refund(
     fully = all(line.refunded_quantity == line.quantity for line in visit.lines.all())
     visit.status = VisitStatus.REFUNDED if fully else VisitStatus.PARTLY_REFUNDED
     visit.save(update_fields=["status", "updated_at"])
+    run_hooks("refund_hooks", actor=actor, visit=visit, refund=refund)
     audit_record(
         actor=actor, action="refund", customer_ids=[visit.customer_id], fields=[f"visit:{visit.pk}"]
     )

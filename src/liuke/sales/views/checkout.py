@@ -29,7 +29,7 @@ from liuke.sales.choices import (
 from liuke.sales.forms import (
     CheckoutPost,
 )
-from liuke.sales.models import VisitLine
+from liuke.sales.models import Service, VisitLine
 from liuke.sales.views.common import (
     customer_or_404,
     default_branch,
@@ -57,11 +57,13 @@ def _rows(post: QueryDict | None, names: list[str], minimum: int) -> list[dict[s
 
 
 def _item_groups(
-    actor: User, branch: Branch | None, packages: list[selectors.PackageView]
+    actor: User,
+    branch: Branch | None,
+    packages: list[selectors.PackageView],
+    services_: list[Service],
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The line picker's options: the services, then the products with their stock. A retired
     service that one of the customer's packages covers is offered too: its sessions stay usable."""
-    services_ = selectors.services_for(actor=actor, branch=branch)
     products = selectors.products_for(actor=actor, branch=branch)
     retired = {s.pk: s for p in packages for s in p.package.services.all() if not s.is_active}
     return [
@@ -106,20 +108,28 @@ def _staff_options(actor: User, branch: Branch | None, line_item: str) -> list[t
 
 
 def _checkout_context(
-    request: StaffRequest, customer: Customer, posted: CheckoutPost | None = None
+    request: StaffRequest,
+    customer: Customer,
+    posted: CheckoutPost | None = None,
+    prefill: QueryDict | None = None,
 ) -> dict[str, Any]:
+    """`prefill`: a GET that fills the form in as a POST would (the appointments app's "check
+    out" link: `branch_id`, `appointment_id`, rows of `line_item` and `line_staff`)."""
     actor = request.user
     summary = selectors.customer_sales_summary(actor=actor, customer=customer)
     branches = staff_branches(actor)
     branch: Branch | None = None
     if posted is not None:
         branch = next((b for b in branches if b.pk == posted.data.get("branch_id")), None)
+    elif prefill is not None:
+        branch = next((b for b in branches if str(b.pk) == prefill.get("branch_id")), None)
     branch = branch or default_branch(actor, customer)
     cards = [c for c in (summary.cards if summary else []) if c.card.status == "active"]
     packages = [
         p for p in (summary.packages if summary else []) if p.remaining > 0 and not p.expired
     ]
-    post = posted.post if posted is not None else None
+    post = posted.post if posted is not None else prefill
+    on_menu = selectors.services_for(actor=actor, branch=branch)
     line_rows = _rows(post, LINE_FIELDS, 2)
     sellers = _staff_options(actor, branch, "")
     for row in line_rows:
@@ -133,8 +143,10 @@ def _checkout_context(
         # the data-quality prompt: confirm what is old while the customer is at the counter
         "stale_labels": customer_selectors.stale_labels(customer, actor.business),
         "summary": summary,
-        "item_groups": _item_groups(actor, branch, packages),
+        "item_groups": _item_groups(actor, branch, packages, on_menu),
         "staff_options": sellers,
+        # the next visit is booked as an appointment of one of these (appointments' hook)
+        "rebook_services": on_menu,
         "package_options": [
             (
                 str(p.package.pk),
@@ -212,7 +224,8 @@ def checkout(request: StaffRequest) -> HttpResponse:
     if not customer_id:
         return render(request, "sales/checkout_pick.html", {"q": request.GET.get("q", "")})
     customer = customer_or_404(request, customer_id, "checkout")
-    context = _checkout_context(request, customer)
+    prefill = request.GET if request.GET.get("appointment_id") else None
+    context = _checkout_context(request, customer, prefill=prefill)
     context["exchange"] = _exchange(request, request.GET)
     return render(request, "sales/checkout.html", context)
 
