@@ -59,7 +59,10 @@ def test_the_figures_of_a_day_worked_out_by_hand(salon: Salon, owner: User) -> N
         Appointment.objects.filter(pk=a.pk).update(
             created_at=a.starts_at - dt.timedelta(hours=hours)
         )
-    # an appointment the day after is outside the span
+    # an appointment the day after (Lin works Tuesdays too) is outside the span
+    rosters.roster_day_set(
+        actor=owner, staff_id=salon.lin.pk, branch_id=branch.pk, weekday=1, work=[(T(10), T(19))]
+    )
     book(salon, owner, item(salon.facial, salon.lin, _on(salon, day + dt.timedelta(days=1), 10)))
     # visits on the day: one rebooked at its checkout, one not, one refunded in full (left out)
     rebooked = visit_make(customer=salon.customer, at=_on(salon, day, 11))

@@ -131,6 +131,7 @@ def test_opening_the_profile_writes_one_event_naming_every_section(
         "sales",
         "complaints",
         "engagement",
+        "messages",
         "feedback",
         "appointments_attendance",
         "value",
