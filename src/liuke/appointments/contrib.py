@@ -35,6 +35,7 @@ AUDIT_WORDS = {
     "online_booking_page": pgettext_lazy("audit log", "online booking page"),
     "calendar_feed": pgettext_lazy("audit log", "calendar feed"),
     "appointment_checkout": pgettext_lazy("audit log", "appointment checked out"),
+    "waitlist": pgettext_lazy("audit log", "waitlist"),
 }
 
 CONTRIBUTION = Contribution(
