@@ -190,6 +190,7 @@ def test_english_words_finds_english_and_passes_codes() -> None:
 #: URL placeholder → the demo row it takes (the first of that model in the salon).
 MODELS = {
     "action_id": "complaints.ComplaintAction",
+    "appointment_id": "appointments.Appointment",
     "branch_id": "accounts.Branch",
     "card_id": "sales.StoredValueCard",
     "category_id": "sales.MenuCategory",

@@ -12,14 +12,15 @@ from liuke.accounts.http import api_actor
 from liuke.appointments import timing
 from liuke.appointments.availability import availability_for
 from liuke.appointments.schemas import AvailabilityOut, AvailabilityQuery, PerformerOut
-from liuke.core.api import READ_ERRORS
+from liuke.core.api import READ_ERRORS, ErrorOut
 
 router = Router(tags=["appointments"])
 
 
 @router.get(
     "/appointments/availability",
-    response={200: AvailabilityOut, **READ_ERRORS},
+    # 400: a day outside the calendar's bounds (core.inputs.Day: date_out_of_range)
+    response={200: AvailabilityOut, 400: ErrorOut, **READ_ERRORS},
     summary="Free start times of a service at a branch, for one staff member or any",
 )
 def availability_get(request: HttpRequest, filters: Query[AvailabilityQuery]) -> AvailabilityOut:

@@ -86,6 +86,13 @@ COLUMNS: tuple[Column, ...] = (
     ),
     C("wechat_id", "微信号", "WeChat ID", ("微信", "WeChat", "Wechat"), example="zhangli_90"),
     C(
+        "address_as",
+        "称呼",
+        "Form of address",
+        ("尊称", "Salutation", "Address as"),
+        example="张姐",
+    ),
+    C(
         "branch",
         "门店",
         "Branch",
@@ -218,6 +225,7 @@ _CHOICE_WORDS: dict[str, dict[str, str]] = {
 _CHOICES = {"source": Source, "skin_type": SkinType, "hair_type": HairType}
 _TEXT = (
     "name",
+    "address_as",
     "card_no",
     "wechat_id",
     "allergies",
