@@ -20,7 +20,7 @@ from liuke.appointments.models import BookingSettings, WaitlistEntry
 from liuke.appointments.services import waitlist
 from liuke.appointments.services.settings import booking_settings_update
 from liuke.appointments.visit_schemas import (
-    BookingSettingsIn,
+    BookingRulesIn,
     BookingSettingsOut,
     Id,
     StandingOut,
@@ -77,7 +77,7 @@ def settings_get(request: HttpRequest) -> dict[str, Any]:
     response={200: BookingSettingsOut, **ERRORS},
     summary="Change the booking rules (owners and managers)",
 )
-def settings_put(request: HttpRequest, payload: BookingSettingsIn) -> dict[str, Any]:
+def settings_put(request: HttpRequest, payload: BookingRulesIn) -> dict[str, Any]:
     rules = booking_settings_update(actor=api_actor(request), data=payload.dict())
     return _settings(rules)
 

@@ -27,7 +27,7 @@ class StandingOut(Schema):
     deposit_required: bool
 
 
-class BookingSettingsIn(JsonObjectIn):
+class BookingRulesIn(JsonObjectIn):
     cancel_notice_hours: int | None = Field(None, ge=0, le=720)
     #: 0: no policy after missed appointments
     missed_limit: int | None = Field(None, ge=0, le=50)

@@ -14,6 +14,7 @@ from liuke.appointments import timing
 from liuke.appointments.choices import WaitlistStatus
 from liuke.appointments.conflicts import staff_free
 from liuke.appointments.models import AppointmentItem, WaitlistEntry
+from liuke.core.locking import lock_rows
 from liuke.engagement.choices import MessageKind, MessageStatus
 from liuke.engagement.models import Message
 from liuke.sales.selectors import eligible_performers
@@ -69,18 +70,23 @@ def _offer(entry: WaitlistEntry, staff_id: int, start: dt.datetime) -> None:
 
 
 def _candidates(branch: Branch, start: dt.datetime) -> Iterable[WaitlistEntry]:
+    """The entries waiting for that day, oldest first, locked (through `core.locking`, in key
+    order) so that two freed times are never offered to one entry at once."""
     day = timing.local(branch, start).date()
+    waiting = WaitlistEntry.objects.filter(
+        branch=branch,
+        status=WaitlistStatus.WAITING,
+        # an erased or merged-away customer is offered nothing
+        customer__anonymised_at__isnull=True,
+        customer__merged_into__isnull=True,
+        first_day__lte=day,
+        last_day__gte=day,
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    lock_rows(WaitlistEntry, ids)
+    # read again once locked: an entry offered meanwhile is no longer waiting
     return (
-        WaitlistEntry.objects.select_for_update()
-        .filter(
-            branch=branch,
-            status=WaitlistStatus.WAITING,
-            # an erased or merged-away customer is offered nothing
-            customer__anonymised_at__isnull=True,
-            customer__merged_into__isnull=True,
-            first_day__lte=day,
-            last_day__gte=day,
-        )
+        waiting.filter(pk__in=ids)
         .select_related("branch", "customer", "service")
         .order_by("created_at", "pk")
     )
