@@ -20,7 +20,8 @@ class OutboxChannel:
         options: Mapping[str, Any] | None = None,
         credentials: Mapping[str, str] | None = None,
     ) -> None:
-        pass
+        # the outbox sends nothing itself (a person does): it has no options and no secrets
+        del options, credentials
 
     def send(self, outgoing: Outgoing) -> SendResult:
         return SendResult(Outcome.STAGED)

@@ -336,8 +336,10 @@ def write(
     for row in rows:
         holder = found.get(row.row_no)
         if seen_twice(row, ctx):
-            pass
-        elif holder is None:
+            # reported as a bad row naming the first one (`seen_twice`)
+            done.failed.append(row)
+            continue
+        if holder is None:
             no_holder(row)
         else:
             account = how.find(row, holder)
